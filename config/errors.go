@@ -1,0 +1,23 @@
+package config
+
+// The texts the server sends: error replies (type "error", the reason in
+// content), HTTP refusals before the upgrade, and WebSocket close reasons.
+// Clients may show them to people, so they are plain words.
+const (
+	// HTTP refusals (plain-text bodies).
+	ErrUsernameTaken = "username already online"
+	ErrShuttingDown  = "server shutting down"
+
+	// Error replies; the connection stays open.
+	ErrUndecodable   = "undecodable frame"
+	ErrUnknownType   = "unknown message type"
+	ErrEmptyContent  = "message content is empty"
+	ErrContentTooBig = "message content is longer than %d bytes"
+
+	// Close reasons, with the code each goes with.
+	ReasonBye          = "bye"                           // 1000, after exit
+	ReasonShutdown     = "server shutting down"          // 1001
+	ReasonSlowConsumer = "slow consumer"                 // 1008, send queue full
+	ReasonIdle         = "no pong or frame in time"      // 1008 (the peer rarely sees it)
+	ReasonFrameTooBig  = "frame is longer than %d bytes" // 1009
+)

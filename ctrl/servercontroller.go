@@ -1,0 +1,620 @@
+// Package ctrl is the chat room's control layer. servercontroller.go turns
+// WebSocket connections into room members: it checks the handshake, runs
+// one read pump and one write pump per connection, decodes and validates
+// every frame, and replies. clientcontroller.go does the same job for the
+// desktop client: input checks and protocol-to-view mapping.
+package ctrl
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/sirupsen/logrus"
+
+	"chatroom/config"
+	"chatroom/model"
+	"chatroom/service"
+)
+
+// maxBatchBytes bounds how many bytes of queued frames the write pump
+// gathers into one socket write. Frames larger than this are written alone.
+const maxBatchBytes = 32 << 10
+
+// closeGrace is how long the server waits for the peer's answer to its
+// close frame before it drops the connection anyway.
+const closeGrace = 2 * time.Second
+
+// maxReplyType bounds how much of an unknown type is echoed in an error.
+const maxReplyType = 32
+
+// ServerStats are the controller's counters.
+type ServerStats struct {
+	Connections    int64  // open now
+	Accepted       uint64 // upgraded since start
+	Refused        uint64 // handshakes refused before the upgrade
+	RejectedFrames uint64 // frames answered with an error reply
+}
+
+// Server serves the chat endpoint (/ws): every accepted connection becomes
+// a member of room. It is an http.Handler.
+type Server struct {
+	cfg      config.Server
+	room     *service.Room
+	log      logrus.FieldLogger
+	upgrader websocket.Upgrader
+	batches  sync.Pool // *[]byte of cap maxBatchBytes, lent to write pumps
+
+	mu      sync.Mutex
+	conns   map[*conn]struct{}
+	closing bool
+	wg      sync.WaitGroup
+
+	connections    atomic.Int64
+	accepted       atomic.Uint64
+	refused        atomic.Uint64
+	rejectedFrames atomic.Uint64
+}
+
+// NewServer returns the WebSocket endpoint for room.
+func NewServer(cfg config.Server, room *service.Room, log logrus.FieldLogger) *Server {
+	s := &Server{cfg: cfg, room: room, log: log, conns: make(map[*conn]struct{})}
+	s.batches.New = func() any { b := make([]byte, 0, maxBatchBytes); return &b }
+	s.upgrader = websocket.Upgrader{
+		HandshakeTimeout: cfg.WriteTimeout,
+		// Reuse net/http's 4 KiB read buffer; lend write buffers from a pool
+		// (the write pump writes prepared frames, so it rarely needs one).
+		WriteBufferPool: &sync.Pool{},
+		Error: func(w http.ResponseWriter, _ *http.Request, status int, reason error) {
+			http.Error(w, reason.Error(), status)
+		},
+		// CheckOrigin is left nil: gorilla's default refuses browsers whose
+		// Origin is not this host, and allows clients that send no Origin.
+	}
+	return s
+}
+
+// Stats returns the controller's counters.
+func (s *Server) Stats() ServerStats {
+	return ServerStats{
+		Connections:    s.connections.Load(),
+		Accepted:       s.accepted.Load(),
+		Refused:        s.refused.Load(),
+		RejectedFrames: s.rejectedFrames.Load(),
+	}
+}
+
+// ServeHTTP checks the handshake, claims the username, upgrades, and serves
+// the connection until it closes.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	log := s.log.WithField("remote", r.RemoteAddr)
+	refuse := func(status int, reason string, fields logrus.Fields) {
+		s.refused.Add(1)
+		log.WithFields(fields).WithFields(logrus.Fields{"status": status, "reason": reason}).Info("handshake refused")
+		http.Error(w, reason, status)
+	}
+	if !websocket.IsWebSocketUpgrade(r) {
+		refuse(http.StatusBadRequest, "expected a WebSocket handshake (connect a WebSocket client to this URL)", nil)
+		return
+	}
+	if s.isClosing() {
+		refuse(http.StatusServiceUnavailable, config.ErrShuttingDown, nil)
+		return
+	}
+
+	// The spec's clients send a "username" header; browsers cannot, so they
+	// use the query. Neither: the user is a guest with an assigned name.
+	raw := r.Header.Get("username")
+	if raw == "" {
+		raw = r.URL.Query().Get("username")
+	}
+	var name string
+	var err error
+	if strings.TrimSpace(raw) == "" {
+		name, err = s.room.ClaimGuest(r.Context())
+	} else if name, err = model.NormalizeUsername(raw); err != nil {
+		refuse(http.StatusBadRequest, err.Error(), logrus.Fields{"username": raw})
+		return
+	} else {
+		err = s.room.Claim(r.Context(), name)
+	}
+	switch {
+	case errors.Is(err, service.ErrNameTaken):
+		refuse(http.StatusConflict, config.ErrUsernameTaken, logrus.Fields{"username": name})
+		return
+	case err != nil:
+		refuse(http.StatusServiceUnavailable, "cannot claim username: "+err.Error(), logrus.Fields{"username": name})
+		return
+	}
+
+	var bc *batchConn
+	ws, err := s.upgrader.Upgrade(hijacker{w, func(nc net.Conn) net.Conn {
+		bc = &batchConn{Conn: nc, pool: &s.batches}
+		return bc
+	}}, r, nil)
+	if err != nil {
+		s.room.Release(name)
+		s.refused.Add(1)
+		log.WithFields(logrus.Fields{"username": name, "error": err}).Info("upgrade failed")
+		return
+	}
+	c := &conn{
+		s:        s,
+		ws:       ws,
+		bc:       bc,
+		name:     name,
+		log:      s.log.WithFields(logrus.Fields{"user": name, "remote": r.RemoteAddr}),
+		wake:     make(chan struct{}, 1),
+		pumpDone: make(chan struct{}),
+	}
+	if !s.track(c) {
+		s.room.Release(name)
+		ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, config.ReasonShutdown), time.Now().Add(s.cfg.WriteTimeout))
+		ws.Close()
+		return
+	}
+	defer s.untrack(c)
+	c.serve()
+}
+
+func (s *Server) isClosing() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closing
+}
+
+func (s *Server) track(c *conn) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing {
+		return false
+	}
+	s.conns[c] = struct{}{}
+	s.wg.Add(1)
+	s.accepted.Add(1)
+	s.connections.Add(1)
+	return true
+}
+
+func (s *Server) untrack(c *conn) {
+	s.mu.Lock()
+	delete(s.conns, c)
+	s.mu.Unlock()
+	s.connections.Add(-1)
+	s.wg.Done()
+}
+
+// Shutdown refuses new connections, closes every open one with 1001 after
+// its queued frames, and waits for them to finish. When ctx ends first, the
+// remaining sockets are cut and ctx's error is returned.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.closing = true
+	open := make([]*conn, 0, len(s.conns))
+	for c := range s.conns {
+		open = append(open, c)
+	}
+	s.mu.Unlock()
+	for _, c := range open {
+		c.closeWith(websocket.CloseGoingAway, config.ReasonShutdown, false)
+	}
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+	}
+	for _, c := range open {
+		c.bc.Conn.Close()
+	}
+	<-done
+	return ctx.Err()
+}
+
+// conn is one client connection: a service.Member backed by a WebSocket.
+// Its read pump is the goroutine of ServeHTTP; its write pump is the only
+// writer of data frames, and drains the send queue in batches.
+type conn struct {
+	s        *Server
+	ws       *websocket.Conn
+	bc       *batchConn
+	name     string
+	log      *logrus.Entry
+	wake     chan struct{} // has room for one signal: the write pump has work
+	pumpDone chan struct{} // closed when the write pump has ended
+	left     atomic.Bool   // Room.Leave has been called
+
+	mu          sync.Mutex
+	queue       []*service.Frame // frames for the write pump, oldest first
+	pong        []byte           // payload of a ping to answer; nil when none
+	closing     bool             // no more frames are accepted
+	dropQueue   bool             // the close discards what is queued
+	closeCode   int              // 0: close without sending a close frame
+	closeReason string
+	closeSent   bool // the close frame is out: the read deadline is the grace period
+}
+
+var _ service.Member = (*conn)(nil)
+
+// Name implements service.Member.
+func (c *conn) Name() string { return c.name }
+
+// Send implements service.Member.
+func (c *conn) Send(f *service.Frame) service.SendResult {
+	c.mu.Lock()
+	if c.closing {
+		c.mu.Unlock()
+		return service.MemberClosed
+	}
+	if len(c.queue) >= c.s.cfg.SendQueue {
+		c.mu.Unlock()
+		return service.QueueFull
+	}
+	c.queue = append(c.queue, f)
+	first := len(c.queue) == 1
+	c.mu.Unlock()
+	if first {
+		c.signal()
+	}
+	return service.Queued
+}
+
+// Close implements service.Member: the room calls it for slow consumers.
+func (c *conn) Close(code int, reason string) { c.closeWith(code, reason, true) }
+
+// closeWith starts closing: no more frames are queued, the write pump
+// writes what is queued (unless drop) and then the close frame (unless
+// code is 0). Only the first call counts.
+func (c *conn) closeWith(code int, reason string, drop bool) {
+	c.mu.Lock()
+	if !c.closing {
+		c.closing, c.dropQueue, c.closeCode, c.closeReason = true, drop, code, reason
+	}
+	c.mu.Unlock()
+	c.signal()
+}
+
+func (c *conn) signal() {
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+// serve runs the connection until it is gone: join, read pump, leave.
+func (c *conn) serve() {
+	start := time.Now()
+	go c.writePump()
+	c.log.Info("connection open")
+	var err error
+	if jerr := c.s.room.Join(context.Background(), c); jerr != nil {
+		c.s.room.Release(c.name)
+		c.left.Store(true)
+		c.closeWith(websocket.CloseInternalServerErr, "cannot join the room", false)
+		c.log.WithField("error", jerr).Error("join failed")
+	} else {
+		err = c.readPump()
+	}
+	c.mu.Lock()
+	weClosed, code, reason := c.closing, c.closeCode, c.closeReason
+	c.mu.Unlock()
+	var ce *websocket.CloseError
+	var ne net.Error
+	switch {
+	case weClosed:
+		// Wait for the peer's close reply, or the grace period.
+		c.drain()
+	case errors.As(err, &ce):
+		code, reason = ce.Code, "client closed: "+ce.Text
+		c.closeWith(0, "", true)
+	case errors.As(err, &ne) && ne.Timeout():
+		code, reason = websocket.ClosePolicyViolation, config.ReasonIdle
+		c.closeWith(code, reason, true)
+	default:
+		code, reason = websocket.CloseAbnormalClosure, "connection lost: "+err.Error()
+		c.closeWith(0, "", true)
+		c.bc.Conn.Close() // a write pump stuck on a dead peer ends now
+	}
+	<-c.pumpDone
+	c.ws.Close()
+	c.leave()
+	c.log.WithFields(logrus.Fields{"code": code, "reason": reason, "duration": time.Since(start).Round(time.Millisecond).String()}).Info("connection closed")
+}
+
+func (c *conn) leave() {
+	if !c.left.Swap(true) {
+		c.s.room.Leave(context.Background(), c)
+	}
+}
+
+// readPump reads and handles frames until the connection fails or the
+// server decides to close it.
+func (c *conn) readPump() error {
+	c.ws.SetPongHandler(func(string) error { c.extendRead(); return nil })
+	c.ws.SetPingHandler(func(data string) error {
+		c.extendRead()
+		c.mu.Lock()
+		c.pong = []byte(data)
+		c.mu.Unlock()
+		c.signal()
+		return nil
+	})
+	c.extendRead()
+	limit := c.s.cfg.ReadLimit
+	for {
+		_, r, err := c.ws.NextReader()
+		if err != nil {
+			return err
+		}
+		c.extendRead()
+		// Text and binary frames both carry protobuf: the spec's clients
+		// sent text frames.
+		data, err := io.ReadAll(io.LimitReader(r, limit+1))
+		if err != nil {
+			return err
+		}
+		if int64(len(data)) > limit {
+			c.closeWith(websocket.CloseMessageTooBig, fmt.Sprintf(config.ReasonFrameTooBig, limit), false)
+			c.log.WithField("limit", limit).Info("frame too big")
+			return nil
+		}
+		if !c.handle(data) {
+			return nil
+		}
+	}
+}
+
+// extendRead moves the read deadline: a connection that sends nothing, not
+// even a pong, for PongTimeout is dead. After the close frame is sent the
+// deadline is the grace period instead, and stays.
+func (c *conn) extendRead() {
+	c.mu.Lock()
+	if !c.closeSent {
+		c.ws.SetReadDeadline(time.Now().Add(c.s.cfg.PongTimeout))
+	}
+	c.mu.Unlock()
+}
+
+// drain discards frames until the peer answers our close frame, or the
+// grace period set by the write pump ends.
+func (c *conn) drain() {
+	for {
+		if _, _, err := c.ws.NextReader(); err != nil {
+			return
+		}
+	}
+}
+
+// handle acts on one frame. It returns false when the connection is to close.
+func (c *conn) handle(data []byte) bool {
+	msg, err := model.Decode(data)
+	if err != nil {
+		c.reject(config.ErrUndecodable+": "+err.Error(), "")
+		return true
+	}
+	switch msg.Type {
+	case model.TypeTalk:
+		content := msg.Content
+		switch {
+		case strings.TrimSpace(content) == "":
+			c.reject(config.ErrEmptyContent, msg.Type)
+		case len(content) > c.s.cfg.MaxContent:
+			c.reject(fmt.Sprintf(config.ErrContentTooBig, c.s.cfg.MaxContent), msg.Type)
+		default:
+			if err := c.s.room.Talk(context.Background(), c, content); err != nil {
+				c.reject("message not sent: "+err.Error(), msg.Type)
+			}
+		}
+	case model.TypeUserList:
+		c.reply(c.s.room.UserList())
+	case model.TypeExit:
+		c.leave()
+		c.closeWith(websocket.CloseNormalClosure, config.ReasonBye, false)
+		return false
+	default:
+		t := msg.Type
+		if len(t) > maxReplyType {
+			t = t[:maxReplyType]
+		}
+		c.reject(fmt.Sprintf("%s %q", config.ErrUnknownType, t), "")
+	}
+	return true
+}
+
+// reject answers a frame with an error reply; the connection stays open.
+func (c *conn) reject(reason, typ string) {
+	c.s.rejectedFrames.Add(1)
+	c.log.WithFields(logrus.Fields{"reason": reason, "type": typ}).Info("frame rejected")
+	c.reply(service.NewFrame(&model.ChatRoomRequest{Type: model.TypeError, Content: reason}))
+}
+
+// reply queues a frame for this connection alone.
+func (c *conn) reply(f *service.Frame) {
+	if c.Send(f) == service.QueueFull {
+		c.log.Warn("closing slow consumer: send queue full")
+		c.Close(websocket.ClosePolicyViolation, config.ReasonSlowConsumer)
+	}
+}
+
+// writePump is the only goroutine that writes frames to the socket. Each
+// time it wakes it takes the whole queue, writes it into one buffer and
+// flushes once; every PingInterval it pings.
+func (c *conn) writePump() {
+	defer close(c.pumpDone)
+	ticker := time.NewTicker(c.s.cfg.PingInterval)
+	defer ticker.Stop()
+	var spare []*service.Frame
+	for {
+		ping := false
+		select {
+		case <-c.wake:
+		case <-ticker.C:
+			ping = true
+		}
+		c.mu.Lock()
+		batch, pong := c.queue, c.pong
+		c.queue, c.pong = spare, nil
+		closing, drop, code, reason := c.closing, c.dropQueue, c.closeCode, c.closeReason
+		c.mu.Unlock()
+		if drop {
+			batch = batch[:0]
+		}
+		err := c.writeBatch(batch, pong, ping)
+		clear(batch)
+		spare = batch[:0]
+		if err != nil {
+			c.log.WithField("error", err).Debug("write failed")
+			c.bc.Conn.Close() // the read pump ends now, too
+			return
+		}
+		if closing {
+			if code != 0 {
+				c.writeClose(code, reason)
+				c.leave() // the others need not wait for the close handshake
+			}
+			return
+		}
+	}
+}
+
+func (c *conn) writeBatch(batch []*service.Frame, pong []byte, ping bool) error {
+	if len(batch) == 0 && pong == nil && !ping {
+		return nil
+	}
+	deadline := time.Now().Add(c.s.cfg.WriteTimeout)
+	c.ws.SetWriteDeadline(deadline)
+	c.bc.begin()
+	for _, f := range batch {
+		if err := c.ws.WritePreparedMessage(f.Prepared); err != nil {
+			c.bc.end()
+			return err
+		}
+	}
+	if pong != nil {
+		if err := c.ws.WriteControl(websocket.PongMessage, pong, deadline); err != nil {
+			c.bc.end()
+			return err
+		}
+	}
+	if ping {
+		if err := c.ws.WriteControl(websocket.PingMessage, nil, deadline); err != nil {
+			c.bc.end()
+			return err
+		}
+	}
+	return c.bc.end()
+}
+
+// writeClose sends the close frame, then gives the peer closeGrace to
+// answer before the read pump gives up.
+func (c *conn) writeClose(code int, reason string) {
+	msg := websocket.FormatCloseMessage(code, reason)
+	err := c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(c.s.cfg.WriteTimeout))
+	c.mu.Lock()
+	c.closeSent = true
+	c.ws.SetReadDeadline(time.Now().Add(closeGrace))
+	c.mu.Unlock()
+	if err != nil {
+		c.bc.Conn.Close()
+	}
+}
+
+// hijacker lets the upgrader take the connection wrapped in a batchConn.
+type hijacker struct {
+	http.ResponseWriter
+	wrap func(net.Conn) net.Conn
+}
+
+func (h hijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	hj, ok := h.ResponseWriter.(http.Hijacker)
+	if !ok {
+		return nil, nil, errors.New("response does not implement http.Hijacker")
+	}
+	nc, brw, err := hj.Hijack()
+	if err != nil {
+		return nil, nil, err
+	}
+	return h.wrap(nc), brw, nil
+}
+
+// batchConn is the socket under a websocket.Conn. Between begin and end,
+// writes are gathered in a buffer lent by the server, so a batch of queued
+// frames costs one system call; other writes go straight through. gorilla
+// serialises its own writes; the mutex also orders them against end.
+type batchConn struct {
+	net.Conn
+	pool *sync.Pool
+
+	mu       sync.Mutex
+	buf      *[]byte   // non-nil between begin and end
+	deadline time.Time // last write deadline given to the socket
+}
+
+func (b *batchConn) begin() {
+	b.mu.Lock()
+	b.buf = b.pool.Get().(*[]byte)
+	b.mu.Unlock()
+}
+
+// end writes what was gathered and returns the buffer.
+func (b *batchConn) end() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.buf == nil {
+		return nil
+	}
+	err := b.flushLocked()
+	b.pool.Put(b.buf)
+	b.buf = nil
+	return err
+}
+
+func (b *batchConn) flushLocked() error {
+	p := *b.buf
+	*b.buf = p[:0]
+	if len(p) == 0 {
+		return nil
+	}
+	_, err := b.Conn.Write(p)
+	return err
+}
+
+func (b *batchConn) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.buf == nil {
+		return b.Conn.Write(p)
+	}
+	if len(*b.buf)+len(p) > maxBatchBytes {
+		if err := b.flushLocked(); err != nil {
+			return 0, err
+		}
+		if len(p) >= maxBatchBytes {
+			return b.Conn.Write(p)
+		}
+	}
+	*b.buf = append(*b.buf, p...)
+	return len(p), nil
+}
+
+// SetWriteDeadline skips the poller when the deadline has not changed:
+// gorilla sets it again for every frame of a batch.
+func (b *batchConn) SetWriteDeadline(t time.Time) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if t.Equal(b.deadline) {
+		return nil
+	}
+	b.deadline = t
+	return b.Conn.SetWriteDeadline(t)
+}

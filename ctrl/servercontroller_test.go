@@ -1,0 +1,474 @@
+package ctrl
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/sirupsen/logrus"
+	"go.uber.org/goleak"
+
+	"chatroom/model"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// The spec's own clients sent protobuf in text frames, and its load test
+// sent no username at all.
+func TestTextFramesAndNoUsername(t *testing.T) {
+	ts := startServer(t, testConfig())
+	c := ts.dial(dialOpts{noJoin: true})
+	j := c.expect(model.TypeJoin)
+	if !strings.HasPrefix(j.UserName, "guest-") {
+		t.Fatalf("assigned name %q, want guest-…", j.UserName)
+	}
+	c.name = j.UserName
+	ul := c.expect(model.TypeUserList)
+	if ul.UserList[c.name] != c.name {
+		t.Fatalf("user list %v lacks %s", ul.UserList, c.name)
+	}
+	before := time.Now().UnixMilli()
+	c.sendFrame(websocket.TextMessage, model.Encode(&model.ChatRoomRequest{Type: model.TypeTalk, Content: "hello"}))
+	m := c.expect(model.TypeTalk) // next() fails on a non-binary frame
+	if m.UserName != c.name || m.Content != "hello" || m.Timestamp < before || m.Seq == 0 {
+		t.Fatalf("got %v", m)
+	}
+	c.sendFrame(websocket.TextMessage, model.Encode(&model.ChatRoomRequest{Type: model.TypeUserList}))
+	if ul := c.expect(model.TypeUserList); len(ul.UserList) != 1 {
+		t.Fatalf("user list %v", ul.UserList)
+	}
+}
+
+func TestGuestNamesAreUnique(t *testing.T) {
+	ts := startServer(t, testConfig())
+	seen := map[string]bool{}
+	for range 20 {
+		c := ts.dial(dialOpts{header: "   "}) // blank counts as missing
+		if seen[c.name] || !strings.HasPrefix(c.name, "guest-") {
+			t.Fatalf("guest name %q repeated or malformed", c.name)
+		}
+		seen[c.name] = true
+	}
+}
+
+func TestChinese(t *testing.T) {
+	ts := startServer(t, testConfig())
+	a := ts.dial(dialOpts{header: "张三"})
+	b := ts.dial(dialOpts{query: "李四"}) // browsers: the query parameter
+	if a.name != "张三" || b.name != "李四" {
+		t.Fatalf("names %q %q", a.name, b.name)
+	}
+	a.expect(model.TypeJoin) // b's
+	const text = "你好，世界！🌏 多行\n第二行"
+	a.talk(text)
+	for _, c := range []*client{a, b} {
+		m := c.expect(model.TypeTalk)
+		if m.Content != text || m.UserName != "张三" {
+			t.Fatalf("%s got %q from %q", c.name, m.Content, m.UserName)
+		}
+	}
+	b.send(&model.ChatRoomRequest{Type: model.TypeUserList})
+	ul := b.expect(model.TypeUserList)
+	if ul.UserList["张三"] != "张三" || ul.UserList["李四"] != "李四" {
+		t.Fatalf("user list %v", ul.UserList)
+	}
+}
+
+func TestHandshakeRefusals(t *testing.T) {
+	ts := startServer(t, testConfig())
+	ts.join("taken")
+	cases := []struct {
+		name   string
+		opts   dialOpts
+		status int
+		reason string
+	}{
+		{"too long", dialOpts{header: strings.Repeat("名", 33)}, 400, "longer than 32 characters"},
+		{"control character", dialOpts{query: "bad\x07name"}, 400, "control characters"},
+		{"newline", dialOpts{query: "evil\nlevel=error"}, 400, "control characters"},
+		{"invalid utf-8", dialOpts{query: "\xff\xfe"}, 400, "not valid UTF-8"},
+		{"already online", dialOpts{header: "taken"}, 409, "username already online"},
+		{"already online after trimming", dialOpts{query: "  taken "}, 409, "username already online"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ws, resp, err := ts.dialRaw(tc.opts)
+			if err == nil {
+				ws.Close()
+				t.Fatal("upgraded; want a refusal")
+			}
+			if resp == nil || resp.StatusCode != tc.status {
+				t.Fatalf("response %v, want status %d", resp, tc.status)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			if !strings.Contains(string(body), tc.reason) {
+				t.Fatalf("body %q, want it to say %q", body, tc.reason)
+			}
+		})
+	}
+	// 32 Chinese characters is within the limit.
+	ts.join(strings.Repeat("名", 32))
+	if got := ts.room.Stats().Users; got != 2 {
+		t.Fatalf("%d users online, want 2", got)
+	}
+
+	resp, err := http.Get(ts.http.URL + "/ws")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("plain GET: status %d, want 400", resp.StatusCode)
+	}
+}
+
+func TestNameIsFreeAgainAfterLeaving(t *testing.T) {
+	ts := startServer(t, testConfig())
+	a := ts.join("alice")
+	a.send(&model.ChatRoomRequest{Type: model.TypeExit})
+	a.expectClose()
+	eventually(t, "alice's name to be released", func() bool {
+		ws, _, err := ts.dialRaw(dialOpts{header: "alice"})
+		if err == nil {
+			ws.Close()
+		}
+		return err == nil
+	})
+}
+
+func TestRejectedFramesKeepTheConnection(t *testing.T) {
+	cfg := testConfig()
+	cfg.MaxContent = 10
+	ts := startServer(t, cfg)
+	c := ts.join("alice")
+	cases := []struct {
+		name   string
+		frame  []byte
+		reason string
+	}{
+		{"garbage", []byte{0xff, 0xff, 0xff, 0x01, 0x02}, "undecodable frame"},
+		{"invalid utf-8 string", []byte{0x0a, 0x02, 0xc3, 0x28}, "undecodable frame"},
+		{"unknown type", model.Encode(&model.ChatRoomRequest{Type: "dance"}), `unknown message type "dance"`},
+		{"no type", model.Encode(&model.ChatRoomRequest{Content: "x"}), `unknown message type ""`},
+		{"server-only type", model.Encode(&model.ChatRoomRequest{Type: model.TypeJoin}), "unknown message type"},
+		{"empty talk", model.Encode(&model.ChatRoomRequest{Type: model.TypeTalk}), "empty"},
+		{"blank talk", model.Encode(&model.ChatRoomRequest{Type: model.TypeTalk, Content: " \n\t　"}), "empty"},
+		{"content too long", model.Encode(&model.ChatRoomRequest{Type: model.TypeTalk, Content: "12345678901"}), "longer than 10 bytes"},
+		{"chinese too long", model.Encode(&model.ChatRoomRequest{Type: model.TypeTalk, Content: "一二三四"}), "longer than 10 bytes"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c.sendFrame(websocket.BinaryMessage, tc.frame)
+			m := c.expect(model.TypeError)
+			if !strings.Contains(m.Content, tc.reason) {
+				t.Fatalf("reason %q, want %q", m.Content, tc.reason)
+			}
+		})
+	}
+	// Still connected, and a spoofed sender name is ignored.
+	c.send(&model.ChatRoomRequest{Type: model.TypeTalk, UserName: "mallory", Content: "一二三"})
+	if m := c.expect(model.TypeTalk); m.UserName != "alice" || m.Content != "一二三" {
+		t.Fatalf("got %v", m)
+	}
+	if got := ts.chat.Stats().RejectedFrames; got != uint64(len(cases)) {
+		t.Fatalf("rejected frames counted %d, want %d", got, len(cases))
+	}
+}
+
+func TestOversizedFrameCloses1009(t *testing.T) {
+	cfg := testConfig()
+	cfg.ReadLimit = 4096
+	ts := startServer(t, cfg)
+	big := ts.join("big")
+	other := ts.join("other")
+	big.expect(model.TypeJoin)
+
+	big.sendFrame(websocket.BinaryMessage, bytes.Repeat([]byte{'x'}, 4097))
+	ce := big.expectClose()
+	if ce.Code != websocket.CloseMessageTooBig || !strings.Contains(ce.Text, "4096") {
+		t.Fatalf("close %d %q, want 1009 with the limit", ce.Code, ce.Text)
+	}
+	if m := other.expect(model.TypeLeave); m.UserName != "big" {
+		t.Fatalf("leave of %q", m.UserName)
+	}
+	// A frame exactly at the limit is fine (and here undecodable).
+	other.sendFrame(websocket.BinaryMessage, bytes.Repeat([]byte{0xff}, 4096))
+	other.expect(model.TypeError)
+}
+
+func TestExit(t *testing.T) {
+	ts := startServer(t, testConfig())
+	a := ts.join("alice")
+	b := ts.join("bob")
+	a.expect(model.TypeJoin)
+	b.send(&model.ChatRoomRequest{Type: model.TypeExit})
+	if ce := b.expectClose(); ce.Code != websocket.CloseNormalClosure {
+		t.Fatalf("close %d %q, want 1000", ce.Code, ce.Text)
+	}
+	if m := a.expect(model.TypeLeave); m.UserName != "bob" || m.Seq == 0 {
+		t.Fatalf("got %v", m)
+	}
+	a.send(&model.ChatRoomRequest{Type: model.TypeUserList})
+	if ul := a.expect(model.TypeUserList); len(ul.UserList) != 1 || ul.UserList["alice"] != "alice" {
+		t.Fatalf("user list %v", ul.UserList)
+	}
+	eventually(t, "bob's connection to end", func() bool { return ts.chat.Stats().Connections == 1 })
+}
+
+// A client that just drops the connection is removed and announced too.
+func TestDroppedConnectionLeaves(t *testing.T) {
+	ts := startServer(t, testConfig())
+	a := ts.join("alice")
+	b := ts.join("bob")
+	a.expect(model.TypeJoin)
+	b.ws.NetConn().Close()
+	if m := a.expect(model.TypeLeave); m.UserName != "bob" {
+		t.Fatalf("got %v", m)
+	}
+}
+
+func TestJoinPreambleAndPresence(t *testing.T) {
+	cfg := testConfig()
+	cfg.History = 3
+	ts := startServer(t, cfg)
+	a := ts.join("alice")
+	for i := range 5 {
+		a.talk(fmt.Sprint("m", i))
+		a.expect(model.TypeTalk)
+	}
+	// bob receives: his own join, the full list, the last 3 talks, then live.
+	b := ts.dial(dialOpts{header: "bob", noJoin: true})
+	j := b.expect(model.TypeJoin)
+	if j.UserName != "bob" {
+		t.Fatalf("first frame is the join of %q", j.UserName)
+	}
+	ul := b.expect(model.TypeUserList)
+	if len(ul.UserList) != 2 || ul.UserList["alice"] != "alice" || ul.UserList["bob"] != "bob" {
+		t.Fatalf("user list %v", ul.UserList)
+	}
+	var last uint64
+	for i := 2; i < 5; i++ {
+		m := b.expect(model.TypeTalk)
+		if m.Content != fmt.Sprint("m", i) || m.UserName != "alice" || m.Seq <= last {
+			t.Fatalf("history %d: %v", i, m)
+		}
+		last = m.Seq
+	}
+	if m := a.expect(model.TypeJoin); m.UserName != "bob" || m.Seq != j.Seq {
+		t.Fatalf("alice got %v", m)
+	}
+	a.talk("live")
+	if m := b.expect(model.TypeTalk); m.Content != "live" || m.Seq <= j.Seq {
+		t.Fatalf("bob got %v", m)
+	}
+}
+
+func TestPresenceOff(t *testing.T) {
+	cfg := testConfig()
+	cfg.Presence = false
+	ts := startServer(t, cfg)
+	a := ts.join("alice")
+	b := ts.join("bob") // still gets its own join (its name) and the list
+	b.send(&model.ChatRoomRequest{Type: model.TypeExit})
+	b.expectClose()
+	a.talk("only me")
+	// alice hears of neither bob's join nor his leave.
+	if m := a.next(); m.Type != model.TypeTalk || m.Content != "only me" {
+		t.Fatalf("alice got %v", m)
+	}
+}
+
+func TestUserListGoesToTheAskerOnly(t *testing.T) {
+	ts := startServer(t, testConfig())
+	a := ts.join("alice")
+	b := ts.join("bob")
+	a.expect(model.TypeJoin)
+	b.send(&model.ChatRoomRequest{Type: model.TypeUserList})
+	b.expect(model.TypeUserList)
+	a.talk("marker")
+	if m := a.next(); m.Type != model.TypeTalk {
+		t.Fatalf("alice got %v before the marker", m)
+	}
+}
+
+func TestTalkIsLoggedWithFields(t *testing.T) {
+	ts := startServer(t, testConfig())
+	a := ts.join("张三")
+	a.talk("line one\nlevel=error msg=forged")
+	a.expect(model.TypeTalk)
+	for _, e := range ts.logs.AllEntries() {
+		if e.Message == "talk" {
+			if e.Data["user"] != "张三" || e.Data["content"] != "line one\nlevel=error msg=forged" || e.Level != logrus.InfoLevel {
+				t.Fatalf("talk logged as %v", e.Data)
+			}
+			return
+		}
+	}
+	t.Fatal("no talk log entry")
+}
+
+// A client that stops reading is closed as a slow consumer; everyone else
+// still gets every message.
+func TestSlowConsumer(t *testing.T) {
+	cfg := testConfig()
+	cfg.SendQueue = 64
+	cfg.History = 0
+	cfg.WriteTimeout = waitTime // slow resumes reading well within it
+	ts := startServer(t, cfg)
+	slow := ts.join("slow") // and then reads nothing until it is closed
+	fast := ts.join("fast")
+	sender := ts.join("sender")
+
+	var wg sync.WaitGroup
+	got := make(chan int, 1)
+	wg.Add(1)
+	go func() { // fast reads everything, concurrently with the sender
+		defer wg.Done()
+		n := 0
+		for {
+			m, err := fast.read()
+			if err != nil {
+				t.Errorf("fast: %v", err)
+				break
+			}
+			if m.Type == model.TypeTalk {
+				if m.Content[:8] != fmt.Sprintf("%08d", n) {
+					t.Errorf("fast: message %d is %q", n, m.Content[:8])
+					break
+				}
+				n++
+			}
+			if m.Type == model.TypeTalk && strings.HasSuffix(m.Content, "done") {
+				break
+			}
+		}
+		got <- n
+	}()
+	payload := strings.Repeat("x", 4000)
+	sent := 0
+	for ; sent < 20000 && ts.room.Stats().SlowConsumers == 0; sent++ {
+		sender.talk(fmt.Sprintf("%08d", sent) + payload)
+		sender.expect(model.TypeTalk)
+	}
+	if ts.room.Stats().SlowConsumers != 1 {
+		t.Fatalf("slow consumer not closed after %d messages", sent)
+	}
+	sender.talk(fmt.Sprintf("%08d", sent) + "done")
+	sender.skipUntil(func(m *model.ChatRoomRequest) bool {
+		return m.Type == model.TypeTalk && strings.HasSuffix(m.Content, "done")
+	})
+	wg.Wait()
+	if n := <-got; n != sent+1 {
+		t.Fatalf("fast got %d talks, want %d", n, sent+1)
+	}
+	if ce := slow.expectClose(); ce.Code != websocket.ClosePolicyViolation || ce.Text != "slow consumer" {
+		t.Fatalf("slow closed with %d %q", ce.Code, ce.Text)
+	}
+	sender.skipUntil(func(m *model.ChatRoomRequest) bool { return m.Type == model.TypeLeave && m.UserName == "slow" })
+}
+
+func TestHeartbeat(t *testing.T) {
+	cfg := testConfig()
+	cfg.PingInterval = 20 * time.Millisecond
+	cfg.PongTimeout = 150 * time.Millisecond
+	ts := startServer(t, cfg)
+	watcher := ts.join("watcher")
+	mute := ts.join("mute")
+	mute.ws.SetPingHandler(func(string) error { return nil }) // never answers pings
+	watcher.expect(model.TypeJoin)
+
+	// watcher reads (gorilla answers pings) and lives on; mute is dropped.
+	if m := watcher.expect(model.TypeLeave); m.UserName != "mute" {
+		t.Fatalf("got %v", m)
+	}
+	ce := mute.expectClose()
+	if ce.Code != websocket.ClosePolicyViolation {
+		t.Fatalf("mute closed with %d %q", ce.Code, ce.Text)
+	}
+	// Several timeouts later the answering client is still served.
+	end := time.Now().Add(5 * cfg.PongTimeout)
+	for time.Now().Before(end) {
+		watcher.send(&model.ChatRoomRequest{Type: model.TypeUserList})
+		watcher.expect(model.TypeUserList)
+		<-time.After(cfg.PingInterval)
+	}
+}
+
+// 500 clients each send 20 messages at once: every client receives all
+// 10,000, in one order that is the same for everyone.
+func TestConcurrentClientsSeeOneOrder(t *testing.T) {
+	clients, each := 500, 20
+	if testing.Short() {
+		clients = 50
+	}
+	cfg := testConfig()
+	cfg.History = 0
+	cfg.Presence = false
+	cfg.SendQueue = clients*each + 2
+	ts := startServer(t, cfg)
+	cs := make([]*client, clients)
+	for i := range cs {
+		cs[i] = ts.join(fmt.Sprint("u", i))
+	}
+	total := clients * each
+	orders := make([][]uint64, clients)
+	var wg sync.WaitGroup
+	for i, c := range cs {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			for k := range each {
+				c.ws.SetWriteDeadline(time.Now().Add(waitTime))
+				if err := c.ws.WriteMessage(websocket.BinaryMessage, model.Encode(&model.ChatRoomRequest{Type: model.TypeTalk, Content: fmt.Sprint(i, "/", k)})); err != nil {
+					t.Errorf("%s: %v", c.name, err)
+					return
+				}
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			seqs := make([]uint64, 0, total)
+			next := make(map[string]int, clients) // per sender, the k expected next
+			for len(seqs) < total {
+				m, err := c.read()
+				if err != nil {
+					t.Errorf("%s after %d: %v", c.name, len(seqs), err)
+					return
+				}
+				from, ks, _ := strings.Cut(m.Content, "/")
+				k, _ := strconv.Atoi(ks)
+				if m.UserName != "u"+from || k != next[m.UserName] {
+					t.Errorf("%s: got %q from %s, want message %d", c.name, m.Content, m.UserName, next[m.UserName])
+					return
+				}
+				next[m.UserName]++
+				seqs = append(seqs, m.Seq)
+			}
+			orders[i] = seqs
+		}()
+	}
+	wg.Wait()
+	if t.Failed() {
+		return
+	}
+	for i, o := range orders {
+		for k := range o {
+			if o[k] != orders[0][k] {
+				t.Fatalf("client %d's message %d has seq %d; client 0's has %d", i, k, o[k], orders[0][k])
+			}
+			if k > 0 && o[k] <= o[k-1] {
+				t.Fatalf("client %d: seq not increasing at %d", i, k)
+			}
+		}
+	}
+	if s := ts.room.Stats(); s.SlowConsumers != 0 {
+		t.Fatalf("%d slow consumers", s.SlowConsumers)
+	}
+}

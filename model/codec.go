@@ -1,0 +1,68 @@
+package model
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"google.golang.org/protobuf/proto"
+)
+
+// Message types: the spec's three client requests, and the server's own.
+const (
+	TypeTalk     = "talk"
+	TypeUserList = "userlist"
+	TypeExit     = "exit"
+	TypeJoin     = "join"
+	TypeLeave    = "leave"
+	TypeError    = "error"
+)
+
+// MaxUsernameRunes is the longest username, in characters (not bytes).
+const MaxUsernameRunes = 32
+
+// Decode parses one frame's payload.
+func Decode(b []byte) (*ChatRoomRequest, error) {
+	m := new(ChatRoomRequest)
+	if err := proto.Unmarshal(b, m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// Encode marshals m. It panics only if m holds invalid UTF-8, which the
+// server never produces (every string it sends was validated on the way in).
+func Encode(m *ChatRoomRequest) []byte {
+	b, err := proto.Marshal(m)
+	if err != nil {
+		panic(fmt.Sprintf("model: marshal %s: %v", m.GetType(), err))
+	}
+	return b
+}
+
+// ErrUsernameEmpty is returned by NormalizeUsername for a blank name.
+var ErrUsernameEmpty = errors.New("username is empty")
+
+// NormalizeUsername trims surrounding white space from name and checks the
+// username rules shared by the server and the clients: valid UTF-8, 1 to
+// MaxUsernameRunes characters, no control characters. The error text is
+// meant for the person who typed the name.
+func NormalizeUsername(name string) (string, error) {
+	name = strings.TrimSpace(name)
+	switch {
+	case name == "":
+		return "", ErrUsernameEmpty
+	case !utf8.ValidString(name):
+		return "", errors.New("username is not valid UTF-8")
+	case utf8.RuneCountInString(name) > MaxUsernameRunes:
+		return "", fmt.Errorf("username is longer than %d characters", MaxUsernameRunes)
+	}
+	for _, r := range name {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return "", errors.New("username contains control characters")
+		}
+	}
+	return name, nil
+}

@@ -1,0 +1,6 @@
+package model
+
+// The generated code is committed; regenerate it after editing the .proto with
+// `go generate ./model` (needs protoc from Debian's protobuf-compiler and
+// `go install google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.12`).
+//go:generate protoc --go_out=. --go_opt=paths=source_relative chat_message.proto

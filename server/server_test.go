@@ -1,0 +1,216 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"go.uber.org/goleak"
+
+	"chatroom/model"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+const waitTime = 10 * time.Second
+
+// syncBuffer is a bytes.Buffer safe to write from the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+type running struct {
+	addr   string
+	cancel context.CancelFunc
+	code   chan int
+	stderr *syncBuffer
+}
+
+func start(t *testing.T, args ...string) *running {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &running{cancel: cancel, code: make(chan int, 1), stderr: &syncBuffer{}}
+	ready := make(chan string, 1)
+	args = append([]string{"-addr", "127.0.0.1:0", "-log-dir", t.TempDir()}, args...)
+	go func() { r.code <- run(ctx, args, noEnv, r.stderr, func(a string) { ready <- a }) }()
+	select {
+	case r.addr = <-ready:
+	case c := <-r.code:
+		t.Fatalf("server exited with %d: %s", c, r.stderr)
+	case <-time.After(waitTime):
+		t.Fatal("server did not start")
+	}
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-r.code:
+		case <-time.After(waitTime):
+			t.Error("server did not stop")
+		}
+	})
+	return r
+}
+
+func noEnv(string) (string, bool) { return "", false }
+
+func (r *running) wait(t *testing.T) int {
+	t.Helper()
+	select {
+	case c := <-r.code:
+		r.code <- c
+		return c
+	case <-time.After(waitTime):
+		t.Fatal("server did not exit")
+		return -1
+	}
+}
+
+func dial(t *testing.T, addr, name string) *websocket.Conn {
+	t.Helper()
+	ws, _, err := websocket.DefaultDialer.Dial("ws://"+addr+"/ws", http.Header{"Username": {name}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ws.Close() })
+	return ws
+}
+
+func read(t *testing.T, ws *websocket.Conn) (*model.ChatRoomRequest, error) {
+	t.Helper()
+	ws.SetReadDeadline(time.Now().Add(waitTime))
+	_, b, err := ws.ReadMessage()
+	if err != nil {
+		return nil, err
+	}
+	return model.Decode(b)
+}
+
+func TestHealthz(t *testing.T) {
+	r := start(t)
+	resp, err := http.Get("http://" + r.addr + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+}
+
+// Graceful shutdown: every client gets what was queued for it, then 1001.
+func TestGracefulShutdown(t *testing.T) {
+	r := start(t)
+	a := dial(t, r.addr, "alice")
+	b := dial(t, r.addr, "bob")
+	for _, ws := range []*websocket.Conn{a, b} {
+		for { // the join preamble and bob's join
+			m, err := read(t, ws)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.Type == model.TypeUserList {
+				break
+			}
+		}
+	}
+	for range 50 {
+		a.WriteMessage(websocket.BinaryMessage, model.Encode(&model.ChatRoomRequest{Type: model.TypeTalk, Content: "bye all"}))
+	}
+	// Wait until the last talk reached alice, then stop the server.
+	n := 0
+	for n < 50 {
+		m, err := read(t, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Type == model.TypeTalk {
+			n++
+		}
+	}
+	r.cancel()
+	talks := 0
+	for {
+		m, err := read(t, b)
+		var ce *websocket.CloseError
+		if errors.As(err, &ce) {
+			if ce.Code != websocket.CloseGoingAway || ce.Text != "server shutting down" {
+				t.Fatalf("close %d %q", ce.Code, ce.Text)
+			}
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Type == model.TypeTalk {
+			talks++
+		}
+	}
+	if talks != 50 {
+		t.Fatalf("bob got %d of 50 talks before the close", talks)
+	}
+	if code := r.wait(t); code != 0 {
+		t.Fatalf("exit code %d", code)
+	}
+	if _, err := net.Dial("tcp", r.addr); err == nil {
+		t.Fatal("still accepting after shutdown")
+	}
+}
+
+// A real SIGTERM to this process is caught and shuts the server down.
+func TestSIGTERM(t *testing.T) {
+	r := start(t)
+	ws := dial(t, r.addr, "alice")
+	if err := syscall.Kill(syscall.Getpid(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		_, err := read(t, ws)
+		var ce *websocket.CloseError
+		if errors.As(err, &ce) && ce.Code == websocket.CloseGoingAway {
+			break
+		}
+		if err != nil {
+			t.Fatalf("want close 1001, got %v", err)
+		}
+	}
+	if code := r.wait(t); code != 0 {
+		t.Fatalf("exit code %d", code)
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	var out bytes.Buffer
+	if c := run(context.Background(), []string{"-h"}, noEnv, &out, nil); c != 0 || !strings.Contains(out.String(), "CHATROOM_") {
+		t.Fatalf("-h: %d %q", c, out.String())
+	}
+	out.Reset()
+	if c := run(context.Background(), []string{"-history", "x"}, noEnv, &out, nil); c != 2 {
+		t.Fatalf("bad flag: exit %d", c)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	out.Reset()
+	c := run(context.Background(), []string{"-addr", ln.Addr().String(), "-log-dir", t.TempDir()}, noEnv, &out, nil)
+	if c != 1 || !strings.Contains(out.String(), "cannot listen") {
+		t.Fatalf("port in use: exit %d, %q", c, out.String())
+	}
+}

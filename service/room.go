@@ -1,0 +1,292 @@
+package service
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/sirupsen/logrus"
+
+	"chatroom/config"
+	"chatroom/model"
+)
+
+// RoomConfig is what a Room needs from the server's settings.
+type RoomConfig struct {
+	History  int  // talk messages replayed to a joining user
+	Presence bool // broadcast join/leave to everyone, not just the joiner
+}
+
+// RoomStats are counters since the room started.
+type RoomStats struct {
+	Users         int    // online in the whole room (all nodes)
+	LocalMembers  int    // connected to this node
+	Events        uint64 // talk, join and leave events delivered here
+	Deliveries    uint64 // frames queued to members
+	SlowConsumers uint64 // members closed because their queue was full
+}
+
+// Room is one chat room as seen from this node. Members join and leave, talk
+// through the Broker, and receive every event in the Broker's order.
+//
+// A joining member receives, in order: its own join, the user list, the last
+// History talks, then live events. Everything a member receives is queued
+// under the room's lock, so every member sees the same order; nothing is
+// written to a socket under it.
+type Room struct {
+	broker Broker
+	cfg    RoomConfig
+	log    logrus.FieldLogger
+
+	mu       sync.Mutex
+	users    map[string]struct{} // online in the whole room
+	local    map[string]*entry   // this node's members, joined or joining
+	active   []*entry            // members receiving events, in no order
+	userlist *Frame              // cached reply to "userlist"; nil after a change
+	history  []*Frame            // ring of the last cfg.History talks
+	histNext int                 // index of the oldest talk once history is full
+	stats    RoomStats
+}
+
+type entry struct {
+	m   Member
+	pos int // index in Room.active, or -1
+}
+
+// NewRoom creates a room fed by b.
+func NewRoom(b Broker, cfg RoomConfig, log logrus.FieldLogger) (*Room, error) {
+	r := &Room{
+		broker: b,
+		cfg:    cfg,
+		log:    log,
+		users:  make(map[string]struct{}),
+		local:  make(map[string]*entry),
+	}
+	if err := b.Subscribe(r.deliver); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// Claim reserves name for a connection that is about to join.
+func (r *Room) Claim(ctx context.Context, name string) error {
+	return r.broker.Claim(ctx, name)
+}
+
+// ClaimGuest reserves and returns a fresh guest name, for users who gave none.
+func (r *Room) ClaimGuest(ctx context.Context) (string, error) {
+	var b [4]byte
+	for range 16 {
+		rand.Read(b[:])
+		name := "guest-" + hex.EncodeToString(b[:])
+		err := r.broker.Claim(ctx, name)
+		if !errors.Is(err, ErrNameTaken) {
+			return name, err
+		}
+	}
+	return "", errors.New("could not find a free guest name")
+}
+
+// Release gives back a name that was claimed but never joined.
+func (r *Room) Release(name string) { r.broker.Release(name) }
+
+// Join adds m, whose name is claimed, to the room and announces it.
+func (r *Room) Join(ctx context.Context, m Member) error {
+	name := m.Name()
+	r.mu.Lock()
+	if _, dup := r.local[name]; dup {
+		r.mu.Unlock()
+		return fmt.Errorf("%q is already a member", name)
+	}
+	r.local[name] = &entry{m: m, pos: -1}
+	r.mu.Unlock()
+	err := r.broker.Publish(ctx, event(model.TypeJoin, name, ""))
+	if err != nil {
+		r.mu.Lock()
+		r.remove(name)
+		r.mu.Unlock()
+	}
+	return err
+}
+
+// Leave removes m from the room, announces it and releases its name. Call
+// it exactly once for every member that joined.
+func (r *Room) Leave(ctx context.Context, m Member) {
+	name := m.Name()
+	if err := r.broker.Publish(ctx, event(model.TypeLeave, name, "")); err != nil {
+		// The others will not hear of it; at least stop delivering here.
+		r.log.WithFields(logrus.Fields{"user": name, "error": err}).Warn("leave not published")
+		r.mu.Lock()
+		r.remove(name)
+		delete(r.users, name)
+		r.userlist = nil
+		r.mu.Unlock()
+	}
+	r.broker.Release(name)
+}
+
+// Talk sends content from m to everyone in the room. The caller has checked
+// the content; the sender's name and the time come from the server.
+func (r *Room) Talk(ctx context.Context, m Member, content string) error {
+	ev := event(model.TypeTalk, m.Name(), content)
+	if err := r.broker.Publish(ctx, ev); err != nil {
+		return err
+	}
+	r.log.WithFields(logrus.Fields{"user": ev.UserName, "content": ev.Content, "seq": ev.Seq}).Info("talk")
+	return nil
+}
+
+// UserList returns the reply to a "userlist" request: every online user,
+// name -> name. The frame is built once per membership change and shared.
+func (r *Room) UserList() *Frame {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.userListLocked()
+}
+
+// Stats returns the room's counters.
+func (r *Room) Stats() RoomStats {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s := r.stats
+	s.Users = len(r.users)
+	s.LocalMembers = len(r.local)
+	return s
+}
+
+func event(typ, name, content string) *model.ChatRoomRequest {
+	return &model.ChatRoomRequest{Type: typ, UserName: name, Content: content, Timestamp: time.Now().UnixMilli()}
+}
+
+// deliver is the Broker's handler: every event of the room, in order.
+func (r *Room) deliver(ev *model.ChatRoomRequest) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.stats.Events++
+	switch ev.Type {
+	case model.TypeTalk:
+		f := NewFrame(ev)
+		r.remember(f)
+		r.broadcast(f)
+	case model.TypeJoin:
+		r.users[ev.UserName] = struct{}{}
+		r.userlist = nil
+		e := r.local[ev.UserName]
+		if e != nil && e.pos < 0 {
+			e.pos = len(r.active)
+			r.active = append(r.active, e)
+		}
+		switch {
+		case r.cfg.Presence:
+			r.broadcast(NewFrame(ev))
+		case e != nil:
+			r.send(e, NewFrame(ev))
+		}
+		if e != nil && e.pos >= 0 {
+			r.send(e, r.userListLocked())
+			r.replay(e)
+		}
+	case model.TypeLeave:
+		delete(r.users, ev.UserName)
+		r.userlist = nil
+		r.remove(ev.UserName)
+		if r.cfg.Presence {
+			r.broadcast(NewFrame(ev))
+		}
+	default:
+		r.log.WithField("type", ev.Type).Warn("broker delivered an unknown event type")
+	}
+}
+
+// broadcast queues f to every active member; members whose queue is full
+// are closed as slow consumers.
+func (r *Room) broadcast(f *Frame) {
+	var slow []*entry
+	for _, e := range r.active {
+		switch e.m.Send(f) {
+		case Queued:
+			r.stats.Deliveries++
+		case QueueFull:
+			slow = append(slow, e)
+		}
+	}
+	for _, e := range slow {
+		r.dropSlow(e)
+	}
+}
+
+func (r *Room) send(e *entry, f *Frame) {
+	switch e.m.Send(f) {
+	case Queued:
+		r.stats.Deliveries++
+	case QueueFull:
+		r.dropSlow(e)
+	}
+}
+
+func (r *Room) dropSlow(e *entry) {
+	if e.pos < 0 {
+		return
+	}
+	r.deactivate(e)
+	r.stats.SlowConsumers++
+	r.log.WithField("user", e.m.Name()).Warn("closing slow consumer: send queue full")
+	e.m.Close(websocket.ClosePolicyViolation, config.ReasonSlowConsumer)
+}
+
+func (r *Room) deactivate(e *entry) {
+	if e.pos < 0 {
+		return
+	}
+	last := r.active[len(r.active)-1]
+	r.active[e.pos] = last
+	last.pos = e.pos
+	r.active[len(r.active)-1] = nil
+	r.active = r.active[:len(r.active)-1]
+	e.pos = -1
+}
+
+// remove forgets a local member, if name is one.
+func (r *Room) remove(name string) {
+	if e := r.local[name]; e != nil {
+		r.deactivate(e)
+		delete(r.local, name)
+	}
+}
+
+func (r *Room) remember(f *Frame) {
+	n := r.cfg.History
+	switch {
+	case n <= 0:
+	case len(r.history) < n:
+		r.history = append(r.history, f)
+	default:
+		r.history[r.histNext] = f
+		r.histNext = (r.histNext + 1) % n
+	}
+}
+
+func (r *Room) replay(e *entry) {
+	for i := range r.history {
+		if e.pos < 0 {
+			return
+		}
+		r.send(e, r.history[(r.histNext+i)%len(r.history)])
+	}
+}
+
+func (r *Room) userListLocked() *Frame {
+	if r.userlist == nil {
+		list := make(map[string]string, len(r.users))
+		for u := range r.users {
+			list[u] = u
+		}
+		r.userlist = NewFrame(&model.ChatRoomRequest{Type: model.TypeUserList, UserList: list})
+	}
+	return r.userlist
+}

@@ -1,0 +1,176 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+
+	logtest "github.com/sirupsen/logrus/hooks/test"
+	"go.uber.org/goleak"
+
+	"chatroom/model"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// recorder is a Member that keeps what it is sent; full makes its queue
+// refuse everything, like a client that stopped reading.
+type recorder struct {
+	name string
+	mu   sync.Mutex
+	got  []*model.ChatRoomRequest
+	full bool
+	code int
+}
+
+func (r *recorder) Name() string { return r.name }
+func (r *recorder) Send(f *Frame) SendResult {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.code != 0 {
+		return MemberClosed
+	}
+	if r.full {
+		return QueueFull
+	}
+	m, err := model.Decode(f.Data) // what goes on the wire, not f.Msg
+	if err != nil {
+		panic(err)
+	}
+	r.got = append(r.got, m)
+	return Queued
+}
+func (r *recorder) Close(code int, _ string) { r.mu.Lock(); r.code = code; r.mu.Unlock() }
+
+func (r *recorder) types() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var ts []string
+	for _, m := range r.got {
+		ts = append(ts, m.Type+":"+m.UserName+m.Content)
+	}
+	return ts
+}
+
+func newRoom(t *testing.T, cfg RoomConfig) *Room {
+	t.Helper()
+	log, _ := logtest.NewNullLogger()
+	r, err := NewRoom(NewMemoryBroker(), cfg, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func join(t *testing.T, r *Room, name string) *recorder {
+	t.Helper()
+	m := &recorder{name: name}
+	if err := r.Claim(context.Background(), name); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Join(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestJoinerGetsJoinListHistoryInOrder(t *testing.T) {
+	r := newRoom(t, RoomConfig{History: 2, Presence: true})
+	a := join(t, r, "a")
+	for i := range 3 {
+		if err := r.Talk(context.Background(), a, fmt.Sprint(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := join(t, r, "b")
+	want := "[join:b userlist: talk:a1 talk:a2]"
+	if got := fmt.Sprint(b.types()); got != want {
+		t.Fatalf("b got %s, want %s", got, want)
+	}
+	if got := fmt.Sprint(a.types()); got != "[join:a userlist: talk:a0 talk:a1 talk:a2 join:b]" {
+		t.Fatalf("a got %s", got)
+	}
+	r.Leave(context.Background(), b)
+	if got := a.types(); got[len(got)-1] != "leave:b" {
+		t.Fatalf("a got %v", got)
+	}
+	if s := r.Stats(); s.Users != 1 || s.LocalMembers != 1 {
+		t.Fatalf("stats %+v", s)
+	}
+}
+
+func TestUserListIsBuiltOncePerChange(t *testing.T) {
+	r := newRoom(t, RoomConfig{Presence: true})
+	a := join(t, r, "a")
+	f1 := r.UserList()
+	if f2 := r.UserList(); f2 != f1 {
+		t.Fatal("user list rebuilt without a membership change")
+	}
+	b := join(t, r, "李四")
+	f3 := r.UserList()
+	if f3 == f1 || len(f3.Msg.UserList) != 2 || f3.Msg.UserList["李四"] != "李四" {
+		t.Fatalf("after a join: %v", f3.Msg.UserList)
+	}
+	r.Leave(context.Background(), b)
+	if f4 := r.UserList(); f4 == f3 || len(f4.Msg.UserList) != 1 {
+		t.Fatal("user list not rebuilt after a leave")
+	}
+	_ = a
+}
+
+func TestSlowMemberIsClosedOthersUnaffected(t *testing.T) {
+	r := newRoom(t, RoomConfig{Presence: true})
+	a := join(t, r, "a")
+	slow := join(t, r, "slow")
+	slow.mu.Lock()
+	slow.full = true
+	slow.mu.Unlock()
+	for i := range 3 {
+		r.Talk(context.Background(), a, fmt.Sprint(i))
+	}
+	if slow.code != 1008 {
+		t.Fatalf("slow member closed with %d", slow.code)
+	}
+	if s := r.Stats(); s.SlowConsumers != 1 {
+		t.Fatalf("stats %+v", s)
+	}
+	if got := a.types(); len(got) != 6 { // join:a userlist join:slow talk×3
+		t.Fatalf("a got %v", got)
+	}
+}
+
+func TestNamesAreClaimedOnce(t *testing.T) {
+	b := NewMemoryBroker()
+	ctx := context.Background()
+	if err := b.Claim(ctx, "x"); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Claim(ctx, "x"); !errors.Is(err, ErrNameTaken) {
+		t.Fatalf("second claim: %v", err)
+	}
+	b.Release("x")
+	if err := b.Claim(ctx, "x"); err != nil {
+		t.Fatalf("claim after release: %v", err)
+	}
+	b.Close()
+	if err := b.Publish(ctx, &model.ChatRoomRequest{Type: model.TypeTalk}); !errors.Is(err, ErrBrokerClosed) {
+		t.Fatalf("publish after close: %v", err)
+	}
+}
+
+func TestGuestNames(t *testing.T) {
+	r := newRoom(t, RoomConfig{})
+	seen := map[string]bool{}
+	for range 100 {
+		n, err := r.ClaimGuest(context.Background())
+		if err != nil || seen[n] {
+			t.Fatalf("guest %q: %v", n, err)
+		}
+		if _, err := model.NormalizeUsername(n); err != nil {
+			t.Fatalf("guest name %q breaks the rules: %v", n, err)
+		}
+		seen[n] = true
+	}
+}
