@@ -28,6 +28,7 @@ type Server struct {
 	PongTimeout     time.Duration // silence (no pong, no frame) after which a connection is closed
 	WriteTimeout    time.Duration // longest one write to a socket may take
 	ShutdownTimeout time.Duration // how long a graceful shutdown may take before connections are cut
+	DebugAddr       string        // if set, serve pprof here (keep it private)
 	Log             Log
 }
 
@@ -60,6 +61,7 @@ func (c *Server) RegisterFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.PongTimeout, "pong-timeout", c.PongTimeout, "close a connection after this long without a pong or frame")
 	fs.DurationVar(&c.WriteTimeout, "write-timeout", c.WriteTimeout, "longest time one socket write may take")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "on SIGINT/SIGTERM, cut connections still open after this long")
+	fs.StringVar(&c.DebugAddr, "debug-addr", c.DebugAddr, "serve pprof at http://DEBUG-ADDR/debug/pprof/ (off when empty; never expose it)")
 	c.Log.RegisterFlags(fs)
 }
 

@@ -26,10 +26,6 @@ import (
 	"chatroom/service"
 )
 
-// maxBatchBytes bounds how many bytes of queued frames the write pump
-// gathers into one socket write. Frames larger than this are written alone.
-const maxBatchBytes = 32 << 10
-
 // closeGrace is how long the server waits for the peer's answer to its
 // close frame before it drops the connection anyway.
 const closeGrace = 2 * time.Second
@@ -52,7 +48,6 @@ type Server struct {
 	room     *service.Room
 	log      logrus.FieldLogger
 	upgrader websocket.Upgrader
-	batches  sync.Pool // *[]byte of cap maxBatchBytes, lent to write pumps
 
 	mu      sync.Mutex
 	conns   map[*conn]struct{}
@@ -68,11 +63,11 @@ type Server struct {
 // NewServer returns the WebSocket endpoint for room.
 func NewServer(cfg config.Server, room *service.Room, log logrus.FieldLogger) *Server {
 	s := &Server{cfg: cfg, room: room, log: log, conns: make(map[*conn]struct{})}
-	s.batches.New = func() any { b := make([]byte, 0, maxBatchBytes); return &b }
 	s.upgrader = websocket.Upgrader{
 		HandshakeTimeout: cfg.WriteTimeout,
-		// Reuse net/http's 4 KiB read buffer; lend write buffers from a pool
-		// (the write pump writes prepared frames, so it rarely needs one).
+		// Reuse net/http's 4 KiB read buffer. gorilla's write buffer is
+		// only for messages it frames itself, which this server never asks
+		// for: an empty pool means no connection keeps one.
 		WriteBufferPool: &sync.Pool{},
 		Error: func(w http.ResponseWriter, _ *http.Request, status int, reason error) {
 			http.Error(w, reason.Error(), status)
@@ -136,10 +131,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	var bc *batchConn
+	var sock *sockConn
 	ws, err := s.upgrader.Upgrade(hijacker{w, func(nc net.Conn) net.Conn {
-		bc = &batchConn{Conn: nc, pool: &s.batches}
-		return bc
+		sock = &sockConn{Conn: nc}
+		return sock
 	}}, r, nil)
 	if err != nil {
 		s.room.Release(name)
@@ -150,7 +145,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c := &conn{
 		s:        s,
 		ws:       ws,
-		bc:       bc,
+		sock:     sock,
 		name:     name,
 		log:      s.log.WithFields(logrus.Fields{"user": name, "remote": r.RemoteAddr}),
 		wake:     make(chan struct{}, 1),
@@ -215,7 +210,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	case <-ctx.Done():
 	}
 	for _, c := range open {
-		c.bc.Conn.Close()
+		c.sock.Conn.Close()
 	}
 	<-done
 	return ctx.Err()
@@ -227,7 +222,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 type conn struct {
 	s        *Server
 	ws       *websocket.Conn
-	bc       *batchConn
+	sock     *sockConn
 	name     string
 	log      *logrus.Entry
 	wake     chan struct{} // has room for one signal: the write pump has work
@@ -323,7 +318,7 @@ func (c *conn) serve() {
 	default:
 		code, reason = websocket.CloseAbnormalClosure, "connection lost: "+err.Error()
 		c.closeWith(0, "", true)
-		c.bc.Conn.Close() // a write pump stuck on a dead peer ends now
+		c.sock.Conn.Close() // a write pump stuck on a dead peer ends now
 	}
 	<-c.pumpDone
 	c.ws.Close()
@@ -446,14 +441,16 @@ func (c *conn) reply(f *service.Frame) {
 	}
 }
 
-// writePump is the only goroutine that writes frames to the socket. Each
-// time it wakes it takes the whole queue, writes it into one buffer and
-// flushes once; every PingInterval it pings.
+// writePump is the only goroutine that writes data frames. Each time it
+// wakes it takes the whole queue and writes it, with any pong or ping, in
+// one system call (writev of the shared, prebuilt frames: nothing is
+// copied).
 func (c *conn) writePump() {
 	defer close(c.pumpDone)
 	ticker := time.NewTicker(c.s.cfg.PingInterval)
 	defer ticker.Stop()
 	var spare []*service.Frame
+	var bufs net.Buffers
 	for {
 		ping := false
 		select {
@@ -467,14 +464,26 @@ func (c *conn) writePump() {
 		closing, drop, code, reason := c.closing, c.dropQueue, c.closeCode, c.closeReason
 		c.mu.Unlock()
 		if drop {
+			clear(batch)
 			batch = batch[:0]
 		}
-		err := c.writeBatch(batch, pong, ping)
+		bufs = bufs[:0]
+		for _, f := range batch {
+			bufs = append(bufs, f.Wire)
+		}
+		if pong != nil {
+			bufs = append(bufs, service.AppendServerFrame(nil, websocket.PongMessage, pong))
+		}
+		if ping {
+			bufs = append(bufs, service.AppendServerFrame(nil, websocket.PingMessage, nil))
+		}
+		err := c.sock.writeBuffers(bufs, time.Now().Add(c.s.cfg.WriteTimeout))
+		clear(bufs[:cap(bufs)])
 		clear(batch)
 		spare = batch[:0]
 		if err != nil {
 			c.log.WithField("error", err).Debug("write failed")
-			c.bc.Conn.Close() // the read pump ends now, too
+			c.sock.Conn.Close() // the read pump ends now, too
 			return
 		}
 		if closing {
@@ -487,34 +496,6 @@ func (c *conn) writePump() {
 	}
 }
 
-func (c *conn) writeBatch(batch []*service.Frame, pong []byte, ping bool) error {
-	if len(batch) == 0 && pong == nil && !ping {
-		return nil
-	}
-	deadline := time.Now().Add(c.s.cfg.WriteTimeout)
-	c.ws.SetWriteDeadline(deadline)
-	c.bc.begin()
-	for _, f := range batch {
-		if err := c.ws.WritePreparedMessage(f.Prepared); err != nil {
-			c.bc.end()
-			return err
-		}
-	}
-	if pong != nil {
-		if err := c.ws.WriteControl(websocket.PongMessage, pong, deadline); err != nil {
-			c.bc.end()
-			return err
-		}
-	}
-	if ping {
-		if err := c.ws.WriteControl(websocket.PingMessage, nil, deadline); err != nil {
-			c.bc.end()
-			return err
-		}
-	}
-	return c.bc.end()
-}
-
 // writeClose sends the close frame, then gives the peer closeGrace to
 // answer before the read pump gives up.
 func (c *conn) writeClose(code int, reason string) {
@@ -525,11 +506,11 @@ func (c *conn) writeClose(code int, reason string) {
 	c.ws.SetReadDeadline(time.Now().Add(closeGrace))
 	c.mu.Unlock()
 	if err != nil {
-		c.bc.Conn.Close()
+		c.sock.Conn.Close()
 	}
 }
 
-// hijacker lets the upgrader take the connection wrapped in a batchConn.
+// hijacker lets the upgrader take the connection wrapped in a sockConn.
 type hijacker struct {
 	http.ResponseWriter
 	wrap func(net.Conn) net.Conn
@@ -547,74 +528,31 @@ func (h hijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	return h.wrap(nc), brw, nil
 }
 
-// batchConn is the socket under a websocket.Conn. Between begin and end,
-// writes are gathered in a buffer lent by the server, so a batch of queued
-// frames costs one system call; other writes go straight through. gorilla
-// serialises its own writes; the mutex also orders them against end.
-type batchConn struct {
+// sockConn is the socket under a websocket.Conn. The write pump writes
+// whole frames through writeBuffers; gorilla writes its control frames
+// (close, and replies to protocol errors) through Write. The mutex keeps
+// every frame whole when both happen at once.
+type sockConn struct {
 	net.Conn
-	pool *sync.Pool
-
-	mu       sync.Mutex
-	buf      *[]byte   // non-nil between begin and end
-	deadline time.Time // last write deadline given to the socket
+	mu sync.Mutex
 }
 
-func (b *batchConn) begin() {
-	b.mu.Lock()
-	b.buf = b.pool.Get().(*[]byte)
-	b.mu.Unlock()
+func (s *sockConn) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.Conn.Write(p)
 }
 
-// end writes what was gathered and returns the buffer.
-func (b *batchConn) end() error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.buf == nil {
+// writeBuffers writes bufs in one writev, under one deadline.
+func (s *sockConn) writeBuffers(bufs net.Buffers, deadline time.Time) error {
+	if len(bufs) == 0 {
 		return nil
 	}
-	err := b.flushLocked()
-	b.pool.Put(b.buf)
-	b.buf = nil
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.Conn.SetWriteDeadline(deadline); err != nil {
+		return err
+	}
+	_, err := bufs.WriteTo(s.Conn)
 	return err
-}
-
-func (b *batchConn) flushLocked() error {
-	p := *b.buf
-	*b.buf = p[:0]
-	if len(p) == 0 {
-		return nil
-	}
-	_, err := b.Conn.Write(p)
-	return err
-}
-
-func (b *batchConn) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.buf == nil {
-		return b.Conn.Write(p)
-	}
-	if len(*b.buf)+len(p) > maxBatchBytes {
-		if err := b.flushLocked(); err != nil {
-			return 0, err
-		}
-		if len(p) >= maxBatchBytes {
-			return b.Conn.Write(p)
-		}
-	}
-	*b.buf = append(*b.buf, p...)
-	return len(p), nil
-}
-
-// SetWriteDeadline skips the poller when the deadline has not changed:
-// gorilla sets it again for every frame of a batch.
-func (b *batchConn) SetWriteDeadline(t time.Time) error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if t.Equal(b.deadline) {
-		return nil
-	}
-	b.deadline = t
-	return b.Conn.SetWriteDeadline(t)
 }

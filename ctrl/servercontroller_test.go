@@ -472,3 +472,20 @@ func TestConcurrentClientsSeeOneOrder(t *testing.T) {
 		t.Fatalf("%d slow consumers", s.SlowConsumers)
 	}
 }
+
+// Frames of every length encoding (7-bit, 16-bit, 64-bit) reach a stock
+// gorilla client intact.
+func TestFrameLengths(t *testing.T) {
+	cfg := testConfig()
+	cfg.MaxContent = 200000
+	cfg.ReadLimit = 256 << 10
+	ts := startServer(t, cfg)
+	c := ts.join("alice")
+	for _, n := range []int{1, 100, 125, 126, 127, 65000, 65535, 65536, 70000, 200000} {
+		content := strings.Repeat("字", n/3) + strings.Repeat("x", n%3)
+		c.talk(content)
+		if m := c.expect(model.TypeTalk); m.Content != content {
+			t.Fatalf("content of %d bytes came back as %d bytes", n, len(m.Content))
+		}
+	}
+}

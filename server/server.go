@@ -18,6 +18,7 @@ import (
 	stdlog "log"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"strings"
@@ -84,6 +85,15 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 		IdleTimeout:       cfg.PongTimeout,
 		ErrorLog:          stdlog.New(logWriter{log}, "", 0),
 	}
+	if cfg.DebugAddr != "" {
+		dbg, err := startDebug(cfg.DebugAddr)
+		if err != nil {
+			log.WithField("error", err).Errorf("cannot serve pprof on %s", cfg.DebugAddr)
+			return 1
+		}
+		defer dbg.Close()
+		log.WithField("url", "http://"+cfg.DebugAddr+"/debug/pprof/").Info("pprof listening")
+	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	addr := ln.Addr().String()
@@ -109,6 +119,23 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 	<-served
 	log.WithField("took", time.Since(start).Round(time.Millisecond).String()).Info("shut down")
 	return 0
+}
+
+// startDebug serves pprof on its own listener, apart from the chat traffic.
+func startDebug(addr string) (*http.Server, error) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	return srv, nil
 }
 
 // logWriter sends net/http's own complaints to the logger.

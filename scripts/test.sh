@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The whole test suite, on a fresh Debian machine with Go 1.26 (as root, or
+# with sudo): installs what the checks need, then runs gofmt, go vet, the
+# generated-code check and `go test -race ./...`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '\n== %s\n' "$*"; }
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# Debian packages the checks need, installed only when missing.
+missing=()
+command -v protoc >/dev/null || missing+=(protobuf-compiler)
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+say "generated code is up to date"
+tools=$(mktemp -d)
+trap 'rm -rf "$tools"' EXIT
+GOBIN="$tools/bin" go install google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.12
+mkdir -p "$tools/gen"
+PATH="$tools/bin:$PATH" protoc --go_out="$tools/gen" --go_opt=paths=source_relative -I model model/chat_message.proto
+if ! cmp -s "$tools/gen/chat_message.pb.go" model/chat_message.pb.go; then
+  echo "model/chat_message.pb.go is stale: run 'go generate ./model' and commit the result" >&2
+  exit 1
+fi
+
+say "gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$unformatted" ]; then
+  echo "not gofmt-ed:" >&2; echo "$unformatted" >&2; exit 1
+fi
+
+say "go vet"
+go vet ./...
+
+say "go test -race"
+go test -race -count=1 -timeout 15m ./...
