@@ -289,15 +289,19 @@ func (c *conn) signal() {
 // serve runs the connection until it is gone: join, read pump, leave.
 func (c *conn) serve() {
 	start := time.Now()
-	go c.writePump()
 	c.log.Info("connection open")
 	var err error
+	// The write pump starts after Join, so that a close requested meanwhile
+	// (a shutdown) cannot make it call Leave before Join: the join
+	// preamble waits in the queue, and the wake signal with it.
 	if jerr := c.s.room.Join(context.Background(), c); jerr != nil {
 		c.s.room.Release(c.name)
 		c.left.Store(true)
 		c.closeWith(websocket.CloseInternalServerErr, "cannot join the room", false)
 		c.log.WithField("error", jerr).Error("join failed")
+		go c.writePump()
 	} else {
+		go c.writePump()
 		err = c.readPump()
 	}
 	c.mu.Lock()
@@ -323,7 +327,12 @@ func (c *conn) serve() {
 	<-c.pumpDone
 	c.ws.Close()
 	c.leave()
-	c.log.WithFields(logrus.Fields{"code": code, "reason": reason, "duration": time.Since(start).Round(time.Millisecond).String()}).Info("connection closed")
+	log := c.log.WithFields(logrus.Fields{"code": code, "reason": reason, "duration": time.Since(start).Round(time.Millisecond).String()})
+	if reason == config.ReasonSlowConsumer {
+		log.Warn("connection closed")
+	} else {
+		log.Info("connection closed")
+	}
 }
 
 func (c *conn) leave() {
@@ -358,6 +367,12 @@ func (c *conn) readPump() error {
 		if err != nil {
 			return err
 		}
+		if c.isClosing() {
+			// The server is closing this connection (slow consumer,
+			// shutdown): it may have left the room already and its name
+			// may be someone else's now, so nothing more is handled.
+			return nil
+		}
 		if int64(len(data)) > limit {
 			c.closeWith(websocket.CloseMessageTooBig, fmt.Sprintf(config.ReasonFrameTooBig, limit), false)
 			c.log.WithField("limit", limit).Info("frame too big")
@@ -367,6 +382,12 @@ func (c *conn) readPump() error {
 			return nil
 		}
 	}
+}
+
+func (c *conn) isClosing() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closing
 }
 
 // extendRead moves the read deadline: a connection that sends nothing, not
@@ -411,7 +432,7 @@ func (c *conn) handle(data []byte) bool {
 			}
 		}
 	case model.TypeUserList:
-		c.reply(c.s.room.UserList())
+		c.s.room.SendUserList(c)
 	case model.TypeExit:
 		c.leave()
 		c.closeWith(websocket.CloseNormalClosure, config.ReasonBye, false)
@@ -430,15 +451,7 @@ func (c *conn) handle(data []byte) bool {
 func (c *conn) reject(reason, typ string) {
 	c.s.rejectedFrames.Add(1)
 	c.log.WithFields(logrus.Fields{"reason": reason, "type": typ}).Info("frame rejected")
-	c.reply(service.NewFrame(&model.ChatRoomRequest{Type: model.TypeError, Content: reason}))
-}
-
-// reply queues a frame for this connection alone.
-func (c *conn) reply(f *service.Frame) {
-	if c.Send(f) == service.QueueFull {
-		c.log.Warn("closing slow consumer: send queue full")
-		c.Close(websocket.ClosePolicyViolation, config.ReasonSlowConsumer)
-	}
+	c.s.room.Reply(c, service.NewFrame(&model.ChatRoomRequest{Type: model.TypeError, Content: reason}))
 }
 
 // writePump is the only goroutine that writes data frames. Each time it

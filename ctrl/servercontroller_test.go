@@ -15,6 +15,7 @@ import (
 	"github.com/sirupsen/logrus"
 	"go.uber.org/goleak"
 
+	"chatroom/config"
 	"chatroom/model"
 )
 
@@ -368,10 +369,24 @@ func TestSlowConsumer(t *testing.T) {
 	if n := <-got; n != sent+1 {
 		t.Fatalf("fast got %d talks, want %d", n, sent+1)
 	}
+	// slow, not knowing yet, says something: the server no longer listens.
+	slow.talk("ghost")
 	if ce := slow.expectClose(); ce.Code != websocket.ClosePolicyViolation || ce.Text != "slow consumer" {
 		t.Fatalf("slow closed with %d %q", ce.Code, ce.Text)
 	}
-	sender.skipUntil(func(m *model.ChatRoomRequest) bool { return m.Type == model.TypeLeave && m.UserName == "slow" })
+	eventually(t, "slow's connection to end", func() bool { return ts.chat.Stats().Connections == 2 })
+	sender.talk("final")
+	left := false
+	sender.skipUntil(func(m *model.ChatRoomRequest) bool {
+		if m.Content == "ghost" {
+			t.Fatal("a talk from the closed connection was broadcast")
+		}
+		left = left || (m.Type == model.TypeLeave && m.UserName == "slow")
+		return m.Content == "final"
+	})
+	if !left {
+		t.Fatal("no leave for slow")
+	}
 }
 
 func TestHeartbeat(t *testing.T) {
@@ -380,8 +395,8 @@ func TestHeartbeat(t *testing.T) {
 	cfg.PongTimeout = 150 * time.Millisecond
 	ts := startServer(t, cfg)
 	watcher := ts.join("watcher")
-	mute := ts.join("mute")
-	mute.ws.SetPingHandler(func(string) error { return nil }) // never answers pings
+	mute := ts.join("mute") // reads nothing more, so answers no ping
+	mute.ws.SetPingHandler(func(string) error { return nil })
 	watcher.expect(model.TypeJoin)
 
 	// watcher reads (gorilla answers pings) and lives on; mute is dropped.
@@ -389,7 +404,7 @@ func TestHeartbeat(t *testing.T) {
 		t.Fatalf("got %v", m)
 	}
 	ce := mute.expectClose()
-	if ce.Code != websocket.ClosePolicyViolation {
+	if ce.Code != websocket.ClosePolicyViolation || ce.Text != config.ReasonIdle {
 		t.Fatalf("mute closed with %d %q", ce.Code, ce.Text)
 	}
 	// Several timeouts later the answering client is still served.
@@ -411,6 +426,9 @@ func TestConcurrentClientsSeeOneOrder(t *testing.T) {
 	cfg := testConfig()
 	cfg.History = 0
 	cfg.Presence = false
+	// Order and completeness are what this test checks; the queue is big
+	// enough that a reader slowed by -race is not a slow consumer (that
+	// policy has its own test).
 	cfg.SendQueue = clients*each + 2
 	ts := startServer(t, cfg)
 	cs := make([]*client, clients)

@@ -48,8 +48,9 @@ type ChatRoomRequest struct {
 	UserList map[string]string      `protobuf:"bytes,4,rep,name=user_list,json=userList,proto3" json:"user_list,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	// Server time when the room accepted the event, Unix milliseconds.
 	Timestamp int64 `protobuf:"varint,5,opt,name=timestamp,proto3" json:"timestamp,omitempty"`
-	// The room's sequence number of a talk, join or leave: every user sees
-	// events in increasing seq order, the same order for everyone.
+	// The room's sequence number of a talk, join or leave. Live events reach
+	// every user in increasing seq order, the same order for everyone; the
+	// history replayed after a user's own join keeps its original, lower seqs.
 	Seq           uint64 `protobuf:"varint,6,opt,name=seq,proto3" json:"seq,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

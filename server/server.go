@@ -108,6 +108,7 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 		log.WithField("error", err).Error("server stopped")
 		return 1
 	}
+	stop() // a second Ctrl-C kills the process at once
 	log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()

@@ -149,6 +149,30 @@ func (r *Room) UserList() *Frame {
 	return r.userListLocked()
 }
 
+// SendUserList queues the user list to m alone. It is queued under the
+// room's lock, so it cannot arrive after a join or leave it does not show.
+func (r *Room) SendUserList(m Member) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.reply(m, r.userListLocked())
+}
+
+// Reply queues f to m alone, closing m as a slow consumer if its queue is
+// full, as a broadcast would.
+func (r *Room) Reply(m Member, f *Frame) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.reply(m, f)
+}
+
+func (r *Room) reply(m Member, f *Frame) {
+	if e := r.local[m.Name()]; e != nil && e.m == m {
+		r.send(e, f)
+	} else if m.Send(f) == QueueFull {
+		m.Close(websocket.ClosePolicyViolation, config.ReasonSlowConsumer)
+	}
+}
+
 // Stats returns the room's counters.
 func (r *Room) Stats() RoomStats {
 	r.mu.Lock()
@@ -229,13 +253,14 @@ func (r *Room) send(e *entry, f *Frame) {
 	}
 }
 
+// dropSlow closes a member whose queue is full. The member logs its own
+// close, outside the room's lock.
 func (r *Room) dropSlow(e *entry) {
 	if e.pos < 0 {
 		return
 	}
 	r.deactivate(e)
 	r.stats.SlowConsumers++
-	r.log.WithField("user", e.m.Name()).Warn("closing slow consumer: send queue full")
 	e.m.Close(websocket.ClosePolicyViolation, config.ReasonSlowConsumer)
 }
 
