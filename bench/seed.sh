@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The spec's locust scenario at scale, against a fresh server on loopback:
+# CLIENTS users (default 2000) each send a talk and a userlist request every
+# 2 s for DURATION (default 60s). Prints deliveries/s, latency, loss and the
+# server's RSS and CPU. Usage: bash bench/seed.sh [extra loadtest flags]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+clients=${CLIENTS:-2000}
+duration=${DURATION:-60s}
+port=${PORT:-9100}
+bin=$(mktemp -d)
+trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$bin"' EXIT
+go build -o "$bin/server" ./server
+go build -o "$bin/loadtest" ./loadtest
+"$bin/server" -addr "127.0.0.1:$port" -log-dir "$bin/log" -log-stderr=false &
+server=$!
+for _ in $(seq 100); do
+  kill -0 "$server" 2>/dev/null || { echo "the server exited (is port $port taken? set PORT)" >&2; exit 1; }
+  curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+  sleep 0.1 # polling for the server to listen, bounded to 10 s
+done
+echo "machine: $(nproc) cores, $(go version | cut -d' ' -f3)"
+"$bin/loadtest" -url "ws://127.0.0.1:$port/ws" -clients "$clients" -duration "$duration" -ramp 20s -pid "$server" "$@"
