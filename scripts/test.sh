@@ -9,9 +9,15 @@ say() { printf '\n== %s\n' "$*"; }
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-# Debian packages the checks need, installed only when missing.
+# Debian packages the checks need, installed only when missing:
+# protoc for the generated-code check; a C compiler, OpenGL and X11 headers
+# for fyne's cgo build of the desktop client.
 missing=()
 command -v protoc >/dev/null || missing+=(protobuf-compiler)
+command -v gcc >/dev/null || missing+=(gcc)
+for pkg in pkg-config libgl1-mesa-dev xorg-dev; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]}"
   as_root apt-get update -qq

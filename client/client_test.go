@@ -1,0 +1,347 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/test"
+	"github.com/gorilla/websocket"
+	logtest "github.com/sirupsen/logrus/hooks/test"
+
+	"chatroom/config"
+	"chatroom/ctrl"
+	"chatroom/service"
+	"chatroom/view"
+)
+
+const waitTime = 10 * time.Second
+
+// uiLoop stands in for fyne's main goroutine: the window's updates from
+// the session's goroutine queue here and run on the test's goroutine.
+type uiLoop struct{ q chan func() }
+
+func newUILoop() *uiLoop { return &uiLoop{q: make(chan func(), 100000)} }
+
+func (u *uiLoop) do(f func()) { u.q <- f }
+
+// until runs queued UI work until cond holds, or fails the test.
+func (u *uiLoop) until(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.NewTimer(waitTime)
+	defer deadline.Stop()
+	for {
+		for drained := false; !drained; {
+			select {
+			case f := <-u.q:
+				f()
+			default:
+				drained = true
+			}
+		}
+		if cond() {
+			return
+		}
+		select {
+		case f := <-u.q:
+			f()
+		case <-deadline.C:
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
+// chatServer is a real chat server on a loopback socket.
+type chatServer struct {
+	http *httptest.Server
+	chat *ctrl.Server
+	addr string
+}
+
+func startServer(t *testing.T) *chatServer {
+	t.Helper()
+	log, _ := logtest.NewNullLogger()
+	cfg := config.DefaultServer()
+	room, err := service.NewRoom(service.NewMemoryBroker(), service.RoomConfig{History: cfg.History, Presence: true}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chat := ctrl.NewServer(cfg, room, log)
+	mux := http.NewServeMux()
+	mux.Handle("/ws", chat)
+	hs := httptest.NewServer(mux)
+	s := &chatServer{http: hs, chat: chat, addr: strings.TrimPrefix(hs.URL, "http://")}
+	t.Cleanup(s.stop)
+	return s
+}
+
+func (s *chatServer) stop() {
+	s.http.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), waitTime)
+	defer cancel()
+	s.chat.Shutdown(ctx)
+}
+
+// client is one desktop client window, driven like a person would.
+type client struct {
+	t    *testing.T
+	ui   *uiLoop
+	w    *view.Window
+	ctrl *ctrl.Client
+}
+
+func newClient(t *testing.T, ui *uiLoop, opts ctrl.ClientOptions) *client {
+	t.Helper()
+	w := view.New(fyne.CurrentApp(), ui.do)
+	c := ctrl.NewClient(w, opts)
+	w.Bind(c)
+	w.Win.Show()
+	t.Cleanup(func() {
+		c.Disconnect()
+		w.Win.Close()
+	})
+	return &client{t: t, ui: ui, w: w, ctrl: c}
+}
+
+func (c *client) login(addr, name string) {
+	c.w.Address.SetText("")
+	test.Type(c.w.Address, addr)
+	c.w.Username.SetText("")
+	test.Type(c.w.Username, name)
+	test.Tap(c.w.ConnectBtn)
+}
+
+func (c *client) waitStatus(want string) {
+	c.t.Helper()
+	c.ui.until(c.t, "status "+want, func() bool { return strings.Contains(c.w.Status.Text, want) })
+}
+
+func (c *client) waitLine(want string) {
+	c.t.Helper()
+	c.ui.until(c.t, "a line with "+want, func() bool {
+		for _, l := range c.w.Lines() {
+			if strings.Contains(l, want) {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+func (c *client) say(text string) {
+	c.w.Input.SetText(text)
+	c.w.Input.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+}
+
+func userNames(w *view.Window) []string {
+	var names []string
+	for _, u := range w.Users() {
+		names = append(names, u.Name)
+	}
+	return names
+}
+
+func TestMain(m *testing.M) {
+	view.LoadTranslations("en")
+	os.Exit(m.Run())
+}
+
+func TestConnectSendAndSeeIt(t *testing.T) {
+	test.NewTempApp(t)
+	srv := startServer(t)
+	ui := newUILoop()
+	a := newClient(t, ui, ctrl.ClientOptions{})
+	if !a.w.Input.Disabled() {
+		t.Fatal("the input is enabled while disconnected")
+	}
+	a.login(srv.addr, "alice")
+	a.waitStatus("Connected as alice")
+	ui.until(t, "alice in her user list", func() bool {
+		u := a.w.Users()
+		return len(u) == 1 && u[0].Name == "alice" && u[0].Self
+	})
+	if a.w.Input.Disabled() {
+		t.Fatal("the input is disabled while connected")
+	}
+	test.Type(a.w.Input, "hello")
+	a.w.Input.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	a.waitLine("alice: hello")
+	ui.until(t, "the input to clear", func() bool { return a.w.Input.Text == "" })
+	if !strings.Contains(a.w.UsersTitle.Text, "(1)") {
+		t.Fatalf("users title %q", a.w.UsersTitle.Text)
+	}
+}
+
+func TestSecondClientJoinsAndLeaves(t *testing.T) {
+	test.NewTempApp(t)
+	srv := startServer(t)
+	ui := newUILoop()
+	a := newClient(t, ui, ctrl.ClientOptions{})
+	a.login(srv.addr, "bob")
+	a.waitStatus("Connected as bob")
+	a.say("before you came")
+	a.waitLine("bob: before you came")
+
+	b := newClient(t, ui, ctrl.ClientOptions{})
+	b.login(srv.addr, "alice")
+	b.waitStatus("Connected as alice")
+	b.waitLine("bob: before you came") // history, shown first
+	ui.until(t, "both users on both lists, sorted", func() bool {
+		return strings.Join(userNames(a.w), ",") == "alice,bob" && strings.Join(userNames(b.w), ",") == "alice,bob"
+	})
+	a.waitLine("alice joined")
+	b.say("hi bob")
+	a.waitLine("alice: hi bob")
+
+	test.Tap(b.w.LeaveBtn) // sends exit
+	a.waitLine("alice left")
+	ui.until(t, "alice off bob's list", func() bool { return strings.Join(userNames(a.w), ",") == "bob" })
+	b.waitStatus("Disconnected")
+}
+
+func TestInvalidInputIsExplained(t *testing.T) {
+	test.NewTempApp(t)
+	srv := startServer(t)
+	ui := newUILoop()
+	a := newClient(t, ui, ctrl.ClientOptions{MaxContent: 10})
+	cases := []struct {
+		addr, name string
+		label      func() string
+		want       string
+	}{
+		{"127.0.0.1:9000", "", func() string { return a.w.NameErr.Text }, "Enter a username"},
+		{"127.0.0.1:9000", strings.Repeat("名", 33), func() string { return a.w.NameErr.Text }, "at most 32 characters"},
+		{"", "alice", func() string { return a.w.AddressErr.Text }, "Enter the server address"},
+		{"localhost", "alice", func() string { return a.w.AddressErr.Text }, "needs a host and a port"},
+		{"http://127.0.0.1:9000", "alice", func() string { return a.w.AddressErr.Text }, "ws:// or wss://"},
+		{"127.0.0.1:99999", "alice", func() string { return a.w.AddressErr.Text }, "1 to 65535"},
+	}
+	for _, tc := range cases {
+		a.login(tc.addr, tc.name)
+		if got := tc.label(); !strings.Contains(got, tc.want) {
+			t.Errorf("%q/%q: shows %q, want %q", tc.addr, tc.name, got, tc.want)
+		}
+	}
+	if a.w.Status.Text != "Disconnected" {
+		t.Fatalf("status %q after invalid input", a.w.Status.Text)
+	}
+	a.login("ws://"+srv.addr+"/ws", "alice") // a full URL is fine too
+	a.waitStatus("Connected as alice")
+	if a.w.NameErr.Visible() || a.w.AddressErr.Visible() {
+		t.Fatal("old field errors still shown")
+	}
+	a.say("   ")
+	ui.until(t, "the empty-message error", func() bool { return strings.Contains(a.w.InputErr.Text, "Type a message first") })
+	a.w.Input.SetText("")
+	test.Type(a.w.Input, "123456789") // 9 of 10 bytes: the counter shows
+	if a.w.Counter.Text != "9/10" {
+		t.Fatalf("counter %q", a.w.Counter.Text)
+	}
+	a.say("12345678901")
+	ui.until(t, "the too-long error", func() bool { return strings.Contains(a.w.InputErr.Text, "1 bytes too long") })
+	if a.w.Input.Text != "12345678901" {
+		t.Fatal("the input was cleared although nothing was sent")
+	}
+}
+
+func TestShiftEnterIsANewLine(t *testing.T) {
+	test.NewTempApp(t)
+	srv := startServer(t)
+	ui := newUILoop()
+	a := newClient(t, ui, ctrl.ClientOptions{})
+	a.login(srv.addr, "alice")
+	a.waitStatus("Connected as alice")
+	test.Type(a.w.Input, "line one")
+	a.w.Input.KeyDown(&fyne.KeyEvent{Name: desktop.KeyShiftLeft})
+	a.w.Input.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	a.w.Input.KeyUp(&fyne.KeyEvent{Name: desktop.KeyShiftLeft})
+	test.Type(a.w.Input, "line two")
+	if a.w.Input.Text != "line one\nline two" {
+		t.Fatalf("input %q", a.w.Input.Text)
+	}
+	a.w.Input.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	a.waitLine("alice: line one\nline two")
+}
+
+func TestRefusalsInWords(t *testing.T) {
+	test.NewTempApp(t)
+	srv := startServer(t)
+	// bob is online already, from another program.
+	ws, _, err := websocket.DefaultDialer.Dial("ws://"+srv.addr+"/ws", http.Header{"Username": {"bob"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	ui := newUILoop()
+	a := newClient(t, ui, ctrl.ClientOptions{Reconnect: true})
+	a.login(srv.addr, "bob")
+	ui.until(t, "the taken-name message", func() bool {
+		return strings.Contains(a.w.NameErr.Text, "The name bob is taken")
+	})
+	a.waitStatus("Disconnected")
+
+	// Nothing listens on a port that was just closed.
+	dead := httptest.NewServer(http.NotFoundHandler())
+	deadAddr := strings.TrimPrefix(dead.URL, "http://")
+	dead.Close()
+	a.login(deadAddr, "carol")
+	ui.until(t, "the unreachable message", func() bool {
+		return strings.Contains(a.w.AddressErr.Text, "Server unreachable at "+deadAddr)
+	})
+}
+
+func TestServerStopShowsReconnectingOrDisconnected(t *testing.T) {
+	test.NewTempApp(t)
+	srv := startServer(t)
+	ui := newUILoop()
+	a := newClient(t, ui, ctrl.ClientOptions{Reconnect: true})
+	b := newClient(t, ui, ctrl.ClientOptions{Reconnect: false})
+	a.login(srv.addr, "alice")
+	b.login(srv.addr, "bob")
+	a.waitStatus("Connected as alice")
+	b.waitStatus("Connected as bob")
+	srv.stop()
+	a.waitStatus("Reconnecting in")
+	b.waitStatus("Disconnected — The server closed the connection: server shutting down")
+	if !a.w.Input.Disabled() || !b.w.Input.Disabled() {
+		t.Fatal("input enabled while not connected")
+	}
+	if len(a.w.Users()) != 0 {
+		t.Fatal("user list kept while not connected")
+	}
+}
+
+func TestChinese(t *testing.T) {
+	test.NewTempApp(t)
+	t.Cleanup(func() { view.LoadTranslations("en") })
+	t.Setenv("LC_ALL", "zh_CN.UTF-8") // the system locale decides the UI's language
+	if err := view.LoadTranslations(""); err != nil {
+		t.Fatal(err)
+	}
+	srv := startServer(t)
+	ui := newUILoop()
+	a := newClient(t, ui, ctrl.ClientOptions{})
+	if a.w.ConnectBtn.Text != "连接" || a.w.Win.Title() != "聊天室" {
+		t.Fatalf("UI not in Chinese: button %q, title %q", a.w.ConnectBtn.Text, a.w.Win.Title())
+	}
+	a.login(srv.addr, "张三")
+	a.waitStatus("已连接：张三")
+	test.Type(a.w.Input, "你好，世界！")
+	a.w.Input.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	a.waitLine("张三: 你好，世界！")
+	// What is drawn, not only what is stored.
+	a.w.Messages.ScrollToBottom()
+	markup := test.RenderObjectToMarkup(a.w.Messages)
+	if !strings.Contains(markup, "张三: 你好，世界！") {
+		t.Fatalf("message list renders:\n%s", markup)
+	}
+	if !strings.Contains(test.RenderObjectToMarkup(a.w.UserList), "张三（我）") {
+		t.Fatal("own name not marked in Chinese in the user list")
+	}
+}

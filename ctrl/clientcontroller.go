@@ -1,0 +1,353 @@
+package ctrl
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"chatroom/config"
+	"chatroom/model"
+	"chatroom/service"
+)
+
+// The client controller sits between the desktop window (view) and the
+// headless session (service): it checks what the user typed, runs the
+// session, and turns protocol events into view models. It shows no words
+// itself: every Text is an English fyne lang key with template data, which
+// the view translates.
+
+// Text is something to show a person: an English message that is also the
+// translation key, with the values its {{.Placeholders}} take.
+type Text struct {
+	Key  string
+	Data map[string]any
+}
+
+// ConnState is the connection's state as the view shows it.
+type ConnState int
+
+const (
+	StateDisconnected ConnState = iota
+	StateConnecting
+	StateConnected
+	StateReconnecting
+)
+
+// Status is what the status bar shows.
+type Status struct {
+	State   ConnState
+	Name    string        // our name, when connected
+	Reason  Text          // why the last connection ended; empty Key when none
+	RetryIn time.Duration // when reconnecting
+}
+
+// LineKind tells the view how to draw a line of the message list.
+type LineKind int
+
+const (
+	LineTalk  LineKind = iota // someone's message (Own: ours)
+	LineJoin                  // Sender joined
+	LineLeave                 // Sender left
+	LineError                 // Info: the server rejected something
+)
+
+// Line is one entry of the message list.
+type Line struct {
+	Kind   LineKind
+	Time   time.Time
+	Sender string
+	Text   string
+	Own    bool
+	Info   Text
+}
+
+// User is one entry of the user list.
+type User struct {
+	Name string
+	Self bool
+}
+
+// Field names an input of the window.
+type Field int
+
+const (
+	FieldAddress Field = iota
+	FieldUsername
+	FieldMessage
+)
+
+// InputError is a problem with what the user typed (or what the server said
+// about it), to show under the field.
+type InputError struct {
+	Field Field
+	Text  Text
+}
+
+func (e *InputError) Error() string { return e.Text.Key }
+
+// ClientView is the window, as the controller sees it. Its methods are
+// called from the session's goroutine; the view hands them to fyne.Do.
+type ClientView interface {
+	SetStatus(Status)
+	SetUsers([]User)
+	AppendLine(Line)
+	// LoginFailed: the first connection was refused; show why under the field.
+	LoginFailed(*InputError)
+}
+
+// DefaultAddress is the server the login form suggests.
+const DefaultAddress = "127.0.0.1:9000"
+
+// ValidateAddress accepts host:port, optionally with ws:// or wss:// and a
+// path (default /ws), and returns the WebSocket URL.
+func ValidateAddress(addr string) (string, *InputError) {
+	addr = strings.TrimSpace(addr)
+	bad := func(key string) (string, *InputError) {
+		return "", &InputError{FieldAddress, Text{Key: key, Data: map[string]any{"Addr": addr}}}
+	}
+	if addr == "" {
+		return bad("Enter the server address, like 127.0.0.1:9000")
+	}
+	if !strings.Contains(addr, "://") {
+		addr = "ws://" + addr
+	}
+	u, err := url.Parse(addr)
+	if err != nil || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return bad("Not a server address: use host:port, like 127.0.0.1:9000")
+	}
+	if u.Scheme != "ws" && u.Scheme != "wss" {
+		return bad("The address must start with ws:// or wss://, or be just host:port")
+	}
+	host, port, err := net.SplitHostPort(u.Host)
+	if err != nil || host == "" {
+		return bad("The address needs a host and a port, like 127.0.0.1:9000")
+	}
+	if p, err := strconv.Atoi(port); err != nil || p < 1 || p > 65535 {
+		return bad("The port must be a number from 1 to 65535")
+	}
+	if u.Path == "" || u.Path == "/" {
+		u.Path = "/ws"
+	}
+	return u.String(), nil
+}
+
+// ValidateUsername applies the server's username rules; the desktop client
+// also requires a name (guests are for clients that send none).
+func ValidateUsername(name string) (string, *InputError) {
+	n, err := model.NormalizeUsername(name)
+	if err == nil {
+		return n, nil
+	}
+	key := "Enter a username"
+	switch {
+	case errors.Is(err, model.ErrUsernameEmpty):
+	case utf8.RuneCountInString(strings.TrimSpace(name)) > model.MaxUsernameRunes:
+		key = "A username has at most 32 characters"
+	default:
+		key = "A username cannot contain control characters"
+	}
+	return "", &InputError{FieldUsername, Text{Key: key}}
+}
+
+// ValidateMessage checks a message before it is sent.
+func ValidateMessage(text string, maxBytes int) *InputError {
+	switch {
+	case strings.TrimSpace(text) == "":
+		return &InputError{FieldMessage, Text{Key: "Type a message first"}}
+	case len(text) > maxBytes:
+		return &InputError{FieldMessage, Text{Key: "The message is {{.Over}} bytes too long", Data: map[string]any{"Over": len(text) - maxBytes}}}
+	}
+	return nil
+}
+
+// ClientOptions configure a Client.
+type ClientOptions struct {
+	Reconnect    bool          // reconnect automatically after a drop
+	MaxContent   int           // the server's -max-content; default 4096
+	PingInterval time.Duration // heartbeat; 0: the session's default
+	PongTimeout  time.Duration // 0: the session's default
+	MinBackoff   time.Duration // 0: the session's default
+}
+
+// Client is the desktop client's controller.
+type Client struct {
+	view ClientView
+	opts ClientOptions
+
+	mu      sync.Mutex
+	session *service.Session
+	cancel  context.CancelFunc
+	running sync.WaitGroup
+
+	// touched only by the session's goroutine
+	users map[string]bool
+	self  string
+	addr  string
+	ever  bool // the current session has been connected
+}
+
+// NewClient returns a controller driving view.
+func NewClient(view ClientView, opts ClientOptions) *Client {
+	if opts.MaxContent <= 0 {
+		opts.MaxContent = config.DefaultServer().MaxContent
+	}
+	return &Client{view: view, opts: opts}
+}
+
+// MaxContent is the longest message, in bytes.
+func (c *Client) MaxContent() int { return c.opts.MaxContent }
+
+// Connect checks the login form and, when it is right, connects. The
+// returned errors are for the fields; nil means connecting has begun.
+func (c *Client) Connect(addr, username string) []*InputError {
+	u, aerr := ValidateAddress(addr)
+	name, nerr := ValidateUsername(username)
+	var errs []*InputError
+	if aerr != nil {
+		errs = append(errs, aerr)
+	}
+	if nerr != nil {
+		errs = append(errs, nerr)
+	}
+	if errs != nil {
+		return errs
+	}
+	c.Disconnect()
+	ctx, cancel := context.WithCancel(context.Background())
+	s := service.NewSession(service.SessionConfig{
+		URL: u, Username: name, Reconnect: c.opts.Reconnect,
+		PingInterval: c.opts.PingInterval, PongTimeout: c.opts.PongTimeout, MinBackoff: c.opts.MinBackoff,
+	}, c.handle)
+	c.mu.Lock()
+	c.session, c.cancel = s, cancel
+	c.users, c.self, c.addr, c.ever = map[string]bool{}, name, strings.TrimSpace(addr), false
+	c.running.Add(1)
+	c.mu.Unlock()
+	go func() {
+		defer c.running.Done()
+		s.Run(ctx)
+	}()
+	return nil
+}
+
+// Disconnect says goodbye and stops; it returns when the session has ended.
+func (c *Client) Disconnect() {
+	c.mu.Lock()
+	s, cancel := c.session, c.cancel
+	c.session, c.cancel = nil, nil
+	c.mu.Unlock()
+	if s != nil {
+		s.Close()
+		cancel()
+	}
+	c.running.Wait()
+}
+
+// Send checks and sends a message. A nil result means it is on the wire.
+func (c *Client) Send(text string) *InputError {
+	if err := ValidateMessage(text, c.opts.MaxContent); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	s := c.session
+	c.mu.Unlock()
+	if s == nil {
+		return &InputError{FieldMessage, Text{Key: "Not connected"}}
+	}
+	if err := s.Send(text); err != nil {
+		return &InputError{FieldMessage, Text{Key: "Not sent: {{.Err}}", Data: map[string]any{"Err": err.Error()}}}
+	}
+	return nil
+}
+
+// handle maps the session's events to the view. One goroutine calls it.
+func (c *Client) handle(ev service.Event) {
+	switch ev := ev.(type) {
+	case service.StateChanged:
+		st := Status{State: ConnState(ev.State), RetryIn: ev.RetryIn}
+		if ev.State == service.Connected {
+			c.ever, c.self, st.Name = true, ev.Name, ev.Name
+		}
+		if ev.Err != nil {
+			st.Reason = c.reason(ev.Err)
+			if ev.State == service.Disconnected && !c.ever {
+				c.view.LoginFailed(c.loginError(ev.Err, st.Reason))
+			}
+		}
+		if ev.State == service.Disconnected || ev.State == service.Reconnecting {
+			clear(c.users)
+			c.view.SetUsers(nil)
+		}
+		c.view.SetStatus(st)
+	case service.UserList:
+		clear(c.users)
+		for _, u := range ev.Users {
+			c.users[u] = true
+		}
+		c.showUsers()
+	case service.Joined:
+		c.users[ev.Msg.UserName] = true
+		c.showUsers()
+		c.view.AppendLine(Line{Kind: LineJoin, Time: msgTime(ev.Msg), Sender: ev.Msg.UserName})
+	case service.Left:
+		delete(c.users, ev.Msg.UserName)
+		c.showUsers()
+		c.view.AppendLine(Line{Kind: LineLeave, Time: msgTime(ev.Msg), Sender: ev.Msg.UserName})
+	case service.Talk:
+		c.view.AppendLine(Line{Kind: LineTalk, Time: msgTime(ev.Msg), Sender: ev.Msg.UserName, Text: ev.Msg.Content, Own: ev.Msg.UserName == c.self})
+	case service.ServerError:
+		c.view.AppendLine(Line{Kind: LineError, Time: time.Now(), Info: Text{Key: "The server said: {{.Reason}}", Data: map[string]any{"Reason": ev.Reason}}})
+	}
+}
+
+func (c *Client) showUsers() {
+	users := make([]User, 0, len(c.users))
+	for u := range c.users {
+		users = append(users, User{Name: u, Self: u == c.self})
+	}
+	slices.SortFunc(users, func(a, b User) int { return strings.Compare(a.Name, b.Name) })
+	c.view.SetUsers(users)
+}
+
+func msgTime(m *model.ChatRoomRequest) time.Time {
+	if m.Timestamp == 0 {
+		return time.Now()
+	}
+	return time.UnixMilli(m.Timestamp)
+}
+
+// reason words why a connection ended.
+func (c *Client) reason(err error) Text {
+	var refused *service.RefusedError
+	var unreachable *service.UnreachableError
+	var closed *service.ClosedError
+	switch {
+	case errors.As(err, &refused) && refused.NameTaken():
+		return Text{Key: "The name {{.Name}} is taken: someone with it is online", Data: map[string]any{"Name": c.self}}
+	case errors.As(err, &refused):
+		return Text{Key: "The server refused: {{.Reason}}", Data: map[string]any{"Reason": refused.Reason}}
+	case errors.As(err, &unreachable):
+		return Text{Key: "Server unreachable at {{.Addr}}", Data: map[string]any{"Addr": c.addr}}
+	case errors.Is(err, service.ErrNoHeartbeat):
+		return Text{Key: "No heartbeat from the server"}
+	case errors.As(err, &closed):
+		return Text{Key: "The server closed the connection: {{.Reason}}", Data: map[string]any{"Reason": closed.Reason}}
+	}
+	return Text{Key: "Connection lost: {{.Err}}", Data: map[string]any{"Err": err.Error()}}
+}
+
+// loginError puts a refusal of the first connection under the right field.
+func (c *Client) loginError(err error, t Text) *InputError {
+	var refused *service.RefusedError
+	if errors.As(err, &refused) && refused.Status < 500 {
+		return &InputError{FieldUsername, t}
+	}
+	return &InputError{FieldAddress, t}
+}
