@@ -141,7 +141,10 @@ func TestSessionChatsAndSaysGoodbye(t *testing.T) {
 	if err := a.Send("你好"); err != nil {
 		t.Fatal(err)
 	}
-	brec.wait(t, "the talk", func(e service.Event) bool { tk, ok := e.(service.Talk); return ok && tk.Msg.Content == "你好" && tk.Msg.UserName == "张三" })
+	brec.wait(t, "the talk", func(e service.Event) bool {
+		tk, ok := e.(service.Talk)
+		return ok && tk.Msg.Content == "你好" && tk.Msg.UserName == "张三"
+	})
 	if err := a.RequestUserList(); err != nil {
 		t.Fatal(err)
 	}

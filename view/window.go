@@ -323,4 +323,3 @@ func (w *Window) drawLine(label *widget.Label, l ctrl.Line) {
 	}
 	label.SetText(lineText(l))
 }
-
