@@ -90,10 +90,11 @@ func (s *chatServer) stop() {
 
 // client is one desktop client window, driven like a person would.
 type client struct {
-	t    *testing.T
-	ui   *uiLoop
-	w    *view.Window
-	ctrl *ctrl.Client
+	t      *testing.T
+	ui     *uiLoop
+	w      *view.Window
+	ctrl   *ctrl.Client
+	closed bool // the window was closed by the test
 }
 
 func newClient(t *testing.T, ui *uiLoop, opts ctrl.ClientOptions) *client {
@@ -102,11 +103,14 @@ func newClient(t *testing.T, ui *uiLoop, opts ctrl.ClientOptions) *client {
 	c := ctrl.NewClient(w, opts)
 	w.Bind(c)
 	w.Win.Show()
+	cl := &client{t: t, ui: ui, w: w, ctrl: c}
 	t.Cleanup(func() {
-		c.Disconnect()
-		w.Win.Close()
+		if !cl.closed {
+			c.Disconnect()
+			w.Win.Close()
+		}
 	})
-	return &client{t: t, ui: ui, w: w, ctrl: c}
+	return cl
 }
 
 func (c *client) login(addr, name string) {
@@ -203,6 +207,13 @@ func TestSecondClientJoinsAndLeaves(t *testing.T) {
 	a.waitLine("alice left")
 	ui.until(t, "alice off bob's list", func() bool { return strings.Join(userNames(a.w), ",") == "bob" })
 	b.waitStatus("Disconnected")
+
+	c := newClient(t, ui, ctrl.ClientOptions{})
+	c.login(srv.addr, "carol")
+	a.waitLine("carol joined")
+	c.w.CloseRequested() // closing the window says goodbye too
+	c.closed = true
+	a.waitLine("carol left")
 }
 
 func TestInvalidInputIsExplained(t *testing.T) {

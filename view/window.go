@@ -125,10 +125,13 @@ func New(a fyne.App, do func(func())) *Window {
 // Bind connects the window to its controller; closing the window says goodbye.
 func (w *Window) Bind(c Controller) {
 	w.ctrl = c
-	w.Win.SetCloseIntercept(func() {
-		c.Disconnect()
-		w.Win.Close()
-	})
+	w.Win.SetCloseIntercept(w.CloseRequested)
+}
+
+// CloseRequested is what closing the window does: send exit, then close.
+func (w *Window) CloseRequested() {
+	w.ctrl.Disconnect()
+	w.Win.Close()
 }
 
 func errorLabel() *widget.Label {

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Remakes docs/client-session.png: a real server and two desktop clients
+# (one English, one Chinese) under two Xvfb displays, driven with xdotool,
+# Chinese typed through the clipboard. Needs Debian's xvfb, xdotool, xclip,
+# imagemagick and fonts-noto-cjk, plus the client's build packages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+port=${PORT:-9300}
+tmp=$(mktemp -d)
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$tmp"' EXIT
+go build -o "$tmp/server" ./server
+go build -o "$tmp/client" ./client
+"$tmp/server" -addr "127.0.0.1:$port" -log-dir "$tmp/log" -log-stderr=false & pids+=($!)
+for d in 98 99; do Xvfb ":$d" -screen 0 820x560x24 >/dev/null 2>&1 & pids+=($!); done
+# wait for both displays (bounded)
+for _ in $(seq 50); do xdpyinfo -display :98 >/dev/null 2>&1 && xdpyinfo -display :99 >/dev/null 2>&1 && break; sleep 0.1; done
+DISPLAY=:98 LC_ALL=en_US.UTF-8 "$tmp/client" -addr "127.0.0.1:$port" -username alice >/dev/null 2>&1 & pids+=($!)
+DISPLAY=:99 LC_ALL=zh_CN.UTF-8 "$tmp/client" -addr "127.0.0.1:$port" -username 张三 >/dev/null 2>&1 & pids+=($!)
+for d in 98 99; do
+  for _ in $(seq 100); do DISPLAY=:$d xdotool search --name . >/dev/null 2>&1 && break; sleep 0.1; done
+done
+sleep 1 # let the first frame draw (a pause for a person's eyes, not a condition)
+connect() { DISPLAY=$1 xdotool mousemove 480 21 click 1 key Return; sleep 1; }
+say() {
+  printf '%s' "$2" | DISPLAY=$1 xclip -selection clipboard
+  DISPLAY=$1 xdotool mousemove 380 490 click 1 key ctrl+v
+  sleep 0.3
+  DISPLAY=$1 xdotool key Return
+  sleep 0.8
+}
+connect :98
+connect :99
+say :98 "Hello everyone! Is anyone here?"
+say :99 "你好，alice！我在这里。"
+say :98 "Nice to meet you, 张三 😊 How is the new chat server?"
+say :99 "很好用：两千人同时在线也不丢消息。"
+say :98 "Great, see you later!"
+DISPLAY=:98 import -window root "$tmp/en.png"
+DISPLAY=:99 import -window root "$tmp/zh.png"
+convert "$tmp/en.png" "$tmp/zh.png" +append docs/client-session.png
+echo "wrote docs/client-session.png"
