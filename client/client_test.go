@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -354,5 +355,29 @@ func TestChinese(t *testing.T) {
 	}
 	if !strings.Contains(test.RenderObjectToMarkup(a.w.UserList), "张三（我）") {
 		t.Fatal("own name not marked in Chinese in the user list")
+	}
+}
+
+// The message list follows the newest line, unless the user scrolled up.
+func TestMessagesFollowUnlessScrolledUp(t *testing.T) {
+	test.NewTempApp(t)
+	srv := startServer(t)
+	ui := newUILoop()
+	a := newClient(t, ui, ctrl.ClientOptions{})
+	a.w.Win.Resize(fyne.NewSize(820, 560))
+	a.login(srv.addr, "alice")
+	a.waitStatus("Connected as alice")
+	for i := range 40 {
+		a.say(fmt.Sprint("message ", i))
+		a.waitLine(fmt.Sprint("alice: message ", i))
+	}
+	if a.w.Messages.GetScrollOffset() == 0 {
+		t.Fatal("the list did not follow the newest line")
+	}
+	a.w.Messages.ScrollToTop()
+	a.say("one more")
+	a.waitLine("alice: one more")
+	if off := a.w.Messages.GetScrollOffset(); off != 0 {
+		t.Fatalf("scrolled to %v although the user was reading older lines", off)
 	}
 }
