@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -139,9 +141,13 @@ func (c *client) waitLine(want string) {
 	})
 }
 
+// say types text and presses Enter, then waits, as a person would, until
+// the send is over (the Send button is back).
 func (c *client) say(text string) {
+	c.t.Helper()
 	c.w.Input.SetText(text)
 	c.w.Input.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	c.ui.until(c.t, "the send to finish", func() bool { return !c.w.SendBtn.Disabled() })
 }
 
 func userNames(w *view.Window) []string {
@@ -379,5 +385,67 @@ func TestMessagesFollowUnlessScrolledUp(t *testing.T) {
 	a.waitLine("alice: one more")
 	if off := a.w.Messages.GetScrollOffset(); off != 0 {
 		t.Fatalf("scrolled to %v although the user was reading older lines", off)
+	}
+}
+
+func countLines(w *view.Window, want string) int {
+	n := 0
+	for _, l := range w.Lines() {
+		if strings.Contains(l, want) {
+			n++
+		}
+	}
+	return n
+}
+
+// Enter pressed again while a message is on its way does not send it twice;
+// logging in again does not show the history twice.
+func TestNoDuplicates(t *testing.T) {
+	test.NewTempApp(t)
+	srv := startServer(t)
+	ui := newUILoop()
+	a := newClient(t, ui, ctrl.ClientOptions{})
+	a.login(srv.addr, "alice")
+	a.waitStatus("Connected as alice")
+	a.w.Input.SetText("only once")
+	a.w.Input.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	a.w.Input.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	a.waitLine("alice: only once")
+	a.say("marker")
+	a.waitLine("alice: marker")
+	if n := countLines(a.w, "alice: only once"); n != 1 {
+		t.Fatalf("sent %d times", n)
+	}
+	test.Tap(a.w.LeaveBtn)
+	a.waitStatus("Disconnected")
+	test.Tap(a.w.ConnectBtn)
+	a.waitStatus("Connected as alice")
+	a.waitLine("alice: marker") // the history again, once
+	if n := countLines(a.w, "alice: only once"); n != 1 {
+		t.Fatalf("history shown %d times after logging in again", n)
+	}
+}
+
+// A long message wraps onto several lines instead of being cut off.
+func TestLongMessageWraps(t *testing.T) {
+	test.NewTempApp(t)
+	srv := startServer(t)
+	ui := newUILoop()
+	a := newClient(t, ui, ctrl.ClientOptions{})
+	a.w.Win.Resize(fyne.NewSize(820, 560))
+	a.login(srv.addr, "alice")
+	a.waitStatus("Connected as alice")
+	long := strings.Repeat("word ", 120)
+	a.say(long)
+	a.waitLine("alice: word word")
+	markup := test.RenderObjectToMarkup(a.w.Messages)
+	rows := strings.Count(markup, "<text")
+	m := regexp.MustCompile(`<widget size="\d+x(\d+)" type="\*widget.listItem">`).FindStringSubmatch(markup)
+	if m == nil {
+		t.Fatalf("no list item in:\n%s", markup)
+	}
+	height, _ := strconv.Atoi(m[1])
+	if rows < 5 || height < rows*19 {
+		t.Fatalf("a 600-character message is drawn on %d rows in a %d-pixel row:\n%s", rows, height, markup)
 	}
 }

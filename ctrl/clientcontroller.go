@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
@@ -261,7 +262,9 @@ func (c *Client) Send(text string) *InputError {
 	if s == nil {
 		return &InputError{FieldMessage, Text{Key: "Not connected"}}
 	}
-	if err := s.Send(text); err != nil {
+	if err := s.Send(text); errors.Is(err, service.ErrNotConnected) {
+		return &InputError{FieldMessage, Text{Key: "Not connected"}}
+	} else if err != nil {
 		return &InputError{FieldMessage, Text{Key: "Not sent: {{.Err}}", Data: map[string]any{"Err": err.Error()}}}
 	}
 	return nil
@@ -340,14 +343,17 @@ func (c *Client) reason(err error) Text {
 	case errors.As(err, &closed):
 		return Text{Key: "The server closed the connection: {{.Reason}}", Data: map[string]any{"Reason": closed.Reason}}
 	}
+	if !c.ever {
+		return Text{Key: "Cannot connect to {{.Addr}}: {{.Err}}", Data: map[string]any{"Addr": c.addr, "Err": err.Error()}}
+	}
 	return Text{Key: "Connection lost: {{.Err}}", Data: map[string]any{"Err": err.Error()}}
 }
 
 // loginError puts a refusal of the first connection under the right field.
 func (c *Client) loginError(err error, t Text) *InputError {
 	var refused *service.RefusedError
-	if errors.As(err, &refused) && refused.Status < 500 {
-		return &InputError{FieldUsername, t}
+	if errors.As(err, &refused) && (refused.Status == http.StatusConflict || refused.Status == http.StatusBadRequest) {
+		return &InputError{FieldUsername, t} // the server's word on the name
 	}
 	return &InputError{FieldAddress, t}
 }

@@ -34,7 +34,8 @@ type Session struct {
 	name  string        // our name in the room, once the server said it
 	out   chan outgoing // to the current connection's writer; nil when not connected
 	done  chan struct{} // closed when the current connection ends
-	seq   uint64        // the last talk/join/leave seq seen: history repeats are skipped
+	seq   uint64        // seq and server time of the newest event seen:
+	ts    int64         // history repeated after a reconnect is skipped
 }
 
 // SessionConfig says where and how to connect.
@@ -151,6 +152,10 @@ type outgoing struct {
 	result chan error
 }
 
+// goodbyeWait bounds how long Close waits for the server to answer exit,
+// so that closing the window never hangs on a dead link.
+const goodbyeWait = time.Second
+
 // NewSession returns a session that reports to onEvent. Call Run.
 func NewSession(cfg SessionConfig, onEvent func(Event)) *Session {
 	cfg.defaults()
@@ -191,6 +196,10 @@ func (s *Session) Run(ctx context.Context) error {
 	backoff := s.cfg.MinBackoff
 	s.setState(StateChanged{State: Connecting})
 	for {
+		if s.isClosed() {
+			s.setState(StateChanged{State: Disconnected})
+			return nil
+		}
 		ws, err := s.dial(ctx)
 		if err == nil {
 			everConnected = true
@@ -232,7 +241,7 @@ func (s *Session) Close() {
 			res := make(chan error, 1)
 			select {
 			case out <- outgoing{model.Encode(&model.ChatRoomRequest{Type: model.TypeExit}), res}:
-				t := time.NewTimer(s.cfg.WriteTimeout)
+				t := time.NewTimer(goodbyeWait)
 				select { // the server answers exit by closing: wait for it, briefly
 				case <-done:
 				case <-t.C:
@@ -365,9 +374,6 @@ func (s *Session) serve(ctx context.Context, ws *websocket.Conn) error {
 			connected = true
 			s.mu.Lock()
 			s.out, s.done = out, done
-			if m.Seq <= s.seq {
-				s.seq = 0 // a restarted server counts from 1 again
-			}
 			s.mu.Unlock()
 			s.setState(StateChanged{State: Connected, Name: m.UserName})
 			continue
@@ -378,13 +384,16 @@ func (s *Session) serve(ctx context.Context, ws *websocket.Conn) error {
 
 func (s *Session) dispatch(m *model.ChatRoomRequest) {
 	if m.Seq != 0 {
+		// Seqs count within one server's life: a restarted server starts
+		// again from 1, at later times. So an event was seen before only
+		// if it is no newer by both.
 		s.mu.Lock()
-		old := m.Seq <= s.seq
-		if !old {
-			s.seq = m.Seq
+		seen := m.Seq <= s.seq && m.Timestamp <= s.ts
+		if !seen {
+			s.seq, s.ts = m.Seq, m.Timestamp
 		}
 		s.mu.Unlock()
-		if old && m.Type == model.TypeTalk {
+		if seen && m.Type == model.TypeTalk {
 			return // history we showed before a reconnect
 		}
 	}

@@ -3,6 +3,7 @@ package service_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -188,17 +189,27 @@ func TestSessionReconnects(t *testing.T) {
 	if !errors.As(ev.Err, &closed) || closed.Code != websocket.CloseGoingAway {
 		t.Fatalf("reconnecting because %v", ev.Err)
 	}
+	// The restarted server counts seqs from 1 again; what bob says there
+	// before alice is back must still reach her.
 	srv2 := startServer(t, addr)
-	_ = srv2
+	bob, brec, _ := run(t, service.SessionConfig{URL: "ws://" + srv2.addr + "/ws", Username: "bob"})
+	brec.wait(t, "bob connected", state(service.Connected))
+	if err := bob.Send("said on the new server"); err != nil {
+		t.Fatal(err)
+	}
 	rec.wait(t, "connected again", func(e service.Event) bool {
 		sc, ok := e.(service.StateChanged)
 		return ok && sc.State == service.Connected && sc.Name == "alice"
+	})
+	rec.wait(t, "bob's talk", func(e service.Event) bool {
+		tk, ok := e.(service.Talk)
+		return ok && tk.Msg.Content == "said on the new server"
 	})
 	if err := s.Send("two"); err != nil {
 		t.Fatal(err)
 	}
 	rec.wait(t, "two", func(e service.Event) bool { tk, ok := e.(service.Talk); return ok && tk.Msg.Content == "two" })
-	if got := strings.Join(rec.talks(), ","); got != "one,two" {
+	if got := strings.Join(rec.talks(), ","); got != "one,said on the new server,two" {
 		t.Fatalf("talks shown: %s", got)
 	}
 }
@@ -228,5 +239,99 @@ func TestSessionHeartbeat(t *testing.T) {
 	rec.wait(t, "connected", state(service.Connected))
 	if err := <-done; !errors.Is(err, service.ErrNoHeartbeat) {
 		t.Fatalf("Run ended with %v, want no heartbeat", err)
+	}
+}
+
+// proxy forwards TCP to a server and can cut every connection through it,
+// as a flaky network would, while the server keeps running.
+type proxy struct {
+	ln    net.Listener
+	mu    sync.Mutex
+	conns []net.Conn
+}
+
+func startProxy(t *testing.T, target string) *proxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &proxy{ln: ln}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			s, err := net.Dial("tcp", target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.conns = append(p.conns, c, s)
+			p.mu.Unlock()
+			go func() { io.Copy(s, c); s.Close() }()
+			go func() { io.Copy(c, s); c.Close() }()
+		}
+	}()
+	t.Cleanup(func() { ln.Close(); p.cut() })
+	return p
+}
+
+func (p *proxy) cut() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range p.conns {
+		c.Close()
+	}
+	p.conns = nil
+}
+
+// The connection drops while the server keeps running: the session
+// reconnects, and the history the server replays is not shown twice, while
+// what was said meanwhile is.
+func TestSessionReconnectSkipsHistoryItShowed(t *testing.T) {
+	srv := startServer(t, "")
+	p := startProxy(t, srv.addr)
+	s, rec, _ := run(t, service.SessionConfig{URL: "ws://" + p.ln.Addr().String() + "/ws", Username: "alice", Reconnect: true, MinBackoff: 50 * time.Millisecond})
+	rec.wait(t, "connected", state(service.Connected))
+	other, orec, _ := run(t, service.SessionConfig{URL: "ws://" + srv.addr + "/ws", Username: "bob"})
+	orec.wait(t, "bob connected", state(service.Connected))
+	for _, m := range []string{"a1", "a2"} {
+		if err := s.Send(m); err != nil {
+			t.Fatal(err)
+		}
+		rec.wait(t, m, func(e service.Event) bool { tk, ok := e.(service.Talk); return ok && tk.Msg.Content == m })
+	}
+	p.cut()
+	rec.wait(t, "reconnecting", state(service.Reconnecting))
+	// bob speaks while alice is away; the server may not even know yet.
+	if err := other.Send("while away"); err != nil {
+		t.Fatal(err)
+	}
+	rec.wait(t, "connected again", state(service.Connected))
+	rec.wait(t, "what was said meanwhile", func(e service.Event) bool { tk, ok := e.(service.Talk); return ok && tk.Msg.Content == "while away" })
+	if err := s.Send("a3"); err != nil {
+		t.Fatal(err)
+	}
+	rec.wait(t, "a3", func(e service.Event) bool { tk, ok := e.(service.Talk); return ok && tk.Msg.Content == "a3" })
+	if got := strings.Join(rec.talks(), ","); got != "a1,a2,while away,a3" {
+		t.Fatalf("talks shown: %s", got)
+	}
+}
+
+// A quiet room is not a dead connection: pongs keep it alive.
+func TestSessionPongsKeepAQuietConnection(t *testing.T) {
+	srv := startServer(t, "")
+	_, rec, _ := run(t, service.SessionConfig{URL: "ws://" + srv.addr + "/ws", Username: "quiet", PingInterval: 20 * time.Millisecond, PongTimeout: 100 * time.Millisecond})
+	rec.wait(t, "connected", state(service.Connected))
+	<-time.After(10 * 100 * time.Millisecond) // ten pong timeouts of silence
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	for _, e := range rec.events {
+		if sc, ok := e.(service.StateChanged); ok && sc.State != service.Connecting && sc.State != service.Connected {
+			t.Fatalf("a quiet connection was dropped: %+v", sc)
+		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"chatroom/ctrl"
@@ -49,8 +50,8 @@ type Window struct {
 	users     []ctrl.User
 	lines     []ctrl.Line
 	rowHeight float32 // one text line of the message list
-	bottom    float32 // scroll offset when the list last followed the newest line
 	connected bool
+	sending   bool // a message is on its way: Enter waits for it
 }
 
 var _ ctrl.ClientView = (*Window)(nil)
@@ -96,7 +97,7 @@ func New(a fyne.App, do func(func())) *Window {
 
 	w.Messages = widget.NewList(
 		func() int { return len(w.lines) },
-		func() fyne.CanvasObject { return widget.NewLabel("") },
+		func() fyne.CanvasObject { l := widget.NewLabel(""); l.Wrapping = fyne.TextWrapWord; return l },
 		func(id widget.ListItemID, o fyne.CanvasObject) { w.drawLine(o.(*widget.Label), w.lines[id]) })
 	w.rowHeight = widget.NewLabel("X").MinSize().Height
 
@@ -128,10 +129,14 @@ func (w *Window) Bind(c Controller) {
 	w.Win.SetCloseIntercept(w.CloseRequested)
 }
 
-// CloseRequested is what closing the window does: send exit, then close.
+// CloseRequested is what closing the window does: hide it at once, say
+// goodbye (exit) without holding up the UI, then close.
 func (w *Window) CloseRequested() {
-	w.ctrl.Disconnect()
-	w.Win.Close()
+	w.Win.Hide()
+	go func() {
+		w.ctrl.Disconnect()
+		w.do(w.Win.Close)
+	}()
 }
 
 func errorLabel() *widget.Label {
@@ -158,6 +163,10 @@ func (w *Window) connect() {
 	for _, e := range errs {
 		w.fieldError(e)
 	}
+	if errs == nil { // a new login: the server replays the history itself
+		w.lines = nil
+		w.Messages.Refresh()
+	}
 }
 
 func (w *Window) disconnect() {
@@ -175,13 +184,23 @@ func (w *Window) fieldError(e *ctrl.InputError) {
 	}
 }
 
-// send sends the input; the box clears only once the message is out.
+// send sends the input; the box clears only once the message is out. One
+// message at a time: Enter does nothing while one is on its way.
 func (w *Window) send() {
+	if w.sending {
+		return
+	}
 	text := w.Input.Text
 	showError(w.InputErr, "")
+	w.sending = true
+	w.SendBtn.Disable()
 	go func() {
 		err := w.ctrl.Send(text)
 		w.do(func() {
+			w.sending = false
+			if w.connected {
+				w.SendBtn.Enable()
+			}
 			if err != nil {
 				w.fieldError(err)
 				return
@@ -212,7 +231,9 @@ func (w *Window) setConnected(on bool) {
 	w.connected = on
 	if on {
 		w.Input.Enable()
-		w.SendBtn.Enable()
+		if !w.sending {
+			w.SendBtn.Enable()
+		}
 		w.LeaveBtn.Enable()
 		w.ConnectBtn.Disable()
 		w.Address.Disable()
@@ -273,18 +294,37 @@ func (w *Window) LoginFailed(e *ctrl.InputError) {
 // unless the user has scrolled up.
 func (w *Window) AppendLine(l ctrl.Line) {
 	w.do(func() {
-		follow := len(w.lines) == 0 || w.Messages.GetScrollOffset() >= w.bottom-1
+		// At the bottom? Ask the list itself, as the window may have been
+		// resized since the last line.
+		offset := w.Messages.GetScrollOffset()
+		w.Messages.ScrollToBottom()
+		follow := offset >= w.Messages.GetScrollOffset()-1
+		if !follow {
+			w.Messages.ScrollToOffset(offset)
+		}
 		w.lines = append(w.lines, l)
-		id := len(w.lines) - 1
-		if n := strings.Count(lineText(l), "\n"); n > 0 {
-			w.Messages.SetItemHeight(id, w.rowHeight*float32(n+1)-float32(n)*w.rowHeight*0.25)
+		if h := w.lineHeight(l); h > w.rowHeight {
+			w.Messages.SetItemHeight(len(w.lines)-1, h)
 		}
 		w.Messages.Refresh()
 		if follow {
 			w.Messages.ScrollToBottom()
-			w.bottom = w.Messages.GetScrollOffset()
 		}
 	})
+}
+
+// lineHeight is the height of a line wrapped at the list's current width.
+func (w *Window) lineHeight(l ctrl.Line) float32 {
+	width := w.Messages.Size().Width - 2*theme.Padding() - theme.ScrollBarSize()
+	text := lineText(l)
+	if width <= 0 {
+		return w.rowHeight * float32(strings.Count(text, "\n")+1)
+	}
+	m := widget.NewLabel(text)
+	m.Wrapping = fyne.TextWrapWord
+	m.TextStyle = fyne.TextStyle{Bold: l.Own}
+	m.Resize(fyne.NewSize(width, w.rowHeight))
+	return m.MinSize().Height
 }
 
 // Lines returns what the message list shows, as text (for tests and a11y).
