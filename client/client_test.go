@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -16,11 +15,10 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"github.com/gorilla/websocket"
-	logtest "github.com/sirupsen/logrus/hooks/test"
 
 	"chatroom/config"
 	"chatroom/ctrl"
-	"chatroom/service"
+	"chatroom/ctrl/ctrltest"
 	"chatroom/view"
 )
 
@@ -60,35 +58,8 @@ func (u *uiLoop) until(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-// chatServer is a real chat server on a loopback socket.
-type chatServer struct {
-	http *httptest.Server
-	chat *ctrl.Server
-	addr string
-}
-
-func startServer(t *testing.T) *chatServer {
-	t.Helper()
-	log, _ := logtest.NewNullLogger()
-	cfg := config.DefaultServer()
-	room, err := service.NewRoom(service.NewMemoryBroker(), service.RoomConfig{History: cfg.History, Presence: true}, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	chat := ctrl.NewServer(cfg, room, log)
-	mux := http.NewServeMux()
-	mux.Handle("/ws", chat)
-	hs := httptest.NewServer(mux)
-	s := &chatServer{http: hs, chat: chat, addr: strings.TrimPrefix(hs.URL, "http://")}
-	t.Cleanup(s.stop)
-	return s
-}
-
-func (s *chatServer) stop() {
-	s.http.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), waitTime)
-	defer cancel()
-	s.chat.Shutdown(ctx)
+func startServer(t *testing.T) *ctrltest.Server {
+	return ctrltest.Start(t, config.DefaultServer(), "")
 }
 
 // client is one desktop client window, driven like a person would.
@@ -171,7 +142,7 @@ func TestConnectSendAndSeeIt(t *testing.T) {
 	if !a.w.Input.Disabled() {
 		t.Fatal("the input is enabled while disconnected")
 	}
-	a.login(srv.addr, "alice")
+	a.login(srv.Addr, "alice")
 	a.waitStatus("Connected as alice")
 	ui.until(t, "alice in her user list", func() bool {
 		u := a.w.Users()
@@ -194,13 +165,13 @@ func TestSecondClientJoinsAndLeaves(t *testing.T) {
 	srv := startServer(t)
 	ui := newUILoop()
 	a := newClient(t, ui, ctrl.ClientOptions{})
-	a.login(srv.addr, "bob")
+	a.login(srv.Addr, "bob")
 	a.waitStatus("Connected as bob")
 	a.say("before you came")
 	a.waitLine("bob: before you came")
 
 	b := newClient(t, ui, ctrl.ClientOptions{})
-	b.login(srv.addr, "alice")
+	b.login(srv.Addr, "alice")
 	b.waitStatus("Connected as alice")
 	b.waitLine("bob: before you came") // history, shown first
 	ui.until(t, "both users on both lists, sorted", func() bool {
@@ -216,7 +187,7 @@ func TestSecondClientJoinsAndLeaves(t *testing.T) {
 	b.waitStatus("Disconnected")
 
 	c := newClient(t, ui, ctrl.ClientOptions{})
-	c.login(srv.addr, "carol")
+	c.login(srv.Addr, "carol")
 	a.waitLine("carol joined")
 	c.w.CloseRequested() // closing the window says goodbye too
 	c.closed = true
@@ -249,7 +220,7 @@ func TestInvalidInputIsExplained(t *testing.T) {
 	if a.w.Status.Text != "Disconnected" {
 		t.Fatalf("status %q after invalid input", a.w.Status.Text)
 	}
-	a.login("ws://"+srv.addr+"/ws", "alice") // a full URL is fine too
+	a.login("ws://"+srv.Addr+"/ws", "alice") // a full URL is fine too
 	a.waitStatus("Connected as alice")
 	if a.w.NameErr.Visible() || a.w.AddressErr.Visible() {
 		t.Fatal("old field errors still shown")
@@ -273,7 +244,7 @@ func TestShiftEnterIsANewLine(t *testing.T) {
 	srv := startServer(t)
 	ui := newUILoop()
 	a := newClient(t, ui, ctrl.ClientOptions{})
-	a.login(srv.addr, "alice")
+	a.login(srv.Addr, "alice")
 	a.waitStatus("Connected as alice")
 	test.Type(a.w.Input, "line one")
 	a.w.Input.KeyDown(&fyne.KeyEvent{Name: desktop.KeyShiftLeft})
@@ -291,14 +262,14 @@ func TestRefusalsInWords(t *testing.T) {
 	test.NewTempApp(t)
 	srv := startServer(t)
 	// bob is online already, from another program.
-	ws, _, err := websocket.DefaultDialer.Dial("ws://"+srv.addr+"/ws", http.Header{"Username": {"bob"}})
+	ws, _, err := websocket.DefaultDialer.Dial("ws://"+srv.Addr+"/ws", http.Header{"Username": {"bob"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ws.Close()
 	ui := newUILoop()
 	a := newClient(t, ui, ctrl.ClientOptions{Reconnect: true})
-	a.login(srv.addr, "bob")
+	a.login(srv.Addr, "bob")
 	ui.until(t, "the taken-name message", func() bool {
 		return strings.Contains(a.w.NameErr.Text, "The name bob is taken")
 	})
@@ -320,11 +291,11 @@ func TestServerStopShowsReconnectingOrDisconnected(t *testing.T) {
 	ui := newUILoop()
 	a := newClient(t, ui, ctrl.ClientOptions{Reconnect: true})
 	b := newClient(t, ui, ctrl.ClientOptions{Reconnect: false})
-	a.login(srv.addr, "alice")
-	b.login(srv.addr, "bob")
+	a.login(srv.Addr, "alice")
+	b.login(srv.Addr, "bob")
 	a.waitStatus("Connected as alice")
 	b.waitStatus("Connected as bob")
-	srv.stop()
+	srv.Stop()
 	a.waitStatus("Reconnecting in")
 	b.waitStatus("Disconnected — The server closed the connection: server shutting down")
 	if !a.w.Input.Disabled() || !b.w.Input.Disabled() {
@@ -348,7 +319,7 @@ func TestChinese(t *testing.T) {
 	if a.w.ConnectBtn.Text != "连接" || a.w.Win.Title() != "聊天室" {
 		t.Fatalf("UI not in Chinese: button %q, title %q", a.w.ConnectBtn.Text, a.w.Win.Title())
 	}
-	a.login(srv.addr, "张三")
+	a.login(srv.Addr, "张三")
 	a.waitStatus("已连接：张三")
 	test.Type(a.w.Input, "你好，世界！")
 	a.w.Input.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
@@ -371,7 +342,7 @@ func TestMessagesFollowUnlessScrolledUp(t *testing.T) {
 	ui := newUILoop()
 	a := newClient(t, ui, ctrl.ClientOptions{})
 	a.w.Win.Resize(fyne.NewSize(820, 560))
-	a.login(srv.addr, "alice")
+	a.login(srv.Addr, "alice")
 	a.waitStatus("Connected as alice")
 	for i := range 40 {
 		a.say(fmt.Sprint("message ", i))
@@ -405,7 +376,7 @@ func TestNoDuplicates(t *testing.T) {
 	srv := startServer(t)
 	ui := newUILoop()
 	a := newClient(t, ui, ctrl.ClientOptions{})
-	a.login(srv.addr, "alice")
+	a.login(srv.Addr, "alice")
 	a.waitStatus("Connected as alice")
 	a.w.Input.SetText("only once")
 	a.w.Input.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
@@ -433,7 +404,7 @@ func TestLongMessageWraps(t *testing.T) {
 	ui := newUILoop()
 	a := newClient(t, ui, ctrl.ClientOptions{})
 	a.w.Win.Resize(fyne.NewSize(820, 560))
-	a.login(srv.addr, "alice")
+	a.login(srv.Addr, "alice")
 	a.waitStatus("Connected as alice")
 	long := strings.Repeat("word ", 120)
 	a.say(long)

@@ -185,7 +185,7 @@ type Client struct {
 	mu      sync.Mutex
 	session *service.Session
 	cancel  context.CancelFunc
-	running sync.WaitGroup
+	ended   chan struct{} // closed when the session's Run has returned
 
 	// touched only by the session's goroutine
 	users map[string]bool
@@ -226,13 +226,13 @@ func (c *Client) Connect(addr, username string) []*InputError {
 		URL: u, Username: name, Reconnect: c.opts.Reconnect,
 		PingInterval: c.opts.PingInterval, PongTimeout: c.opts.PongTimeout, MinBackoff: c.opts.MinBackoff,
 	}, c.handle)
+	ended := make(chan struct{})
 	c.mu.Lock()
-	c.session, c.cancel = s, cancel
+	c.session, c.cancel, c.ended = s, cancel, ended
 	c.users, c.self, c.addr, c.ever = map[string]bool{}, name, strings.TrimSpace(addr), false
-	c.running.Add(1)
 	c.mu.Unlock()
 	go func() {
-		defer c.running.Done()
+		defer close(ended)
 		s.Run(ctx)
 	}()
 	return nil
@@ -241,14 +241,16 @@ func (c *Client) Connect(addr, username string) []*InputError {
 // Disconnect says goodbye and stops; it returns when the session has ended.
 func (c *Client) Disconnect() {
 	c.mu.Lock()
-	s, cancel := c.session, c.cancel
+	s, cancel, ended := c.session, c.cancel, c.ended
 	c.session, c.cancel = nil, nil
 	c.mu.Unlock()
 	if s != nil {
 		s.Close()
 		cancel()
 	}
-	c.running.Wait()
+	if ended != nil {
+		<-ended
+	}
 }
 
 // Send checks and sends a message. A nil result means it is on the wire.

@@ -12,57 +12,14 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
-	logtest "github.com/sirupsen/logrus/hooks/test"
 
 	"chatroom/config"
-	"chatroom/ctrl"
+	"chatroom/ctrl/ctrltest"
 	"chatroom/model"
 	"chatroom/service"
 )
 
 const waitTime = 10 * time.Second
-
-// server is a real chat server that can be stopped and started again on
-// the same port.
-type server struct {
-	t    *testing.T
-	addr string
-	stop func()
-}
-
-func startServer(t *testing.T, addr string) *server {
-	t.Helper()
-	log, _ := logtest.NewNullLogger()
-	cfg := config.DefaultServer()
-	room, err := service.NewRoom(service.NewMemoryBroker(), service.RoomConfig{History: 50, Presence: true}, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	chat := ctrl.NewServer(cfg, room, log)
-	if addr == "" {
-		addr = "127.0.0.1:0"
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	mux.Handle("/ws", chat)
-	hs := &http.Server{Handler: mux}
-	go hs.Serve(ln)
-	var once sync.Once
-	s := &server{t: t, addr: ln.Addr().String()}
-	s.stop = func() {
-		once.Do(func() {
-			hs.Close()
-			ctx, cancel := context.WithTimeout(context.Background(), waitTime)
-			defer cancel()
-			chat.Shutdown(ctx)
-		})
-	}
-	t.Cleanup(s.stop)
-	return s
-}
 
 // recorder collects a session's events. wait looks only at events after
 // the one the previous wait matched.
@@ -130,10 +87,10 @@ func run(t *testing.T, cfg service.SessionConfig) (*service.Session, *recorder, 
 }
 
 func TestSessionChatsAndSaysGoodbye(t *testing.T) {
-	srv := startServer(t, "")
-	a, arec, adone := run(t, service.SessionConfig{URL: "ws://" + srv.addr + "/ws", Username: "张三"})
+	srv := ctrltest.Start(t, config.DefaultServer(), "")
+	a, arec, adone := run(t, service.SessionConfig{URL: srv.URL, Username: "张三"})
 	arec.wait(t, "a connected", state(service.Connected))
-	_, brec, _ := run(t, service.SessionConfig{URL: "ws://" + srv.addr + "/ws"}) // a guest
+	_, brec, _ := run(t, service.SessionConfig{URL: srv.URL}) // a guest
 	ev := brec.wait(t, "b connected", state(service.Connected)).(service.StateChanged)
 	if !strings.HasPrefix(ev.Name, "guest-") {
 		t.Fatalf("guest got name %q", ev.Name)
@@ -161,10 +118,10 @@ func TestSessionChatsAndSaysGoodbye(t *testing.T) {
 }
 
 func TestSessionRefusedNameIsFinal(t *testing.T) {
-	srv := startServer(t, "")
-	_, arec, _ := run(t, service.SessionConfig{URL: "ws://" + srv.addr + "/ws", Username: "bob"})
+	srv := ctrltest.Start(t, config.DefaultServer(), "")
+	_, arec, _ := run(t, service.SessionConfig{URL: srv.URL, Username: "bob"})
 	arec.wait(t, "first bob", state(service.Connected))
-	_, _, done := run(t, service.SessionConfig{URL: "ws://" + srv.addr + "/ws", Username: "bob", Reconnect: true})
+	_, _, done := run(t, service.SessionConfig{URL: srv.URL, Username: "bob", Reconnect: true})
 	err := <-done
 	var refused *service.RefusedError
 	if !errors.As(err, &refused) || !refused.NameTaken() || refused.Reason != config.ErrUsernameTaken {
@@ -175,15 +132,15 @@ func TestSessionRefusedNameIsFinal(t *testing.T) {
 // The server goes away and comes back: the session reconnects by itself,
 // and the history it already showed is not shown twice.
 func TestSessionReconnects(t *testing.T) {
-	srv := startServer(t, "")
-	addr := srv.addr
+	srv := ctrltest.Start(t, config.DefaultServer(), "")
+	addr := srv.Addr
 	s, rec, _ := run(t, service.SessionConfig{URL: "ws://" + addr + "/ws", Username: "alice", Reconnect: true, MinBackoff: 20 * time.Millisecond})
 	rec.wait(t, "connected", state(service.Connected))
 	if err := s.Send("one"); err != nil {
 		t.Fatal(err)
 	}
 	rec.wait(t, "one", func(e service.Event) bool { tk, ok := e.(service.Talk); return ok && tk.Msg.Content == "one" })
-	srv.stop()
+	srv.Stop()
 	ev := rec.wait(t, "reconnecting", state(service.Reconnecting)).(service.StateChanged)
 	var closed *service.ClosedError
 	if !errors.As(ev.Err, &closed) || closed.Code != websocket.CloseGoingAway {
@@ -191,8 +148,8 @@ func TestSessionReconnects(t *testing.T) {
 	}
 	// The restarted server counts seqs from 1 again; what bob says there
 	// before alice is back must still reach her.
-	srv2 := startServer(t, addr)
-	bob, brec, _ := run(t, service.SessionConfig{URL: "ws://" + srv2.addr + "/ws", Username: "bob"})
+	srv2 := ctrltest.Start(t, config.DefaultServer(), addr)
+	bob, brec, _ := run(t, service.SessionConfig{URL: srv2.URL, Username: "bob"})
 	brec.wait(t, "bob connected", state(service.Connected))
 	if err := bob.Send("said on the new server"); err != nil {
 		t.Fatal(err)
@@ -292,11 +249,11 @@ func (p *proxy) cut() {
 // reconnects, and the history the server replays is not shown twice, while
 // what was said meanwhile is.
 func TestSessionReconnectSkipsHistoryItShowed(t *testing.T) {
-	srv := startServer(t, "")
-	p := startProxy(t, srv.addr)
+	srv := ctrltest.Start(t, config.DefaultServer(), "")
+	p := startProxy(t, srv.Addr)
 	s, rec, _ := run(t, service.SessionConfig{URL: "ws://" + p.ln.Addr().String() + "/ws", Username: "alice", Reconnect: true, MinBackoff: 50 * time.Millisecond})
 	rec.wait(t, "connected", state(service.Connected))
-	other, orec, _ := run(t, service.SessionConfig{URL: "ws://" + srv.addr + "/ws", Username: "bob"})
+	other, orec, _ := run(t, service.SessionConfig{URL: srv.URL, Username: "bob"})
 	orec.wait(t, "bob connected", state(service.Connected))
 	for _, m := range []string{"a1", "a2"} {
 		if err := s.Send(m); err != nil {
@@ -323,8 +280,8 @@ func TestSessionReconnectSkipsHistoryItShowed(t *testing.T) {
 
 // A quiet room is not a dead connection: pongs keep it alive.
 func TestSessionPongsKeepAQuietConnection(t *testing.T) {
-	srv := startServer(t, "")
-	_, rec, _ := run(t, service.SessionConfig{URL: "ws://" + srv.addr + "/ws", Username: "quiet", PingInterval: 20 * time.Millisecond, PongTimeout: 100 * time.Millisecond})
+	srv := ctrltest.Start(t, config.DefaultServer(), "")
+	_, rec, _ := run(t, service.SessionConfig{URL: srv.URL, Username: "quiet", PingInterval: 20 * time.Millisecond, PongTimeout: 100 * time.Millisecond})
 	rec.wait(t, "connected", state(service.Connected))
 	<-time.After(10 * 100 * time.Millisecond) // ten pong timeouts of silence
 	rec.mu.Lock()

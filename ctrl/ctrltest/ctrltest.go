@@ -1,0 +1,68 @@
+// Package ctrltest starts a real chat server on a loopback socket, for the
+// tests of packages that talk to one (the client session, the desktop
+// client). Logs go nowhere.
+package ctrltest
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	logtest "github.com/sirupsen/logrus/hooks/test"
+
+	"chatroom/config"
+	"chatroom/ctrl"
+	"chatroom/service"
+)
+
+// Server is a running chat server.
+type Server struct {
+	Addr string // host:port
+	URL  string // ws://host:port/ws
+	Chat *ctrl.Server
+	Room *service.Room
+	stop func()
+}
+
+// Start serves cfg's chat room on addr ("" for any free loopback port) until
+// Stop or the end of the test.
+func Start(t testing.TB, cfg config.Server, addr string) *Server {
+	t.Helper()
+	log, _ := logtest.NewNullLogger()
+	room, err := service.NewRoom(service.NewMemoryBroker(), service.RoomConfig{History: cfg.History, Presence: cfg.Presence}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chat := ctrl.NewServer(cfg, room, log)
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/ws", chat)
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: cfg.WriteTimeout}
+	go hs.Serve(ln)
+	var once sync.Once
+	s := &Server{Addr: ln.Addr().String(), Chat: chat, Room: room}
+	s.URL = "ws://" + s.Addr + "/ws"
+	s.stop = func() {
+		once.Do(func() {
+			hs.Close()
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			chat.Shutdown(ctx)
+		})
+	}
+	t.Cleanup(s.stop)
+	return s
+}
+
+// Stop closes every connection with 1001, as a server shutting down does,
+// and stops listening. It may be called more than once.
+func (s *Server) Stop() { s.stop() }
