@@ -116,6 +116,7 @@ func (c *client) waitLine(want string) {
 // the send is over (the Send button is back).
 func (c *client) say(text string) {
 	c.t.Helper()
+	c.ui.until(c.t, "the previous send to finish", func() bool { return !c.w.SendBtn.Disabled() })
 	c.w.Input.SetText(text)
 	c.w.Input.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	c.ui.until(c.t, "the send to finish", func() bool { return !c.w.SendBtn.Disabled() })
