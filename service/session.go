@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -326,8 +327,8 @@ func (s *Session) dial(ctx context.Context) (*websocket.Conn, error) {
 }
 
 func isDNS(err error) bool {
-	var dnsErr interface{ Temporary() bool }
-	return errors.As(err, &dnsErr) && strings.Contains(err.Error(), "no such host")
+	var dnsErr *net.DNSError
+	return errors.As(err, &dnsErr)
 }
 
 // serve runs one connection: a reader (this goroutine) and a writer.
