@@ -9,15 +9,18 @@ clients=${CLIENTS:-2000}
 duration=${DURATION:-60s}
 port=${PORT:-9100}
 bin=$(mktemp -d)
+server=
 trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$bin"' EXIT
 go build -o "$bin/server" ./server
 go build -o "$bin/loadtest" ./loadtest
 "$bin/server" -addr "127.0.0.1:$port" -log-dir "$bin/log" -log-stderr=false &
 server=$!
+up=
 for _ in $(seq 100); do
   kill -0 "$server" 2>/dev/null || { echo "the server exited (is port $port taken? set PORT)" >&2; exit 1; }
-  curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then up=1; break; fi
   sleep 0.1 # polling for the server to listen, bounded to 10 s
 done
+[ -n "$up" ] || { echo "the server is not listening on 127.0.0.1:$port" >&2; exit 1; }
 echo "machine: $(nproc) cores, $(go version | cut -d' ' -f3)"
 "$bin/loadtest" -url "ws://127.0.0.1:$port/ws" -clients "$clients" -duration "$duration" -ramp 20s -pid "$server" "$@"

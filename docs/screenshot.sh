@@ -2,9 +2,12 @@
 # Remakes docs/client-session.png: a real server and two desktop clients
 # (one English, one Chinese) under two Xvfb displays, driven with xdotool,
 # Chinese typed through the clipboard. Needs Debian's xvfb, xdotool, xclip,
-# imagemagick and fonts-noto-cjk, plus the client's build packages.
+# imagemagick, x11-utils and fonts-noto-cjk, plus the client's build packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+for tool in Xvfb xdotool xclip import convert xdpyinfo; do
+  command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install xvfb xdotool xclip imagemagick x11-utils fonts-noto-cjk" >&2; exit 1; }
+done
 port=${PORT:-9300}
 tmp=$(mktemp -d)
 pids=()
@@ -15,8 +18,8 @@ go build -o "$tmp/client" ./client
 for d in 98 99; do Xvfb ":$d" -screen 0 820x560x24 >/dev/null 2>&1 & pids+=($!); done
 # wait for both displays (bounded)
 for _ in $(seq 50); do xdpyinfo -display :98 >/dev/null 2>&1 && xdpyinfo -display :99 >/dev/null 2>&1 && break; sleep 0.1; done
-DISPLAY=:98 LC_ALL=en_US.UTF-8 "$tmp/client" -addr "127.0.0.1:$port" -username alice >/dev/null 2>&1 & pids+=($!)
-DISPLAY=:99 LC_ALL=zh_CN.UTF-8 "$tmp/client" -addr "127.0.0.1:$port" -username 张三 >/dev/null 2>&1 & pids+=($!)
+DISPLAY=:98 LC_ALL=en_US.UTF-8 "$tmp/client" -addr "127.0.0.1:$port" -username alice >"$tmp/alice.log" 2>&1 & pids+=($!)
+DISPLAY=:99 LC_ALL=zh_CN.UTF-8 "$tmp/client" -addr "127.0.0.1:$port" -username 张三 >"$tmp/zh.log" 2>&1 & pids+=($!)
 for d in 98 99; do
   for _ in $(seq 100); do DISPLAY=:$d xdotool search --name . >/dev/null 2>&1 && break; sleep 0.1; done
 done
@@ -36,6 +39,7 @@ say :99 "你好，alice！我在这里。"
 say :98 "Nice to meet you, 张三 😊 How is the new chat server?"
 say :99 "很好用：两千人同时在线也不丢消息。"
 say :98 "Great, see you later!"
+for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null || { echo "process $pid (a server, display or client) died: $(cat "$tmp"/*.log 2>/dev/null | tail -5)" >&2; exit 1; }; done
 DISPLAY=:98 import -window root "$tmp/en.png"
 DISPLAY=:99 import -window root "$tmp/zh.png"
 convert "$tmp/en.png" "$tmp/zh.png" +append docs/client-session.png

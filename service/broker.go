@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"time"
 
 	"chatroom/model"
 )
@@ -27,8 +28,9 @@ type Broker interface {
 	// at a time. It is called once, before the first Publish. The handler
 	// must not call Publish.
 	Subscribe(handler func(*model.ChatRoomRequest)) error
-	// Publish gives ev its place in the order and delivers it. When it
-	// returns nil, ev will reach every node.
+	// Publish gives ev its place in the order (Seq) and its time (Timestamp,
+	// Unix ms, so that times never disagree with the order) and delivers
+	// it. When it returns nil, ev will reach every node.
 	Publish(ctx context.Context, ev *model.ChatRoomRequest) error
 	// Claim reserves name for one connection; ErrNameTaken if it is online.
 	Claim(ctx context.Context, name string) error
@@ -46,6 +48,7 @@ type MemoryBroker struct {
 	mu      sync.Mutex
 	handler func(*model.ChatRoomRequest)
 	seq     uint64
+	last    int64 // the last Timestamp given: times never go back
 	names   map[string]struct{}
 	closed  bool
 }
@@ -75,6 +78,8 @@ func (b *MemoryBroker) Publish(_ context.Context, ev *model.ChatRoomRequest) err
 	}
 	b.seq++
 	ev.Seq = b.seq
+	ev.Timestamp = max(time.Now().UnixMilli(), b.last)
+	b.last = ev.Timestamp
 	if b.handler != nil {
 		b.handler(ev)
 	}

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"time"
 
 	"github.com/gorilla/websocket"
 	"github.com/sirupsen/logrus"
@@ -184,7 +183,7 @@ func (r *Room) Stats() RoomStats {
 }
 
 func event(typ, name, content string) *model.ChatRoomRequest {
-	return &model.ChatRoomRequest{Type: typ, UserName: name, Content: content, Timestamp: time.Now().UnixMilli()}
+	return &model.ChatRoomRequest{Type: typ, UserName: name, Content: content} // the Broker stamps seq and time
 }
 
 // deliver is the Broker's handler: every event of the room, in order.

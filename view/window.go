@@ -269,9 +269,11 @@ func (w *Window) SetStatus(s ctrl.Status) {
 			w.LeaveBtn.Disable()
 			w.Address.Enable()
 			w.Username.Enable()
-		} else {
+		} else { // connecting, connected or reconnecting: the login is fixed
 			w.ConnectBtn.Disable()
 			w.LeaveBtn.Enable()
+			w.Address.Disable()
+			w.Username.Disable()
 		}
 	})
 }
@@ -303,9 +305,8 @@ func (w *Window) AppendLine(l ctrl.Line) {
 			w.Messages.ScrollToOffset(offset)
 		}
 		w.lines = append(w.lines, l)
-		if h := w.lineHeight(l); h > w.rowHeight {
-			w.Messages.SetItemHeight(len(w.lines)-1, h)
-		}
+		// Always set it: a row id may have held a taller line before a new login.
+		w.Messages.SetItemHeight(len(w.lines)-1, max(w.lineHeight(l), w.rowHeight))
 		w.Messages.Refresh()
 		if follow {
 			w.Messages.ScrollToBottom()
