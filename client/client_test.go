@@ -87,6 +87,19 @@ func newClient(t *testing.T, ui *uiLoop, opts ctrl.ClientOptions) *client {
 	return cl
 }
 
+// connected starts a server and one window logged in as name.
+func connected(t *testing.T, name string, opts ctrl.ClientOptions) (*client, *uiLoop, *ctrltest.Server) {
+	t.Helper()
+	test.NewTempApp(t)
+	srv := startServer(t)
+	ui := newUILoop()
+	a := newClient(t, ui, opts)
+	a.w.Win.Resize(fyne.NewSize(820, 560))
+	a.login(srv.Addr, name)
+	a.waitStatus("Connected as " + name)
+	return a, ui, srv
+}
+
 func (c *client) login(addr, name string) {
 	c.w.Address.SetText("")
 	test.Type(c.w.Address, addr)
@@ -241,12 +254,7 @@ func TestInvalidInputIsExplained(t *testing.T) {
 }
 
 func TestShiftEnterIsANewLine(t *testing.T) {
-	test.NewTempApp(t)
-	srv := startServer(t)
-	ui := newUILoop()
-	a := newClient(t, ui, ctrl.ClientOptions{})
-	a.login(srv.Addr, "alice")
-	a.waitStatus("Connected as alice")
+	a, _, _ := connected(t, "alice", ctrl.ClientOptions{})
 	test.Type(a.w.Input, "line one")
 	a.w.Input.KeyDown(&fyne.KeyEvent{Name: desktop.KeyShiftLeft})
 	a.w.Input.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
@@ -338,13 +346,7 @@ func TestChinese(t *testing.T) {
 
 // The message list follows the newest line, unless the user scrolled up.
 func TestMessagesFollowUnlessScrolledUp(t *testing.T) {
-	test.NewTempApp(t)
-	srv := startServer(t)
-	ui := newUILoop()
-	a := newClient(t, ui, ctrl.ClientOptions{})
-	a.w.Win.Resize(fyne.NewSize(820, 560))
-	a.login(srv.Addr, "alice")
-	a.waitStatus("Connected as alice")
+	a, _, _ := connected(t, "alice", ctrl.ClientOptions{})
 	for i := range 40 {
 		a.say(fmt.Sprint("message ", i))
 		a.waitLine(fmt.Sprint("alice: message ", i))
@@ -373,12 +375,7 @@ func countLines(w *view.Window, want string) int {
 // Enter pressed again while a message is on its way does not send it twice;
 // logging in again does not show the history twice.
 func TestNoDuplicates(t *testing.T) {
-	test.NewTempApp(t)
-	srv := startServer(t)
-	ui := newUILoop()
-	a := newClient(t, ui, ctrl.ClientOptions{})
-	a.login(srv.Addr, "alice")
-	a.waitStatus("Connected as alice")
+	a, _, _ := connected(t, "alice", ctrl.ClientOptions{})
 	a.w.Input.SetText("only once")
 	a.w.Input.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	a.w.Input.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
@@ -400,13 +397,7 @@ func TestNoDuplicates(t *testing.T) {
 
 // A long message wraps onto several lines instead of being cut off.
 func TestLongMessageWraps(t *testing.T) {
-	test.NewTempApp(t)
-	srv := startServer(t)
-	ui := newUILoop()
-	a := newClient(t, ui, ctrl.ClientOptions{})
-	a.w.Win.Resize(fyne.NewSize(820, 560))
-	a.login(srv.Addr, "alice")
-	a.waitStatus("Connected as alice")
+	a, _, _ := connected(t, "alice", ctrl.ClientOptions{})
 	long := strings.Repeat("word ", 120)
 	a.say(long)
 	a.waitLine("alice: word word")

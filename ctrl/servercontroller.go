@@ -360,14 +360,13 @@ func (c *conn) readPump() error {
 		if err != nil {
 			return err
 		}
-		c.extendRead()
 		// Text and binary frames both carry protobuf: the spec's clients
 		// sent text frames.
 		data, err := io.ReadAll(io.LimitReader(r, limit+1))
 		if err != nil {
 			return err
 		}
-		if c.isClosing() {
+		if closing := c.extendRead(); closing {
 			// The server is closing this connection (slow consumer,
 			// shutdown): it may have left the room already and its name
 			// may be someone else's now, so nothing more is handled.
@@ -384,21 +383,17 @@ func (c *conn) readPump() error {
 	}
 }
 
-func (c *conn) isClosing() bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.closing
-}
-
 // extendRead moves the read deadline: a connection that sends nothing, not
 // even a pong, for PongTimeout is dead. After the close frame is sent the
-// deadline is the grace period instead, and stays.
-func (c *conn) extendRead() {
+// deadline is the grace period instead, and stays. It reports whether the
+// connection is closing, under the same lock.
+func (c *conn) extendRead() (closing bool) {
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	if !c.closeSent {
 		c.ws.SetReadDeadline(time.Now().Add(c.s.cfg.PongTimeout))
 	}
-	c.mu.Unlock()
+	return c.closing
 }
 
 // drain discards frames until the peer answers our close frame, or the

@@ -69,6 +69,11 @@ func state(s service.State) func(service.Event) bool {
 	return func(e service.Event) bool { sc, ok := e.(service.StateChanged); return ok && sc.State == s }
 }
 
+// talk matches the talk with this content.
+func talk(content string) func(service.Event) bool {
+	return func(e service.Event) bool { tk, ok := e.(service.Talk); return ok && tk.Msg.Content == content }
+}
+
 func run(t *testing.T, cfg service.SessionConfig) (*service.Session, *recorder, chan error) {
 	t.Helper()
 	rec := &recorder{}
@@ -139,7 +144,7 @@ func TestSessionReconnects(t *testing.T) {
 	if err := s.Send("one"); err != nil {
 		t.Fatal(err)
 	}
-	rec.wait(t, "one", func(e service.Event) bool { tk, ok := e.(service.Talk); return ok && tk.Msg.Content == "one" })
+	rec.wait(t, "one", talk("one"))
 	srv.Stop()
 	ev := rec.wait(t, "reconnecting", state(service.Reconnecting)).(service.StateChanged)
 	var closed *service.ClosedError
@@ -158,14 +163,11 @@ func TestSessionReconnects(t *testing.T) {
 		sc, ok := e.(service.StateChanged)
 		return ok && sc.State == service.Connected && sc.Name == "alice"
 	})
-	rec.wait(t, "bob's talk", func(e service.Event) bool {
-		tk, ok := e.(service.Talk)
-		return ok && tk.Msg.Content == "said on the new server"
-	})
+	rec.wait(t, "bob's talk", talk("said on the new server"))
 	if err := s.Send("two"); err != nil {
 		t.Fatal(err)
 	}
-	rec.wait(t, "two", func(e service.Event) bool { tk, ok := e.(service.Talk); return ok && tk.Msg.Content == "two" })
+	rec.wait(t, "two", talk("two"))
 	if got := strings.Join(rec.talks(), ","); got != "one,said on the new server,two" {
 		t.Fatalf("talks shown: %s", got)
 	}
@@ -259,7 +261,7 @@ func TestSessionReconnectSkipsHistoryItShowed(t *testing.T) {
 		if err := s.Send(m); err != nil {
 			t.Fatal(err)
 		}
-		rec.wait(t, m, func(e service.Event) bool { tk, ok := e.(service.Talk); return ok && tk.Msg.Content == m })
+		rec.wait(t, m, talk(m))
 	}
 	p.cut()
 	rec.wait(t, "reconnecting", state(service.Reconnecting))
@@ -268,11 +270,11 @@ func TestSessionReconnectSkipsHistoryItShowed(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec.wait(t, "connected again", state(service.Connected))
-	rec.wait(t, "what was said meanwhile", func(e service.Event) bool { tk, ok := e.(service.Talk); return ok && tk.Msg.Content == "while away" })
+	rec.wait(t, "what was said meanwhile", talk("while away"))
 	if err := s.Send("a3"); err != nil {
 		t.Fatal(err)
 	}
-	rec.wait(t, "a3", func(e service.Event) bool { tk, ok := e.(service.Talk); return ok && tk.Msg.Content == "a3" })
+	rec.wait(t, "a3", talk("a3"))
 	if got := strings.Join(rec.talks(), ","); got != "a1,a2,while away,a3" {
 		t.Fatalf("talks shown: %s", got)
 	}
