@@ -69,9 +69,12 @@ func (ts *testServer) close() {
 // client is a protocol client written against gorilla/websocket, the way
 // the spec's clients were.
 type client struct {
-	t    testing.TB
-	ws   *websocket.Conn
-	name string
+	t       testing.TB
+	ws      *websocket.Conn
+	name    string
+	batched bool                     // negotiated model.SubprotocolBatch
+	pending []*model.ChatRoomRequest // the rest of the last batch frame
+	frames  int                      // data frames read
 }
 
 type dialOpts struct {
@@ -79,6 +82,7 @@ type dialOpts struct {
 	query   string // sent as the username query parameter
 	noJoin  bool   // do not consume the join/userlist/history preamble
 	history int    // history frames to expect after the user list
+	batched bool   // offer the model.SubprotocolBatch subprotocol
 }
 
 func (ts *testServer) dialRaw(o dialOpts) (*websocket.Conn, *http.Response, error) {
@@ -91,6 +95,9 @@ func (ts *testServer) dialRaw(o dialOpts) (*websocket.Conn, *http.Response, erro
 		h.Set("username", o.header)
 	}
 	d := websocket.Dialer{HandshakeTimeout: waitTime}
+	if o.batched {
+		d.Subprotocols = []string{model.SubprotocolBatch}
+	}
 	return d.Dial(u, h)
 }
 
@@ -106,7 +113,10 @@ func (ts *testServer) dial(o dialOpts) *client {
 	if err != nil {
 		ts.t.Fatalf("dial %+v: %v (response %v)", o, err, resp)
 	}
-	c := &client{t: ts.t, ws: ws}
+	c := &client{t: ts.t, ws: ws, batched: ws.Subprotocol() == model.SubprotocolBatch}
+	if o.batched && !c.batched {
+		ts.t.Fatalf("the server did not accept %s", model.SubprotocolBatch)
+	}
 	ts.t.Cleanup(func() { ws.Close() })
 	if o.noJoin {
 		return c
@@ -147,6 +157,21 @@ func (c *client) next() *model.ChatRoomRequest {
 }
 
 func (c *client) read() (*model.ChatRoomRequest, error) {
+	if len(c.pending) > 0 {
+		m := c.pending[0]
+		c.pending = c.pending[1:]
+		return m, nil
+	}
+	msgs, err := c.readFrame()
+	if err != nil {
+		return nil, err
+	}
+	c.pending = msgs[1:]
+	return msgs[0], nil
+}
+
+// readFrame reads one data frame: one message, or a batch of them.
+func (c *client) readFrame() ([]*model.ChatRoomRequest, error) {
 	c.ws.SetReadDeadline(time.Now().Add(waitTime))
 	kind, data, err := c.ws.ReadMessage()
 	if err != nil {
@@ -155,7 +180,16 @@ func (c *client) read() (*model.ChatRoomRequest, error) {
 	if kind != websocket.BinaryMessage {
 		return nil, errors.New("server sent a non-binary frame")
 	}
-	return model.Decode(data)
+	c.frames++
+	if !c.batched {
+		m, err := model.Decode(data)
+		return []*model.ChatRoomRequest{m}, err
+	}
+	msgs, err := model.DecodeBatch(data)
+	if err == nil && len(msgs) == 0 {
+		err = errors.New("empty batch frame")
+	}
+	return msgs, err
 }
 
 func (c *client) expect(typ string) *model.ChatRoomRequest {

@@ -30,6 +30,10 @@ import (
 // close frame before it drops the connection anyway.
 const closeGrace = 2 * time.Second
 
+// maxBatch bounds a batch frame's payload; a longer queue is written as
+// several batch frames (still in one system call).
+const maxBatch = 64 << 10
+
 // maxReplyType bounds how much of an unknown type is echoed in an error.
 const maxReplyType = 32
 
@@ -69,6 +73,7 @@ func NewServer(cfg config.Server, room *service.Room, log logrus.FieldLogger) *S
 		// only for messages it frames itself, which this server never asks
 		// for: an empty pool means no connection keeps one.
 		WriteBufferPool: &sync.Pool{},
+		Subprotocols:    []string{model.SubprotocolBatch},
 		Error: func(w http.ResponseWriter, _ *http.Request, status int, reason error) {
 			http.Error(w, reason.Error(), status)
 		},
@@ -147,6 +152,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ws:       ws,
 		sock:     sock,
 		name:     name,
+		batched:  ws.Subprotocol() == model.SubprotocolBatch,
 		log:      s.log.WithFields(logrus.Fields{"user": name, "remote": r.RemoteAddr}),
 		wake:     make(chan struct{}, 1),
 		pumpDone: make(chan struct{}),
@@ -224,6 +230,7 @@ type conn struct {
 	ws       *websocket.Conn
 	sock     *sockConn
 	name     string
+	batched  bool // the client negotiated model.SubprotocolBatch
 	log      *logrus.Entry
 	wake     chan struct{} // has room for one signal: the write pump has work
 	pumpDone chan struct{} // closed when the write pump has ended
@@ -459,6 +466,7 @@ func (c *conn) writePump() {
 	defer ticker.Stop()
 	var spare []*service.Frame
 	var bufs net.Buffers
+	var hdrs []byte
 	for {
 		ping := false
 		select {
@@ -475,10 +483,7 @@ func (c *conn) writePump() {
 			clear(batch)
 			batch = batch[:0]
 		}
-		bufs = bufs[:0]
-		for _, f := range batch {
-			bufs = append(bufs, f.Wire)
-		}
+		bufs, hdrs = c.frames(bufs[:0], hdrs[:0], batch)
 		if pong != nil {
 			bufs = append(bufs, service.AppendServerFrame(nil, websocket.PongMessage, pong))
 		}
@@ -502,6 +507,37 @@ func (c *conn) writePump() {
 			return
 		}
 	}
+}
+
+// frames appends the wire form of batch to bufs: each frame's prebuilt
+// Wire, or, for a batched connection, batch frames made of a header (kept
+// in hdrs) and the frames' prebuilt Elems. Nothing is copied.
+func (c *conn) frames(bufs net.Buffers, hdrs []byte, batch []*service.Frame) (net.Buffers, []byte) {
+	if !c.batched {
+		for _, f := range batch {
+			bufs = append(bufs, f.Wire)
+		}
+		return bufs, hdrs
+	}
+	// Headers go into hdrs, which must not grow (move) once sliced into
+	// bufs: room for a header per frame is enough.
+	if need := len(batch) * 10; cap(hdrs) < need {
+		hdrs = make([]byte, 0, need)
+	}
+	for i := 0; i < len(batch); {
+		n, j := 0, i
+		for ; j < len(batch) && (j == i || n+len(batch[j].Elem) <= maxBatch); j++ {
+			n += len(batch[j].Elem)
+		}
+		at := len(hdrs)
+		hdrs = service.AppendBatchHeader(hdrs, n)
+		bufs = append(bufs, hdrs[at:len(hdrs):len(hdrs)])
+		for _, f := range batch[i:j] {
+			bufs = append(bufs, f.Elem)
+		}
+		i = j
+	}
+	return bufs, hdrs
 }
 
 // writeClose sends the close frame, then gives the peer closeGrace to

@@ -507,3 +507,85 @@ func TestFrameLengths(t *testing.T) {
 		}
 	}
 }
+
+// A client that negotiates chatroom.v2 gets batch frames; others on the
+// same server keep one message per frame, in the same order.
+func TestBatchedFraming(t *testing.T) {
+	cfg := testConfig()
+	cfg.History = 5
+	cfg.MaxContent = 30000
+	ts := startServer(t, cfg)
+	alice := ts.join("alice")
+	big := strings.Repeat("大", 10000) // 30,000 bytes
+	for range 5 {
+		alice.talk(big)
+		alice.expect(model.TypeTalk)
+	}
+
+	// The join preamble is queued at once: join, list and 150 KB of history
+	// come in as few batch frames as the 64 KiB bound allows.
+	ws, _, err := ts.dialRaw(dialOpts{header: "bob", batched: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ws.Close() })
+	bob := &client{t: t, ws: ws, name: "bob", batched: ws.Subprotocol() == model.SubprotocolBatch}
+	if !bob.batched {
+		t.Fatalf("subprotocol %q, want %q", ws.Subprotocol(), model.SubprotocolBatch)
+	}
+	var sizes []int
+	for got := 0; got < 7; {
+		ws.SetReadDeadline(time.Now().Add(waitTime))
+		_, data, err := ws.ReadMessage()
+		if err != nil {
+			t.Fatal(err)
+		}
+		msgs, err := model.DecodeBatch(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, m := range msgs {
+			want := []string{model.TypeJoin, model.TypeUserList}[min(got+i, 1)]
+			if got+i >= 2 {
+				want = model.TypeTalk
+			}
+			if m.Type != want || (want == model.TypeTalk && m.Content != big) {
+				t.Fatalf("message %d is %s, want %s", got+i, m.Type, want)
+			}
+		}
+		got += len(msgs)
+		sizes = append(sizes, len(data))
+	}
+	alice.expect(model.TypeJoin) // bob's
+	if len(sizes) != 3 {
+		t.Fatalf("preamble came in %d frames of %v bytes, want 3 (64 KiB each at most)", len(sizes), sizes)
+	}
+	for _, n := range sizes {
+		if n > 64<<10 {
+			t.Fatalf("batch frame of %d bytes", n)
+		}
+	}
+
+	// Live traffic: both see every talk, in one order.
+	carol := ts.dial(dialOpts{header: "carol", history: 5}) // v1
+	bob.expect(model.TypeJoin)
+	alice.expect(model.TypeJoin)
+	const n = 300
+	for i := range n {
+		alice.talk(fmt.Sprint("m", i))
+	}
+	for _, c := range []*client{alice, bob, carol} {
+		var last uint64
+		for i := range n {
+			m := c.expect(model.TypeTalk)
+			if m.Content != fmt.Sprint("m", i) || m.Seq <= last {
+				t.Fatalf("%s: message %d is %.10q seq %d (after %d)", c.name, i, m.Content, m.Seq, last)
+			}
+			last = m.Seq
+		}
+	}
+	if carol.frames != n+2+5 { // join, list, history, talks
+		t.Fatalf("the v1 client read %d frames for %d messages", carol.frames, n+7)
+	}
+	t.Logf("v2 client: %d messages in %d frames", n+7+1, bob.frames+len(sizes))
+}

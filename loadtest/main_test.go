@@ -26,17 +26,16 @@ func TestHistogramQuantiles(t *testing.T) {
 }
 
 func TestHandleCountsOnlyThisRunsTalks(t *testing.T) {
-	us := &user{started: 1000}
+	us := &user{since: 1000, marker: []byte("abcd1234"), proto: protoV1}
 	frame := func(content string) []byte {
 		return model.Encode(&model.ChatRoomRequest{Type: model.TypeTalk, UserName: "x", Content: content, Timestamp: 5, Seq: 9})
 	}
-	marker := []byte("abcd1234")
-	us.handle(frame("2000 abcd1234 xxxx"), marker, 3000) // counted: this run, 1 µs in flight
-	us.handle(frame("2000 ffff0000 xxxx"), marker, 3000) // another run's
-	us.handle(frame("500 abcd1234 xxxx"), marker, 3000)  // sent before this run started
-	us.handle(frame("hello"), marker, 3000)              // not the tool's
-	us.handle([]byte{0xff, 0xff}, marker, 3000)          // garbage is ignored
-	us.handle(model.Encode(&model.ChatRoomRequest{Type: model.TypeUserList}), marker, 3000)
+	us.handleFrame(frame("2000 abcd1234 xxxx"), 3000) // counted: this run, 1 µs in flight
+	us.handleFrame(frame("2000 ffff0000 xxxx"), 3000) // another run's
+	us.handleFrame(frame("500 abcd1234 xxxx"), 3000)  // sent before this run started
+	us.handleFrame(frame("hello"), 3000)              // not the tool's
+	us.handleFrame([]byte{0xff, 0xff}, 3000)          // garbage is ignored
+	us.handleFrame(model.Encode(&model.ChatRoomRequest{Type: model.TypeUserList}), 3000)
 	if got := us.talks.Load(); got != 1 {
 		t.Fatalf("counted %d talks, want 1", got)
 	}

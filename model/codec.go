@@ -24,6 +24,20 @@ const (
 const MaxUsernameRunes = 32
 
 // Decode parses one frame's payload.
+// SubprotocolBatch is the WebSocket subprotocol of batched framing: a
+// client that offers it in its handshake, and gets it back, receives
+// ChatRoomBatch frames (see chat_message.proto).
+const SubprotocolBatch = "chatroom.v2"
+
+// DecodeBatch unmarshals one ChatRoomBatch frame's messages.
+func DecodeBatch(b []byte) ([]*ChatRoomRequest, error) {
+	var batch ChatRoomBatch
+	if err := proto.Unmarshal(b, &batch); err != nil {
+		return nil, err
+	}
+	return batch.Messages, nil
+}
+
 func Decode(b []byte) (*ChatRoomRequest, error) {
 	m := new(ChatRoomRequest)
 	if err := proto.Unmarshal(b, m); err != nil {

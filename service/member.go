@@ -9,6 +9,7 @@ import (
 	"encoding/binary"
 
 	"github.com/gorilla/websocket"
+	"google.golang.org/protobuf/encoding/protowire"
 
 	"chatroom/model"
 )
@@ -19,6 +20,9 @@ type Frame struct {
 	Msg  *model.ChatRoomRequest
 	Data []byte // the protobuf encoding of Msg
 	Wire []byte // Data as one binary WebSocket frame, as a server sends it
+	// Elem is Data as one element of a ChatRoomBatch (field 1, length
+	// prefixed): a batch's payload is its elements back to back.
+	Elem []byte
 }
 
 // NewFrame encodes m and builds its WebSocket frame.
@@ -29,15 +33,34 @@ type Frame struct {
 // message at once (see BENCHMARKS.md).
 func NewFrame(m *model.ChatRoomRequest) *Frame {
 	data := model.Encode(m)
-	return &Frame{Msg: m, Data: data, Wire: AppendServerFrame(nil, websocket.BinaryMessage, data)}
+	wire := AppendServerFrame(make([]byte, 0, len(data)+maxHeader), websocket.BinaryMessage, data)
+	elem := protowire.AppendTag(make([]byte, 0, len(data)+maxElemPrefix), batchMessagesField, protowire.BytesType)
+	elem = protowire.AppendBytes(elem, data)
+	return &Frame{Msg: m, Data: wire[len(wire)-len(data):], Wire: wire, Elem: elem}
+}
+
+const (
+	maxHeader          = 10 // bytes of a server frame's header, at most
+	batchMessagesField = 1  // ChatRoomBatch.messages
+	maxElemPrefix      = 1 + binary.MaxVarintLen64
+)
+
+// AppendBatchHeader appends the header of one binary frame whose payload is
+// n bytes of Frame.Elem's back to back: a ChatRoomBatch.
+func AppendBatchHeader(dst []byte, n int) []byte {
+	return appendHeader(dst, websocket.BinaryMessage, n)
 }
 
 // AppendServerFrame appends payload to dst as one final, unmasked frame of
 // the given WebSocket message type (RFC 6455 section 5.2).
 func AppendServerFrame(dst []byte, messageType int, payload []byte) []byte {
+	return append(appendHeader(dst, messageType, len(payload)), payload...)
+}
+
+func appendHeader(dst []byte, messageType int, n int) []byte {
 	const fin = 0x80
 	dst = append(dst, fin|byte(messageType))
-	switch n := len(payload); {
+	switch {
 	case n < 126:
 		dst = append(dst, byte(n))
 	case n <= 0xffff:
@@ -46,7 +69,7 @@ func AppendServerFrame(dst []byte, messageType int, payload []byte) []byte {
 		dst = append(dst, 127)
 		dst = binary.BigEndian.AppendUint64(dst, uint64(n))
 	}
-	return append(dst, payload...)
+	return dst
 }
 
 // SendResult says what became of a frame given to Member.Send.

@@ -306,7 +306,11 @@ func (s *Session) dial(ctx context.Context) (*websocket.Conn, error) {
 	if name := s.Name(); name != "" {
 		h.Set("username", name)
 	}
-	d := websocket.Dialer{HandshakeTimeout: s.cfg.WriteTimeout, Proxy: http.ProxyFromEnvironment}
+	d := websocket.Dialer{
+		HandshakeTimeout: s.cfg.WriteTimeout,
+		Proxy:            http.ProxyFromEnvironment,
+		Subprotocols:     []string{model.SubprotocolBatch}, // several messages per frame, when the server offers it
+	}
 	ws, resp, err := d.DialContext(ctx, s.cfg.URL, h)
 	if err == nil {
 		return ws, nil
@@ -352,6 +356,7 @@ func (s *Session) serve(ctx context.Context, ws *websocket.Conn) error {
 	alive()
 	ws.SetPongHandler(func(string) error { alive(); return nil })
 	connected := false
+	batched := ws.Subprotocol() == model.SubprotocolBatch
 	for {
 		_, data, err := ws.ReadMessage()
 		if err != nil {
@@ -366,20 +371,29 @@ func (s *Session) serve(ctx context.Context, ws *websocket.Conn) error {
 			return err
 		}
 		alive()
-		m, err := model.Decode(data)
+		var msgs []*model.ChatRoomRequest
+		if batched {
+			msgs, err = model.DecodeBatch(data)
+		} else {
+			var m *model.ChatRoomRequest
+			m, err = model.Decode(data)
+			msgs = []*model.ChatRoomRequest{m}
+		}
 		if err != nil {
 			continue // a newer server's frame we cannot read; nothing to show
 		}
-		if !connected && m.Type == model.TypeJoin {
-			// The first frame is our own join, with our name.
-			connected = true
-			s.mu.Lock()
-			s.out, s.done = out, done
-			s.mu.Unlock()
-			s.setState(StateChanged{State: Connected, Name: m.UserName})
-			continue
+		for _, m := range msgs {
+			if !connected && m.Type == model.TypeJoin {
+				// The first message is our own join, with our name.
+				connected = true
+				s.mu.Lock()
+				s.out, s.done = out, done
+				s.mu.Unlock()
+				s.setState(StateChanged{State: Connected, Name: m.UserName})
+				continue
+			}
+			s.dispatch(m)
 		}
-		s.dispatch(m)
 	}
 }
 

@@ -1,0 +1,351 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/rand"
+	"crypto/sha1"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"google.golang.org/protobuf/encoding/protowire"
+
+	"chatroom/model"
+)
+
+// Wire protocols the tool speaks.
+const (
+	protoV1    = "v1"    // one ChatRoomRequest per frame (the spec's)
+	protoV2    = "v2"    // the chatroom.v2 subprotocol: ChatRoomBatch frames
+	protoLines = "lines" // plain text, several messages per frame separated by '\n' (gorilla's examples/chat)
+)
+
+// subprotocolV2 is the WebSocket subprotocol of batched framing.
+const subprotocolV2 = "chatroom.v2"
+
+// user is one simulated client: a socket, a lean frame reader and what it
+// has received.
+type user struct {
+	conn   net.Conn
+	br     *bufio.Reader
+	proto  string
+	number int    // the user's number in the run, across processes
+	marker []byte // this run's id: talks without it are not counted
+	since  int64  // unix ns; talks sent earlier are not this run's
+
+	wmu  sync.Mutex // the sender and the reader's pong share the socket
+	wbuf []byte
+
+	talks  atomic.Int64 // talks of this run received
+	lists  atomic.Int64 // userlist replies received
+	frames atomic.Int64 // data frames received
+	joined atomic.Bool  // the server's join for this user arrived
+	failed atomic.Bool
+	err    error
+
+	histMu sync.Mutex
+	hist   *histogram // allocated on the first talk: idle users keep none
+}
+
+// dial connects and performs the WebSocket handshake itself, so that frames
+// can then be parsed straight out of its bufio.Reader. It returns how long
+// the handshake took.
+func dial(u *url.URL, name, proto string, marker []byte, timeout time.Duration) (*user, time.Duration, error) {
+	start := time.Now()
+	host := u.Host
+	if u.Port() == "" {
+		host += ":80"
+	}
+	conn, err := net.DialTimeout("tcp", host, timeout)
+	if err != nil {
+		return nil, 0, err
+	}
+	var k [16]byte
+	rand.Read(k[:])
+	key := base64.StdEncoding.EncodeToString(k[:])
+	path := u.Path
+	if proto != protoLines {
+		path += "?username=" + url.QueryEscape(name)
+	}
+	extra := ""
+	if proto == protoV2 {
+		extra = "Sec-WebSocket-Protocol: " + subprotocolV2 + "\r\n"
+	}
+	conn.SetDeadline(time.Now().Add(timeout))
+	if _, err := fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n%s\r\n", path, u.Host, key, extra); err != nil {
+		conn.Close()
+		return nil, 0, err
+	}
+	br := bufio.NewReaderSize(conn, 16<<10)
+	resp, err := http.ReadResponse(br, &http.Request{Method: http.MethodGet})
+	if err != nil {
+		conn.Close()
+		return nil, 0, err
+	}
+	reason, _ := io.ReadAll(io.LimitReader(resp.Body, 200))
+	resp.Body.Close()
+	h := sha1.Sum([]byte(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"))
+	switch {
+	case resp.StatusCode != http.StatusSwitchingProtocols:
+		conn.Close()
+		return nil, 0, fmt.Errorf("handshake refused: %s: %s", resp.Status, bytes.TrimSpace(reason))
+	case resp.Header.Get("Sec-Websocket-Accept") != base64.StdEncoding.EncodeToString(h[:]):
+		conn.Close()
+		return nil, 0, errors.New("handshake: bad Sec-WebSocket-Accept")
+	case proto == protoV2 && resp.Header.Get("Sec-Websocket-Protocol") != subprotocolV2:
+		conn.Close()
+		return nil, 0, errors.New("handshake: the server did not accept the chatroom.v2 subprotocol")
+	}
+	conn.SetDeadline(time.Time{})
+	return &user{conn: conn, br: br, proto: proto, marker: marker}, time.Since(start), nil
+}
+
+// sendTalk sends a talk whose content starts with the send time and the
+// run's id, padded to size bytes.
+func (us *user) sendTalk(size int) error {
+	us.wmu.Lock()
+	defer us.wmu.Unlock()
+	content := make([]byte, 0, size)
+	content = fmt.Appendf(content, "%d %s ", time.Now().UnixNano(), us.marker)
+	for len(content) < size {
+		content = append(content, 'x')
+	}
+	if us.proto == protoLines {
+		return us.writeFrameLocked(0x1, content)
+	}
+	return us.writeFrameLocked(0x2, model.Encode(&model.ChatRoomRequest{Type: model.TypeTalk, Content: string(content)}))
+}
+
+// send writes one request in its own binary frame.
+func (us *user) send(m *model.ChatRoomRequest) error {
+	return us.writeFrame(0x2, model.Encode(m))
+}
+
+func (us *user) writeFrame(opcode byte, payload []byte) error {
+	us.wmu.Lock()
+	defer us.wmu.Unlock()
+	return us.writeFrameLocked(opcode, payload)
+}
+
+// writeFrameLocked writes one masked client frame.
+func (us *user) writeFrameLocked(opcode byte, payload []byte) error {
+	b := us.wbuf[:0]
+	b = append(b, 0x80|opcode)
+	switch n := len(payload); {
+	case n < 126:
+		b = append(b, 0x80|byte(n))
+	case n < 1<<16:
+		b = append(b, 0x80|126, byte(n>>8), byte(n))
+	default:
+		b = append(b, 0x80|127)
+		b = binary.BigEndian.AppendUint64(b, uint64(n))
+	}
+	var mask [4]byte
+	rand.Read(mask[:])
+	b = append(b, mask[:]...)
+	off := len(b)
+	b = append(b, payload...)
+	for i := range payload {
+		b[off+i] ^= mask[i&3]
+	}
+	us.wbuf = b
+	us.conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
+	_, err := us.conn.Write(b)
+	return err
+}
+
+// bye asks the server to end the session; the reader sees its close frame.
+func (us *user) bye() {
+	if us.proto == protoLines {
+		us.writeFrame(0x8, []byte{0x03, 0xe8}) // close 1000
+	} else {
+		us.send(&model.ChatRoomRequest{Type: model.TypeExit})
+	}
+}
+
+// readLoop parses server frames in place, without allocating per frame,
+// until the connection closes. It returns nil after a normal close.
+func (us *user) readLoop() error {
+	var scratch []byte
+	for {
+		var hdr [2]byte
+		if _, err := io.ReadFull(us.br, hdr[:]); err != nil {
+			return err
+		}
+		opcode := hdr[0] & 0x0f
+		n := uint64(hdr[1] & 0x7f)
+		switch n {
+		case 126:
+			var ext [2]byte
+			if _, err := io.ReadFull(us.br, ext[:]); err != nil {
+				return err
+			}
+			n = uint64(binary.BigEndian.Uint16(ext[:]))
+		case 127:
+			var ext [8]byte
+			if _, err := io.ReadFull(us.br, ext[:]); err != nil {
+				return err
+			}
+			n = binary.BigEndian.Uint64(ext[:])
+		}
+		if hdr[1]&0x80 != 0 || hdr[0]&0x80 == 0 || n > 64<<20 {
+			return errors.New("unexpected frame (masked, fragmented or huge)")
+		}
+		var p []byte
+		peeked := int(n) <= us.br.Size()
+		if peeked {
+			var err error
+			if p, err = us.br.Peek(int(n)); err != nil {
+				return err
+			}
+		} else {
+			if cap(scratch) < int(n) {
+				scratch = make([]byte, n)
+			}
+			p = scratch[:n]
+			if _, err := io.ReadFull(us.br, p); err != nil {
+				return err
+			}
+		}
+		now := time.Now().UnixNano()
+		switch opcode {
+		case 0x1, 0x2:
+			us.frames.Add(1)
+			us.handleFrame(p, now)
+		case 0x8: // close: the server is done with us
+			code := 0
+			if len(p) >= 2 {
+				code = int(binary.BigEndian.Uint16(p))
+			}
+			us.writeFrame(0x8, p[:min(2, len(p))]) // the close handshake's answer
+			if code != 1000 {
+				return fmt.Errorf("closed by server: %d %s", code, p[min(2, len(p)):])
+			}
+			return nil
+		case 0x9:
+			us.writeFrame(0xA, append([]byte(nil), p...))
+		}
+		if peeked {
+			us.br.Discard(int(n))
+		}
+	}
+}
+
+// handleFrame counts the messages of one data frame.
+func (us *user) handleFrame(p []byte, now int64) {
+	switch us.proto {
+	case protoLines:
+		for len(p) > 0 {
+			line := p
+			if i := bytes.IndexByte(p, '\n'); i >= 0 {
+				line, p = p[:i], p[i+1:]
+			} else {
+				p = nil
+			}
+			us.handleTalk(line, now)
+		}
+	case protoV2:
+		for len(p) > 0 {
+			num, wt, n := protowire.ConsumeTag(p)
+			if n < 0 {
+				return
+			}
+			p = p[n:]
+			if num == 1 && wt == protowire.BytesType {
+				v, m := protowire.ConsumeBytes(p)
+				if m < 0 {
+					return
+				}
+				us.handleMessage(v, now)
+				p = p[m:]
+				continue
+			}
+			m := protowire.ConsumeFieldValue(num, wt, p)
+			if m < 0 {
+				return
+			}
+			p = p[m:]
+		}
+	default:
+		us.handleMessage(p, now)
+	}
+}
+
+// handleMessage looks at one ChatRoomRequest's type (1) and content (3)
+// without copying.
+func (us *user) handleMessage(p []byte, now int64) {
+	var typ, content []byte
+	for len(p) > 0 {
+		num, wt, n := protowire.ConsumeTag(p)
+		if n < 0 {
+			return
+		}
+		p = p[n:]
+		if wt == protowire.BytesType {
+			v, m := protowire.ConsumeBytes(p)
+			if m < 0 {
+				return
+			}
+			switch num {
+			case 1:
+				typ = v
+			case 3:
+				content = v
+			}
+			p = p[m:]
+			continue
+		}
+		m := protowire.ConsumeFieldValue(num, wt, p)
+		if m < 0 {
+			return
+		}
+		p = p[m:]
+	}
+	switch string(typ) { // no allocation: the compiler compares in place
+	case model.TypeTalk:
+		us.handleTalk(content, now)
+	case model.TypeUserList:
+		us.lists.Add(1)
+	case model.TypeJoin:
+		us.joined.Store(true)
+	}
+}
+
+// handleTalk counts a talk of this run and records its latency.
+func (us *user) handleTalk(content []byte, now int64) {
+	sp := bytes.IndexByte(content, ' ')
+	if sp < 0 || len(content) < sp+1+len(us.marker) || string(content[sp+1:sp+1+len(us.marker)]) != string(us.marker) {
+		return // not this run's
+	}
+	sentAt := parseInt(content[:sp])
+	if sentAt < us.since {
+		return
+	}
+	us.talks.Add(1)
+	us.histMu.Lock()
+	if us.hist == nil {
+		us.hist = new(histogram)
+	}
+	us.hist.add(uint64(max(0, now-sentAt)) / 1000)
+	us.histMu.Unlock()
+}
+
+func parseInt(b []byte) int64 {
+	var v int64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return -1
+		}
+		v = v*10 + int64(c-'0')
+	}
+	return v
+}
