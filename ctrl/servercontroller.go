@@ -515,7 +515,7 @@ func (c *conn) writePump() {
 func (c *conn) frames(bufs net.Buffers, hdrs []byte, batch []*service.Frame) (net.Buffers, []byte) {
 	if !c.batched {
 		for _, f := range batch {
-			bufs = append(bufs, f.Wire)
+			bufs = append(append(bufs, f.Wire), f.More...)
 		}
 		return bufs, hdrs
 	}
@@ -526,14 +526,14 @@ func (c *conn) frames(bufs net.Buffers, hdrs []byte, batch []*service.Frame) (ne
 	}
 	for i := 0; i < len(batch); {
 		n, j := 0, i
-		for ; j < len(batch) && (j == i || n+len(batch[j].Elem) <= maxBatch); j++ {
-			n += len(batch[j].Elem)
+		for ; j < len(batch) && (j == i || n+batch[j].ElemLen() <= maxBatch); j++ {
+			n += batch[j].ElemLen()
 		}
 		at := len(hdrs)
 		hdrs = service.AppendBatchHeader(hdrs, n)
 		bufs = append(bufs, hdrs[at:len(hdrs):len(hdrs)])
 		for _, f := range batch[i:j] {
-			bufs = append(bufs, f.Elem)
+			bufs = append(append(bufs, f.Elem), f.More...)
 		}
 		i = j
 	}

@@ -15,13 +15,24 @@ import (
 
 // errCounter counts errors by kind.
 type errCounter struct {
-	mu   sync.Mutex
-	errs map[string]int
+	mu      sync.Mutex
+	errs    map[string]int
+	stopped bool
+}
+
+// stop ends counting.
+func (e *errCounter) stop() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.stopped = true
 }
 
 func (e *errCounter) add(err error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if e.stopped {
+		return
+	}
 	if e.errs == nil {
 		e.errs = map[string]int{}
 	}
@@ -57,7 +68,7 @@ func run(ctx context.Context, o options, log io.Writer) (*summary, error) {
 	sum := &summary{Scenario: o.scenario, Protocol: o.proto, URL: o.rawURL, Processes: 1, Clients: o.clients, Connected: len(users), ConnectFailures: failures}
 	rss1, scpu1 := rssMiB(o.pid), procCPU(o.pid)
 	if o.scenario == "idle" {
-		hold(ctx, o, users, log)
+		sum.DurationSec = hold(ctx, o, users, log).Seconds()
 	} else {
 		talk(ctx, o, users, log, sum)
 	}
@@ -70,7 +81,9 @@ func run(ctx context.Context, o options, log io.Writer) (*summary, error) {
 			sum.HealthyClients++
 		}
 	}
-	// Say goodbye, then wait (a bounded time) for the readers.
+	// Say goodbye, then wait (a bounded time) for the readers. What goes
+	// wrong from here on is not the run's.
+	errs.stop()
 	for _, us := range users {
 		us.bye()
 		us.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
@@ -203,8 +216,9 @@ func sendStart(ctx context.Context, o options) time.Time {
 }
 
 // hold keeps idle connections open for the duration.
-func hold(ctx context.Context, o options, users []*user, log io.Writer) {
+func hold(ctx context.Context, o options, users []*user, log io.Writer) (held time.Duration) {
 	start := sendStart(ctx, o)
+	defer func() { held = time.Since(start) }()
 	end := time.NewTimer(time.Until(start.Add(o.duration)))
 	defer end.Stop()
 	progress := time.NewTicker(o.progress)

@@ -6,6 +6,7 @@
 package service
 
 import (
+	"bytes"
 	"encoding/binary"
 
 	"github.com/gorilla/websocket"
@@ -16,13 +17,36 @@ import (
 
 // A Frame is one server message, marshalled once and framed once, then
 // shared by every member it is sent to. Treat it as read-only.
+//
+// Its bytes on the wire are Wire followed by More (one binary WebSocket
+// frame), or, inside a ChatRoomBatch, Elem followed by More. More is
+// usually empty; a user list keeps its entries there, in chunks shared
+// with the room's other user lists, so that it is not copied for every
+// joining user.
 type Frame struct {
-	Msg  *model.ChatRoomRequest
-	Data []byte // the protobuf encoding of Msg
-	Wire []byte // Data as one binary WebSocket frame, as a server sends it
-	// Elem is Data as one element of a ChatRoomBatch (field 1, length
-	// prefixed): a batch's payload is its elements back to back.
-	Elem []byte
+	Wire []byte   // the frame header and the start of the payload
+	Elem []byte   // the batch element's prefix (field 1, length) and the start of the payload
+	More [][]byte // the rest of the payload
+	size int      // payload bytes
+}
+
+// Payload returns the frame's protobuf encoding (a copy when More is set).
+func (f *Frame) Payload() []byte {
+	head := f.Wire[len(f.Wire)-(f.size-f.moreLen()):]
+	if len(f.More) == 0 {
+		return head
+	}
+	return append(append([]byte(nil), head...), bytes.Join(f.More, nil)...)
+}
+
+// ElemLen is the length of the frame as a batch element.
+func (f *Frame) ElemLen() int { return len(f.Elem) + f.moreLen() }
+
+func (f *Frame) moreLen() (n int) {
+	for _, m := range f.More {
+		n += len(m)
+	}
+	return n
 }
 
 // NewFrame encodes m and builds its WebSocket frame.
@@ -32,11 +56,19 @@ type Frame struct {
 // lookup, which mattered when two thousand write pumps wrote the same
 // message at once (see BENCHMARKS.md).
 func NewFrame(m *model.ChatRoomRequest) *Frame {
-	data := model.Encode(m)
-	wire := AppendServerFrame(make([]byte, 0, len(data)+maxHeader), websocket.BinaryMessage, data)
-	elem := protowire.AppendTag(make([]byte, 0, len(data)+maxElemPrefix), batchMessagesField, protowire.BytesType)
-	elem = protowire.AppendBytes(elem, data)
-	return &Frame{Msg: m, Data: wire[len(wire)-len(data):], Wire: wire, Elem: elem}
+	return newFrame(model.Encode(m), nil)
+}
+
+// newFrame builds a frame whose payload is head followed by more.
+func newFrame(head []byte, more [][]byte) *Frame {
+	n := len(head)
+	for _, m := range more {
+		n += len(m)
+	}
+	wire := append(appendHeader(make([]byte, 0, len(head)+maxHeader), websocket.BinaryMessage, n), head...)
+	elem := protowire.AppendTag(make([]byte, 0, len(head)+maxElemPrefix), batchMessagesField, protowire.BytesType)
+	elem = append(protowire.AppendVarint(elem, uint64(n)), head...)
+	return &Frame{Wire: wire, Elem: elem, More: more, size: n}
 }
 
 const (

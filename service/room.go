@@ -43,12 +43,11 @@ type Room struct {
 	log    logrus.FieldLogger
 
 	mu       sync.Mutex
-	users    map[string]struct{} // online in the whole room
-	local    map[string]*entry   // this node's members, joined or joining
-	active   []*entry            // members receiving events, in no order
-	userlist *Frame              // cached reply to "userlist"; nil after a change
-	history  []*Frame            // ring of the last cfg.History talks
-	histNext int                 // index of the oldest talk once history is full
+	users    *userList         // online in the whole room
+	local    map[string]*entry // this node's members, joined or joining
+	active   []*entry          // members receiving events, in no order
+	history  []*Frame          // ring of the last cfg.History talks
+	histNext int               // index of the oldest talk once history is full
 	stats    RoomStats
 }
 
@@ -63,7 +62,7 @@ func NewRoom(b Broker, cfg RoomConfig, log logrus.FieldLogger) (*Room, error) {
 		broker: b,
 		cfg:    cfg,
 		log:    log,
-		users:  make(map[string]struct{}),
+		users:  newUserList(),
 		local:  make(map[string]*entry),
 	}
 	if err := b.Subscribe(r.deliver); err != nil {
@@ -122,8 +121,7 @@ func (r *Room) Leave(ctx context.Context, m Member) {
 		r.log.WithFields(logrus.Fields{"user": name, "error": err}).Warn("leave not published")
 		r.mu.Lock()
 		r.remove(name)
-		delete(r.users, name)
-		r.userlist = nil
+		r.users.remove(name)
 		r.mu.Unlock()
 	}
 	r.broker.Release(name)
@@ -177,7 +175,7 @@ func (r *Room) Stats() RoomStats {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	s := r.stats
-	s.Users = len(r.users)
+	s.Users = r.users.len()
 	s.LocalMembers = len(r.local)
 	return s
 }
@@ -197,8 +195,7 @@ func (r *Room) deliver(ev *model.ChatRoomRequest) {
 		r.remember(f)
 		r.broadcast(f)
 	case model.TypeJoin:
-		r.users[ev.UserName] = struct{}{}
-		r.userlist = nil
+		r.users.add(ev.UserName)
 		e := r.local[ev.UserName]
 		if e != nil && e.pos < 0 {
 			e.pos = len(r.active)
@@ -215,8 +212,7 @@ func (r *Room) deliver(ev *model.ChatRoomRequest) {
 			r.replay(e)
 		}
 	case model.TypeLeave:
-		delete(r.users, ev.UserName)
-		r.userlist = nil
+		r.users.remove(ev.UserName)
 		r.remove(ev.UserName)
 		if r.cfg.Presence {
 			r.broadcast(NewFrame(ev))
@@ -305,12 +301,5 @@ func (r *Room) replay(e *entry) {
 }
 
 func (r *Room) userListLocked() *Frame {
-	if r.userlist == nil {
-		list := make(map[string]string, len(r.users))
-		for u := range r.users {
-			list[u] = u
-		}
-		r.userlist = NewFrame(&model.ChatRoomRequest{Type: model.TypeUserList, UserList: list})
-	}
-	return r.userlist
+	return r.users.frame()
 }

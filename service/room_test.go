@@ -1,6 +1,7 @@
 package service
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 
 	logtest "github.com/sirupsen/logrus/hooks/test"
 	"go.uber.org/goleak"
+	"google.golang.org/protobuf/proto"
 
 	"chatroom/model"
 )
@@ -35,7 +37,7 @@ func (r *recorder) Send(f *Frame) SendResult {
 	if r.full {
 		return QueueFull
 	}
-	m, err := model.Decode(f.Data) // what goes on the wire, not f.Msg
+	m, err := model.Decode(f.Payload()) // what goes on the wire
 	if err != nil {
 		panic(err)
 	}
@@ -101,6 +103,22 @@ func TestJoinerGetsJoinListHistoryInOrder(t *testing.T) {
 	}
 }
 
+// decode reads a frame back the way a client would, from its wire bytes and
+// from its batch element.
+func decode(t *testing.T, f *Frame) *model.ChatRoomRequest {
+	t.Helper()
+	wire := bytes.Join(append([][]byte{f.Wire}, f.More...), nil)
+	m, err := model.Decode(wire[len(wire)-len(f.Payload()):])
+	if err != nil {
+		t.Fatal(err)
+	}
+	batch, err := model.DecodeBatch(bytes.Join(append([][]byte{f.Elem}, f.More...), nil))
+	if err != nil || len(batch) != 1 || !proto.Equal(batch[0], m) {
+		t.Fatalf("batch element %v (%v), want %v", batch, err, m)
+	}
+	return m
+}
+
 func TestUserListIsBuiltOncePerChange(t *testing.T) {
 	r := newRoom(t, RoomConfig{Presence: true})
 	a := join(t, r, "a")
@@ -110,11 +128,11 @@ func TestUserListIsBuiltOncePerChange(t *testing.T) {
 	}
 	b := join(t, r, "李四")
 	f3 := r.UserList()
-	if f3 == f1 || len(f3.Msg.UserList) != 2 || f3.Msg.UserList["李四"] != "李四" {
-		t.Fatalf("after a join: %v", f3.Msg.UserList)
+	if m := decode(t, f3); f3 == f1 || m.Type != model.TypeUserList || len(m.UserList) != 2 || m.UserList["李四"] != "李四" || m.UserList["a"] != "a" {
+		t.Fatalf("after a join: %v", m)
 	}
 	r.Leave(context.Background(), b)
-	if f4 := r.UserList(); f4 == f3 || len(f4.Msg.UserList) != 1 {
+	if f4 := r.UserList(); f4 == f3 || len(decode(t, f4).UserList) != 1 {
 		t.Fatal("user list not rebuilt after a leave")
 	}
 	_ = a
