@@ -34,6 +34,13 @@ const closeGrace = 2 * time.Second
 // several batch frames (still in one system call).
 const maxBatch = 64 << 10
 
+// pumpLinger is how long an idle write pump waits for more before it ends.
+const pumpLinger = time.Second
+
+// readBufferSize is each connection's read buffer: chat messages are small,
+// and longer frames are read straight into the message.
+const readBufferSize = 512
+
 // maxReplyType bounds how much of an unknown type is echoed in an error.
 const maxReplyType = 32
 
@@ -137,9 +144,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	var sock *sockConn
-	ws, err := s.upgrader.Upgrade(hijacker{w, func(nc net.Conn) net.Conn {
+	ws, err := s.upgrader.Upgrade(hijacker{w, func(nc net.Conn, brw *bufio.ReadWriter) (net.Conn, *bufio.ReadWriter) {
 		sock = &sockConn{Conn: nc}
-		return sock
+		// net/http's 4 KiB reader goes: a small one on the bare socket
+		// serves chat messages, and idle connections hold less. (A client
+		// that sent frames before the handshake's answer is refused by
+		// the upgrader.)
+		if brw.Reader.Buffered() == 0 {
+			brw = bufio.NewReadWriter(bufio.NewReaderSize(sock, readBufferSize), brw.Writer)
+		}
+		return sock, brw
 	}}, r, nil)
 	if err != nil {
 		s.room.Release(name)
@@ -153,7 +167,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		sock:     sock,
 		name:     name,
 		batched:  ws.Subprotocol() == model.SubprotocolBatch,
-		log:      s.log.WithFields(logrus.Fields{"user": name, "remote": r.RemoteAddr}),
+		remote:   r.RemoteAddr,
 		wake:     make(chan struct{}, 1),
 		pumpDone: make(chan struct{}),
 	}
@@ -163,8 +177,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ws.Close()
 		return
 	}
-	defer s.untrack(c)
-	c.serve()
+	// Joining runs here, on net/http's goroutine; the connection then gets
+	// a goroutine of its own, whose stack starts small and stays small
+	// while the connection is idle, and this one (with the stack that
+	// parsing the request and joining grew) ends.
+	start := time.Now()
+	joined := c.open()
+	go func() {
+		defer s.untrack(c)
+		c.serve(start, joined)
+	}()
 }
 
 func (s *Server) isClosing() bool {
@@ -223,22 +245,29 @@ func (s *Server) Shutdown(ctx context.Context) error {
 }
 
 // conn is one client connection: a service.Member backed by a WebSocket.
-// Its read pump is the goroutine of ServeHTTP; its write pump is the only
-// writer of data frames, and drains the send queue in batches.
+// Its read pump reads and handles frames; its write pump is the only writer
+// of data frames and drains the send queue in batches. The write pump runs
+// only while there is something to write (and pumpLinger after), so an idle
+// connection costs one goroutine, not two.
 type conn struct {
-	s        *Server
-	ws       *websocket.Conn
-	sock     *sockConn
-	name     string
-	batched  bool // the client negotiated model.SubprotocolBatch
-	log      *logrus.Entry
-	wake     chan struct{} // has room for one signal: the write pump has work
-	pumpDone chan struct{} // closed when the write pump has ended
-	left     atomic.Bool   // Room.Leave has been called
+	s         *Server
+	ws        *websocket.Conn
+	sock      *sockConn
+	name      string
+	remote    string
+	batched   bool          // the client negotiated model.SubprotocolBatch
+	wake      chan struct{} // has room for one signal: the write pump has work
+	pumpDone  chan struct{} // closed when the write pump has ended for good
+	pingTimer *time.Timer   // makes a ping due every PingInterval
+	left      atomic.Bool   // Room.Leave has been called
 
 	mu          sync.Mutex
 	queue       []*service.Frame // frames for the write pump, oldest first
 	pong        []byte           // payload of a ping to answer; nil when none
+	ping        bool             // a ping is due
+	pumpOK      bool             // write pumps may start (the member has joined, or failed to)
+	pumping     bool             // a write pump is running
+	pumpEnded   bool             // the last write pump has ended: nothing more is written
 	closing     bool             // no more frames are accepted
 	dropQueue   bool             // the close discards what is queued
 	closeCode   int              // 0: close without sending a close frame
@@ -263,11 +292,7 @@ func (c *conn) Send(f *service.Frame) service.SendResult {
 		return service.QueueFull
 	}
 	c.queue = append(c.queue, f)
-	first := len(c.queue) == 1
-	c.mu.Unlock()
-	if first {
-		c.signal()
-	}
+	c.wakeLocked()
 	return service.Queued
 }
 
@@ -282,35 +307,94 @@ func (c *conn) closeWith(code int, reason string, drop bool) {
 	if !c.closing {
 		c.closing, c.dropQueue, c.closeCode, c.closeReason = true, drop, code, reason
 	}
-	c.mu.Unlock()
-	c.signal()
+	c.wakeLocked()
 }
 
-func (c *conn) signal() {
+// wakeLocked tells the write pump there is work, starting one if none
+// runs, and unlocks c.mu.
+func (c *conn) wakeLocked() {
+	start := c.pumpOK && !c.pumping && !c.pumpEnded
+	if start {
+		c.pumping = true
+	}
+	c.mu.Unlock()
+	if start {
+		go c.writePump()
+		return
+	}
 	select {
 	case c.wake <- struct{}{}:
 	default:
 	}
 }
 
-// serve runs the connection until it is gone: join, read pump, leave.
-func (c *conn) serve() {
-	start := time.Now()
-	c.log.Info("connection open")
+// pingDue runs every PingInterval (time.AfterFunc). On an idle connection
+// it writes the ping itself rather than start a write pump for it.
+func (c *conn) pingDue() {
+	c.mu.Lock()
+	t := c.pingTimer
+	if c.pumpEnded {
+		c.mu.Unlock()
+		return
+	}
+	defer t.Reset(c.s.cfg.PingInterval)
+	if c.pumping || !c.pumpOK || c.closing || len(c.queue) > 0 || c.pong != nil {
+		c.ping = true
+		c.wakeLocked()
+		return
+	}
+	c.pumping = true // no pump may start while this writes
+	c.mu.Unlock()
+	var ping [2]byte
+	err := c.sock.writeBuffers(net.Buffers{service.AppendServerFrame(ping[:0], websocket.PingMessage, nil)}, time.Now().Add(c.s.cfg.WriteTimeout))
+	c.mu.Lock()
+	c.pumping = false
+	if err != nil {
+		// Let a pump find the failure and end the connection.
+		c.ping = true
+	}
+	if len(c.queue) > 0 || c.pong != nil || c.closing || c.ping {
+		c.wakeLocked()
+		return
+	}
+	c.mu.Unlock()
+}
+
+// logger is the connection's log entry (made when needed: an idle
+// connection keeps none).
+func (c *conn) logger() *logrus.Entry {
+	return c.s.log.WithFields(logrus.Fields{"user": c.name, "remote": c.remote})
+}
+
+// serve runs the joined connection until it is gone: read pump, leave.
+func (c *conn) serve(start time.Time, joined bool) {
 	var err error
-	// The write pump starts after Join, so that a close requested meanwhile
-	// (a shutdown) cannot make it call Leave before Join: the join
-	// preamble waits in the queue, and the wake signal with it.
-	if jerr := c.s.room.Join(context.Background(), c); jerr != nil {
+	if joined {
+		err = c.readPump()
+	}
+	c.finish(start, err)
+}
+
+// open joins the room. Write pumps may start after Join, so that a close
+// requested meanwhile (a shutdown) cannot make one call Leave before Join:
+// the join preamble waits in the queue.
+func (c *conn) open() bool {
+	c.logger().Info("connection open")
+	if err := c.s.room.Join(context.Background(), c); err != nil {
 		c.s.room.Release(c.name)
 		c.left.Store(true)
 		c.closeWith(websocket.CloseInternalServerErr, "cannot join the room", false)
-		c.log.WithField("error", jerr).Error("join failed")
-		go c.writePump()
-	} else {
-		go c.writePump()
-		err = c.readPump()
+		c.logger().WithField("error", err).Error("join failed")
+		c.allowPumps()
+		return false
 	}
+	c.allowPumps()
+	return true
+}
+
+// finish ends the connection after the read pump: the close handshake,
+// the write pump's end, leave, the log line.
+func (c *conn) finish(start time.Time, err error) {
 	c.mu.Lock()
 	weClosed, code, reason := c.closing, c.closeCode, c.closeReason
 	c.mu.Unlock()
@@ -332,14 +416,23 @@ func (c *conn) serve() {
 		c.sock.Conn.Close() // a write pump stuck on a dead peer ends now
 	}
 	<-c.pumpDone
+	c.pingTimer.Stop()
 	c.ws.Close()
 	c.leave()
-	log := c.log.WithFields(logrus.Fields{"code": code, "reason": reason, "duration": time.Since(start).Round(time.Millisecond).String()})
+	log := c.logger().WithFields(logrus.Fields{"code": code, "reason": reason, "duration": time.Since(start).Round(time.Millisecond).String()})
 	if reason == config.ReasonSlowConsumer {
 		log.Warn("connection closed")
 	} else {
 		log.Info("connection closed")
 	}
+}
+
+// allowPumps lets write pumps start, and starts one if work is waiting.
+func (c *conn) allowPumps() {
+	c.mu.Lock()
+	c.pingTimer = time.AfterFunc(c.s.cfg.PingInterval, c.pingDue)
+	c.pumpOK = true
+	c.wakeLocked()
 }
 
 func (c *conn) leave() {
@@ -351,43 +444,52 @@ func (c *conn) leave() {
 // readPump reads and handles frames until the connection fails or the
 // server decides to close it.
 func (c *conn) readPump() error {
+	c.setHandlers()
+	for {
+		if done, err := c.readFrame(); done {
+			return err
+		}
+	}
+}
+
+func (c *conn) setHandlers() {
 	c.ws.SetPongHandler(func(string) error { c.extendRead(); return nil })
 	c.ws.SetPingHandler(func(data string) error {
 		c.extendRead()
 		c.mu.Lock()
 		c.pong = []byte(data)
-		c.mu.Unlock()
-		c.signal()
+		c.wakeLocked()
 		return nil
 	})
 	c.extendRead()
-	limit := c.s.cfg.ReadLimit
-	for {
-		_, r, err := c.ws.NextReader()
-		if err != nil {
-			return err
-		}
-		// Text and binary frames both carry protobuf: the spec's clients
-		// sent text frames.
-		data, err := io.ReadAll(io.LimitReader(r, limit+1))
-		if err != nil {
-			return err
-		}
-		if closing := c.extendRead(); closing {
-			// The server is closing this connection (slow consumer,
-			// shutdown): it may have left the room already and its name
-			// may be someone else's now, so nothing more is handled.
-			return nil
-		}
-		if int64(len(data)) > limit {
-			c.closeWith(websocket.CloseMessageTooBig, fmt.Sprintf(config.ReasonFrameTooBig, limit), false)
-			c.log.WithField("limit", limit).Info("frame too big")
-			return nil
-		}
-		if !c.handle(data) {
-			return nil
-		}
+}
+
+// readFrame reads and handles one data frame (and the control frames
+// before it). done says the read pump is over, with err or nil.
+func (c *conn) readFrame() (done bool, err error) {
+	_, r, err := c.ws.NextReader()
+	if err != nil {
+		return true, err
 	}
+	// Text and binary frames both carry protobuf: the spec's clients sent
+	// text frames.
+	limit := c.s.cfg.ReadLimit
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return true, err
+	}
+	if closing := c.extendRead(); closing {
+		// The server is closing this connection (slow consumer,
+		// shutdown): it may have left the room already and its name may
+		// be someone else's now, so nothing more is handled.
+		return true, nil
+	}
+	if int64(len(data)) > limit {
+		c.closeWith(websocket.CloseMessageTooBig, fmt.Sprintf(config.ReasonFrameTooBig, limit), false)
+		c.logger().WithField("limit", limit).Info("frame too big")
+		return true, nil
+	}
+	return !c.handle(data), nil
 }
 
 // extendRead moves the read deadline: a connection that sends nothing, not
@@ -452,7 +554,7 @@ func (c *conn) handle(data []byte) bool {
 // reject answers a frame with an error reply; the connection stays open.
 func (c *conn) reject(reason, typ string) {
 	c.s.rejectedFrames.Add(1)
-	c.log.WithFields(logrus.Fields{"reason": reason, "type": typ}).Info("frame rejected")
+	c.logger().WithFields(logrus.Fields{"reason": reason, "type": typ}).Info("frame rejected")
 	c.s.room.Reply(c, service.NewFrame(&model.ChatRoomRequest{Type: model.TypeError, Content: reason}))
 }
 
@@ -461,23 +563,43 @@ func (c *conn) reject(reason, typ string) {
 // one system call (writev of the shared, prebuilt frames: nothing is
 // copied).
 func (c *conn) writePump() {
-	defer close(c.pumpDone)
-	ticker := time.NewTicker(c.s.cfg.PingInterval)
-	defer ticker.Stop()
 	var spare []*service.Frame
 	var bufs net.Buffers
 	var hdrs []byte
-	for {
-		ping := false
-		select {
-		case <-c.wake:
-		case <-ticker.C:
-			ping = true
+	var linger *time.Timer
+	defer func() {
+		if linger != nil {
+			linger.Stop()
 		}
+	}()
+	for {
 		c.mu.Lock()
-		batch, pong := c.queue, c.pong
-		c.queue, c.pong = spare, nil
+		batch, pong, ping := c.queue, c.pong, c.ping
 		closing, drop, code, reason := c.closing, c.dropQueue, c.closeCode, c.closeReason
+		if len(batch) == 0 && pong == nil && !ping && !closing {
+			// Nothing to write: wait a while for more, then end; the
+			// next Send starts another pump.
+			c.mu.Unlock()
+			if linger == nil {
+				linger = time.NewTimer(pumpLinger)
+			} else {
+				linger.Reset(pumpLinger)
+			}
+			select {
+			case <-c.wake:
+				continue
+			case <-linger.C:
+			}
+			c.mu.Lock()
+			if len(c.queue) == 0 && c.pong == nil && !c.ping && !c.closing {
+				c.pumping = false
+				c.mu.Unlock()
+				return
+			}
+			c.mu.Unlock()
+			continue
+		}
+		c.queue, c.pong, c.ping = spare, nil, false
 		c.mu.Unlock()
 		if drop {
 			clear(batch)
@@ -495,18 +617,31 @@ func (c *conn) writePump() {
 		clear(batch)
 		spare = batch[:0]
 		if err != nil {
-			c.log.WithField("error", err).Debug("write failed")
+			c.logger().WithField("error", err).Debug("write failed")
+			c.endPumps()
 			c.sock.Conn.Close() // the read pump ends now, too
+			close(c.pumpDone)
 			return
 		}
 		if closing {
+			c.endPumps()
 			if code != 0 {
 				c.writeClose(code, reason)
 				c.leave() // the others need not wait for the close handshake
 			}
+			close(c.pumpDone)
 			return
 		}
 	}
+}
+
+// endPumps marks the write side finished: nothing more is queued or
+// written, and no pump starts again.
+func (c *conn) endPumps() {
+	c.mu.Lock()
+	c.closing, c.pumpEnded, c.pumping = true, true, false
+	c.queue = nil
+	c.mu.Unlock()
 }
 
 // frames appends the wire form of batch to bufs: each frame's prebuilt
@@ -557,7 +692,7 @@ func (c *conn) writeClose(code int, reason string) {
 // hijacker lets the upgrader take the connection wrapped in a sockConn.
 type hijacker struct {
 	http.ResponseWriter
-	wrap func(net.Conn) net.Conn
+	wrap func(net.Conn, *bufio.ReadWriter) (net.Conn, *bufio.ReadWriter)
 }
 
 func (h hijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
@@ -569,7 +704,8 @@ func (h hijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return h.wrap(nc), brw, nil
+	nc, brw = h.wrap(nc, brw)
+	return nc, brw, nil
 }
 
 // sockConn is the socket under a websocket.Conn. The write pump writes
