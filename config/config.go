@@ -27,6 +27,7 @@ type Server struct {
 	PingInterval    time.Duration // how often the server pings
 	PongTimeout     time.Duration // silence (no pong, no frame) after which a connection is closed
 	WriteTimeout    time.Duration // longest one write to a socket may take
+	WriteWindow     time.Duration // shortest time between two writes to one busy connection
 	ShutdownTimeout time.Duration // how long a graceful shutdown may take before connections are cut
 	DebugAddr       string        // if set, serve pprof here (keep it private)
 	Log             Log
@@ -44,6 +45,7 @@ func DefaultServer() Server {
 		PingInterval:    25 * time.Second,
 		PongTimeout:     60 * time.Second,
 		WriteTimeout:    10 * time.Second,
+		WriteWindow:     20 * time.Millisecond,
 		ShutdownTimeout: 10 * time.Second,
 		Log:             DefaultLog(),
 	}
@@ -60,6 +62,7 @@ func (c *Server) RegisterFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.PingInterval, "ping-interval", c.PingInterval, "how often the server pings each client")
 	fs.DurationVar(&c.PongTimeout, "pong-timeout", c.PongTimeout, "close a connection after this long without a pong or frame")
 	fs.DurationVar(&c.WriteTimeout, "write-timeout", c.WriteTimeout, "longest time one socket write may take")
+	fs.DurationVar(&c.WriteWindow, "write-window", c.WriteWindow, "shortest time between two writes to a busy connection: messages arriving meanwhile go out together (0: write each at once)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "on SIGINT/SIGTERM, cut connections still open after this long")
 	fs.StringVar(&c.DebugAddr, "debug-addr", c.DebugAddr, "serve pprof at http://DEBUG-ADDR/debug/pprof/ (off when empty; never expose it)")
 	c.Log.RegisterFlags(fs)
@@ -81,6 +84,7 @@ func (c *Server) Validate() error {
 	check(c.PingInterval > 0, "-ping-interval must be > 0")
 	check(c.PongTimeout > c.PingInterval, "-pong-timeout must be longer than -ping-interval")
 	check(c.WriteTimeout > 0, "-write-timeout must be > 0")
+	check(c.WriteWindow >= 0 && c.WriteWindow <= time.Second, "-write-window must be 0 .. 1s")
 	check(c.ShutdownTimeout > 0, "-shutdown-timeout must be > 0")
 	errs = append(errs, c.Log.Validate())
 	return errors.Join(errs...)

@@ -566,13 +566,30 @@ func (c *conn) writePump() {
 	var spare []*service.Frame
 	var bufs net.Buffers
 	var hdrs []byte
-	var linger *time.Timer
+	var linger, gather *time.Timer
 	defer func() {
 		if linger != nil {
 			linger.Stop()
 		}
+		if gather != nil {
+			gather.Stop()
+		}
 	}()
+	var wrote time.Time // the last write
 	for {
+		// A busy connection is written at most once per WriteWindow: what
+		// arrives meanwhile goes out together, in one system call and, for
+		// a batched client, one frame. Fewer, larger writes cost both
+		// sides far less CPU per message, which under load is what keeps
+		// the latency low. A quiet connection is written at once.
+		if wait := time.Until(wrote.Add(c.s.cfg.WriteWindow)); wait > 0 {
+			if gather == nil {
+				gather = time.NewTimer(wait)
+			} else {
+				gather.Reset(wait)
+			}
+			<-gather.C
+		}
 		c.mu.Lock()
 		batch, pong, ping := c.queue, c.pong, c.ping
 		closing, drop, code, reason := c.closing, c.dropQueue, c.closeCode, c.closeReason
@@ -612,7 +629,8 @@ func (c *conn) writePump() {
 		if ping {
 			bufs = append(bufs, service.AppendServerFrame(nil, websocket.PingMessage, nil))
 		}
-		err := c.sock.writeBuffers(bufs, time.Now().Add(c.s.cfg.WriteTimeout))
+		wrote = time.Now()
+		err := c.sock.writeBuffers(bufs, wrote.Add(c.s.cfg.WriteTimeout))
 		clear(bufs[:cap(bufs)])
 		clear(batch)
 		spare = batch[:0]

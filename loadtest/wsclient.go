@@ -175,7 +175,8 @@ func (us *user) bye() {
 // readLoop parses server frames in place, without allocating per frame,
 // until the connection closes. It returns nil after a normal close.
 func (us *user) readLoop() error {
-	var scratch []byte
+	var scratch, message []byte // message: a fragmented message so far
+	fragmented := false
 	for {
 		var hdr [2]byte
 		if _, err := io.ReadFull(us.br, hdr[:]); err != nil {
@@ -197,8 +198,9 @@ func (us *user) readLoop() error {
 			}
 			n = binary.BigEndian.Uint64(ext[:])
 		}
-		if hdr[1]&0x80 != 0 || hdr[0]&0x80 == 0 || n > 64<<20 {
-			return errors.New("unexpected frame (masked, fragmented or huge)")
+		fin := hdr[0]&0x80 != 0
+		if hdr[1]&0x80 != 0 || n > 64<<20 {
+			return errors.New("unexpected frame (masked or huge)")
 		}
 		var p []byte
 		peeked := int(n) <= us.br.Size()
@@ -218,9 +220,23 @@ func (us *user) readLoop() error {
 		}
 		now := time.Now().UnixNano()
 		switch opcode {
-		case 0x1, 0x2:
-			us.frames.Add(1)
-			us.handleFrame(p, now)
+		case 0x1, 0x2, 0x0:
+			// Fragments (gorilla's writers send a long message in several
+			// frames) are joined; a whole frame is handled in place.
+			switch {
+			case fin && !fragmented:
+				us.frames.Add(1)
+				us.handleFrame(p, now)
+			case !fragmented && opcode == 0, fragmented && opcode != 0:
+				return errors.New("bad fragmentation")
+			default:
+				message = append(message[:len(message)*btoi(fragmented)], p...)
+				fragmented = !fin
+				if fin {
+					us.frames.Add(1)
+					us.handleFrame(message, now)
+				}
+			}
 		case 0x8: // close: the server is done with us
 			code := 0
 			if len(p) >= 2 {
@@ -348,4 +364,11 @@ func parseInt(b []byte) int64 {
 		v = v*10 + int64(c-'0')
 	}
 	return v
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
