@@ -564,15 +564,14 @@ func (c *conn) reject(reason, typ string) {
 // copied).
 func (c *conn) writePump() {
 	var spare []*service.Frame
-	var bufs net.Buffers
-	var hdrs []byte
-	var linger, gather *time.Timer
+	var g gather
+	var linger, gatherTimer *time.Timer
 	defer func() {
 		if linger != nil {
 			linger.Stop()
 		}
-		if gather != nil {
-			gather.Stop()
+		if gatherTimer != nil {
+			gatherTimer.Stop()
 		}
 	}()
 	var wrote time.Time // the last write
@@ -583,12 +582,12 @@ func (c *conn) writePump() {
 		// sides far less CPU per message, which under load is what keeps
 		// the latency low. A quiet connection is written at once.
 		if wait := time.Until(wrote.Add(c.s.cfg.WriteWindow)); wait > 0 {
-			if gather == nil {
-				gather = time.NewTimer(wait)
+			if gatherTimer == nil {
+				gatherTimer = time.NewTimer(wait)
 			} else {
-				gather.Reset(wait)
+				gatherTimer.Reset(wait)
 			}
-			<-gather.C
+			<-gatherTimer.C
 		}
 		c.mu.Lock()
 		batch, pong, ping := c.queue, c.pong, c.ping
@@ -622,16 +621,16 @@ func (c *conn) writePump() {
 			clear(batch)
 			batch = batch[:0]
 		}
-		bufs, hdrs = c.frames(bufs[:0], hdrs[:0], batch)
+		g.reset(batch)
+		c.frames(&g, batch)
 		if pong != nil {
-			bufs = append(bufs, service.AppendServerFrame(nil, websocket.PongMessage, pong))
+			g.add(service.AppendServerFrame(nil, websocket.PongMessage, pong))
 		}
 		if ping {
-			bufs = append(bufs, service.AppendServerFrame(nil, websocket.PingMessage, nil))
+			g.add(service.AppendServerFrame(nil, websocket.PingMessage, nil))
 		}
 		wrote = time.Now()
-		err := c.sock.writeBuffers(bufs, wrote.Add(c.s.cfg.WriteTimeout))
-		clear(bufs[:cap(bufs)])
+		err := c.sock.writeBuffers(g.done(), wrote.Add(c.s.cfg.WriteTimeout))
 		clear(batch)
 		spare = batch[:0]
 		if err != nil {
@@ -662,35 +661,107 @@ func (c *conn) endPumps() {
 	c.mu.Unlock()
 }
 
-// frames appends the wire form of batch to bufs: each frame's prebuilt
-// Wire, or, for a batched connection, batch frames made of a header (kept
-// in hdrs) and the frames' prebuilt Elems. Nothing is copied.
-func (c *conn) frames(bufs net.Buffers, hdrs []byte, batch []*service.Frame) (net.Buffers, []byte) {
+// frames gathers the wire form of batch: each frame's prebuilt bytes, or,
+// for a batched connection, batch frames made of a header and the frames'
+// prebuilt elements.
+func (c *conn) frames(g *gather, batch []*service.Frame) {
 	if !c.batched {
 		for _, f := range batch {
-			bufs = append(append(bufs, f.Wire), f.More...)
+			g.add(f.Wire)
+			for _, m := range f.More {
+				g.add(m)
+			}
 		}
-		return bufs, hdrs
-	}
-	// Headers go into hdrs, which must not grow (move) once sliced into
-	// bufs: room for a header per frame is enough.
-	if need := len(batch) * 10; cap(hdrs) < need {
-		hdrs = make([]byte, 0, need)
+		return
 	}
 	for i := 0; i < len(batch); {
 		n, j := 0, i
 		for ; j < len(batch) && (j == i || n+batch[j].ElemLen() <= maxBatch); j++ {
 			n += batch[j].ElemLen()
 		}
-		at := len(hdrs)
-		hdrs = service.AppendBatchHeader(hdrs, n)
-		bufs = append(bufs, hdrs[at:len(hdrs):len(hdrs)])
+		g.addHeader(n)
 		for _, f := range batch[i:j] {
-			bufs = append(append(bufs, f.Elem), f.More...)
+			g.add(f.Elem)
+			for _, m := range f.More {
+				g.add(m)
+			}
 		}
 		i = j
 	}
-	return bufs, hdrs
+}
+
+// copyLimit: pieces of a write up to this long are copied together, longer
+// ones are written from where they are.
+const copyLimit = 512
+
+// gather collects the bytes of one write: references to the shared frames,
+// or, when they are many (a long queue, a user list in many chunks), copies
+// of the small ones in one buffer. The socket keeps the largest iovec array
+// it was ever given for the connection's life (internal/poll), so this
+// bounds what a write leaves behind; copying a few dozen short frames costs
+// less than the kernel's handling of as many iovecs.
+type gather struct {
+	buf   []byte // copies; sized up front, never moved once sliced into bufs
+	bufs  net.Buffers
+	start int  // where buf's run not yet in bufs starts
+	copy  bool // copy small pieces
+}
+
+// maxRefs is how many pieces a write references before it copies instead.
+const maxRefs = 32
+
+// reset empties g for a write of batch plus two control frames.
+func (g *gather) reset(batch []*service.Frame) {
+	pieces := 3 // a pong, a ping, a batch header
+	for _, f := range batch {
+		pieces += 1 + len(f.More)
+	}
+	g.copy = pieces > maxRefs
+	if g.copy {
+		n := 2 * 140
+		for _, f := range batch {
+			n += 10 + min(max(len(f.Wire), len(f.Elem)), copyLimit)
+			for _, m := range f.More {
+				if len(m) <= copyLimit {
+					n += len(m)
+				}
+			}
+		}
+		if cap(g.buf) < n {
+			g.buf = make([]byte, 0, n)
+		}
+	}
+	g.buf, g.start = g.buf[:0], 0
+	clear(g.bufs[:cap(g.bufs)]) // drop references to earlier frames
+	g.bufs = g.bufs[:0]
+}
+
+func (g *gather) add(p []byte) {
+	if g.copy && len(p) <= copyLimit && len(g.buf)+len(p) <= cap(g.buf) {
+		g.buf = append(g.buf, p...)
+		return
+	}
+	g.flush()
+	g.bufs = append(g.bufs, p)
+}
+
+// addHeader adds the header of a batch frame of n payload bytes.
+func (g *gather) addHeader(n int) {
+	var h [10]byte
+	g.add(service.AppendBatchHeader(h[:0], n))
+}
+
+// done returns the buffers to write.
+func (g *gather) done() net.Buffers {
+	g.flush()
+	return g.bufs
+}
+
+func (g *gather) flush() {
+	if len(g.buf) > g.start {
+		g.bufs = append(g.bufs, g.buf[g.start:len(g.buf):len(g.buf)])
+		g.start = len(g.buf)
+	}
 }
 
 // writeClose sends the close frame, then gives the peer closeGrace to

@@ -39,6 +39,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -63,6 +64,7 @@ type options struct {
 	jsonOut     bool
 	progress    time.Duration
 	perProcess  int
+	cpuProfile  string
 
 	// set by a parent for its child processes
 	child  bool
@@ -72,20 +74,33 @@ type options struct {
 	total  int   // clients over all processes
 }
 
-func main() {
+func main() { os.Exit(realMain()) }
+
+// realMain runs the command and returns its exit code.
+func realMain() int {
 	o, err := parseOptions(os.Args[1:], os.Stderr)
 	if errors.Is(err, flag.ErrHelp) {
-		return
+		return 0
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
-		os.Exit(2)
+		return 2
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	log := io.Writer(os.Stderr)
 	if o.child {
 		log = io.Discard
+	}
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "loadtest:", err)
+			return 2
+		}
+		pprof.StartCPUProfile(f)
+		defer f.Close()
+		defer pprof.StopCPUProfile()
 	}
 	var sum *summary
 	if o.clients > o.perProcess && !o.child && o.scenario != "connect" {
@@ -95,7 +110,7 @@ func main() {
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
-		os.Exit(1)
+		return 1
 	}
 	if o.jsonOut || o.child {
 		if !o.child {
@@ -108,8 +123,9 @@ func main() {
 		sum.print(os.Stdout)
 	}
 	if !o.child && (sum.Lost > 0 || sum.FailedClients > 0 || sum.ConnectFailures > 0) {
-		os.Exit(3)
+		return 3
 	}
+	return 0
 }
 
 func parseOptions(args []string, stderr io.Writer) (options, error) {
@@ -133,6 +149,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.jsonOut, "json", false, "print the summary as JSON")
 	fs.DurationVar(&o.progress, "progress", 5*time.Second, "print a progress line this often (on stderr)")
 	fs.IntVar(&o.perProcess, "per-process", 18000, "most connections one process holds (the open-file limit here is 20,000); more are split across child processes")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write this tool's CPU profile to the file (go tool pprof)")
 	fs.BoolVar(&o.child, "child", false, "internal: run as one of several processes")
 	fs.StringVar(&o.runID, "run-id", "", "internal: the run's id (default random)")
 	fs.IntVar(&o.offset, "offset", 0, "internal: number of this process's first client")

@@ -117,9 +117,10 @@ func errorKind(err error) string {
 }
 
 // histogram counts microsecond values in log-linear buckets (32 per power
-// of two: about 3% resolution).
+// of two: about 3% resolution), up to about a minute (longer ones count
+// in the last bucket; the maximum is kept exactly).
 type histogram struct {
-	counts [40 * 32]uint64
+	counts [26 * 32]uint64
 	max    uint64
 }
 
@@ -179,16 +180,18 @@ func (h *histogram) latencies() latencies {
 }
 
 // export and load carry a histogram between processes (-child).
-func (h *histogram) export() []uint64 { return append(h.counts[:], h.max) }
+func (h *histogram) export() []uint64 {
+	return append(h.counts[:len(h.counts):len(h.counts)], h.max)
+}
 
 func (h *histogram) load(b []uint64) {
 	if len(b) != len(h.counts)+1 {
 		return
 	}
-	var o histogram
-	copy(o.counts[:], b)
-	o.max = b[len(b)-1]
-	h.merge(&o)
+	for i, c := range b[:len(h.counts)] {
+		h.counts[i] += c
+	}
+	h.max = max(h.max, b[len(b)-1])
 }
 
 // rssMiB is a process's resident memory, from /proc.

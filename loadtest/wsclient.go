@@ -177,7 +177,14 @@ func (us *user) bye() {
 func (us *user) readLoop() error {
 	var scratch, message []byte // message: a fragmented message so far
 	fragmented := false
+	var now int64 // when the bytes being parsed were read
 	for {
+		// Frames that came in with one read arrived together: the clock
+		// is read once per read from the socket, not per frame (reading
+		// it costs more here than parsing a frame).
+		if us.br.Buffered() < 2 {
+			now = 0
+		}
 		var hdr [2]byte
 		if _, err := io.ReadFull(us.br, hdr[:]); err != nil {
 			return err
@@ -203,6 +210,9 @@ func (us *user) readLoop() error {
 			return errors.New("unexpected frame (masked or huge)")
 		}
 		var p []byte
+		if us.br.Buffered() < int(n) {
+			now = 0
+		}
 		peeked := int(n) <= us.br.Size()
 		if peeked {
 			var err error
@@ -218,7 +228,9 @@ func (us *user) readLoop() error {
 				return err
 			}
 		}
-		now := time.Now().UnixNano()
+		if now == 0 {
+			now = time.Now().UnixNano()
+		}
 		switch opcode {
 		case 0x1, 0x2, 0x0:
 			// Fragments (gorilla's writers send a long message in several
