@@ -11,7 +11,8 @@
 # batches by itself (newline-separated text). Prints every run and a table.
 # Takes about 15 minutes. Usage: bash bench/compare.sh
 # Environment: DURATION (default 30s) for run 1, STEP (15s) per saturation
-# step, RATES ("1000 1250 1500 1750 2000 2500 3000 3500 4000"), IDLE (15000), HOLD (40s).
+# step, RATES ("1000 1250 1500 1750 2000 2500 3000 3500 4000"), IDLE (15000), HOLD (40s),
+# SECTIONS ("1 2 3": which of the three to run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${DURATION:-30s}
@@ -19,6 +20,7 @@ step=${STEP:-15s}
 rates=${RATES:-1000 1250 1500 1750 2000 2500 3000 3500 4000}
 idle=${IDLE:-15000}
 hold=${HOLD:-40s}
+sections=" ${SECTIONS:-1 2 3} "
 ours_port=${PORT:-9201}
 gorilla_port=$((ours_port + 1))
 
@@ -71,6 +73,7 @@ PY
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(go version | cut -d' ' -f3), gorilla/websocket $gorilla_version"
 configs=("ours v1" "ours v2" "gorilla lines")
 
+if [[ $sections == *" 1 "* ]]; then
 echo; echo "== 1. 2000 users, each sending every 2 s, for $duration"
 for c in "${configs[@]}"; do
   set -- $c
@@ -78,7 +81,9 @@ for c in "${configs[@]}"; do
   proto=(); [ "$1" = ours ] && proto=(-protocol "$2")
   load "$1" "$work/r1-$1-$2.json" "${proto[@]}" -scenario seed -userlist=false -clients 2000 -interval 2s -duration "$duration" -ramp 10s
 done
+fi
 
+if [[ $sections == *" 2 "* ]]; then
 echo; echo "== 2. saturation: 2000 users, $step per step, rates (talks/s): $rates"
 for c in "${configs[@]}"; do
   set -- $c
@@ -90,13 +95,16 @@ for c in "${configs[@]}"; do
     python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); sys.exit(0 if s["lost"]==0 and s["failed_clients"]+s["connect_failures"]==0 and s["latency_ms"]["P99"]<=1000 else 1)' "$out" || break
   done
 done
+fi
 
+if [[ $sections == *" 3 "* ]]; then
 echo; echo "== 3. $idle idle connections, held $hold (this server with -presence=false: gorilla's example announces no joins)"
 for c in "ours v1" "gorilla lines"; do
   set -- $c
   [ "$1" = ours ] && start ours -presence=false || start gorilla
   load "$1" "$work/r3-$1.json" -scenario idle -clients "$idle" -ramp 15s -duration "$hold"
 done
+fi
 stop_server
 
 echo

@@ -560,8 +560,8 @@ func (c *conn) reject(reason, typ string) {
 
 // writePump is the only goroutine that writes data frames. Each time it
 // wakes it takes the whole queue and writes it, with any pong or ping, in
-// one system call (writev of the shared, prebuilt frames: nothing is
-// copied).
+// one system call: a writev of the shared, prebuilt frames (see gather).
+// It ends after pumpLinger with nothing to write; Send starts another.
 func (c *conn) writePump() {
 	var spare []*service.Frame
 	var g gather

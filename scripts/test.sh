@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh Debian machine with Go 1.26 (as root, or
 # with sudo): installs what the checks need, then runs gofmt, go vet, the
-# generated-code check and `go test -race ./...`.
+# generated-code check, `go test -race ./...` and a locust smoke run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -48,3 +48,6 @@ go vet ./...
 
 say "go test -race"
 go test -race -count=1 -timeout 15m ./...
+
+say "locust smoke run"
+bash test/locust_smoke.sh
