@@ -76,9 +76,9 @@ func NewServer(cfg config.Server, room *service.Room, log logrus.FieldLogger) *S
 	s := &Server{cfg: cfg, room: room, log: log, conns: make(map[*conn]struct{})}
 	s.upgrader = websocket.Upgrader{
 		HandshakeTimeout: cfg.WriteTimeout,
-		// Reuse net/http's 4 KiB read buffer. gorilla's write buffer is
-		// only for messages it frames itself, which this server never asks
-		// for: an empty pool means no connection keeps one.
+		// The read buffer is the hijacker's (ServeHTTP). gorilla's write
+		// buffer is only for messages it frames itself, which this server
+		// never asks for: an empty pool means no connection keeps one.
 		WriteBufferPool: &sync.Pool{},
 		Subprotocols:    []string{model.SubprotocolBatch},
 		Error: func(w http.ResponseWriter, _ *http.Request, status int, reason error) {
@@ -332,12 +332,11 @@ func (c *conn) wakeLocked() {
 // it writes the ping itself rather than start a write pump for it.
 func (c *conn) pingDue() {
 	c.mu.Lock()
-	t := c.pingTimer
 	if c.pumpEnded {
 		c.mu.Unlock()
 		return
 	}
-	defer t.Reset(c.s.cfg.PingInterval)
+	c.pingTimer.Reset(c.s.cfg.PingInterval) // under c.mu: finish's Stop comes after pumpEnded
 	if c.pumping || !c.pumpOK || c.closing || len(c.queue) > 0 || c.pong != nil {
 		c.ping = true
 		c.wakeLocked()
@@ -609,6 +608,7 @@ func (c *conn) writePump() {
 			c.mu.Lock()
 			if len(c.queue) == 0 && c.pong == nil && !c.ping && !c.closing {
 				c.pumping = false
+				c.queue = nil // an idle connection keeps no queue array
 				c.mu.Unlock()
 				return
 			}

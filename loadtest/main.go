@@ -72,6 +72,9 @@ type options struct {
 	offset int   // first client number
 	start  int64 // unix ns when sending starts
 	total  int   // clients over all processes
+	// exchange, in a child process, reports the talks this process sent
+	// and returns what all processes sent.
+	exchange func(sent int64) int64
 }
 
 func main() { os.Exit(realMain()) }
@@ -91,6 +94,7 @@ func realMain() int {
 	log := io.Writer(os.Stderr)
 	if o.child {
 		log = io.Discard
+		o.exchange = childExchange(os.Stdin, os.Stdout)
 	}
 	if o.cpuProfile != "" {
 		f, err := os.Create(o.cpuProfile)

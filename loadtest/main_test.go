@@ -26,7 +26,8 @@ func TestHistogramQuantiles(t *testing.T) {
 }
 
 func TestHandleCountsOnlyThisRunsTalks(t *testing.T) {
-	us := &user{since: 1000, marker: []byte("abcd1234"), proto: protoV1}
+	us := &user{marker: []byte("abcd1234"), proto: protoV1}
+	us.since.Store(1000)
 	frame := func(content string) []byte {
 		return model.Encode(&model.ChatRoomRequest{Type: model.TypeTalk, UserName: "x", Content: content, Timestamp: 5, Seq: 9})
 	}

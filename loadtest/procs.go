@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -29,6 +31,13 @@ func runProcesses(ctx context.Context, o options, args []string, log io.Writer) 
 	fmt.Fprintf(log, "%d clients: %d processes of at most %d, sending from %s\n", o.clients, procs, o.perProcess, start.Format(time.TimeOnly))
 	outs := make([]bytes.Buffer, procs)
 	errc := make(chan error, procs)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	// After sending, every child says what it sent and is told what all
+	// sent (a child that died counts 0).
+	talking := o.scenario == "seed" || o.scenario == "fanout"
+	sentc := make(chan int64, procs)
+	totals := make([]chan int64, procs)
 	var wg sync.WaitGroup
 	for i := range procs {
 		share := o.clients / procs
@@ -37,25 +46,54 @@ func runProcesses(ctx context.Context, o options, args []string, log io.Writer) 
 		}
 		offset := i*(o.clients/procs) + min(i, o.clients%procs)
 		cargs := append(append([]string(nil), args...),
-			"-child", "-pid=0", "-run-id="+o.runID, "-clients="+strconv.Itoa(share),
+			"-child", "-pid=0", "-cpuprofile=", "-run-id="+o.runID, "-clients="+strconv.Itoa(share),
 			"-offset="+strconv.Itoa(offset), "-total="+strconv.Itoa(o.clients), "-start="+strconv.FormatInt(start.UnixNano(), 10))
 		cmd := exec.CommandContext(ctx, exe, cargs...)
-		cmd.Stdout, cmd.Stderr = &outs[i], os.Stderr
-		if err := cmd.Start(); err != nil {
+		cmd.Stderr = os.Stderr
+		stdin, err1 := cmd.StdinPipe()
+		stdout, err2 := cmd.StdoutPipe()
+		if err := errors.Join(err1, err2, cmd.Start()); err != nil {
+			cancel() // the children started so far end too
+			wg.Wait()
 			return nil, err
 		}
+		totals[i] = make(chan int64, 1)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			out := bufio.NewReader(stdout)
+			if talking {
+				sent := int64(0)
+				if line, err := out.ReadString('\n'); err == nil {
+					fmt.Sscanf(line, "sent %d", &sent)
+				}
+				sentc <- sent
+				fmt.Fprintf(stdin, "total %d\n", <-totals[i])
+			}
+			stdin.Close()
+			io.Copy(&outs[i], out)
 			if err := cmd.Wait(); err != nil {
 				errc <- fmt.Errorf("process %d: %w", i, err)
 			}
 		}()
 	}
+	if talking {
+		go func() {
+			var total int64
+			for range procs {
+				total += <-sentc
+			}
+			for _, t := range totals {
+				t <- total
+			}
+		}()
+	}
 	// The parent watches the server while the children work.
-	rss1 := rss0
+	rss1, scpu1 := rss0, scpu0
 	mid := time.NewTimer(time.Until(start.Add(o.duration / 2)))
 	defer mid.Stop()
+	began := time.NewTimer(time.Until(start))
+	defer began.Stop()
 	waited := make(chan struct{})
 	go func() { wg.Wait(); close(waited) }()
 	progress := time.NewTicker(o.progress)
@@ -65,6 +103,8 @@ loop:
 		select {
 		case <-waited:
 			break loop
+		case <-began.C:
+			scpu1 = procCPU(o.pid) // talk scenarios count the server's CPU from here
 		case <-mid.C:
 			rss1 = rssMiB(o.pid)
 		case <-progress.C:
@@ -98,7 +138,7 @@ loop:
 		sum.DurationSec = max(sum.DurationSec, c.DurationSec)
 		sent += c.TalksSent
 		healthy += c.HealthyClients
-		sum.Lost += c.Lost // minus what its healthy clients received
+		sum.Lost += c.Lost
 		sum.UserlistReplies += c.UserlistReplies
 		sum.Deliveries += c.Deliveries
 		sum.Frames += c.Frames
@@ -107,14 +147,14 @@ loop:
 	}
 	sum.TalksSent = sent
 	sum.HealthyClients = healthy
-	if o.scenario != "idle" {
-		sum.Lost += int64(healthy) * sent
-	}
 	sum.LatencyMs = lat.latencies()
 	sum.ToolCPUSec = selfCPU() - cpu0
 	if o.pid > 0 {
 		sum.ServerRSSMiB = []float64{rss0, rss1, rss2}
-		sum.ServerCPUSec = scpu2 - scpu0
+		sum.ServerCPUSec = scpu2 - scpu1
+		if o.scenario == "idle" {
+			sum.ServerCPUSec = scpu2 - scpu0
+		}
 		if o.scenario == "idle" && sum.Connected > 0 {
 			sum.RSSPerConnKiB = (rss1 - rss0) * 1024 / float64(sum.Connected)
 		}
@@ -127,4 +167,17 @@ loop:
 		}
 	}
 	return sum, nil
+}
+
+// childExchange is a child process's side of the talk count exchange: it
+// writes "sent N" to its parent and reads "total N" back.
+func childExchange(in io.Reader, out io.Writer) func(int64) int64 {
+	return func(sent int64) int64 {
+		fmt.Fprintf(out, "sent %d\n", sent)
+		var total int64
+		if _, err := fmt.Fscanf(in, "total %d\n", &total); err != nil || total < sent {
+			return sent
+		}
+		return total
+	}
 }

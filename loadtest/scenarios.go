@@ -67,6 +67,9 @@ func run(ctx context.Context, o options, log io.Writer) (*summary, error) {
 	}
 	sum := &summary{Scenario: o.scenario, Protocol: o.proto, URL: o.rawURL, Processes: 1, Clients: o.clients, Connected: len(users), ConnectFailures: failures}
 	rss1, scpu1 := rssMiB(o.pid), procCPU(o.pid)
+	if o.start != 0 && time.Now().UnixNano() > o.start {
+		errs.add(fmt.Errorf("this process's users were connected after the common start: they started late"))
+	}
 	if o.scenario == "idle" {
 		sum.DurationSec = hold(ctx, o, users, log).Seconds()
 	} else {
@@ -158,7 +161,6 @@ func connectAll(ctx context.Context, o options, log io.Writer, errs *errCounter)
 			go func() {
 				defer readers.Done()
 				if err := us.readLoop(); err != nil && !us.failed.Swap(true) {
-					us.err = err
 					errs.add(err)
 				}
 			}()
@@ -256,7 +258,7 @@ func talk(ctx context.Context, o options, users []*user, log io.Writer, sum *sum
 	sum.Senders = senders
 	start := sendStart(ctx, o)
 	for _, us := range users {
-		us.since = start.UnixNano() - int64(time.Second) // a clock step is no reason to ignore a talk
+		us.since.Store(start.UnixNano() - int64(time.Second)) // a clock step is no reason to ignore a talk
 	}
 	var sent atomic.Int64
 	sendCtx, stopSending := context.WithDeadline(ctx, start.Add(o.duration))
@@ -316,19 +318,18 @@ loop:
 
 	// Drain until every healthy user has every talk. A child process does
 	// not know what the others sent: it drains until deliveries stop.
-	total := sent.Load()
-	last, lastChange := received(), time.Now()
+	// A child process tells its parent what it sent and learns what all
+	// sent: every healthy user should receive all of it.
+	sent0 := sent.Load()
+	total := sent0
+	if o.exchange != nil {
+		total = o.exchange(sent0)
+	}
 	waitUntil(ctx, o.drain, func() bool {
 		select {
 		case <-progress.C:
 			report("draining")
 		default:
-		}
-		if o.child {
-			if got := received(); got != last {
-				last, lastChange = got, time.Now()
-			}
-			return time.Since(lastChange) > time.Second
 		}
 		for _, us := range users {
 			if !us.failed.Load() && us.talks.Load() < total {
@@ -340,18 +341,15 @@ loop:
 	elapsed := time.Since(start)
 
 	sum.DurationSec = sendTime.Seconds()
-	sum.TalksSent = total
+	sum.TalksSent = sent0
 	var all histogram
 	for _, us := range users {
 		got := us.talks.Load()
 		sum.Deliveries += got
 		sum.Frames += us.frames.Load()
 		sum.UserlistReplies += us.lists.Load()
-		if !us.failed.Load() && got < total && !o.child {
+		if !us.failed.Load() && got < total {
 			sum.Lost += total - got
-		}
-		if !us.failed.Load() && o.child {
-			sum.Lost -= got // the parent adds healthy clients × talks sent
 		}
 		us.histMu.Lock()
 		if us.hist != nil {

@@ -40,7 +40,7 @@ type summary struct {
 	HandshakeMs    latencies `json:"handshake_ms"`
 
 	// the server, when -pid is given
-	ServerRSSMiB    []float64 `json:"server_rss_mib,omitempty"` // before connecting, before sending, at the end
+	ServerRSSMiB    []float64 `json:"server_rss_mib,omitempty"` // before connecting, connected (several processes: half way), at the end
 	RSSPerConnKiB   float64   `json:"server_rss_per_conn_kib,omitempty"`
 	ServerCPUSec    float64   `json:"server_cpu_s,omitempty"`
 	ServerCPUPerM   float64   `json:"server_cpu_s_per_m_deliveries,omitempty"`
@@ -117,7 +117,7 @@ func errorKind(err error) string {
 }
 
 // histogram counts microsecond values in log-linear buckets (32 per power
-// of two: about 3% resolution), up to about a minute (longer ones count
+// of two: about 3% resolution), up to about 17 minutes (longer ones count
 // in the last bucket; the maximum is kept exactly).
 type histogram struct {
 	counts [26 * 32]uint64

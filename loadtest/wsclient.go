@@ -29,18 +29,15 @@ const (
 	protoLines = "lines" // plain text, several messages per frame separated by '\n' (gorilla's examples/chat)
 )
 
-// subprotocolV2 is the WebSocket subprotocol of batched framing.
-const subprotocolV2 = "chatroom.v2"
-
 // user is one simulated client: a socket, a lean frame reader and what it
 // has received.
 type user struct {
 	conn   net.Conn
 	br     *bufio.Reader
 	proto  string
-	number int    // the user's number in the run, across processes
-	marker []byte // this run's id: talks without it are not counted
-	since  int64  // unix ns; talks sent earlier are not this run's
+	number int          // the user's number in the run, across processes
+	marker []byte       // this run's id: talks without it are not counted
+	since  atomic.Int64 // unix ns; talks sent earlier are not this run's
 
 	wmu  sync.Mutex // the sender and the reader's pong share the socket
 	wbuf []byte
@@ -50,7 +47,6 @@ type user struct {
 	frames atomic.Int64 // data frames received
 	joined atomic.Bool  // the server's join for this user arrived
 	failed atomic.Bool
-	err    error
 
 	histMu sync.Mutex
 	hist   *histogram // allocated on the first talk: idle users keep none
@@ -78,7 +74,7 @@ func dial(u *url.URL, name, proto string, marker []byte, timeout time.Duration) 
 	}
 	extra := ""
 	if proto == protoV2 {
-		extra = "Sec-WebSocket-Protocol: " + subprotocolV2 + "\r\n"
+		extra = "Sec-WebSocket-Protocol: " + model.SubprotocolBatch + "\r\n"
 	}
 	conn.SetDeadline(time.Now().Add(timeout))
 	if _, err := fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n%s\r\n", path, u.Host, key, extra); err != nil {
@@ -101,7 +97,7 @@ func dial(u *url.URL, name, proto string, marker []byte, timeout time.Duration) 
 	case resp.Header.Get("Sec-Websocket-Accept") != base64.StdEncoding.EncodeToString(h[:]):
 		conn.Close()
 		return nil, 0, errors.New("handshake: bad Sec-WebSocket-Accept")
-	case proto == protoV2 && resp.Header.Get("Sec-Websocket-Protocol") != subprotocolV2:
+	case proto == protoV2 && resp.Header.Get("Sec-Websocket-Protocol") != model.SubprotocolBatch:
 		conn.Close()
 		return nil, 0, errors.New("handshake: the server did not accept the chatroom.v2 subprotocol")
 	}
@@ -194,12 +190,18 @@ func (us *user) readLoop() error {
 		switch n {
 		case 126:
 			var ext [2]byte
+			if us.br.Buffered() < len(ext) {
+				now = 0
+			}
 			if _, err := io.ReadFull(us.br, ext[:]); err != nil {
 				return err
 			}
 			n = uint64(binary.BigEndian.Uint16(ext[:]))
 		case 127:
 			var ext [8]byte
+			if us.br.Buffered() < len(ext) {
+				now = 0
+			}
 			if _, err := io.ReadFull(us.br, ext[:]); err != nil {
 				return err
 			}
@@ -240,6 +242,7 @@ func (us *user) readLoop() error {
 				us.frames.Add(1)
 				us.handleFrame(p, now)
 			case !fragmented && opcode == 0, fragmented && opcode != 0:
+				// a continuation of nothing, or a new message inside one
 				return errors.New("bad fragmentation")
 			default:
 				message = append(message[:len(message)*btoi(fragmented)], p...)
@@ -355,7 +358,7 @@ func (us *user) handleTalk(content []byte, now int64) {
 		return // not this run's
 	}
 	sentAt := parseInt(content[:sp])
-	if sentAt < us.since {
+	if sentAt < us.since.Load() {
 		return
 	}
 	us.talks.Add(1)

@@ -23,7 +23,6 @@ const (
 // MaxUsernameRunes is the longest username, in characters (not bytes).
 const MaxUsernameRunes = 32
 
-// Decode parses one frame's payload.
 // SubprotocolBatch is the WebSocket subprotocol of batched framing: a
 // client that offers it in its handshake, and gets it back, receives
 // ChatRoomBatch frames (see chat_message.proto).
@@ -38,6 +37,7 @@ func DecodeBatch(b []byte) ([]*ChatRoomRequest, error) {
 	return batch.Messages, nil
 }
 
+// Decode parses one frame's payload.
 func Decode(b []byte) (*ChatRoomRequest, error) {
 	m := new(ChatRoomRequest)
 	if err := proto.Unmarshal(b, m); err != nil {

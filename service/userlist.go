@@ -72,11 +72,30 @@ func (l *userList) remove(name string) {
 		}
 		return
 	}
+	// Leaves scattered over many chunks would leave many small ones (and
+	// a list frame of many pieces): past twice the chunks needed, start
+	// over densely. That costs O(users), once per many leaves.
+	if len(l.chunks) > 2*(len(l.where)/chunkUsers+1) {
+		l.compact()
+		return
+	}
 	var data []byte // new bytes: queued frames may hold the old ones
 	for _, n := range c.names {
 		data = appendUserEntry(data, n)
 	}
 	c.data = data
+}
+
+// compact rebuilds the chunks full, in new arrays.
+func (l *userList) compact() {
+	old := l.chunks
+	l.chunks = nil
+	clear(l.where)
+	for _, c := range old {
+		for _, n := range c.names {
+			l.add(n)
+		}
+	}
 }
 
 // frame returns the userlist message, built once per change.

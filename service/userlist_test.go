@@ -53,4 +53,7 @@ func TestUserListChunks(t *testing.T) {
 	if f := l.frame(); f != l.frame() {
 		t.Fatal("frame rebuilt without a change")
 	}
+	if max := 2 * (l.len()/chunkUsers + 1); len(l.chunks) > max {
+		t.Fatalf("%d chunks for %d users", len(l.chunks), l.len())
+	}
 }

@@ -113,7 +113,8 @@ server_alive=true
 kill -0 "$server_pid" 2>/dev/null || server_alive=false
 
 say "server log: warnings and errors"
-grep -E 'level=(warning|error|fatal|panic)' "$tmp/log/chatroom.log" 2>/dev/null | head -n 20 || echo "(none)"
+warnings=$(grep -E 'level=(warning|error|fatal|panic)' "$tmp/log/chatroom.log" 2>/dev/null || true)
+if [ -n "$warnings" ]; then printf '%s\n' "$warnings" | head -n 20; else echo "(none)"; fi
 
 if ! $server_alive; then
   tail -n 30 "$tmp/server.out" >&2
