@@ -58,6 +58,10 @@ load() {
   local url="ws://127.0.0.1:$ours_port/ws" proto=()
   [ "$name" = gorilla ] && url="ws://127.0.0.1:$gorilla_port/ws" proto=(-protocol lines)
   "$work/loadtest" -url "$url" -pid "$pid" -json -progress 10s "${proto[@]}" "$@" >"$out" 2>"$out.log" || true
+  if ! python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$out" 2>/dev/null; then
+    echo "   $name: the load tool printed no summary: $(tail -n 3 "$out.log")"
+    echo '{"scenario":"failed","protocol":"-","connected":0,"clients":0,"failed_clients":1,"connect_failures":0,"lost":1,"latency_ms":{"P50":0,"P90":0,"P99":0,"Max":0}}' >"$out"
+  fi
   python3 - "$out" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))
