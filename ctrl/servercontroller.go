@@ -575,23 +575,8 @@ func (c *conn) writePump() {
 	}()
 	var wrote time.Time // the last write
 	for {
-		// A busy connection is written at most once per WriteWindow: what
-		// arrives meanwhile goes out together, in one system call and, for
-		// a batched client, one frame. Fewer, larger writes cost both
-		// sides far less CPU per message, which under load is what keeps
-		// the latency low. A quiet connection is written at once.
-		if wait := time.Until(wrote.Add(c.s.cfg.WriteWindow)); wait > 0 {
-			if gatherTimer == nil {
-				gatherTimer = time.NewTimer(wait)
-			} else {
-				gatherTimer.Reset(wait)
-			}
-			<-gatherTimer.C
-		}
 		c.mu.Lock()
-		batch, pong, ping := c.queue, c.pong, c.ping
-		closing, drop, code, reason := c.closing, c.dropQueue, c.closeCode, c.closeReason
-		if len(batch) == 0 && pong == nil && !ping && !closing {
+		if len(c.queue) == 0 && c.pong == nil && !c.ping && !c.closing {
 			// Nothing to write: wait a while for more, then end; the
 			// next Send starts another pump.
 			c.mu.Unlock()
@@ -615,6 +600,24 @@ func (c *conn) writePump() {
 			c.mu.Unlock()
 			continue
 		}
+		// Something to write. A busy connection is written at most once
+		// per WriteWindow: what arrives meanwhile goes out together, in
+		// one system call and, for a batched client, one frame. Fewer,
+		// larger writes cost both sides far less CPU per message, which
+		// under load is what keeps the latency low. A quiet connection is
+		// written at once, and one being closed is not kept waiting.
+		if wait := time.Until(wrote.Add(c.s.cfg.WriteWindow)); wait > 0 && !c.closing {
+			c.mu.Unlock()
+			if gatherTimer == nil {
+				gatherTimer = time.NewTimer(wait)
+			} else {
+				gatherTimer.Reset(wait)
+			}
+			<-gatherTimer.C
+			c.mu.Lock()
+		}
+		batch, pong, ping := c.queue, c.pong, c.ping
+		closing, drop, code, reason := c.closing, c.dropQueue, c.closeCode, c.closeReason
 		c.queue, c.pong, c.ping = spare, nil, false
 		c.mu.Unlock()
 		if drop {
