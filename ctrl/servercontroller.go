@@ -292,6 +292,12 @@ func (c *conn) Send(f *service.Frame) service.SendResult {
 		return service.QueueFull
 	}
 	c.queue = append(c.queue, f)
+	if len(c.queue) > 1 {
+		// Not the first: the pump that the first one woke (or started)
+		// has not taken the queue yet and will take this frame with it.
+		c.mu.Unlock()
+		return service.Queued
+	}
 	c.wakeLocked()
 	return service.Queued
 }
@@ -679,8 +685,8 @@ func (c *conn) frames(g *gather, batch []*service.Frame) {
 	}
 	for i := 0; i < len(batch); {
 		n, j := 0, i
-		for ; j < len(batch) && (j == i || n+batch[j].ElemLen() <= maxBatch); j++ {
-			n += batch[j].ElemLen()
+		for ; j < len(batch) && (j == i || n+batch[j].ElemLen <= maxBatch); j++ {
+			n += batch[j].ElemLen
 		}
 		g.addHeader(n)
 		for _, f := range batch[i:j] {

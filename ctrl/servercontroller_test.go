@@ -589,3 +589,42 @@ func TestBatchedFraming(t *testing.T) {
 	}
 	t.Logf("v2 client: %d messages in %d frames", n+7+1, bob.frames+len(sizes))
 }
+
+// The write window holds back a busy connection's next write, never a
+// close: a client that leaves right after its join gets its close at once.
+func TestClosingDoesNotWaitForTheWriteWindow(t *testing.T) {
+	cfg := testConfig()
+	cfg.WriteWindow = time.Minute // far beyond the test's wait time
+	ts := startServer(t, cfg)
+	c := ts.join("alice") // the preamble was a write: the window is open
+	c.send(&model.ChatRoomRequest{Type: model.TypeExit})
+	if ce := c.expectClose(); ce.Code != websocket.CloseNormalClosure {
+		t.Fatalf("closed with %d %q", ce.Code, ce.Text)
+	}
+}
+
+// An idle connection's write pump ends; the next message starts another.
+func TestWritePumpEndsWhenIdleAndRestarts(t *testing.T) {
+	ts := startServer(t, testConfig())
+	alice := ts.join("alice")
+	bob := ts.join("bob")
+	alice.expect(model.TypeJoin)
+	pumping := func(name string) bool {
+		ts.chat.mu.Lock()
+		defer ts.chat.mu.Unlock()
+		for c := range ts.chat.conns {
+			if c.name == name {
+				c.mu.Lock()
+				defer c.mu.Unlock()
+				return c.pumping
+			}
+		}
+		t.Fatalf("no connection for %s", name)
+		return false
+	}
+	eventually(t, "alice's write pump ends", func() bool { return !pumping("alice") })
+	bob.talk("你好")
+	if m := alice.expect(model.TypeTalk); m.Content != "你好" || m.UserName != "bob" {
+		t.Fatalf("got %v", m)
+	}
+}

@@ -118,7 +118,7 @@ func realMain() int {
 	}
 	if o.jsonOut || o.child {
 		if !o.child {
-			sum.LatencyBuckets, sum.HandshakeBucket = nil, nil
+			sum.LatencyBuckets = nil
 		}
 		enc := json.NewEncoder(os.Stdout)
 		enc.SetIndent("", "  ")

@@ -122,7 +122,6 @@ loop:
 	sum := &summary{Scenario: o.scenario, Protocol: o.proto, URL: o.rawURL, Processes: procs, Clients: o.clients, Errors: map[string]int{}}
 	var lat histogram
 	var sent int64
-	var healthy int
 	for i := range outs {
 		var c summary
 		if err := json.Unmarshal(outs[i].Bytes(), &c); err != nil {
@@ -137,7 +136,6 @@ loop:
 		sum.Senders = c.Senders
 		sum.DurationSec = max(sum.DurationSec, c.DurationSec)
 		sent += c.TalksSent
-		healthy += c.HealthyClients
 		sum.Lost += c.Lost
 		sum.UserlistReplies += c.UserlistReplies
 		sum.Deliveries += c.Deliveries
@@ -146,7 +144,6 @@ loop:
 		lat.load(c.LatencyBuckets)
 	}
 	sum.TalksSent = sent
-	sum.HealthyClients = healthy
 	sum.LatencyMs = lat.latencies()
 	sum.ToolCPUSec = selfCPU() - cpu0
 	if o.pid > 0 {
@@ -159,13 +156,7 @@ loop:
 			sum.RSSPerConnKiB = (rss1 - rss0) * 1024 / float64(sum.Connected)
 		}
 	}
-	if sum.Deliveries > 0 {
-		m := float64(sum.Deliveries) / 1e6
-		sum.ToolCPUPerM = sum.ToolCPUSec / m
-		if sum.ServerCPUSec > 0 {
-			sum.ServerCPUPerM = sum.ServerCPUSec / m
-		}
-	}
+	sum.perMillion()
 	return sum, nil
 }
 

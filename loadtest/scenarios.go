@@ -80,8 +80,6 @@ func run(ctx context.Context, o options, log io.Writer) (*summary, error) {
 	for _, us := range users {
 		if us.failed.Load() {
 			sum.FailedClients++
-		} else {
-			sum.HealthyClients++
 		}
 	}
 	// Say goodbye, then wait (a bounded time) for the readers. What goes
@@ -105,13 +103,7 @@ func run(ctx context.Context, o options, log io.Writer) (*summary, error) {
 		}
 	}
 	sum.ToolCPUSec = selfCPU() - cpu0
-	if sum.Deliveries > 0 {
-		m := float64(sum.Deliveries) / 1e6
-		sum.ToolCPUPerM = sum.ToolCPUSec / m
-		if sum.ServerCPUSec > 0 {
-			sum.ServerCPUPerM = sum.ServerCPUSec / m
-		}
-	}
+	sum.perMillion()
 	return sum, nil
 }
 

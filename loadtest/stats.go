@@ -40,15 +40,25 @@ type summary struct {
 	HandshakeMs    latencies `json:"handshake_ms"`
 
 	// the server, when -pid is given
-	ServerRSSMiB    []float64 `json:"server_rss_mib,omitempty"` // before connecting, connected (several processes: half way), at the end
-	RSSPerConnKiB   float64   `json:"server_rss_per_conn_kib,omitempty"`
-	ServerCPUSec    float64   `json:"server_cpu_s,omitempty"`
-	ServerCPUPerM   float64   `json:"server_cpu_s_per_m_deliveries,omitempty"`
-	ToolCPUSec      float64   `json:"loadtest_cpu_s"`
-	ToolCPUPerM     float64   `json:"loadtest_cpu_s_per_m_deliveries,omitempty"`
-	LatencyBuckets  []uint64  `json:"latency_buckets,omitempty"`   // for merging processes' results
-	HandshakeBucket []uint64  `json:"handshake_buckets,omitempty"` // idem
-	HealthyClients  int       `json:"healthy_clients,omitempty"`
+	ServerRSSMiB   []float64 `json:"server_rss_mib,omitempty"` // before connecting, connected (several processes: half way), at the end
+	RSSPerConnKiB  float64   `json:"server_rss_per_conn_kib,omitempty"`
+	ServerCPUSec   float64   `json:"server_cpu_s,omitempty"`
+	ServerCPUPerM  float64   `json:"server_cpu_s_per_m_deliveries,omitempty"`
+	ToolCPUSec     float64   `json:"loadtest_cpu_s"`
+	ToolCPUPerM    float64   `json:"loadtest_cpu_s_per_m_deliveries,omitempty"`
+	LatencyBuckets []uint64  `json:"latency_buckets,omitempty"` // for merging processes' results
+}
+
+// perMillion fills in the CPU costs per million deliveries.
+func (s *summary) perMillion() {
+	if s.Deliveries == 0 {
+		return
+	}
+	m := float64(s.Deliveries) / 1e6
+	s.ToolCPUPerM = s.ToolCPUSec / m
+	if s.ServerCPUSec > 0 {
+		s.ServerCPUPerM = s.ServerCPUSec / m
+	}
 }
 
 type latencies struct{ P50, P90, P99, Max float64 }

@@ -285,26 +285,10 @@ func (us *user) handleFrame(p []byte, now int64) {
 			us.handleTalk(line, now)
 		}
 	case protoV2:
-		for len(p) > 0 {
-			num, wt, n := protowire.ConsumeTag(p)
-			if n < 0 {
-				return
-			}
-			p = p[n:]
-			if num == 1 && wt == protowire.BytesType {
-				v, m := protowire.ConsumeBytes(p)
-				if m < 0 {
-					return
-				}
+		for num, v, rest, ok := nextField(p); ok; num, v, rest, ok = nextField(rest) {
+			if num == 1 { // ChatRoomBatch.messages
 				us.handleMessage(v, now)
-				p = p[m:]
-				continue
 			}
-			m := protowire.ConsumeFieldValue(num, wt, p)
-			if m < 0 {
-				return
-			}
-			p = p[m:]
 		}
 	default:
 		us.handleMessage(p, now)
@@ -315,31 +299,13 @@ func (us *user) handleFrame(p []byte, now int64) {
 // without copying.
 func (us *user) handleMessage(p []byte, now int64) {
 	var typ, content []byte
-	for len(p) > 0 {
-		num, wt, n := protowire.ConsumeTag(p)
-		if n < 0 {
-			return
+	for num, v, rest, ok := nextField(p); ok; num, v, rest, ok = nextField(rest) {
+		switch num {
+		case 1:
+			typ = v
+		case 3:
+			content = v
 		}
-		p = p[n:]
-		if wt == protowire.BytesType {
-			v, m := protowire.ConsumeBytes(p)
-			if m < 0 {
-				return
-			}
-			switch num {
-			case 1:
-				typ = v
-			case 3:
-				content = v
-			}
-			p = p[m:]
-			continue
-		}
-		m := protowire.ConsumeFieldValue(num, wt, p)
-		if m < 0 {
-			return
-		}
-		p = p[m:]
 	}
 	switch string(typ) { // no allocation: the compiler compares in place
 	case model.TypeTalk:
@@ -349,6 +315,32 @@ func (us *user) handleMessage(p []byte, now int64) {
 	case model.TypeJoin:
 		us.joined.Store(true)
 	}
+}
+
+// nextField returns the next length-delimited field of the protobuf
+// message p, its number and bytes (not copied), and the rest of p; other
+// fields are skipped. ok is false at the end of p or on malformed input.
+func nextField(p []byte) (num protowire.Number, v, rest []byte, ok bool) {
+	for len(p) > 0 {
+		num, wt, n := protowire.ConsumeTag(p)
+		if n < 0 {
+			return 0, nil, nil, false
+		}
+		p = p[n:]
+		if wt == protowire.BytesType {
+			v, m := protowire.ConsumeBytes(p)
+			if m < 0 {
+				return 0, nil, nil, false
+			}
+			return num, v, p[m:], true
+		}
+		m := protowire.ConsumeFieldValue(num, wt, p)
+		if m < 0 {
+			return 0, nil, nil, false
+		}
+		p = p[m:]
+	}
+	return 0, nil, nil, false
 }
 
 // handleTalk counts a talk of this run and records its latency.

@@ -6,7 +6,6 @@
 package service
 
 import (
-	"bytes"
 	"encoding/binary"
 
 	"github.com/gorilla/websocket"
@@ -27,26 +26,8 @@ type Frame struct {
 	Wire []byte   // the frame header and the start of the payload
 	Elem []byte   // the batch element's prefix (field 1, length) and the start of the payload
 	More [][]byte // the rest of the payload
-	size int      // payload bytes
-}
-
-// Payload returns the frame's protobuf encoding (a copy when More is set).
-func (f *Frame) Payload() []byte {
-	head := f.Wire[len(f.Wire)-(f.size-f.moreLen()):]
-	if len(f.More) == 0 {
-		return head
-	}
-	return append(append([]byte(nil), head...), bytes.Join(f.More, nil)...)
-}
-
-// ElemLen is the length of the frame as a batch element.
-func (f *Frame) ElemLen() int { return len(f.Elem) + f.moreLen() }
-
-func (f *Frame) moreLen() (n int) {
-	for _, m := range f.More {
-		n += len(m)
-	}
-	return n
+	// ElemLen is the length of the frame as a batch element: Elem and More.
+	ElemLen int
 }
 
 // NewFrame encodes m and builds its WebSocket frame.
@@ -68,7 +49,7 @@ func newFrame(head []byte, more [][]byte) *Frame {
 	wire := append(appendHeader(make([]byte, 0, len(head)+maxHeader), websocket.BinaryMessage, n), head...)
 	elem := protowire.AppendTag(make([]byte, 0, len(head)+maxElemPrefix), batchMessagesField, protowire.BytesType)
 	elem = append(protowire.AppendVarint(elem, uint64(n)), head...)
-	return &Frame{Wire: wire, Elem: elem, More: more, size: n}
+	return &Frame{Wire: wire, Elem: elem, More: more, ElemLen: len(elem) + n - len(head)}
 }
 
 const (

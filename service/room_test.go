@@ -37,7 +37,7 @@ func (r *recorder) Send(f *Frame) SendResult {
 	if r.full {
 		return QueueFull
 	}
-	m, err := model.Decode(f.Payload()) // what goes on the wire
+	m, err := model.Decode(payload(f)) // what goes on the wire
 	if err != nil {
 		panic(err)
 	}
@@ -103,16 +103,33 @@ func TestJoinerGetsJoinListHistoryInOrder(t *testing.T) {
 	}
 }
 
+// payload is a frame's payload as a client reads it: the bytes on the wire
+// after the frame header (RFC 6455 section 5.2: 2, 4 or 10 bytes for a
+// server's frame).
+func payload(f *Frame) []byte {
+	wire := bytes.Join(append([][]byte{f.Wire}, f.More...), nil)
+	switch wire[1] & 0x7f {
+	case 126:
+		return wire[4:]
+	case 127:
+		return wire[10:]
+	}
+	return wire[2:]
+}
+
 // decode reads a frame back the way a client would, from its wire bytes and
 // from its batch element.
 func decode(t *testing.T, f *Frame) *model.ChatRoomRequest {
 	t.Helper()
-	wire := bytes.Join(append([][]byte{f.Wire}, f.More...), nil)
-	m, err := model.Decode(wire[len(wire)-len(f.Payload()):])
+	m, err := model.Decode(payload(f))
 	if err != nil {
 		t.Fatal(err)
 	}
-	batch, err := model.DecodeBatch(bytes.Join(append([][]byte{f.Elem}, f.More...), nil))
+	elem := bytes.Join(append([][]byte{f.Elem}, f.More...), nil)
+	if len(elem) != f.ElemLen {
+		t.Fatalf("ElemLen %d, element is %d bytes", f.ElemLen, len(elem))
+	}
+	batch, err := model.DecodeBatch(elem)
 	if err != nil || len(batch) != 1 || !proto.Equal(batch[0], m) {
 		t.Fatalf("batch element %v (%v), want %v", batch, err, m)
 	}
