@@ -59,7 +59,9 @@ func (u *uiLoop) until(t *testing.T, what string, cond func() bool) {
 }
 
 func startServer(t *testing.T) *ctrltest.Server {
-	return ctrltest.Start(t, config.DefaultServer(), "")
+	cfg := config.DefaultServer()
+	cfg.MsgRate = 0 // a test types faster than people do
+	return ctrltest.Start(t, cfg, "")
 }
 
 // client is one desktop client window, driven like a person would.

@@ -30,8 +30,31 @@ type Server struct {
 	WriteWindow     time.Duration // shortest time between two writes to one busy connection
 	ShutdownTimeout time.Duration // how long a graceful shutdown may take before connections are cut
 	DebugAddr       string        // if set, serve pprof here (keep it private)
-	Log             Log
+	ShutdownDelay   time.Duration // on a signal, report not ready this long before closing (load balancers)
+
+	// Limits against floods and abuse.
+	MsgRate          float64       // data frames per second per connection (token bucket); 0: no limit
+	MsgBurst         int           // frames a connection may send at once above MsgRate
+	RateClose        int           // rate-limited frames in a row after which the connection is closed; 0: never
+	MaxConns         int           // connections in total; 0: the open-file limit less FDReserve
+	MaxConnsPerIP    int           // connections from one client IP; 0: no limit
+	HandshakeTimeout time.Duration // longest time to read a request's headers and upgrade
+	HTTPIdleTimeout  time.Duration // keep-alive HTTP connections idle this long are closed
+	MaxHeaderBytes   int           // largest request header block
+
+	// Transport and access.
+	TLSCert        string   // PEM certificate (chain); with TLSKey, serve https:// and wss://
+	TLSKey         string   // PEM private key
+	AllowedOrigins []string // browser origins allowed besides the request's own host; "*": any
+	AuthSecret     string   // if set, handshakes need an HS256 token signed with it
+
+	Log Log
 }
+
+// FDReserve is how many open files the default connection limit leaves for
+// everything that is not a chat connection: listeners, log files, HTTP
+// requests in flight, a broker's connections.
+const FDReserve = 512
 
 // DefaultServer returns settings that work on a laptop.
 func DefaultServer() Server {
@@ -47,7 +70,16 @@ func DefaultServer() Server {
 		WriteTimeout:    10 * time.Second,
 		WriteWindow:     20 * time.Millisecond,
 		ShutdownTimeout: 10 * time.Second,
-		Log:             DefaultLog(),
+
+		MsgRate:          10,
+		MsgBurst:         20,
+		RateClose:        50,
+		MaxConnsPerIP:    256,
+		HandshakeTimeout: 5 * time.Second,
+		HTTPIdleTimeout:  60 * time.Second,
+		MaxHeaderBytes:   16 << 10,
+
+		Log: DefaultLog(),
 	}
 }
 
@@ -65,6 +97,27 @@ func (c *Server) RegisterFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.WriteWindow, "write-window", c.WriteWindow, "shortest time between two writes to a busy connection: messages arriving meanwhile go out together (0: write each at once)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "on SIGINT/SIGTERM, cut connections still open after this long")
 	fs.StringVar(&c.DebugAddr, "debug-addr", c.DebugAddr, "serve pprof at http://DEBUG-ADDR/debug/pprof/ (off when empty; never expose it)")
+	fs.DurationVar(&c.ShutdownDelay, "shutdown-delay", c.ShutdownDelay, "on SIGINT/SIGTERM, answer /readyz with 503 for this long before closing, so a load balancer stops sending users here first")
+	fs.Float64Var(&c.MsgRate, "msg-rate", c.MsgRate, "frames per second each connection may send, on average (0: no limit); excess frames get an error reply \"rate limited\"")
+	fs.IntVar(&c.MsgBurst, "msg-burst", c.MsgBurst, "frames a connection may send at once above -msg-rate")
+	fs.IntVar(&c.RateClose, "rate-close", c.RateClose, "close a connection (1008) after this many rate-limited frames in a row (0: never)")
+	fs.IntVar(&c.MaxConns, "max-conns", c.MaxConns, fmt.Sprintf("most connections in total; more are refused with 503 (0: the open-file limit less %d)", FDReserve))
+	fs.IntVar(&c.MaxConnsPerIP, "max-conns-per-ip", c.MaxConnsPerIP, "most connections from one client IP; more are refused with 503 (0: no limit; behind a proxy every user has the proxy's IP)")
+	fs.DurationVar(&c.HandshakeTimeout, "handshake-timeout", c.HandshakeTimeout, "longest time a client may take to send its request headers (slow clients are cut)")
+	fs.DurationVar(&c.HTTPIdleTimeout, "http-idle-timeout", c.HTTPIdleTimeout, "close keep-alive HTTP connections idle this long")
+	fs.IntVar(&c.MaxHeaderBytes, "max-header-bytes", c.MaxHeaderBytes, "largest request header block in bytes; larger gets 431")
+	fs.StringVar(&c.TLSCert, "tls-cert", c.TLSCert, "PEM certificate file: with -tls-key, serve https:// and wss://")
+	fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "PEM private key file for -tls-cert")
+	fs.Func("allowed-origins", "comma-separated browser origins (scheme://host[:port]) allowed to connect besides the server's own host; * allows any (requests without Origin are always allowed)", func(v string) error {
+		c.AllowedOrigins = nil
+		for _, o := range strings.Split(v, ",") {
+			if o = strings.TrimSpace(o); o != "" {
+				c.AllowedOrigins = append(c.AllowedOrigins, strings.TrimRight(strings.ToLower(o), "/"))
+			}
+		}
+		return nil
+	})
+	fs.StringVar(&c.AuthSecret, "auth-secret", c.AuthSecret, "if set, every handshake needs an HS256 token signed with this secret (Authorization: Bearer or ?token=); prefer the environment variable, which ps does not show")
 	c.Log.RegisterFlags(fs)
 }
 
@@ -86,6 +139,19 @@ func (c *Server) Validate() error {
 	check(c.WriteTimeout > 0, "-write-timeout must be > 0")
 	check(c.WriteWindow >= 0 && c.WriteWindow <= time.Second, "-write-window must be 0 .. 1s")
 	check(c.ShutdownTimeout > 0, "-shutdown-timeout must be > 0")
+	check(c.ShutdownDelay >= 0, "-shutdown-delay must be >= 0")
+	check(c.MsgRate >= 0, "-msg-rate must be >= 0")
+	check(c.MsgRate == 0 || c.MsgBurst >= 1, "-msg-burst must be >= 1")
+	check(c.RateClose >= 0, "-rate-close must be >= 0")
+	check(c.MaxConns >= 0, "-max-conns must be >= 0")
+	check(c.MaxConnsPerIP >= 0, "-max-conns-per-ip must be >= 0")
+	check(c.HandshakeTimeout > 0, "-handshake-timeout must be > 0")
+	check(c.HTTPIdleTimeout > 0, "-http-idle-timeout must be > 0")
+	check(c.MaxHeaderBytes >= 1024, "-max-header-bytes must be >= 1024")
+	check((c.TLSCert == "") == (c.TLSKey == ""), "-tls-cert and -tls-key go together")
+	for _, o := range c.AllowedOrigins {
+		check(o == "*" || strings.Contains(o, "://"), "-allowed-origins: %q is not scheme://host[:port] or *", o)
+	}
 	errs = append(errs, c.Log.Validate())
 	return errors.Join(errs...)
 }

@@ -7,17 +7,24 @@ const (
 	// HTTP refusals (plain-text bodies).
 	ErrUsernameTaken = "username already online"
 	ErrShuttingDown  = "server shutting down"
+	ErrServerFull    = "server full: too many connections"
+	ErrTooManyFromIP = "too many connections from your address"
+	ErrOrigin        = "origin not allowed: %s"
+	ErrNoToken       = "authentication required: send a token (Authorization: Bearer, or the token query parameter)"
+	ErrTokenUser     = "the token is for %q, not %q"
 
 	// Error replies; the connection stays open.
 	ErrUndecodable   = "undecodable frame"
 	ErrUnknownType   = "unknown message type"
 	ErrEmptyContent  = "message content is empty"
 	ErrContentTooBig = "message content is longer than %d bytes"
+	ErrRateLimited   = "rate limited"
 
 	// Close reasons, with the code each goes with.
 	ReasonBye          = "bye"                           // 1000, after exit
 	ReasonShutdown     = "server shutting down"          // 1001
 	ReasonSlowConsumer = "slow consumer"                 // 1008, send queue full
+	ReasonFlood        = "too many messages"             // 1008, rate limited -rate-close times in a row
 	ReasonIdle         = "no pong or frame in time"      // 1008 (the peer rarely sees it)
 	ReasonFrameTooBig  = "frame is longer than %d bytes" // 1009
 )

@@ -13,6 +13,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -20,6 +22,7 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/sirupsen/logrus"
+	"golang.org/x/time/rate"
 
 	"chatroom/config"
 	"chatroom/model"
@@ -44,12 +47,74 @@ const readBufferSize = 512
 // maxReplyType bounds how much of an unknown type is echoed in an error.
 const maxReplyType = 32
 
-// ServerStats are the controller's counters.
+// ServerStats are the controller's counters since start.
 type ServerStats struct {
-	Connections    int64  // open now
-	Accepted       uint64 // upgraded since start
-	Refused        uint64 // handshakes refused before the upgrade
-	RejectedFrames uint64 // frames answered with an error reply
+	Connections    int64             // open now
+	Accepted       uint64            // upgraded
+	Refused        uint64            // handshakes refused, before or during the upgrade
+	RejectedFrames uint64            // frames answered with an error reply (rate limited included)
+	RateLimited    uint64            // frames refused by the rate limit
+	Handshakes     map[string]uint64 // by result: see handshakeResults
+	FramesIn       map[string]uint64 // data frames received, by type: see frameTypes
+	Closes         map[string]uint64 // connections ended, by cause: see closeCauses
+}
+
+// The label sets of ServerStats' maps: every key is always present.
+func handshakeResults() []string {
+	return []string{hsAccepted, hsBadRequest, hsForbidden, hsUnauthorized, hsConflict, hsFull, hsShuttingDown, hsUnavailable, hsUpgradeFailed}
+}
+
+func frameTypes() []string {
+	return []string{model.TypeTalk, model.TypeUserList, model.TypeExit, frameOther, frameUndecodable}
+}
+
+func closeCauses() []string {
+	return []string{closeExit, closeClient, closeIdle, closeLost, closeSlow, closeFlood, closeTooBig, closeShutdown, closeServer}
+}
+
+const (
+	hsAccepted      = "accepted"
+	hsBadRequest    = "bad_request"   // 400: not a WebSocket handshake, bad username
+	hsForbidden     = "forbidden"     // 403: origin not allowed
+	hsUnauthorized  = "unauthorized"  // 401: token missing or bad
+	hsConflict      = "conflict"      // 409: username online
+	hsFull          = "full"          // 503: too many connections, in total or from one IP
+	hsShuttingDown  = "shutting_down" // 503
+	hsUnavailable   = "unavailable"   // 503: the broker cannot claim the name
+	hsUpgradeFailed = "upgrade_failed"
+
+	frameOther       = "other" // an unknown type
+	frameUndecodable = "undecodable"
+
+	closeExit     = "exit"          // the client said exit
+	closeClient   = "client_closed" // the client sent a close frame
+	closeIdle     = "idle"          // no pong or frame within PongTimeout
+	closeLost     = "lost"          // the socket failed
+	closeSlow     = "slow_consumer" // its send queue filled
+	closeFlood    = "flood"         // rate limited RateClose times in a row
+	closeTooBig   = "too_big"       // a frame over ReadLimit
+	closeShutdown = "shutdown"
+	closeServer   = "server_error" // the join failed
+)
+
+// counters is a fixed set of named counters, made once: the map is never
+// written after newCounters.
+type counters map[string]*atomic.Uint64
+
+func newCounters(names []string) counters {
+	c := make(counters, len(names))
+	for _, n := range names {
+		c[n] = new(atomic.Uint64)
+	}
+	return c
+}
+
+func (c counters) snapshot() map[string]uint64 {
+	m := make(map[string]uint64, len(c))
+	for n, v := range c {
+		m[n] = v.Load()
+	}
+	return m
 }
 
 // Server serves the chat endpoint (/ws): every accepted connection becomes
@@ -60,20 +125,36 @@ type Server struct {
 	log      logrus.FieldLogger
 	upgrader websocket.Upgrader
 
+	secret []byte // the auth secret; nil: no tokens
+
 	mu      sync.Mutex
 	conns   map[*conn]struct{}
+	slots   int                // connections counted against MaxConns, handshakes included
+	perIP   map[netip.Addr]int // the same, by client IP
 	closing bool
 	wg      sync.WaitGroup
 
 	connections    atomic.Int64
-	accepted       atomic.Uint64
-	refused        atomic.Uint64
 	rejectedFrames atomic.Uint64
+	rateLimited    atomic.Uint64
+	handshakes     counters
+	framesIn       counters
+	closes         counters
 }
 
 // NewServer returns the WebSocket endpoint for room.
 func NewServer(cfg config.Server, room *service.Room, log logrus.FieldLogger) *Server {
-	s := &Server{cfg: cfg, room: room, log: log, conns: make(map[*conn]struct{})}
+	s := &Server{
+		cfg: cfg, room: room, log: log,
+		conns:      make(map[*conn]struct{}),
+		perIP:      make(map[netip.Addr]int),
+		handshakes: newCounters(handshakeResults()),
+		framesIn:   newCounters(frameTypes()),
+		closes:     newCounters(closeCauses()),
+	}
+	if cfg.AuthSecret != "" {
+		s.secret = []byte(cfg.AuthSecret)
+	}
 	s.upgrader = websocket.Upgrader{
 		HandshakeTimeout: cfg.WriteTimeout,
 		// The read buffer is the hijacker's (ServeHTTP). gorilla's write
@@ -84,39 +165,68 @@ func NewServer(cfg config.Server, room *service.Room, log logrus.FieldLogger) *S
 		Error: func(w http.ResponseWriter, _ *http.Request, status int, reason error) {
 			http.Error(w, reason.Error(), status)
 		},
-		// CheckOrigin is left nil: gorilla's default refuses browsers whose
-		// Origin is not this host, and allows clients that send no Origin.
+		// ServeHTTP has checked the origin already, with -allowed-origins.
+		CheckOrigin: func(*http.Request) bool { return true },
 	}
 	return s
 }
 
 // Stats returns the controller's counters.
 func (s *Server) Stats() ServerStats {
-	return ServerStats{
+	st := ServerStats{
 		Connections:    s.connections.Load(),
-		Accepted:       s.accepted.Load(),
-		Refused:        s.refused.Load(),
 		RejectedFrames: s.rejectedFrames.Load(),
+		RateLimited:    s.rateLimited.Load(),
+		Handshakes:     s.handshakes.snapshot(),
+		FramesIn:       s.framesIn.snapshot(),
+		Closes:         s.closes.snapshot(),
 	}
+	for result, n := range st.Handshakes {
+		if result == hsAccepted {
+			st.Accepted = n
+		} else {
+			st.Refused += n
+		}
+	}
+	return st
 }
 
 // ServeHTTP checks the handshake, claims the username, upgrades, and serves
-// the connection until it closes.
+// the connection until it closes. Every refusal is an HTTP status with the
+// reason as a plain-text body, logged and counted.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	log := s.log.WithField("remote", r.RemoteAddr)
-	refuse := func(status int, reason string, fields logrus.Fields) {
-		s.refused.Add(1)
+	refuse := func(status int, result, reason string, fields logrus.Fields) {
+		s.handshakes[result].Add(1)
 		log.WithFields(fields).WithFields(logrus.Fields{"status": status, "reason": reason}).Info("handshake refused")
+		if status == http.StatusUnauthorized {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="chatroom"`)
+		}
 		http.Error(w, reason, status)
 	}
 	if !websocket.IsWebSocketUpgrade(r) {
-		refuse(http.StatusBadRequest, "expected a WebSocket handshake (connect a WebSocket client to this URL)", nil)
+		refuse(http.StatusBadRequest, hsBadRequest, "expected a WebSocket handshake (connect a WebSocket client to this URL)", nil)
 		return
 	}
 	if s.isClosing() {
-		refuse(http.StatusServiceUnavailable, config.ErrShuttingDown, nil)
+		refuse(http.StatusServiceUnavailable, hsShuttingDown, config.ErrShuttingDown, nil)
 		return
 	}
+	if origin := r.Header.Get("Origin"); !s.originAllowed(origin, r.Host) {
+		refuse(http.StatusForbidden, hsForbidden, fmt.Sprintf(config.ErrOrigin, origin), nil)
+		return
+	}
+	ip := clientIP(r)
+	if reason := s.reserve(ip); reason != "" {
+		refuse(http.StatusServiceUnavailable, hsFull, reason, nil)
+		return
+	}
+	upgraded := false
+	defer func() {
+		if !upgraded {
+			s.unreserve(ip)
+		}
+	}()
 
 	// The spec's clients send a "username" header; browsers cannot, so they
 	// use the query. Neither: the user is a guest with an assigned name.
@@ -126,20 +236,41 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	var name string
 	var err error
-	if strings.TrimSpace(raw) == "" {
+	switch {
+	case s.secret != nil:
+		// With auth, the token names the user; a username sent beside it
+		// must be the same one.
+		token, ok := bearer(r)
+		if !ok {
+			refuse(http.StatusUnauthorized, hsUnauthorized, config.ErrNoToken, nil)
+			return
+		}
+		if name, err = service.VerifyToken(s.secret, token, time.Now()); err != nil {
+			refuse(http.StatusUnauthorized, hsUnauthorized, err.Error(), nil)
+			return
+		}
+		if strings.TrimSpace(raw) != "" {
+			if asked, err := model.NormalizeUsername(raw); err != nil || asked != name {
+				refuse(http.StatusUnauthorized, hsUnauthorized, fmt.Sprintf(config.ErrTokenUser, name, raw), nil)
+				return
+			}
+		}
+		err = s.room.Claim(r.Context(), name)
+	case strings.TrimSpace(raw) == "":
 		name, err = s.room.ClaimGuest(r.Context())
-	} else if name, err = model.NormalizeUsername(raw); err != nil {
-		refuse(http.StatusBadRequest, err.Error(), logrus.Fields{"username": raw})
-		return
-	} else {
+	default:
+		if name, err = model.NormalizeUsername(raw); err != nil {
+			refuse(http.StatusBadRequest, hsBadRequest, err.Error(), logrus.Fields{"username": raw})
+			return
+		}
 		err = s.room.Claim(r.Context(), name)
 	}
 	switch {
 	case errors.Is(err, service.ErrNameTaken):
-		refuse(http.StatusConflict, config.ErrUsernameTaken, logrus.Fields{"username": name})
+		refuse(http.StatusConflict, hsConflict, config.ErrUsernameTaken, logrus.Fields{"username": name})
 		return
 	case err != nil:
-		refuse(http.StatusServiceUnavailable, "cannot claim username: "+err.Error(), logrus.Fields{"username": name})
+		refuse(http.StatusServiceUnavailable, hsUnavailable, "cannot claim username: "+err.Error(), logrus.Fields{"username": name})
 		return
 	}
 
@@ -157,7 +288,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}}, r, nil)
 	if err != nil {
 		s.room.Release(name)
-		s.refused.Add(1)
+		s.handshakes[hsUpgradeFailed].Add(1)
 		log.WithFields(logrus.Fields{"username": name, "error": err}).Info("upgrade failed")
 		return
 	}
@@ -168,15 +299,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		name:     name,
 		batched:  ws.Subprotocol() == model.SubprotocolBatch,
 		remote:   r.RemoteAddr,
+		ip:       ip,
 		wake:     make(chan struct{}, 1),
 		pumpDone: make(chan struct{}),
 	}
 	if !s.track(c) {
 		s.room.Release(name)
+		s.closes[closeShutdown].Add(1)
 		ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, config.ReasonShutdown), time.Now().Add(s.cfg.WriteTimeout))
 		ws.Close()
 		return
 	}
+	upgraded = true // the slot is the connection's now: untrack frees it
 	// Joining runs here, on net/http's goroutine; the connection then gets
 	// a goroutine of its own, whose stack starts small and stays small
 	// while the connection is idle, and this one (with the stack that
@@ -187,6 +321,79 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		defer s.untrack(c)
 		c.serve(start, joined)
 	}()
+}
+
+// originAllowed says whether a browser page from origin may connect to
+// host. Native clients send no Origin and are always allowed; a page's
+// origin must be this server's own host, or one of AllowedOrigins.
+func (s *Server) originAllowed(origin, host string) bool {
+	if origin == "" {
+		return true
+	}
+	u, err := url.Parse(origin)
+	if err == nil && u.Host != "" && strings.EqualFold(u.Host, host) {
+		return true
+	}
+	origin = strings.TrimRight(strings.ToLower(origin), "/")
+	for _, o := range s.cfg.AllowedOrigins {
+		if o == "*" || o == origin {
+			return true
+		}
+	}
+	return false
+}
+
+// bearer returns the request's token: "Authorization: Bearer …", else the
+// token query parameter (browsers cannot set headers on a WebSocket).
+func bearer(r *http.Request) (string, bool) {
+	if h := r.Header.Get("Authorization"); h != "" {
+		scheme, token, ok := strings.Cut(h, " ")
+		if ok && strings.EqualFold(scheme, "Bearer") && strings.TrimSpace(token) != "" {
+			return strings.TrimSpace(token), true
+		}
+		return "", false
+	}
+	token := r.URL.Query().Get("token")
+	return token, token != ""
+}
+
+// clientIP is the address the connection comes from (a proxy's, behind
+// one). The zero Addr when RemoteAddr is not ip:port.
+func clientIP(r *http.Request) netip.Addr {
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		return netip.Addr{}
+	}
+	return ap.Addr().Unmap()
+}
+
+// reserve counts a connection from ip against MaxConns and MaxConnsPerIP
+// (0: no limit), from its handshake on. It returns why not when over.
+func (s *Server) reserve(ip netip.Addr) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cfg.MaxConns > 0 && s.slots >= s.cfg.MaxConns {
+		return config.ErrServerFull
+	}
+	if s.cfg.MaxConnsPerIP > 0 && s.perIP[ip] >= s.cfg.MaxConnsPerIP {
+		return config.ErrTooManyFromIP
+	}
+	s.slots++
+	s.perIP[ip]++
+	return ""
+}
+
+func (s *Server) unreserve(ip netip.Addr) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.unreserveLocked(ip)
+}
+
+func (s *Server) unreserveLocked(ip netip.Addr) {
+	s.slots--
+	if s.perIP[ip]--; s.perIP[ip] <= 0 {
+		delete(s.perIP, ip)
+	}
 }
 
 func (s *Server) isClosing() bool {
@@ -203,7 +410,7 @@ func (s *Server) track(c *conn) bool {
 	}
 	s.conns[c] = struct{}{}
 	s.wg.Add(1)
-	s.accepted.Add(1)
+	s.handshakes[hsAccepted].Add(1)
 	s.connections.Add(1)
 	return true
 }
@@ -211,6 +418,7 @@ func (s *Server) track(c *conn) bool {
 func (s *Server) untrack(c *conn) {
 	s.mu.Lock()
 	delete(s.conns, c)
+	s.unreserveLocked(c.ip)
 	s.mu.Unlock()
 	s.connections.Add(-1)
 	s.wg.Done()
@@ -255,11 +463,14 @@ type conn struct {
 	sock      *sockConn
 	name      string
 	remote    string
+	ip        netip.Addr
 	batched   bool          // the client negotiated model.SubprotocolBatch
 	wake      chan struct{} // has room for one signal: the write pump has work
 	pumpDone  chan struct{} // closed when the write pump has ended for good
 	pingTimer *time.Timer   // makes a ping due every PingInterval
 	left      atomic.Bool   // Room.Leave has been called
+	limiter   *rate.Limiter // the read pump's token bucket; made at the first frame
+	limited   int           // frames refused by limiter in a row (read pump only)
 
 	mu          sync.Mutex
 	queue       []*service.Frame // frames for the write pump, oldest first
@@ -405,31 +616,51 @@ func (c *conn) finish(start time.Time, err error) {
 	c.mu.Unlock()
 	var ce *websocket.CloseError
 	var ne net.Error
+	var cause string
 	switch {
 	case weClosed:
+		cause = weClosedCause(code, reason)
 		// Wait for the peer's close reply, or the grace period.
 		c.drain()
 	case errors.As(err, &ce):
-		code, reason = ce.Code, "client closed: "+ce.Text
+		code, reason, cause = ce.Code, "client closed: "+ce.Text, closeClient
 		c.closeWith(0, "", true)
 	case errors.As(err, &ne) && ne.Timeout():
-		code, reason = websocket.ClosePolicyViolation, config.ReasonIdle
+		code, reason, cause = websocket.ClosePolicyViolation, config.ReasonIdle, closeIdle
 		c.closeWith(code, reason, true)
 	default:
-		code, reason = websocket.CloseAbnormalClosure, "connection lost: "+err.Error()
+		code, reason, cause = websocket.CloseAbnormalClosure, "connection lost: "+err.Error(), closeLost
 		c.closeWith(0, "", true)
 		c.sock.Conn.Close() // a write pump stuck on a dead peer ends now
 	}
+	c.s.closes[cause].Add(1)
 	<-c.pumpDone
 	c.pingTimer.Stop()
 	c.ws.Close()
 	c.leave()
 	log := c.logger().WithFields(logrus.Fields{"code": code, "reason": reason, "duration": time.Since(start).Round(time.Millisecond).String()})
-	if reason == config.ReasonSlowConsumer {
+	if cause == closeSlow || cause == closeFlood {
 		log.Warn("connection closed")
 	} else {
 		log.Info("connection closed")
 	}
+}
+
+// weClosedCause names why the server closed a connection with code and reason.
+func weClosedCause(code int, reason string) string {
+	switch {
+	case reason == config.ReasonBye:
+		return closeExit
+	case reason == config.ReasonShutdown:
+		return closeShutdown
+	case reason == config.ReasonSlowConsumer:
+		return closeSlow
+	case reason == config.ReasonFlood:
+		return closeFlood
+	case code == websocket.CloseMessageTooBig:
+		return closeTooBig
+	}
+	return closeServer
 }
 
 // allowPumps lets write pumps start, and starts one if work is waiting.
@@ -524,6 +755,18 @@ func (c *conn) drain() {
 func (c *conn) handle(data []byte) bool {
 	msg, err := model.Decode(data)
 	if err != nil {
+		c.s.framesIn[frameUndecodable].Add(1)
+	} else if n := c.s.framesIn[msg.Type]; n != nil {
+		n.Add(1)
+	} else {
+		c.s.framesIn[frameOther].Add(1)
+	}
+	// Every frame but exit spends a token: talks, user lists and garbage
+	// all cost the server work.
+	if (err != nil || msg.Type != model.TypeExit) && !c.allow() {
+		return c.rateLimited()
+	}
+	if err != nil {
 		c.reject(config.ErrUndecodable+": "+err.Error(), "")
 		return true
 	}
@@ -553,6 +796,43 @@ func (c *conn) handle(data []byte) bool {
 		}
 		c.reject(fmt.Sprintf("%s %q", config.ErrUnknownType, t), "")
 	}
+	return true
+}
+
+// allow takes a token from the connection's bucket (MsgRate per second,
+// MsgBurst at most), and reports whether there was one.
+func (c *conn) allow() bool {
+	if c.s.cfg.MsgRate <= 0 {
+		return true
+	}
+	if c.limiter == nil {
+		// Made at the first frame: an idle connection keeps none.
+		c.limiter = rate.NewLimiter(rate.Limit(c.s.cfg.MsgRate), c.s.cfg.MsgBurst)
+	}
+	if c.limiter.Allow() {
+		c.limited = 0
+		return true
+	}
+	return false
+}
+
+// rateLimited answers a frame over the rate with an error reply, and closes
+// the connection (1008) when RateClose frames in a row were over it. It
+// returns false when the connection is to close.
+func (c *conn) rateLimited() bool {
+	c.limited++
+	c.s.rateLimited.Add(1)
+	if c.s.cfg.RateClose > 0 && c.limited >= c.s.cfg.RateClose {
+		c.logger().WithField("in_a_row", c.limited).Warn("closing a flooding connection")
+		c.closeWith(websocket.ClosePolicyViolation, config.ReasonFlood, false)
+		return false
+	}
+	c.s.rejectedFrames.Add(1)
+	if c.limited == 1 {
+		// One line per burst, not per frame: a flood must not flood the log.
+		c.logger().WithField("rate", c.s.cfg.MsgRate).Info("rate limited")
+	}
+	c.s.room.Reply(c, service.NewFrame(&model.ChatRoomRequest{Type: model.TypeError, Content: config.ErrRateLimited}))
 	return true
 }
 

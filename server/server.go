@@ -3,14 +3,17 @@
 //
 //	go run ./server                 # ws://127.0.0.1:9000/ws, logs in ./log
 //	go run ./server -h              # every flag; each is also CHATROOM_<FLAG>
+//	go run ./server token -sub NAME # mint an access token (with -auth-secret)
 //
 // This file only wires the layers together: settings and logger (config),
-// room and broker (service), the WebSocket endpoint (ctrl), the HTTP mux,
-// signals and graceful shutdown.
+// room and broker (service), the WebSocket endpoint (ctrl), the HTTP server
+// and its limits, TLS, /healthz, /readyz and /metrics (metrics.go), signals
+// and graceful shutdown. token.go is the token subcommand.
 package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -22,6 +25,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -40,6 +44,9 @@ func main() {
 // gracefully and returns the exit code. ready, if set, is called with the
 // listening address once connections are accepted.
 func run(ctx context.Context, args []string, lookupEnv func(string) (string, bool), stderr io.Writer, ready func(addr string)) int {
+	if len(args) > 0 && args[0] == "token" {
+		return mintToken(args[1:], lookupEnv, os.Stdout, stderr)
+	}
 	cfg, err := config.ParseServer("server", args, lookupEnv, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
@@ -58,31 +65,68 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
+	if cfg.MaxConns == 0 {
+		cfg.MaxConns = defaultMaxConns()
+	}
+	scheme := "http"
+	var tlsConfig *tls.Config
+	if cfg.TLSCert != "" {
+		// Loaded now, so a bad file stops the start with a clear message.
+		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
+		if err != nil {
+			log.WithField("error", err).Error("cannot load the TLS certificate and key")
+			return 1
+		}
+		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		scheme = "https"
+	}
+
+	metrics := newMetrics()
 	broker := service.NewMemoryBroker()
 	defer broker.Close()
-	room, err := service.NewRoom(broker, service.RoomConfig{History: cfg.History, Presence: cfg.Presence}, log)
+	room, err := service.NewRoom(broker, service.RoomConfig{History: cfg.History, Presence: cfg.Presence, OnFanout: metrics.observeFanout}, log)
 	if err != nil {
 		log.WithField("error", err).Error("cannot create the room")
 		return 1
 	}
 	chat := ctrl.NewServer(cfg, room, log)
+	metrics.watch(chat, room)
 
+	var draining atomic.Bool // a shutdown has begun: not ready
 	mux := http.NewServeMux()
 	mux.Handle("/ws", chat)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		io.WriteString(w, "ok\n")
+		text(w, http.StatusOK, "ok")
 	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
+		if draining.Load() {
+			text(w, http.StatusServiceUnavailable, config.ErrShuttingDown)
+			return
+		}
+		text(w, http.StatusOK, "ready")
+	})
+	mux.Handle("GET /metrics", metrics.handler())
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		log.WithField("error", err).Errorf("cannot listen on %s", cfg.Addr)
 		return 1
 	}
+	if tlsConfig != nil {
+		ln = tls.NewListener(ln, tlsConfig)
+	}
 	srv := &http.Server{
-		Handler:           mux,
-		ReadHeaderTimeout: cfg.WriteTimeout, // a handshake must not dribble in
-		IdleTimeout:       cfg.PongTimeout,
+		Handler: mux,
+		// No slowloris: request headers must arrive within the handshake
+		// timeout, and the whole request (these endpoints take no body)
+		// soon after. A WebSocket connection sets its own deadlines once
+		// upgraded.
+		ReadHeaderTimeout: cfg.HandshakeTimeout,
+		ReadTimeout:       2 * cfg.HandshakeTimeout,
+		WriteTimeout:      cfg.WriteTimeout,
+		IdleTimeout:       cfg.HTTPIdleTimeout,
+		MaxHeaderBytes:    cfg.MaxHeaderBytes,
+		TLSConfig:         tlsConfig,
 		ErrorLog:          stdlog.New(logWriter{log}, "", 0),
 	}
 	if cfg.DebugAddr != "" {
@@ -97,7 +141,12 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	addr := ln.Addr().String()
-	log.WithFields(logrus.Fields{"url": "ws://" + addr + "/ws", "log_dir": cfg.Log.Dir}).Info("chat server listening")
+	log.WithFields(logrus.Fields{
+		"url":       strings.Replace(scheme, "http", "ws", 1) + "://" + addr + "/ws",
+		"log_dir":   cfg.Log.Dir,
+		"max_conns": cfg.MaxConns,
+		"auth":      cfg.AuthSecret != "",
+	}).Info("chat server listening")
 	if ready != nil {
 		ready(addr)
 	}
@@ -109,6 +158,19 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 		return 1
 	}
 	stop() // a second Ctrl-C kills the process at once
+	draining.Store(true)
+	if cfg.ShutdownDelay > 0 {
+		// Still serving, but /readyz says 503: a load balancer moves new
+		// users elsewhere before the connections here are closed.
+		log.WithField("delay", cfg.ShutdownDelay.String()).Info("not ready; shutting down after the delay")
+		t := time.NewTimer(cfg.ShutdownDelay)
+		select {
+		case <-t.C:
+		case err := <-served:
+			log.WithField("error", err).Error("server stopped")
+			return 1
+		}
+	}
 	log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
@@ -120,6 +182,24 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 	<-served
 	log.WithField("took", time.Since(start).Round(time.Millisecond).String()).Info("shut down")
 	return 0
+}
+
+// defaultMaxConns is the connection limit when -max-conns is 0: the
+// process's open-file limit (which Go raises to the hard limit at start)
+// less config.FDReserve, so the server refuses with 503 before accept fails.
+func defaultMaxConns() int {
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil || lim.Cur > 1<<30 {
+		return 1 << 20
+	}
+	return max(int(lim.Cur)-config.FDReserve, int(lim.Cur)/2)
+}
+
+// text writes a short plain-text answer.
+func text(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(status)
+	io.WriteString(w, msg+"\n")
 }
 
 // startDebug serves pprof on its own listener, apart from the chat traffic.

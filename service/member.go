@@ -23,6 +23,7 @@ import (
 // with the room's other user lists, so that it is not copied for every
 // joining user.
 type Frame struct {
+	Type string   // the message's type, for counting
 	Wire []byte   // the frame header and the start of the payload
 	Elem []byte   // the batch element's prefix (field 1, length) and the start of the payload
 	More [][]byte // the rest of the payload
@@ -37,7 +38,9 @@ type Frame struct {
 // lookup, which mattered when two thousand write pumps wrote the same
 // message at once (see BENCHMARKS.md).
 func NewFrame(m *model.ChatRoomRequest) *Frame {
-	return newFrame(model.Encode(m), nil)
+	f := newFrame(model.Encode(m), nil)
+	f.Type = m.Type
+	return f
 }
 
 // newFrame builds a frame whose payload is head followed by more.

@@ -6,7 +6,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"sync"
+	"time"
 
 	"github.com/gorilla/websocket"
 	"github.com/sirupsen/logrus"
@@ -19,15 +21,20 @@ import (
 type RoomConfig struct {
 	History  int  // talk messages replayed to a joining user
 	Presence bool // broadcast join/leave to everyone, not just the joiner
+	// OnFanout, if set, is called after each broadcast with the number of
+	// members it went to and how long queueing it to all of them took.
+	// It runs under the room's lock: keep it short (a histogram's Observe).
+	OnFanout func(members int, took time.Duration)
 }
 
 // RoomStats are counters since the room started.
 type RoomStats struct {
-	Users         int    // online in the whole room (all nodes)
-	LocalMembers  int    // connected to this node
-	Events        uint64 // talk, join and leave events delivered here
-	Deliveries    uint64 // frames queued to members
-	SlowConsumers uint64 // members closed because their queue was full
+	Users         int               // online in the whole room (all nodes)
+	LocalMembers  int               // connected to this node
+	Events        uint64            // talk, join and leave events delivered here
+	Deliveries    uint64            // frames queued to members
+	FramesOut     map[string]uint64 // the same, by message type
+	SlowConsumers uint64            // members closed because their queue was full
 }
 
 // Room is one chat room as seen from this node. Members join and leave, talk
@@ -65,6 +72,7 @@ func NewRoom(b Broker, cfg RoomConfig, log logrus.FieldLogger) (*Room, error) {
 		users:  newUserList(),
 		local:  make(map[string]*entry),
 	}
+	r.stats.FramesOut = make(map[string]uint64)
 	if err := b.Subscribe(r.deliver); err != nil {
 		return nil, err
 	}
@@ -165,8 +173,10 @@ func (r *Room) Reply(m Member, f *Frame) {
 func (r *Room) reply(m Member, f *Frame) {
 	if e := r.local[m.Name()]; e != nil && e.m == m {
 		r.send(e, f)
-	} else if m.Send(f) == QueueFull {
+	} else if res := m.Send(f); res == QueueFull {
 		m.Close(websocket.ClosePolicyViolation, config.ReasonSlowConsumer)
+	} else if res == Queued {
+		r.counted(f, 1)
 	}
 }
 
@@ -175,6 +185,7 @@ func (r *Room) Stats() RoomStats {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	s := r.stats
+	s.FramesOut = maps.Clone(r.stats.FramesOut)
 	s.Users = r.users.len()
 	s.LocalMembers = len(r.local)
 	return s
@@ -225,27 +236,39 @@ func (r *Room) deliver(ev *model.ChatRoomRequest) {
 // broadcast queues f to every active member; members whose queue is full
 // are closed as slow consumers.
 func (r *Room) broadcast(f *Frame) {
+	start := time.Now()
 	var slow []*entry
+	queued := 0
 	for _, e := range r.active {
 		switch e.m.Send(f) {
 		case Queued:
-			r.stats.Deliveries++
+			queued++
 		case QueueFull:
 			slow = append(slow, e)
 		}
 	}
+	r.counted(f, queued)
 	for _, e := range slow {
 		r.dropSlow(e)
+	}
+	if r.cfg.OnFanout != nil {
+		r.cfg.OnFanout(len(r.active)+len(slow), time.Since(start))
 	}
 }
 
 func (r *Room) send(e *entry, f *Frame) {
 	switch e.m.Send(f) {
 	case Queued:
-		r.stats.Deliveries++
+		r.counted(f, 1)
 	case QueueFull:
 		r.dropSlow(e)
 	}
+}
+
+// counted adds n deliveries of f to the counters.
+func (r *Room) counted(f *Frame, n int) {
+	r.stats.Deliveries += uint64(n)
+	r.stats.FramesOut[f.Type] += uint64(n)
 }
 
 // dropSlow closes a member whose queue is full. The member logs its own

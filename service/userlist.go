@@ -107,6 +107,7 @@ func (l *userList) frame() *Frame {
 			more[i] = c.data[:len(c.data):len(c.data)]
 		}
 		l.cached = newFrame(head, more)
+		l.cached.Type = model.TypeUserList
 	}
 	return l.cached
 }
