@@ -2,6 +2,7 @@ package ctrl
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"net"
 	"net/http"
@@ -175,6 +176,8 @@ type ClientOptions struct {
 	PingInterval time.Duration // heartbeat; 0: the session's default
 	PongTimeout  time.Duration // 0: the session's default
 	MinBackoff   time.Duration // 0: the session's default
+	Token        string        // access token for a server with -auth-secret
+	TLS          *tls.Config   // for wss:// addresses; nil: the system's roots
 }
 
 // Client is the desktop client's controller.
@@ -225,6 +228,7 @@ func (c *Client) Connect(addr, username string) []*InputError {
 	s := service.NewSession(service.SessionConfig{
 		URL: u, Username: name, Reconnect: c.opts.Reconnect,
 		PingInterval: c.opts.PingInterval, PongTimeout: c.opts.PongTimeout, MinBackoff: c.opts.MinBackoff,
+		Token: c.opts.Token, TLS: c.opts.TLS,
 	}, c.handle)
 	ended := make(chan struct{})
 	c.mu.Lock()

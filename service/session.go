@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -50,6 +51,8 @@ type SessionConfig struct {
 	MinBackoff   time.Duration // first wait before reconnecting; default 500ms
 	MaxBackoff   time.Duration // longest wait; default 15s
 	Header       http.Header   // extra handshake headers
+	Token        string        // access token, sent as "Authorization: Bearer"; for servers with -auth-secret
+	TLS          *tls.Config   // for wss:// URLs; nil: the system's roots
 }
 
 func (c *SessionConfig) defaults() {
@@ -306,8 +309,12 @@ func (s *Session) dial(ctx context.Context) (*websocket.Conn, error) {
 	if name := s.Name(); name != "" {
 		h.Set("username", name)
 	}
+	if s.cfg.Token != "" {
+		h.Set("Authorization", "Bearer "+s.cfg.Token)
+	}
 	d := websocket.Dialer{
 		HandshakeTimeout: s.cfg.WriteTimeout,
+		TLSClientConfig:  s.cfg.TLS,
 		Proxy:            http.ProxyFromEnvironment,
 		Subprotocols:     []string{model.SubprotocolBatch}, // several messages per frame, when the server offers it
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -293,4 +294,33 @@ func TestSessionPongsKeepAQuietConnection(t *testing.T) {
 			t.Fatalf("a quiet connection was dropped: %+v", sc)
 		}
 	}
+}
+
+// A server with -auth-secret, reached over wss:// with a token.
+func TestSessionTokenOverTLS(t *testing.T) {
+	cfg := config.DefaultServer()
+	cfg.AuthSecret = "test-secret"
+	srv := ctrltest.Start(t, cfg, "")
+	ts := httptest.NewUnstartedServer(srv.Chat) // the same chat endpoint, behind TLS
+	ts.StartTLS()
+	t.Cleanup(ts.Close)
+	wss := "wss" + strings.TrimPrefix(ts.URL, "https") + "/ws"
+	tlsConf := ts.Client().Transport.(*http.Transport).TLSClientConfig
+
+	// No token: refused with the reason.
+	_, _, done := run(t, service.SessionConfig{URL: wss, Username: "alice", TLS: tlsConf})
+	var refused *service.RefusedError
+	if err := <-done; !errors.As(err, &refused) || refused.Status != http.StatusUnauthorized || !strings.Contains(refused.Reason, "authentication required") {
+		t.Fatalf("without a token: %v", err)
+	}
+	token, err := service.MintToken([]byte(cfg.AuthSecret), "alice", time.Hour, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, arec, _ := run(t, service.SessionConfig{URL: wss, Username: "alice", Token: token, TLS: tlsConf})
+	arec.wait(t, "alice connected", state(service.Connected))
+	if err := a.Send("安全"); err != nil {
+		t.Fatal(err)
+	}
+	arec.wait(t, "alice's talk", func(e service.Event) bool { tk, ok := e.(service.Talk); return ok && tk.Msg.Content == "安全" })
 }
