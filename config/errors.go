@@ -12,6 +12,7 @@ const (
 	ErrOrigin        = "origin not allowed: %s"
 	ErrNoToken       = "authentication required: send a token (Authorization: Bearer, or the token query parameter)"
 	ErrTokenUser     = "the token is for %q, not %q"
+	ErrEarlyData     = "data sent before the handshake was answered"
 
 	// Error replies; the connection stays open.
 	ErrUndecodable   = "undecodable frame"

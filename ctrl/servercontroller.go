@@ -277,13 +277,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var sock *sockConn
 	ws, err := s.upgrader.Upgrade(hijacker{w, func(nc net.Conn, brw *bufio.ReadWriter) (net.Conn, *bufio.ReadWriter) {
 		sock = &sockConn{Conn: nc}
-		// net/http's 4 KiB reader goes: a small one on the bare socket
-		// serves chat messages, and idle connections hold less. (A client
-		// that sent frames before the handshake's answer is refused by
-		// the upgrader.)
-		if brw.Reader.Buffered() == 0 {
-			brw = bufio.NewReadWriter(bufio.NewReaderSize(sock, readBufferSize), brw.Writer)
+		if brw.Reader.Buffered() > 0 {
+			// A client must wait for the handshake's answer before it
+			// sends frames (RFC 6455, 4.1). The upgrader closes such a
+			// connection without a word; this says why first.
+			sock.SetWriteDeadline(time.Now().Add(s.cfg.WriteTimeout))
+			io.WriteString(sock, "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n"+config.ErrEarlyData+"\n")
+			return sock, brw
 		}
+		// net/http's 4 KiB reader goes: a small one on the bare socket
+		// serves chat messages, and idle connections hold less.
+		brw = bufio.NewReadWriter(bufio.NewReaderSize(sock, readBufferSize), brw.Writer)
 		return sock, brw
 	}}, r, nil)
 	if err != nil {

@@ -42,7 +42,7 @@ type running struct {
 	stderr *syncBuffer
 }
 
-func start(t *testing.T, args ...string) *running {
+func start(t testing.TB, args ...string) *running {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &running{cancel: cancel, code: make(chan int, 1), stderr: &syncBuffer{}}

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs every fuzz target for FUZZTIME each (default 5m), one after another,
+# and fails on the first crash. A crash leaves its input under the
+# package's testdata/fuzz/<target>/, where `go test` replays it from then on.
+#
+#   bash bench/fuzz.sh              # 4 targets x 5 minutes
+#   FUZZTIME=30s bash bench/fuzz.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+FUZZTIME=${FUZZTIME:-5m}
+targets=(
+  "./model FuzzDecode"
+  "./model FuzzNormalizeUsername"
+  "./ctrl FuzzFrame"
+  "./server FuzzHandshake"
+)
+for t in "${targets[@]}"; do
+  read -r pkg name <<<"$t"
+  echo "== $name ($pkg) for $FUZZTIME"
+  go test -run '^$' -fuzz "^$name\$" -fuzztime "$FUZZTIME" "$pkg" 2>&1 | grep -v 'gathering baseline' | tail -n 3
+  [[ ${PIPESTATUS[0]} -eq 0 ]] || { echo "FAIL: $name"; exit 1; }
+done
+echo "all fuzz targets ran $FUZZTIME without a crash"
