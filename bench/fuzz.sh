@@ -14,10 +14,16 @@ targets=(
   "./ctrl FuzzFrame"
   "./server FuzzHandshake"
 )
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 for t in "${targets[@]}"; do
   read -r pkg name <<<"$t"
   echo "== $name ($pkg) for $FUZZTIME"
-  go test -run '^$' -fuzz "^$name\$" -fuzztime "$FUZZTIME" "$pkg" 2>&1 | grep -v 'gathering baseline' | tail -n 3
-  [[ ${PIPESTATUS[0]} -eq 0 ]] || { echo "FAIL: $name"; exit 1; }
+  if ! go test -run '^$' -fuzz "^$name\$" -fuzztime "$FUZZTIME" "$pkg" >"$log" 2>&1; then
+    tail -n 40 "$log"
+    echo "FAIL: $name"
+    exit 1
+  fi
+  grep -v 'gathering baseline' "$log" | tail -n 3
 done
 echo "all fuzz targets ran $FUZZTIME without a crash"
