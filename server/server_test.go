@@ -117,7 +117,9 @@ func TestHealthz(t *testing.T) {
 // 1001. bob reads nothing until the server is told to stop: 18 MB of talks
 // are more than the socket buffers hold, so most wait in his send queue.
 func TestGracefulShutdown(t *testing.T) {
-	r := start(t, "-max-content", "60000", "-msg-rate", "0") // alice floods on purpose
+	// alice floods on purpose; bob reads nothing for a while, however slow
+	// a loaded machine makes that.
+	r := start(t, "-max-content", "60000", "-msg-rate", "0", "-write-timeout", "60s")
 	a := dial(t, r.addr, "alice")
 	b := dial(t, r.addr, "bob")
 	const talks = 300
