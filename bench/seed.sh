@@ -3,6 +3,9 @@
 # CLIENTS users (default 2000) each send a talk and a userlist request every
 # 2 s for DURATION (default 60s). Prints deliveries/s, latency, loss and the
 # server's RSS and CPU. Usage: bash bench/seed.sh [extra loadtest flags]
+# Every user connects from 127.0.0.1: the server runs with -max-conns-per-ip 0.
+# Each user sends 1 frame/s, under the server's -msg-rate (10/s); with an
+# -interval under 200ms set SERVER_FLAGS="-msg-rate 0" (extra server flags).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 clients=${CLIENTS:-2000}
@@ -13,7 +16,8 @@ server=
 trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$bin"' EXIT
 go build -o "$bin/server" ./server
 go build -o "$bin/loadtest" ./loadtest
-"$bin/server" -addr "127.0.0.1:$port" -log-dir "$bin/log" -log-stderr=false &
+# shellcheck disable=SC2086 # SERVER_FLAGS is a list of flags
+"$bin/server" -addr "127.0.0.1:$port" -log-dir "$bin/log" -log-stderr=false -max-conns-per-ip 0 ${SERVER_FLAGS:-} &
 server=$!
 up=
 for _ in $(seq 100); do

@@ -26,31 +26,54 @@
 // most -per-process connections (the open-file limit); more clients are
 // split across child processes of this command, which start sending at the
 // same moment, and their results are merged.
+//
+// wss:// URLs are dialed over TLS, checked against the system's roots and the
+// CA certificates in -ca. With -auth-secret (or CHATROOM_AUTH_SECRET), every
+// user sends an HS256 token for its own name (Authorization: Bearer), as the
+// server's -auth-secret requires; child processes get the secret through
+// their environment, not their command line.
+//
+// -churn N (seed, fanout) adds N users that join, stay 0.5-3 s, say exit
+// and come back as someone new, again and again while the talks are sent:
+// the room's membership keeps changing around the -clients, who must still
+// get every talk. Churning users are not counted in deliveries or loss; their
+// completed visits and failures are reported.
 package main
 
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/url"
 	"os"
 	"os/signal"
 	"runtime/pprof"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
 )
 
+// authSecretEnv holds the auth secret when -auth-secret is not given (the
+// server reads the same variable); child processes get it this way.
+const authSecretEnv = "CHATROOM_AUTH_SECRET"
+
 type options struct {
 	scenario    string
 	rawURL      string
-	urls        []*url.URL
+	endpoints   []endpoint
 	proto       string
+	ca          string
+	authSecret  string
 	clients     int
+	churn       int
 	senders     int
 	interval    time.Duration
 	rate        float64
@@ -66,12 +89,17 @@ type options struct {
 	perProcess  int
 	cpuProfile  string
 
+	// flags is every flag given, as -name=value, but -auth-secret: what a
+	// parent passes on to its child processes.
+	flags []string
+
 	// set by a parent for its child processes
-	child  bool
-	runID  string
-	offset int   // first client number
-	start  int64 // unix ns when sending starts
-	total  int   // clients over all processes
+	child       bool
+	runID       string
+	offset      int   // first client number
+	churnOffset int   // first churning user's number
+	start       int64 // unix ns when sending starts
+	total       int   // clients over all processes
 	// exchange, in a child process, reports the talks this process sent
 	// and returns what all processes sent.
 	exchange func(sent int64) int64
@@ -107,8 +135,8 @@ func realMain() int {
 		defer pprof.StopCPUProfile()
 	}
 	var sum *summary
-	if o.clients > o.perProcess && !o.child && o.scenario != "connect" {
-		sum, err = runProcesses(ctx, o, os.Args[1:], log)
+	if o.clients+o.churn > o.perProcess && !o.child && o.scenario != "connect" {
+		sum, err = runProcesses(ctx, o, log)
 	} else {
 		sum, err = run(ctx, o, log)
 	}
@@ -126,7 +154,7 @@ func realMain() int {
 	} else {
 		sum.print(os.Stdout)
 	}
-	if !o.child && (sum.Lost > 0 || sum.FailedClients > 0 || sum.ConnectFailures > 0) {
+	if !o.child && (sum.Lost > 0 || sum.FailedClients > 0 || sum.ConnectFailures > 0 || sum.ChurnFailures > 0) {
 		return 3
 	}
 	return 0
@@ -137,9 +165,12 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.scenario, "scenario", "seed", "seed, fanout, idle or connect (see go doc ./loadtest)")
-	fs.StringVar(&o.rawURL, "url", "ws://127.0.0.1:9000/ws", "chat endpoint; several, comma-separated, share the clients (one cluster)")
+	fs.StringVar(&o.rawURL, "url", "ws://127.0.0.1:9000/ws", "chat endpoint, ws:// or wss:// (TLS); several, comma-separated, share the clients (one cluster)")
 	fs.StringVar(&o.proto, "protocol", protoV1, "v1 (one message per frame), v2 (the chatroom.v2 subprotocol: batched frames) or lines (plain text, for gorilla's examples/chat)")
+	fs.StringVar(&o.ca, "ca", "", "wss://: PEM file of CA certificates to trust besides the system's (a self-signed server's certificate or its CA)")
+	fs.StringVar(&o.authSecret, "auth-secret", "", "the server's -auth-secret: every user sends an HS256 token for its name (Authorization: Bearer); default $"+authSecretEnv+", which ps does not show")
 	fs.IntVar(&o.clients, "clients", 100, "users to connect")
+	fs.IntVar(&o.churn, "churn", 0, "seed, fanout: this many more users join, stay 0.5-3 s, exit and join again as someone new while talks are sent (not counted in loss)")
 	fs.IntVar(&o.senders, "senders", 10, "fanout: how many of the clients send")
 	fs.DurationVar(&o.interval, "interval", 2*time.Second, "seed: each user sends one talk (and one userlist request) this often")
 	fs.Float64Var(&o.rate, "rate", 100, "fanout: talks per second, all senders together")
@@ -157,6 +188,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.child, "child", false, "internal: run as one of several processes")
 	fs.StringVar(&o.runID, "run-id", "", "internal: the run's id (default random)")
 	fs.IntVar(&o.offset, "offset", 0, "internal: number of this process's first client")
+	fs.IntVar(&o.churnOffset, "churn-offset", 0, "internal: number of this process's first churning user")
 	fs.Int64Var(&o.start, "start", 0, "internal: unix ns when sending starts")
 	fs.IntVar(&o.total, "total", 0, "internal: clients over all processes")
 	fs.Usage = func() {
@@ -169,12 +201,45 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name != "auth-secret" {
+			o.flags = append(o.flags, "-"+f.Name+"="+f.Value.String())
+		}
+	})
+	if o.authSecret == "" {
+		o.authSecret = os.Getenv(authSecretEnv)
+	}
+	var roots *x509.CertPool
+	if o.ca != "" {
+		pem, err := os.ReadFile(o.ca)
+		if err != nil {
+			return o, fmt.Errorf("-ca: %w", err)
+		}
+		if roots, err = x509.SystemCertPool(); err != nil {
+			roots = x509.NewCertPool()
+		}
+		if !roots.AppendCertsFromPEM(pem) {
+			return o, fmt.Errorf("-ca %s: no PEM certificate in it", o.ca)
+		}
+	}
 	for _, raw := range strings.Split(o.rawURL, ",") {
 		u, err := url.Parse(strings.TrimSpace(raw))
-		if err != nil || (u.Scheme != "ws" && u.Scheme != "http") || u.Host == "" {
-			return o, fmt.Errorf("-url %q: want ws://host:port/path", raw)
+		if err != nil || !slices.Contains([]string{"ws", "wss", "http", "https"}, u.Scheme) || u.Hostname() == "" {
+			return o, fmt.Errorf("-url %q: want ws://host:port/path or wss://host:port/path", raw)
 		}
-		o.urls = append(o.urls, u)
+		ep := endpoint{url: u, addr: u.Host}
+		if u.Scheme == "wss" || u.Scheme == "https" {
+			// ServerName: SNI and the name the certificate must carry.
+			ep.tls = &tls.Config{ServerName: u.Hostname(), RootCAs: roots, MinVersion: tls.VersionTLS12}
+		}
+		if u.Port() == "" {
+			port := "80"
+			if ep.tls != nil {
+				port = "443"
+			}
+			ep.addr = net.JoinHostPort(u.Hostname(), port)
+		}
+		o.endpoints = append(o.endpoints, ep)
 	}
 	switch {
 	case o.scenario != "seed" && o.scenario != "fanout" && o.scenario != "idle" && o.scenario != "connect":
@@ -189,6 +254,8 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 		return o, errors.New("-interval must be > 0")
 	case o.scenario == "fanout" && (o.senders < 1 || o.senders > o.clients || o.rate <= 0):
 		return o, errors.New("fanout needs 1 <= -senders <= -clients and -rate > 0")
+	case o.churn < 0 || (o.churn > 0 && o.scenario != "seed" && o.scenario != "fanout"):
+		return o, errors.New("-churn must be >= 0, and is for the seed and fanout scenarios")
 	case o.scenario == "connect" && o.concurrency < 1:
 		return o, errors.New("-concurrency must be >= 1")
 	case o.perProcess < 1:

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -18,17 +19,20 @@ import (
 // runProcesses splits the clients across child processes of this command
 // (one process may hold only so many open files), lets them start sending
 // at the same moment, and merges their results.
-func runProcesses(ctx context.Context, o options, args []string, log io.Writer) (*summary, error) {
+func runProcesses(ctx context.Context, o options, log io.Writer) (*summary, error) {
 	exe, err := os.Executable()
 	if err != nil {
-		return nil, fmt.Errorf("%d clients need several processes, and this one cannot find its own program: %w", o.clients, err)
+		return nil, fmt.Errorf("%d clients need several processes, and this one cannot find its own program: %w", o.clients+o.churn, err)
 	}
-	procs := (o.clients + o.perProcess - 1) / o.perProcess
+	procs := (o.clients + o.churn + o.perProcess - 1) / o.perProcess
+	if o.clients < procs {
+		return nil, fmt.Errorf("%d processes for %d clients and %d churning users: each needs at least one client", procs, o.clients, o.churn)
+	}
 	// Every child connects its share over the ramp (plus time to spare),
 	// then all start at once.
 	start := time.Now().Add(o.ramp + 10*time.Second + time.Duration(o.clients/1000)*time.Second)
 	cpu0, scpu0, rss0 := selfCPU(), procCPU(o.pid), rssMiB(o.pid)
-	fmt.Fprintf(log, "%d clients: %d processes of at most %d, sending from %s\n", o.clients, procs, o.perProcess, start.Format(time.TimeOnly))
+	fmt.Fprintf(log, "%d clients and %d churning users: %d processes of at most %d, sending from %s\n", o.clients, o.churn, procs, o.perProcess, start.Format(time.TimeOnly))
 	outs := make([]bytes.Buffer, procs)
 	errc := make(chan error, procs)
 	ctx, cancel := context.WithCancel(ctx)
@@ -40,15 +44,10 @@ func runProcesses(ctx context.Context, o options, args []string, log io.Writer) 
 	totals := make([]chan int64, procs)
 	var wg sync.WaitGroup
 	for i := range procs {
-		share := o.clients / procs
-		if i < o.clients%procs {
-			share++
-		}
-		offset := i*(o.clients/procs) + min(i, o.clients%procs)
-		cargs := append(append([]string(nil), args...),
-			"-child", "-pid=0", "-cpuprofile=", "-run-id="+o.runID, "-clients="+strconv.Itoa(share),
-			"-offset="+strconv.Itoa(offset), "-total="+strconv.Itoa(o.clients), "-start="+strconv.FormatInt(start.UnixNano(), 10))
-		cmd := exec.CommandContext(ctx, exe, cargs...)
+		share, offset := split(o.clients, procs, i)
+		churnShare, churnOffset := split(o.churn, procs, i)
+		cmd := exec.CommandContext(ctx, exe, childArgs(o, share, offset, churnShare, churnOffset, start)...)
+		cmd.Env = childEnv(o)
 		cmd.Stderr = os.Stderr
 		stdin, err1 := cmd.StdinPipe()
 		stdout, err2 := cmd.StdoutPipe()
@@ -137,6 +136,9 @@ loop:
 		sum.DurationSec = max(sum.DurationSec, c.DurationSec)
 		sent += c.TalksSent
 		sum.Lost += c.Lost
+		sum.Churn += c.Churn
+		sum.ChurnCycles += c.ChurnCycles
+		sum.ChurnFailures += c.ChurnFailures
 		sum.UserlistReplies += c.UserlistReplies
 		sum.Deliveries += c.Deliveries
 		sum.Frames += c.Frames
@@ -158,6 +160,36 @@ loop:
 	}
 	sum.perMillion()
 	return sum, nil
+}
+
+// split divides n things among procs processes: process i's share and the
+// number of its first one.
+func split(n, procs, i int) (share, first int) {
+	share = n / procs
+	if i < n%procs {
+		share++
+	}
+	return share, i*(n/procs) + min(i, n%procs)
+}
+
+// childArgs is the command line of one child process: the flags this one
+// was given (but the auth secret, see childEnv), then the child's share.
+func childArgs(o options, share, offset, churnShare, churnOffset int, start time.Time) []string {
+	return append(slices.Clone(o.flags),
+		"-child", "-pid=0", "-cpuprofile=", "-run-id="+o.runID,
+		"-clients="+strconv.Itoa(share), "-offset="+strconv.Itoa(offset), "-total="+strconv.Itoa(o.clients),
+		"-churn="+strconv.Itoa(churnShare), "-churn-offset="+strconv.Itoa(churnOffset),
+		"-start="+strconv.FormatInt(start.UnixNano(), 10))
+}
+
+// childEnv is a child process's environment: this one's, with the auth
+// secret in it rather than on the command line, where ps shows it.
+func childEnv(o options) []string {
+	env := os.Environ()
+	if o.authSecret != "" {
+		env = append(env, authSecretEnv+"="+o.authSecret) // the last one counts
+	}
+	return env
 }
 
 // childExchange is a child process's side of the talk count exchange: it

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -26,6 +27,20 @@ func opts(t *testing.T, args ...string) options {
 	return o
 }
 
+// startServer starts a real chat server on a loopback port, with the limits
+// meant for people off: every client here is on 127.0.0.1 and the tool
+// sends faster than people type.
+func startServer(t *testing.T, change ...func(*config.Server)) *ctrltest.Server {
+	t.Helper()
+	cfg := config.DefaultServer()
+	cfg.MsgRate = 0
+	cfg.MaxConnsPerIP = 0
+	for _, f := range change {
+		f(&cfg)
+	}
+	return ctrltest.Start(t, cfg, "")
+}
+
 func runOK(t *testing.T, o options) *summary {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -34,7 +49,7 @@ func runOK(t *testing.T, o options) *summary {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.ConnectFailures != 0 || sum.FailedClients != 0 || len(sum.Errors) != 0 {
+	if sum.ConnectFailures != 0 || sum.FailedClients != 0 || sum.ChurnFailures != 0 || len(sum.Errors) != 0 {
 		t.Fatalf("%s %s: %d connect failures, %d failed clients, errors %v", o.scenario, o.proto, sum.ConnectFailures, sum.FailedClients, sum.Errors)
 	}
 	return sum
@@ -43,7 +58,7 @@ func runOK(t *testing.T, o options) *summary {
 // Every scenario, against a real server on a loopback socket: nothing lost,
 // every talk delivered to every user, in both framings.
 func TestScenarios(t *testing.T) {
-	srv := ctrltest.Start(t, config.DefaultServer(), "")
+	srv := startServer(t)
 	for _, proto := range []string{protoV1, protoV2} {
 		sum := runOK(t, opts(t, "-url", srv.URL, "-protocol", proto, "-scenario", "seed", "-clients", "20", "-interval", "100ms", "-duration", "1s", "-ramp", "100ms"))
 		if sum.TalksSent < 100 || sum.Lost != 0 || sum.Deliveries != 20*sum.TalksSent || sum.UserlistReplies < sum.TalksSent {
@@ -75,7 +90,7 @@ func TestScenarios(t *testing.T) {
 
 // A refused handshake is a connect failure with the server's reason.
 func TestConnectFailuresAreCounted(t *testing.T) {
-	srv := ctrltest.Start(t, config.DefaultServer(), "")
+	srv := startServer(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	o := opts(t, "-url", srv.URL, "-scenario", "idle", "-clients", "3", "-duration", "100ms", "-ramp", "10ms", "-run-id", strings.Repeat("x", 40))
@@ -85,6 +100,53 @@ func TestConnectFailuresAreCounted(t *testing.T) {
 	}
 	if sum.ConnectFailures != 3 || sum.Errors["handshake refused: 400 Bad Request: username is longer than 32 characters"] != 3 {
 		t.Fatalf("%+v", sum)
+	}
+}
+
+// Churning users come and go while the talks are sent: the steady clients
+// still get every talk, and the joins and leaves around them are not
+// mistaken for talks or for loss.
+func TestChurn(t *testing.T) {
+	srv := startServer(t)
+	for _, proto := range []string{protoV1, protoV2} {
+		sum := runOK(t, opts(t, "-url", srv.URL, "-protocol", proto, "-scenario", "fanout", "-clients", "20", "-senders", "2", "-rate", "40",
+			"-churn", "6", "-duration", "2s", "-ramp", "100ms"))
+		if sum.TalksSent < 60 || sum.Lost != 0 || sum.Deliveries != 20*sum.TalksSent {
+			t.Fatalf("churn %s: %d talks sent, %d delivered to 20 clients, %d lost", proto, sum.TalksSent, sum.Deliveries, sum.Lost)
+		}
+		// Each churning user completes at least the visit that sending
+		// stops cut short.
+		if sum.Churn != 6 || sum.ChurnCycles < 6 || sum.ChurnFailures != 0 {
+			t.Fatalf("churn %s: %d users, %d visits, %d failed", proto, sum.Churn, sum.ChurnCycles, sum.ChurnFailures)
+		}
+	}
+	if s := srv.Room.Stats(); s.LocalMembers != 0 {
+		t.Fatalf("%d members left behind", s.LocalMembers)
+	}
+	var out strings.Builder
+	(&summary{Scenario: "fanout", Churn: 3, ChurnCycles: 7, ChurnFailures: 1}).print(&out)
+	if !strings.Contains(out.String(), "churn              3 users: 7 visits completed (join, stay, exit), 1 failed") {
+		t.Fatalf("summary:\n%s", out.String())
+	}
+}
+
+// A churning user whose visits fail (here: every name is too long) counts
+// failures, reported by kind, and does not spin.
+func TestChurnFailuresAreCounted(t *testing.T) {
+	srv := startServer(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	o := opts(t, "-url", srv.URL, "-scenario", "fanout", "-clients", "2", "-senders", "1", "-rate", "10", "-churn", "1", "-duration", "500ms", "-ramp", "10ms")
+	o.runID = strings.Repeat("x", 20) // load-xxx…-1 fits in 32 characters, load-xxx…-churn0-0 does not
+	sum, err := run(ctx, o, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Lost != 0 || sum.ChurnCycles != 0 || sum.ChurnFailures < 1 || sum.ChurnFailures > 10 {
+		t.Fatalf("%+v", sum)
+	}
+	if n := sum.Errors["churn: handshake refused: 400 Bad Request: username is longer than 32 characters"]; n != int(sum.ChurnFailures) {
+		t.Fatalf("errors %v", sum.Errors)
 	}
 }
 
@@ -142,4 +204,13 @@ func TestLines(t *testing.T) {
 	}
 }
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+// runAsCommandEnv makes the test binary run as the command: TestProcesses
+// starts it as its child processes.
+const runAsCommandEnv = "LOADTEST_TEST_RUN_AS_COMMAND"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(runAsCommandEnv) == "1" {
+		os.Exit(realMain())
+	}
+	goleak.VerifyTestMain(m)
+}

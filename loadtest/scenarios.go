@@ -2,10 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
-	"net"
-	"net/url"
+	"math"
+	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -73,7 +74,7 @@ func run(ctx context.Context, o options, log io.Writer) (*summary, error) {
 	if o.scenario == "idle" {
 		sum.DurationSec = hold(ctx, o, users, log).Seconds()
 	} else {
-		talk(ctx, o, users, log, sum)
+		talk(ctx, o, users, log, sum, &errs)
 	}
 	rss2, scpu2 := rssMiB(o.pid), procCPU(o.pid)
 
@@ -120,7 +121,7 @@ func connectAll(ctx context.Context, o options, log io.Writer, errs *errCounter)
 	defer pace.Stop()
 	progress := time.NewTicker(o.progress)
 	defer progress.Stop()
-	marker := []byte(o.runID)
+	d := o.dialer()
 	for i := range o.clients {
 		select {
 		case <-ctx.Done():
@@ -139,7 +140,7 @@ func connectAll(ctx context.Context, o options, log io.Writer, errs *errCounter)
 			defer dials.Done()
 			defer func() { <-inflight }()
 			n := o.offset + i
-			us, _, err := dial(o.urls[n%len(o.urls)], fmt.Sprintf("load-%s-%d", o.runID, n), o.proto, marker, 10*time.Second)
+			us, _, err := d.dial(o.endpoints[n%len(o.endpoints)], fmt.Sprintf("load-%s-%d", o.runID, n))
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -240,8 +241,9 @@ func hold(ctx context.Context, o options, users []*user, log io.Writer) (held ti
 }
 
 // talk runs the seed and fanout scenarios: senders send at their pace for
-// the duration, then everyone drains; the results go into sum.
-func talk(ctx context.Context, o options, users []*user, log io.Writer, sum *summary) {
+// the duration, churning users (-churn) come and go meanwhile, then
+// everyone drains; the results go into sum.
+func talk(ctx context.Context, o options, users []*user, log io.Writer, sum *summary, errs *errCounter) {
 	period, senders := o.interval, o.total
 	if o.scenario == "fanout" {
 		senders = o.senders
@@ -256,6 +258,14 @@ func talk(ctx context.Context, o options, users []*user, log io.Writer, sum *sum
 	sendCtx, stopSending := context.WithDeadline(ctx, start.Add(o.duration))
 	defer stopSending()
 	var wg sync.WaitGroup
+	var churned churnCount
+	if o.churn > 0 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			churn(sendCtx, o, errs, &churned)
+		}()
+	}
 	for _, us := range users {
 		n := us.number
 		if n >= senders {
@@ -294,7 +304,11 @@ func talk(ctx context.Context, o options, users []*user, log io.Writer, sum *sum
 	defer progress.Stop()
 	report := func(phase string) {
 		got, secs := received(), time.Since(start).Seconds()
-		fmt.Fprintf(log, "%-8s %6.1fs sent %d, delivered %d (%.0f/s)\n", phase, secs, sent.Load(), got, float64(got)/secs)
+		line := fmt.Sprintf("%-8s %6.1fs sent %d, delivered %d (%.0f/s)", phase, secs, sent.Load(), got, float64(got)/secs)
+		if o.churn > 0 {
+			line += fmt.Sprintf(", churn %d cycles, %d failed", churned.cycles.Load(), churned.failures.Load())
+		}
+		fmt.Fprintln(log, line)
 	}
 loop:
 	for {
@@ -305,8 +319,10 @@ loop:
 			report("sending")
 		}
 	}
-	wg.Wait()
+	wg.Wait() // the senders, and the churning users' last visits
 	sendTime := time.Since(start)
+	sum.Churn = o.churn
+	sum.ChurnCycles, sum.ChurnFailures = churned.cycles.Load(), churned.failures.Load()
 
 	// Drain until every healthy user has every talk. A child process does
 	// not know what the others sent: it drains until deliveries stop.
@@ -369,13 +385,14 @@ func runConnect(ctx context.Context, o options, log io.Writer) (*summary, error)
 	start := time.Now()
 	fmt.Fprintf(log, "connecting with %d workers for %s to %s (%s)\n", o.concurrency, o.duration, o.rawURL, o.proto)
 	var wg sync.WaitGroup
+	d := o.dialer()
 	for w := range o.concurrency {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := 0; ctx.Err() == nil; i++ {
 				n := w*1_000_000 + i
-				took, err := session(o, fmt.Sprintf("load-%s-c%d", o.runID, n), o.urls[n%len(o.urls)])
+				took, err := session(d, o.endpoints[n%len(o.endpoints)], fmt.Sprintf("load-%s-c%d", o.runID, n))
 				if err != nil {
 					if ctx.Err() == nil {
 						failed.Add(1)
@@ -418,26 +435,91 @@ loop:
 
 // session is one short visit: handshake, the server's join, goodbye, the
 // close handshake. It returns the handshake time.
-func session(o options, name string, u *url.URL) (time.Duration, error) {
-	us, took, err := dial(u, name, o.proto, []byte(o.runID), 10*time.Second)
+func session(d dialer, ep endpoint, name string) (time.Duration, error) {
+	us, took, err := d.dial(ep, name)
 	if err != nil {
 		return 0, err
 	}
-	defer func() {
-		// No TIME_WAIT on this side: thousands of visits a second would
-		// use up the loopback's ephemeral ports.
-		if tc, ok := us.conn.(*net.TCPConn); ok {
-			tc.SetLinger(0)
-		}
-		us.conn.Close()
-	}()
-	us.conn.SetDeadline(time.Now().Add(10 * time.Second))
+	defer us.closeNow()
+	us.conn.SetDeadline(time.Now().Add(d.timeout))
 	us.bye()
 	if err := us.readLoop(); err != nil {
 		return 0, err
 	}
-	if o.proto != protoLines && !us.joined.Load() {
-		return 0, fmt.Errorf("closed before the join arrived")
+	if d.proto != protoLines && !us.joined.Load() {
+		return 0, errors.New("closed before the join arrived")
 	}
 	return took, nil
+}
+
+// churnCount counts the churning users' visits.
+type churnCount struct {
+	cycles   atomic.Int64 // visits completed: connected, joined, left with exit
+	failures atomic.Int64
+}
+
+// churn runs o.churn users who visit the room again and again until ctx
+// ends: each visit is someone new (a fresh name) who joins, stays 0.5-3 s
+// and says exit. A visit cut short by ctx still says exit properly.
+func churn(ctx context.Context, o options, errs *errCounter, count *churnCount) {
+	d := o.dialer()
+	var wg sync.WaitGroup
+	for k := range o.churn {
+		n := o.churnOffset + k
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ctx.Err() == nil; i++ {
+				err := visit(ctx, d, o.endpoints[n%len(o.endpoints)], fmt.Sprintf("load-%s-churn%d-%d", o.runID, n, i))
+				if err == nil {
+					count.cycles.Add(1)
+					continue
+				}
+				count.failures.Add(1)
+				errs.add(fmt.Errorf("churn: %w", err))
+				// A refused connection fails at once: do not spin.
+				backoff := time.NewTimer(100 * time.Millisecond)
+				select {
+				case <-ctx.Done():
+				case <-backoff.C:
+				}
+				backoff.Stop()
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// visit is one churning user's stay: connect, join, stay 0.5-3 s (less if
+// ctx ends first), exit, the close handshake. The talks it receives are not
+// counted.
+func visit(ctx context.Context, d dialer, ep endpoint, name string) error {
+	us, _, err := d.dial(ep, name)
+	if err != nil {
+		return err
+	}
+	defer us.closeNow()
+	us.since.Store(math.MaxInt64) // counts no talk
+	read := make(chan error, 1)
+	go func() { read <- us.readLoop() }()
+	stay := time.NewTimer(500*time.Millisecond + rand.N(2500*time.Millisecond))
+	defer stay.Stop()
+	select {
+	case err := <-read:
+		if err == nil {
+			err = errors.New("closed by the server before saying exit")
+		}
+		return err
+	case <-stay.C:
+	case <-ctx.Done():
+	}
+	us.bye()
+	us.conn.SetReadDeadline(time.Now().Add(d.timeout))
+	if err := <-read; err != nil {
+		return err
+	}
+	if d.proto != protoLines && !us.joined.Load() {
+		return errors.New("closed before the join arrived")
+	}
+	return nil
 }

@@ -34,6 +34,9 @@ type summary struct {
 	DeliveriesPerSec float64   `json:"deliveries_per_s,omitempty"`
 	Lost             int64     `json:"lost"` // expected − received, summed over healthy clients
 	LatencyMs        latencies `json:"latency_ms"`
+	Churn            int       `json:"churn,omitempty"`          // churning users (-churn), besides the clients
+	ChurnCycles      int64     `json:"churn_cycles,omitempty"`   // their visits completed: joined, stayed, left with exit
+	ChurnFailures    int64     `json:"churn_failures,omitempty"` // their visits that failed (refused, closed early, no join)
 
 	// connect
 	ConnectsPerSec float64   `json:"connects_per_s,omitempty"`
@@ -80,6 +83,9 @@ func (s *summary) print(w io.Writer) {
 		fmt.Fprintf(w, "deliveries         %d (%.0f/s) in %d frames (%.1f messages per frame)\n", s.Deliveries, s.DeliveriesPerSec, s.Frames, float64(s.Deliveries+s.UserlistReplies)/max(1, float64(s.Frames)))
 		fmt.Fprintf(w, "lost               %d\n", s.Lost)
 		fmt.Fprintf(w, "latency ms         p50 %.2f  p90 %.2f  p99 %.2f  max %.2f\n", s.LatencyMs.P50, s.LatencyMs.P90, s.LatencyMs.P99, s.LatencyMs.Max)
+		if s.Churn > 0 {
+			fmt.Fprintf(w, "churn              %d users: %d visits completed (join, stay, exit), %d failed\n", s.Churn, s.ChurnCycles, s.ChurnFailures)
+		}
 	case "connect":
 		fmt.Fprintf(w, "connects           %.0f/s for %.1f s\n", s.ConnectsPerSec, s.DurationSec)
 		fmt.Fprintf(w, "handshake ms       p50 %.2f  p90 %.2f  p99 %.2f  max %.2f\n", s.HandshakeMs.P50, s.HandshakeMs.P90, s.HandshakeMs.P99, s.HandshakeMs.Max)

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"crypto/sha1"
+	"crypto/tls"
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
@@ -20,6 +21,7 @@ import (
 	"google.golang.org/protobuf/encoding/protowire"
 
 	"chatroom/model"
+	"chatroom/service"
 )
 
 // Wire protocols the tool speaks.
@@ -52,32 +54,80 @@ type user struct {
 	hist   *histogram // allocated on the first talk: idle users keep none
 }
 
-// dial connects and performs the WebSocket handshake itself, so that frames
-// can then be parsed straight out of its bufio.Reader. It returns how long
-// the handshake took.
-func dial(u *url.URL, name, proto string, marker []byte, timeout time.Duration) (*user, time.Duration, error) {
-	start := time.Now()
-	host := u.Host
-	if u.Port() == "" {
-		host += ":80"
+// endpoint is one chat URL: the address to dial and, for wss://, how to
+// check the server's certificate.
+type endpoint struct {
+	url  *url.URL
+	addr string      // host:port (default port 80, or 443 for wss://)
+	tls  *tls.Config // nil for ws://; its ServerName is the URL's host
+}
+
+// dialer is what every handshake of a run shares.
+type dialer struct {
+	proto   string
+	marker  []byte // the run's id
+	secret  []byte // if set, each user sends a token for its name
+	timeout time.Duration
+}
+
+func (o *options) dialer() dialer {
+	d := dialer{proto: o.proto, marker: []byte(o.runID), timeout: 10 * time.Second}
+	if o.authSecret != "" {
+		d.secret = []byte(o.authSecret)
 	}
-	conn, err := net.DialTimeout("tcp", host, timeout)
+	return d
+}
+
+// tokenTTL is how long a user's token is valid: longer than any run.
+const tokenTTL = 24 * time.Hour
+
+// dial connects (over TLS for wss://) and performs the WebSocket handshake
+// itself, so that frames can then be parsed straight out of its
+// bufio.Reader. It returns how long connecting and the handshake took.
+func (d dialer) dial(ep endpoint, name string) (*user, time.Duration, error) {
+	start := time.Now()
+	extra := ""
+	if d.proto == protoV2 {
+		extra = "Sec-WebSocket-Protocol: " + model.SubprotocolBatch + "\r\n"
+	}
+	if d.secret != nil {
+		token, err := service.MintToken(d.secret, name, tokenTTL, start)
+		if err != nil {
+			return nil, 0, fmt.Errorf("cannot mint a token: %w", err)
+		}
+		extra += "Authorization: Bearer " + token + "\r\n"
+	}
+	conn, err := net.DialTimeout("tcp", ep.addr, d.timeout)
 	if err != nil {
 		return nil, 0, err
+	}
+	conn.SetDeadline(time.Now().Add(d.timeout))
+	if ep.tls != nil {
+		tc := tls.Client(conn, ep.tls)
+		if err := tc.Handshake(); err != nil {
+			conn.Close()
+			return nil, 0, err
+		}
+		conn = tc
 	}
 	var k [16]byte
 	rand.Read(k[:])
 	key := base64.StdEncoding.EncodeToString(k[:])
-	path := u.Path
-	if proto != protoLines {
-		path += "?username=" + url.QueryEscape(name)
+	path := ep.url.EscapedPath()
+	if path == "" {
+		path = "/"
 	}
-	extra := ""
-	if proto == protoV2 {
-		extra = "Sec-WebSocket-Protocol: " + model.SubprotocolBatch + "\r\n"
+	query := ep.url.RawQuery
+	if d.proto != protoLines {
+		if query != "" {
+			query += "&"
+		}
+		query += "username=" + url.QueryEscape(name)
 	}
-	conn.SetDeadline(time.Now().Add(timeout))
-	if _, err := fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n%s\r\n", path, u.Host, key, extra); err != nil {
+	if query != "" {
+		path += "?" + query
+	}
+	if _, err := fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n%s\r\n", path, ep.url.Host, key, extra); err != nil {
 		conn.Close()
 		return nil, 0, err
 	}
@@ -97,12 +147,26 @@ func dial(u *url.URL, name, proto string, marker []byte, timeout time.Duration) 
 	case resp.Header.Get("Sec-Websocket-Accept") != base64.StdEncoding.EncodeToString(h[:]):
 		conn.Close()
 		return nil, 0, errors.New("handshake: bad Sec-WebSocket-Accept")
-	case proto == protoV2 && resp.Header.Get("Sec-Websocket-Protocol") != model.SubprotocolBatch:
+	case d.proto == protoV2 && resp.Header.Get("Sec-Websocket-Protocol") != model.SubprotocolBatch:
 		conn.Close()
 		return nil, 0, errors.New("handshake: the server did not accept the chatroom.v2 subprotocol")
 	}
 	conn.SetDeadline(time.Time{})
-	return &user{conn: conn, br: br, proto: proto, marker: marker}, time.Since(start), nil
+	return &user{conn: conn, br: br, proto: d.proto, marker: d.marker}, time.Since(start), nil
+}
+
+// closeNow closes the user's connection without leaving it in TIME_WAIT:
+// thousands of visits a second would use up the loopback's ephemeral
+// ports. For after the close handshake.
+func (us *user) closeNow() {
+	raw := us.conn
+	if tc, ok := raw.(*tls.Conn); ok {
+		raw = tc.NetConn() // no close_notify: the WebSocket is closed already
+	}
+	if tc, ok := raw.(*net.TCPConn); ok {
+		tc.SetLinger(0)
+	}
+	raw.Close()
 }
 
 // sendTalk sends a talk whose content starts with the send time and the

@@ -1,0 +1,293 @@
+package main
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"errors"
+	"io"
+	"log"
+	"math/big"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"chatroom/config"
+	"chatroom/ctrl/ctrltest"
+	"chatroom/service"
+)
+
+// testPKI makes a CA and a certificate it signed for localhost and
+// 127.0.0.1. It returns the CA's PEM and the server's certificate.
+func testPKI(t *testing.T) ([]byte, tls.Certificate) {
+	t.Helper()
+	now := time.Now()
+	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caTmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "loadtest test CA"},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
+	}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, err := x509.ParseCertificate(caDER)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf := &x509.Certificate{
+		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "localhost"},
+		DNSNames: []string{"localhost"}, IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, leaf, ca, &key.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}), tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+}
+
+// writeCA writes the CA's PEM to a file for -ca.
+func writeCA(t *testing.T, caPEM []byte) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(path, caPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// front is a server in front of the chat server: it checks each request
+// with check (if not nil; an error refuses it with 401), records the TLS
+// server names asked for, and passes the handshake on.
+type front struct {
+	hs    *httptest.Server
+	url   string // ws:// or wss://localhost:port/ws
+	mu    sync.Mutex
+	names []string // SNI of each TLS handshake
+}
+
+func startFront(t *testing.T, backend *ctrltest.Server, cert *tls.Certificate, check func(*http.Request) error) *front {
+	t.Helper()
+	target := &url.URL{Scheme: "http", Host: backend.Addr}
+	proxy := &httputil.ReverseProxy{ // passes WebSocket upgrades on
+		Rewrite:  func(pr *httputil.ProxyRequest) { pr.SetURL(target) },
+		ErrorLog: log.New(io.Discard, "", 0),
+	}
+	f := &front{}
+	f.hs = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if check != nil {
+			if err := check(r); err != nil {
+				http.Error(w, err.Error(), http.StatusUnauthorized)
+				return
+			}
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	f.hs.Config.ErrorLog = log.New(io.Discard, "", 0) // refused certificates are expected
+	scheme := "ws"
+	if cert != nil {
+		scheme = "wss"
+		f.hs.TLS = &tls.Config{
+			Certificates: []tls.Certificate{*cert},
+			GetConfigForClient: func(hello *tls.ClientHelloInfo) (*tls.Config, error) {
+				f.mu.Lock()
+				defer f.mu.Unlock()
+				f.names = append(f.names, hello.ServerName)
+				return nil, nil
+			},
+		}
+		f.hs.StartTLS()
+	} else {
+		f.hs.Start()
+	}
+	t.Cleanup(f.hs.Close)
+	_, port, _ := net.SplitHostPort(f.hs.Listener.Addr().String())
+	f.url = scheme + "://localhost:" + port + "/ws"
+	return f
+}
+
+func (f *front) serverNames() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.names)
+}
+
+func TestEndpoints(t *testing.T) {
+	o := opts(t, "-url", "wss://example.com/ws, ws://example.com/ws,wss://127.0.0.1:8443/ws,ws://[::1]/ws?room=a")
+	want := []struct {
+		addr, serverName string
+		tls              bool
+	}{{"example.com:443", "example.com", true}, {"example.com:80", "", false}, {"127.0.0.1:8443", "127.0.0.1", true}, {"[::1]:80", "", false}}
+	for i, ep := range o.endpoints {
+		if ep.addr != want[i].addr || (ep.tls != nil) != want[i].tls || (ep.tls != nil && ep.tls.ServerName != want[i].serverName) {
+			t.Errorf("endpoint %d: %s, tls %v, want %+v", i, ep.addr, ep.tls != nil, want[i])
+		}
+	}
+	for _, bad := range [][]string{
+		{"-url", "tcp://example.com/ws"},
+		{"-url", "wss:///ws"},
+		{"-ca", filepath.Join(t.TempDir(), "missing.pem")},
+		{"-ca", writeCA(t, []byte("not a certificate"))},
+		{"-scenario", "idle", "-churn", "3"},
+		{"-churn", "-1"},
+	} {
+		if _, err := parseOptions(bad, io.Discard); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+}
+
+// wss:// with -ca: the users trust the test CA, name the server (SNI) and
+// get every talk over TLS; without -ca the certificate is refused.
+func TestWSSWithCA(t *testing.T) {
+	caPEM, cert := testPKI(t)
+	f := startFront(t, startServer(t), &cert, nil)
+	ca := writeCA(t, caPEM)
+	sum := runOK(t, opts(t, "-url", f.url, "-ca", ca, "-scenario", "fanout", "-clients", "10", "-senders", "2", "-rate", "40", "-duration", "500ms", "-ramp", "50ms"))
+	if sum.Connected != 10 || sum.TalksSent < 10 || sum.Lost != 0 || sum.Deliveries != 10*sum.TalksSent {
+		t.Fatalf("%+v", sum)
+	}
+	if names := f.serverNames(); len(names) < 10 || slices.ContainsFunc(names, func(n string) bool { return n != "localhost" }) {
+		t.Fatalf("server names asked for: %q", names)
+	}
+	sum = runOK(t, opts(t, "-url", f.url, "-ca", ca, "-scenario", "connect", "-concurrency", "2", "-duration", "300ms"))
+	if sum.Connected < 2 {
+		t.Fatalf("connect over TLS: %+v", sum)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	sum, err := run(ctx, opts(t, "-url", f.url, "-scenario", "idle", "-clients", "2", "-duration", "50ms", "-ramp", "10ms"), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.ConnectFailures != 2 || sum.Errors["tls: failed to verify certificate: x509: certificate signed by unknown authority"] != 2 {
+		t.Fatalf("without -ca: %+v", sum)
+	}
+}
+
+// tokenCheck accepts a handshake only with a bearer token, signed with
+// secret, for the username the request asks for; it counts the good ones.
+func tokenCheck(secret string, good *atomic.Int64) func(*http.Request) error {
+	return func(r *http.Request) error {
+		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok {
+			return errors.New("no bearer token")
+		}
+		name, err := service.VerifyToken([]byte(secret), token, time.Now())
+		if err != nil {
+			return err
+		}
+		if asked := r.URL.Query().Get("username"); name != asked {
+			return errors.New("token for " + name + ", not " + asked)
+		}
+		good.Add(1)
+		return nil
+	}
+}
+
+// -auth-secret (or CHATROOM_AUTH_SECRET): every user sends a bearer token
+// for its own name, which a server with the same secret accepts.
+func TestBearerToken(t *testing.T) {
+	const secret = "loadtest-test-secret"
+	var good atomic.Int64
+	srv := startServer(t, func(c *config.Server) { c.AuthSecret = secret })
+	f := startFront(t, srv, nil, tokenCheck(secret, &good))
+	sum := runOK(t, opts(t, "-url", f.url, "-auth-secret", secret, "-scenario", "fanout", "-clients", "5", "-senders", "1", "-rate", "20", "-churn", "2", "-duration", "700ms", "-ramp", "10ms"))
+	if sum.Connected != 5 || sum.Lost != 0 || sum.ChurnCycles < 2 || good.Load() != 5+sum.ChurnCycles {
+		t.Fatalf("%d handshakes with a good token: %+v", good.Load(), sum)
+	}
+	t.Setenv(authSecretEnv, secret)
+	good.Store(0)
+	sum = runOK(t, opts(t, "-url", f.url, "-scenario", "connect", "-concurrency", "2", "-duration", "300ms"))
+	if sum.Connected < 2 || good.Load() != int64(sum.Connected) {
+		t.Fatalf("secret from %s: %d handshakes with a good token: %+v", authSecretEnv, good.Load(), sum)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	sum, err := run(ctx, opts(t, "-url", f.url, "-auth-secret", "wrong", "-scenario", "idle", "-clients", "2", "-duration", "50ms", "-ramp", "10ms"), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.ConnectFailures != 2 || sum.Errors["handshake refused: 401 Unauthorized: token signature is invalid"] != 2 {
+		t.Fatalf("wrong secret: %+v", sum)
+	}
+	// Straight to the server (the secret still from the environment): it
+	// checks the tokens itself.
+	sum = runOK(t, opts(t, "-url", srv.URL, "-scenario", "idle", "-clients", "3", "-duration", "50ms", "-ramp", "10ms"))
+	if sum.Connected != 3 {
+		t.Fatalf("to the server: %+v", sum)
+	}
+}
+
+// Child processes get the secret in their environment, not on their command
+// line; the other flags (-url, -ca, …) on their command line.
+func TestChildArgs(t *testing.T) {
+	t.Setenv(authSecretEnv, "")
+	caPEM, _ := testPKI(t)
+	o := opts(t, "-url", "wss://localhost:1/ws", "-ca", writeCA(t, caPEM), "-auth-secret", "s3cret", "-scenario", "fanout", "-clients", "10", "-churn", "4")
+	args := strings.Join(childArgs(o, 5, 5, 2, 2, time.Now()), " ")
+	if strings.Contains(args, "s3cret") || !strings.Contains(args, "-url=wss://localhost:1/ws") || !strings.Contains(args, "-ca=") || !strings.Contains(args, "-churn=2 -churn-offset=2") {
+		t.Fatalf("child args: %s", args)
+	}
+	if env := childEnv(o); env[len(env)-1] != authSecretEnv+"=s3cret" {
+		t.Fatalf("child env ends with %q", env[len(env)-1])
+	}
+}
+
+// Several processes: children dial wss:// with the CA, send tokens minted
+// with the secret they got in their environment, and churn; the parent
+// merges their results. The children are this test binary, run as the
+// command (see TestMain).
+func TestProcesses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("children start sending 10 s after launch")
+	}
+	const secret = "processes-secret"
+	caPEM, cert := testPKI(t)
+	var good atomic.Int64
+	f := startFront(t, startServer(t, func(c *config.Server) { c.AuthSecret = secret }), &cert, tokenCheck(secret, &good))
+	t.Setenv(runAsCommandEnv, "1")
+	t.Setenv(authSecretEnv, "")
+	o := opts(t, "-url", f.url, "-ca", writeCA(t, caPEM), "-auth-secret", secret, "-scenario", "fanout", "-clients", "6", "-churn", "2",
+		"-senders", "2", "-rate", "20", "-duration", "1s", "-ramp", "50ms", "-per-process", "4")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	sum, err := runProcesses(ctx, o, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Processes != 2 || sum.Connected != 6 || sum.ConnectFailures+sum.FailedClients != 0 || len(sum.Errors) != 0 ||
+		sum.TalksSent < 10 || sum.Lost != 0 || sum.Deliveries != 6*sum.TalksSent {
+		t.Fatalf("%+v", sum)
+	}
+	if sum.Churn != 2 || sum.ChurnCycles < 2 || sum.ChurnFailures != 0 || good.Load() != 6+sum.ChurnCycles {
+		t.Fatalf("%d good tokens; churn: %+v", good.Load(), sum)
+	}
+}
