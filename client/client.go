@@ -29,9 +29,12 @@ func main() {
 	user := flag.String("username", "", "username to fill in")
 	reconnect := flag.Bool("reconnect", true, "reconnect automatically when the connection drops")
 	maxContent := flag.Int("max-content", 4096, "the server's message limit, in bytes")
-	token := flag.String("token", os.Getenv("CHATROOM_TOKEN"), "access token for a server run with -auth-secret (default $CHATROOM_TOKEN; mint one with: go run ./server token -sub NAME)")
+	token := flag.String("token", "", "access token for a server run with -auth-secret (default $CHATROOM_TOKEN; mint one with: go run ./server token -sub NAME)")
 	caFile := flag.String("ca", "", "PEM file of the CA that signed the server's certificate, for wss:// addresses (default: the system's)")
 	flag.Parse()
+	if *token == "" {
+		*token = os.Getenv("CHATROOM_TOKEN") // not the flag's default: -h would print it
+	}
 	tlsConf, err := tlsConfig(*caFile)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "client:", err)

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -35,7 +36,7 @@ type Server struct {
 	// Limits against floods and abuse.
 	MsgRate          float64       // data frames per second per connection (token bucket); 0: no limit
 	MsgBurst         int           // frames a connection may send at once above MsgRate
-	RateClose        int           // rate-limited frames in a row after which the connection is closed; 0: never
+	RateClose        int           // refusals beyond what MsgRate forgives after which the connection is closed; 0: never
 	MaxConns         int           // connections in total; 0: the open-file limit less FDReserve
 	MaxConnsPerIP    int           // connections from one client IP; 0: no limit
 	HandshakeTimeout time.Duration // longest time to read a request's headers and upgrade
@@ -50,6 +51,11 @@ type Server struct {
 
 	Log Log
 }
+
+// MinAuthSecret is the shortest -auth-secret accepted, in bytes: an HS256
+// key shorter than the hash (RFC 7518, 3.2) can be guessed offline from
+// any token that leaks.
+const MinAuthSecret = 32
 
 // FDReserve is how many open files the default connection limit leaves for
 // everything that is not a chat connection: listeners, log files, HTTP
@@ -99,9 +105,9 @@ func (c *Server) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.DebugAddr, "debug-addr", c.DebugAddr, "serve pprof at http://DEBUG-ADDR/debug/pprof/ (off when empty; never expose it)")
 	fs.DurationVar(&c.ShutdownDelay, "shutdown-delay", c.ShutdownDelay, "on SIGINT/SIGTERM, answer /readyz with 503 for this long before closing, so a load balancer stops sending users here first")
 	fs.Float64Var(&c.MsgRate, "msg-rate", c.MsgRate, "frames per second each connection may send, on average (0: no limit); excess frames get an error reply \"rate limited\"")
-	fs.IntVar(&c.MsgBurst, "msg-burst", c.MsgBurst, "frames a connection may send at once above -msg-rate")
-	fs.IntVar(&c.RateClose, "rate-close", c.RateClose, "close a connection (1008) after this many rate-limited frames in a row (0: never)")
-	fs.IntVar(&c.MaxConns, "max-conns", c.MaxConns, fmt.Sprintf("most connections in total; more are refused with 503 (0: the open-file limit less %d)", FDReserve))
+	fs.IntVar(&c.MsgBurst, "msg-burst", c.MsgBurst, "frames a connection may send at once above -msg-rate (at least 1)")
+	fs.IntVar(&c.RateClose, "rate-close", c.RateClose, "close a connection (1008) once it has been refused this many frames more than -msg-rate forgives (refusals are forgiven at -msg-rate a second; 0: never close)")
+	fs.IntVar(&c.MaxConns, "max-conns", c.MaxConns, fmt.Sprintf("most connections in total; more are refused with 503 (0: the open-file limit less %d, or half of it when that is more)", FDReserve))
 	fs.IntVar(&c.MaxConnsPerIP, "max-conns-per-ip", c.MaxConnsPerIP, "most connections from one client IP; more are refused with 503 (0: no limit; behind a proxy every user has the proxy's IP)")
 	fs.DurationVar(&c.HandshakeTimeout, "handshake-timeout", c.HandshakeTimeout, "longest time a client may take to send its request headers (slow clients are cut)")
 	fs.DurationVar(&c.HTTPIdleTimeout, "http-idle-timeout", c.HTTPIdleTimeout, "close keep-alive HTTP connections idle this long")
@@ -111,13 +117,18 @@ func (c *Server) RegisterFlags(fs *flag.FlagSet) {
 	fs.Func("allowed-origins", "comma-separated browser origins (scheme://host[:port]) allowed to connect besides the server's own host; * allows any (requests without Origin are always allowed)", func(v string) error {
 		c.AllowedOrigins = nil
 		for _, o := range strings.Split(v, ",") {
-			if o = strings.TrimSpace(o); o != "" {
-				c.AllowedOrigins = append(c.AllowedOrigins, strings.TrimRight(strings.ToLower(o), "/"))
+			if o = strings.TrimSpace(o); o == "" {
+				continue
 			}
+			n, err := normalizeOrigin(o)
+			if err != nil {
+				return err
+			}
+			c.AllowedOrigins = append(c.AllowedOrigins, n)
 		}
 		return nil
 	})
-	fs.StringVar(&c.AuthSecret, "auth-secret", c.AuthSecret, "if set, every handshake needs an HS256 token signed with this secret (Authorization: Bearer or ?token=); prefer the environment variable, which ps does not show")
+	fs.StringVar(&c.AuthSecret, "auth-secret", c.AuthSecret, fmt.Sprintf("if set (at least %d bytes), every handshake needs an HS256 token signed with this secret (Authorization: Bearer or ?token=); prefer the environment variable, which ps does not show", MinAuthSecret))
 	c.Log.RegisterFlags(fs)
 }
 
@@ -149,9 +160,7 @@ func (c *Server) Validate() error {
 	check(c.HTTPIdleTimeout > 0, "-http-idle-timeout must be > 0")
 	check(c.MaxHeaderBytes >= 1024, "-max-header-bytes must be >= 1024")
 	check((c.TLSCert == "") == (c.TLSKey == ""), "-tls-cert and -tls-key go together")
-	for _, o := range c.AllowedOrigins {
-		check(o == "*" || strings.Contains(o, "://"), "-allowed-origins: %q is not scheme://host[:port] or *", o)
-	}
+	check(c.AuthSecret == "" || len(c.AuthSecret) >= MinAuthSecret, "-auth-secret must be at least %d bytes (try: openssl rand -base64 32)", MinAuthSecret)
 	errs = append(errs, c.Log.Validate())
 	return errors.Join(errs...)
 }
@@ -177,6 +186,27 @@ func ParseServer(name string, args []string, lookupEnv func(string) (string, boo
 		return c, fmt.Errorf("unexpected arguments: %q", fs.Args())
 	}
 	return c, c.Validate()
+}
+
+// normalizeOrigin checks an -allowed-origins entry and returns it as a
+// browser sends it: lower-case scheme://host[:port], no default port, no
+// path.
+func normalizeOrigin(o string) (string, error) {
+	if o == "*" {
+		return o, nil
+	}
+	u, err := url.Parse(strings.ToLower(o))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.Trim(u.Path, "/") != "" || u.RawQuery != "" || u.User != nil {
+		return "", fmt.Errorf("%q is not an origin: use scheme://host[:port], like https://chat.example.com, or *", o)
+	}
+	host := u.Host
+	if p := u.Port(); (u.Scheme == "http" && p == "80") || (u.Scheme == "https" && p == "443") {
+		host = u.Hostname()
+		if strings.Contains(host, ":") {
+			host = "[" + host + "]"
+		}
+	}
+	return u.Scheme + "://" + host, nil
 }
 
 // EnvName is the environment variable for the flag called name.

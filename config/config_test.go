@@ -51,6 +51,13 @@ func TestBadSettingsAreErrors(t *testing.T) {
 		{nil, map[string]string{"CHATROOM_MAX_CONTENT": "lots"}, "CHATROOM_MAX_CONTENT"},
 		{[]string{"extra"}, nil, "unexpected arguments"},
 		{[]string{"-no-such-flag"}, nil, "not defined"},
+		{[]string{"-auth-secret", "short"}, nil, "-auth-secret"},
+		{[]string{"-tls-cert", "c.pem"}, nil, "-tls-key"},
+		{[]string{"-allowed-origins", "chat.example.com"}, nil, "not an origin"},
+		{[]string{"-allowed-origins", "https://chat.example.com/app"}, nil, "not an origin"},
+		{[]string{"-msg-rate", "-1"}, nil, "-msg-rate"},
+		{[]string{"-msg-burst", "0"}, nil, "-msg-burst"},
+		{[]string{"-max-header-bytes", "10"}, nil, "-max-header-bytes"},
 	}
 	for _, tc := range cases {
 		_, err := ParseServer("server", tc.args, env(tc.env), &bytes.Buffer{})
@@ -114,5 +121,17 @@ func TestLogValuesCannotForgeLines(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestAllowedOriginsAreNormalized(t *testing.T) {
+	var out strings.Builder
+	c, err := ParseServer("server", []string{"-allowed-origins", "HTTPS://Chat.Example.com:443/, http://a.example:8080,*"}, env(nil), &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"https://chat.example.com", "http://a.example:8080", "*"}
+	if strings.Join(c.AllowedOrigins, " ") != strings.Join(want, " ") {
+		t.Fatalf("got %q, want %q", c.AllowedOrigins, want)
 	}
 }

@@ -25,7 +25,7 @@ const (
 	ReasonBye          = "bye"                           // 1000, after exit
 	ReasonShutdown     = "server shutting down"          // 1001
 	ReasonSlowConsumer = "slow consumer"                 // 1008, send queue full
-	ReasonFlood        = "too many messages"             // 1008, rate limited -rate-close times in a row
+	ReasonFlood        = "too many messages"             // 1008, refused -rate-close times more than -msg-rate forgives
 	ReasonIdle         = "no pong or frame in time"      // 1008 (the peer rarely sees it)
 	ReasonFrameTooBig  = "frame is longer than %d bytes" // 1009
 )

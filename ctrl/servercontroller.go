@@ -8,6 +8,7 @@ package ctrl
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -61,7 +62,7 @@ type ServerStats struct {
 
 // The label sets of ServerStats' maps: every key is always present.
 func handshakeResults() []string {
-	return []string{hsAccepted, hsBadRequest, hsForbidden, hsUnauthorized, hsConflict, hsFull, hsShuttingDown, hsUnavailable, hsUpgradeFailed}
+	return []string{hsAccepted, hsBadRequest, hsForbidden, hsUnauthorized, hsConflict, hsFull, hsPerIP, hsShuttingDown, hsUnavailable, hsUpgradeFailed}
 }
 
 func frameTypes() []string {
@@ -78,7 +79,8 @@ const (
 	hsForbidden     = "forbidden"     // 403: origin not allowed
 	hsUnauthorized  = "unauthorized"  // 401: token missing or bad
 	hsConflict      = "conflict"      // 409: username online
-	hsFull          = "full"          // 503: too many connections, in total or from one IP
+	hsFull          = "full"          // 503: MaxConns connections open
+	hsPerIP         = "per_ip_limit"  // 503: MaxConnsPerIP connections from this address
 	hsShuttingDown  = "shutting_down" // 503
 	hsUnavailable   = "unavailable"   // 503: the broker cannot claim the name
 	hsUpgradeFailed = "upgrade_failed"
@@ -91,7 +93,7 @@ const (
 	closeIdle     = "idle"          // no pong or frame within PongTimeout
 	closeLost     = "lost"          // the socket failed
 	closeSlow     = "slow_consumer" // its send queue filled
-	closeFlood    = "flood"         // rate limited RateClose times in a row
+	closeFlood    = "flood"         // refused RateClose times more than MsgRate forgives
 	closeTooBig   = "too_big"       // a frame over ReadLimit
 	closeShutdown = "shutdown"
 	closeServer   = "server_error" // the join failed
@@ -217,8 +219,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ip := clientIP(r)
-	if reason := s.reserve(ip); reason != "" {
-		refuse(http.StatusServiceUnavailable, hsFull, reason, nil)
+	if result, reason := s.reserve(ip); reason != "" {
+		refuse(http.StatusServiceUnavailable, result, reason, nil)
 		return
 	}
 	upgraded := false
@@ -275,9 +277,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	var sock *sockConn
+	early := false
 	ws, err := s.upgrader.Upgrade(hijacker{w, func(nc net.Conn, brw *bufio.ReadWriter) (net.Conn, *bufio.ReadWriter) {
 		sock = &sockConn{Conn: nc}
 		if brw.Reader.Buffered() > 0 {
+			early = true
 			// A client must wait for the handshake's answer before it
 			// sends frames (RFC 6455, 4.1). The upgrader closes such a
 			// connection without a word; this says why first.
@@ -292,7 +296,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}}, r, nil)
 	if err != nil {
 		s.room.Release(name)
-		s.handshakes[hsUpgradeFailed].Add(1)
+		if early {
+			s.handshakes[hsBadRequest].Add(1)
+		} else {
+			s.handshakes[hsUpgradeFailed].Add(1)
+		}
 		log.WithFields(logrus.Fields{"username": name, "error": err}).Info("upgrade failed")
 		return
 	}
@@ -309,7 +317,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if !s.track(c) {
 		s.room.Release(name)
-		s.closes[closeShutdown].Add(1)
+		s.handshakes[hsShuttingDown].Add(1)
 		ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, config.ReasonShutdown), time.Now().Add(s.cfg.WriteTimeout))
 		ws.Close()
 		return
@@ -349,42 +357,50 @@ func (s *Server) originAllowed(origin, host string) bool {
 
 // bearer returns the request's token: "Authorization: Bearer …", else the
 // token query parameter (browsers cannot set headers on a WebSocket).
+// (Another Authorization scheme, such as the Basic credentials a browser
+// adds on a site behind a password, is not ours and is ignored.)
 func bearer(r *http.Request) (string, bool) {
-	if h := r.Header.Get("Authorization"); h != "" {
-		scheme, token, ok := strings.Cut(h, " ")
-		if ok && strings.EqualFold(scheme, "Bearer") && strings.TrimSpace(token) != "" {
-			return strings.TrimSpace(token), true
-		}
-		return "", false
+	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	if token = strings.TrimSpace(token); strings.EqualFold(scheme, "Bearer") && token != "" {
+		return token, true
 	}
-	token := r.URL.Query().Get("token")
+	token = r.URL.Query().Get("token")
 	return token, token != ""
 }
 
 // clientIP is the address the connection comes from (a proxy's, behind
-// one). The zero Addr when RemoteAddr is not ip:port.
+// one), as counted by MaxConnsPerIP: an IPv6 client is its /64, the
+// block one customer usually has. The zero Addr when RemoteAddr is not
+// ip:port.
 func clientIP(r *http.Request) netip.Addr {
 	ap, err := netip.ParseAddrPort(r.RemoteAddr)
 	if err != nil {
 		return netip.Addr{}
 	}
-	return ap.Addr().Unmap()
+	ip := ap.Addr().Unmap()
+	if ip.Is6() {
+		if p, err := ip.Prefix(64); err == nil {
+			return p.Addr()
+		}
+	}
+	return ip
 }
 
 // reserve counts a connection from ip against MaxConns and MaxConnsPerIP
-// (0: no limit), from its handshake on. It returns why not when over.
-func (s *Server) reserve(ip netip.Addr) string {
+// (0: no limit), from its handshake on. When over, it returns the
+// handshake result and the reason.
+func (s *Server) reserve(ip netip.Addr) (result, reason string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.cfg.MaxConns > 0 && s.slots >= s.cfg.MaxConns {
-		return config.ErrServerFull
+		return hsFull, config.ErrServerFull
 	}
 	if s.cfg.MaxConnsPerIP > 0 && s.perIP[ip] >= s.cfg.MaxConnsPerIP {
-		return config.ErrTooManyFromIP
+		return hsPerIP, config.ErrTooManyFromIP
 	}
 	s.slots++
 	s.perIP[ip]++
-	return ""
+	return "", ""
 }
 
 func (s *Server) unreserve(ip netip.Addr) {
@@ -474,7 +490,8 @@ type conn struct {
 	pingTimer *time.Timer   // makes a ping due every PingInterval
 	left      atomic.Bool   // Room.Leave has been called
 	limiter   *rate.Limiter // the read pump's token bucket; made at the first frame
-	limited   int           // frames refused by limiter in a row (read pump only)
+	strikes   *rate.Limiter // refusals it forgives: RateClose at once, MsgRate a second
+	limited   bool          // the last frame was refused (read pump only)
 
 	mu          sync.Mutex
 	queue       []*service.Frame // frames for the write pump, oldest first
@@ -487,7 +504,8 @@ type conn struct {
 	dropQueue   bool             // the close discards what is queued
 	closeCode   int              // 0: close without sending a close frame
 	closeReason string
-	closeSent   bool // the close frame is out: the read deadline is the grace period
+	closeSent   bool  // the close frame is out: the read deadline is the grace period
+	writeErr    error // a write failed: the connection is lost
 }
 
 var _ service.Member = (*conn)(nil)
@@ -616,12 +634,16 @@ func (c *conn) open() bool {
 // the write pump's end, leave, the log line.
 func (c *conn) finish(start time.Time, err error) {
 	c.mu.Lock()
-	weClosed, code, reason := c.closing, c.closeCode, c.closeReason
+	weClosed, code, reason, writeErr := c.closing, c.closeCode, c.closeReason, c.writeErr
 	c.mu.Unlock()
 	var ce *websocket.CloseError
 	var ne net.Error
 	var cause string
 	switch {
+	case writeErr != nil:
+		// The write pump found the peer gone (reset, or stalled past the
+		// write timeout) and closed the socket.
+		code, reason, cause = websocket.CloseAbnormalClosure, "write failed: "+writeErr.Error(), closeLost
 	case weClosed:
 		cause = weClosedCause(code, reason)
 		// Wait for the peer's close reply, or the grace period.
@@ -758,13 +780,15 @@ func (c *conn) drain() {
 // handle acts on one frame. It returns false when the connection is to close.
 func (c *conn) handle(data []byte) bool {
 	msg, err := model.Decode(data)
-	if err != nil {
-		c.s.framesIn[frameUndecodable].Add(1)
-	} else if n := c.s.framesIn[msg.Type]; n != nil {
-		n.Add(1)
-	} else {
-		c.s.framesIn[frameOther].Add(1)
+	kind := frameUndecodable
+	if err == nil {
+		switch kind = msg.Type; kind {
+		case model.TypeTalk, model.TypeUserList, model.TypeExit:
+		default:
+			kind = frameOther
+		}
 	}
+	c.s.framesIn[kind].Add(1)
 	// Every frame but exit spends a token: talks, user lists and garbage
 	// all cost the server work.
 	if (err != nil || msg.Type != model.TypeExit) && !c.allow() {
@@ -812,30 +836,35 @@ func (c *conn) allow() bool {
 	if c.limiter == nil {
 		// Made at the first frame: an idle connection keeps none.
 		c.limiter = rate.NewLimiter(rate.Limit(c.s.cfg.MsgRate), c.s.cfg.MsgBurst)
+		if c.s.cfg.RateClose > 0 {
+			c.strikes = rate.NewLimiter(rate.Limit(c.s.cfg.MsgRate), c.s.cfg.RateClose)
+		}
 	}
 	if c.limiter.Allow() {
-		c.limited = 0
+		c.limited = false
 		return true
 	}
 	return false
 }
 
-// rateLimited answers a frame over the rate with an error reply, and closes
-// the connection (1008) when RateClose frames in a row were over it. It
-// returns false when the connection is to close.
+// rateLimited answers a frame over the rate with an error reply. Refusals
+// are counted in a second bucket that forgives them at MsgRate a second:
+// a client refused RateClose times more than that is flooding, however it
+// paces itself, and is closed with 1008. It returns false when the
+// connection is to close.
 func (c *conn) rateLimited() bool {
-	c.limited++
 	c.s.rateLimited.Add(1)
-	if c.s.cfg.RateClose > 0 && c.limited >= c.s.cfg.RateClose {
-		c.logger().WithField("in_a_row", c.limited).Warn("closing a flooding connection")
+	if c.strikes != nil && !c.strikes.Allow() {
+		c.logger().WithField("rate_close", c.s.cfg.RateClose).Warn("closing a flooding connection")
 		c.closeWith(websocket.ClosePolicyViolation, config.ReasonFlood, false)
 		return false
 	}
 	c.s.rejectedFrames.Add(1)
-	if c.limited == 1 {
+	if !c.limited {
 		// One line per burst, not per frame: a flood must not flood the log.
 		c.logger().WithField("rate", c.s.cfg.MsgRate).Info("rate limited")
 	}
+	c.limited = true
 	c.s.room.Reply(c, service.NewFrame(&model.ChatRoomRequest{Type: model.TypeError, Content: config.ErrRateLimited}))
 	return true
 }
@@ -928,6 +957,9 @@ func (c *conn) writePump() {
 		spare = batch[:0]
 		if err != nil {
 			c.logger().WithField("error", err).Debug("write failed")
+			c.mu.Lock()
+			c.writeErr = err
+			c.mu.Unlock()
 			c.endPumps()
 			c.sock.Conn.Close() // the read pump ends now, too
 			close(c.pumpDone)
@@ -1105,7 +1137,9 @@ func (s *sockConn) Write(p []byte) (int, error) {
 	return s.Conn.Write(p)
 }
 
-// writeBuffers writes bufs in one writev, under one deadline.
+// writeBuffers writes bufs in one writev, under one deadline. Over TLS,
+// where there is no writev (each piece would be a record and a system call
+// of its own), the pieces are joined and written at once.
 func (s *sockConn) writeBuffers(bufs net.Buffers, deadline time.Time) error {
 	if len(bufs) == 0 {
 		return nil
@@ -1113,6 +1147,18 @@ func (s *sockConn) writeBuffers(bufs net.Buffers, deadline time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.Conn.SetWriteDeadline(deadline); err != nil {
+		return err
+	}
+	if _, isTLS := s.Conn.(*tls.Conn); isTLS && len(bufs) > 1 {
+		n := 0
+		for _, b := range bufs {
+			n += len(b)
+		}
+		joined := make([]byte, 0, n)
+		for _, b := range bufs {
+			joined = append(joined, b...)
+		}
+		_, err := s.Conn.Write(joined)
 		return err
 	}
 	_, err := bufs.WriteTo(s.Conn)

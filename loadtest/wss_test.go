@@ -214,7 +214,7 @@ func tokenCheck(secret string, good *atomic.Int64) func(*http.Request) error {
 // -auth-secret (or CHATROOM_AUTH_SECRET): every user sends a bearer token
 // for its own name, which a server with the same secret accepts.
 func TestBearerToken(t *testing.T) {
-	const secret = "loadtest-test-secret"
+	const secret = "loadtest-secret-of-at-least-32-b"
 	var good atomic.Int64
 	srv := startServer(t, func(c *config.Server) { c.AuthSecret = secret })
 	f := startFront(t, srv, nil, tokenCheck(secret, &good))

@@ -117,7 +117,7 @@ func send(t *testing.T, ws *websocket.Conn, typ, content string) {
 }
 
 func TestMetricsAndReadyz(t *testing.T) {
-	r := start(t, "-shutdown-delay", "1s")
+	r := start(t, "-shutdown-delay", "3s")
 	base := "http://" + r.addr
 	a := dial(t, r.addr, "alice")
 	until(t, a, model.TypeUserList) // the join preamble
@@ -148,7 +148,7 @@ func TestMetricsAndReadyz(t *testing.T) {
 	ready := func() int {
 		resp, err := http.Get(base + "/readyz")
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("/readyz: %v (the server must keep answering during -shutdown-delay)", err)
 		}
 		resp.Body.Close()
 		return resp.StatusCode
@@ -194,7 +194,7 @@ func TestOriginCheck(t *testing.T) {
 }
 
 func TestAuth(t *testing.T) {
-	const secret = "s3cret-for-tests"
+	const secret = "a-secret-for-tests-32-bytes-long"
 	r := start(t, "-auth-secret", secret)
 	url := "ws://" + r.addr + "/ws"
 	now := time.Now()
@@ -283,8 +283,10 @@ func TestConnectionLimits(t *testing.T) {
 		}
 	}
 	base := "http://" + r.addr
-	if got := scrape(t, nil, base, `chatroom_handshakes_total{result="full"}`); got != 2 {
-		t.Errorf("handshakes refused as full: %v, want 2", got)
+	for result, want := range map[string]float64{"full": 1, "per_ip_limit": 1, "accepted": 4} {
+		if got := scrape(t, nil, base, `chatroom_handshakes_total{result="`+result+`"}`); got != want {
+			t.Errorf("handshakes %s: %v, want %v", result, got, want)
+		}
 	}
 	// A connection that ends frees its slot.
 	open[0].Close()
@@ -295,10 +297,12 @@ func TestConnectionLimits(t *testing.T) {
 }
 
 func TestRateLimit(t *testing.T) {
-	r := start(t, "-msg-rate", "5", "-msg-burst", "10", "-rate-close", "30")
+	// A rate this slow refills nothing during the test: what passes is the
+	// burst, exactly.
+	r := start(t, "-msg-rate", "0.01", "-msg-burst", "10", "-rate-close", "30")
 	a := dial(t, r.addr, "alice")
 	until(t, a, model.TypeUserList)
-	// A burst of 15: 10 go through, and about 5 are refused in words.
+	// A burst of 15: 10 go through, and 5 are refused in words.
 	for i := range 15 {
 		send(t, a, model.TypeTalk, fmt.Sprint("talk ", i))
 	}
@@ -315,11 +319,10 @@ func TestRateLimit(t *testing.T) {
 			limited++
 		}
 	}
-	// The bucket refills at 5/s during the test, so one or two more may pass.
-	if talks < 10 || talks > 12 {
-		t.Errorf("%d talks passed, %d limited; want about 10 passed", talks, limited)
+	if talks != 10 || limited != 5 {
+		t.Errorf("%d talks passed, %d limited; want 10 and 5", talks, limited)
 	}
-	// exit is never limited, and a flood is closed.
+	// A flood is closed: 30 refusals more than the rate forgives.
 	b := dial(t, r.addr, "bob")
 	until(t, b, model.TypeUserList)
 	for range 100 {
@@ -441,5 +444,39 @@ func TestHTTPLimits(t *testing.T) {
 	io.Copy(io.Discard, c) // until the server closes
 	if took := time.Since(start); took > 5*time.Second {
 		t.Fatalf("an unfinished request was kept %v", took)
+	}
+}
+
+// A flood paced to slip allowed frames between the refused ones is still a
+// flood: refusals are forgiven only at the rate, not by one allowed frame.
+func TestPacedFloodIsClosed(t *testing.T) {
+	r := start(t, "-msg-rate", "20", "-msg-burst", "1", "-rate-close", "10")
+	a := dial(t, r.addr, "alice")
+	until(t, a, model.TypeUserList)
+	closed := make(chan error, 1)
+	go func() {
+		for {
+			if _, _, err := a.ReadMessage(); err != nil {
+				closed <- err
+				return
+			}
+		}
+	}()
+	tick := time.NewTicker(5 * time.Millisecond) // 200 frames a second, 10 times the rate
+	defer tick.Stop()
+	for sent := 0; ; sent++ {
+		select {
+		case err := <-closed:
+			if !websocket.IsCloseError(err, websocket.ClosePolicyViolation) || !strings.Contains(err.Error(), config.ReasonFlood) {
+				t.Fatalf("ended with %v, want 1008 %q", err, config.ReasonFlood)
+			}
+			t.Logf("closed after %d frames", sent)
+			return
+		case <-tick.C:
+		}
+		if sent > 2000 {
+			t.Fatal("a paced flood of 2000 frames was not closed")
+		}
+		a.WriteMessage(websocket.BinaryMessage, model.Encode(&model.ChatRoomRequest{Type: model.TypeUserList}))
 	}
 }

@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/sirupsen/logrus"
+	"golang.org/x/net/netutil"
 
 	"chatroom/config"
 	"chatroom/ctrl"
@@ -112,6 +113,11 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 		log.WithField("error", err).Errorf("cannot listen on %s", cfg.Addr)
 		return 1
 	}
+	// Connections that have not reached the chat endpoint yet (a TLS
+	// handshake, request headers on their way) hold files too: the
+	// listener accepts at most this many beyond -max-conns, and leaves
+	// the rest waiting in the kernel's backlog.
+	ln = netutil.LimitListener(ln, cfg.MaxConns+config.FDReserve/2)
 	if tlsConfig != nil {
 		ln = tls.NewListener(ln, tlsConfig)
 	}
@@ -223,6 +229,13 @@ func startDebug(addr string) (*http.Server, error) {
 type logWriter struct{ log logrus.FieldLogger }
 
 func (w logWriter) Write(p []byte) (int, error) {
-	w.log.Warn(strings.TrimSpace(string(p)))
+	msg := strings.TrimSpace(string(p))
+	if strings.Contains(msg, "TLS handshake error") {
+		// Anyone can cause these (scanners, plain HTTP to the TLS port):
+		// not worth a warning each.
+		w.log.Debug(msg)
+	} else {
+		w.log.Warn(msg)
+	}
 	return len(p), nil
 }

@@ -36,6 +36,10 @@ func mintToken(args []string, lookupEnv func(string) (string, bool), stdout, std
 		fmt.Fprintln(stderr, "server token: no secret: set -auth-secret or", config.EnvName("auth-secret"))
 		return 2
 	}
+	if len(*secret) < config.MinAuthSecret {
+		fmt.Fprintf(stderr, "server token: the secret must be at least %d bytes, as the server requires\n", config.MinAuthSecret)
+		return 2
+	}
 	token, err := service.MintToken([]byte(*secret), *sub, *ttl, time.Now())
 	if err != nil {
 		fmt.Fprintln(stderr, "server token:", err)

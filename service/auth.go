@@ -3,6 +3,7 @@ package service
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -51,6 +52,8 @@ func VerifyToken(secret []byte, token string, now time.Time) (string, error) {
 		return "", errors.New("token expired")
 	case errors.Is(err, jwt.ErrTokenRequiredClaimMissing):
 		return "", errors.New("token has no expiry (exp)")
+	case errors.Is(err, jwt.ErrTokenSignatureInvalid) && strings.Contains(err.Error(), "signing method"):
+		return "", errors.New("token must be signed with HS256")
 	case errors.Is(err, jwt.ErrTokenSignatureInvalid):
 		return "", errors.New("token signature is invalid")
 	case errors.Is(err, jwt.ErrTokenNotValidYet):
@@ -58,7 +61,7 @@ func VerifyToken(secret []byte, token string, now time.Time) (string, error) {
 	case errors.Is(err, jwt.ErrTokenMalformed):
 		return "", errors.New("token is malformed")
 	case err != nil:
-		return "", fmt.Errorf("token rejected: %v", errors.Unwrap(err))
+		return "", fmt.Errorf("token rejected: %v", err)
 	}
 	name, err := model.NormalizeUsername(claims.Subject)
 	if err != nil {
