@@ -19,6 +19,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -127,7 +128,8 @@ type Server struct {
 	log      logrus.FieldLogger
 	upgrader websocket.Upgrader
 
-	secret []byte // the auth secret; nil: no tokens
+	secret   []byte    // the auth secret; nil: no tokens
+	noWritev sync.Once // checkWritev has warned
 
 	mu      sync.Mutex
 	conns   map[*conn]struct{}
@@ -192,6 +194,25 @@ func (s *Server) Stats() ServerStats {
 	}
 	return st
 }
+
+// checkWritev warns, once, when the sockets come wrapped (by a listener
+// wrapper, say) so that the write pumps cannot use writev: every frame would
+// then be a system call of its own, several times slower under load. TLS
+// connections never have writev; writeBuffers joins their pieces instead.
+func (s *Server) checkWritev(nc net.Conn) {
+	if _, ok := nc.(syscall.Conn); ok {
+		return
+	}
+	if _, ok := nc.(*tls.Conn); ok {
+		return
+	}
+	s.noWritev.Do(func() {
+		s.log.WithField("conn_type", fmt.Sprintf("%T", nc)).Warn("connections are wrapped: writes lose writev (one system call per frame); give the server a listener that returns *net.TCPConn")
+	})
+}
+
+// Connections is the number of connections open now (cheaper than Stats).
+func (s *Server) Connections() int64 { return s.connections.Load() }
 
 // ServeHTTP checks the handshake, claims the username, upgrades, and serves
 // the connection until it closes. Every refusal is an HTTP status with the
@@ -280,6 +301,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	early := false
 	ws, err := s.upgrader.Upgrade(hijacker{w, func(nc net.Conn, brw *bufio.ReadWriter) (net.Conn, *bufio.ReadWriter) {
 		sock = &sockConn{Conn: nc}
+		s.checkWritev(nc)
 		if brw.Reader.Buffered() > 0 {
 			early = true
 			// A client must wait for the handshake's answer before it

@@ -162,6 +162,50 @@ func TestMetricsAndReadyz(t *testing.T) {
 	if r.wait(t) != 0 {
 		t.Fatalf("exit code not 0: %s", r.stderr)
 	}
+	// The sockets reach the write pumps bare: writev works.
+	if strings.Contains(r.stderr.String(), "writev") {
+		t.Fatalf("the server warned about wrapped connections: %s", r.stderr)
+	}
+}
+
+// Connections that never finish their request hold files too: past
+// -max-conns plus 256, a new one is closed at once.
+func TestPendingConnectionsAreCapped(t *testing.T) {
+	r := start(t, "-max-conns", "4", "-handshake-timeout", "30s")
+	const limit = 4 + config.FDReserve/2
+	var conns []net.Conn
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	closedAtOnce := func(c net.Conn) bool {
+		c.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+		_, err := c.Read(make([]byte, 1))
+		return err == io.EOF || (err != nil && !isTimeout(err))
+	}
+	for i := range limit + 1 {
+		c, err := net.Dial("tcp", r.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+		if i == limit-1 && closedAtOnce(c) {
+			t.Fatalf("connection %d of %d was closed", i+1, limit)
+		}
+	}
+	if !closedAtOnce(conns[limit]) {
+		t.Fatalf("connection %d was kept open", limit+1)
+	}
+	// When the idle ones go, new connections are served again.
+	for _, c := range conns {
+		c.Close()
+	}
+	conns = nil
+	eventually(t, "the server to serve again", func() bool {
+		status, _, _ := handshake(t, nil, "ws://"+r.addr+"/ws", nil)
+		return status == 101
+	})
 }
 
 func TestOriginCheck(t *testing.T) {

@@ -30,7 +30,6 @@ import (
 	"time"
 
 	"github.com/sirupsen/logrus"
-	"golang.org/x/net/netutil"
 
 	"chatroom/config"
 	"chatroom/ctrl"
@@ -113,11 +112,6 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 		log.WithField("error", err).Errorf("cannot listen on %s", cfg.Addr)
 		return 1
 	}
-	// Connections that have not reached the chat endpoint yet (a TLS
-	// handshake, request headers on their way) hold files too: the
-	// listener accepts at most this many beyond -max-conns, and leaves
-	// the rest waiting in the kernel's backlog.
-	ln = netutil.LimitListener(ln, cfg.MaxConns+config.FDReserve/2)
 	if tlsConfig != nil {
 		ln = tls.NewListener(ln, tlsConfig)
 	}
@@ -134,6 +128,7 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 		MaxHeaderBytes:    cfg.MaxHeaderBytes,
 		TLSConfig:         tlsConfig,
 		ErrorLog:          stdlog.New(logWriter{log}, "", 0),
+		ConnState:         capPending(chat, cfg.MaxConns+config.FDReserve/2),
 	}
 	if cfg.DebugAddr != "" {
 		dbg, err := startDebug(cfg.DebugAddr)
@@ -188,6 +183,26 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 	<-served
 	log.WithField("took", time.Since(start).Round(time.Millisecond).String()).Info("shut down")
 	return 0
+}
+
+// capPending bounds the files that connections not yet upgraded hold (a
+// TLS handshake, request headers on their way, plain HTTP requests): past
+// limit, counting the chat's own connections, a new one is closed at once.
+// It runs in the accept loop, so it cannot stop to answer. (A wrapping
+// listener such as netutil.LimitListener would do the same but hide the
+// TCP socket from the write pumps, which then lose writev.)
+func capPending(chat *ctrl.Server, limit int) func(net.Conn, http.ConnState) {
+	var pending atomic.Int64
+	return func(c net.Conn, st http.ConnState) {
+		switch st {
+		case http.StateNew:
+			if pending.Add(1)+chat.Connections() > int64(limit) {
+				c.Close() // net/http then reports StateClosed
+			}
+		case http.StateHijacked, http.StateClosed:
+			pending.Add(-1)
+		}
+	}
 }
 
 // defaultMaxConns is the connection limit when -max-conns is 0: the
