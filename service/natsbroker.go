@@ -1,0 +1,280 @@
+package service
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/sirupsen/logrus"
+
+	"chatroom/model"
+)
+
+// NatsConfig says how a NatsBroker reaches NATS and names what it keeps
+// there. Every node of one room must use the same Stream, Subject and
+// NamesBucket.
+type NatsConfig struct {
+	URLs        string        // nats://host:4222[,nats://…]
+	Node        string        // this node's name, for claims and logs
+	Stream      string        // JetStream stream of the room's events; default CHATROOM
+	Subject     string        // its subject; default chatroom.events
+	NamesBucket string        // key-value bucket of claimed usernames; default chatroom-names
+	MaxEvents   int64         // events the stream keeps (history for late joiners); default 100000
+	MaxAge      time.Duration // and for how long; default 24h
+	ClaimTTL    time.Duration // a claim not refreshed for this long expires (its node died); default 30s
+}
+
+func (c *NatsConfig) defaults() {
+	if c.Stream == "" {
+		c.Stream = "CHATROOM"
+	}
+	if c.Subject == "" {
+		c.Subject = "chatroom.events"
+	}
+	if c.NamesBucket == "" {
+		c.NamesBucket = "chatroom-names"
+	}
+	if c.MaxEvents <= 0 {
+		c.MaxEvents = 100_000
+	}
+	if c.MaxAge <= 0 {
+		c.MaxAge = 24 * time.Hour
+	}
+	if c.ClaimTTL <= 0 {
+		c.ClaimTTL = 30 * time.Second
+	}
+}
+
+var _ Broker = (*NatsBroker)(nil)
+
+// NatsBroker is the Broker of a room served by several nodes. Events go
+// through one JetStream stream: its sequence is the room's order, the same
+// on every node, and its storage is the room's history. Usernames are
+// claimed in a JetStream key-value bucket with an atomic create; each node
+// refreshes its claims, so those of a node that dies expire after ClaimTTL.
+type NatsBroker struct {
+	cfg NatsConfig
+	log logrus.FieldLogger
+	nc  *nats.Conn
+	js  jetstream.JetStream
+	st  jetstream.Stream
+	kv  jetstream.KeyValue
+
+	mu      sync.Mutex
+	claims  map[string]uint64 // this node's claims: name -> the key's revision
+	consume jetstream.ConsumeContext
+	closed  bool
+	stop    chan struct{} // closed by Close: ends the refresher
+	wg      sync.WaitGroup
+}
+
+// NewNatsBroker connects to NATS and makes sure the stream and the bucket
+// exist. NATS unreachable at start is an error: the caller exits with it.
+func NewNatsBroker(ctx context.Context, cfg NatsConfig, log logrus.FieldLogger) (*NatsBroker, error) {
+	cfg.defaults()
+	b := &NatsBroker{cfg: cfg, log: log, claims: make(map[string]uint64), stop: make(chan struct{})}
+	nc, err := nats.Connect(cfg.URLs,
+		nats.Name("chatroom "+cfg.Node),
+		nats.MaxReconnects(-1), // once up, keep trying for ever
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			log.WithField("error", err).Warn("NATS connection lost; reconnecting")
+		}),
+		nats.ReconnectHandler(func(c *nats.Conn) {
+			log.WithField("url", c.ConnectedUrlRedacted()).Info("NATS reconnected")
+		}),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("cannot connect to NATS at %s: %w", cfg.URLs, err)
+	}
+	b.nc = nc
+	fail := func(what string, err error) (*NatsBroker, error) {
+		nc.Close()
+		return nil, fmt.Errorf("NATS %s: %w", what, err)
+	}
+	if b.js, err = jetstream.New(nc); err != nil {
+		return fail("JetStream", err)
+	}
+	b.st, err = b.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name:      cfg.Stream,
+		Subjects:  []string{cfg.Subject},
+		Storage:   jetstream.FileStorage,
+		MaxMsgs:   cfg.MaxEvents,
+		MaxAge:    cfg.MaxAge,
+		Discard:   jetstream.DiscardOld,
+		Retention: jetstream.LimitsPolicy,
+	})
+	if err != nil {
+		return fail("stream "+cfg.Stream, err)
+	}
+	b.kv, err = b.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:  cfg.NamesBucket,
+		TTL:     cfg.ClaimTTL,
+		Storage: jetstream.FileStorage,
+	})
+	if err != nil {
+		return fail("bucket "+cfg.NamesBucket, err)
+	}
+	b.wg.Add(1)
+	go b.refresh()
+	return b, nil
+}
+
+// nameKey is name as a key-value key: keys allow only [-/_=.a-zA-Z0-9].
+func nameKey(name string) string {
+	return "u_" + base64.RawURLEncoding.EncodeToString([]byte(name))
+}
+
+// Subscribe implements Broker: an ordered consumer delivers every event
+// published from now on, in the stream's order, across reconnects.
+func (b *NatsBroker) Subscribe(handler func(*model.ChatRoomRequest)) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	info, err := b.st.Info(ctx)
+	if err != nil {
+		return fmt.Errorf("NATS stream info: %w", err)
+	}
+	cons, err := b.st.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
+		DeliverPolicy: jetstream.DeliverByStartSequencePolicy,
+		OptStartSeq:   info.State.LastSeq + 1,
+	})
+	if err != nil {
+		return fmt.Errorf("NATS consumer: %w", err)
+	}
+	cc, err := cons.Consume(func(msg jetstream.Msg) {
+		md, err := msg.Metadata()
+		if err != nil {
+			b.log.WithField("error", err).Warn("NATS message without metadata")
+			return
+		}
+		ev, err := model.Decode(msg.Data())
+		if err != nil {
+			b.log.WithFields(logrus.Fields{"seq": md.Sequence.Stream, "error": err}).Warn("undecodable event in the stream")
+			return
+		}
+		ev.Seq, ev.Timestamp = md.Sequence.Stream, md.Timestamp.UnixMilli()
+		handler(ev)
+	})
+	if err != nil {
+		return fmt.Errorf("NATS consume: %w", err)
+	}
+	b.mu.Lock()
+	b.consume = cc
+	b.mu.Unlock()
+	return nil
+}
+
+// Publish implements Broker. It returns once the stream has stored ev: from
+// then on every node receives it, NATS outages notwithstanding.
+func (b *NatsBroker) Publish(ctx context.Context, ev *model.ChatRoomRequest) error {
+	if b.isClosed() {
+		return ErrBrokerClosed
+	}
+	ack, err := b.js.Publish(ctx, b.cfg.Subject, model.Encode(ev))
+	if err != nil {
+		return fmt.Errorf("publish: %w", err)
+	}
+	ev.Seq = ack.Sequence
+	return nil
+}
+
+// Claim implements Broker with an atomic create of the name's key.
+func (b *NatsBroker) Claim(ctx context.Context, name string) error {
+	if b.isClosed() {
+		return ErrBrokerClosed
+	}
+	rev, err := b.kv.Create(ctx, nameKey(name), []byte(b.cfg.Node))
+	switch {
+	case errors.Is(err, jetstream.ErrKeyExists):
+		return ErrNameTaken
+	case err != nil:
+		return fmt.Errorf("claim: %w", err)
+	}
+	b.mu.Lock()
+	b.claims[name] = rev
+	b.mu.Unlock()
+	return nil
+}
+
+// Release implements Broker: the key goes, if it is still this claim.
+func (b *NatsBroker) Release(name string) {
+	b.mu.Lock()
+	rev, ok := b.claims[name]
+	delete(b.claims, name)
+	b.mu.Unlock()
+	if !ok {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := b.kv.Delete(ctx, nameKey(name), jetstream.LastRevision(rev)); err != nil {
+		// It expires after ClaimTTL anyway.
+		b.log.WithFields(logrus.Fields{"user": name, "error": err}).Warn("claim not released")
+	}
+}
+
+// refresh rewrites this node's claims every ClaimTTL/3, so that they live
+// as long as the node does.
+func (b *NatsBroker) refresh() {
+	defer b.wg.Done()
+	tick := time.NewTicker(b.cfg.ClaimTTL / 3)
+	defer tick.Stop()
+	for {
+		select {
+		case <-b.stop:
+			return
+		case <-tick.C:
+		}
+		b.mu.Lock()
+		names := make(map[string]uint64, len(b.claims))
+		for n, r := range b.claims {
+			names[n] = r
+		}
+		b.mu.Unlock()
+		for name, rev := range names {
+			ctx, cancel := context.WithTimeout(context.Background(), b.cfg.ClaimTTL/3)
+			nrev, err := b.kv.Update(ctx, nameKey(name), []byte(b.cfg.Node), rev)
+			cancel()
+			b.mu.Lock()
+			if cur, ok := b.claims[name]; ok && cur == rev {
+				if err == nil {
+					b.claims[name] = nrev
+				}
+			}
+			b.mu.Unlock()
+			if err != nil {
+				b.log.WithFields(logrus.Fields{"user": name, "error": err}).Warn("claim not refreshed")
+			}
+		}
+	}
+}
+
+func (b *NatsBroker) isClosed() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.closed
+}
+
+// Close implements Broker: delivery stops and the connection drains. The
+// claims still held expire after ClaimTTL.
+func (b *NatsBroker) Close() error {
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		return nil
+	}
+	b.closed = true
+	cc := b.consume
+	b.mu.Unlock()
+	close(b.stop)
+	b.wg.Wait()
+	if cc != nil {
+		cc.Stop()
+	}
+	b.nc.Close()
+	return nil
+}

@@ -1,0 +1,162 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	natsserver "github.com/nats-io/nats-server/v2/server"
+	logtest "github.com/sirupsen/logrus/hooks/test"
+
+	"chatroom/model"
+)
+
+// startNATS runs a real NATS server with JetStream on a loopback port, its
+// store in a temporary folder, until the test ends.
+func startNATS(t *testing.T) *natsserver.Server {
+	t.Helper()
+	ns, err := natsserver.NewServer(&natsserver.Options{
+		Host:      "127.0.0.1",
+		Port:      -1,
+		JetStream: true,
+		StoreDir:  t.TempDir(),
+		NoLog:     true,
+		NoSigs:    true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go ns.Start()
+	if !ns.ReadyForConnections(10 * time.Second) {
+		t.Fatal("NATS did not start")
+	}
+	t.Cleanup(func() { ns.Shutdown(); ns.WaitForShutdown() })
+	return ns
+}
+
+// natsNode is one chat node's room on a NatsBroker.
+func natsNode(t *testing.T, url, node string) *Room {
+	t.Helper()
+	log, _ := logtest.NewNullLogger()
+	b, err := NewNatsBroker(context.Background(), NatsConfig{URLs: url, Node: node}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	r, err := NewRoom(b, RoomConfig{History: 10, Presence: true}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// waitFor polls cond until it holds or 10 s pass.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		<-tick.C
+	}
+}
+
+// talks returns the seqs and contents of the talks m received.
+func (r *recorder) talks() (seqs []uint64, contents []string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, m := range r.got {
+		if m.Type == model.TypeTalk {
+			seqs = append(seqs, m.Seq)
+			contents = append(contents, m.Content)
+		}
+	}
+	return seqs, contents
+}
+
+func TestNatsNodesShareOneOrder(t *testing.T) {
+	url := startNATS(t).ClientURL()
+	a, b := natsNode(t, url, "a"), natsNode(t, url, "b")
+	alice, bob := join(t, a, "alice"), join(t, b, "张三")
+	// alice was online before 张三 joined: he learns of her from the user
+	// list; she sees his join. Both nodes know both users.
+	waitFor(t, "both nodes to know both users", func() bool {
+		return slices.Contains(alice.types(), "join:张三") && a.Stats().Users == 2 && b.Stats().Users == 2
+	})
+	// Both users talk at once, from several goroutines on each node.
+	const each, senders = 50, 4
+	var wg sync.WaitGroup
+	errs := make(chan error, 2*senders)
+	for _, n := range []struct {
+		r *Room
+		m *recorder
+	}{{a, alice}, {b, bob}} {
+		for s := range senders {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range each {
+					if err := n.r.Talk(context.Background(), n.m, fmt.Sprintf("%s %d-%d 你好", n.m.name, s, i)); err != nil {
+						errs <- err
+						return
+					}
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	const total = 2 * senders * each
+	waitFor(t, "every talk on both nodes", func() bool {
+		sa, _ := alice.talks()
+		sb, _ := bob.talks()
+		return len(sa) == total && len(sb) == total
+	})
+	sa, ca := alice.talks()
+	sb, cb := bob.talks()
+	if !slices.Equal(sa, sb) || !slices.Equal(ca, cb) {
+		t.Fatal("the two nodes delivered the talks in different orders")
+	}
+	if !slices.IsSorted(sa) || len(slices.Compact(slices.Clone(sa))) != total {
+		t.Fatalf("seqs not strictly increasing: %v", sa)
+	}
+}
+
+func TestNatsNamesAreUniqueAcrossNodes(t *testing.T) {
+	url := startNATS(t).ClientURL()
+	a, b := natsNode(t, url, "a"), natsNode(t, url, "b")
+	ctx := context.Background()
+	if err := a.Claim(ctx, "张三"); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Claim(ctx, "张三"); !errors.Is(err, ErrNameTaken) {
+		t.Fatalf("claim on the second node: %v, want ErrNameTaken", err)
+	}
+	a.Release("张三")
+	if err := b.Claim(ctx, "张三"); err != nil {
+		t.Fatalf("claim after release: %v", err)
+	}
+}
+
+func TestNatsUnreachableAtStart(t *testing.T) {
+	log, _ := logtest.NewNullLogger()
+	ns := startNATS(t)
+	url := ns.ClientURL()
+	ns.Shutdown()
+	ns.WaitForShutdown()
+	_, err := NewNatsBroker(context.Background(), NatsConfig{URLs: url, Node: "a"}, log)
+	if err == nil || !strings.Contains(err.Error(), "cannot connect to NATS at "+url) {
+		t.Fatalf("got %v, want a clear error", err)
+	}
+}
