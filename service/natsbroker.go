@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -27,6 +28,7 @@ type NatsConfig struct {
 	MaxEvents   int64         // events the stream keeps (history for late joiners); default 100000
 	MaxAge      time.Duration // and for how long; default 24h
 	ClaimTTL    time.Duration // a claim not refreshed for this long expires (its node died); default 30s
+	HistoryScan uint64        // at start, the last events read for the room's history; default 2000
 }
 
 func (c *NatsConfig) defaults() {
@@ -47,6 +49,9 @@ func (c *NatsConfig) defaults() {
 	}
 	if c.ClaimTTL <= 0 {
 		c.ClaimTTL = 30 * time.Second
+	}
+	if c.HistoryScan == 0 {
+		c.HistoryScan = 2000
 	}
 }
 
@@ -129,18 +134,42 @@ func nameKey(name string) string {
 	return "u_" + base64.RawURLEncoding.EncodeToString([]byte(name))
 }
 
-// Subscribe implements Broker: an ordered consumer delivers every event
-// published from now on, in the stream's order, across reconnects.
+// Subscribe implements Broker. A node starting in a running cluster first
+// learns the room as it is: every claimed name arrives as a join (the
+// claims outlive the stream's limits), then the last HistoryScan events
+// arrive in order, which fills the room's history and settles who joined or
+// left meanwhile (joins and leaves are idempotent). Then the same ordered
+// consumer delivers every later event, in the stream's order, across
+// reconnects. Subscribe returns once the past is in, before any member
+// joins.
 func (b *NatsBroker) Subscribe(handler func(*model.ChatRoomRequest)) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	info, err := b.st.Info(ctx)
 	if err != nil {
 		return fmt.Errorf("NATS stream info: %w", err)
 	}
+	last := info.State.LastSeq // events up to here are the past
+	names, err := b.claimedNames(ctx)
+	if err != nil {
+		return err
+	}
+	for _, name := range names {
+		handler(&model.ChatRoomRequest{Type: model.TypeJoin, UserName: name})
+	}
+	start := info.State.FirstSeq
+	if last >= b.cfg.HistoryScan && last-b.cfg.HistoryScan+1 > start {
+		start = last - b.cfg.HistoryScan + 1
+	}
+	start = max(start, 1)
+	caughtUp := make(chan struct{})
+	var once sync.Once
+	if last < start {
+		once.Do(func() { close(caughtUp) }) // nothing to read back
+	}
 	cons, err := b.st.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
 		DeliverPolicy: jetstream.DeliverByStartSequencePolicy,
-		OptStartSeq:   info.State.LastSeq + 1,
+		OptStartSeq:   start,
 	})
 	if err != nil {
 		return fmt.Errorf("NATS consumer: %w", err)
@@ -151,12 +180,16 @@ func (b *NatsBroker) Subscribe(handler func(*model.ChatRoomRequest)) error {
 			b.log.WithField("error", err).Warn("NATS message without metadata")
 			return
 		}
+		seq := md.Sequence.Stream
+		if seq >= last {
+			defer once.Do(func() { close(caughtUp) })
+		}
 		ev, err := model.Decode(msg.Data())
 		if err != nil {
-			b.log.WithFields(logrus.Fields{"seq": md.Sequence.Stream, "error": err}).Warn("undecodable event in the stream")
+			b.log.WithFields(logrus.Fields{"seq": seq, "error": err}).Warn("undecodable event in the stream")
 			return
 		}
-		ev.Seq, ev.Timestamp = md.Sequence.Stream, md.Timestamp.UnixMilli()
+		ev.Seq, ev.Timestamp = seq, md.Timestamp.UnixMilli()
 		handler(ev)
 	})
 	if err != nil {
@@ -165,7 +198,31 @@ func (b *NatsBroker) Subscribe(handler func(*model.ChatRoomRequest)) error {
 	b.mu.Lock()
 	b.consume = cc
 	b.mu.Unlock()
-	return nil
+	select {
+	case <-caughtUp:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("NATS: the room's history did not arrive: %w", ctx.Err())
+	}
+}
+
+// claimedNames lists the usernames claimed in the whole cluster.
+func (b *NatsBroker) claimedNames(ctx context.Context) ([]string, error) {
+	keys, err := b.kv.ListKeys(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("NATS names: %w", err)
+	}
+	var names []string
+	for k := range keys.Keys() {
+		enc, ok := strings.CutPrefix(k, "u_")
+		if !ok {
+			continue
+		}
+		if n, err := base64.RawURLEncoding.DecodeString(enc); err == nil {
+			names = append(names, string(n))
+		}
+	}
+	return names, nil
 }
 
 // Publish implements Broker. It returns once the stream has stored ev: from

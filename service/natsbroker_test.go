@@ -160,3 +160,37 @@ func TestNatsUnreachableAtStart(t *testing.T) {
 		t.Fatalf("got %v, want a clear error", err)
 	}
 }
+
+// A node that starts later learns who is online and what was said.
+func TestNatsLateNodeSeesUsersAndHistory(t *testing.T) {
+	url := startNATS(t).ClientURL()
+	a := natsNode(t, url, "a")
+	alice := join(t, a, "alice")
+	for _, c := range []string{"一", "二", "三"} {
+		if err := a.Talk(context.Background(), alice, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	gone := join(t, a, "gone")
+	a.Leave(context.Background(), gone)
+	waitFor(t, "alice's talks on node a", func() bool { _, c := alice.talks(); return len(c) == 3 })
+
+	b := natsNode(t, url, "b")
+	bob := join(t, b, "bob")
+	waitFor(t, "bob's user list and history", func() bool { _, c := bob.talks(); return len(c) == 3 })
+	_, contents := bob.talks()
+	if !slices.Equal(contents, []string{"一", "二", "三"}) {
+		t.Fatalf("history %q", contents)
+	}
+	bob.mu.Lock()
+	var list map[string]string
+	for _, m := range bob.got {
+		if m.Type == model.TypeUserList {
+			list = m.UserList
+		}
+	}
+	bob.mu.Unlock()
+	if len(list) != 2 || list["alice"] == "" || list["bob"] == "" {
+		t.Fatalf("bob's user list %v, want alice and bob", list)
+	}
+}
