@@ -49,6 +49,11 @@ type Server struct {
 	AllowedOrigins []string // browser origins allowed besides the request's own host; "*": any
 	AuthSecret     string   // if set, handshakes need an HS256 token signed with it
 
+	// Scale-out.
+	NATS     string        // NATS URLs (comma-separated); empty: one node, in-memory broker
+	Node     string        // this node's name in the cluster
+	ClaimTTL time.Duration // a dead node's usernames are freed after this long
+
 	Log Log
 }
 
@@ -84,6 +89,8 @@ func DefaultServer() Server {
 		HandshakeTimeout: 5 * time.Second,
 		HTTPIdleTimeout:  60 * time.Second,
 		MaxHeaderBytes:   16 << 10,
+
+		ClaimTTL: 30 * time.Second,
 
 		Log: DefaultLog(),
 	}
@@ -129,6 +136,9 @@ func (c *Server) RegisterFlags(fs *flag.FlagSet) {
 		return nil
 	})
 	fs.StringVar(&c.AuthSecret, "auth-secret", c.AuthSecret, fmt.Sprintf("if set (at least %d bytes), every handshake needs an HS256 token signed with this secret (Authorization: Bearer or ?token=); prefer the environment variable, which ps does not show", MinAuthSecret))
+	fs.StringVar(&c.NATS, "nats", c.NATS, "NATS server URLs, comma-separated (nats://127.0.0.1:4222): serve one room with every node on the same NATS (JetStream); empty: a single node")
+	fs.StringVar(&c.Node, "node", c.Node, "this node's name in a cluster, in logs and NATS (default: host name and process id)")
+	fs.DurationVar(&c.ClaimTTL, "claim-ttl", c.ClaimTTL, "with -nats: the usernames of a node that died are freed after this long")
 	c.Log.RegisterFlags(fs)
 }
 
@@ -160,6 +170,7 @@ func (c *Server) Validate() error {
 	check(c.HTTPIdleTimeout > 0, "-http-idle-timeout must be > 0")
 	check(c.MaxHeaderBytes >= 1024, "-max-header-bytes must be >= 1024")
 	check((c.TLSCert == "") == (c.TLSKey == ""), "-tls-cert and -tls-key go together")
+	check(c.ClaimTTL >= 3*time.Second, "-claim-ttl must be >= 3s")
 	check(c.AuthSecret == "" || len(c.AuthSecret) >= MinAuthSecret, "-auth-secret must be at least %d bytes (try: openssl rand -base64 32)", MinAuthSecret)
 	errs = append(errs, c.Log.Validate())
 	return errors.Join(errs...)

@@ -82,7 +82,11 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 	}
 
 	metrics := newMetrics()
-	broker := service.NewMemoryBroker()
+	broker, err := newBroker(ctx, cfg, log)
+	if err != nil {
+		log.WithField("error", err).Error("cannot start the broker")
+		return 1
+	}
 	defer broker.Close()
 	room, err := service.NewRoom(broker, service.RoomConfig{History: cfg.History, Presence: cfg.Presence, OnFanout: metrics.observeFanout}, log)
 	if err != nil {
@@ -183,6 +187,27 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 	<-served
 	log.WithField("took", time.Since(start).Round(time.Millisecond).String()).Info("shut down")
 	return 0
+}
+
+// newBroker is the in-memory broker, or with -nats the NATS one: NATS
+// unreachable at start is an error, so the server exits with it.
+func newBroker(ctx context.Context, cfg config.Server, log logrus.FieldLogger) (service.Broker, error) {
+	if cfg.NATS == "" {
+		return service.NewMemoryBroker(), nil
+	}
+	node := cfg.Node
+	if node == "" {
+		host, _ := os.Hostname()
+		node = fmt.Sprintf("%s-%d", host, os.Getpid())
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	b, err := service.NewNatsBroker(ctx, service.NatsConfig{URLs: cfg.NATS, Node: node, ClaimTTL: cfg.ClaimTTL}, log.WithField("node", node))
+	if err != nil {
+		return nil, err
+	}
+	log.WithFields(logrus.Fields{"nats": cfg.NATS, "node": node}).Info("serving the room with NATS")
+	return b, nil
 }
 
 // capPending bounds the files that connections not yet upgraded hold (a

@@ -1,0 +1,47 @@
+package main
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"chatroom/ctrl/ctrltest"
+	"chatroom/model"
+)
+
+// Two server processes' worth of run, one NATS: one room.
+func TestTwoNodesAreOneRoom(t *testing.T) {
+	url := ctrltest.StartNATS(t)
+	a := start(t, "-nats", url, "-node", "a")
+	b := start(t, "-nats", url, "-node", "b")
+	alice := dial(t, a.addr, "alice")
+	until(t, alice, model.TypeUserList)
+	bob := dial(t, b.addr, "张三")
+	if list := until(t, bob, model.TypeUserList).UserList; len(list) != 2 {
+		t.Fatalf("张三's user list on node b: %v, want alice too", list)
+	}
+	if m := until(t, alice, model.TypeJoin); m.UserName != "张三" {
+		t.Fatalf("alice saw %q join", m.UserName)
+	}
+	send(t, alice, model.TypeTalk, "你好，张三")
+	got := until(t, bob, model.TypeTalk)
+	if got.UserName != "alice" || got.Content != "你好，张三" {
+		t.Fatalf("张三 got %+v", got)
+	}
+	if echo := until(t, alice, model.TypeTalk); echo.Seq != got.Seq {
+		t.Fatalf("the nodes gave one talk seqs %d and %d", echo.Seq, got.Seq)
+	}
+	// A name online on node a is taken on node b too.
+	status, reason, _ := handshake(t, nil, "ws://"+b.addr+"/ws", http.Header{"Username": {"alice"}})
+	if status != http.StatusConflict {
+		t.Fatalf("alice on node b: %d %s, want 409", status, reason)
+	}
+}
+
+func TestNATSUnreachableAtStartExits(t *testing.T) {
+	var out syncBuffer
+	code := run(t.Context(), []string{"-addr", "127.0.0.1:0", "-log-dir", t.TempDir(), "-nats", "nats://127.0.0.1:1"}, noEnv, &out, nil)
+	if code != 1 || !strings.Contains(out.String(), "cannot connect to NATS at nats://127.0.0.1:1") {
+		t.Fatalf("exit %d, output %q", code, out.String())
+	}
+}
