@@ -120,13 +120,59 @@ func NewNatsBroker(ctx context.Context, cfg NatsConfig, log logrus.FieldLogger) 
 		Bucket:  cfg.NamesBucket,
 		TTL:     cfg.ClaimTTL,
 		Storage: jetstream.FileStorage,
+		// An expired claim leaves a marker that watchers see: that is how
+		// the other nodes learn that a node died with users on it.
+		LimitMarkerTTL: cfg.ClaimTTL,
 	})
 	if err != nil {
 		return fail("bucket "+cfg.NamesBucket, err)
 	}
-	b.wg.Add(1)
+	watch, err := b.kv.WatchAll(ctx, jetstream.UpdatesOnly())
+	if err != nil {
+		return fail("watching "+cfg.NamesBucket, err)
+	}
+	b.wg.Add(2)
 	go b.refresh()
+	go b.reap(watch)
 	return b, nil
+}
+
+// reap announces the leave of every user whose claim expired: its node
+// died (or lost NATS for longer than ClaimTTL) without saying goodbye. A
+// goodbye deletes the claim instead, which is not an expiry. Every node
+// sees the expiry and publishes the leave; the stream keeps one, by its
+// message id.
+func (b *NatsBroker) reap(w jetstream.KeyWatcher) {
+	defer b.wg.Done()
+	defer w.Stop()
+	for {
+		var e jetstream.KeyValueEntry
+		select {
+		case <-b.stop:
+			return
+		case e = <-w.Updates():
+		}
+		if e == nil || e.Operation() != jetstream.KeyValuePurge {
+			continue
+		}
+		enc, ok := strings.CutPrefix(e.Key(), "u_")
+		if !ok {
+			continue
+		}
+		name, err := base64.RawURLEncoding.DecodeString(enc)
+		if err != nil {
+			continue
+		}
+		ev := &model.ChatRoomRequest{Type: model.TypeLeave, UserName: string(name)}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		_, err = b.js.Publish(ctx, b.cfg.Subject, model.Encode(ev), jetstream.WithMsgID(fmt.Sprintf("expired:%s:%d", e.Key(), e.Revision())))
+		cancel()
+		if err != nil {
+			b.log.WithFields(logrus.Fields{"user": string(name), "error": err}).Warn("leave of an expired claim not published")
+			continue
+		}
+		b.log.WithField("user", string(name)).Info("claim expired: its node is gone; leave announced")
+	}
 }
 
 // nameKey is name as a key-value key: keys allow only [-/_=.a-zA-Z0-9].

@@ -194,3 +194,57 @@ func TestNatsLateNodeSeesUsersAndHistory(t *testing.T) {
 		t.Fatalf("bob's user list %v, want alice and bob", list)
 	}
 }
+
+// A node that dies without a goodbye: its users leave everyone's list, with
+// leave events, once their claims expire.
+func TestNatsDeadNodesUsersLeave(t *testing.T) {
+	url := startNATS(t).ClientURL()
+	log, _ := logtest.NewNullLogger()
+	const ttl = 3 * time.Second
+	node := func(name string) (*Room, *NatsBroker) {
+		b, err := NewNatsBroker(context.Background(), NatsConfig{URLs: url, Node: name, ClaimTTL: ttl}, log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { b.Close() })
+		r, err := NewRoom(b, RoomConfig{Presence: true}, log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r, b
+	}
+	a, ab := node("a")
+	b, _ := node("b")
+	c, _ := node("c") // two survivors both see the expiry: one leave reaches the room
+	join(t, a, "ghost")
+	bob, carol := join(t, b, "bob"), join(t, c, "carol")
+	waitFor(t, "nodes b and c to know everyone", func() bool { return b.Stats().Users == 3 && c.Stats().Users == 3 })
+	ab.Close() // node a dies: no leave, no release, no refresh
+	died := time.Now()
+	waitFor(t, "the ghost's leave on nodes b and c", func() bool {
+		return slices.Contains(bob.types(), "leave:ghost") && slices.Contains(carol.types(), "leave:ghost")
+	})
+	t.Logf("the dead node's user left %v after it died (-claim-ttl %v)", time.Since(died).Round(10*time.Millisecond), ttl)
+	if nb, nc := b.Stats().Users, c.Stats().Users; nb != 2 || nc != 2 {
+		t.Fatalf("%d users on node b and %d on c, want 2", nb, nc)
+	}
+	// Let a second leave, if there were one, arrive: one more talk after it.
+	if err := b.Talk(context.Background(), bob, "still here"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the talk after", func() bool { _, cs := carol.talks(); return len(cs) == 1 })
+	for _, m := range []*recorder{bob, carol} {
+		leaves := 0
+		for _, ty := range m.types() {
+			if ty == "leave:ghost" {
+				leaves++
+			}
+		}
+		if leaves != 1 {
+			t.Fatalf("%s got %d leave events for the ghost, want 1", m.name, leaves)
+		}
+	}
+	if err := b.Claim(context.Background(), "ghost"); err != nil {
+		t.Fatalf("the ghost's name is still taken: %v", err)
+	}
+}
