@@ -21,6 +21,10 @@ const (
 	ErrContentTooBig = "message content is longer than %d bytes"
 	ErrRateLimited   = "rate limited"
 
+	// Notices to every user of a node (type "error"); nothing was refused.
+	NoticeBusDown = "the chat service lost its link to the other servers: messages cannot be sent until it is back"
+	NoticeBusUp   = "the chat service is back: messages can be sent again"
+
 	// Close reasons, with the code each goes with.
 	ReasonBye          = "bye"                           // 1000, after exit
 	ReasonShutdown     = "server shutting down"          // 1001

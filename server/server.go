@@ -95,6 +95,15 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 	}
 	chat := ctrl.NewServer(cfg, room, log)
 	metrics.watch(chat, room)
+	if nb, ok := broker.(*service.NatsBroker); ok {
+		nb.OnConnectionChange(func(up bool) {
+			if up {
+				room.Notice(config.NoticeBusUp)
+			} else {
+				room.Notice(config.NoticeBusDown)
+			}
+		})
+	}
 
 	var draining atomic.Bool // a shutdown has begun: not ready
 	mux := http.NewServeMux()
@@ -105,6 +114,10 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
 		if draining.Load() {
 			text(w, http.StatusServiceUnavailable, config.ErrShuttingDown)
+			return
+		}
+		if nb, ok := broker.(*service.NatsBroker); ok && !nb.Connected() {
+			text(w, http.StatusServiceUnavailable, "no connection to NATS")
 			return
 		}
 		text(w, http.StatusOK, "ready")

@@ -71,6 +71,7 @@ type NatsBroker struct {
 	kv  jetstream.KeyValue
 
 	mu      sync.Mutex
+	onConn  func(up bool)     // told when the connection to NATS is lost and back
 	claims  map[string]uint64 // this node's claims: name -> the key's revision
 	consume jetstream.ConsumeContext
 	closed  bool
@@ -86,11 +87,18 @@ func NewNatsBroker(ctx context.Context, cfg NatsConfig, log logrus.FieldLogger) 
 	nc, err := nats.Connect(cfg.URLs,
 		nats.Name("chatroom "+cfg.Node),
 		nats.MaxReconnects(-1), // once up, keep trying for ever
+		// No buffering while disconnected: a publish then fails at once,
+		// so a sender told "not sent" is right, and nothing it gave up on
+		// turns up later.
+		nats.ReconnectBufSize(-1),
+		nats.ReconnectWait(500*time.Millisecond),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
 			log.WithField("error", err).Warn("NATS connection lost; reconnecting")
+			b.connectionChanged(false)
 		}),
 		nats.ReconnectHandler(func(c *nats.Conn) {
 			log.WithField("url", c.ConnectedUrlRedacted()).Info("NATS reconnected")
+			b.connectionChanged(true)
 		}),
 	)
 	if err != nil {
@@ -174,6 +182,26 @@ func (b *NatsBroker) reap(w jetstream.KeyWatcher) {
 		b.log.WithField("user", string(name)).Info("claim expired: its node is gone; leave announced")
 	}
 }
+
+// OnConnectionChange sets f to be told when the connection to NATS is lost
+// (up false) and when it is back: the server tells its users.
+func (b *NatsBroker) OnConnectionChange(f func(up bool)) {
+	b.mu.Lock()
+	b.onConn = f
+	b.mu.Unlock()
+}
+
+func (b *NatsBroker) connectionChanged(up bool) {
+	b.mu.Lock()
+	f, closed := b.onConn, b.closed
+	b.mu.Unlock()
+	if f != nil && !closed {
+		f(up)
+	}
+}
+
+// Connected reports whether the connection to NATS is up now.
+func (b *NatsBroker) Connected() bool { return b.nc.IsConnected() }
 
 // nameKey is name as a key-value key: keys allow only [-/_=.a-zA-Z0-9].
 func nameKey(name string) string {
@@ -350,10 +378,41 @@ func (b *NatsBroker) refresh() {
 			}
 			b.mu.Unlock()
 			if err != nil {
-				b.log.WithFields(logrus.Fields{"user": name, "error": err}).Warn("claim not refreshed")
+				b.reclaim(name, rev, err)
 			}
 		}
 	}
+}
+
+// reclaim handles a claim that could not be refreshed. NATS may be down
+// (the next round tries again), or the claim expired while this node could
+// not reach NATS, and the others were told its user left: then the name is
+// claimed again and its join announced again.
+func (b *NatsBroker) reclaim(name string, rev uint64, err error) {
+	log := b.log.WithFields(logrus.Fields{"user": name, "error": err})
+	ctx, cancel := context.WithTimeout(context.Background(), b.cfg.ClaimTTL/3)
+	defer cancel()
+	if _, gerr := b.kv.Get(ctx, nameKey(name)); !errors.Is(gerr, jetstream.ErrKeyNotFound) {
+		log.Warn("claim not refreshed")
+		return
+	}
+	nrev, err := b.kv.Create(ctx, nameKey(name), []byte(b.cfg.Node))
+	if err != nil {
+		log.WithField("error", err).Warn("claim expired and could not be made again")
+		return
+	}
+	b.mu.Lock()
+	if cur, ok := b.claims[name]; !ok || cur != rev {
+		b.mu.Unlock()
+		return // released meanwhile
+	}
+	b.claims[name] = nrev
+	b.mu.Unlock()
+	if _, err := b.js.Publish(ctx, b.cfg.Subject, model.Encode(&model.ChatRoomRequest{Type: model.TypeJoin, UserName: name})); err != nil {
+		log.WithField("error", err).Warn("join after a reclaim not published")
+		return
+	}
+	log.Info("claim had expired while NATS was out of reach: claimed and joined again")
 }
 
 func (b *NatsBroker) isClosed() bool {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"slices"
 	"strings"
 	"sync"
@@ -246,5 +247,85 @@ func TestNatsDeadNodesUsersLeave(t *testing.T) {
 	}
 	if err := b.Claim(context.Background(), "ghost"); err != nil {
 		t.Fatalf("the ghost's name is still taken: %v", err)
+	}
+}
+
+// NATS restarted mid-run: users are told, sends fail meanwhile (nothing is
+// acknowledged that is then lost), and afterwards both nodes carry on in one
+// order with everything acknowledged before.
+func TestNatsRestart(t *testing.T) {
+	opts := &natsserver.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(), NoLog: true, NoSigs: true}
+	run := func() *natsserver.Server {
+		ns, err := natsserver.NewServer(opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		go ns.Start()
+		if !ns.ReadyForConnections(10 * time.Second) {
+			t.Fatal("NATS did not start")
+		}
+		return ns
+	}
+	ns := run()
+	opts.Port = ns.Addr().(*net.TCPAddr).Port // the same port after the restart
+	defer func() { ns.Shutdown(); ns.WaitForShutdown() }()
+	url := ns.ClientURL()
+	log, _ := logtest.NewNullLogger()
+	node := func(name string) *Room {
+		b, err := NewNatsBroker(context.Background(), NatsConfig{URLs: url, Node: name}, log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { b.Close() })
+		r, err := NewRoom(b, RoomConfig{Presence: true}, log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.OnConnectionChange(func(up bool) {
+			if up {
+				r.Notice("up")
+			} else {
+				r.Notice("down")
+			}
+		})
+		return r
+	}
+	a, b := node("a"), node("b")
+	alice, bob := join(t, a, "alice"), join(t, b, "bob")
+	if err := a.Talk(context.Background(), alice, "before"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the first talk", func() bool { _, c := bob.talks(); return len(c) == 1 })
+
+	ns.Shutdown()
+	ns.WaitForShutdown()
+	waitFor(t, "the users to be told", func() bool {
+		return slices.Contains(alice.types(), "error:down") && slices.Contains(bob.types(), "error:down")
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	err := a.Talk(ctx, alice, "during")
+	cancel()
+	if err == nil {
+		t.Fatal("a talk was accepted while NATS was down")
+	}
+
+	ns = run()
+	waitFor(t, "the users to be told it is back", func() bool {
+		return slices.Contains(alice.types(), "error:up") && slices.Contains(bob.types(), "error:up")
+	})
+	waitFor(t, "a talk to go through again", func() bool {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		return b.Talk(ctx, bob, "after") == nil
+	})
+	waitFor(t, "the talk after on both nodes", func() bool {
+		_, ca := alice.talks()
+		_, cb := bob.talks()
+		return slices.Contains(ca, "after") && slices.Contains(cb, "after")
+	})
+	sa, ca := alice.talks()
+	sb, cb := bob.talks()
+	if !slices.Equal(sa, sb) || !slices.Equal(ca, cb) || ca[0] != "before" || slices.Contains(ca, "during") {
+		t.Fatalf("alice %v %q, bob %v %q", sa, ca, sb, cb)
 	}
 }

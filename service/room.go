@@ -180,6 +180,15 @@ func (r *Room) reply(m Member, f *Frame) {
 	}
 }
 
+// Notice sends content, as an error message, to every member on this node:
+// something about the service itself, such as its link to the other nodes.
+func (r *Room) Notice(content string) {
+	f := NewFrame(&model.ChatRoomRequest{Type: model.TypeError, Content: content})
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.broadcast(f)
+}
+
 // Stats returns the room's counters.
 func (r *Room) Stats() RoomStats {
 	r.mu.Lock()
