@@ -135,7 +135,9 @@ func NewNatsBroker(ctx context.Context, cfg NatsConfig, log logrus.FieldLogger) 
 	if err != nil {
 		return fail("bucket "+cfg.NamesBucket, err)
 	}
-	watch, err := b.kv.WatchAll(ctx, jetstream.UpdatesOnly())
+	// The watch lives as long as the broker (reap stops it), not as long
+	// as ctx, which only bounds the set-up.
+	watch, err := b.kv.WatchAll(context.Background(), jetstream.UpdatesOnly())
 	if err != nil {
 		return fail("watching "+cfg.NamesBucket, err)
 	}

@@ -203,7 +203,11 @@ func TestNatsDeadNodesUsersLeave(t *testing.T) {
 	log, _ := logtest.NewNullLogger()
 	const ttl = 3 * time.Second
 	node := func(name string) (*Room, *NatsBroker) {
-		b, err := NewNatsBroker(context.Background(), NatsConfig{URLs: url, Node: name, ClaimTTL: ttl}, log)
+		// A set-up context that ends, as the server's does: the watch of
+		// the claims must outlive it.
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		b, err := NewNatsBroker(ctx, NatsConfig{URLs: url, Node: name, ClaimTTL: ttl}, log)
 		if err != nil {
 			t.Fatal(err)
 		}
