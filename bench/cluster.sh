@@ -93,7 +93,7 @@ stop_nodes
 # A node killed without a goodbye (SIGKILL) with DEAD_USERS users on it: how
 # long until the other node's user list no longer has them.
 dead_users=${DEAD_USERS:-200}
-claim_ttl=${CLAIM_TTL:-30s}
+claim_ttl=${CLAIM_TTL:-25s}
 users() { curl -fsS --max-time 5 "http://127.0.0.1:$1/metrics" | awk '$1 == "chatroom_users" { print $2 }'; }
 node $((base + 5)) -nats "$nats" -node d -claim-ttl "$claim_ttl"
 victim=${nodes[-1]}

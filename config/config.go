@@ -90,7 +90,7 @@ func DefaultServer() Server {
 		HTTPIdleTimeout:  60 * time.Second,
 		MaxHeaderBytes:   16 << 10,
 
-		ClaimTTL: 30 * time.Second,
+		ClaimTTL: 25 * time.Second, // a dead node's users leave within 30 s: expiry runs a little late
 
 		Log: DefaultLog(),
 	}

@@ -27,7 +27,7 @@ type NatsConfig struct {
 	NamesBucket string        // key-value bucket of claimed usernames; default chatroom-names
 	MaxEvents   int64         // events the stream keeps (history for late joiners); default 100000
 	MaxAge      time.Duration // and for how long; default 24h
-	ClaimTTL    time.Duration // a claim not refreshed for this long expires (its node died); default 30s
+	ClaimTTL    time.Duration // a claim not refreshed for this long expires (its node died); default 25s
 	HistoryScan uint64        // at start, the last events read for the room's history; default 2000
 }
 
@@ -48,7 +48,7 @@ func (c *NatsConfig) defaults() {
 		c.MaxAge = 24 * time.Hour
 	}
 	if c.ClaimTTL <= 0 {
-		c.ClaimTTL = 30 * time.Second
+		c.ClaimTTL = 25 * time.Second
 	}
 	if c.HistoryScan == 0 {
 		c.HistoryScan = 2000
