@@ -53,6 +53,7 @@ type Server struct {
 	NATS     string        // NATS URLs (comma-separated); empty: one node, in-memory broker
 	Node     string        // this node's name in the cluster
 	ClaimTTL time.Duration // a dead node's usernames are freed after this long
+	Replicas int           // copies NATS keeps of the room's stream and names
 
 	Log Log
 }
@@ -90,6 +91,7 @@ func DefaultServer() Server {
 		HTTPIdleTimeout:  60 * time.Second,
 		MaxHeaderBytes:   16 << 10,
 
+		Replicas: 1,
 		ClaimTTL: 25 * time.Second, // a dead node's users leave within 30 s: expiry runs a little late
 
 		Log: DefaultLog(),
@@ -138,6 +140,7 @@ func (c *Server) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.AuthSecret, "auth-secret", c.AuthSecret, fmt.Sprintf("if set (at least %d bytes), every handshake needs an HS256 token signed with this secret (Authorization: Bearer or ?token=); prefer the environment variable, which ps does not show", MinAuthSecret))
 	fs.StringVar(&c.NATS, "nats", c.NATS, "NATS server URLs, comma-separated (nats://127.0.0.1:4222): serve one room with every node on the same NATS (JetStream); empty: a single node")
 	fs.StringVar(&c.Node, "node", c.Node, "this node's name in a cluster, in logs and NATS (default: host name and process id)")
+	fs.IntVar(&c.Replicas, "nats-replicas", c.Replicas, "with -nats: copies of the room's events and names a NATS cluster keeps (3 survives the loss of one NATS server of three)")
 	fs.DurationVar(&c.ClaimTTL, "claim-ttl", c.ClaimTTL, "with -nats: the usernames of a node that died are freed after this long")
 	c.Log.RegisterFlags(fs)
 }
@@ -171,6 +174,7 @@ func (c *Server) Validate() error {
 	check(c.MaxHeaderBytes >= 1024, "-max-header-bytes must be >= 1024")
 	check((c.TLSCert == "") == (c.TLSKey == ""), "-tls-cert and -tls-key go together")
 	check(c.ClaimTTL >= 3*time.Second, "-claim-ttl must be >= 3s")
+	check(c.Replicas >= 1 && c.Replicas <= 5, "-nats-replicas must be 1 .. 5")
 	check(c.AuthSecret == "" || len(c.AuthSecret) >= MinAuthSecret, "-auth-secret must be at least %d bytes (try: openssl rand -base64 32)", MinAuthSecret)
 	errs = append(errs, c.Log.Validate())
 	return errors.Join(errs...)

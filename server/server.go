@@ -215,7 +215,7 @@ func newBroker(ctx context.Context, cfg config.Server, log logrus.FieldLogger) (
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	b, err := service.NewNatsBroker(ctx, service.NatsConfig{URLs: cfg.NATS, Node: node, ClaimTTL: cfg.ClaimTTL}, log.WithField("node", node))
+	b, err := service.NewNatsBroker(ctx, service.NatsConfig{URLs: cfg.NATS, Node: node, ClaimTTL: cfg.ClaimTTL, Replicas: cfg.Replicas}, log.WithField("node", node))
 	if err != nil {
 		return nil, err
 	}

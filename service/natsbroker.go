@@ -29,6 +29,7 @@ type NatsConfig struct {
 	MaxAge      time.Duration // and for how long; default 24h
 	ClaimTTL    time.Duration // a claim not refreshed for this long expires (its node died); default 25s
 	HistoryScan uint64        // at start, the last events read for the room's history; default 2000
+	Replicas    int           // copies of the stream and the bucket in a NATS cluster; default 1
 }
 
 func (c *NatsConfig) defaults() {
@@ -49,6 +50,9 @@ func (c *NatsConfig) defaults() {
 	}
 	if c.ClaimTTL <= 0 {
 		c.ClaimTTL = 25 * time.Second
+	}
+	if c.Replicas <= 0 {
+		c.Replicas = 1
 	}
 	if c.HistoryScan == 0 {
 		c.HistoryScan = 2000
@@ -120,14 +124,16 @@ func NewNatsBroker(ctx context.Context, cfg NatsConfig, log logrus.FieldLogger) 
 		MaxAge:    cfg.MaxAge,
 		Discard:   jetstream.DiscardOld,
 		Retention: jetstream.LimitsPolicy,
+		Replicas:  cfg.Replicas,
 	})
 	if err != nil {
 		return fail("stream "+cfg.Stream, err)
 	}
 	b.kv, err = b.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket:  cfg.NamesBucket,
-		TTL:     cfg.ClaimTTL,
-		Storage: jetstream.FileStorage,
+		Bucket:   cfg.NamesBucket,
+		TTL:      cfg.ClaimTTL,
+		Storage:  jetstream.FileStorage,
+		Replicas: cfg.Replicas,
 		// An expired claim leaves a marker that watchers see: that is how
 		// the other nodes learn that a node died with users on it.
 		LimitMarkerTTL: cfg.ClaimTTL,
