@@ -20,6 +20,7 @@ const (
 	ErrEmptyContent  = "message content is empty"
 	ErrContentTooBig = "message content is longer than %d bytes"
 	ErrRateLimited   = "rate limited"
+	ErrNotSent       = "message not sent" // then ": " and why (the broker could not take it)
 
 	// Notices to every user of a node (type "error"); nothing was refused.
 	NoticeBusDown = "the chat service lost its link to the other servers: messages cannot be sent until it is back"

@@ -830,7 +830,7 @@ func (c *conn) handle(data []byte) bool {
 			c.reject(fmt.Sprintf(config.ErrContentTooBig, c.s.cfg.MaxContent), msg.Type)
 		default:
 			if err := c.s.room.Talk(context.Background(), c, content); err != nil {
-				c.reject("message not sent: "+err.Error(), msg.Type)
+				c.reject(config.ErrNotSent+": "+err.Error(), msg.Type)
 			}
 		}
 	case model.TypeUserList:

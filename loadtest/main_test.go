@@ -4,6 +4,7 @@ import (
 	"math"
 	"testing"
 
+	"chatroom/config"
 	"chatroom/model"
 )
 
@@ -42,5 +43,16 @@ func TestHandleCountsOnlyThisRunsTalks(t *testing.T) {
 	}
 	if got := us.lists.Load(); got != 1 {
 		t.Fatalf("counted %d user lists, want 1", got)
+	}
+}
+
+// A talk the server refused ("message not sent") is counted apart: it is
+// expected by nobody, so it is not loss.
+func TestRefusedTalksAreCounted(t *testing.T) {
+	us := &user{}
+	us.handleMessage(model.Encode(&model.ChatRoomRequest{Type: model.TypeError, Content: config.ErrNotSent + ": publish: nats: connection closed"}), 1)
+	us.handleMessage(model.Encode(&model.ChatRoomRequest{Type: model.TypeError, Content: config.ErrRateLimited}), 1)
+	if got := us.refused.Load(); got != 1 {
+		t.Fatalf("refused %d, want 1", got)
 	}
 }

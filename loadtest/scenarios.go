@@ -328,16 +328,29 @@ loop:
 	// not know what the others sent: it drains until deliveries stop.
 	// A child process tells its parent what it sent and learns what all
 	// sent: every healthy user should receive all of it.
+	// A talk the server refused ("message not sent") reaches nobody and
+	// is not expected. Refusals still on their way when a child process
+	// reports are missed there (it then counts them as lost).
+	refused := func() int64 {
+		var n int64
+		for _, us := range users {
+			n += us.refused.Load()
+		}
+		return n
+	}
 	sent0 := sent.Load()
-	total := sent0
+	total := sent0 - refused()
 	if o.exchange != nil {
-		total = o.exchange(sent0)
+		total = o.exchange(total)
 	}
 	waitUntil(ctx, o.drain, func() bool {
 		select {
 		case <-progress.C:
 			report("draining")
 		default:
+		}
+		if o.exchange == nil {
+			total = sent0 - refused()
 		}
 		for _, us := range users {
 			if !us.failed.Load() && us.talks.Load() < total {
@@ -350,6 +363,7 @@ loop:
 
 	sum.DurationSec = sendTime.Seconds()
 	sum.TalksSent = sent0
+	sum.TalksRefused = refused()
 	var all histogram
 	for _, us := range users {
 		got := us.talks.Load()

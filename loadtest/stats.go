@@ -10,6 +10,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"chatroom/config"
 )
 
 // summary is the result of one run; -json prints it as is.
@@ -28,6 +30,7 @@ type summary struct {
 	Senders          int       `json:"senders,omitempty"`
 	DurationSec      float64   `json:"duration_s"`
 	TalksSent        int64     `json:"talks_sent,omitempty"`
+	TalksRefused     int64     `json:"talks_refused,omitempty"` // answered "message not sent": expected by nobody
 	UserlistReplies  int64     `json:"userlist_replies,omitempty"`
 	Deliveries       int64     `json:"deliveries,omitempty"`
 	Frames           int64     `json:"frames,omitempty"` // data frames received
@@ -77,6 +80,9 @@ func (s *summary) print(w io.Writer) {
 	case "seed", "fanout":
 		fmt.Fprintf(w, "sending for        %.1f s, %d senders\n", s.DurationSec, s.Senders)
 		fmt.Fprintf(w, "talks sent         %d\n", s.TalksSent)
+		if s.TalksRefused > 0 {
+			fmt.Fprintf(w, "talks refused      %d (the server answered %q: not counted as lost)\n", s.TalksRefused, config.ErrNotSent)
+		}
 		if s.UserlistReplies > 0 {
 			fmt.Fprintf(w, "userlist replies   %d\n", s.UserlistReplies)
 		}

@@ -20,6 +20,7 @@ import (
 
 	"google.golang.org/protobuf/encoding/protowire"
 
+	"chatroom/config"
 	"chatroom/model"
 	"chatroom/service"
 )
@@ -44,11 +45,12 @@ type user struct {
 	wmu  sync.Mutex // the sender and the reader's pong share the socket
 	wbuf []byte
 
-	talks  atomic.Int64 // talks of this run received
-	lists  atomic.Int64 // userlist replies received
-	frames atomic.Int64 // data frames received
-	joined atomic.Bool  // the server's join for this user arrived
-	failed atomic.Bool
+	talks   atomic.Int64 // talks of this run received
+	lists   atomic.Int64 // userlist replies received
+	refused atomic.Int64 // talks the server answered "message not sent": nobody gets them
+	frames  atomic.Int64 // data frames received
+	joined  atomic.Bool  // the server's join for this user arrived
+	failed  atomic.Bool
 
 	histMu sync.Mutex
 	hist   *histogram // allocated on the first talk: idle users keep none
@@ -378,6 +380,10 @@ func (us *user) handleMessage(p []byte, now int64) {
 		us.lists.Add(1)
 	case model.TypeJoin:
 		us.joined.Store(true)
+	case model.TypeError:
+		if bytes.HasPrefix(content, []byte(config.ErrNotSent)) {
+			us.refused.Add(1)
+		}
 	}
 }
 
