@@ -31,6 +31,9 @@ func TestTwoNodesAreOneRoom(t *testing.T) {
 	if echo := until(t, alice, model.TypeTalk); echo.Seq != got.Seq {
 		t.Fatalf("the nodes gave one talk seqs %d and %d", echo.Seq, got.Seq)
 	}
+	if got := scrape(t, nil, "http://"+b.addr, "chatroom_broker_connected"); got != 1 {
+		t.Fatalf("chatroom_broker_connected = %v on node b", got)
+	}
 	// A name online on node a is taken on node b too.
 	status, reason, _ := handshake(t, nil, "ws://"+b.addr+"/ws", http.Header{"Username": {"alice"}})
 	if status != http.StatusConflict {

@@ -22,6 +22,7 @@ type metrics struct {
 	fanout prometheus.Histogram
 	chat   *ctrl.Server
 	room   *service.Room
+	linked func() bool // the broker reaches the other nodes (NATS); nil: one node
 	descs  descs
 }
 
@@ -37,6 +38,7 @@ type descs struct {
 	rejected    *prometheus.Desc
 	rateLimited *prometheus.Desc
 	closes      *prometheus.Desc
+	linked      *prometheus.Desc
 }
 
 func newMetrics() *metrics {
@@ -58,6 +60,7 @@ func newMetrics() *metrics {
 		events:      prometheus.NewDesc("chatroom_events_total", "Room events (talk, join, leave) this node received from the broker.", nil, nil),
 		rejected:    prometheus.NewDesc("chatroom_rejected_frames_total", "Frames answered with an error reply (rate limited ones included).", nil, nil),
 		rateLimited: prometheus.NewDesc("chatroom_rate_limited_frames_total", "Frames refused by the per-connection rate limit.", nil, nil),
+		linked:      prometheus.NewDesc("chatroom_broker_connected", "1 while this node is connected to NATS (always 1 for a single node).", nil, nil),
 		closes:      prometheus.NewDesc("chatroom_closes_total", "Connections ended, by cause (slow_consumer and flood are the server's doing).", []string{"cause"}, nil),
 	}
 	m.reg.MustRegister(
@@ -84,7 +87,7 @@ func (m *metrics) handler() http.Handler {
 // Describe implements prometheus.Collector.
 func (m *metrics) Describe(ch chan<- *prometheus.Desc) {
 	d := &m.descs
-	for _, d := range []*prometheus.Desc{d.connections, d.users, d.handshakes, d.framesIn, d.framesOut, d.deliveries, d.events, d.rejected, d.rateLimited, d.closes} {
+	for _, d := range []*prometheus.Desc{d.connections, d.users, d.handshakes, d.framesIn, d.framesOut, d.deliveries, d.events, d.rejected, d.rateLimited, d.closes, d.linked} {
 		ch <- d
 	}
 }
@@ -117,4 +120,9 @@ func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 	for k, v := range cs.Closes {
 		counter(d.closes, v, k)
 	}
+	linked := 1.0
+	if m.linked != nil && !m.linked() {
+		linked = 0
+	}
+	gauge(d.linked, linked)
 }

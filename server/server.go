@@ -96,6 +96,7 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 	chat := ctrl.NewServer(cfg, room, log)
 	metrics.watch(chat, room)
 	if nb, ok := broker.(*service.NatsBroker); ok {
+		metrics.linked = nb.Connected
 		nb.OnConnectionChange(func(up bool) {
 			if up {
 				room.Notice(config.NoticeBusUp)
