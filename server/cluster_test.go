@@ -1,9 +1,14 @@
 package main
 
 import (
+	"fmt"
 	"net/http"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/gorilla/websocket"
 
 	"chatroom/ctrl/ctrltest"
 	"chatroom/model"
@@ -46,5 +51,50 @@ func TestNATSUnreachableAtStartExits(t *testing.T) {
 	code := run(t.Context(), []string{"-addr", "127.0.0.1:0", "-log-dir", t.TempDir(), "-nats", "nats://127.0.0.1:1"}, noEnv, &out, nil)
 	if code != 1 || !strings.Contains(out.String(), "cannot connect to NATS at nats://127.0.0.1:1") {
 		t.Fatalf("exit %d, output %q", code, out.String())
+	}
+}
+
+// Users on two nodes talk at once; a listener on each node hears every talk
+// in the same order.
+func TestTwoNodesOneOrderOverSockets(t *testing.T) {
+	url := ctrltest.StartNATS(t)
+	nodes := []*running{
+		start(t, "-nats", url, "-node", "a", "-msg-rate", "0", "-presence=false"),
+		start(t, "-nats", url, "-node", "b", "-msg-rate", "0", "-presence=false"),
+	}
+	var listeners []*websocket.Conn
+	for i, n := range nodes {
+		l := dial(t, n.addr, fmt.Sprint("listener-", i))
+		until(t, l, model.TypeUserList)
+		listeners = append(listeners, l)
+	}
+	const perUser, usersPerNode = 25, 3
+	var wg sync.WaitGroup
+	for i, n := range nodes {
+		for u := range usersPerNode {
+			ws := dial(t, n.addr, fmt.Sprintf("talker-%d-%d", i, u))
+			until(t, ws, model.TypeUserList)
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for k := range perUser {
+					ws.WriteMessage(websocket.BinaryMessage, model.Encode(&model.ChatRoomRequest{Type: model.TypeTalk, Content: fmt.Sprintf("%d-%d-%d 你好", i, u, k)}))
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	total := len(nodes) * usersPerNode * perUser
+	var heard [][]string
+	for _, l := range listeners {
+		var got []string
+		for len(got) < total {
+			m := until(t, l, model.TypeTalk)
+			got = append(got, fmt.Sprint(m.Seq, " ", m.Content))
+		}
+		heard = append(heard, got)
+	}
+	if !slices.Equal(heard[0], heard[1]) {
+		t.Fatal("the two nodes delivered the talks in different orders")
 	}
 }
