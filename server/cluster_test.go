@@ -98,3 +98,25 @@ func TestTwoNodesOneOrderOverSockets(t *testing.T) {
 		t.Fatal("the two nodes delivered the talks in different orders")
 	}
 }
+
+// What was said on node a before node b even started is history on node b.
+func TestHistoryAcrossNodes(t *testing.T) {
+	url := ctrltest.StartNATS(t)
+	a := start(t, "-nats", url, "-node", "a")
+	alice := dial(t, a.addr, "alice")
+	until(t, alice, model.TypeUserList)
+	for _, c := range []string{"早上好", "有人吗？"} {
+		send(t, alice, model.TypeTalk, c)
+		until(t, alice, model.TypeTalk)
+	}
+	b := start(t, "-nats", url, "-node", "b")
+	bob := dial(t, b.addr, "bob")
+	if list := until(t, bob, model.TypeUserList).UserList; len(list) != 2 {
+		t.Fatalf("bob's user list %v", list)
+	}
+	for _, want := range []string{"早上好", "有人吗？"} {
+		if m := until(t, bob, model.TypeTalk); m.Content != want || m.UserName != "alice" {
+			t.Fatalf("history: got %+v, want alice's %q", m, want)
+		}
+	}
+}
