@@ -10,13 +10,13 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"chatroom/ctrl/ctrltest"
+	"chatroom/service/natstest"
 	"chatroom/model"
 )
 
 // Two server processes' worth of run, one NATS: one room.
 func TestTwoNodesAreOneRoom(t *testing.T) {
-	url := ctrltest.StartNATS(t)
+	url := natstest.Start(t)
 	a := start(t, "-nats", url, "-node", "a")
 	b := start(t, "-nats", url, "-node", "b")
 	alice := dial(t, a.addr, "alice")
@@ -57,7 +57,7 @@ func TestNATSUnreachableAtStartExits(t *testing.T) {
 // Users on two nodes talk at once; a listener on each node hears every talk
 // in the same order.
 func TestTwoNodesOneOrderOverSockets(t *testing.T) {
-	url := ctrltest.StartNATS(t)
+	url := natstest.Start(t)
 	nodes := []*running{
 		start(t, "-nats", url, "-node", "a", "-msg-rate", "0", "-presence=false"),
 		start(t, "-nats", url, "-node", "b", "-msg-rate", "0", "-presence=false"),
@@ -101,7 +101,7 @@ func TestTwoNodesOneOrderOverSockets(t *testing.T) {
 
 // What was said on node a before node b even started is history on node b.
 func TestHistoryAcrossNodes(t *testing.T) {
-	url := ctrltest.StartNATS(t)
+	url := natstest.Start(t)
 	a := start(t, "-nats", url, "-node", "a")
 	alice := dial(t, a.addr, "alice")
 	until(t, alice, model.TypeUserList)

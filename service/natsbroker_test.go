@@ -15,36 +15,19 @@ import (
 	logtest "github.com/sirupsen/logrus/hooks/test"
 
 	"chatroom/model"
+	"chatroom/service/natstest"
 )
 
-// startNATS runs a real NATS server with JetStream on a loopback port, its
-// store in a temporary folder, until the test ends.
-func startNATS(t *testing.T) *natsserver.Server {
-	t.Helper()
-	ns, err := natsserver.NewServer(&natsserver.Options{
-		Host:      "127.0.0.1",
-		Port:      -1,
-		JetStream: true,
-		StoreDir:  t.TempDir(),
-		NoLog:     true,
-		NoSigs:    true,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go ns.Start()
-	if !ns.ReadyForConnections(10 * time.Second) {
-		t.Fatal("NATS did not start")
-	}
-	t.Cleanup(func() { ns.Shutdown(); ns.WaitForShutdown() })
-	return ns
-}
-
-// natsNode is one chat node's room on a NatsBroker.
-func natsNode(t *testing.T, url, node string) *Room {
+// natsNode is one chat node's room on a NatsBroker with cfg, closed when
+// the test ends.
+func natsNode(t *testing.T, cfg NatsConfig) (*Room, *NatsBroker) {
 	t.Helper()
 	log, _ := logtest.NewNullLogger()
-	b, err := NewNatsBroker(context.Background(), NatsConfig{URLs: url, Node: node}, log)
+	// A set-up context that ends, as the server's does: what the broker
+	// runs afterwards (the watch of the claims) must outlive it.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	b, err := NewNatsBroker(ctx, cfg, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +36,17 @@ func natsNode(t *testing.T, url, node string) *Room {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return r
+	return r, b
+}
+
+// natsNodes are rooms of nodes named a, b, … on the NATS at url.
+func natsNodes(t *testing.T, url string, n int) []*Room {
+	var rooms []*Room
+	for i := range n {
+		r, _ := natsNode(t, NatsConfig{URLs: url, Node: string(rune('a' + i))})
+		rooms = append(rooms, r)
+	}
+	return rooms
 }
 
 // waitFor polls cond until it holds or 10 s pass.
@@ -84,8 +77,8 @@ func (r *recorder) talks() (seqs []uint64, contents []string) {
 }
 
 func TestNatsNodesShareOneOrder(t *testing.T) {
-	url := startNATS(t).ClientURL()
-	a, b := natsNode(t, url, "a"), natsNode(t, url, "b")
+	nodes := natsNodes(t, natstest.Start(t), 2)
+	a, b := nodes[0], nodes[1]
 	alice, bob := join(t, a, "alice"), join(t, b, "张三")
 	// alice was online before 张三 joined: he learns of her from the user
 	// list; she sees his join. Both nodes know both users.
@@ -135,8 +128,8 @@ func TestNatsNodesShareOneOrder(t *testing.T) {
 }
 
 func TestNatsNamesAreUniqueAcrossNodes(t *testing.T) {
-	url := startNATS(t).ClientURL()
-	a, b := natsNode(t, url, "a"), natsNode(t, url, "b")
+	nodes := natsNodes(t, natstest.Start(t), 2)
+	a, b := nodes[0], nodes[1]
 	ctx := context.Background()
 	if err := a.Claim(ctx, "张三"); err != nil {
 		t.Fatal(err)
@@ -152,10 +145,7 @@ func TestNatsNamesAreUniqueAcrossNodes(t *testing.T) {
 
 func TestNatsUnreachableAtStart(t *testing.T) {
 	log, _ := logtest.NewNullLogger()
-	ns := startNATS(t)
-	url := ns.ClientURL()
-	ns.Shutdown()
-	ns.WaitForShutdown()
+	const url = "nats://127.0.0.1:1" // nothing listens on port 1
 	_, err := NewNatsBroker(context.Background(), NatsConfig{URLs: url, Node: "a"}, log)
 	if err == nil || !strings.Contains(err.Error(), "cannot connect to NATS at "+url) {
 		t.Fatalf("got %v, want a clear error", err)
@@ -164,8 +154,8 @@ func TestNatsUnreachableAtStart(t *testing.T) {
 
 // A node that starts later learns who is online and what was said.
 func TestNatsLateNodeSeesUsersAndHistory(t *testing.T) {
-	url := startNATS(t).ClientURL()
-	a := natsNode(t, url, "a")
+	url := natstest.Start(t)
+	a := natsNodes(t, url, 1)[0]
 	alice := join(t, a, "alice")
 	for _, c := range []string{"一", "二", "三"} {
 		if err := a.Talk(context.Background(), alice, c); err != nil {
@@ -176,7 +166,7 @@ func TestNatsLateNodeSeesUsersAndHistory(t *testing.T) {
 	a.Leave(context.Background(), gone)
 	waitFor(t, "alice's talks on node a", func() bool { _, c := alice.talks(); return len(c) == 3 })
 
-	b := natsNode(t, url, "b")
+	b, _ := natsNode(t, NatsConfig{URLs: url, Node: "b"})
 	bob := join(t, b, "bob")
 	waitFor(t, "bob's user list and history", func() bool { _, c := bob.talks(); return len(c) == 3 })
 	_, contents := bob.talks()
@@ -199,24 +189,10 @@ func TestNatsLateNodeSeesUsersAndHistory(t *testing.T) {
 // A node that dies without a goodbye: its users leave everyone's list, with
 // leave events, once their claims expire.
 func TestNatsDeadNodesUsersLeave(t *testing.T) {
-	url := startNATS(t).ClientURL()
-	log, _ := logtest.NewNullLogger()
+	url := natstest.Start(t)
 	const ttl = 3 * time.Second
 	node := func(name string) (*Room, *NatsBroker) {
-		// A set-up context that ends, as the server's does: the watch of
-		// the claims must outlive it.
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		b, err := NewNatsBroker(ctx, NatsConfig{URLs: url, Node: name, ClaimTTL: ttl}, log)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { b.Close() })
-		r, err := NewRoom(b, RoomConfig{Presence: true}, log)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return r, b
+		return natsNode(t, NatsConfig{URLs: url, Node: name, ClaimTTL: ttl})
 	}
 	a, ab := node("a")
 	b, _ := node("b")
@@ -274,17 +250,8 @@ func TestNatsRestart(t *testing.T) {
 	opts.Port = ns.Addr().(*net.TCPAddr).Port // the same port after the restart
 	defer func() { ns.Shutdown(); ns.WaitForShutdown() }()
 	url := ns.ClientURL()
-	log, _ := logtest.NewNullLogger()
 	node := func(name string) *Room {
-		b, err := NewNatsBroker(context.Background(), NatsConfig{URLs: url, Node: name}, log)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { b.Close() })
-		r, err := NewRoom(b, RoomConfig{Presence: true}, log)
-		if err != nil {
-			t.Fatal(err)
-		}
+		r, b := natsNode(t, NatsConfig{URLs: url, Node: name})
 		b.OnConnectionChange(func(up bool) {
 			if up {
 				r.Notice("up")

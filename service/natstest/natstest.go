@@ -1,4 +1,6 @@
-package ctrltest
+// Package natstest starts a real NATS server with JetStream for tests: the
+// chat's NATS broker (service) and the cluster tests of the server use it.
+package natstest
 
 import (
 	"testing"
@@ -7,9 +9,9 @@ import (
 	natsserver "github.com/nats-io/nats-server/v2/server"
 )
 
-// StartNATS runs a real NATS server with JetStream on a loopback port, its
+// Start runs a real NATS server with JetStream on a loopback port, its
 // store in a temporary folder, until the test ends, and returns its URL.
-func StartNATS(t testing.TB) string {
+func Start(t testing.TB) string {
 	t.Helper()
 	ns, err := natsserver.NewServer(&natsserver.Options{
 		Host:      "127.0.0.1",
