@@ -10,8 +10,8 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"chatroom/service/natstest"
 	"chatroom/model"
+	"chatroom/service/natstest"
 )
 
 // Two server processes' worth of run, one NATS: one room.
