@@ -1,15 +1,20 @@
 package main
 
 import (
+	"bufio"
 	"fmt"
 	"net/http"
+	"os"
+	"os/exec"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/gorilla/websocket"
 
+	"chatroom/config"
 	"chatroom/model"
 	"chatroom/service/natstest"
 )
@@ -117,6 +122,151 @@ func TestHistoryAcrossNodes(t *testing.T) {
 	for _, want := range []string{"早上好", "有人吗？"} {
 		if m := until(t, bob, model.TypeTalk); m.Content != want || m.UserName != "alice" {
 			t.Fatalf("history: got %+v, want alice's %q", m, want)
+		}
+	}
+}
+
+// startProcess runs a chat server in a process of its own (this test binary,
+// see childEnv) and returns it with its address. The test ends it with
+// SIGKILL, if it has not killed it before.
+func startProcess(t *testing.T, args ...string) (*exec.Cmd, string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], append([]string{"-addr", "127.0.0.1:0", "-log-dir", t.TempDir()}, args...)...)
+	cmd.Env = append(os.Environ(), childEnv+"=1")
+	stderr := &syncBuffer{}
+	cmd.Stderr = stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	line := make(chan string, 1)
+	go func() {
+		s, _ := bufio.NewReader(stdout).ReadString('\n')
+		line <- strings.TrimSpace(s)
+	}()
+	select {
+	case addr := <-line:
+		if addr == "" {
+			t.Fatalf("the server process did not start: %s", stderr)
+		}
+		return cmd, addr
+	case <-time.After(waitTime):
+		t.Fatalf("the server process did not start in %v: %s", waitTime, stderr)
+		return nil, ""
+	}
+}
+
+// A node process killed without a goodbye: its users leave the user list of
+// the node that lives on, with leave events, once their claims expire, and
+// their names are free again.
+func TestKilledNodesUsersLeave(t *testing.T) {
+	url := natstest.Start(t)
+	const ttl = 3 * time.Second
+	a, addrA := startProcess(t, "-nats", url, "-node", "a", "-claim-ttl", ttl.String())
+	b := start(t, "-nats", url, "-node", "b", "-claim-ttl", ttl.String())
+	for _, name := range []string{"ghost", "幽灵"} {
+		until(t, dial(t, addrA, name), model.TypeUserList)
+	}
+	bob := dial(t, b.addr, "bob")
+	if list := until(t, bob, model.TypeUserList).UserList; len(list) != 3 {
+		t.Fatalf("bob's user list on node b: %v, want the ghosts too", list)
+	}
+	if err := a.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	died := time.Now()
+	gone := map[string]bool{}
+	for len(gone) < 2 {
+		gone[until(t, bob, model.TypeLeave).UserName] = true
+	}
+	t.Logf("the killed node's users left %v after it died (-claim-ttl %v)", time.Since(died).Round(10*time.Millisecond), ttl)
+	if !gone["ghost"] || !gone["幽灵"] {
+		t.Fatalf("leaves for %v", gone)
+	}
+	send(t, bob, model.TypeUserList, "")
+	if list := until(t, bob, model.TypeUserList).UserList; len(list) != 1 {
+		t.Fatalf("bob's user list after: %v", list)
+	}
+	until(t, dial(t, b.addr, "幽灵"), model.TypeUserList) // the name is free again
+}
+
+func status(t *testing.T, url string) int {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// untilError reads from ws until an error frame whose content starts with
+// prefix arrives.
+func untilError(t *testing.T, ws *websocket.Conn, prefix string) {
+	t.Helper()
+	for range 100 {
+		if m := until(t, ws, model.TypeError); strings.HasPrefix(m.Content, prefix) {
+			return
+		}
+	}
+	t.Fatalf("no error %q", prefix)
+}
+
+// NATS restarted under two nodes: users are told it is gone and back, a talk
+// meanwhile is refused in words (and never delivered later), a new user
+// cannot join, the nodes are not ready; afterwards the room goes on in one
+// order, and a node started later has the whole history.
+func TestNATSRestartOverSockets(t *testing.T) {
+	ns := natstest.StartServer(t)
+	a := start(t, "-nats", ns.URL(), "-node", "a")
+	b := start(t, "-nats", ns.URL(), "-node", "b")
+	alice := dial(t, a.addr, "alice")
+	until(t, alice, model.TypeUserList)
+	bob := dial(t, b.addr, "bob")
+	until(t, bob, model.TypeUserList)
+	send(t, alice, model.TypeTalk, "重启之前")
+	before := until(t, bob, model.TypeTalk)
+	until(t, alice, model.TypeTalk)
+
+	ns.Stop()
+	untilError(t, alice, config.NoticeBusDown)
+	untilError(t, bob, config.NoticeBusDown)
+	send(t, alice, model.TypeTalk, "during")
+	untilError(t, alice, config.ErrNotSent)
+	for _, n := range []*running{a, b} {
+		if code := status(t, "http://"+n.addr+"/readyz"); code != http.StatusServiceUnavailable {
+			t.Fatalf("/readyz while NATS is down: %d", code)
+		}
+	}
+	if status, reason, _ := handshake(t, nil, "ws://"+b.addr+"/ws", http.Header{"Username": {"carol"}}); status != http.StatusServiceUnavailable {
+		t.Fatalf("joining while NATS is down: %d %s", status, reason)
+	}
+
+	ns.Restart()
+	untilError(t, alice, config.NoticeBusUp)
+	untilError(t, bob, config.NoticeBusUp)
+	if code := status(t, "http://"+a.addr+"/readyz"); code != http.StatusOK {
+		t.Fatalf("/readyz once NATS is back: %d", code)
+	}
+	send(t, bob, model.TypeTalk, "重启之后")
+	for _, ws := range []*websocket.Conn{alice, bob} {
+		m := until(t, ws, model.TypeTalk)
+		if m.Content != "重启之后" || m.Seq <= before.Seq {
+			t.Fatalf("after the restart: %+v, want bob's talk after seq %d", m, before.Seq)
+		}
+	}
+	c := start(t, "-nats", ns.URL(), "-node", "c")
+	carol := dial(t, c.addr, "carol")
+	if list := until(t, carol, model.TypeUserList).UserList; len(list) != 3 {
+		t.Fatalf("carol's user list: %v", list)
+	}
+	for _, want := range []string{"重启之前", "重启之后"} {
+		if m := until(t, carol, model.TypeTalk); m.Content != want {
+			t.Fatalf("carol's history: %q, want %q", m.Content, want)
 		}
 	}
 }

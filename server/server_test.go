@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"syscall"
@@ -18,7 +20,17 @@ import (
 	"chatroom/model"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+// childEnv marks a copy of this test binary that is a chat server and
+// nothing else, so that a test can kill a node as a crash would (SIGKILL: no
+// goodbye, no cleanup). It prints its address on stdout once it serves.
+const childEnv = "CHATROOM_TEST_SERVER_PROCESS"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(childEnv) == "1" {
+		os.Exit(run(context.Background(), os.Args[1:], noEnv, os.Stderr, func(addr string) { fmt.Println(addr) }))
+	}
+	goleak.VerifyTestMain(m)
+}
 
 const waitTime = 10 * time.Second
 

@@ -96,11 +96,20 @@ func NewNatsBroker(ctx context.Context, cfg NatsConfig, log logrus.FieldLogger) 
 		// turns up later.
 		nats.ReconnectBufSize(-1),
 		nats.ReconnectWait(500*time.Millisecond),
+		// The handlers run on nats.go's own goroutine, possibly after
+		// Close has returned (and the log file is shut): then they are
+		// silent.
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			if b.isClosed() {
+				return
+			}
 			log.WithField("error", err).Warn("NATS connection lost; reconnecting")
 			b.connectionChanged(false)
 		}),
 		nats.ReconnectHandler(func(c *nats.Conn) {
+			if b.isClosed() {
+				return
+			}
 			log.WithField("url", c.ConnectedUrlRedacted()).Info("NATS reconnected")
 			b.connectionChanged(true)
 		}),

@@ -4,14 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	natsserver "github.com/nats-io/nats-server/v2/server"
 	logtest "github.com/sirupsen/logrus/hooks/test"
 
 	"chatroom/model"
@@ -234,22 +232,8 @@ func TestNatsDeadNodesUsersLeave(t *testing.T) {
 // acknowledged that is then lost), and afterwards both nodes carry on in one
 // order with everything acknowledged before.
 func TestNatsRestart(t *testing.T) {
-	opts := &natsserver.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(), NoLog: true, NoSigs: true}
-	run := func() *natsserver.Server {
-		ns, err := natsserver.NewServer(opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		go ns.Start()
-		if !ns.ReadyForConnections(10 * time.Second) {
-			t.Fatal("NATS did not start")
-		}
-		return ns
-	}
-	ns := run()
-	opts.Port = ns.Addr().(*net.TCPAddr).Port // the same port after the restart
-	defer func() { ns.Shutdown(); ns.WaitForShutdown() }()
-	url := ns.ClientURL()
+	ns := natstest.StartServer(t)
+	url := ns.URL()
 	node := func(name string) *Room {
 		r, b := natsNode(t, NatsConfig{URLs: url, Node: name})
 		b.OnConnectionChange(func(up bool) {
@@ -268,8 +252,7 @@ func TestNatsRestart(t *testing.T) {
 	}
 	waitFor(t, "the first talk", func() bool { _, c := bob.talks(); return len(c) == 1 })
 
-	ns.Shutdown()
-	ns.WaitForShutdown()
+	ns.Stop()
 	waitFor(t, "the users to be told", func() bool {
 		return slices.Contains(alice.types(), "error:down") && slices.Contains(bob.types(), "error:down")
 	})
@@ -280,7 +263,7 @@ func TestNatsRestart(t *testing.T) {
 		t.Fatal("a talk was accepted while NATS was down")
 	}
 
-	ns = run()
+	ns.Restart()
 	waitFor(t, "the users to be told it is back", func() bool {
 		return slices.Contains(alice.types(), "error:up") && slices.Contains(bob.types(), "error:up")
 	})
