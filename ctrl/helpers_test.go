@@ -83,6 +83,7 @@ type dialOpts struct {
 	noJoin  bool   // do not consume the join/userlist/history preamble
 	history int    // history frames to expect after the user list
 	batched bool   // offer the model.SubprotocolBatch subprotocol
+	inBand  bool   // offer the model.SubprotocolRefusals subprotocol
 }
 
 func (ts *testServer) dialRaw(o dialOpts) (*websocket.Conn, *http.Response, error) {
@@ -96,7 +97,10 @@ func (ts *testServer) dialRaw(o dialOpts) (*websocket.Conn, *http.Response, erro
 	}
 	d := websocket.Dialer{HandshakeTimeout: waitTime}
 	if o.batched {
-		d.Subprotocols = []string{model.SubprotocolBatch}
+		d.Subprotocols = append(d.Subprotocols, model.SubprotocolBatch)
+	}
+	if o.inBand {
+		d.Subprotocols = append(d.Subprotocols, model.SubprotocolRefusals)
 	}
 	return d.Dial(u, h)
 }

@@ -16,11 +16,13 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gorilla/websocket"
 	"github.com/sirupsen/logrus"
@@ -46,6 +48,13 @@ const pumpLinger = time.Second
 // and longer frames are read straight into the message.
 const readBufferSize = 512
 
+// refusalLinger is how long a refusal in band waits for the client's close;
+// maxRefusalFrames bounds what it reads meanwhile.
+const (
+	refusalLinger    = time.Second
+	maxRefusalFrames = 16
+)
+
 // maxReplyType bounds how much of an unknown type is echoed in an error.
 const maxReplyType = 32
 
@@ -67,7 +76,7 @@ func handshakeResults() []string {
 }
 
 func frameTypes() []string {
-	return []string{model.TypeTalk, model.TypeUserList, model.TypeExit, frameOther, frameUndecodable}
+	return []string{model.TypeTalk, model.TypeUserList, model.TypeExit, model.TypePing, frameOther, frameUndecodable}
 }
 
 func closeCauses() []string {
@@ -127,6 +136,8 @@ type Server struct {
 	room     *service.Room
 	log      logrus.FieldLogger
 	upgrader websocket.Upgrader
+	refuser  websocket.Upgrader // upgrades a refused handshake to say why in band
+	pong     *service.Frame     // the answer to every ping, built once
 
 	secret   []byte    // the auth secret; nil: no tokens
 	noWritev sync.Once // checkWritev has warned
@@ -172,7 +183,63 @@ func NewServer(cfg config.Server, room *service.Room, log logrus.FieldLogger) *S
 		// ServeHTTP has checked the origin already, with -allowed-origins.
 		CheckOrigin: func(*http.Request) bool { return true },
 	}
+	s.refuser = websocket.Upgrader{
+		HandshakeTimeout: cfg.WriteTimeout,
+		Subprotocols:     []string{model.SubprotocolRefusals},
+		Error: func(w http.ResponseWriter, _ *http.Request, status int, reason error) {
+			http.Error(w, reason.Error(), status)
+		},
+		CheckOrigin: func(*http.Request) bool { return true },
+	}
+	s.pong = service.NewFrame(&model.ChatRoomRequest{Type: model.TypePong})
 	return s
+}
+
+// refuseInBand answers a refused handshake that offered
+// model.SubprotocolRefusals with an upgrade, an error frame carrying the
+// reason and a close frame with model.CloseCodeRefused+status, so that a
+// browser can show why. It waits a moment for the client's close, so that
+// closing the socket cannot reset the close frame away.
+func (s *Server) refuseInBand(w http.ResponseWriter, r *http.Request, status int, reason string) {
+	ws, err := s.refuser.Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader answered with an HTTP error
+	}
+	defer ws.Close()
+	deadline := time.Now().Add(s.cfg.WriteTimeout)
+	ws.SetWriteDeadline(deadline)
+	if ws.WriteMessage(websocket.BinaryMessage, model.Encode(&model.ChatRoomRequest{Type: model.TypeError, Content: reason})) != nil {
+		return
+	}
+	if ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(model.CloseCodeRefused+status, closeReason(reason)), deadline) != nil {
+		return
+	}
+	ws.SetReadDeadline(time.Now().Add(refusalLinger))
+	for range maxRefusalFrames {
+		if _, _, err := ws.NextReader(); err != nil {
+			return // the client's close, or the deadline
+		}
+	}
+}
+
+// closeReason cuts reason to the 123 bytes a close frame can carry, at a
+// character boundary.
+func closeReason(reason string) string {
+	const max = 123
+	if len(reason) <= max {
+		return reason
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(reason[cut]) {
+		cut--
+	}
+	return reason[:cut]
+}
+
+// wantsRefusalInBand reports whether the handshake offered
+// model.SubprotocolRefusals.
+func wantsRefusalInBand(r *http.Request) bool {
+	return slices.Contains(websocket.Subprotocols(r), model.SubprotocolRefusals)
 }
 
 // Stats returns the controller's counters.
@@ -222,6 +289,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	refuse := func(status int, result, reason string, fields logrus.Fields) {
 		s.handshakes[result].Add(1)
 		log.WithFields(fields).WithFields(logrus.Fields{"status": status, "reason": reason}).Info("handshake refused")
+		// A page from another origin is never upgraded, nor a request
+		// that is no WebSocket handshake.
+		if status != http.StatusForbidden && websocket.IsWebSocketUpgrade(r) && wantsRefusalInBand(r) {
+			s.refuseInBand(w, r, status, reason)
+			return
+		}
 		if status == http.StatusUnauthorized {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="chatroom"`)
 		}
@@ -805,7 +878,7 @@ func (c *conn) handle(data []byte) bool {
 	kind := frameUndecodable
 	if err == nil {
 		switch kind = msg.Type; kind {
-		case model.TypeTalk, model.TypeUserList, model.TypeExit:
+		case model.TypeTalk, model.TypeUserList, model.TypeExit, model.TypePing:
 		default:
 			kind = frameOther
 		}
@@ -835,6 +908,8 @@ func (c *conn) handle(data []byte) bool {
 		}
 	case model.TypeUserList:
 		c.s.room.SendUserList(c)
+	case model.TypePing:
+		c.s.room.Reply(c, c.s.pong)
 	case model.TypeExit:
 		c.leave()
 		c.closeWith(websocket.CloseNormalClosure, config.ReasonBye, false)

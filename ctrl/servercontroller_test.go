@@ -2,6 +2,7 @@ package ctrl
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gorilla/websocket"
 	"github.com/sirupsen/logrus"
@@ -113,6 +115,33 @@ func TestHandshakeRefusals(t *testing.T) {
 				t.Fatalf("body %q, want it to say %q", body, tc.reason)
 			}
 		})
+		// A browser offers model.SubprotocolRefusals, and reads the
+		// refusal from the connection instead.
+		t.Run(tc.name+" in band", func(t *testing.T) {
+			o := tc.opts
+			o.inBand, o.batched = true, true
+			ws, _, err := ts.dialRaw(o)
+			if err != nil {
+				t.Fatalf("not upgraded: %v", err)
+			}
+			defer ws.Close()
+			if ws.Subprotocol() != model.SubprotocolRefusals {
+				t.Fatalf("subprotocol %q", ws.Subprotocol())
+			}
+			ws.SetReadDeadline(time.Now().Add(waitTime))
+			_, p, err := ws.ReadMessage()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m, err := model.Decode(p); err != nil || m.Type != model.TypeError || !strings.Contains(m.Content, tc.reason) {
+				t.Fatalf("first frame %v %v, want an error saying %q", m, err, tc.reason)
+			}
+			_, _, err = ws.ReadMessage()
+			var ce *websocket.CloseError
+			if !errors.As(err, &ce) || ce.Code != model.CloseCodeRefused+tc.status || !strings.Contains(ce.Text, tc.reason) {
+				t.Fatalf("then %v, want close %d saying %q", err, model.CloseCodeRefused+tc.status, tc.reason)
+			}
+		})
 	}
 	// 32 Chinese characters is within the limit.
 	ts.join(strings.Repeat("名", 32))
@@ -127,6 +156,42 @@ func TestHandshakeRefusals(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("plain GET: status %d, want 400", resp.StatusCode)
+	}
+}
+
+// Offering both subprotocols, an accepted client gets batched framing.
+func TestRefusalsInBandDoNotChangeAcceptance(t *testing.T) {
+	ts := startServer(t, testConfig())
+	ws, _, err := ts.dialRaw(dialOpts{header: "alice", inBand: true, batched: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	if ws.Subprotocol() != model.SubprotocolBatch {
+		t.Fatalf("subprotocol %q, want %q", ws.Subprotocol(), model.SubprotocolBatch)
+	}
+}
+
+func TestCloseReasonFitsAFrame(t *testing.T) {
+	for _, reason := range []string{"short", strings.Repeat("a", 200), strings.Repeat("名", 50)} {
+		got := closeReason(reason)
+		if len(got) > 123 || !utf8.ValidString(got) || !strings.HasPrefix(reason, got) {
+			t.Fatalf("closeReason(%d bytes) = %q", len(reason), got)
+		}
+	}
+}
+
+// Browsers cannot send WebSocket pings: they send ping frames, and only
+// the asker gets the pong.
+func TestPingPong(t *testing.T) {
+	ts := startServer(t, testConfig())
+	a, b := ts.join("alice"), ts.join("bob")
+	a.expect(model.TypeJoin) // bob's
+	a.send(&model.ChatRoomRequest{Type: model.TypePing})
+	a.expect(model.TypePong)
+	b.talk("after")
+	if m := b.next(); m.Type != model.TypeTalk {
+		t.Fatalf("bob got %v before his own talk", m)
 	}
 }
 

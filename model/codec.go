@@ -10,7 +10,9 @@ import (
 	"google.golang.org/protobuf/proto"
 )
 
-// Message types: the spec's three client requests, and the server's own.
+// Message types: the spec's three client requests, and the server's own;
+// ping and pong are this server's addition for clients that cannot send
+// WebSocket pings (browsers).
 const (
 	TypeTalk     = "talk"
 	TypeUserList = "userlist"
@@ -18,6 +20,8 @@ const (
 	TypeJoin     = "join"
 	TypeLeave    = "leave"
 	TypeError    = "error"
+	TypePing     = "ping"
+	TypePong     = "pong"
 )
 
 // MaxUsernameRunes is the longest username, in characters (not bytes).
@@ -27,6 +31,19 @@ const MaxUsernameRunes = 32
 // client that offers it in its handshake, and gets it back, receives
 // ChatRoomBatch frames (see chat_message.proto).
 const SubprotocolBatch = "chatroom.v2"
+
+// SubprotocolRefusals is the WebSocket subprotocol of refusals in band: a
+// client that offers it, and whose handshake the server refuses for a
+// reason a user should read, gets the upgrade anyway, then one error frame
+// with the reason and a close frame with CloseCodeRefused + the HTTP status
+// it would have got. Browsers need it: a page cannot read the status of a
+// failed WebSocket handshake.
+const SubprotocolRefusals = "chatroom.refusals"
+
+// CloseCodeRefused plus an HTTP status (400, 401, 409, 503) is the close
+// code of a refusal in band (see SubprotocolRefusals): 4409 is "username
+// taken". Codes 4000-4999 are the application's (RFC 6455, 7.4.2).
+const CloseCodeRefused = 4000
 
 // DecodeBatch unmarshals one ChatRoomBatch frame's messages.
 func DecodeBatch(b []byte) ([]*ChatRoomRequest, error) {

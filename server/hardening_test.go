@@ -235,6 +235,11 @@ func TestOriginCheck(t *testing.T) {
 			t.Errorf("Origin %q: reason %q", tc.origin, reason)
 		}
 	}
+	// A page from another origin is not upgraded even to be told why.
+	h := http.Header{"Origin": {"https://evil.example"}, "Sec-Websocket-Protocol": {model.SubprotocolRefusals}}
+	if status, reason, _ := handshake(t, nil, url, h); status != http.StatusForbidden {
+		t.Errorf("another origin offering %s: %d %s, want 403", model.SubprotocolRefusals, status, reason)
+	}
 }
 
 func TestAuth(t *testing.T) {
