@@ -176,7 +176,9 @@ func NewServer(cfg config.Server, room *service.Room, log logrus.FieldLogger) *S
 		// buffer is only for messages it frames itself, which this server
 		// never asks for: an empty pool means no connection keeps one.
 		WriteBufferPool: &sync.Pool{},
-		Subprotocols:    []string{model.SubprotocolBatch},
+		// Batched framing when offered. A browser offers only refusals in
+		// band: it must get that back, or it fails the connection.
+		Subprotocols: []string{model.SubprotocolBatch, model.SubprotocolRefusals},
 		Error: func(w http.ResponseWriter, _ *http.Request, status int, reason error) {
 			http.Error(w, reason.Error(), status)
 		},

@@ -159,16 +159,33 @@ func TestHandshakeRefusals(t *testing.T) {
 	}
 }
 
-// Offering both subprotocols, an accepted client gets batched framing.
+// An accepted client that offered refusals in band gets that subprotocol
+// back (a browser fails the connection otherwise) and unbatched frames;
+// offering batched framing too, it gets batched framing.
 func TestRefusalsInBandDoNotChangeAcceptance(t *testing.T) {
 	ts := startServer(t, testConfig())
-	ws, _, err := ts.dialRaw(dialOpts{header: "alice", inBand: true, batched: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ws.Close()
-	if ws.Subprotocol() != model.SubprotocolBatch {
-		t.Fatalf("subprotocol %q, want %q", ws.Subprotocol(), model.SubprotocolBatch)
+	for _, tc := range []struct {
+		name    string
+		batched bool
+		want    string
+	}{{"browser", false, model.SubprotocolRefusals}, {"both", true, model.SubprotocolBatch}} {
+		ws, _, err := ts.dialRaw(dialOpts{header: tc.name, inBand: true, batched: tc.batched})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ws.Close()
+		if ws.Subprotocol() != tc.want {
+			t.Fatalf("%s: subprotocol %q, want %q", tc.name, ws.Subprotocol(), tc.want)
+		}
+		ws.SetReadDeadline(time.Now().Add(waitTime))
+		_, p, err := ws.ReadMessage()
+		if err != nil {
+			t.Fatal(err)
+		}
+		batch, _ := model.DecodeBatch(p)
+		if m, err := model.Decode(p); tc.batched == (err == nil && m.Type == model.TypeJoin) || tc.batched != (len(batch) > 0 && batch[0].Type == model.TypeJoin) {
+			t.Fatalf("%s: first frame % x, want it batched: %v", tc.name, p, tc.batched)
+		}
 	}
 }
 

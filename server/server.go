@@ -34,6 +34,7 @@ import (
 	"chatroom/config"
 	"chatroom/ctrl"
 	"chatroom/service"
+	"chatroom/web"
 )
 
 func main() {
@@ -109,6 +110,7 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 	var draining atomic.Bool // a shutdown has begun: not ready
 	mux := http.NewServeMux()
 	mux.Handle("/ws", chat)
+	mux.Handle("/", web.Handler()) // the browser client
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		text(w, http.StatusOK, "ok")
 	})
