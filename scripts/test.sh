@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh Debian machine with Go 1.26 (as root, or
 # with sudo): installs what the checks need, then runs gofmt, go vet, the
-# generated-code check, `go test -race ./...` and a locust smoke run.
+# generated-code checks (protobuf, the browser client's build), `go test
+# -race ./...` (headless-browser tests included) and a locust smoke run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,10 +12,13 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # Debian packages the checks need, installed only when missing:
 # protoc for the generated-code check; a C compiler, OpenGL and X11 headers
-# for fyne's cgo build of the desktop client.
+# for fyne's cgo build of the desktop client; Node.js and npm to rebuild the
+# browser client; Chromium for the browser tests.
 missing=()
 command -v protoc >/dev/null || missing+=(protobuf-compiler)
 command -v gcc >/dev/null || missing+=(gcc)
+command -v npm >/dev/null || missing+=(nodejs npm)
+command -v chromium >/dev/null || missing+=(chromium)
 for pkg in pkg-config libgl1-mesa-dev xorg-dev; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
 done
@@ -37,6 +41,14 @@ if ! cmp -s <(strip "$tools/gen/chat_message.pb.go") <(strip model/chat_message.
   exit 1
 fi
 
+say "the browser client's build (web/dist) is up to date"
+(cd web && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build)
+if [ -n "$(git status --porcelain -- web/dist web/src/gen)" ]; then
+  git status --short -- web/dist web/src/gen >&2
+  echo "web/dist is stale: run 'cd web && npm ci && npm run build' and commit the result" >&2
+  exit 1
+fi
+
 say "gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
 if [ -n "$unformatted" ]; then
@@ -47,7 +59,9 @@ say "go vet"
 go vet ./...
 
 say "go test -race"
-go test -race -count=1 -timeout 15m ./...
+# The browser tests skip without Chromium; here it is installed, so a
+# missing one is a failure.
+CHATROOM_BROWSER_TESTS=required go test -race -count=1 -timeout 15m ./...
 
 say "locust smoke run"
 bash test/locust_smoke.sh

@@ -314,7 +314,8 @@ type shot struct {
 }
 
 // screenshot renders each page at its size, side by side, into one PNG
-// at path (the README's picture: make it with CHATROOM_SCREENSHOT_DIR=docs).
+// at path (the README's picture: CHATROOM_SCREENSHOT_DIR=$PWD/docs; a relative
+// path would be taken from server/, where go test runs).
 func screenshot(t *testing.T, path string, shots ...shot) {
 	t.Helper()
 	const gap = 16
@@ -356,4 +357,23 @@ func screenshot(t *testing.T, path string, shots ...shot) {
 		t.Fatal(err)
 	}
 	t.Logf("wrote %s", path)
+}
+
+// The network goes silent without closing (a proxy that stops forwarding):
+// the page's pings go unanswered, and it says so and tries again, instead of
+// showing "connected" for ever.
+func TestBrowserNoticesASilentServer(t *testing.T) {
+	b := browser(t)
+	r := start(t)
+	bh := newBlackhole(t, r.addr)
+	p := page(t, b, "http://"+bh.ln.Addr().String()+"/?username=alice&lang=en", "")
+	waitJS(t, p, "alice to connect", `document.body.dataset.state === "connected"`)
+	bh.frozen.Store(true)
+	froze := time.Now()
+	// 15 s without a frame (pings every 5 s when quiet) is dead.
+	const noHeartbeat = `document.getElementById("status").textContent.includes("No heartbeat from the server")`
+	if _, err := chromedp.Run(p, chromedp.Poll[chromedp.Void](noHeartbeat, chromedp.WithPollingTimeout(30*time.Second), chromedp.WithPollingInterval(20*time.Millisecond))); err != nil {
+		t.Fatalf("the page did not notice the silence: %v", err)
+	}
+	t.Logf("the page noticed the silence %v after the network froze", time.Since(froze).Round(100*time.Millisecond))
 }
