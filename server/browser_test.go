@@ -23,6 +23,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"chatroom/model"
+	"chatroom/service"
 	"chatroom/web"
 )
 
@@ -376,4 +377,19 @@ func TestBrowserNoticesASilentServer(t *testing.T) {
 		t.Fatalf("the page did not notice the silence: %v", err)
 	}
 	t.Logf("the page noticed the silence %v after the network froze", time.Since(froze).Round(100*time.Millisecond))
+}
+
+// With -auth-secret, the page passes ?token= on; without one it says why.
+func TestBrowserWithToken(t *testing.T) {
+	b := browser(t)
+	const secret = "a-secret-for-tests-32-bytes-long"
+	r := start(t, "-auth-secret", secret)
+	tok, err := service.MintToken([]byte(secret), "张三", time.Hour, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := page(t, b, "http://"+r.addr+"/?lang=zh&username=%E5%BC%A0%E4%B8%89&token="+tok, "")
+	waitJS(t, p, "张三 to connect with the token", `document.body.dataset.state === "connected"`)
+	anon := page(t, b, "http://"+r.addr+"/?lang=en&username=mallory", "")
+	waitJS(t, anon, "the refusal", `document.getElementById("status").textContent.startsWith("Disconnected — The server refused: authentication required")`)
 }
