@@ -281,14 +281,36 @@ func TestBrowserRefusals(t *testing.T) {
 	waitJS(t, p, "bob to connect", `document.body.dataset.state === "connected"`)
 }
 
-// The server stops: the page says so; the server comes back on the same
-// address: the page reconnects by itself and the room goes on.
+// The connection drops: the page reconnects, and the history it is sent
+// again is not shown twice. The server stops: the page says so; it comes
+// back on the same address (a new room, whose seqs start again): the page
+// reconnects by itself and shows the new room's talks.
 func TestBrowserReconnects(t *testing.T) {
 	b := browser(t)
 	r := start(t)
 	addr := r.addr
-	p := page(t, b, "http://"+addr+"/?username=alice&lang=en", "")
+	proxy := newBlackhole(t, addr)
+	p := page(t, b, "http://"+proxy.ln.Addr().String()+"/?username=alice&lang=en", "")
 	waitJS(t, p, "alice to connect", `document.body.dataset.state === "connected"`)
+	for _, text := range []string{"one", "two", "three"} {
+		typeAndEnter(t, p, text)
+		waitJS(t, p, "alice's talk", messageShown(text))
+	}
+	lines := func(text string) int {
+		return eval[int](t, p, `[...document.querySelectorAll("#messages li .content")].filter(e => e.textContent === `+js(text)+`).length`)
+	}
+
+	proxy.cut()
+	waitJS(t, p, "the page to see the drop", `document.body.dataset.state === "reconnecting"`)
+	waitJS(t, p, "the reconnect", `document.body.dataset.state === "connected"`)
+	bob := dial(t, addr, "bob")
+	until(t, bob, model.TypeUserList)
+	send(t, bob, model.TypeTalk, "marker") // after the replayed history
+	waitJS(t, p, "bob's talk", messageShown("marker"))
+	if n := lines("one"); n != 1 {
+		t.Fatalf("%d lines say \"one\" after a reconnect: history shown again", n)
+	}
+	bob.Close()
 
 	r.cancel()
 	if code := r.wait(t); code != 0 {
@@ -299,12 +321,16 @@ func TestBrowserReconnects(t *testing.T) {
 		t.Fatal("the message box stays enabled while disconnected")
 	}
 	r2 := start(t, "-addr", addr)
-	waitJS(t, p, "the reconnect", `document.body.dataset.state === "connected"`)
-	bob := dial(t, r2.addr, "bob")
-	until(t, bob, model.TypeUserList)
-	typeAndEnter(t, p, "back again")
-	if m := until(t, bob, model.TypeTalk); m.Content != "back again" {
-		t.Fatalf("bob got %+v", m)
+	waitJS(t, p, "the reconnect to the new server", `document.body.dataset.state === "connected"`)
+	carol := dial(t, r2.addr, "carol")
+	until(t, carol, model.TypeUserList)
+	// The new room's seqs are the old one's again: they are new talks.
+	for _, text := range []string{"back again", "还在吗"} {
+		typeAndEnter(t, p, text)
+		if m := until(t, carol, model.TypeTalk); m.Content != text {
+			t.Fatalf("carol got %+v", m)
+		}
+		waitJS(t, p, "the talk on the page", messageShown(text))
 	}
 }
 

@@ -199,6 +199,17 @@ func newBlackhole(t *testing.T, target string) *blackhole {
 	return b
 }
 
+// cut closes the connections open now, as a network that resets them
+// would; new ones are forwarded as before.
+func (b *blackhole) cut() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, c := range b.conns {
+		c.Close()
+	}
+	b.conns = nil
+}
+
 // pipe copies from src to dst until frozen; then it reads nothing more
 // and holds both sockets open until the test ends.
 func (b *blackhole) pipe(dst, src net.Conn) {

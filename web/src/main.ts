@@ -65,7 +65,9 @@ class ChatPage {
   private me = ""; // set once the server's join for us arrived
   private wasConnected = false; // this name has been in the room: a 409 on reconnect is our own ghost
   private users = new Set<string>();
-  private seen = new Set<string>(); // talk seqs shown
+  private seen = new Set<bigint>(); // seqs of the talks shown
+  private maxSeq = 0n; // the highest seq seen
+  private joinSeq = 0n; // our own join's seq on this connection: talks before it are history
   private lastHeard = 0;
   private lastPing = 0;
   private refusal = ""; // an error frame before our join: the reason of a refusal in band
@@ -200,6 +202,13 @@ class ChatPage {
           // A connection's first frame is our own join, with our name.
           this.me = m.userName;
           this.name = m.userName;
+          if (m.seq <= this.maxSeq) {
+            // A room whose order starts again (a restarted single server):
+            // its seqs are new talks, not the ones shown before.
+            this.seen.clear();
+          }
+          this.joinSeq = m.seq;
+          this.maxSeq = m.seq > this.maxSeq ? m.seq : this.maxSeq;
           this.wasConnected = true;
           this.attempt = 0;
           this.setState("connected", this.t.connectedAs(this.me));
@@ -237,13 +246,15 @@ class ChatPage {
   }
 
   private talk(m: ChatRoomRequest): void {
-    const seq = m.seq.toString();
-    if (this.seen.has(seq)) {
+    if (m.seq < this.joinSeq && this.seen.has(m.seq)) {
       return; // history we showed before a reconnect
     }
-    this.seen.add(seq);
+    this.seen.add(m.seq);
     if (this.seen.size > maxSeen) {
-      this.seen.delete(this.seen.values().next().value as string);
+      this.seen.delete(this.seen.values().next().value as bigint);
+    }
+    if (m.seq > this.maxSeq) {
+      this.maxSeq = m.seq;
     }
     const li = document.createElement("li");
     li.append(this.timeSpan(m.timestamp));
@@ -254,7 +265,7 @@ class ChatPage {
     content.className = "content";
     content.textContent = m.content;
     li.append(sender, content);
-    li.dataset.seq = seq;
+    li.dataset.seq = m.seq.toString();
     this.append(li);
   }
 
