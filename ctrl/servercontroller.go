@@ -49,10 +49,12 @@ const pumpLinger = time.Second
 const readBufferSize = 512
 
 // refusalLinger is how long a refusal in band waits for the client's close;
-// maxRefusalFrames bounds what it reads meanwhile.
+// maxRefusalFrames bounds what it reads meanwhile; maxRefusalsInBand bounds
+// how many run at once.
 const (
-	refusalLinger    = time.Second
-	maxRefusalFrames = 16
+	refusalLinger     = time.Second
+	maxRefusalFrames  = 16
+	maxRefusalsInBand = 64
 )
 
 // maxReplyType bounds how much of an unknown type is echoed in an error.
@@ -137,6 +139,7 @@ type Server struct {
 	log      logrus.FieldLogger
 	upgrader websocket.Upgrader
 	refuser  websocket.Upgrader // upgrades a refused handshake to say why in band
+	inBand   chan struct{}      // one token per refusal in band under way
 	pong     *service.Frame     // the answer to every ping, built once
 
 	secret   []byte    // the auth secret; nil: no tokens
@@ -193,6 +196,7 @@ func NewServer(cfg config.Server, room *service.Room, log logrus.FieldLogger) *S
 		},
 		CheckOrigin: func(*http.Request) bool { return true },
 	}
+	s.inBand = make(chan struct{}, maxRefusalsInBand)
 	s.pong = service.NewFrame(&model.ChatRoomRequest{Type: model.TypePong})
 	return s
 }
@@ -293,9 +297,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		log.WithFields(fields).WithFields(logrus.Fields{"status": status, "reason": reason}).Info("handshake refused")
 		// A page from another origin is never upgraded, nor a request
 		// that is no WebSocket handshake.
+		// At most maxRefusalsInBand at once: each holds a socket for up
+		// to refusalLinger, and a flood of them must not run the process
+		// out of files; past that, the plain HTTP refusal.
 		if status != http.StatusForbidden && websocket.IsWebSocketUpgrade(r) && wantsRefusalInBand(r) {
-			s.refuseInBand(w, r, status, reason)
-			return
+			select {
+			case s.inBand <- struct{}{}:
+				defer func() { <-s.inBand }()
+				s.refuseInBand(w, r, status, reason)
+				return
+			default:
+			}
 		}
 		if status == http.StatusUnauthorized {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="chatroom"`)

@@ -189,6 +189,28 @@ func TestRefusalsInBandDoNotChangeAcceptance(t *testing.T) {
 	}
 }
 
+// With maxRefusalsInBand refusals under way, the next one is a plain HTTP
+// refusal: a flood cannot hold more sockets than that.
+func TestRefusalsInBandAreBounded(t *testing.T) {
+	ts := startServer(t, testConfig())
+	ts.join("taken")
+	for range maxRefusalsInBand {
+		ts.chat.inBand <- struct{}{}
+	}
+	_, resp, err := ts.dialRaw(dialOpts{header: "taken", inBand: true})
+	if err == nil || resp == nil || resp.StatusCode != http.StatusConflict {
+		t.Fatalf("with every slot taken: %v %v, want HTTP 409", resp, err)
+	}
+	for range maxRefusalsInBand {
+		<-ts.chat.inBand
+	}
+	ws, _, err := ts.dialRaw(dialOpts{header: "taken", inBand: true})
+	if err != nil {
+		t.Fatalf("with slots free: %v, want the upgrade", err)
+	}
+	ws.Close()
+}
+
 func TestCloseReasonFitsAFrame(t *testing.T) {
 	for _, reason := range []string{"short", strings.Repeat("a", 200), strings.Repeat("名", 50)} {
 		got := closeReason(reason)

@@ -42,10 +42,16 @@ if ! cmp -s <(strip "$tools/gen/chat_message.pb.go") <(strip model/chat_message.
 fi
 
 say "the browser client's build (web/dist) is up to date"
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$node_major" -lt 20 ]; then
+  echo "Node.js $(node --version) is too old to build web/: install Node.js 20 or later" >&2
+  exit 1
+fi
 (cd web && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build)
 if [ -n "$(git status --porcelain -- web/dist web/src/gen)" ]; then
   git status --short -- web/dist web/src/gen >&2
-  echo "web/dist is stale: run 'cd web && npm ci && npm run build' and commit the result" >&2
+  echo "a fresh build of web/ differs from the committed web/dist (or web/src/gen):" >&2
+  echo "run 'cd web && npm ci && npm run build' and commit the result" >&2
   exit 1
 fi
 

@@ -22,17 +22,28 @@ import {
   type ChatRoomRequest,
 } from "./protocol.ts";
 
-// A quiet connection sends a ping after pingAfter, and is dead after
-// deadAfter without any frame (the server answers pings at once).
+// A quiet connection sends a ping after pingAfter; a ping unanswered for
+// deadAfter (the server answers at once) means a dead connection. A timer
+// that ran late (a background tab's timers run once a minute) only pings:
+// the silence was the browser's, not the network's.
 const pingAfter = 5_000;
-const deadAfter = 15_000;
+const deadAfter = 10_000;
+const lateBeat = 2_500;
+// An attempt to connect that has not opened after this long is given up.
+const connectTimeout = 10_000;
+// A 409 on reconnecting is our own previous session, not yet gone: it is
+// retried for this long (above the server's default -pong-timeout, 60 s).
+const takenRetryFor = 75_000;
+// While the history after a join arrives, the message log is not read out.
+const historyQuiet = 1_000;
 // Reconnect backoff: first wait, doubling up to the cap, with jitter.
 const backoffFirst = 500;
 const backoffMax = 10_000;
 // The message list keeps this many lines; older ones go.
 const maxLines = 1000;
-// Remembered talk seqs, so history replayed after a reconnect is not shown twice.
-const maxSeen = 4096;
+// The page's own name, kept for the tab's life, so that a reload that
+// meets its previous session's name still online retries instead of failing.
+const sessionKey = "chatroom.name";
 
 type State = "disconnected" | "connecting" | "connected" | "reconnecting";
 
@@ -64,16 +75,22 @@ class ChatPage {
   private name = ""; // the name asked for, then the one the server gave
   private me = ""; // set once the server's join for us arrived
   private wasConnected = false; // this name has been in the room: a 409 on reconnect is our own ghost
+  private takenSince = 0; // when the 409s on reconnecting began
   private users = new Set<string>();
-  private seen = new Set<bigint>(); // seqs of the talks shown
-  private maxSeq = 0n; // the highest seq seen
-  private joinSeq = 0n; // our own join's seq on this connection: talks before it are history
+  // The newest event shown. Seqs count within one server's life, and a
+  // restarted server starts again from 1 at later times: a talk was shown
+  // before (history replayed after a reconnect) only if it is no newer by
+  // both. The desktop client (service.Session) does the same.
+  private lastSeq = 0n;
+  private lastTime = 0n;
   private lastHeard = 0;
   private lastPing = 0;
+  private lastBeat = 0;
+  private connectTimer = 0;
+  private quietTimer = 0;
   private refusal = ""; // an error frame before our join: the reason of a refusal in band
   private heartbeat = 0;
   private retryTimer = 0;
-  private countdown = 0;
   private attempt = 0;
 
   constructor() {
@@ -137,7 +154,8 @@ class ChatPage {
     }
     this.showNameError("");
     this.name = checked;
-    this.wasConnected = false;
+    this.wasConnected = sessionStorage.getItem(sessionKey) === checked;
+    this.takenSince = 0;
     this.attempt = 0;
     this.open();
   }
@@ -157,8 +175,13 @@ class ChatPage {
     const ws = new WebSocket(url, [subprotocolRefusals]);
     ws.binaryType = "arraybuffer";
     this.ws = ws;
+    // A connection that neither opens nor fails (a proxy that accepts and
+    // says nothing) is given up, and tried again.
+    this.connectTimer = window.setTimeout(() => this.drop(this.t.unreachable(location.host)), connectTimeout);
     ws.onopen = () => {
-      this.lastHeard = Date.now();
+      window.clearTimeout(this.connectTimer);
+      this.lastHeard = this.lastBeat = Date.now();
+      this.lastPing = 0;
       this.heartbeat = window.setInterval(() => this.beat(ws), 1000);
     };
     ws.onmessage = (e: MessageEvent) => {
@@ -186,13 +209,22 @@ class ChatPage {
     if (ws !== this.ws || ws.readyState !== WebSocket.OPEN) {
       return;
     }
-    const quiet = Date.now() - this.lastHeard;
-    if (quiet >= deadAfter) {
+    const now = Date.now();
+    const late = now - this.lastBeat > lateBeat;
+    this.lastBeat = now;
+    const waiting = this.lastPing > this.lastHeard; // a ping is unanswered
+    if (late) {
+      this.ping(ws, now); // judge by an answer to a ping sent now
+    } else if (waiting && now - this.lastPing >= deadAfter) {
       this.drop(this.t.noHeartbeat);
-    } else if (quiet >= pingAfter && Date.now() - this.lastPing >= pingAfter) {
-      this.lastPing = Date.now();
-      ws.send(encode("ping"));
+    } else if (!waiting && now - this.lastHeard >= pingAfter) {
+      this.ping(ws, now);
     }
+  }
+
+  private ping(ws: WebSocket, now: number): void {
+    this.lastPing = now;
+    ws.send(encode("ping"));
   }
 
   private handle(m: ChatRoomRequest): void {
@@ -202,15 +234,15 @@ class ChatPage {
           // A connection's first frame is our own join, with our name.
           this.me = m.userName;
           this.name = m.userName;
-          if (m.seq <= this.maxSeq) {
-            // A room whose order starts again (a restarted single server):
-            // its seqs are new talks, not the ones shown before.
-            this.seen.clear();
-          }
-          this.joinSeq = m.seq;
-          this.maxSeq = m.seq > this.maxSeq ? m.seq : this.maxSeq;
           this.wasConnected = true;
+          this.takenSince = 0;
           this.attempt = 0;
+          sessionStorage.setItem(sessionKey, m.userName);
+          // The user list and the history follow: a screen reader is not
+          // made to read out the whole history.
+          this.list.setAttribute("aria-busy", "true");
+          window.clearTimeout(this.quietTimer);
+          this.quietTimer = window.setTimeout(() => this.list.setAttribute("aria-busy", "false"), historyQuiet);
           this.setState("connected", this.t.connectedAs(this.me));
           this.box.focus();
           return;
@@ -246,16 +278,11 @@ class ChatPage {
   }
 
   private talk(m: ChatRoomRequest): void {
-    if (m.seq < this.joinSeq && this.seen.has(m.seq)) {
+    if (m.seq <= this.lastSeq && m.timestamp <= this.lastTime) {
       return; // history we showed before a reconnect
     }
-    this.seen.add(m.seq);
-    if (this.seen.size > maxSeen) {
-      this.seen.delete(this.seen.values().next().value as bigint);
-    }
-    if (m.seq > this.maxSeq) {
-      this.maxSeq = m.seq;
-    }
+    this.lastSeq = m.seq;
+    this.lastTime = m.timestamp;
     const li = document.createElement("li");
     li.append(this.timeSpan(m.timestamp));
     const sender = document.createElement("span");
@@ -341,9 +368,13 @@ class ChatPage {
     this.stopConnection();
     const status = code - closeCodeRefused;
     const why = this.refusal || reason;
-    if (status === 409 && !this.wasConnected) {
-      this.fail(this.t.nameTaken(this.name), true);
-      return;
+    if (status === 409) {
+      const now = Date.now();
+      this.takenSince ||= now;
+      if (!this.wasConnected || now - this.takenSince > takenRetryFor) {
+        this.fail(this.t.nameTaken(this.name), true);
+        return;
+      }
     }
     if ((status === 400 || status === 401) && why) {
       this.fail(this.t.refused(why), status === 400);
@@ -373,17 +404,13 @@ class ChatPage {
   private retry(why: string): void {
     const wait = Math.min(backoffMax, backoffFirst * 2 ** this.attempt) * (0.8 + Math.random() * 0.4);
     this.attempt++;
-    const due = Date.now() + wait;
-    const show = () => {
-      const s = Math.max(0, Math.ceil((due - Date.now()) / 1000));
-      this.setState("reconnecting", this.t.reconnecting(s, why));
-    };
-    show();
-    this.countdown = window.setInterval(show, 1000);
+    // Said once, not counted down: the status is read out on every change.
+    this.setState("reconnecting", this.t.reconnecting(Math.max(1, Math.round(wait / 1000)), why));
     this.retryTimer = window.setTimeout(() => this.open(), wait);
   }
 
   private fail(words: string, aboutName: boolean): void {
+    sessionStorage.removeItem(sessionKey);
     this.setState("disconnected", this.t.disconnectedWhy(words));
     if (aboutName) {
       this.showNameError(words);
@@ -399,6 +426,7 @@ class ChatPage {
       ws.send(encode("exit"));
     }
     ws?.close(1000);
+    sessionStorage.removeItem(sessionKey);
     this.setState("disconnected", this.t.disconnected);
   }
 
@@ -409,13 +437,13 @@ class ChatPage {
     this.ws = null;
     this.me = "";
     window.clearInterval(this.heartbeat);
-    this.heartbeat = 0;
+    window.clearTimeout(this.connectTimer);
+    this.heartbeat = this.connectTimer = 0;
   }
 
   private clearRetry(): void {
     window.clearTimeout(this.retryTimer);
-    window.clearInterval(this.countdown);
-    this.retryTimer = this.countdown = 0;
+    this.retryTimer = 0;
   }
 
   private setState(state: State, words: string): void {
@@ -424,9 +452,12 @@ class ChatPage {
     const active = state !== "disconnected";
     this.nameInput.disabled = active;
     this.connectButton.textContent = active ? this.t.disconnect : this.t.connect;
+    // Read-only, not disabled: a disabled box would lose the keyboard
+    // focus on every drop.
     const open = state === "connected";
-    this.box.disabled = !open;
-    this.sendButton.disabled = !open;
+    this.box.readOnly = !open;
+    this.box.setAttribute("aria-disabled", String(!open));
+    this.sendButton.setAttribute("aria-disabled", String(!open));
     if (!open) {
       this.users.clear();
       this.renderUsers();
