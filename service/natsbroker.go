@@ -30,6 +30,14 @@ type NatsConfig struct {
 	ClaimTTL    time.Duration // a claim not refreshed for this long expires (its node died); default 25s
 	HistoryScan uint64        // at start, the last events read for the room's history; default 2000
 	Replicas    int           // copies of the stream and the bucket in a NATS cluster; default 1
+
+	hooks natsHooks // for tests
+}
+
+// natsHooks let a test step into the broker where timing cannot be
+// arranged from outside. Nil hooks do nothing.
+type natsHooks struct {
+	afterInfo func() // Subscribe has read the stream's last seq
 }
 
 func (c *NatsConfig) defaults() {
@@ -78,9 +86,13 @@ type NatsBroker struct {
 	onConn  func(up bool)     // told when the connection to NATS is lost and back
 	claims  map[string]uint64 // this node's claims: name -> the key's revision
 	consume jetstream.ConsumeContext
-	closed  bool
-	stop    chan struct{} // closed by Close: ends the refresher
-	wg      sync.WaitGroup
+	// delivered is the seq of the last event handed to the handler;
+	// progress, when someone waits for it to grow, is closed when it does.
+	delivered uint64
+	progress  chan struct{}
+	closed    bool
+	stop      chan struct{} // closed by Close: ends the refresher
+	wg        sync.WaitGroup
 }
 
 // NewNatsBroker connects to NATS and makes sure the stream and the bucket
@@ -241,6 +253,9 @@ func (b *NatsBroker) Subscribe(handler func(*model.ChatRoomRequest)) error {
 		return fmt.Errorf("NATS stream info: %w", err)
 	}
 	last := info.State.LastSeq // events up to here are the past
+	if b.cfg.hooks.afterInfo != nil {
+		b.cfg.hooks.afterInfo()
+	}
 	names, err := b.claimedNames(ctx)
 	if err != nil {
 		return err
@@ -253,11 +268,6 @@ func (b *NatsBroker) Subscribe(handler func(*model.ChatRoomRequest)) error {
 		start = last - b.cfg.HistoryScan + 1
 	}
 	start = max(start, 1)
-	caughtUp := make(chan struct{})
-	var once sync.Once
-	if last < start {
-		once.Do(func() { close(caughtUp) }) // nothing to read back
-	}
 	cons, err := b.st.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
 		DeliverPolicy: jetstream.DeliverByStartSequencePolicy,
 		OptStartSeq:   start,
@@ -272,9 +282,7 @@ func (b *NatsBroker) Subscribe(handler func(*model.ChatRoomRequest)) error {
 			return
 		}
 		seq := md.Sequence.Stream
-		if seq >= last {
-			defer once.Do(func() { close(caughtUp) })
-		}
+		defer b.advance(seq)
 		ev, err := model.Decode(msg.Data())
 		if err != nil {
 			b.log.WithFields(logrus.Fields{"seq": seq, "error": err}).Warn("undecodable event in the stream")
@@ -289,11 +297,54 @@ func (b *NatsBroker) Subscribe(handler func(*model.ChatRoomRequest)) error {
 	b.mu.Lock()
 	b.consume = cc
 	b.mu.Unlock()
-	select {
-	case <-caughtUp:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("NATS: the room's history did not arrive: %w", ctx.Err())
+	if last < start {
+		return nil // nothing to read back
+	}
+	if err := b.waitDelivered(ctx, last); err != nil {
+		return fmt.Errorf("NATS: the room's history did not arrive: %w", err)
+	}
+	return nil
+}
+
+// advance records that the events up to seq have been delivered.
+func (b *NatsBroker) advance(seq uint64) {
+	b.mu.Lock()
+	b.delivered = seq
+	if b.progress != nil {
+		close(b.progress)
+		b.progress = nil
+	}
+	b.mu.Unlock()
+}
+
+// waitDelivered returns once this node has delivered the events up to seq,
+// or once seq is no longer in the stream (it aged out, or was purged): then
+// it never will be, and what came after it is delivered in order anyway.
+func (b *NatsBroker) waitDelivered(ctx context.Context, seq uint64) error {
+	poll := time.NewTicker(250 * time.Millisecond)
+	defer poll.Stop()
+	for {
+		b.mu.Lock()
+		if b.delivered >= seq {
+			b.mu.Unlock()
+			return nil
+		}
+		if b.progress == nil {
+			b.progress = make(chan struct{})
+		}
+		progress := b.progress
+		b.mu.Unlock()
+		select {
+		case <-progress:
+		case <-poll.C:
+			if info, err := b.st.Info(ctx); err == nil && info.State.FirstSeq > seq {
+				return nil
+			}
+		case <-b.stop:
+			return ErrBrokerClosed
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
 }
 

@@ -283,3 +283,26 @@ func TestNatsRestart(t *testing.T) {
 		t.Fatalf("alice %v %q, bob %v %q", sa, ca, sb, cb)
 	}
 }
+
+// The stream's last event, read at start, may age out (or be purged) before
+// the new node reads it back: the node must start anyway, not wait for an
+// event that no longer exists until its start times out.
+func TestNatsStartsWhenTheLastEventIsGone(t *testing.T) {
+	url := natstest.Start(t)
+	a, ab := natsNode(t, NatsConfig{URLs: url, Node: "a"})
+	alice := join(t, a, "alice")
+	if err := a.Talk(context.Background(), alice, "soon gone"); err != nil {
+		t.Fatal(err)
+	}
+	cfg := NatsConfig{URLs: url, Node: "b"}
+	cfg.hooks.afterInfo = func() {
+		if err := ab.st.Purge(context.Background()); err != nil {
+			t.Error(err)
+		}
+	}
+	start := time.Now()
+	natsNode(t, cfg)
+	if took := time.Since(start); took > 5*time.Second {
+		t.Fatalf("the node took %v to start", took)
+	}
+}
