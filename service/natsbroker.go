@@ -81,6 +81,7 @@ type NatsBroker struct {
 	js  jetstream.JetStream
 	st  jetstream.Stream
 	kv  jetstream.KeyValue
+	kvs jetstream.Stream // the bucket's own stream, for a key's latest entry
 
 	mu      sync.Mutex
 	onConn  func(up bool)     // told when the connection to NATS is lost and back
@@ -90,16 +91,19 @@ type NatsBroker struct {
 	// progress, when someone waits for it to grow, is closed when it does.
 	delivered uint64
 	progress  chan struct{}
-	closed    bool
-	stop      chan struct{} // closed by Close: ends the refresher
-	wg        sync.WaitGroup
+	// online is who is in the room as this node delivered it: name -> the
+	// seq of the join (0 for the names Subscribe found claimed).
+	online map[string]uint64
+	closed bool
+	stop   chan struct{} // closed by Close: ends the refresher
+	wg     sync.WaitGroup
 }
 
 // NewNatsBroker connects to NATS and makes sure the stream and the bucket
 // exist. NATS unreachable at start is an error: the caller exits with it.
 func NewNatsBroker(ctx context.Context, cfg NatsConfig, log logrus.FieldLogger) (*NatsBroker, error) {
 	cfg.defaults()
-	b := &NatsBroker{cfg: cfg, log: log, claims: make(map[string]uint64), stop: make(chan struct{})}
+	b := &NatsBroker{cfg: cfg, log: log, claims: make(map[string]uint64), online: make(map[string]uint64), stop: make(chan struct{})}
 	nc, err := nats.Connect(cfg.URLs,
 		nats.Name("chatroom "+cfg.Node),
 		nats.MaxReconnects(-1), // once up, keep trying for ever
@@ -162,6 +166,9 @@ func NewNatsBroker(ctx context.Context, cfg NatsConfig, log logrus.FieldLogger) 
 	if err != nil {
 		return fail("bucket "+cfg.NamesBucket, err)
 	}
+	if b.kvs, err = b.js.Stream(ctx, "KV_"+cfg.NamesBucket); err != nil {
+		return fail("bucket "+cfg.NamesBucket, err)
+	}
 	// The watch lives as long as the broker (reap stops it), not as long
 	// as ctx, which only bounds the set-up.
 	watch, err := b.kv.WatchAll(context.Background(), jetstream.UpdatesOnly())
@@ -174,42 +181,126 @@ func NewNatsBroker(ctx context.Context, cfg NatsConfig, log logrus.FieldLogger) 
 	return b, nil
 }
 
-// reap announces the leave of every user whose claim expired: its node
-// died (or lost NATS for longer than ClaimTTL) without saying goodbye. A
-// goodbye deletes the claim instead, which is not an expiry. Every node
-// sees the expiry and publishes the leave; the stream keeps one, by its
-// message id.
+// reap announces the leave of users whose claim vanished without a
+// goodbye: it expired because their node died (or lost NATS for longer than
+// ClaimTTL), or a node released a name whose join it had published but
+// whose publish failed. Every node sees the key go and checks; the stream
+// keeps one leave, by its message id (see leaveGone).
+//
+// A goodbye also removes the key (Release purges it), after the leave: by
+// the time this node has delivered the stream up to where it was when it saw
+// the key go, that user is no longer online here, and nothing is published.
 func (b *NatsBroker) reap(w jetstream.KeyWatcher) {
 	defer b.wg.Done()
 	defer w.Stop()
+	updates := w.Updates()
 	for {
 		var e jetstream.KeyValueEntry
+		var ok bool
 		select {
 		case <-b.stop:
 			return
-		case e = <-w.Updates():
+		case e, ok = <-updates:
 		}
-		if e == nil || e.Operation() != jetstream.KeyValuePurge {
-			continue
-		}
-		enc, ok := strings.CutPrefix(e.Key(), "u_")
 		if !ok {
+			updates = nil // the watch ended
 			continue
 		}
-		name, err := base64.RawURLEncoding.DecodeString(enc)
-		if err != nil {
-			continue
+		// A node that dies takes its users' claims with it at once: take
+		// every removal already waiting, and catch up once for all.
+		var gone []string
+		for range maxReapBatch {
+			if name, removed := removedName(e); removed {
+				gone = append(gone, name)
+			}
+			select {
+			case e, ok = <-updates:
+			default:
+				ok = false
+			}
+			if !ok {
+				break
+			}
 		}
-		ev := &model.ChatRoomRequest{Type: model.TypeLeave, UserName: string(name)}
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		_, err = b.js.Publish(ctx, b.cfg.Subject, model.Encode(ev), jetstream.WithMsgID(fmt.Sprintf("expired:%s:%d", e.Key(), e.Revision())))
-		cancel()
-		if err != nil {
-			b.log.WithFields(logrus.Fields{"user": string(name), "error": err}).Warn("leave of an expired claim not published")
-			continue
+		if len(gone) > 0 {
+			b.leaveIfGone(gone)
 		}
-		b.log.WithField("user", string(name)).Info("claim expired: its node is gone; leave announced")
 	}
+}
+
+// maxReapBatch bounds the removals reap handles at once.
+const maxReapBatch = 1024
+
+// removedName is the username whose key e removes (a delete, a purge or an
+// expiry marker), if it is one.
+func removedName(e jetstream.KeyValueEntry) (string, bool) {
+	if e == nil || e.Operation() == jetstream.KeyValuePut {
+		return "", false
+	}
+	return keyName(e.Key())
+}
+
+// leaveIfGone publishes the leave of every name in names still online once
+// this node has delivered the stream as it is now, whose claim is not made
+// again.
+func (b *NatsBroker) leaveIfGone(names []string) {
+	ctx, cancel := context.WithTimeout(context.Background(), b.cfg.ClaimTTL)
+	defer cancel()
+	info, err := b.st.Info(ctx)
+	if err == nil {
+		err = b.waitDelivered(ctx, info.State.LastSeq)
+	}
+	if err != nil {
+		if !b.isClosed() {
+			b.log.WithField("error", err).Warn("removed claims not checked")
+		}
+		return
+	}
+	for _, name := range names {
+		b.mu.Lock()
+		_, online := b.online[name]
+		b.mu.Unlock()
+		if online {
+			b.leaveGone(ctx, name)
+		}
+	}
+}
+
+// leaveGone publishes the leave of name, online here but whose claim is
+// gone, unless the name is claimed again. Every node that notices publishes
+// it with the same message id, made of the key and the revision of its
+// latest entry (the purge, delete or expiry marker), so the stream keeps
+// one. The same claim cannot vanish twice, so a later vanishing has another
+// id.
+func (b *NatsBroker) leaveGone(ctx context.Context, name string) {
+	log := b.log.WithField("user", name)
+	key := nameKey(name)
+	var rev uint64
+	m, err := b.kvs.GetLastMsgForSubject(ctx, b.keySubject(key))
+	switch {
+	case errors.Is(err, jetstream.ErrMsgNotFound): // aged out: no revision left
+	case err != nil:
+		log.WithField("error", err).Warn("claim not checked")
+		return
+	case m.Header.Get(kvOperation) == "" && m.Header.Get(jetstream.MarkerReasonHeader) == "":
+		return // claimed again
+	default:
+		rev = m.Sequence
+	}
+	ev := &model.ChatRoomRequest{Type: model.TypeLeave, UserName: name}
+	if _, err := b.js.Publish(ctx, b.cfg.Subject, model.Encode(ev), jetstream.WithMsgID(fmt.Sprintf("gone:%s:%d", key, rev))); err != nil {
+		log.WithField("error", err).Warn("leave of a vanished claim not published")
+		return
+	}
+	log.Info("claim vanished without a goodbye (its node died or was cut off): leave announced")
+}
+
+// kvOperation is the header of a key-value delete or purge entry.
+const kvOperation = "KV-Operation"
+
+// keySubject is the subject of key in the bucket's stream.
+func (b *NatsBroker) keySubject(key string) string {
+	return "$KV." + b.cfg.NamesBucket + "." + key
 }
 
 // OnConnectionChange sets f to be told when the connection to NATS is lost
@@ -237,6 +328,16 @@ func nameKey(name string) string {
 	return "u_" + base64.RawURLEncoding.EncodeToString([]byte(name))
 }
 
+// keyName is the username of a key made by nameKey.
+func keyName(key string) (string, bool) {
+	enc, ok := strings.CutPrefix(key, "u_")
+	if !ok {
+		return "", false
+	}
+	name, err := base64.RawURLEncoding.DecodeString(enc)
+	return string(name), err == nil
+}
+
 // Subscribe implements Broker. A node starting in a running cluster first
 // learns the room as it is: every claimed name arrives as a join (the
 // claims outlive the stream's limits), then the last HistoryScan events
@@ -262,6 +363,9 @@ func (b *NatsBroker) Subscribe(handler func(*model.ChatRoomRequest)) error {
 	}
 	for _, name := range names {
 		handler(&model.ChatRoomRequest{Type: model.TypeJoin, UserName: name})
+		b.mu.Lock()
+		b.online[name] = 0
+		b.mu.Unlock()
 	}
 	start := info.State.FirstSeq
 	if last >= b.cfg.HistoryScan && last-b.cfg.HistoryScan+1 > start {
@@ -282,14 +386,15 @@ func (b *NatsBroker) Subscribe(handler func(*model.ChatRoomRequest)) error {
 			return
 		}
 		seq := md.Sequence.Stream
-		defer b.advance(seq)
 		ev, err := model.Decode(msg.Data())
 		if err != nil {
 			b.log.WithFields(logrus.Fields{"seq": seq, "error": err}).Warn("undecodable event in the stream")
+			b.advance(seq, nil)
 			return
 		}
 		ev.Seq, ev.Timestamp = seq, md.Timestamp.UnixMilli()
 		handler(ev)
+		b.advance(seq, ev)
 	})
 	if err != nil {
 		return fmt.Errorf("NATS consume: %w", err)
@@ -306,10 +411,18 @@ func (b *NatsBroker) Subscribe(handler func(*model.ChatRoomRequest)) error {
 	return nil
 }
 
-// advance records that the events up to seq have been delivered.
-func (b *NatsBroker) advance(seq uint64) {
+// advance records that the events up to seq, ev the last, have been
+// delivered.
+func (b *NatsBroker) advance(seq uint64, ev *model.ChatRoomRequest) {
 	b.mu.Lock()
 	b.delivered = seq
+	switch {
+	case ev == nil:
+	case ev.Type == model.TypeJoin:
+		b.online[ev.UserName] = seq
+	case ev.Type == model.TypeLeave:
+		delete(b.online, ev.UserName)
+	}
 	if b.progress != nil {
 		close(b.progress)
 		b.progress = nil
@@ -356,12 +469,8 @@ func (b *NatsBroker) claimedNames(ctx context.Context) ([]string, error) {
 	}
 	var names []string
 	for k := range keys.Keys() {
-		enc, ok := strings.CutPrefix(k, "u_")
-		if !ok {
-			continue
-		}
-		if n, err := base64.RawURLEncoding.DecodeString(enc); err == nil {
-			names = append(names, string(n))
+		if n, ok := keyName(k); ok {
+			names = append(names, n)
 		}
 	}
 	return names, nil
@@ -399,7 +508,13 @@ func (b *NatsBroker) Claim(ctx context.Context, name string) error {
 	return nil
 }
 
-// Release implements Broker: the key goes, if it is still this claim.
+// Release implements Broker: the key goes, if it is still this claim. The
+// room has published the user's leave before (see reap).
+//
+// A purge, not a delete: a delete entry turns into an expiry marker when it
+// ages out, which reap would take for a node's death, while a purge entry
+// ages out without a marker (nats-server's isSubjectDeleteMarker counts a
+// KV purge as a marker already).
 func (b *NatsBroker) Release(name string) {
 	b.mu.Lock()
 	rev, ok := b.claims[name]
@@ -410,7 +525,7 @@ func (b *NatsBroker) Release(name string) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := b.kv.Delete(ctx, nameKey(name), jetstream.LastRevision(rev)); err != nil {
+	if err := b.kv.Purge(ctx, nameKey(name), jetstream.LastRevision(rev)); err != nil {
 		// It expires after ClaimTTL anyway.
 		b.log.WithFields(logrus.Fields{"user": name, "error": err}).Warn("claim not released")
 	}

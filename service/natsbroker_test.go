@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
 	logtest "github.com/sirupsen/logrus/hooks/test"
 
 	"chatroom/model"
@@ -50,7 +51,13 @@ func natsNodes(t *testing.T, url string, n int) []*Room {
 // waitFor polls cond until it holds or 10 s pass.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	waitWithin(t, 10*time.Second, what, cond)
+}
+
+// waitWithin polls cond until it holds or d passes.
+func waitWithin(t *testing.T, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
 	tick := time.NewTicker(5 * time.Millisecond)
 	defer tick.Stop()
 	for !cond() {
@@ -304,5 +311,71 @@ func TestNatsStartsWhenTheLastEventIsGone(t *testing.T) {
 	natsNode(t, cfg)
 	if took := time.Since(start); took > 5*time.Second {
 		t.Fatalf("the node took %v to start", took)
+	}
+}
+
+// leavesInStream counts the leave events for name that the room's stream
+// holds: what every node delivered, whatever the room showed.
+func leavesInStream(t *testing.T, b *NatsBroker, name string) int {
+	t.Helper()
+	ctx := context.Background()
+	info, err := b.st.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for seq := info.State.FirstSeq; seq <= info.State.LastSeq; seq++ {
+		m, err := b.st.GetMsg(ctx, seq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ev, err := model.Decode(m.Data); err == nil && ev.Type == model.TypeLeave && ev.UserName == name {
+			n++
+		}
+	}
+	return n
+}
+
+// claimEntries tells whether the bucket still holds any entry (a value, a
+// delete, a purge or an expiry marker) for name's key.
+func claimEntries(t *testing.T, b *NatsBroker, name string) bool {
+	t.Helper()
+	ctx := context.Background()
+	kvs, err := b.js.Stream(ctx, "KV_"+b.cfg.NamesBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = kvs.GetLastMsgForSubject(ctx, "$KV."+b.cfg.NamesBucket+"."+nameKey(name))
+	if err != nil && !errors.Is(err, jetstream.ErrMsgNotFound) {
+		t.Fatal(err)
+	}
+	return err == nil
+}
+
+// A user who says goodbye leaves once: the release of the name is not
+// taken for an expiry when its trace in the bucket ages out.
+func TestNatsCleanLeaveIsAnnouncedOnce(t *testing.T) {
+	url := natstest.Start(t)
+	const ttl = 3 * time.Second
+	a, ab := natsNode(t, NatsConfig{URLs: url, Node: "a", ClaimTTL: ttl})
+	b, _ := natsNode(t, NatsConfig{URLs: url, Node: "b", ClaimTTL: ttl})
+	alice := join(t, a, "alice")
+	bob := join(t, b, "bob")
+	waitFor(t, "node b to know alice", func() bool { return b.Stats().Users == 2 })
+	a.Leave(context.Background(), alice)
+	waitFor(t, "alice's leave on node b", func() bool { return slices.Contains(bob.types(), "leave:alice") })
+	// Every trace of the claim ages out (a delete becomes an expiry marker
+	// after ClaimTTL, which ages out after ClaimTTL more): then whatever the
+	// nodes made of it has been published.
+	waitWithin(t, 4*ttl, "the claim's entries to age out", func() bool { return !claimEntries(t, ab, "alice") })
+	if err := b.Talk(context.Background(), bob, "after"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the talk after", func() bool { _, c := bob.talks(); return slices.Contains(c, "after") })
+	if n := leavesInStream(t, ab, "alice"); n != 1 {
+		t.Fatalf("%d leave events for alice, want 1", n)
+	}
+	if b.Stats().Users != 1 {
+		t.Fatalf("node b lists %d users", b.Stats().Users)
 	}
 }
