@@ -95,15 +95,19 @@ type NatsBroker struct {
 	// seq of the join (0 for the names Subscribe found claimed).
 	online map[string]uint64
 	closed bool
-	stop   chan struct{} // closed by Close: ends the refresher
+	stop   chan struct{} // closed by Close: ends the refresher, reap and reconcile
 	wg     sync.WaitGroup
+
+	rewatch chan struct{} // the connection is back: reap watches anew
+	recheck chan struct{} // the connection is back: reconcile now
 }
 
 // NewNatsBroker connects to NATS and makes sure the stream and the bucket
 // exist. NATS unreachable at start is an error: the caller exits with it.
 func NewNatsBroker(ctx context.Context, cfg NatsConfig, log logrus.FieldLogger) (*NatsBroker, error) {
 	cfg.defaults()
-	b := &NatsBroker{cfg: cfg, log: log, claims: make(map[string]uint64), online: make(map[string]uint64), stop: make(chan struct{})}
+	b := &NatsBroker{cfg: cfg, log: log, claims: make(map[string]uint64), online: make(map[string]uint64),
+		stop: make(chan struct{}), rewatch: make(chan struct{}, 1), recheck: make(chan struct{}, 1)}
 	nc, err := nats.Connect(cfg.URLs,
 		nats.Name("chatroom "+cfg.Node),
 		nats.MaxReconnects(-1), // once up, keep trying for ever
@@ -127,6 +131,10 @@ func NewNatsBroker(ctx context.Context, cfg NatsConfig, log logrus.FieldLogger) 
 				return
 			}
 			log.WithField("url", c.ConnectedUrlRedacted()).Info("NATS reconnected")
+			// The watch of the claims does not outlive a NATS restart:
+			// it is made anew, and what it missed is reconciled.
+			kick(b.rewatch)
+			kick(b.recheck)
 			b.connectionChanged(true)
 		}),
 	)
@@ -169,16 +177,29 @@ func NewNatsBroker(ctx context.Context, cfg NatsConfig, log logrus.FieldLogger) 
 	if b.kvs, err = b.js.Stream(ctx, "KV_"+cfg.NamesBucket); err != nil {
 		return fail("bucket "+cfg.NamesBucket, err)
 	}
-	// The watch lives as long as the broker (reap stops it), not as long
-	// as ctx, which only bounds the set-up.
-	watch, err := b.kv.WatchAll(context.Background(), jetstream.UpdatesOnly())
+	watch, err := b.watch()
 	if err != nil {
 		return fail("watching "+cfg.NamesBucket, err)
 	}
-	b.wg.Add(2)
+	b.wg.Add(3)
 	go b.refresh()
 	go b.reap(watch)
+	go b.reconcile()
 	return b, nil
+}
+
+// kick wakes whoever waits on c, once, without blocking.
+func kick(c chan struct{}) {
+	select {
+	case c <- struct{}{}:
+	default:
+	}
+}
+
+// watch starts a watch of the changes to the claims. It lives as long as
+// reap keeps it, not as long as a context.
+func (b *NatsBroker) watch() (jetstream.KeyWatcher, error) {
+	return b.kv.WatchAll(context.Background(), jetstream.UpdatesOnly())
 }
 
 // reap announces the leave of users whose claim vanished without a
@@ -190,20 +211,47 @@ func NewNatsBroker(ctx context.Context, cfg NatsConfig, log logrus.FieldLogger) 
 // A goodbye also removes the key (Release purges it), after the leave: by
 // the time this node has delivered the stream up to where it was when it saw
 // the key go, that user is no longer online here, and nothing is published.
+//
+// The watch is made again whenever the connection to NATS is back: the old
+// one goes silent after a NATS restart. Whatever happened in between, the
+// reconciliation finds.
 func (b *NatsBroker) reap(w jetstream.KeyWatcher) {
 	defer b.wg.Done()
-	defer w.Stop()
+	defer func() {
+		if w != nil {
+			w.Stop()
+		}
+	}()
 	updates := w.Updates()
+	var retry <-chan time.Time // while there is no watch
 	for {
 		var e jetstream.KeyValueEntry
-		var ok bool
+		var ok, again bool
 		select {
 		case <-b.stop:
 			return
+		case <-b.rewatch:
+			again = true
+		case <-retry:
+			again = true
 		case e, ok = <-updates:
+			if !ok {
+				updates = nil // the watch ended: wait for the connection to come back
+				continue
+			}
 		}
-		if !ok {
-			updates = nil // the watch ended
+		if again {
+			if w != nil {
+				w.Stop()
+			}
+			var err error
+			if w, err = b.watch(); err != nil {
+				b.log.WithField("error", err).Warn("claims not watched; retrying")
+				updates, retry = nil, time.After(time.Second)
+				continue
+			}
+			updates, retry = w.Updates(), nil
+			kick(b.recheck) // for what happened while nobody watched
 			continue
 		}
 		// A node that dies takes its users' claims with it at once: take
@@ -301,6 +349,96 @@ const kvOperation = "KV-Operation"
 // keySubject is the subject of key in the bucket's stream.
 func (b *NatsBroker) keySubject(key string) string {
 	return "$KV." + b.cfg.NamesBucket + "." + key
+}
+
+// reconcile compares, every ClaimTTL/5 and whenever the connection to NATS
+// is back, who is online with who holds a claim, and announces the leave of
+// every user online without one. Reap does this as claims go; this is for
+// what a watch cannot see: removals while it was not watching, a join
+// stored after its publish timed out and its name was released, a name
+// claimed by a handshake that never joined (which a node started meanwhile
+// lists). With the expiry after ClaimTTL, a dead node's users are gone
+// within ClaimTTL*6/5 (30 s with the default 25 s) even if reap missed them.
+func (b *NatsBroker) reconcile() {
+	defer b.wg.Done()
+	tick := time.NewTicker(b.cfg.ClaimTTL / 5)
+	defer tick.Stop()
+	for {
+		select {
+		case <-b.stop:
+			return
+		case <-tick.C:
+		case <-b.recheck:
+		}
+		if err := b.reconcileOnce(); err != nil && !b.isClosed() {
+			b.log.WithField("error", err).Debug("claims not reconciled; next round")
+		}
+	}
+}
+
+// reconcileOnce is one round of reconcile.
+//
+// A user online whose join is at most seq L, read before the keys are
+// listed, claimed the name before L was stored, so before the listing: a
+// missing key is gone. A join after L may come from a claim made during the
+// listing, and waits for the next round. The leaves of users who said
+// goodbye before their keys went are before the stream's end read after the
+// listing: once this node has delivered that far, they are offline here.
+func (b *NatsBroker) reconcileOnce() error {
+	ctx, cancel := context.WithTimeout(context.Background(), b.cfg.ClaimTTL/5)
+	defer cancel()
+	info, err := b.st.Info(ctx)
+	if err != nil {
+		return err
+	}
+	joinedBy := info.State.LastSeq
+	claimed, err := b.claimedKeys(ctx)
+	if err != nil {
+		return err
+	}
+	if info, err = b.st.Info(ctx); err != nil {
+		return err
+	}
+	if err := b.waitDelivered(ctx, info.State.LastSeq); err != nil {
+		return err
+	}
+	var gone []string
+	b.mu.Lock()
+	for name, seq := range b.online {
+		if seq <= joinedBy && !claimed[nameKey(name)] {
+			gone = append(gone, name)
+		}
+	}
+	b.mu.Unlock()
+	for _, name := range gone {
+		b.leaveGone(ctx, name)
+	}
+	return nil
+}
+
+// claimedKeys lists the keys of the bucket that hold a claim now. Unlike
+// ListKeys, it fails rather than return part of them.
+func (b *NatsBroker) claimedKeys(ctx context.Context) (map[string]bool, error) {
+	w, err := b.kv.WatchAll(ctx, jetstream.IgnoreDeletes(), jetstream.MetaOnly())
+	if err != nil {
+		return nil, err
+	}
+	defer w.Stop()
+	keys := make(map[string]bool)
+	for {
+		select {
+		case e, ok := <-w.Updates():
+			switch {
+			case !ok:
+				return nil, errors.New("listing the claims: the watch ended")
+			case e == nil:
+				return keys, nil // all there are
+			}
+			keys[e.Key()] = true
+		case <-ctx.Done():
+			return nil, fmt.Errorf("listing the claims: %w", ctx.Err())
+		}
+	}
 }
 
 // OnConnectionChange sets f to be told when the connection to NATS is lost
@@ -463,12 +601,12 @@ func (b *NatsBroker) waitDelivered(ctx context.Context, seq uint64) error {
 
 // claimedNames lists the usernames claimed in the whole cluster.
 func (b *NatsBroker) claimedNames(ctx context.Context) ([]string, error) {
-	keys, err := b.kv.ListKeys(ctx)
+	keys, err := b.claimedKeys(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("NATS names: %w", err)
 	}
 	var names []string
-	for k := range keys.Keys() {
+	for k := range keys {
 		if n, ok := keyName(k); ok {
 			names = append(names, n)
 		}

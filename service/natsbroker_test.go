@@ -379,3 +379,81 @@ func TestNatsCleanLeaveIsAnnouncedOnce(t *testing.T) {
 		t.Fatalf("node b lists %d users", b.Stats().Users)
 	}
 }
+
+// NATS restarted, and then a node dies without a goodbye: its users still
+// leave the survivors' lists (the watch of the claims does not die with the
+// first connection).
+func TestNatsRestartThenDeadNodesUsersLeave(t *testing.T) {
+	ns := natstest.StartServer(t)
+	const ttl = 3 * time.Second
+	a, ab := natsNode(t, NatsConfig{URLs: ns.URL(), Node: "a", ClaimTTL: ttl})
+	b, bb := natsNode(t, NatsConfig{URLs: ns.URL(), Node: "b", ClaimTTL: ttl})
+	ghost := join(t, a, "ghost")
+	bob := join(t, b, "bob")
+	waitFor(t, "node b to know the ghost", func() bool { return b.Stats().Users == 2 })
+
+	ns.Stop()
+	ns.Restart()
+	waitFor(t, "both nodes to talk again", func() bool {
+		for _, n := range []struct {
+			r *Room
+			m *recorder
+		}{{a, ghost}, {b, bob}} {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			err := n.r.Talk(ctx, n.m, "back")
+			cancel()
+			if err != nil {
+				return false
+			}
+		}
+		return ab.Connected() && bb.Connected()
+	})
+	if b.Stats().Users != 2 || slices.Contains(bob.types(), "leave:ghost") {
+		t.Fatal("the restart alone made the ghost leave: the outage was longer than the claim TTL")
+	}
+	ab.Close() // node a dies: no leave, no release, no refresh
+	died := time.Now()
+	waitWithin(t, 3*ttl, "the ghost's leave on node b", func() bool { return slices.Contains(bob.types(), "leave:ghost") })
+	t.Logf("after a NATS restart, the dead node's user left %v after it died (-claim-ttl %v)", time.Since(died).Round(10*time.Millisecond), ttl)
+	if b.Stats().Users != 1 {
+		t.Fatalf("node b lists %d users", b.Stats().Users)
+	}
+}
+
+// A join in the stream whose name has no claim (its publish timed out but
+// was stored, and the connection released the name): the user is not
+// listed for ever. No key goes away here, so only the reconciliation sees it.
+func TestNatsJoinWithoutClaimLeaves(t *testing.T) {
+	url := natstest.Start(t)
+	const ttl = 3 * time.Second
+	a, ab := natsNode(t, NatsConfig{URLs: url, Node: "a", ClaimTTL: ttl})
+	b, _ := natsNode(t, NatsConfig{URLs: url, Node: "b", ClaimTTL: ttl})
+	bob := join(t, b, "bob")
+	if err := ab.Publish(context.Background(), &model.ChatRoomRequest{Type: model.TypeJoin, UserName: "zombie"}); err != nil {
+		t.Fatal(err)
+	}
+	stored := time.Now()
+	waitWithin(t, 3*ttl, "the zombie's leave", func() bool { return slices.Contains(bob.types(), "leave:zombie") })
+	t.Logf("a join without a claim was undone in %v (-claim-ttl %v)", time.Since(stored).Round(10*time.Millisecond), ttl)
+	waitFor(t, "both lists without the zombie", func() bool { return a.Stats().Users == 1 && b.Stats().Users == 1 })
+}
+
+// A node started while a handshake on another held a name it never joined
+// with lists that name (claimed names arrive as joins); once the name is
+// released, the name leaves that node's list too, at once.
+func TestNatsUnjoinedClaimLeavesLateNode(t *testing.T) {
+	url := natstest.Start(t)
+	const ttl = 3 * time.Second
+	a, _ := natsNode(t, NatsConfig{URLs: url, Node: "a", ClaimTTL: ttl})
+	if err := a.Claim(context.Background(), "handshake"); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := natsNode(t, NatsConfig{URLs: url, Node: "b", ClaimTTL: ttl})
+	if b.Stats().Users != 1 {
+		t.Fatalf("node b lists %d users, want the claimed name", b.Stats().Users)
+	}
+	a.Release("handshake")
+	released := time.Now()
+	waitWithin(t, ttl, "node b to drop the released name", func() bool { return b.Stats().Users == 0 })
+	t.Logf("the released name left node b's list in %v", time.Since(released).Round(10*time.Millisecond))
+}

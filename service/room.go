@@ -235,9 +235,13 @@ func (r *Room) deliver(ev *model.ChatRoomRequest) {
 			r.replay(e)
 		}
 	case model.TypeLeave:
+		listed := r.users.has(ev.UserName)
 		r.users.remove(ev.UserName)
 		r.remove(ev.UserName)
-		if r.cfg.Presence {
+		// A leave for someone never listed here (several nodes, one of
+		// which listed a name claimed by a handshake that never joined)
+		// tells this node's users nothing.
+		if r.cfg.Presence && listed {
 			r.broadcast(NewFrame(ev))
 		}
 	default:

@@ -209,3 +209,21 @@ func TestGuestNames(t *testing.T) {
 		seen[n] = true
 	}
 }
+
+// A leave for someone this room never listed (a node that listed a name
+// claimed elsewhere announces that it is gone) is not shown.
+func TestLeaveOfUnlistedUserIsNotShown(t *testing.T) {
+	b := NewMemoryBroker()
+	log, _ := logtest.NewNullLogger()
+	r, err := NewRoom(b, RoomConfig{Presence: true}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := join(t, r, "a")
+	if err := b.Publish(context.Background(), event(model.TypeLeave, "nobody", "")); err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(a.types()); got != "[join:a userlist:]" {
+		t.Fatalf("a got %s", got)
+	}
+}
