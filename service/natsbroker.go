@@ -85,6 +85,7 @@ type NatsBroker struct {
 
 	mu      sync.Mutex
 	onConn  func(up bool)     // told when the connection to NATS is lost and back
+	onLost  func(name string) // told when this node lost a claim
 	claims  map[string]uint64 // this node's claims: name -> the key's revision
 	consume jetstream.ConsumeContext
 	// delivered is the seq of the last event handed to the handler;
@@ -458,6 +459,16 @@ func (b *NatsBroker) connectionChanged(up bool) {
 	}
 }
 
+// OnClaimLost sets f to be told when a claim of this node is gone or taken
+// when the refresher comes to it: the node was cut off from NATS for longer
+// than ClaimTTL. The broker has forgotten the claim; the room ends the
+// session (see Room.endLost).
+func (b *NatsBroker) OnClaimLost(f func(name string)) {
+	b.mu.Lock()
+	b.onLost = f
+	b.mu.Unlock()
+}
+
 // Connected reports whether the connection to NATS is up now.
 func (b *NatsBroker) Connected() bool { return b.nc.IsConnected() }
 
@@ -628,10 +639,18 @@ func (b *NatsBroker) Publish(ctx context.Context, ev *model.ChatRoomRequest) err
 	return nil
 }
 
-// Claim implements Broker with an atomic create of the name's key.
+// Claim implements Broker with an atomic create of the name's key. A name
+// this node holds is taken, even if its key is gone: its session has not
+// ended yet, and its end must not release a new claim.
 func (b *NatsBroker) Claim(ctx context.Context, name string) error {
 	if b.isClosed() {
 		return ErrBrokerClosed
+	}
+	b.mu.Lock()
+	_, held := b.claims[name]
+	b.mu.Unlock()
+	if held {
+		return ErrNameTaken
 	}
 	rev, err := b.kv.Create(ctx, nameKey(name), []byte(b.cfg.Node))
 	switch {
@@ -663,14 +682,24 @@ func (b *NatsBroker) Release(name string) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := b.kv.Purge(ctx, nameKey(name), jetstream.LastRevision(rev)); err != nil {
+	err := b.kv.Purge(ctx, nameKey(name), jetstream.LastRevision(rev))
+	switch {
+	case err == nil:
+	case errors.Is(err, jetstream.ErrKeyRevisionMismatch):
+		// Not this claim any more: it expired, or was taken since.
+		b.log.WithField("user", name).Debug("claim already gone")
+	default:
 		// It expires after ClaimTTL anyway.
 		b.log.WithFields(logrus.Fields{"user": name, "error": err}).Warn("claim not released")
 	}
 }
 
 // refresh rewrites this node's claims every ClaimTTL/3, so that they live
-// as long as the node does.
+// as long as the node does. A claim found gone or taken is lost: this node
+// was cut off from NATS for longer than ClaimTTL, and the others announced
+// its user's leave (or someone took the name). Its session ends; claiming
+// the name again behind the others' backs would leave it listed nowhere
+// and hearing nothing.
 func (b *NatsBroker) refresh() {
 	defer b.wg.Done()
 	tick := time.NewTicker(b.cfg.ClaimTTL / 3)
@@ -691,49 +720,30 @@ func (b *NatsBroker) refresh() {
 			ctx, cancel := context.WithTimeout(context.Background(), b.cfg.ClaimTTL/3)
 			nrev, err := b.kv.Update(ctx, nameKey(name), []byte(b.cfg.Node), rev)
 			cancel()
+			lost := false
 			b.mu.Lock()
 			if cur, ok := b.claims[name]; ok && cur == rev {
-				if err == nil {
+				switch {
+				case err == nil:
 					b.claims[name] = nrev
+				case errors.Is(err, jetstream.ErrKeyRevisionMismatch), errors.Is(err, jetstream.ErrKeyNotFound):
+					delete(b.claims, name)
+					lost = true
 				}
 			}
+			onLost := b.onLost
 			b.mu.Unlock()
-			if err != nil {
-				b.reclaim(name, rev, err)
+			switch {
+			case lost:
+				b.log.WithField("user", name).Warn("claim lost while NATS was out of reach: the session ends")
+				if onLost != nil {
+					onLost(name)
+				}
+			case err != nil:
+				b.log.WithFields(logrus.Fields{"user": name, "error": err}).Warn("claim not refreshed")
 			}
 		}
 	}
-}
-
-// reclaim handles a claim that could not be refreshed. NATS may be down
-// (the next round tries again), or the claim expired while this node could
-// not reach NATS, and the others were told its user left: then the name is
-// claimed again and its join announced again.
-func (b *NatsBroker) reclaim(name string, rev uint64, err error) {
-	log := b.log.WithFields(logrus.Fields{"user": name, "error": err})
-	ctx, cancel := context.WithTimeout(context.Background(), b.cfg.ClaimTTL/3)
-	defer cancel()
-	if _, gerr := b.kv.Get(ctx, nameKey(name)); !errors.Is(gerr, jetstream.ErrKeyNotFound) {
-		log.Warn("claim not refreshed")
-		return
-	}
-	nrev, err := b.kv.Create(ctx, nameKey(name), []byte(b.cfg.Node))
-	if err != nil {
-		log.WithField("error", err).Warn("claim expired and could not be made again")
-		return
-	}
-	b.mu.Lock()
-	if cur, ok := b.claims[name]; !ok || cur != rev {
-		b.mu.Unlock()
-		return // released meanwhile
-	}
-	b.claims[name] = nrev
-	b.mu.Unlock()
-	if _, err := b.js.Publish(ctx, b.cfg.Subject, model.Encode(&model.ChatRoomRequest{Type: model.TypeJoin, UserName: name})); err != nil {
-		log.WithField("error", err).Warn("join after a reclaim not published")
-		return
-	}
-	log.Info("claim had expired while NATS was out of reach: claimed and joined again")
 }
 
 func (b *NatsBroker) isClosed() bool {

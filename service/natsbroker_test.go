@@ -457,3 +457,64 @@ func TestNatsUnjoinedClaimLeavesLateNode(t *testing.T) {
 	waitWithin(t, ttl, "node b to drop the released name", func() bool { return b.Stats().Users == 0 })
 	t.Logf("the released name left node b's list in %v", time.Since(released).Round(10*time.Millisecond))
 }
+
+// closedWith returns the close code m was given, 0 if none.
+func (r *recorder) closedWith() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.code
+}
+
+// A node cut off from NATS for longer than the claim TTL: the others count
+// its users as gone, so their sessions end (with a word why) instead of
+// living on unlisted and deaf; their names can be taken again, and the old
+// sessions' ends remove nobody.
+func TestNatsCutOffLongerThanTTLEndsSessions(t *testing.T) {
+	ns := natstest.StartServer(t)
+	const ttl = 3 * time.Second
+	a, _ := natsNode(t, NatsConfig{URLs: ns.URL(), Node: "a", ClaimTTL: ttl})
+	b, _ := natsNode(t, NatsConfig{URLs: ns.URL(), Node: "b", ClaimTTL: ttl})
+	alice := join(t, a, "alice")
+	bob := join(t, b, "bob")
+	waitFor(t, "both nodes to know both users", func() bool { return a.Stats().Users == 2 && b.Stats().Users == 2 })
+
+	ns.Stop()
+	// The outage's length is what is tested, not a condition to wait for:
+	// every claim is older than the TTL when NATS comes back.
+	time.Sleep(ttl + 500*time.Millisecond)
+	ns.Restart()
+	for _, s := range []struct {
+		r *Room
+		m *recorder
+	}{{a, alice}, {b, bob}} {
+		waitWithin(t, 3*ttl, s.m.name+"'s session to end", func() bool { return s.m.closedWith() != 0 })
+		if code := s.m.closedWith(); code != 1012 {
+			t.Fatalf("%s closed with %d, want 1012", s.m.name, code)
+		}
+		if !slices.Contains(s.m.types(), "error:"+NoticeClaimLost) {
+			t.Fatalf("%s was not told why: %v", s.m.name, s.m.types())
+		}
+		s.r.Leave(context.Background(), s.m) // as the connection does once closed
+	}
+	// The names are free; new sessions take them, on the other nodes.
+	var alice2, bob2 *recorder
+	waitFor(t, "alice's name to be free", func() bool {
+		return b.Claim(context.Background(), "alice") == nil
+	})
+	alice2 = &recorder{name: "alice"}
+	if err := b.Join(context.Background(), alice2); err != nil {
+		t.Fatal(err)
+	}
+	bob2 = join(t, a, "bob")
+	if err := a.Talk(context.Background(), bob2, "after"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the talk after on node b", func() bool { _, c := alice2.talks(); return slices.Contains(c, "after") })
+	waitFor(t, "both nodes to list the new sessions", func() bool { return a.Stats().Users == 2 && b.Stats().Users == 2 })
+	if alice2.closedWith() != 0 || bob2.closedWith() != 0 {
+		t.Fatal("a new session was ended")
+	}
+	if a.Stats().LocalMembers != 1 || b.Stats().LocalMembers != 1 {
+		t.Fatalf("local members: %d on a, %d on b", a.Stats().LocalMembers, b.Stats().LocalMembers)
+	}
+}
