@@ -666,7 +666,9 @@ func (b *NatsBroker) Claim(ctx context.Context, name string) error {
 }
 
 // Release implements Broker: the key goes, if it is still this claim. The
-// room has published the user's leave before (see reap).
+// room has published the user's leave before (see reap). If the refresher
+// is updating the key meanwhile, the purge fails on the revision, and the
+// refresher, finding the name released, purges the new one.
 //
 // A purge, not a delete: a delete entry turns into an expiry marker when it
 // ages out, which reap would take for a node's death, while a purge entry
@@ -710,38 +712,54 @@ func (b *NatsBroker) refresh() {
 			return
 		case <-tick.C:
 		}
+		b.refreshRound()
+	}
+}
+
+// refreshRound refreshes every claim of this node once.
+func (b *NatsBroker) refreshRound() {
+	b.mu.Lock()
+	names := make(map[string]uint64, len(b.claims))
+	for n, r := range b.claims {
+		names[n] = r
+	}
+	b.mu.Unlock()
+	for name, rev := range names {
+		ctx, cancel := context.WithTimeout(context.Background(), b.cfg.ClaimTTL/3)
+		nrev, err := b.kv.Update(ctx, nameKey(name), []byte(b.cfg.Node), rev)
+		cancel()
+		lost, released := false, false
 		b.mu.Lock()
-		names := make(map[string]uint64, len(b.claims))
-		for n, r := range b.claims {
-			names[n] = r
+		cur, ok := b.claims[name]
+		switch {
+		case err == nil && !ok:
+			// Released during the update: the release's purge, made with
+			// the old revision, failed (or will). The name goes here.
+			released = true
+		case ok && cur != rev:
+			// Released and claimed again meanwhile: not this claim.
+		case err == nil:
+			b.claims[name] = nrev
+		case ok && (errors.Is(err, jetstream.ErrKeyRevisionMismatch) || errors.Is(err, jetstream.ErrKeyNotFound)):
+			delete(b.claims, name)
+			lost = true
 		}
+		onLost := b.onLost
 		b.mu.Unlock()
-		for name, rev := range names {
-			ctx, cancel := context.WithTimeout(context.Background(), b.cfg.ClaimTTL/3)
-			nrev, err := b.kv.Update(ctx, nameKey(name), []byte(b.cfg.Node), rev)
+		switch {
+		case released:
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			if err := b.kv.Purge(ctx, nameKey(name), jetstream.LastRevision(nrev)); err != nil && !errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
+				b.log.WithFields(logrus.Fields{"user": name, "error": err}).Warn("claim not released")
+			}
 			cancel()
-			lost := false
-			b.mu.Lock()
-			if cur, ok := b.claims[name]; ok && cur == rev {
-				switch {
-				case err == nil:
-					b.claims[name] = nrev
-				case errors.Is(err, jetstream.ErrKeyRevisionMismatch), errors.Is(err, jetstream.ErrKeyNotFound):
-					delete(b.claims, name)
-					lost = true
-				}
+		case lost:
+			b.log.WithField("user", name).Warn("claim lost while NATS was out of reach: the session ends")
+			if onLost != nil {
+				onLost(name)
 			}
-			onLost := b.onLost
-			b.mu.Unlock()
-			switch {
-			case lost:
-				b.log.WithField("user", name).Warn("claim lost while NATS was out of reach: the session ends")
-				if onLost != nil {
-					onLost(name)
-				}
-			case err != nil:
-				b.log.WithFields(logrus.Fields{"user": name, "error": err}).Warn("claim not refreshed")
-			}
+		case err != nil:
+			b.log.WithFields(logrus.Fields{"user": name, "error": err}).Warn("claim not refreshed")
 		}
 	}
 }

@@ -518,3 +518,43 @@ func TestNatsCutOffLongerThanTTLEndsSessions(t *testing.T) {
 		t.Fatalf("local members: %d on a, %d on b", a.Stats().LocalMembers, b.Stats().LocalMembers)
 	}
 }
+
+// Releases racing the refresher: every released name is free at once (not
+// once its claim expires), whichever of the release and the refresh of the
+// same key NATS takes first.
+func TestNatsReleaseRacingRefreshFreesName(t *testing.T) {
+	url := natstest.Start(t)
+	_, ab := natsNode(t, NatsConfig{URLs: url, Node: "a"}) // the default TTL: no expiry during the test
+	_, bb := natsNode(t, NatsConfig{URLs: url, Node: "b"})
+	ctx := context.Background()
+	const rounds, names, releasers = 5, 200, 8
+	stuck := 0
+	for round := range rounds {
+		var all []string
+		for i := range names {
+			name := fmt.Sprintf("r%d-%d", round, i)
+			if err := ab.Claim(ctx, name); err != nil {
+				t.Fatal(err)
+			}
+			all = append(all, name)
+		}
+		var wg sync.WaitGroup
+		wg.Go(ab.refreshRound)
+		for r := range releasers {
+			wg.Go(func() {
+				for i := r; i < len(all); i += releasers {
+					ab.Release(all[i])
+				}
+			})
+		}
+		wg.Wait()
+		for _, name := range all {
+			if err := bb.Claim(ctx, name); err != nil {
+				stuck++
+			}
+		}
+	}
+	if stuck > 0 {
+		t.Fatalf("%d of %d released names still taken", stuck, rounds*names)
+	}
+}
