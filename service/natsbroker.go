@@ -37,7 +37,8 @@ type NatsConfig struct {
 // natsHooks let a test step into the broker where timing cannot be
 // arranged from outside. Nil hooks do nothing.
 type natsHooks struct {
-	afterInfo func() // Subscribe has read the stream's last seq
+	afterInfo func()                                      // Subscribe has read the stream's last seq
+	wrapKV    func(jetstream.KeyValue) jetstream.KeyValue // the bucket as the broker uses it
 }
 
 func (c *NatsConfig) defaults() {
@@ -174,6 +175,9 @@ func NewNatsBroker(ctx context.Context, cfg NatsConfig, log logrus.FieldLogger) 
 	})
 	if err != nil {
 		return fail("bucket "+cfg.NamesBucket, err)
+	}
+	if cfg.hooks.wrapKV != nil {
+		b.kv = cfg.hooks.wrapKV(b.kv)
 	}
 	if b.kvs, err = b.js.Stream(ctx, "KV_"+cfg.NamesBucket); err != nil {
 		return fail("bucket "+cfg.NamesBucket, err)
@@ -716,7 +720,9 @@ func (b *NatsBroker) refresh() {
 	}
 }
 
-// refreshRound refreshes every claim of this node once.
+// refreshRound refreshes every claim of this node once, maxRefreshes at a
+// time: one after another, a round of many claims over a slow link would
+// take longer than ClaimTTL.
 func (b *NatsBroker) refreshRound() {
 	b.mu.Lock()
 	names := make(map[string]uint64, len(b.claims))
@@ -724,43 +730,63 @@ func (b *NatsBroker) refreshRound() {
 		names[n] = r
 	}
 	b.mu.Unlock()
+	slots := make(chan struct{}, maxRefreshes)
+	var wg sync.WaitGroup
 	for name, rev := range names {
-		ctx, cancel := context.WithTimeout(context.Background(), b.cfg.ClaimTTL/3)
-		nrev, err := b.kv.Update(ctx, nameKey(name), []byte(b.cfg.Node), rev)
+		select {
+		case slots <- struct{}{}:
+		case <-b.stop:
+			wg.Wait()
+			return
+		}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			b.refreshClaim(name, rev)
+		})
+	}
+	wg.Wait()
+}
+
+// maxRefreshes bounds the claim updates in flight at once.
+const maxRefreshes = 64
+
+// refreshClaim updates name's claim, held at rev.
+func (b *NatsBroker) refreshClaim(name string, rev uint64) {
+	ctx, cancel := context.WithTimeout(context.Background(), b.cfg.ClaimTTL/3)
+	nrev, err := b.kv.Update(ctx, nameKey(name), []byte(b.cfg.Node), rev)
+	cancel()
+	lost, released := false, false
+	b.mu.Lock()
+	cur, ok := b.claims[name]
+	switch {
+	case err == nil && !ok:
+		// Released during the update: the release's purge, made with
+		// the old revision, failed (or will). The name goes here.
+		released = true
+	case ok && cur != rev:
+		// Released and claimed again meanwhile: not this claim.
+	case err == nil:
+		b.claims[name] = nrev
+	case ok && (errors.Is(err, jetstream.ErrKeyRevisionMismatch) || errors.Is(err, jetstream.ErrKeyNotFound)):
+		delete(b.claims, name)
+		lost = true
+	}
+	onLost := b.onLost
+	b.mu.Unlock()
+	switch {
+	case released:
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		if err := b.kv.Purge(ctx, nameKey(name), jetstream.LastRevision(nrev)); err != nil && !errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
+			b.log.WithFields(logrus.Fields{"user": name, "error": err}).Warn("claim not released")
+		}
 		cancel()
-		lost, released := false, false
-		b.mu.Lock()
-		cur, ok := b.claims[name]
-		switch {
-		case err == nil && !ok:
-			// Released during the update: the release's purge, made with
-			// the old revision, failed (or will). The name goes here.
-			released = true
-		case ok && cur != rev:
-			// Released and claimed again meanwhile: not this claim.
-		case err == nil:
-			b.claims[name] = nrev
-		case ok && (errors.Is(err, jetstream.ErrKeyRevisionMismatch) || errors.Is(err, jetstream.ErrKeyNotFound)):
-			delete(b.claims, name)
-			lost = true
+	case lost:
+		b.log.WithField("user", name).Warn("claim lost while NATS was out of reach: the session ends")
+		if onLost != nil {
+			onLost(name)
 		}
-		onLost := b.onLost
-		b.mu.Unlock()
-		switch {
-		case released:
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			if err := b.kv.Purge(ctx, nameKey(name), jetstream.LastRevision(nrev)); err != nil && !errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
-				b.log.WithFields(logrus.Fields{"user": name, "error": err}).Warn("claim not released")
-			}
-			cancel()
-		case lost:
-			b.log.WithField("user", name).Warn("claim lost while NATS was out of reach: the session ends")
-			if onLost != nil {
-				onLost(name)
-			}
-		case err != nil:
-			b.log.WithFields(logrus.Fields{"user": name, "error": err}).Warn("claim not refreshed")
-		}
+	case err != nil:
+		b.log.WithFields(logrus.Fields{"user": name, "error": err}).Warn("claim not refreshed")
 	}
 }
 

@@ -558,3 +558,49 @@ func TestNatsReleaseRacingRefreshFreesName(t *testing.T) {
 		t.Fatalf("%d of %d released names still taken", stuck, rounds*names)
 	}
 }
+
+// slowKV is a bucket whose updates take a round trip of delay more, as
+// across a slow network: the delay is the simulated latency, not a wait.
+type slowKV struct {
+	jetstream.KeyValue
+	delay time.Duration
+}
+
+func (s slowKV) Update(ctx context.Context, key string, value []byte, rev uint64) (uint64, error) {
+	time.Sleep(s.delay)
+	return s.KeyValue.Update(ctx, key, value, rev)
+}
+
+// With many users and a slow link, a round of refreshes still takes much
+// less than the TTL: the updates run side by side, not one after another
+// (128 of 20 ms each would take 2.56 s one by one).
+func TestNatsRefreshRoundIsConcurrent(t *testing.T) {
+	cfg := NatsConfig{URLs: natstest.Start(t), Node: "a"}
+	cfg.hooks.wrapKV = func(kv jetstream.KeyValue) jetstream.KeyValue { return slowKV{kv, 20 * time.Millisecond} }
+	_, ab := natsNode(t, cfg)
+	const claims = 128
+	revs := map[string]uint64{}
+	for i := range claims {
+		name := fmt.Sprint("user-", i)
+		if err := ab.Claim(context.Background(), name); err != nil {
+			t.Fatal(err)
+		}
+		ab.mu.Lock()
+		revs[name] = ab.claims[name]
+		ab.mu.Unlock()
+	}
+	start := time.Now()
+	ab.refreshRound()
+	took := time.Since(start)
+	t.Logf("a round of %d refreshes of 20 ms took %v", claims, took.Round(time.Millisecond))
+	if took > time.Second {
+		t.Fatalf("a round of %d refreshes took %v", claims, took)
+	}
+	ab.mu.Lock()
+	defer ab.mu.Unlock()
+	for name, rev := range revs {
+		if ab.claims[name] <= rev {
+			t.Fatalf("%s not refreshed", name)
+		}
+	}
+}
