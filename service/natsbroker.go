@@ -548,7 +548,13 @@ func (b *NatsBroker) Subscribe(handler func(*model.ChatRoomRequest)) error {
 		ev.Seq, ev.Timestamp = seq, md.Timestamp.UnixMilli()
 		handler(ev)
 		b.advance(seq, ev)
-	})
+	}, jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
+		// Mostly a lost connection or missed heartbeats; the ordered
+		// consumer starts again after the last seq it delivered.
+		if !b.isClosed() {
+			b.log.WithField("error", err).Warn("NATS consumer error")
+		}
+	}))
 	if err != nil {
 		return fmt.Errorf("NATS consume: %w", err)
 	}

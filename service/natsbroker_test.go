@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/sirupsen/logrus"
 	logtest "github.com/sirupsen/logrus/hooks/test"
 
 	"chatroom/model"
@@ -603,4 +604,34 @@ func TestNatsRefreshRoundIsConcurrent(t *testing.T) {
 			t.Fatalf("%s not refreshed", name)
 		}
 	}
+}
+
+// What goes wrong with the consumer of the room's events is logged, with the
+// error, not dropped.
+func TestNatsConsumerErrorsAreLogged(t *testing.T) {
+	log, hook := logtest.NewNullLogger()
+	b, err := NewNatsBroker(context.Background(), NatsConfig{URLs: natstest.Start(t), Node: "a"}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if _, err := NewRoom(b, RoomConfig{}, log); err != nil {
+		t.Fatal(err)
+	}
+	// The consumer deleted under the node, as a NATS restart does (ordered
+	// consumers live in memory): the client is told, and says so.
+	ctx := context.Background()
+	for name := range b.st.ConsumerNames(ctx).Name() {
+		if err := b.st.DeleteConsumer(ctx, name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, "a consumer error in the log", func() bool {
+		for _, e := range hook.AllEntries() {
+			if e.Message == "NATS consumer error" && e.Level == logrus.WarnLevel && e.Data["error"] != nil {
+				return true
+			}
+		}
+		return false
+	})
 }
