@@ -164,6 +164,20 @@ func NewNatsBroker(ctx context.Context, cfg NatsConfig, log logrus.FieldLogger) 
 	if err != nil {
 		return fail("stream "+cfg.Stream, err)
 	}
+	// An update would change the TTL under every node, which all count
+	// on their own: a node with another one does not start.
+	if kv, err := b.js.KeyValue(ctx, cfg.NamesBucket); err == nil {
+		st, err := kv.Status(ctx)
+		if err != nil {
+			return fail("bucket "+cfg.NamesBucket, err)
+		}
+		if st.TTL() != cfg.ClaimTTL {
+			nc.Close()
+			return nil, fmt.Errorf("NATS bucket %s keeps claims for %v, but this node's claim TTL (-claim-ttl) is %v: every node must use the same one (to change it, stop every node and delete the bucket)", cfg.NamesBucket, st.TTL(), cfg.ClaimTTL)
+		}
+	} else if !errors.Is(err, jetstream.ErrBucketNotFound) {
+		return fail("bucket "+cfg.NamesBucket, err)
+	}
 	b.kv, err = b.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
 		Bucket:   cfg.NamesBucket,
 		TTL:      cfg.ClaimTTL,

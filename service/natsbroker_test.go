@@ -635,3 +635,21 @@ func TestNatsConsumerErrorsAreLogged(t *testing.T) {
 		return false
 	})
 }
+
+// A node whose claim TTL differs from the bucket's refuses to start, naming
+// both: changing the bucket would change every node's TTL under it.
+func TestNatsClaimTTLMismatchRefused(t *testing.T) {
+	url := natstest.Start(t)
+	natsNode(t, NatsConfig{URLs: url, Node: "a", ClaimTTL: 3 * time.Second})
+	log, _ := logtest.NewNullLogger()
+	b, err := NewNatsBroker(context.Background(), NatsConfig{URLs: url, Node: "b", ClaimTTL: 4 * time.Second}, log)
+	if err == nil {
+		b.Close()
+		t.Fatal("a node with another claim TTL started")
+	}
+	if !strings.Contains(err.Error(), "3s") || !strings.Contains(err.Error(), "4s") {
+		t.Fatalf("the error does not name both TTLs: %v", err)
+	}
+	t.Log(err)
+	natsNode(t, NatsConfig{URLs: url, Node: "c", ClaimTTL: 3 * time.Second}) // the same TTL starts
+}
