@@ -650,7 +650,9 @@ func (b *NatsBroker) claimedNames(ctx context.Context) ([]string, error) {
 }
 
 // Publish implements Broker. It returns once the stream has stored ev: from
-// then on every node receives it, NATS outages notwithstanding.
+// then on every node receives it, NATS outages notwithstanding. It stamps
+// ev.Seq; the time is the stream's, stamped on delivery (the
+// acknowledgement carries none).
 func (b *NatsBroker) Publish(ctx context.Context, ev *model.ChatRoomRequest) error {
 	if b.isClosed() {
 		return ErrBrokerClosed
@@ -816,8 +818,10 @@ func (b *NatsBroker) isClosed() bool {
 	return b.closed
 }
 
-// Close implements Broker: delivery stops and the connection drains. The
-// claims still held expire after ClaimTTL.
+// Close implements Broker: the refresher, the watch, the reconciliation
+// and delivery stop, and the connection closes (no drain: what Publish
+// acknowledged is stored already). The claims still held expire after
+// ClaimTTL.
 func (b *NatsBroker) Close() error {
 	b.mu.Lock()
 	if b.closed {
