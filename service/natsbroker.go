@@ -113,9 +113,11 @@ func NewNatsBroker(ctx context.Context, cfg NatsConfig, log logrus.FieldLogger) 
 	nc, err := nats.Connect(cfg.URLs,
 		nats.Name("chatroom "+cfg.Node),
 		nats.MaxReconnects(-1), // once up, keep trying for ever
-		// No buffering while disconnected: a publish then fails at once,
-		// so a sender told "not sent" is right, and nothing it gave up on
-		// turns up later.
+		// No buffering while disconnected: a publish then fails at once
+		// and is not sent later. Nothing acknowledged to a sender is lost;
+		// a talk the sender was told was not sent is normally not
+		// delivered, but one whose acknowledgement was lost in transit
+		// (stored, then the link went) may still be.
 		nats.ReconnectBufSize(-1),
 		nats.ReconnectWait(500*time.Millisecond),
 		// The handlers run on nats.go's own goroutine, possibly after
