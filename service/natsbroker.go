@@ -278,17 +278,21 @@ func (b *NatsBroker) reap(w jetstream.KeyWatcher) {
 		// A node that dies takes its users' claims with it at once: take
 		// every removal already waiting, and catch up once for all.
 		var gone []string
-		for range maxReapBatch {
-			if name, removed := removedName(e); removed {
-				gone = append(gone, name)
-			}
+		if name, removed := removedName(e); removed {
+			gone = append(gone, name)
+		}
+	more:
+		for range maxReapBatch - 1 {
 			select {
 			case e, ok = <-updates:
+				if !ok {
+					break more
+				}
+				if name, removed := removedName(e); removed {
+					gone = append(gone, name)
+				}
 			default:
-				ok = false
-			}
-			if !ok {
-				break
+				break more
 			}
 		}
 		if len(gone) > 0 {
@@ -339,8 +343,9 @@ func (b *NatsBroker) leaveIfGone(names []string) {
 // gone, unless the name is claimed again. Every node that notices publishes
 // it with the same message id, made of the key and the revision of its
 // latest entry (the purge, delete or expiry marker), so the stream keeps
-// one. The same claim cannot vanish twice, so a later vanishing has another
-// id.
+// one (JetStream drops a repeated id for two minutes). The same claim cannot
+// vanish twice, so a later vanishing has another id; the revision is 0 only
+// if every entry of the key has aged out, ClaimTTL after it vanished.
 func (b *NatsBroker) leaveGone(ctx context.Context, name string) {
 	log := b.log.WithField("user", name)
 	key := nameKey(name)
@@ -706,9 +711,10 @@ func (b *NatsBroker) Release(name string) {
 	b.mu.Lock()
 	rev, ok := b.claims[name]
 	delete(b.claims, name)
+	closed := b.closed
 	b.mu.Unlock()
-	if !ok {
-		return
+	if !ok || closed {
+		return // after Close, the claims expire
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
