@@ -41,9 +41,15 @@ func testConfig() config.Server {
 
 func startServer(t testing.TB, cfg config.Server) *testServer {
 	t.Helper()
+	return startServerOn(t, cfg, service.NewMemoryBroker())
+}
+
+// startServerOn is startServer with the room on broker b.
+func startServerOn(t testing.TB, cfg config.Server, b service.Broker) *testServer {
+	t.Helper()
 	log, hook := logtest.NewNullLogger()
 	log.SetLevel(logrus.DebugLevel)
-	room, err := service.NewRoom(service.NewMemoryBroker(), service.RoomConfig{History: cfg.History, Presence: cfg.Presence}, log)
+	room, err := service.NewRoom(b, service.RoomConfig{History: cfg.History, Presence: cfg.Presence}, log)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -82,7 +82,7 @@ func frameTypes() []string {
 }
 
 func closeCauses() []string {
-	return []string{closeExit, closeClient, closeIdle, closeLost, closeSlow, closeFlood, closeTooBig, closeShutdown, closeServer}
+	return []string{closeExit, closeClient, closeIdle, closeLost, closeSlow, closeFlood, closeTooBig, closeShutdown, closeClaimLost, closeServer}
 }
 
 const (
@@ -108,7 +108,10 @@ const (
 	closeFlood    = "flood"         // refused RateClose times more than MsgRate forgives
 	closeTooBig   = "too_big"       // a frame over ReadLimit
 	closeShutdown = "shutdown"
-	closeServer   = "server_error" // the join failed
+	// The node was cut off from NATS for longer than the claim TTL: the
+	// others took the user for gone, and the session ended.
+	closeClaimLost = "claim_lost"
+	closeServer    = "server_error" // the join failed
 )
 
 // counters is a fixed set of named counters, made once: the map is never
@@ -647,6 +650,10 @@ func (c *conn) Send(f *service.Frame) service.SendResult {
 // Close implements service.Member: the room calls it for slow consumers.
 func (c *conn) Close(code int, reason string) { c.closeWith(code, reason, true) }
 
+// CloseAfterQueued implements service.Member: the room calls it for a
+// session whose claim was lost, after queueing an error that says so.
+func (c *conn) CloseAfterQueued(code int, reason string) { c.closeWith(code, reason, false) }
+
 // closeWith starts closing: no more frames are queued, the write pump
 // writes what is queued (unless drop) and then the close frame (unless
 // code is 0). Only the first call counts.
@@ -792,6 +799,8 @@ func weClosedCause(code int, reason string) string {
 		return closeSlow
 	case reason == config.ReasonFlood:
 		return closeFlood
+	case reason == service.ReasonClaimLost:
+		return closeClaimLost
 	case code == websocket.CloseMessageTooBig:
 		return closeTooBig
 	}

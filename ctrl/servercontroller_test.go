@@ -2,6 +2,7 @@ package ctrl
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -19,6 +20,7 @@ import (
 
 	"chatroom/config"
 	"chatroom/model"
+	"chatroom/service"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -735,4 +737,37 @@ func TestWritePumpEndsWhenIdleAndRestarts(t *testing.T) {
 	if m := alice.expect(model.TypeTalk); m.Content != "你好" || m.UserName != "bob" {
 		t.Fatalf("got %v", m)
 	}
+}
+
+// A session whose claim the others found gone (its node was cut off from
+// NATS too long) is told why, then closed with 1012 so that its client
+// comes back; the close is counted as claim_lost, and the name is free.
+func TestClaimLostEndsSessionWithReason(t *testing.T) {
+	b := service.NewMemoryBroker()
+	ts := startServerOn(t, testConfig(), b)
+	alice := ts.join("alice")
+	bob := ts.join("bob")
+	alice.expect(model.TypeJoin) // bob's
+	if err := b.Publish(context.Background(), &model.ChatRoomRequest{Type: model.TypeLeave, UserName: "alice"}); err != nil {
+		t.Fatal(err)
+	}
+	if m := alice.expect(model.TypeError); m.Content != service.NoticeClaimLost {
+		t.Fatalf("alice was told %q", m.Content)
+	}
+	if ce := alice.expectClose(); ce.Code != websocket.CloseServiceRestart || ce.Text != service.ReasonClaimLost {
+		t.Fatalf("alice's close: %d %q", ce.Code, ce.Text)
+	}
+	if m := bob.expect(model.TypeLeave); m.UserName != "alice" {
+		t.Fatalf("bob saw %q leave", m.UserName)
+	}
+	eventually(t, "alice's connection to end", func() bool { return ts.chat.Stats().Connections == 1 })
+	if got := ts.chat.Stats().Closes["claim_lost"]; got != 1 {
+		t.Fatalf("claim_lost closes: %d", got)
+	}
+	ts.join("alice") // the name is free again
+	if m := bob.expect(model.TypeJoin); m.UserName != "alice" {
+		t.Fatalf("bob saw %q join", m.UserName)
+	}
+	bob.talk("still one alice?")
+	bob.expect(model.TypeTalk) // no second leave came before it
 }

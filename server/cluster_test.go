@@ -216,10 +216,38 @@ func untilError(t *testing.T, ws *websocket.Conn, prefix string) {
 	t.Fatalf("no error %q", prefix)
 }
 
+// talkUntilSent sends a talk from ws until the node takes it (it answers
+// "message not sent" while its link to NATS is not quite back) and returns
+// its echo.
+func talkUntilSent(t *testing.T, ws *websocket.Conn, content string) *model.ChatRoomRequest {
+	t.Helper()
+	deadline := time.Now().Add(waitTime)
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for time.Now().Before(deadline) {
+		send(t, ws, model.TypeTalk, content)
+		for range 1000 {
+			m, err := read(t, ws)
+			if err != nil {
+				t.Fatalf("waiting for the talk %q: %v", content, err)
+			}
+			if m.Type == model.TypeTalk && m.Content == content {
+				return m
+			}
+			if m.Type == model.TypeError && strings.HasPrefix(m.Content, config.ErrNotSent) {
+				break
+			}
+		}
+		<-tick.C
+	}
+	t.Fatalf("the talk %q was not taken in %v", content, waitTime)
+	return nil
+}
+
 // NATS restarted under two nodes: users are told it is gone and back, a talk
-// meanwhile is refused in words (and never delivered later), a new user
-// cannot join, the nodes are not ready; afterwards the room goes on in one
-// order, and a node started later has the whole history.
+// meanwhile is refused in words at once (not buffered to be sent later), a
+// new user cannot join, the nodes are not ready; afterwards the room goes on
+// in one order, and a node started later has the whole history.
 func TestNATSRestartOverSockets(t *testing.T) {
 	ns := natstest.StartServer(t)
 	a := start(t, "-nats", ns.URL(), "-node", "a")
@@ -252,12 +280,11 @@ func TestNATSRestartOverSockets(t *testing.T) {
 	if code := status(t, "http://"+a.addr+"/readyz"); code != http.StatusOK {
 		t.Fatalf("/readyz once NATS is back: %d", code)
 	}
-	send(t, bob, model.TypeTalk, "重启之后")
-	for _, ws := range []*websocket.Conn{alice, bob} {
-		m := until(t, ws, model.TypeTalk)
-		if m.Content != "重启之后" || m.Seq <= before.Seq {
-			t.Fatalf("after the restart: %+v, want bob's talk after seq %d", m, before.Seq)
-		}
+	// The notice comes when the connection is back; JetStream may need a
+	// moment more.
+	after := talkUntilSent(t, bob, "重启之后")
+	if m := until(t, alice, model.TypeTalk); m.Content != "重启之后" || m.Seq != after.Seq || m.Seq <= before.Seq {
+		t.Fatalf("after the restart: %+v, want bob's talk %d after seq %d", m, after.Seq, before.Seq)
 	}
 	c := start(t, "-nats", ns.URL(), "-node", "c")
 	carol := dial(t, c.addr, "carol")
@@ -268,5 +295,49 @@ func TestNATSRestartOverSockets(t *testing.T) {
 		if m := until(t, carol, model.TypeTalk); m.Content != want {
 			t.Fatalf("carol's history: %q, want %q", m.Content, want)
 		}
+	}
+}
+
+// NATS restarted, and then a node process is killed: its users still leave
+// the other node's list, with leave events, within the bound (the watch of
+// the claims is made again after the restart, and the claims are
+// reconciled).
+func TestNATSRestartThenKilledNodesUsersLeave(t *testing.T) {
+	ns := natstest.StartServer(t)
+	const ttl = 3 * time.Second
+	a, addrA := startProcess(t, "-nats", ns.URL(), "-node", "a", "-claim-ttl", ttl.String())
+	b := start(t, "-nats", ns.URL(), "-node", "b", "-claim-ttl", ttl.String())
+	ghost := dial(t, addrA, "ghost")
+	until(t, ghost, model.TypeUserList)
+	bob := dial(t, b.addr, "bob")
+	if list := until(t, bob, model.TypeUserList).UserList; len(list) != 2 {
+		t.Fatalf("bob's user list on node b: %v, want the ghost too", list)
+	}
+
+	ns.Stop()
+	ns.Restart()
+	untilError(t, ghost, config.NoticeBusUp)
+	untilError(t, bob, config.NoticeBusUp)
+	talkUntilSent(t, ghost, "still here")
+	send(t, bob, model.TypeUserList, "")
+	if list := until(t, bob, model.TypeUserList).UserList; len(list) != 2 {
+		t.Fatalf("after the restart, bob's user list: %v, want the ghost still", list)
+	}
+
+	if err := a.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	died := time.Now()
+	if m := until(t, bob, model.TypeLeave); m.UserName != "ghost" {
+		t.Fatalf("%q left, want the ghost", m.UserName)
+	}
+	took := time.Since(died)
+	t.Logf("after a NATS restart, the killed node's user left %v after it died (-claim-ttl %v)", took.Round(10*time.Millisecond), ttl)
+	if took > 2*ttl {
+		t.Fatalf("the ghost left %v after its node died, want within %v", took, 2*ttl)
+	}
+	send(t, bob, model.TypeUserList, "")
+	if list := until(t, bob, model.TypeUserList).UserList; len(list) != 1 {
+		t.Fatalf("bob's user list after: %v", list)
 	}
 }

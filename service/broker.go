@@ -28,9 +28,12 @@ type Broker interface {
 	// at a time. It is called once, before the first Publish. The handler
 	// must not call Publish.
 	Subscribe(handler func(*model.ChatRoomRequest)) error
-	// Publish gives ev its place in the order (Seq) and its time (Timestamp,
-	// Unix ms, so that times never disagree with the order) and delivers
-	// it. When it returns nil, ev will reach every node.
+	// Publish gives ev its place in the order (Seq) and delivers it. When
+	// it returns nil, ev will reach every node. Every delivered event
+	// carries its Seq and its time (Timestamp, Unix ms), given where the
+	// order is made; whether ev itself gets its Timestamp by the time
+	// Publish returns depends on the Broker (MemoryBroker: yes; NatsBroker:
+	// no, the stream's acknowledgement carries no time).
 	Publish(ctx context.Context, ev *model.ChatRoomRequest) error
 	// Claim reserves name for one connection; ErrNameTaken if it is online.
 	Claim(ctx context.Context, name string) error

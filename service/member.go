@@ -107,4 +107,7 @@ type Member interface {
 	// WebSocket close code and reason. It does not block; the connection
 	// still calls Room.Leave when it is gone.
 	Close(code int, reason string)
+	// CloseAfterQueued is Close for a session the server ends on purpose:
+	// what is queued already (an error frame saying why) is written first.
+	CloseAfterQueued(code int, reason string)
 }

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/sirupsen/logrus"
 	logtest "github.com/sirupsen/logrus/hooks/test"
 
 	"chatroom/model"
@@ -50,7 +52,13 @@ func natsNodes(t *testing.T, url string, n int) []*Room {
 // waitFor polls cond until it holds or 10 s pass.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	waitWithin(t, 10*time.Second, what, cond)
+}
+
+// waitWithin polls cond until it holds or d passes.
+func waitWithin(t *testing.T, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
 	tick := time.NewTicker(5 * time.Millisecond)
 	defer tick.Stop()
 	for !cond() {
@@ -282,4 +290,366 @@ func TestNatsRestart(t *testing.T) {
 	if !slices.Equal(sa, sb) || !slices.Equal(ca, cb) || ca[0] != "before" || slices.Contains(ca, "during") {
 		t.Fatalf("alice %v %q, bob %v %q", sa, ca, sb, cb)
 	}
+}
+
+// The stream's last event, read at start, may age out (or be purged) before
+// the new node reads it back: the node must start anyway, not wait for an
+// event that no longer exists until its start times out.
+func TestNatsStartsWhenTheLastEventIsGone(t *testing.T) {
+	url := natstest.Start(t)
+	a, ab := natsNode(t, NatsConfig{URLs: url, Node: "a"})
+	alice := join(t, a, "alice")
+	if err := a.Talk(context.Background(), alice, "soon gone"); err != nil {
+		t.Fatal(err)
+	}
+	cfg := NatsConfig{URLs: url, Node: "b"}
+	cfg.hooks.afterInfo = func() {
+		if err := ab.st.Purge(context.Background()); err != nil {
+			t.Error(err)
+		}
+	}
+	start := time.Now()
+	natsNode(t, cfg)
+	if took := time.Since(start); took > 5*time.Second {
+		t.Fatalf("the node took %v to start", took)
+	}
+}
+
+// leavesInStream counts the leave events for name that the room's stream
+// holds: what every node delivered, whatever the room showed.
+func leavesInStream(t *testing.T, b *NatsBroker, name string) int {
+	t.Helper()
+	ctx := context.Background()
+	info, err := b.st.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for seq := info.State.FirstSeq; seq <= info.State.LastSeq; seq++ {
+		m, err := b.st.GetMsg(ctx, seq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ev, err := model.Decode(m.Data); err == nil && ev.Type == model.TypeLeave && ev.UserName == name {
+			n++
+		}
+	}
+	return n
+}
+
+// claimEntries tells whether the bucket still holds any entry (a value, a
+// delete, a purge or an expiry marker) for name's key.
+func claimEntries(t *testing.T, b *NatsBroker, name string) bool {
+	t.Helper()
+	ctx := context.Background()
+	kvs, err := b.js.Stream(ctx, "KV_"+b.cfg.NamesBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = kvs.GetLastMsgForSubject(ctx, "$KV."+b.cfg.NamesBucket+"."+nameKey(name))
+	if err != nil && !errors.Is(err, jetstream.ErrMsgNotFound) {
+		t.Fatal(err)
+	}
+	return err == nil
+}
+
+// A user who says goodbye leaves once: the release of the name is not
+// taken for an expiry when its trace in the bucket ages out.
+func TestNatsCleanLeaveIsAnnouncedOnce(t *testing.T) {
+	url := natstest.Start(t)
+	const ttl = 3 * time.Second
+	a, ab := natsNode(t, NatsConfig{URLs: url, Node: "a", ClaimTTL: ttl})
+	b, _ := natsNode(t, NatsConfig{URLs: url, Node: "b", ClaimTTL: ttl})
+	alice := join(t, a, "alice")
+	bob := join(t, b, "bob")
+	waitFor(t, "node b to know alice", func() bool { return b.Stats().Users == 2 })
+	a.Leave(context.Background(), alice)
+	waitFor(t, "alice's leave on node b", func() bool { return slices.Contains(bob.types(), "leave:alice") })
+	// Every trace of the claim ages out (a delete becomes an expiry marker
+	// after ClaimTTL, which ages out after ClaimTTL more): then whatever the
+	// nodes made of it has been published.
+	waitWithin(t, 4*ttl, "the claim's entries to age out", func() bool { return !claimEntries(t, ab, "alice") })
+	if err := b.Talk(context.Background(), bob, "after"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the talk after", func() bool { _, c := bob.talks(); return slices.Contains(c, "after") })
+	if n := leavesInStream(t, ab, "alice"); n != 1 {
+		t.Fatalf("%d leave events for alice, want 1", n)
+	}
+	if b.Stats().Users != 1 {
+		t.Fatalf("node b lists %d users", b.Stats().Users)
+	}
+}
+
+// NATS restarted, and then a node dies without a goodbye: its users still
+// leave the survivors' lists (the watch of the claims does not die with the
+// first connection).
+func TestNatsRestartThenDeadNodesUsersLeave(t *testing.T) {
+	ns := natstest.StartServer(t)
+	const ttl = 3 * time.Second
+	a, ab := natsNode(t, NatsConfig{URLs: ns.URL(), Node: "a", ClaimTTL: ttl})
+	b, bb := natsNode(t, NatsConfig{URLs: ns.URL(), Node: "b", ClaimTTL: ttl})
+	ghost := join(t, a, "ghost")
+	bob := join(t, b, "bob")
+	waitFor(t, "node b to know the ghost", func() bool { return b.Stats().Users == 2 })
+
+	ns.Stop()
+	ns.Restart()
+	waitFor(t, "both nodes to talk again", func() bool {
+		for _, n := range []struct {
+			r *Room
+			m *recorder
+		}{{a, ghost}, {b, bob}} {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			err := n.r.Talk(ctx, n.m, "back")
+			cancel()
+			if err != nil {
+				return false
+			}
+		}
+		return ab.Connected() && bb.Connected()
+	})
+	if b.Stats().Users != 2 || slices.Contains(bob.types(), "leave:ghost") {
+		t.Fatal("the restart alone made the ghost leave: the outage was longer than the claim TTL")
+	}
+	ab.Close() // node a dies: no leave, no release, no refresh
+	died := time.Now()
+	waitWithin(t, 3*ttl, "the ghost's leave on node b", func() bool { return slices.Contains(bob.types(), "leave:ghost") })
+	t.Logf("after a NATS restart, the dead node's user left %v after it died (-claim-ttl %v)", time.Since(died).Round(10*time.Millisecond), ttl)
+	if b.Stats().Users != 1 {
+		t.Fatalf("node b lists %d users", b.Stats().Users)
+	}
+}
+
+// A join in the stream whose name has no claim (its publish timed out but
+// was stored, and the connection released the name): the user is not
+// listed for ever. No key goes away here, so only the reconciliation sees it.
+func TestNatsJoinWithoutClaimLeaves(t *testing.T) {
+	url := natstest.Start(t)
+	const ttl = 3 * time.Second
+	a, ab := natsNode(t, NatsConfig{URLs: url, Node: "a", ClaimTTL: ttl})
+	b, _ := natsNode(t, NatsConfig{URLs: url, Node: "b", ClaimTTL: ttl})
+	bob := join(t, b, "bob")
+	if err := ab.Publish(context.Background(), &model.ChatRoomRequest{Type: model.TypeJoin, UserName: "zombie"}); err != nil {
+		t.Fatal(err)
+	}
+	stored := time.Now()
+	waitWithin(t, 3*ttl, "the zombie's leave", func() bool { return slices.Contains(bob.types(), "leave:zombie") })
+	t.Logf("a join without a claim was undone in %v (-claim-ttl %v)", time.Since(stored).Round(10*time.Millisecond), ttl)
+	waitFor(t, "both lists without the zombie", func() bool { return a.Stats().Users == 1 && b.Stats().Users == 1 })
+}
+
+// A node started while a handshake on another held a name it never joined
+// with lists that name (claimed names arrive as joins); once the name is
+// released, the name leaves that node's list too, at once.
+func TestNatsUnjoinedClaimLeavesLateNode(t *testing.T) {
+	url := natstest.Start(t)
+	const ttl = 3 * time.Second
+	a, _ := natsNode(t, NatsConfig{URLs: url, Node: "a", ClaimTTL: ttl})
+	if err := a.Claim(context.Background(), "handshake"); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := natsNode(t, NatsConfig{URLs: url, Node: "b", ClaimTTL: ttl})
+	if b.Stats().Users != 1 {
+		t.Fatalf("node b lists %d users, want the claimed name", b.Stats().Users)
+	}
+	a.Release("handshake")
+	released := time.Now()
+	waitWithin(t, ttl, "node b to drop the released name", func() bool { return b.Stats().Users == 0 })
+	t.Logf("the released name left node b's list in %v", time.Since(released).Round(10*time.Millisecond))
+}
+
+// closedWith returns the close code m was given, 0 if none.
+func (r *recorder) closedWith() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.code
+}
+
+// A node cut off from NATS for longer than the claim TTL: the others count
+// its users as gone, so their sessions end (with a word why) instead of
+// living on unlisted and deaf; their names can be taken again, and the old
+// sessions' ends remove nobody.
+func TestNatsCutOffLongerThanTTLEndsSessions(t *testing.T) {
+	ns := natstest.StartServer(t)
+	const ttl = 3 * time.Second
+	a, _ := natsNode(t, NatsConfig{URLs: ns.URL(), Node: "a", ClaimTTL: ttl})
+	b, _ := natsNode(t, NatsConfig{URLs: ns.URL(), Node: "b", ClaimTTL: ttl})
+	alice := join(t, a, "alice")
+	bob := join(t, b, "bob")
+	waitFor(t, "both nodes to know both users", func() bool { return a.Stats().Users == 2 && b.Stats().Users == 2 })
+
+	ns.Stop()
+	// The outage's length is what is tested, not a condition to wait for:
+	// every claim is older than the TTL when NATS comes back.
+	time.Sleep(ttl + 500*time.Millisecond)
+	ns.Restart()
+	for _, s := range []struct {
+		r *Room
+		m *recorder
+	}{{a, alice}, {b, bob}} {
+		waitWithin(t, 3*ttl, s.m.name+"'s session to end", func() bool { return s.m.closedWith() != 0 })
+		if code := s.m.closedWith(); code != 1012 {
+			t.Fatalf("%s closed with %d, want 1012", s.m.name, code)
+		}
+		if !slices.Contains(s.m.types(), "error:"+NoticeClaimLost) {
+			t.Fatalf("%s was not told why: %v", s.m.name, s.m.types())
+		}
+		s.r.Leave(context.Background(), s.m) // as the connection does once closed
+	}
+	// The names are free; new sessions take them, on the other nodes.
+	var alice2, bob2 *recorder
+	waitFor(t, "alice's name to be free", func() bool {
+		return b.Claim(context.Background(), "alice") == nil
+	})
+	alice2 = &recorder{name: "alice"}
+	if err := b.Join(context.Background(), alice2); err != nil {
+		t.Fatal(err)
+	}
+	bob2 = join(t, a, "bob")
+	if err := a.Talk(context.Background(), bob2, "after"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the talk after on node b", func() bool { _, c := alice2.talks(); return slices.Contains(c, "after") })
+	waitFor(t, "both nodes to list the new sessions", func() bool { return a.Stats().Users == 2 && b.Stats().Users == 2 })
+	if alice2.closedWith() != 0 || bob2.closedWith() != 0 {
+		t.Fatal("a new session was ended")
+	}
+	if a.Stats().LocalMembers != 1 || b.Stats().LocalMembers != 1 {
+		t.Fatalf("local members: %d on a, %d on b", a.Stats().LocalMembers, b.Stats().LocalMembers)
+	}
+}
+
+// Releases racing the refresher: every released name is free at once (not
+// once its claim expires), whichever of the release and the refresh of the
+// same key NATS takes first.
+func TestNatsReleaseRacingRefreshFreesName(t *testing.T) {
+	url := natstest.Start(t)
+	_, ab := natsNode(t, NatsConfig{URLs: url, Node: "a"}) // the default TTL: no expiry during the test
+	_, bb := natsNode(t, NatsConfig{URLs: url, Node: "b"})
+	ctx := context.Background()
+	const rounds, names, releasers = 5, 200, 8
+	stuck := 0
+	for round := range rounds {
+		var all []string
+		for i := range names {
+			name := fmt.Sprintf("r%d-%d", round, i)
+			if err := ab.Claim(ctx, name); err != nil {
+				t.Fatal(err)
+			}
+			all = append(all, name)
+		}
+		var wg sync.WaitGroup
+		wg.Go(ab.refreshRound)
+		for r := range releasers {
+			wg.Go(func() {
+				for i := r; i < len(all); i += releasers {
+					ab.Release(all[i])
+				}
+			})
+		}
+		wg.Wait()
+		for _, name := range all {
+			if err := bb.Claim(ctx, name); err != nil {
+				stuck++
+			}
+		}
+	}
+	if stuck > 0 {
+		t.Fatalf("%d of %d released names still taken", stuck, rounds*names)
+	}
+}
+
+// slowKV is a bucket whose updates take a round trip of delay more, as
+// across a slow network: the delay is the simulated latency, not a wait.
+type slowKV struct {
+	jetstream.KeyValue
+	delay time.Duration
+}
+
+func (s slowKV) Update(ctx context.Context, key string, value []byte, rev uint64) (uint64, error) {
+	time.Sleep(s.delay)
+	return s.KeyValue.Update(ctx, key, value, rev)
+}
+
+// With many users and a slow link, a round of refreshes still takes much
+// less than the TTL: the updates run side by side, not one after another
+// (128 of 20 ms each would take 2.56 s one by one).
+func TestNatsRefreshRoundIsConcurrent(t *testing.T) {
+	cfg := NatsConfig{URLs: natstest.Start(t), Node: "a"}
+	cfg.hooks.wrapKV = func(kv jetstream.KeyValue) jetstream.KeyValue { return slowKV{kv, 20 * time.Millisecond} }
+	_, ab := natsNode(t, cfg)
+	const claims = 128
+	revs := map[string]uint64{}
+	for i := range claims {
+		name := fmt.Sprint("user-", i)
+		if err := ab.Claim(context.Background(), name); err != nil {
+			t.Fatal(err)
+		}
+		ab.mu.Lock()
+		revs[name] = ab.claims[name]
+		ab.mu.Unlock()
+	}
+	start := time.Now()
+	ab.refreshRound()
+	took := time.Since(start)
+	t.Logf("a round of %d refreshes of 20 ms took %v", claims, took.Round(time.Millisecond))
+	if took > time.Second {
+		t.Fatalf("a round of %d refreshes took %v", claims, took)
+	}
+	ab.mu.Lock()
+	defer ab.mu.Unlock()
+	for name, rev := range revs {
+		if ab.claims[name] <= rev {
+			t.Fatalf("%s not refreshed", name)
+		}
+	}
+}
+
+// What goes wrong with the consumer of the room's events is logged, with the
+// error, not dropped.
+func TestNatsConsumerErrorsAreLogged(t *testing.T) {
+	log, hook := logtest.NewNullLogger()
+	b, err := NewNatsBroker(context.Background(), NatsConfig{URLs: natstest.Start(t), Node: "a"}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if _, err := NewRoom(b, RoomConfig{}, log); err != nil {
+		t.Fatal(err)
+	}
+	// The consumer deleted under the node, as a NATS restart does (ordered
+	// consumers live in memory): the client is told, and says so.
+	ctx := context.Background()
+	for name := range b.st.ConsumerNames(ctx).Name() {
+		if err := b.st.DeleteConsumer(ctx, name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, "a consumer error in the log", func() bool {
+		for _, e := range hook.AllEntries() {
+			if e.Message == "NATS consumer error" && e.Level == logrus.WarnLevel && e.Data["error"] != nil {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+// A node whose claim TTL differs from the bucket's refuses to start, naming
+// both: changing the bucket would change every node's TTL under it.
+func TestNatsClaimTTLMismatchRefused(t *testing.T) {
+	url := natstest.Start(t)
+	natsNode(t, NatsConfig{URLs: url, Node: "a", ClaimTTL: 3 * time.Second})
+	log, _ := logtest.NewNullLogger()
+	b, err := NewNatsBroker(context.Background(), NatsConfig{URLs: url, Node: "b", ClaimTTL: 4 * time.Second}, log)
+	if err == nil {
+		b.Close()
+		t.Fatal("a node with another claim TTL started")
+	}
+	if !strings.Contains(err.Error(), "3s") || !strings.Contains(err.Error(), "4s") {
+		t.Fatalf("the error does not name both TTLs: %v", err)
+	}
+	t.Log(err)
+	natsNode(t, NatsConfig{URLs: url, Node: "c", ClaimTTL: 3 * time.Second}) // the same TTL starts
 }

@@ -35,6 +35,7 @@ type RoomStats struct {
 	Deliveries    uint64            // frames queued to members: the sum of FramesOut
 	FramesOut     map[string]uint64 // frames queued to members, by message type
 	SlowConsumers uint64            // members closed because their queue was full
+	ClaimsLost    uint64            // members closed because their claim was lost
 }
 
 // Room is one chat room as seen from this node. Members join and leave, talk
@@ -59,9 +60,25 @@ type Room struct {
 }
 
 type entry struct {
-	m   Member
-	pos int // index in Room.active, or -1
+	m       Member
+	pos     int  // index in Room.active, or -1
+	joined  bool // its join was delivered
+	leaving bool // Leave is announcing its leave
 }
+
+// What a user is told whose session ends because its claim to its name was
+// lost: its node was cut off from NATS for longer than the claim TTL, so the
+// other nodes announced its leave (or someone took its name). Such a session
+// ends, rather than go on unlisted and deaf; the client reconnects.
+const (
+	NoticeClaimLost = "session expired: this server was cut off from the other chat servers for too long, and they took you for gone; reconnect to come back"
+	ReasonClaimLost = "session expired while the server was cut off"
+)
+
+// closeClaimLost is the close code of a session whose claim was lost: 1012
+// (service restart) says "come back", which is what a client should do,
+// rather than 1011 (internal error), which says something broke.
+const closeClaimLost = websocket.CloseServiceRestart
 
 // NewRoom creates a room fed by b.
 func NewRoom(b Broker, cfg RoomConfig, log logrus.FieldLogger) (*Room, error) {
@@ -76,7 +93,47 @@ func NewRoom(b Broker, cfg RoomConfig, log logrus.FieldLogger) (*Room, error) {
 	if err := b.Subscribe(r.deliver); err != nil {
 		return nil, err
 	}
+	if cl, ok := b.(claimLoser); ok {
+		cl.OnClaimLost(r.claimLost)
+	}
 	return r, nil
+}
+
+// claimLoser is a Broker on which this node can lose a claim it holds.
+type claimLoser interface {
+	// OnClaimLost sets f to be told of each claim this node lost; the
+	// broker has forgotten it.
+	OnClaimLost(f func(name string))
+}
+
+// claimLost ends the local session of name, whose claim the broker lost.
+func (r *Room) claimLost(name string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if e := r.local[name]; e != nil && !e.leaving {
+		r.endLost(e, false)
+	}
+}
+
+// endLost ends e, a local member whose claim is lost: it is forgotten here,
+// told why and closed. With release, the broker still holds its claim,
+// which is given back. The member's Leave then does nothing.
+func (r *Room) endLost(e *entry, release bool) {
+	name := e.m.Name()
+	r.deactivate(e)
+	delete(r.local, name)
+	r.stats.ClaimsLost++
+	if f := NewFrame(&model.ChatRoomRequest{Type: model.TypeError, Content: NoticeClaimLost}); e.m.Send(f) == Queued {
+		r.counted(f, 1)
+	}
+	e.m.CloseAfterQueued(closeClaimLost, ReasonClaimLost)
+	if release {
+		// Not under the room's lock. Another session cannot claim the name
+		// on this node before the release: the broker refuses a name it
+		// holds.
+		go r.broker.Release(name)
+	}
+	r.log.WithField("user", name).Warn("claim lost: session ended")
 }
 
 // Claim reserves name for a connection that is about to join.
@@ -114,21 +171,36 @@ func (r *Room) Join(ctx context.Context, m Member) error {
 	err := r.broker.Publish(ctx, event(model.TypeJoin, name, ""))
 	if err != nil {
 		r.mu.Lock()
-		r.remove(name)
+		r.removeMember(m)
 		r.mu.Unlock()
 	}
 	return err
 }
 
 // Leave removes m from the room, announces it and releases its name. Call
-// it exactly once for every member that joined.
+// it exactly once for every member that joined. A member whose session the
+// room ended (its claim was lost) is gone already: nothing is announced,
+// which could remove a new session of the same name.
 func (r *Room) Leave(ctx context.Context, m Member) {
 	name := m.Name()
+	r.mu.Lock()
+	e := r.local[name]
+	ours := e != nil && e.m == m
+	if ours {
+		e.leaving = true
+	}
+	r.mu.Unlock()
+	if !ours {
+		return
+	}
+	// The leave goes before the release: a node that sees the name's key go
+	// finds the user gone already, and announces nothing.
 	if err := r.broker.Publish(ctx, event(model.TypeLeave, name, "")); err != nil {
-		// The others will not hear of it; at least stop delivering here.
+		// The others will not hear of it (until they find its claim gone);
+		// at least stop delivering here.
 		r.log.WithFields(logrus.Fields{"user": name, "error": err}).Warn("leave not published")
 		r.mu.Lock()
-		r.remove(name)
+		r.removeMember(m)
 		r.users.remove(name)
 		r.mu.Unlock()
 	}
@@ -220,7 +292,15 @@ func (r *Room) deliver(ev *model.ChatRoomRequest) {
 	case model.TypeJoin:
 		r.users.add(ev.UserName)
 		e := r.local[ev.UserName]
-		if e != nil && e.pos < 0 {
+		if e != nil && e.joined && !e.leaving {
+			// Someone else joined with this member's name: its claim was
+			// lost, and the name taken.
+			r.endLost(e, true)
+			e = nil
+		}
+		first := e != nil && !e.joined
+		if first {
+			e.joined = true
 			e.pos = len(r.active)
 			r.active = append(r.active, e)
 		}
@@ -230,14 +310,28 @@ func (r *Room) deliver(ev *model.ChatRoomRequest) {
 		case e != nil:
 			r.send(e, NewFrame(ev))
 		}
-		if e != nil && e.pos >= 0 {
+		if first && e.pos >= 0 {
 			r.send(e, r.userListLocked())
 			r.replay(e)
 		}
 	case model.TypeLeave:
+		listed := r.users.has(ev.UserName)
 		r.users.remove(ev.UserName)
-		r.remove(ev.UserName)
-		if r.cfg.Presence {
+		switch e := r.local[ev.UserName]; {
+		case e == nil:
+		case e.leaving:
+			r.remove(ev.UserName)
+		case e.joined:
+			// Not this node's doing: the others found its claim gone.
+			r.endLost(e, true)
+		default:
+			// Joining: this leave is an earlier session's, before the
+			// join on its way.
+		}
+		// A leave for someone never listed here (several nodes, one of
+		// which listed a name claimed by a handshake that never joined)
+		// tells this node's users nothing.
+		if r.cfg.Presence && listed {
 			r.broadcast(NewFrame(ev))
 		}
 	default:
@@ -313,6 +407,13 @@ func (r *Room) remove(name string) {
 	if e := r.local[name]; e != nil {
 		r.deactivate(e)
 		delete(r.local, name)
+	}
+}
+
+// removeMember forgets m, if it is still the local member of its name.
+func (r *Room) removeMember(m Member) {
+	if e := r.local[m.Name()]; e != nil && e.m == m {
+		r.remove(m.Name())
 	}
 }
 

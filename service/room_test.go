@@ -20,11 +20,13 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // recorder is a Member that keeps what it is sent; full makes its queue
 // refuse everything, like a client that stopped reading.
 type recorder struct {
-	name string
-	mu   sync.Mutex
-	got  []*model.ChatRoomRequest
-	full bool
-	code int
+	name   string
+	mu     sync.Mutex
+	got    []*model.ChatRoomRequest
+	full   bool
+	code   int
+	reason string
+	after  bool // closed with CloseAfterQueued
 }
 
 func (r *recorder) Name() string { return r.name }
@@ -44,7 +46,20 @@ func (r *recorder) Send(f *Frame) SendResult {
 	r.got = append(r.got, m)
 	return Queued
 }
-func (r *recorder) Close(code int, _ string) { r.mu.Lock(); r.code = code; r.mu.Unlock() }
+func (r *recorder) Close(code int, reason string) {
+	r.mu.Lock()
+	if r.code == 0 {
+		r.code, r.reason = code, reason
+	}
+	r.mu.Unlock()
+}
+func (r *recorder) CloseAfterQueued(code int, reason string) {
+	r.mu.Lock()
+	if r.code == 0 {
+		r.code, r.reason, r.after = code, reason, true
+	}
+	r.mu.Unlock()
+}
 
 func (r *recorder) types() []string {
 	r.mu.Lock()
@@ -207,5 +222,67 @@ func TestGuestNames(t *testing.T) {
 			t.Fatalf("guest name %q breaks the rules: %v", n, err)
 		}
 		seen[n] = true
+	}
+}
+
+// A leave for someone this room never listed (a node that listed a name
+// claimed elsewhere announces that it is gone) is not shown.
+func TestLeaveOfUnlistedUserIsNotShown(t *testing.T) {
+	b := NewMemoryBroker()
+	log, _ := logtest.NewNullLogger()
+	r, err := NewRoom(b, RoomConfig{Presence: true}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := join(t, r, "a")
+	if err := b.Publish(context.Background(), event(model.TypeLeave, "nobody", "")); err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(a.types()); got != "[join:a userlist:]" {
+		t.Fatalf("a got %s", got)
+	}
+}
+
+// A leave this node did not publish for one of its members (the other nodes
+// found its claim gone), or someone else's join with its name: the session
+// ends with a word why, and its Leave then announces nothing, which would
+// remove whoever has the name now.
+func TestLostClaimEndsSession(t *testing.T) {
+	for _, typ := range []string{model.TypeLeave, model.TypeJoin} {
+		t.Run(typ, func(t *testing.T) {
+			b := NewMemoryBroker()
+			log, _ := logtest.NewNullLogger()
+			r, err := NewRoom(b, RoomConfig{History: 5, Presence: true}, log)
+			if err != nil {
+				t.Fatal(err)
+			}
+			alice, bob := join(t, r, "alice"), join(t, r, "bob")
+			if err := r.Talk(context.Background(), bob, "hi"); err != nil {
+				t.Fatal(err)
+			}
+			if err := b.Publish(context.Background(), event(typ, "alice", "")); err != nil {
+				t.Fatal(err)
+			}
+			alice.mu.Lock()
+			code, reason, after, last := alice.code, alice.reason, alice.after, alice.got[len(alice.got)-1]
+			alice.mu.Unlock()
+			if code != 1012 || reason != ReasonClaimLost || !after {
+				t.Fatalf("alice closed with %d %q (after queued: %v)", code, reason, after)
+			}
+			if last.Type != model.TypeError || last.Content != NoticeClaimLost {
+				t.Fatalf("alice's last frame %v, want the notice", last)
+			}
+			seen := len(bob.types())
+			r.Leave(context.Background(), alice)
+			if got := bob.types()[seen:]; len(got) != 0 {
+				t.Fatalf("the ended session's Leave sent bob %v", got)
+			}
+			if s := r.Stats(); s.ClaimsLost != 1 || s.LocalMembers != 1 {
+				t.Fatalf("stats %+v", s)
+			}
+			if typ == model.TypeJoin && r.Stats().Users != 2 {
+				t.Fatalf("the new alice is not listed: %d users", r.Stats().Users)
+			}
+		})
 	}
 }
