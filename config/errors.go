@@ -25,12 +25,16 @@ const (
 	// Notices to every user of a node (type "error"); nothing was refused.
 	NoticeBusDown = "the chat service lost its link to the other servers: messages cannot be sent until it is back"
 	NoticeBusUp   = "the chat service is back: messages can be sent again"
+	// The session of a user whose node was cut off from the others for
+	// longer than -claim-ttl ends with this notice (and close 1012).
+	NoticeClaimLost = "session expired: this server was cut off from the other chat servers for too long, and they took you for gone; reconnect to come back"
 
 	// Close reasons, with the code each goes with.
-	ReasonBye          = "bye"                           // 1000, after exit
-	ReasonShutdown     = "server shutting down"          // 1001
-	ReasonSlowConsumer = "slow consumer"                 // 1008, send queue full
-	ReasonFlood        = "too many messages"             // 1008, refused -rate-close times more than -msg-rate forgives
-	ReasonIdle         = "no pong or frame in time"      // 1008 (the peer rarely sees it)
-	ReasonFrameTooBig  = "frame is longer than %d bytes" // 1009
+	ReasonBye          = "bye"                                          // 1000, after exit
+	ReasonShutdown     = "server shutting down"                         // 1001
+	ReasonSlowConsumer = "slow consumer"                                // 1008, send queue full
+	ReasonFlood        = "too many messages"                            // 1008, refused -rate-close times more than -msg-rate forgives
+	ReasonIdle         = "no pong or frame in time"                     // 1008 (the peer rarely sees it)
+	ReasonFrameTooBig  = "frame is longer than %d bytes"                // 1009
+	ReasonClaimLost    = "session expired while the server was cut off" // 1012, with NoticeClaimLost
 )

@@ -799,7 +799,7 @@ func weClosedCause(code int, reason string) string {
 		return closeSlow
 	case reason == config.ReasonFlood:
 		return closeFlood
-	case reason == service.ReasonClaimLost:
+	case reason == config.ReasonClaimLost:
 		return closeClaimLost
 	case code == websocket.CloseMessageTooBig:
 		return closeTooBig

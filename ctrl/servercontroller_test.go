@@ -751,10 +751,10 @@ func TestClaimLostEndsSessionWithReason(t *testing.T) {
 	if err := b.Publish(context.Background(), &model.ChatRoomRequest{Type: model.TypeLeave, UserName: "alice"}); err != nil {
 		t.Fatal(err)
 	}
-	if m := alice.expect(model.TypeError); m.Content != service.NoticeClaimLost {
+	if m := alice.expect(model.TypeError); m.Content != config.NoticeClaimLost {
 		t.Fatalf("alice was told %q", m.Content)
 	}
-	if ce := alice.expectClose(); ce.Code != websocket.CloseServiceRestart || ce.Text != service.ReasonClaimLost {
+	if ce := alice.expectClose(); ce.Code != websocket.CloseServiceRestart || ce.Text != config.ReasonClaimLost {
 		t.Fatalf("alice's close: %d %q", ce.Code, ce.Text)
 	}
 	if m := bob.expect(model.TypeLeave); m.UserName != "alice" {

@@ -14,6 +14,7 @@ import (
 	"github.com/sirupsen/logrus"
 	logtest "github.com/sirupsen/logrus/hooks/test"
 
+	"chatroom/config"
 	"chatroom/model"
 	"chatroom/service/natstest"
 )
@@ -482,7 +483,7 @@ func TestNatsCutOffLongerThanTTLEndsSessions(t *testing.T) {
 	ns.Stop()
 	// The outage's length is what is tested, not a condition to wait for:
 	// every claim is older than the TTL when NATS comes back.
-	time.Sleep(ttl + 500*time.Millisecond)
+	<-time.After(ttl + 500*time.Millisecond)
 	ns.Restart()
 	for _, s := range []struct {
 		r *Room
@@ -492,7 +493,7 @@ func TestNatsCutOffLongerThanTTLEndsSessions(t *testing.T) {
 		if code := s.m.closedWith(); code != 1012 {
 			t.Fatalf("%s closed with %d, want 1012", s.m.name, code)
 		}
-		if !slices.Contains(s.m.types(), "error:"+NoticeClaimLost) {
+		if !slices.Contains(s.m.types(), "error:"+config.NoticeClaimLost) {
 			t.Fatalf("%s was not told why: %v", s.m.name, s.m.types())
 		}
 		s.r.Leave(context.Background(), s.m) // as the connection does once closed
@@ -568,7 +569,11 @@ type slowKV struct {
 }
 
 func (s slowKV) Update(ctx context.Context, key string, value []byte, rev uint64) (uint64, error) {
-	time.Sleep(s.delay)
+	select {
+	case <-time.After(s.delay):
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
 	return s.KeyValue.Update(ctx, key, value, rev)
 }
 

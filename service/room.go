@@ -66,16 +66,10 @@ type entry struct {
 	leaving bool // Leave is announcing its leave
 }
 
-// What a user is told whose session ends because its claim to its name was
-// lost: its node was cut off from NATS for longer than the claim TTL, so the
-// other nodes announced its leave (or someone took its name). Such a session
-// ends, rather than go on unlisted and deaf; the client reconnects.
-const (
-	NoticeClaimLost = "session expired: this server was cut off from the other chat servers for too long, and they took you for gone; reconnect to come back"
-	ReasonClaimLost = "session expired while the server was cut off"
-)
-
-// closeClaimLost is the close code of a session whose claim was lost: 1012
+// closeClaimLost is the close code of a session whose claim was lost: its
+// node was cut off from NATS for longer than the claim TTL, so the other
+// nodes announced its leave (or someone took its name). Such a session ends,
+// rather than go on unlisted and deaf, and the client reconnects. 1012
 // (service restart) says "come back", which is what a client should do,
 // rather than 1011 (internal error), which says something broke.
 const closeClaimLost = websocket.CloseServiceRestart
@@ -123,10 +117,10 @@ func (r *Room) endLost(e *entry, release bool) {
 	r.deactivate(e)
 	delete(r.local, name)
 	r.stats.ClaimsLost++
-	if f := NewFrame(&model.ChatRoomRequest{Type: model.TypeError, Content: NoticeClaimLost}); e.m.Send(f) == Queued {
+	if f := NewFrame(&model.ChatRoomRequest{Type: model.TypeError, Content: config.NoticeClaimLost}); e.m.Send(f) == Queued {
 		r.counted(f, 1)
 	}
-	e.m.CloseAfterQueued(closeClaimLost, ReasonClaimLost)
+	e.m.CloseAfterQueued(closeClaimLost, config.ReasonClaimLost)
 	if release {
 		// Not under the room's lock. Another session cannot claim the name
 		// on this node before the release: the broker refuses a name it

@@ -12,6 +12,7 @@ import (
 	"go.uber.org/goleak"
 	"google.golang.org/protobuf/proto"
 
+	"chatroom/config"
 	"chatroom/model"
 )
 
@@ -266,10 +267,10 @@ func TestLostClaimEndsSession(t *testing.T) {
 			alice.mu.Lock()
 			code, reason, after, last := alice.code, alice.reason, alice.after, alice.got[len(alice.got)-1]
 			alice.mu.Unlock()
-			if code != 1012 || reason != ReasonClaimLost || !after {
+			if code != 1012 || reason != config.ReasonClaimLost || !after {
 				t.Fatalf("alice closed with %d %q (after queued: %v)", code, reason, after)
 			}
-			if last.Type != model.TypeError || last.Content != NoticeClaimLost {
+			if last.Type != model.TypeError || last.Content != config.NoticeClaimLost {
 				t.Fatalf("alice's last frame %v, want the notice", last)
 			}
 			seen := len(bob.types())
