@@ -102,6 +102,7 @@ type NatsBroker struct {
 
 	rewatch chan struct{} // the connection is back: reap watches anew
 	recheck chan struct{} // the connection is back: reconcile now
+	renew   chan struct{} // the connection is back: refresh the claims now
 }
 
 // NewNatsBroker connects to NATS and makes sure the stream and the bucket
@@ -109,7 +110,7 @@ type NatsBroker struct {
 func NewNatsBroker(ctx context.Context, cfg NatsConfig, log logrus.FieldLogger) (*NatsBroker, error) {
 	cfg.defaults()
 	b := &NatsBroker{cfg: cfg, log: log, claims: make(map[string]uint64), online: make(map[string]uint64),
-		stop: make(chan struct{}), rewatch: make(chan struct{}, 1), recheck: make(chan struct{}, 1)}
+		stop: make(chan struct{}), rewatch: make(chan struct{}, 1), recheck: make(chan struct{}, 1), renew: make(chan struct{}, 1)}
 	nc, err := nats.Connect(cfg.URLs,
 		nats.Name("chatroom "+cfg.Node),
 		nats.MaxReconnects(-1), // once up, keep trying for ever
@@ -139,6 +140,10 @@ func NewNatsBroker(ctx context.Context, cfg NatsConfig, log logrus.FieldLogger) 
 			// it is made anew, and what it missed is reconciled.
 			kick(b.rewatch)
 			kick(b.recheck)
+			// Claims are refreshed at once: waiting for the next tick, up
+			// to ClaimTTL/3, would let an outage of a third of the TTL
+			// expire them, and end their sessions.
+			kick(b.renew)
 			b.connectionChanged(true)
 		}),
 	)
@@ -257,7 +262,9 @@ func (b *NatsBroker) reap(w jetstream.KeyWatcher) {
 			again = true
 		case e, ok = <-updates:
 			if !ok {
-				updates = nil // the watch ended: wait for the connection to come back
+				// The watch ended: made again on reconnecting, or else in
+				// a second.
+				updates, retry = nil, time.After(time.Second)
 				continue
 			}
 		}
@@ -361,8 +368,18 @@ func (b *NatsBroker) leaveGone(ctx context.Context, name string) {
 	default:
 		rev = m.Sequence
 	}
+	id := fmt.Sprintf("gone:%s:%d", key, rev)
+	if rev == 0 {
+		// Every entry of the key aged out: the join this leave ends names
+		// the vanishing instead (the same on every node), so that two
+		// vanishings of one name within JetStream's two-minute dedupe
+		// window are not taken for one.
+		b.mu.Lock()
+		id = fmt.Sprintf("gone:%s:j%d", key, b.online[name])
+		b.mu.Unlock()
+	}
 	ev := &model.ChatRoomRequest{Type: model.TypeLeave, UserName: name}
-	if _, err := b.js.Publish(ctx, b.cfg.Subject, model.Encode(ev), jetstream.WithMsgID(fmt.Sprintf("gone:%s:%d", key, rev))); err != nil {
+	if _, err := b.js.Publish(ctx, b.cfg.Subject, model.Encode(ev), jetstream.WithMsgID(id)); err != nil {
 		log.WithField("error", err).Warn("leave of a vanished claim not published")
 		return
 	}
@@ -740,20 +757,30 @@ func (b *NatsBroker) refresh() {
 	defer b.wg.Done()
 	tick := time.NewTicker(b.cfg.ClaimTTL / 3)
 	defer tick.Stop()
+	var retry <-chan time.Time // some claims were not refreshed: again soon
 	for {
 		select {
 		case <-b.stop:
 			return
 		case <-tick.C:
+		case <-b.renew:
+		case <-retry:
 		}
-		b.refreshRound()
+		retry = nil
+		if failed := b.refreshRound(); failed > 0 {
+			retry = time.After(refreshRetry)
+		}
 	}
 }
+
+// refreshRetry is how soon claims that could not be refreshed (NATS out of
+// reach, a timeout) are tried again, rather than at the next tick.
+const refreshRetry = time.Second
 
 // refreshRound refreshes every claim of this node once, maxRefreshes at a
 // time: one after another, a round of many claims over a slow link would
 // take longer than ClaimTTL.
-func (b *NatsBroker) refreshRound() {
+func (b *NatsBroker) refreshRound() (failed int) {
 	b.mu.Lock()
 	names := make(map[string]uint64, len(b.claims))
 	for n, r := range b.claims {
@@ -762,26 +789,43 @@ func (b *NatsBroker) refreshRound() {
 	b.mu.Unlock()
 	slots := make(chan struct{}, maxRefreshes)
 	var wg sync.WaitGroup
+	var mu sync.Mutex // guards failures and firstErr
+	var failures int
+	var firstErr error
 	for name, rev := range names {
 		select {
 		case slots <- struct{}{}:
 		case <-b.stop:
 			wg.Wait()
-			return
+			return 0
 		}
 		wg.Go(func() {
 			defer func() { <-slots }()
-			b.refreshClaim(name, rev)
+			if err := b.refreshClaim(name, rev); err != nil {
+				mu.Lock()
+				failures++
+				if firstErr == nil {
+					firstErr = err
+				}
+				mu.Unlock()
+			}
 		})
 	}
 	wg.Wait()
+	if failures > 0 {
+		// One line a round, not one a claim: during an outage every claim
+		// fails, every second.
+		b.log.WithFields(logrus.Fields{"claims": failures, "error": firstErr}).Warn("claims not refreshed; trying again")
+	}
+	return failures
 }
 
 // maxRefreshes bounds the claim updates in flight at once.
 const maxRefreshes = 64
 
-// refreshClaim updates name's claim, held at rev.
-func (b *NatsBroker) refreshClaim(name string, rev uint64) {
+// refreshClaim updates name's claim, held at rev. It returns the error if
+// the claim is still this node's but could not be refreshed.
+func (b *NatsBroker) refreshClaim(name string, rev uint64) error {
 	ctx, cancel := context.WithTimeout(context.Background(), b.cfg.ClaimTTL/3)
 	nrev, err := b.kv.Update(ctx, nameKey(name), []byte(b.cfg.Node), rev)
 	cancel()
@@ -815,9 +859,10 @@ func (b *NatsBroker) refreshClaim(name string, rev uint64) {
 		if onLost != nil {
 			onLost(name)
 		}
-	case err != nil:
-		b.log.WithFields(logrus.Fields{"user": name, "error": err}).Warn("claim not refreshed")
+	case err != nil && ok && cur == rev:
+		return err
 	}
+	return nil
 }
 
 func (b *NatsBroker) isClosed() bool {

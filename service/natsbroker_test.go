@@ -496,7 +496,6 @@ func TestNatsCutOffLongerThanTTLEndsSessions(t *testing.T) {
 		if !slices.Contains(s.m.types(), "error:"+config.NoticeClaimLost) {
 			t.Fatalf("%s was not told why: %v", s.m.name, s.m.types())
 		}
-		s.r.Leave(context.Background(), s.m) // as the connection does once closed
 	}
 	// The names are free; new sessions take them, on the other nodes.
 	var alice2, bob2 *recorder
@@ -508,6 +507,10 @@ func TestNatsCutOffLongerThanTTLEndsSessions(t *testing.T) {
 		t.Fatal(err)
 	}
 	bob2 = join(t, a, "bob")
+	// The ended sessions' connections go only now, after the new sessions
+	// of their names joined: their ends must remove nobody.
+	a.Leave(context.Background(), alice)
+	b.Leave(context.Background(), bob)
 	if err := a.Talk(context.Background(), bob2, "after"); err != nil {
 		t.Fatal(err)
 	}
@@ -541,7 +544,7 @@ func TestNatsReleaseRacingRefreshFreesName(t *testing.T) {
 			all = append(all, name)
 		}
 		var wg sync.WaitGroup
-		wg.Go(ab.refreshRound)
+		wg.Go(func() { ab.refreshRound() })
 		for r := range releasers {
 			wg.Go(func() {
 				for i := r; i < len(all); i += releasers {
