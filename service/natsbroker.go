@@ -586,13 +586,19 @@ func (b *NatsBroker) Subscribe(handler func(*model.ChatRoomRequest)) error {
 		ev.Seq, ev.Timestamp = seq, md.Timestamp.UnixMilli()
 		handler(ev)
 		b.advance(seq, ev)
-	}, jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
-		// Mostly a lost connection or missed heartbeats; the ordered
-		// consumer starts again after the last seq it delivered.
-		if !b.isClosed() {
-			b.log.WithField("error", err).Warn("NATS consumer error")
-		}
-	}))
+	},
+		// When the stream's leader goes (a NATS server of a cluster
+		// stopped) while this node's connection stays, the consumer only
+		// notices by missing two heartbeats: every second, not every five,
+		// makes that a stall of 2 s instead of 10.
+		jetstream.PullHeartbeat(consumerHeartbeat),
+		jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
+			// Mostly a lost connection or missed heartbeats; the ordered
+			// consumer starts again after the last seq it delivered.
+			if !b.isClosed() {
+				b.log.WithField("error", err).Warn("NATS consumer error")
+			}
+		}))
 	if err != nil {
 		return fmt.Errorf("NATS consume: %w", err)
 	}
@@ -607,6 +613,10 @@ func (b *NatsBroker) Subscribe(handler func(*model.ChatRoomRequest)) error {
 	}
 	return nil
 }
+
+// consumerHeartbeat is how often the stream's server tells the consumer it
+// is there.
+const consumerHeartbeat = time.Second
 
 // advance records that the events up to seq, ev the last, have been
 // delivered.
