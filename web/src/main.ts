@@ -47,6 +47,28 @@ const sessionKey = "chatroom.name";
 
 type State = "disconnected" | "connecting" | "connected" | "reconnecting";
 
+// remember keeps the tab's name (null forgets it); recall reads it. Storage
+// a browser refuses (a private mode, a policy) only loses the reload case.
+function remember(name: string | null): void {
+  try {
+    if (name === null) {
+      sessionStorage.removeItem(sessionKey);
+    } else {
+      sessionStorage.setItem(sessionKey, name);
+    }
+  } catch {
+    // not kept: a reload will take a lingering session's 409 as final
+  }
+}
+
+function recall(): string | null {
+  try {
+    return sessionStorage.getItem(sessionKey);
+  } catch {
+    return null;
+  }
+}
+
 function byId<T extends HTMLElement>(id: string): T {
   const el = document.getElementById(id);
   if (!el) {
@@ -154,7 +176,7 @@ class ChatPage {
     }
     this.showNameError("");
     this.name = checked;
-    this.wasConnected = sessionStorage.getItem(sessionKey) === checked;
+    this.wasConnected = recall() === checked;
     this.takenSince = 0;
     this.attempt = 0;
     this.open();
@@ -237,7 +259,7 @@ class ChatPage {
           this.wasConnected = true;
           this.takenSince = 0;
           this.attempt = 0;
-          sessionStorage.setItem(sessionKey, m.userName);
+          remember(m.userName);
           // The user list and the history follow: a screen reader is not
           // made to read out the whole history.
           this.list.setAttribute("aria-busy", "true");
@@ -410,7 +432,7 @@ class ChatPage {
   }
 
   private fail(words: string, aboutName: boolean): void {
-    sessionStorage.removeItem(sessionKey);
+    remember(null);
     this.setState("disconnected", this.t.disconnectedWhy(words));
     if (aboutName) {
       this.showNameError(words);
@@ -426,7 +448,7 @@ class ChatPage {
       ws.send(encode("exit"));
     }
     ws?.close(1000);
-    sessionStorage.removeItem(sessionKey);
+    remember(null);
     this.setState("disconnected", this.t.disconnected);
   }
 
