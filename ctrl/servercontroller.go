@@ -191,14 +191,9 @@ func NewServer(cfg config.Server, room *service.Room, log logrus.FieldLogger) *S
 		// ServeHTTP has checked the origin already, with -allowed-origins.
 		CheckOrigin: func(*http.Request) bool { return true },
 	}
-	s.refuser = websocket.Upgrader{
-		HandshakeTimeout: cfg.WriteTimeout,
-		Subprotocols:     []string{model.SubprotocolRefusals},
-		Error: func(w http.ResponseWriter, _ *http.Request, status int, reason error) {
-			http.Error(w, reason.Error(), status)
-		},
-		CheckOrigin: func(*http.Request) bool { return true },
-	}
+	// The same upgrader, answering only the refusals subprotocol.
+	s.refuser = s.upgrader
+	s.refuser.Subprotocols = []string{model.SubprotocolRefusals}
 	s.inBand = make(chan struct{}, maxRefusalsInBand)
 	s.pong = service.NewFrame(&model.ChatRoomRequest{Type: model.TypePong})
 	return s
