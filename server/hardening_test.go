@@ -145,14 +145,8 @@ func TestMetricsAndReadyz(t *testing.T) {
 		}
 	}
 
-	ready := func() int {
-		resp, err := http.Get(base + "/readyz")
-		if err != nil {
-			t.Fatalf("/readyz: %v (the server must keep answering during -shutdown-delay)", err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
+	// The server must keep answering during -shutdown-delay.
+	ready := func() int { return status(t, base+"/readyz") }
 	if s := ready(); s != 200 {
 		t.Fatalf("/readyz before shutdown: %d", s)
 	}
