@@ -362,6 +362,17 @@ func (s *Session) serve(ctx context.Context, ws *websocket.Conn) error {
 	alive := func() { ws.SetReadDeadline(time.Now().Add(s.cfg.PongTimeout)) }
 	alive()
 	ws.SetPongHandler(func(string) error { alive(); return nil })
+	// gorilla's own ping handler gives the pong one second, and a pong
+	// write that times out breaks the connection: on a slow uplink, behind
+	// a long message, a pong may need as long as any other write.
+	ws.SetPingHandler(func(data string) error {
+		alive()
+		err := ws.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(s.cfg.WriteTimeout))
+		if errors.Is(err, websocket.ErrCloseSent) {
+			return nil
+		}
+		return err
+	})
 	connected := false
 	batched := ws.Subprotocol() == model.SubprotocolBatch
 	for {
