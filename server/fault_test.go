@@ -237,8 +237,19 @@ func TestFaultPeerVanishesWithoutFIN(t *testing.T) {
 	bh := newBlackhole(t, r.addr)
 	ghost := dial(t, bh.ln.Addr().String(), "ghost")
 	until(t, ghost, model.TypeUserList)
+	// The ghost reads (and so answers pings) until the test closes it:
+	// only the blackhole can stop its pongs.
+	ghost.SetReadDeadline(time.Time{})
+	go func() {
+		for {
+			if _, _, err := ghost.ReadMessage(); err != nil {
+				return
+			}
+		}
+	}()
+	<-time.After(1500 * time.Millisecond) // longer than -pong-timeout: its pongs keep it
 	if n := len(h.probe()); n != 2 {
-		t.Fatalf("%d users, want 2", n)
+		t.Fatalf("%d users, want 2: the ghost was dropped before it vanished", n)
 	}
 	bh.frozen.Store(true)
 	vanished := time.Now()

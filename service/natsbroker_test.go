@@ -387,7 +387,9 @@ func TestNatsCleanLeaveIsAnnouncedOnce(t *testing.T) {
 // first connection).
 func TestNatsRestartThenDeadNodesUsersLeave(t *testing.T) {
 	ns := natstest.StartServer(t)
-	const ttl = 3 * time.Second
+	// The restart and the reconnect must fit in what is left of the TTL
+	// since the last refresh: 3 s left a slow machine too little.
+	const ttl = 6 * time.Second
 	a, ab := natsNode(t, NatsConfig{URLs: ns.URL(), Node: "a", ClaimTTL: ttl})
 	b, bb := natsNode(t, NatsConfig{URLs: ns.URL(), Node: "b", ClaimTTL: ttl})
 	ghost := join(t, a, "ghost")

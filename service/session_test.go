@@ -284,9 +284,12 @@ func TestSessionReconnectSkipsHistoryItShowed(t *testing.T) {
 // A quiet room is not a dead connection: pongs keep it alive.
 func TestSessionPongsKeepAQuietConnection(t *testing.T) {
 	srv := ctrltest.Start(t, config.DefaultServer(), "")
-	_, rec, _ := run(t, service.SessionConfig{URL: srv.URL, Username: "quiet", PingInterval: 20 * time.Millisecond, PongTimeout: 100 * time.Millisecond})
+	// The timeout leaves a slow CI machine under -race time to answer
+	// (100 ms did not); a connection without pongs still dies in one.
+	const timeout = 500 * time.Millisecond
+	_, rec, _ := run(t, service.SessionConfig{URL: srv.URL, Username: "quiet", PingInterval: 50 * time.Millisecond, PongTimeout: timeout})
 	rec.wait(t, "connected", state(service.Connected))
-	<-time.After(10 * 100 * time.Millisecond) // ten pong timeouts of silence
+	<-time.After(4 * timeout) // four pong timeouts of silence
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
 	for _, e := range rec.events {
