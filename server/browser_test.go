@@ -24,6 +24,7 @@ import (
 
 	"chatroom/model"
 	"chatroom/service"
+	"chatroom/service/faultnet"
 	"chatroom/web"
 )
 
@@ -289,8 +290,8 @@ func TestBrowserReconnects(t *testing.T) {
 	b := browser(t)
 	r := start(t)
 	addr := r.addr
-	proxy := newBlackhole(t, addr)
-	p := page(t, b, "http://"+proxy.ln.Addr().String()+"/?username=alice&lang=en", "")
+	link := faultnet.New(t, addr)
+	p := page(t, b, "http://"+link.Addr()+"/?username=alice&lang=en", "")
 	waitJS(t, p, "alice to connect", `document.body.dataset.state === "connected"`)
 	for _, text := range []string{"one", "two", "three"} {
 		typeAndEnter(t, p, text)
@@ -300,7 +301,7 @@ func TestBrowserReconnects(t *testing.T) {
 		return eval[int](t, p, `[...document.querySelectorAll("#messages li .content")].filter(e => e.textContent === `+js(text)+`).length`)
 	}
 
-	proxy.cut()
+	link.Cut()
 	waitJS(t, p, "the page to see the drop", `document.body.dataset.state === "reconnecting"`)
 	waitJS(t, p, "the reconnect", `document.body.dataset.state === "connected"`)
 	bob := dial(t, addr, "bob")
@@ -392,10 +393,10 @@ func screenshot(t *testing.T, path string, shots ...shot) {
 func TestBrowserNoticesASilentServer(t *testing.T) {
 	b := browser(t)
 	r := start(t)
-	bh := newBlackhole(t, r.addr)
-	p := page(t, b, "http://"+bh.ln.Addr().String()+"/?username=alice&lang=en", "")
+	link := faultnet.New(t, r.addr)
+	p := page(t, b, "http://"+link.Addr()+"/?username=alice&lang=en", "")
 	waitJS(t, p, "alice to connect", `document.body.dataset.state === "connected"`)
-	bh.frozen.Store(true)
+	link.Freeze()
 	froze := time.Now()
 	// 15 s without a frame (pings every 5 s when quiet) is dead.
 	const noHeartbeat = `document.getElementById("status").textContent.includes("No heartbeat from the server")`

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -14,6 +13,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"chatroom/model"
+	"chatroom/service/faultnet"
 )
 
 // Fault tests: clients that misbehave the ways real networks and real
@@ -147,98 +147,14 @@ func TestFaultClientsKilledMidWrite(t *testing.T) {
 	h.alone("http://" + r.addr)
 }
 
-// blackhole is a TCP proxy that can stop forwarding in both directions
-// while keeping both sockets open: a peer that vanished without a FIN
-// (a cable pulled, a laptop lid closed, a NAT entry dropped).
-type blackhole struct {
-	ln     net.Listener
-	frozen atomic.Bool
-	stop   chan struct{}
-	wg     sync.WaitGroup
-	mu     sync.Mutex
-	conns  []net.Conn
-}
-
-func newBlackhole(t *testing.T, target string) *blackhole {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := &blackhole{ln: ln, stop: make(chan struct{})}
-	b.wg.Add(1)
-	go func() {
-		defer b.wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			s, err := net.Dial("tcp", target)
-			if err != nil {
-				c.Close()
-				continue
-			}
-			b.mu.Lock()
-			b.conns = append(b.conns, c, s)
-			b.mu.Unlock()
-			b.wg.Add(2)
-			go b.pipe(c, s)
-			go b.pipe(s, c)
-		}
-	}()
-	t.Cleanup(func() {
-		close(b.stop)
-		ln.Close()
-		b.mu.Lock()
-		for _, c := range b.conns {
-			c.Close()
-		}
-		b.mu.Unlock()
-		b.wg.Wait()
-	})
-	return b
-}
-
-// cut closes the connections open now, as a network that resets them
-// would; new ones are forwarded as before.
-func (b *blackhole) cut() {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	for _, c := range b.conns {
-		c.Close()
-	}
-	b.conns = nil
-}
-
-// pipe copies from src to dst until frozen; then it reads nothing more
-// and holds both sockets open until the test ends.
-func (b *blackhole) pipe(dst, src net.Conn) {
-	defer b.wg.Done()
-	buf := make([]byte, 32<<10)
-	for !b.frozen.Load() {
-		src.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
-		n, err := src.Read(buf)
-		if n > 0 && !b.frozen.Load() {
-			if _, err := dst.Write(buf[:n]); err != nil {
-				return
-			}
-		}
-		var ne net.Error
-		if err != nil && !(errors.As(err, &ne) && ne.Timeout()) {
-			return
-		}
-	}
-	<-b.stop
-}
-
 func TestFaultPeerVanishesWithoutFIN(t *testing.T) {
 	r := start(t, faultArgs()...)
 	h := newHealthy(t, r.addr)
-	bh := newBlackhole(t, r.addr)
-	ghost := dial(t, bh.ln.Addr().String(), "ghost")
+	link := faultnet.New(t, r.addr)
+	ghost := dial(t, link.Addr(), "ghost")
 	until(t, ghost, model.TypeUserList)
 	// The ghost reads (and so answers pings) until the test closes it:
-	// only the blackhole can stop its pongs.
+	// only the frozen link can stop its pongs.
 	ghost.SetReadDeadline(time.Time{})
 	go func() {
 		for {
@@ -251,7 +167,7 @@ func TestFaultPeerVanishesWithoutFIN(t *testing.T) {
 	if n := len(h.probe()); n != 2 {
 		t.Fatalf("%d users, want 2: the ghost was dropped before it vanished", n)
 	}
-	bh.frozen.Store(true)
+	link.Freeze()
 	vanished := time.Now()
 	// The server's pings go unanswered; after -pong-timeout the ghost is
 	// reaped, and everyone sees it leave.

@@ -16,6 +16,7 @@ import (
 
 	"chatroom/config"
 	"chatroom/model"
+	"chatroom/service/faultnet"
 	"chatroom/service/natstest"
 )
 
@@ -481,15 +482,15 @@ func (r *recorder) closedWith() int {
 // and the session rightly goes on. Which comes first is NATS's timing.)
 func TestNatsCutOffLongerThanTTLEndsSessions(t *testing.T) {
 	ns := natstest.StartServer(t)
-	link := natstest.NewProxy(t, ns.URL()) // node a's link to NATS
+	link := faultnet.New(t, strings.TrimPrefix(ns.URL(), "nats://")) // node a's link to NATS
 	const ttl = 3 * time.Second
-	a, _ := natsNode(t, NatsConfig{URLs: link.URL(), Node: "a", ClaimTTL: ttl})
+	a, _ := natsNode(t, NatsConfig{URLs: "nats://" + link.Addr(), Node: "a", ClaimTTL: ttl})
 	b, _ := natsNode(t, NatsConfig{URLs: ns.URL(), Node: "b", ClaimTTL: ttl})
 	alice := join(t, a, "alice")
 	bob := join(t, b, "bob")
 	waitFor(t, "both nodes to know both users", func() bool { return a.Stats().Users == 2 && b.Stats().Users == 2 })
 
-	link.Cut()
+	link.Partition()
 	cut := time.Now()
 	waitWithin(t, 3*ttl, "node b to announce alice's leave", func() bool { return slices.Contains(bob.types(), "leave:alice") })
 	t.Logf("node b announced alice's leave %v after node a was cut off (-claim-ttl %v)", time.Since(cut).Round(10*time.Millisecond), ttl)
@@ -497,7 +498,7 @@ func TestNatsCutOffLongerThanTTLEndsSessions(t *testing.T) {
 		t.Fatalf("node b lists %d users, want bob alone", b.Stats().Users)
 	}
 
-	link.Restore()
+	link.Heal()
 	restored := time.Now()
 	waitWithin(t, 3*ttl, "alice's session to end", func() bool { return alice.closedWith() != 0 })
 	t.Logf("alice's session ended %v after the link was back", time.Since(restored).Round(10*time.Millisecond))

@@ -3,7 +3,6 @@ package service_test
 import (
 	"context"
 	"errors"
-	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -18,6 +17,7 @@ import (
 	"chatroom/ctrl/ctrltest"
 	"chatroom/model"
 	"chatroom/service"
+	"chatroom/service/faultnet"
 )
 
 const waitTime = 10 * time.Second
@@ -202,59 +202,13 @@ func TestSessionHeartbeat(t *testing.T) {
 	}
 }
 
-// proxy forwards TCP to a server and can cut every connection through it,
-// as a flaky network would, while the server keeps running.
-type proxy struct {
-	ln    net.Listener
-	mu    sync.Mutex
-	conns []net.Conn
-}
-
-func startProxy(t *testing.T, target string) *proxy {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &proxy{ln: ln}
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			s, err := net.Dial("tcp", target)
-			if err != nil {
-				c.Close()
-				continue
-			}
-			p.mu.Lock()
-			p.conns = append(p.conns, c, s)
-			p.mu.Unlock()
-			go func() { io.Copy(s, c); s.Close() }()
-			go func() { io.Copy(c, s); c.Close() }()
-		}
-	}()
-	t.Cleanup(func() { ln.Close(); p.cut() })
-	return p
-}
-
-func (p *proxy) cut() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, c := range p.conns {
-		c.Close()
-	}
-	p.conns = nil
-}
-
 // The connection drops while the server keeps running: the session
 // reconnects, and the history the server replays is not shown twice, while
 // what was said meanwhile is.
 func TestSessionReconnectSkipsHistoryItShowed(t *testing.T) {
 	srv := ctrltest.Start(t, config.DefaultServer(), "")
-	p := startProxy(t, srv.Addr)
-	s, rec, _ := run(t, service.SessionConfig{URL: "ws://" + p.ln.Addr().String() + "/ws", Username: "alice", Reconnect: true, MinBackoff: 50 * time.Millisecond})
+	link := faultnet.New(t, srv.Addr)
+	s, rec, _ := run(t, service.SessionConfig{URL: "ws://" + link.Addr() + "/ws", Username: "alice", Reconnect: true, MinBackoff: 50 * time.Millisecond})
 	rec.wait(t, "connected", state(service.Connected))
 	other, orec, _ := run(t, service.SessionConfig{URL: srv.URL, Username: "bob"})
 	orec.wait(t, "bob connected", state(service.Connected))
@@ -264,7 +218,7 @@ func TestSessionReconnectSkipsHistoryItShowed(t *testing.T) {
 		}
 		rec.wait(t, m, talk(m))
 	}
-	p.cut()
+	link.Cut()
 	rec.wait(t, "reconnecting", state(service.Reconnecting))
 	// bob speaks while alice is away; the server may not even know yet.
 	if err := other.Send("while away"); err != nil {
