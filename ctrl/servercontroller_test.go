@@ -213,10 +213,12 @@ func TestRefusalsInBandAreBounded(t *testing.T) {
 	ws.Close()
 }
 
+// A close reason is cut to 123 bytes, at a character boundary and no
+// shorter than that needs. "a"+"名"… puts byte 123 inside a character.
 func TestCloseReasonFitsAFrame(t *testing.T) {
-	for _, reason := range []string{"short", strings.Repeat("a", 200), strings.Repeat("名", 50)} {
+	for _, reason := range []string{"short", strings.Repeat("a", 200), strings.Repeat("名", 50), "a" + strings.Repeat("名", 50)} {
 		got := closeReason(reason)
-		if len(got) > 123 || !utf8.ValidString(got) || !strings.HasPrefix(reason, got) {
+		if len(got) > 123 || len(got) < min(len(reason), 123-utf8.UTFMax+1) || !utf8.ValidString(got) || !strings.HasPrefix(reason, got) {
 			t.Fatalf("closeReason(%d bytes) = %q", len(reason), got)
 		}
 	}
