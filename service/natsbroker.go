@@ -101,7 +101,7 @@ type NatsBroker struct {
 	wg     sync.WaitGroup
 
 	rewatch chan struct{} // the connection is back: reap watches anew
-	recheck chan struct{} // the connection is back: reconcile now
+	recheck chan struct{} // a new watch of the claims is there: reconcile now
 	renew   chan struct{} // the connection is back: refresh the claims now
 }
 
@@ -137,9 +137,9 @@ func NewNatsBroker(ctx context.Context, cfg NatsConfig, log logrus.FieldLogger) 
 			}
 			log.WithField("url", c.ConnectedUrlRedacted()).Info("NATS reconnected")
 			// The watch of the claims does not outlive a NATS restart:
-			// it is made anew, and what it missed is reconciled.
+			// it is made anew, and then what it missed is reconciled
+			// (reap kicks recheck once the new watch is there).
 			kick(b.rewatch)
-			kick(b.recheck)
 			// Claims are refreshed at once: waiting for the next tick, up
 			// to ClaimTTL/3, would let an outage of a third of the TTL
 			// expire them, and end their sessions.
