@@ -114,12 +114,11 @@ func (r *Room) claimLost(name string) {
 // which is given back. The member's Leave then does nothing.
 func (r *Room) endLost(e *entry, release bool) {
 	name := e.m.Name()
-	r.deactivate(e)
-	delete(r.local, name)
+	r.remove(name)
 	r.stats.ClaimsLost++
-	if f := NewFrame(&model.ChatRoomRequest{Type: model.TypeError, Content: config.NoticeClaimLost}); e.m.Send(f) == Queued {
-		r.counted(f, 1)
-	}
+	// Removed first, so a full queue does not make it a slow consumer: the
+	// close then says why on its own.
+	r.send(e, NewFrame(&model.ChatRoomRequest{Type: model.TypeError, Content: config.NoticeClaimLost}))
 	e.m.CloseAfterQueued(closeClaimLost, config.ReasonClaimLost)
 	if release {
 		// Not under the room's lock. Another session cannot claim the name
