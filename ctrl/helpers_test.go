@@ -110,24 +110,11 @@ func (ts *testServer) dialRaw(o dialOpts) (*websocket.Conn, *http.Response, erro
 	}
 	ws, resp, err := d.Dial(u, h)
 	if err == nil {
-		answerPingsPatiently(ws)
+		// gorilla's one second for a pong is too short for a client whose
+		// socket is full of its own burst while the server fans out.
+		service.AnswerPings(ws, waitTime, nil)
 	}
 	return ws, resp, err
-}
-
-// answerPingsPatiently answers the server's pings as gorilla's default
-// handler does, but gives the pong as long as any other write. The default
-// gives it one second, and its timeout breaks the connection for good: a
-// client whose socket is full of its own talks, while the server is busy
-// fanning out, can need longer.
-func answerPingsPatiently(ws *websocket.Conn) {
-	ws.SetPingHandler(func(data string) error {
-		err := ws.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(waitTime))
-		if errors.Is(err, websocket.ErrCloseSent) {
-			return nil
-		}
-		return err
-	})
 }
 
 // join connects as name (via the header) and reads the join preamble.

@@ -337,6 +337,24 @@ func (s *Session) dial(ctx context.Context) (*websocket.Conn, error) {
 	return nil, err
 }
 
+// AnswerPings makes ws answer the peer's pings as gorilla's own handler
+// does, but gives each pong as long as any other write, timeout, and calls
+// onPing (if not nil) first. gorilla's handler gives a pong one second, and
+// a pong write that times out breaks the connection for good: on a slow
+// uplink, behind a long message or a burst, a pong can need longer.
+func AnswerPings(ws *websocket.Conn, timeout time.Duration, onPing func()) {
+	ws.SetPingHandler(func(data string) error {
+		if onPing != nil {
+			onPing()
+		}
+		err := ws.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(timeout))
+		if errors.Is(err, websocket.ErrCloseSent) {
+			return nil
+		}
+		return err
+	})
+}
+
 func isDNS(err error) bool {
 	var dnsErr *net.DNSError
 	return errors.As(err, &dnsErr)
@@ -362,17 +380,7 @@ func (s *Session) serve(ctx context.Context, ws *websocket.Conn) error {
 	alive := func() { ws.SetReadDeadline(time.Now().Add(s.cfg.PongTimeout)) }
 	alive()
 	ws.SetPongHandler(func(string) error { alive(); return nil })
-	// gorilla's own ping handler gives the pong one second, and a pong
-	// write that times out breaks the connection: on a slow uplink, behind
-	// a long message, a pong may need as long as any other write.
-	ws.SetPingHandler(func(data string) error {
-		alive()
-		err := ws.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(s.cfg.WriteTimeout))
-		if errors.Is(err, websocket.ErrCloseSent) {
-			return nil
-		}
-		return err
-	})
+	AnswerPings(ws, s.cfg.WriteTimeout, alive)
 	connected := false
 	batched := ws.Subprotocol() == model.SubprotocolBatch
 	for {
