@@ -48,11 +48,12 @@ const pumpLinger = time.Second
 // and longer frames are read straight into the message.
 const readBufferSize = 512
 
-// refusalLinger is how long a refusal in band waits for the client's close;
-// maxRefusalFrames bounds what it reads meanwhile; maxRefusalsInBand bounds
-// how many run at once.
+// refusalLinger is how long a refusal in band waits for the client's close
+// (closeGrace for a refused connection: shorter, as each holds one of the
+// maxRefusalsInBand slots meanwhile); maxRefusalFrames bounds what it reads
+// meanwhile; maxRefusalsInBand bounds how many run at once.
 const (
-	refusalLinger     = time.Second
+	refusalLinger     = closeGrace / 2
 	maxRefusalFrames  = 16
 	maxRefusalsInBand = 64
 )
