@@ -91,7 +91,13 @@ func page(t *testing.T, browser context.Context, url, acceptLanguage string) con
 // waitJS polls the page until the JavaScript expression is true.
 func waitJS(t *testing.T, ctx context.Context, what, expr string) {
 	t.Helper()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(waitTime), chromedp.WithPollingInterval(20*time.Millisecond))); err != nil {
+	waitJSWithin(t, ctx, waitTime, what, expr)
+}
+
+// waitJSWithin is waitJS for what comes late by design.
+func waitJSWithin(t *testing.T, ctx context.Context, d time.Duration, what, expr string) {
+	t.Helper()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(d), chromedp.WithPollingInterval(20*time.Millisecond))); err != nil {
 		status, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("status").textContent`))
 		t.Fatalf("waiting for %s (%s): %v; the page's status: %q", what, expr, err, status)
 	}
@@ -400,9 +406,7 @@ func TestBrowserNoticesASilentServer(t *testing.T) {
 	froze := time.Now()
 	// 15 s without a frame (pings every 5 s when quiet) is dead.
 	const noHeartbeat = `document.getElementById("status").textContent.includes("No heartbeat from the server")`
-	if _, err := chromedp.Run(p, chromedp.Poll[chromedp.Void](noHeartbeat, chromedp.WithPollingTimeout(30*time.Second), chromedp.WithPollingInterval(20*time.Millisecond))); err != nil {
-		t.Fatalf("the page did not notice the silence: %v", err)
-	}
+	waitJSWithin(t, p, 30*time.Second, "the page to notice the silence", noHeartbeat)
 	t.Logf("the page noticed the silence %v after the network froze", time.Since(froze).Round(100*time.Millisecond))
 }
 

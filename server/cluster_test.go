@@ -330,7 +330,7 @@ func TestNATSRestartThenKilledNodesUsersLeave(t *testing.T) {
 		t.Fatal(err)
 	}
 	died := time.Now()
-	if m := leaveWithin(t, bob, 3*ttl); m.UserName != "ghost" {
+	if m := untilWithin(t, bob, 3*ttl, model.TypeLeave); m.UserName != "ghost" {
 		t.Fatalf("%q left, want the ghost", m.UserName)
 	}
 	took := time.Since(died)
@@ -342,27 +342,4 @@ func TestNATSRestartThenKilledNodesUsersLeave(t *testing.T) {
 	if list := until(t, bob, model.TypeUserList).UserList; len(list) != 1 {
 		t.Fatalf("bob's user list after: %v", list)
 	}
-}
-
-// leaveWithin reads ws until a leave, for up to d: a dead node's users leave
-// when their claims expire, later than until waits for one frame.
-func leaveWithin(t *testing.T, ws *websocket.Conn, d time.Duration) *model.ChatRoomRequest {
-	t.Helper()
-	end := time.Now().Add(d)
-	for range 10000 {
-		ws.SetReadDeadline(end)
-		_, b, err := ws.ReadMessage()
-		if err != nil {
-			t.Fatalf("waiting %v for a leave: %v", d, err)
-		}
-		m, err := model.Decode(b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if m.Type == model.TypeLeave {
-			return m
-		}
-	}
-	t.Fatal("no leave in 10000 messages")
-	return nil
 }

@@ -96,8 +96,15 @@ func eventually(t *testing.T, what string, cond func() bool) {
 // until reads from ws until a message of type typ arrives, and returns it.
 func until(t *testing.T, ws *websocket.Conn, typ string) *model.ChatRoomRequest {
 	t.Helper()
+	return untilWithin(t, ws, waitTime, typ)
+}
+
+// untilWithin is until with d for each frame, for what comes late by
+// design (a dead node's users leave when their claims expire).
+func untilWithin(t *testing.T, ws *websocket.Conn, d time.Duration, typ string) *model.ChatRoomRequest {
+	t.Helper()
 	for range 10000 {
-		m, err := read(t, ws)
+		m, err := readWithin(t, ws, d)
 		if err != nil {
 			t.Fatalf("waiting for %s: %v", typ, err)
 		}

@@ -105,7 +105,13 @@ func dial(t *testing.T, addr, name string) *websocket.Conn {
 
 func read(t *testing.T, ws *websocket.Conn) (*model.ChatRoomRequest, error) {
 	t.Helper()
-	ws.SetReadDeadline(time.Now().Add(waitTime))
+	return readWithin(t, ws, waitTime)
+}
+
+// readWithin is read with d to wait for the frame.
+func readWithin(t *testing.T, ws *websocket.Conn, d time.Duration) (*model.ChatRoomRequest, error) {
+	t.Helper()
+	ws.SetReadDeadline(time.Now().Add(d))
 	_, b, err := ws.ReadMessage()
 	if err != nil {
 		return nil, err

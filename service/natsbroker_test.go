@@ -343,12 +343,7 @@ func leavesInStream(t *testing.T, b *NatsBroker, name string) int {
 // delete, a purge or an expiry marker) for name's key.
 func claimEntries(t *testing.T, b *NatsBroker, name string) bool {
 	t.Helper()
-	ctx := context.Background()
-	kvs, err := b.js.Stream(ctx, "KV_"+b.cfg.NamesBucket)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = kvs.GetLastMsgForSubject(ctx, "$KV."+b.cfg.NamesBucket+"."+nameKey(name))
+	_, err := b.kvs.GetLastMsgForSubject(context.Background(), b.keySubject(nameKey(name)))
 	if err != nil && !errors.Is(err, jetstream.ErrMsgNotFound) {
 		t.Fatal(err)
 	}
