@@ -33,6 +33,7 @@ func TestImportRule(t *testing.T) {
 		"view":     {"ctrl", "config"},
 		"ctrl":     {"service", "model", "config"},
 		"service":  {"model", "config"},
+		"internal": {"ctrl", "service", "model", "config"},
 		"model":    {"config"},
 		"config":   {},
 		"web":      {},

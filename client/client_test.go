@@ -18,7 +18,7 @@ import (
 
 	"chatroom/config"
 	"chatroom/ctrl"
-	"chatroom/ctrl/ctrltest"
+	"chatroom/internal/chattest"
 	"chatroom/view"
 )
 
@@ -58,10 +58,10 @@ func (u *uiLoop) until(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-func startServer(t *testing.T) *ctrltest.Server {
+func startServer(t *testing.T) *chattest.Server {
 	cfg := config.DefaultServer()
 	cfg.MsgRate = 0 // a test types faster than people do
-	return ctrltest.Start(t, cfg, "")
+	return chattest.Start(t, cfg, "")
 }
 
 // client is one desktop client window, driven like a person would.
@@ -90,7 +90,7 @@ func newClient(t *testing.T, ui *uiLoop, opts ctrl.ClientOptions) *client {
 }
 
 // connected starts a server and one window logged in as name.
-func connected(t *testing.T, name string, opts ctrl.ClientOptions) (*client, *uiLoop, *ctrltest.Server) {
+func connected(t *testing.T, name string, opts ctrl.ClientOptions) (*client, *uiLoop, *chattest.Server) {
 	t.Helper()
 	test.NewTempApp(t)
 	srv := startServer(t)

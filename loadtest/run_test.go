@@ -15,7 +15,7 @@ import (
 	"go.uber.org/goleak"
 
 	"chatroom/config"
-	"chatroom/ctrl/ctrltest"
+	"chatroom/internal/chattest"
 )
 
 func opts(t *testing.T, args ...string) options {
@@ -30,7 +30,7 @@ func opts(t *testing.T, args ...string) options {
 // startServer starts a real chat server on a loopback port, with the limits
 // meant for people off: every client here is on 127.0.0.1 and the tool
 // sends faster than people type.
-func startServer(t *testing.T, change ...func(*config.Server)) *ctrltest.Server {
+func startServer(t *testing.T, change ...func(*config.Server)) *chattest.Server {
 	t.Helper()
 	cfg := config.DefaultServer()
 	cfg.MsgRate = 0
@@ -38,7 +38,7 @@ func startServer(t *testing.T, change ...func(*config.Server)) *ctrltest.Server 
 	for _, f := range change {
 		f(&cfg)
 	}
-	return ctrltest.Start(t, cfg, "")
+	return chattest.Start(t, cfg, "")
 }
 
 func runOK(t *testing.T, o options) *summary {

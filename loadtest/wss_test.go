@@ -28,7 +28,7 @@ import (
 	"time"
 
 	"chatroom/config"
-	"chatroom/ctrl/ctrltest"
+	"chatroom/internal/chattest"
 	"chatroom/service"
 )
 
@@ -91,7 +91,7 @@ type front struct {
 	names []string // SNI of each TLS handshake
 }
 
-func startFront(t *testing.T, backend *ctrltest.Server, cert *tls.Certificate, check func(*http.Request) error) *front {
+func startFront(t *testing.T, backend *chattest.Server, cert *tls.Certificate, check func(*http.Request) error) *front {
 	t.Helper()
 	target := &url.URL{Scheme: "http", Host: backend.Addr}
 	proxy := &httputil.ReverseProxy{ // passes WebSocket upgrades on

@@ -24,7 +24,7 @@ import (
 
 	"chatroom/model"
 	"chatroom/service"
-	"chatroom/service/faultnet"
+	"chatroom/internal/faultnet"
 	"chatroom/web"
 )
 

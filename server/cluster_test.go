@@ -16,7 +16,7 @@ import (
 
 	"chatroom/config"
 	"chatroom/model"
-	"chatroom/service/natstest"
+	"chatroom/internal/natstest"
 )
 
 // Two server processes' worth of run, one NATS: one room.

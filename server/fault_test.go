@@ -13,7 +13,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"chatroom/model"
-	"chatroom/service/faultnet"
+	"chatroom/internal/faultnet"
 )
 
 // Fault tests: clients that misbehave the ways real networks and real

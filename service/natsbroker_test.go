@@ -16,8 +16,8 @@ import (
 
 	"chatroom/config"
 	"chatroom/model"
-	"chatroom/service/faultnet"
-	"chatroom/service/natstest"
+	"chatroom/internal/faultnet"
+	"chatroom/internal/natstest"
 )
 
 // natsNode is one chat node's room on a NatsBroker with cfg, closed when

@@ -14,10 +14,10 @@ import (
 	"github.com/gorilla/websocket"
 
 	"chatroom/config"
-	"chatroom/ctrl/ctrltest"
+	"chatroom/internal/chattest"
 	"chatroom/model"
 	"chatroom/service"
-	"chatroom/service/faultnet"
+	"chatroom/internal/faultnet"
 )
 
 const waitTime = 10 * time.Second
@@ -93,7 +93,7 @@ func run(t *testing.T, cfg service.SessionConfig) (*service.Session, *recorder, 
 }
 
 func TestSessionChatsAndSaysGoodbye(t *testing.T) {
-	srv := ctrltest.Start(t, config.DefaultServer(), "")
+	srv := chattest.Start(t, config.DefaultServer(), "")
 	a, arec, adone := run(t, service.SessionConfig{URL: srv.URL, Username: "张三"})
 	arec.wait(t, "a connected", state(service.Connected))
 	_, brec, _ := run(t, service.SessionConfig{URL: srv.URL}) // a guest
@@ -124,7 +124,7 @@ func TestSessionChatsAndSaysGoodbye(t *testing.T) {
 }
 
 func TestSessionRefusedNameIsFinal(t *testing.T) {
-	srv := ctrltest.Start(t, config.DefaultServer(), "")
+	srv := chattest.Start(t, config.DefaultServer(), "")
 	_, arec, _ := run(t, service.SessionConfig{URL: srv.URL, Username: "bob"})
 	arec.wait(t, "first bob", state(service.Connected))
 	_, _, done := run(t, service.SessionConfig{URL: srv.URL, Username: "bob", Reconnect: true})
@@ -138,7 +138,7 @@ func TestSessionRefusedNameIsFinal(t *testing.T) {
 // The server goes away and comes back: the session reconnects by itself,
 // and the history it already showed is not shown twice.
 func TestSessionReconnects(t *testing.T) {
-	srv := ctrltest.Start(t, config.DefaultServer(), "")
+	srv := chattest.Start(t, config.DefaultServer(), "")
 	addr := srv.Addr
 	s, rec, _ := run(t, service.SessionConfig{URL: "ws://" + addr + "/ws", Username: "alice", Reconnect: true, MinBackoff: 20 * time.Millisecond})
 	rec.wait(t, "connected", state(service.Connected))
@@ -154,7 +154,7 @@ func TestSessionReconnects(t *testing.T) {
 	}
 	// The restarted server counts seqs from 1 again; what bob says there
 	// before alice is back must still reach her.
-	srv2 := ctrltest.Start(t, config.DefaultServer(), addr)
+	srv2 := chattest.Start(t, config.DefaultServer(), addr)
 	bob, brec, _ := run(t, service.SessionConfig{URL: srv2.URL, Username: "bob"})
 	brec.wait(t, "bob connected", state(service.Connected))
 	if err := bob.Send("said on the new server"); err != nil {
@@ -206,7 +206,7 @@ func TestSessionHeartbeat(t *testing.T) {
 // reconnects, and the history the server replays is not shown twice, while
 // what was said meanwhile is.
 func TestSessionReconnectSkipsHistoryItShowed(t *testing.T) {
-	srv := ctrltest.Start(t, config.DefaultServer(), "")
+	srv := chattest.Start(t, config.DefaultServer(), "")
 	link := faultnet.New(t, srv.Addr)
 	s, rec, _ := run(t, service.SessionConfig{URL: "ws://" + link.Addr() + "/ws", Username: "alice", Reconnect: true, MinBackoff: 50 * time.Millisecond})
 	rec.wait(t, "connected", state(service.Connected))
@@ -237,7 +237,7 @@ func TestSessionReconnectSkipsHistoryItShowed(t *testing.T) {
 
 // A quiet room is not a dead connection: pongs keep it alive.
 func TestSessionPongsKeepAQuietConnection(t *testing.T) {
-	srv := ctrltest.Start(t, config.DefaultServer(), "")
+	srv := chattest.Start(t, config.DefaultServer(), "")
 	// The timeout leaves a slow CI machine under -race time to answer
 	// (100 ms did not); a connection without pongs still dies in one.
 	const timeout = 500 * time.Millisecond
@@ -257,7 +257,7 @@ func TestSessionPongsKeepAQuietConnection(t *testing.T) {
 func TestSessionTokenOverTLS(t *testing.T) {
 	cfg := config.DefaultServer()
 	cfg.AuthSecret = "test-secret"
-	srv := ctrltest.Start(t, cfg, "")
+	srv := chattest.Start(t, cfg, "")
 	ts := httptest.NewUnstartedServer(srv.Chat) // the same chat endpoint, behind TLS
 	ts.StartTLS()
 	t.Cleanup(ts.Close)

@@ -1,7 +1,7 @@
-// Package ctrltest starts a real chat server on a loopback socket, for the
+// Package chattest starts a real chat server on a loopback socket, for the
 // tests of packages that talk to one (the client session, the desktop
 // client). Logs go nowhere.
-package ctrltest
+package chattest
 
 import (
 	"context"
