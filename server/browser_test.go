@@ -22,9 +22,9 @@ import (
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 
+	"chatroom/internal/faultnet"
 	"chatroom/model"
 	"chatroom/service"
-	"chatroom/internal/faultnet"
 	"chatroom/web"
 )
 

@@ -15,8 +15,8 @@ import (
 	"github.com/gorilla/websocket"
 
 	"chatroom/config"
-	"chatroom/model"
 	"chatroom/internal/natstest"
+	"chatroom/model"
 )
 
 // Two server processes' worth of run, one NATS: one room.

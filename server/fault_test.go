@@ -12,8 +12,8 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"chatroom/model"
 	"chatroom/internal/faultnet"
+	"chatroom/model"
 )
 
 // Fault tests: clients that misbehave the ways real networks and real

@@ -15,9 +15,9 @@ import (
 	logtest "github.com/sirupsen/logrus/hooks/test"
 
 	"chatroom/config"
-	"chatroom/model"
 	"chatroom/internal/faultnet"
 	"chatroom/internal/natstest"
+	"chatroom/model"
 )
 
 // natsNode is one chat node's room on a NatsBroker with cfg, closed when

@@ -15,9 +15,9 @@ import (
 
 	"chatroom/config"
 	"chatroom/internal/chattest"
+	"chatroom/internal/faultnet"
 	"chatroom/model"
 	"chatroom/service"
-	"chatroom/internal/faultnet"
 )
 
 const waitTime = 10 * time.Second
