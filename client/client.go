@@ -1,6 +1,6 @@
 // Command client is the desktop chat client (fyne): log in with a server
 // address and a username, see who is online, chat. It speaks the protocol
-// of model/chat_message.proto through service.Session.
+// of model/chat_message.proto through session.Session.
 //
 //	go run ./client                    # UI language from the system locale
 //	go run ./client -lang zh           # force Chinese (or en)

@@ -16,7 +16,7 @@ import (
 
 	"chatroom/config"
 	"chatroom/model"
-	"chatroom/service"
+	"chatroom/service/session"
 )
 
 // The client controller sits between the desktop window (view) and the
@@ -186,7 +186,7 @@ type Client struct {
 	opts ClientOptions
 
 	mu      sync.Mutex
-	session *service.Session
+	session *session.Session
 	cancel  context.CancelFunc
 	ended   chan struct{} // closed when the session's Run has returned
 
@@ -225,7 +225,7 @@ func (c *Client) Connect(addr, username string) []*InputError {
 	}
 	c.Disconnect()
 	ctx, cancel := context.WithCancel(context.Background())
-	s := service.NewSession(service.SessionConfig{
+	s := session.New(session.Config{
 		URL: u, Username: name, Reconnect: c.opts.Reconnect,
 		PingInterval: c.opts.PingInterval, PongTimeout: c.opts.PongTimeout, MinBackoff: c.opts.MinBackoff,
 		Token: c.opts.Token, TLS: c.opts.TLS,
@@ -268,7 +268,7 @@ func (c *Client) Send(text string) *InputError {
 	if s == nil {
 		return &InputError{FieldMessage, Text{Key: "Not connected"}}
 	}
-	if err := s.Send(text); errors.Is(err, service.ErrNotConnected) {
+	if err := s.Send(text); errors.Is(err, session.ErrNotConnected) {
 		return &InputError{FieldMessage, Text{Key: "Not connected"}}
 	} else if err != nil {
 		return &InputError{FieldMessage, Text{Key: "Not sent: {{.Err}}", Data: map[string]any{"Err": err.Error()}}}
@@ -277,41 +277,41 @@ func (c *Client) Send(text string) *InputError {
 }
 
 // handle maps the session's events to the view. One goroutine calls it.
-func (c *Client) handle(ev service.Event) {
+func (c *Client) handle(ev session.Event) {
 	switch ev := ev.(type) {
-	case service.StateChanged:
+	case session.StateChanged:
 		st := Status{State: ConnState(ev.State), RetryIn: ev.RetryIn}
-		if ev.State == service.Connected {
+		if ev.State == session.Connected {
 			c.ever, c.self, st.Name = true, ev.Name, ev.Name
 		}
 		if ev.Err != nil {
 			st.Reason = c.reason(ev.Err)
-			if ev.State == service.Disconnected && !c.ever {
+			if ev.State == session.Disconnected && !c.ever {
 				c.view.LoginFailed(c.loginError(ev.Err, st.Reason))
 			}
 		}
-		if ev.State == service.Disconnected || ev.State == service.Reconnecting {
+		if ev.State == session.Disconnected || ev.State == session.Reconnecting {
 			clear(c.users)
 			c.view.SetUsers(nil)
 		}
 		c.view.SetStatus(st)
-	case service.UserList:
+	case session.UserList:
 		clear(c.users)
 		for _, u := range ev.Users {
 			c.users[u] = true
 		}
 		c.showUsers()
-	case service.Joined:
+	case session.Joined:
 		c.users[ev.Msg.UserName] = true
 		c.showUsers()
 		c.view.AppendLine(Line{Kind: LineJoin, Time: msgTime(ev.Msg), Sender: ev.Msg.UserName})
-	case service.Left:
+	case session.Left:
 		delete(c.users, ev.Msg.UserName)
 		c.showUsers()
 		c.view.AppendLine(Line{Kind: LineLeave, Time: msgTime(ev.Msg), Sender: ev.Msg.UserName})
-	case service.Talk:
+	case session.Talk:
 		c.view.AppendLine(Line{Kind: LineTalk, Time: msgTime(ev.Msg), Sender: ev.Msg.UserName, Text: ev.Msg.Content, Own: ev.Msg.UserName == c.self})
-	case service.ServerError:
+	case session.ServerError:
 		c.view.AppendLine(Line{Kind: LineError, Time: time.Now(), Info: Text{Key: "The server said: {{.Reason}}", Data: map[string]any{"Reason": ev.Reason}}})
 	}
 }
@@ -334,9 +334,9 @@ func msgTime(m *model.ChatRoomRequest) time.Time {
 
 // reason words why a connection ended.
 func (c *Client) reason(err error) Text {
-	var refused *service.RefusedError
-	var unreachable *service.UnreachableError
-	var closed *service.ClosedError
+	var refused *session.RefusedError
+	var unreachable *session.UnreachableError
+	var closed *session.ClosedError
 	switch {
 	case errors.As(err, &refused) && refused.NameTaken():
 		return Text{Key: "The name {{.Name}} is taken: someone with it is online", Data: map[string]any{"Name": c.self}}
@@ -344,7 +344,7 @@ func (c *Client) reason(err error) Text {
 		return Text{Key: "The server refused: {{.Reason}}", Data: map[string]any{"Reason": refused.Reason}}
 	case errors.As(err, &unreachable):
 		return Text{Key: "Server unreachable at {{.Addr}}", Data: map[string]any{"Addr": c.addr}}
-	case errors.Is(err, service.ErrNoHeartbeat):
+	case errors.Is(err, session.ErrNoHeartbeat):
 		return Text{Key: "No heartbeat from the server"}
 	case errors.As(err, &closed):
 		return Text{Key: "The server closed the connection: {{.Reason}}", Data: map[string]any{"Reason": closed.Reason}}
@@ -357,7 +357,7 @@ func (c *Client) reason(err error) Text {
 
 // loginError puts a refusal of the first connection under the right field.
 func (c *Client) loginError(err error, t Text) *InputError {
-	var refused *service.RefusedError
+	var refused *session.RefusedError
 	if errors.As(err, &refused) && (refused.Status == http.StatusConflict || refused.Status == http.StatusBadRequest) {
 		return &InputError{FieldUsername, t} // the server's word on the name
 	}

@@ -17,6 +17,7 @@ import (
 	"chatroom/config"
 	"chatroom/model"
 	"chatroom/service"
+	"chatroom/service/session"
 )
 
 // waitTime bounds every wait in these tests.
@@ -112,7 +113,7 @@ func (ts *testServer) dialRaw(o dialOpts) (*websocket.Conn, *http.Response, erro
 	if err == nil {
 		// gorilla's one second for a pong is too short for a client whose
 		// socket is full of its own burst while the server fans out.
-		service.AnswerPings(ws, waitTime, nil)
+		session.AnswerPings(ws, waitTime, nil)
 	}
 	return ws, resp, err
 }

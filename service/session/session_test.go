@@ -1,4 +1,4 @@
-package service_test
+package session_test
 
 import (
 	"context"
@@ -18,6 +18,7 @@ import (
 	"chatroom/internal/faultnet"
 	"chatroom/model"
 	"chatroom/service"
+	"chatroom/service/session"
 )
 
 const waitTime = 10 * time.Second
@@ -26,13 +27,13 @@ const waitTime = 10 * time.Second
 // the one the previous wait matched.
 type recorder struct {
 	mu     sync.Mutex
-	events []service.Event
+	events []session.Event
 	next   int
 }
 
-func (r *recorder) add(e service.Event) { r.mu.Lock(); r.events = append(r.events, e); r.mu.Unlock() }
+func (r *recorder) add(e session.Event) { r.mu.Lock(); r.events = append(r.events, e); r.mu.Unlock() }
 
-func (r *recorder) wait(t *testing.T, what string, match func(service.Event) bool) service.Event {
+func (r *recorder) wait(t *testing.T, what string, match func(session.Event) bool) session.Event {
 	t.Helper()
 	deadline := time.Now().Add(waitTime)
 	tick := time.NewTicker(2 * time.Millisecond)
@@ -59,26 +60,26 @@ func (r *recorder) talks() []string {
 	defer r.mu.Unlock()
 	var out []string
 	for _, e := range r.events {
-		if tk, ok := e.(service.Talk); ok {
+		if tk, ok := e.(session.Talk); ok {
 			out = append(out, tk.Msg.Content)
 		}
 	}
 	return out
 }
 
-func state(s service.State) func(service.Event) bool {
-	return func(e service.Event) bool { sc, ok := e.(service.StateChanged); return ok && sc.State == s }
+func state(s session.State) func(session.Event) bool {
+	return func(e session.Event) bool { sc, ok := e.(session.StateChanged); return ok && sc.State == s }
 }
 
 // talk matches the talk with this content.
-func talk(content string) func(service.Event) bool {
-	return func(e service.Event) bool { tk, ok := e.(service.Talk); return ok && tk.Msg.Content == content }
+func talk(content string) func(session.Event) bool {
+	return func(e session.Event) bool { tk, ok := e.(session.Talk); return ok && tk.Msg.Content == content }
 }
 
-func run(t *testing.T, cfg service.SessionConfig) (*service.Session, *recorder, chan error) {
+func run(t *testing.T, cfg session.Config) (*session.Session, *recorder, chan error) {
 	t.Helper()
 	rec := &recorder{}
-	s := service.NewSession(cfg, rec.add)
+	s := session.New(cfg, rec.add)
 	done := make(chan error, 1)
 	go func() { done <- s.Run(context.Background()); close(done) }()
 	t.Cleanup(func() {
@@ -94,42 +95,42 @@ func run(t *testing.T, cfg service.SessionConfig) (*service.Session, *recorder, 
 
 func TestSessionChatsAndSaysGoodbye(t *testing.T) {
 	srv := chattest.Start(t, config.DefaultServer(), "")
-	a, arec, adone := run(t, service.SessionConfig{URL: srv.URL, Username: "张三"})
-	arec.wait(t, "a connected", state(service.Connected))
-	_, brec, _ := run(t, service.SessionConfig{URL: srv.URL}) // a guest
-	ev := brec.wait(t, "b connected", state(service.Connected)).(service.StateChanged)
+	a, arec, adone := run(t, session.Config{URL: srv.URL, Username: "张三"})
+	arec.wait(t, "a connected", state(session.Connected))
+	_, brec, _ := run(t, session.Config{URL: srv.URL}) // a guest
+	ev := brec.wait(t, "b connected", state(session.Connected)).(session.StateChanged)
 	if !strings.HasPrefix(ev.Name, "guest-") {
 		t.Fatalf("guest got name %q", ev.Name)
 	}
-	arec.wait(t, "b's join", func(e service.Event) bool { j, ok := e.(service.Joined); return ok && j.Msg.UserName == ev.Name })
+	arec.wait(t, "b's join", func(e session.Event) bool { j, ok := e.(session.Joined); return ok && j.Msg.UserName == ev.Name })
 	if err := a.Send("你好"); err != nil {
 		t.Fatal(err)
 	}
-	brec.wait(t, "the talk", func(e service.Event) bool {
-		tk, ok := e.(service.Talk)
+	brec.wait(t, "the talk", func(e session.Event) bool {
+		tk, ok := e.(session.Talk)
 		return ok && tk.Msg.Content == "你好" && tk.Msg.UserName == "张三"
 	})
 	if err := a.RequestUserList(); err != nil {
 		t.Fatal(err)
 	}
-	arec.wait(t, "the user list", func(e service.Event) bool { ul, ok := e.(service.UserList); return ok && len(ul.Users) == 2 })
+	arec.wait(t, "the user list", func(e session.Event) bool { ul, ok := e.(session.UserList); return ok && len(ul.Users) == 2 })
 	a.Close()
 	if err := <-adone; err != nil {
 		t.Fatalf("Run after Close: %v", err)
 	}
-	brec.wait(t, "a's leave", func(e service.Event) bool { l, ok := e.(service.Left); return ok && l.Msg.UserName == "张三" })
-	if err := a.Send("late"); !errors.Is(err, service.ErrNotConnected) {
+	brec.wait(t, "a's leave", func(e session.Event) bool { l, ok := e.(session.Left); return ok && l.Msg.UserName == "张三" })
+	if err := a.Send("late"); !errors.Is(err, session.ErrNotConnected) {
 		t.Fatalf("send after close: %v", err)
 	}
 }
 
 func TestSessionRefusedNameIsFinal(t *testing.T) {
 	srv := chattest.Start(t, config.DefaultServer(), "")
-	_, arec, _ := run(t, service.SessionConfig{URL: srv.URL, Username: "bob"})
-	arec.wait(t, "first bob", state(service.Connected))
-	_, _, done := run(t, service.SessionConfig{URL: srv.URL, Username: "bob", Reconnect: true})
+	_, arec, _ := run(t, session.Config{URL: srv.URL, Username: "bob"})
+	arec.wait(t, "first bob", state(session.Connected))
+	_, _, done := run(t, session.Config{URL: srv.URL, Username: "bob", Reconnect: true})
 	err := <-done
-	var refused *service.RefusedError
+	var refused *session.RefusedError
 	if !errors.As(err, &refused) || !refused.NameTaken() || refused.Reason != config.ErrUsernameTaken {
 		t.Fatalf("second bob: %v", err)
 	}
@@ -140,29 +141,29 @@ func TestSessionRefusedNameIsFinal(t *testing.T) {
 func TestSessionReconnects(t *testing.T) {
 	srv := chattest.Start(t, config.DefaultServer(), "")
 	addr := srv.Addr
-	s, rec, _ := run(t, service.SessionConfig{URL: "ws://" + addr + "/ws", Username: "alice", Reconnect: true, MinBackoff: 20 * time.Millisecond})
-	rec.wait(t, "connected", state(service.Connected))
+	s, rec, _ := run(t, session.Config{URL: "ws://" + addr + "/ws", Username: "alice", Reconnect: true, MinBackoff: 20 * time.Millisecond})
+	rec.wait(t, "connected", state(session.Connected))
 	if err := s.Send("one"); err != nil {
 		t.Fatal(err)
 	}
 	rec.wait(t, "one", talk("one"))
 	srv.Stop()
-	ev := rec.wait(t, "reconnecting", state(service.Reconnecting)).(service.StateChanged)
-	var closed *service.ClosedError
+	ev := rec.wait(t, "reconnecting", state(session.Reconnecting)).(session.StateChanged)
+	var closed *session.ClosedError
 	if !errors.As(ev.Err, &closed) || closed.Code != websocket.CloseGoingAway {
 		t.Fatalf("reconnecting because %v", ev.Err)
 	}
 	// The restarted server counts seqs from 1 again; what bob says there
 	// before alice is back must still reach her.
 	srv2 := chattest.Start(t, config.DefaultServer(), addr)
-	bob, brec, _ := run(t, service.SessionConfig{URL: srv2.URL, Username: "bob"})
-	brec.wait(t, "bob connected", state(service.Connected))
+	bob, brec, _ := run(t, session.Config{URL: srv2.URL, Username: "bob"})
+	brec.wait(t, "bob connected", state(session.Connected))
 	if err := bob.Send("said on the new server"); err != nil {
 		t.Fatal(err)
 	}
-	rec.wait(t, "connected again", func(e service.Event) bool {
-		sc, ok := e.(service.StateChanged)
-		return ok && sc.State == service.Connected && sc.Name == "alice"
+	rec.wait(t, "connected again", func(e session.Event) bool {
+		sc, ok := e.(session.StateChanged)
+		return ok && sc.State == session.Connected && sc.Name == "alice"
 	})
 	rec.wait(t, "bob's talk", talk("said on the new server"))
 	if err := s.Send("two"); err != nil {
@@ -195,9 +196,9 @@ func TestSessionHeartbeat(t *testing.T) {
 	hs := &http.Server{Handler: mux}
 	go hs.Serve(ln)
 	defer hs.Close()
-	_, rec, done := run(t, service.SessionConfig{URL: "ws://" + ln.Addr().String() + "/ws", Username: "x", PingInterval: 20 * time.Millisecond, PongTimeout: 100 * time.Millisecond})
-	rec.wait(t, "connected", state(service.Connected))
-	if err := <-done; !errors.Is(err, service.ErrNoHeartbeat) {
+	_, rec, done := run(t, session.Config{URL: "ws://" + ln.Addr().String() + "/ws", Username: "x", PingInterval: 20 * time.Millisecond, PongTimeout: 100 * time.Millisecond})
+	rec.wait(t, "connected", state(session.Connected))
+	if err := <-done; !errors.Is(err, session.ErrNoHeartbeat) {
 		t.Fatalf("Run ended with %v, want no heartbeat", err)
 	}
 }
@@ -208,10 +209,10 @@ func TestSessionHeartbeat(t *testing.T) {
 func TestSessionReconnectSkipsHistoryItShowed(t *testing.T) {
 	srv := chattest.Start(t, config.DefaultServer(), "")
 	link := faultnet.New(t, srv.Addr)
-	s, rec, _ := run(t, service.SessionConfig{URL: "ws://" + link.Addr() + "/ws", Username: "alice", Reconnect: true, MinBackoff: 50 * time.Millisecond})
-	rec.wait(t, "connected", state(service.Connected))
-	other, orec, _ := run(t, service.SessionConfig{URL: srv.URL, Username: "bob"})
-	orec.wait(t, "bob connected", state(service.Connected))
+	s, rec, _ := run(t, session.Config{URL: "ws://" + link.Addr() + "/ws", Username: "alice", Reconnect: true, MinBackoff: 50 * time.Millisecond})
+	rec.wait(t, "connected", state(session.Connected))
+	other, orec, _ := run(t, session.Config{URL: srv.URL, Username: "bob"})
+	orec.wait(t, "bob connected", state(session.Connected))
 	for _, m := range []string{"a1", "a2"} {
 		if err := s.Send(m); err != nil {
 			t.Fatal(err)
@@ -219,12 +220,12 @@ func TestSessionReconnectSkipsHistoryItShowed(t *testing.T) {
 		rec.wait(t, m, talk(m))
 	}
 	link.Cut()
-	rec.wait(t, "reconnecting", state(service.Reconnecting))
+	rec.wait(t, "reconnecting", state(session.Reconnecting))
 	// bob speaks while alice is away; the server may not even know yet.
 	if err := other.Send("while away"); err != nil {
 		t.Fatal(err)
 	}
-	rec.wait(t, "connected again", state(service.Connected))
+	rec.wait(t, "connected again", state(session.Connected))
 	rec.wait(t, "what was said meanwhile", talk("while away"))
 	if err := s.Send("a3"); err != nil {
 		t.Fatal(err)
@@ -241,13 +242,13 @@ func TestSessionPongsKeepAQuietConnection(t *testing.T) {
 	// The timeout leaves a slow CI machine under -race time to answer
 	// (100 ms did not); a connection without pongs still dies in one.
 	const timeout = 500 * time.Millisecond
-	_, rec, _ := run(t, service.SessionConfig{URL: srv.URL, Username: "quiet", PingInterval: 50 * time.Millisecond, PongTimeout: timeout})
-	rec.wait(t, "connected", state(service.Connected))
+	_, rec, _ := run(t, session.Config{URL: srv.URL, Username: "quiet", PingInterval: 50 * time.Millisecond, PongTimeout: timeout})
+	rec.wait(t, "connected", state(session.Connected))
 	<-time.After(4 * timeout) // four pong timeouts of silence
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
 	for _, e := range rec.events {
-		if sc, ok := e.(service.StateChanged); ok && sc.State != service.Connecting && sc.State != service.Connected {
+		if sc, ok := e.(session.StateChanged); ok && sc.State != session.Connecting && sc.State != session.Connected {
 			t.Fatalf("a quiet connection was dropped: %+v", sc)
 		}
 	}
@@ -265,8 +266,8 @@ func TestSessionTokenOverTLS(t *testing.T) {
 	tlsConf := ts.Client().Transport.(*http.Transport).TLSClientConfig
 
 	// No token: refused with the reason.
-	_, _, done := run(t, service.SessionConfig{URL: wss, Username: "alice", TLS: tlsConf})
-	var refused *service.RefusedError
+	_, _, done := run(t, session.Config{URL: wss, Username: "alice", TLS: tlsConf})
+	var refused *session.RefusedError
 	if err := <-done; !errors.As(err, &refused) || refused.Status != http.StatusUnauthorized || !strings.Contains(refused.Reason, "authentication required") {
 		t.Fatalf("without a token: %v", err)
 	}
@@ -274,10 +275,10 @@ func TestSessionTokenOverTLS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, arec, _ := run(t, service.SessionConfig{URL: wss, Username: "alice", Token: token, TLS: tlsConf})
-	arec.wait(t, "alice connected", state(service.Connected))
+	a, arec, _ := run(t, session.Config{URL: wss, Username: "alice", Token: token, TLS: tlsConf})
+	arec.wait(t, "alice connected", state(session.Connected))
 	if err := a.Send("安全"); err != nil {
 		t.Fatal(err)
 	}
-	arec.wait(t, "alice's talk", func(e service.Event) bool { tk, ok := e.(service.Talk); return ok && tk.Msg.Content == "安全" })
+	arec.wait(t, "alice's talk", func(e session.Event) bool { tk, ok := e.(session.Talk); return ok && tk.Msg.Content == "安全" })
 }

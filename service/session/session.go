@@ -1,4 +1,8 @@
-package service
+// Package session is the headless chat client: it dials the server, keeps
+// the connection alive with heartbeats, reconnects with backoff and reports
+// what happens as Events. The desktop client and the tests drive it. It is
+// the one part of the service layer that touches a socket.
+package session
 
 import (
 	"context"
@@ -25,7 +29,7 @@ import (
 // as Events. The desktop client, the load tool and tests drive it; it
 // knows nothing about windows.
 type Session struct {
-	cfg     SessionConfig
+	cfg     Config
 	onEvent func(Event)
 	closed  chan struct{} // closed by Close
 	closing atomic.Bool   // Close has begun: a connection ending now is no failure
@@ -40,8 +44,8 @@ type Session struct {
 	ts    int64         // history repeated after a reconnect is skipped
 }
 
-// SessionConfig says where and how to connect.
-type SessionConfig struct {
+// Config says where and how to connect.
+type Config struct {
 	URL          string        // ws://host:port/ws
 	Username     string        // empty: the server assigns a guest name
 	PingInterval time.Duration // client heartbeat; default 5s
@@ -55,7 +59,7 @@ type SessionConfig struct {
 	TLS          *tls.Config   // for wss:// URLs; nil: the system's roots
 }
 
-func (c *SessionConfig) defaults() {
+func (c *Config) defaults() {
 	if c.PingInterval <= 0 {
 		c.PingInterval = 5 * time.Second
 	}
@@ -160,8 +164,8 @@ type outgoing struct {
 // so that closing the window never hangs on a dead link.
 const goodbyeWait = time.Second
 
-// NewSession returns a session that reports to onEvent. Call Run.
-func NewSession(cfg SessionConfig, onEvent func(Event)) *Session {
+// New returns a session that reports to onEvent. Call Run.
+func New(cfg Config, onEvent func(Event)) *Session {
 	cfg.defaults()
 	return &Session{cfg: cfg, onEvent: onEvent, closed: make(chan struct{})}
 }
