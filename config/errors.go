@@ -5,22 +5,22 @@ package config
 // Clients may show them to people, so they are plain words.
 const (
 	// HTTP refusals (plain-text bodies).
-	ErrUsernameTaken = "username already online"
-	ErrShuttingDown  = "server shutting down"
-	ErrServerFull    = "server full: too many connections"
-	ErrTooManyFromIP = "too many connections from your address"
-	ErrOrigin        = "origin not allowed: %s"
-	ErrNoToken       = "authentication required: send a token (Authorization: Bearer, or the token query parameter)"
-	ErrTokenUser     = "the token is for %q, not %q"
-	ErrEarlyData     = "data sent before the handshake was answered"
+	RefuseNameTaken     = "username already online"
+	RefuseShuttingDown  = "server shutting down"
+	RefuseServerFull    = "server full: too many connections"
+	RefuseTooManyFromIP = "too many connections from your address"
+	RefuseOrigin        = "origin not allowed: %s"
+	RefuseNoToken       = "authentication required: send a token (Authorization: Bearer, or the token query parameter)"
+	RefuseTokenUser     = "the token is for %q, not %q"
+	RefuseEarlyData     = "data sent before the handshake was answered"
 
 	// Error replies; the connection stays open.
-	ErrUndecodable   = "undecodable frame"
-	ErrUnknownType   = "unknown message type"
-	ErrEmptyContent  = "message content is empty"
-	ErrContentTooBig = "message content is longer than %d bytes"
-	ErrRateLimited   = "rate limited"
-	ErrNotSent       = "message not sent" // then ": " and why (the broker could not take it)
+	ReplyUndecodable   = "undecodable frame"
+	ReplyUnknownType   = "unknown message type"
+	ReplyEmptyContent  = "message content is empty"
+	ReplyContentTooBig = "message content is longer than %d bytes"
+	ReplyRateLimited   = "rate limited"
+	ReplyNotSent       = "message not sent" // then ": " and why (the broker could not take it)
 
 	// Notices to every user of a node (type "error"); nothing was refused.
 	NoticeBusDown = "the chat service lost its link to the other servers: messages cannot be sent until it is back"

@@ -50,7 +50,7 @@ func startServerOn(t testing.TB, cfg config.Server, b service.Broker) *testServe
 	t.Helper()
 	log, hook := logtest.NewNullLogger()
 	log.SetLevel(logrus.DebugLevel)
-	room, err := service.NewRoom(b, service.RoomConfig{History: cfg.History, Presence: cfg.Presence}, log)
+	room, err := service.NewRoom(b, WebSocketFramer{}, service.RoomConfig{History: cfg.History, Presence: cfg.Presence}, log)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -196,7 +196,7 @@ func NewServer(cfg config.Server, room *service.Room, log logrus.FieldLogger) *S
 	s.refuser = s.upgrader
 	s.refuser.Subprotocols = []string{model.SubprotocolRefusals}
 	s.inBand = make(chan struct{}, maxRefusalsInBand)
-	s.pong = service.NewFrame(&model.ChatRoomRequest{Type: model.TypePong})
+	s.pong = service.NewFrame(WebSocketFramer{}, &model.ChatRoomRequest{Type: model.TypePong})
 	return s
 }
 
@@ -318,11 +318,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if s.isClosing() {
-		refuse(http.StatusServiceUnavailable, hsShuttingDown, config.ErrShuttingDown, nil)
+		refuse(http.StatusServiceUnavailable, hsShuttingDown, config.RefuseShuttingDown, nil)
 		return
 	}
 	if origin := r.Header.Get("Origin"); !s.originAllowed(origin, r.Host) {
-		refuse(http.StatusForbidden, hsForbidden, fmt.Sprintf(config.ErrOrigin, origin), nil)
+		refuse(http.StatusForbidden, hsForbidden, fmt.Sprintf(config.RefuseOrigin, origin), nil)
 		return
 	}
 	ip := clientIP(r)
@@ -351,7 +351,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// must be the same one.
 		token, ok := bearer(r)
 		if !ok {
-			refuse(http.StatusUnauthorized, hsUnauthorized, config.ErrNoToken, nil)
+			refuse(http.StatusUnauthorized, hsUnauthorized, config.RefuseNoToken, nil)
 			return
 		}
 		if name, err = service.VerifyToken(s.secret, token, time.Now()); err != nil {
@@ -360,7 +360,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		if strings.TrimSpace(raw) != "" {
 			if asked, err := model.NormalizeUsername(raw); err != nil || asked != name {
-				refuse(http.StatusUnauthorized, hsUnauthorized, fmt.Sprintf(config.ErrTokenUser, name, raw), nil)
+				refuse(http.StatusUnauthorized, hsUnauthorized, fmt.Sprintf(config.RefuseTokenUser, name, raw), nil)
 				return
 			}
 		}
@@ -376,7 +376,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case errors.Is(err, service.ErrNameTaken):
-		refuse(http.StatusConflict, hsConflict, config.ErrUsernameTaken, logrus.Fields{"username": name})
+		refuse(http.StatusConflict, hsConflict, config.RefuseNameTaken, logrus.Fields{"username": name})
 		return
 	case err != nil:
 		refuse(http.StatusServiceUnavailable, hsUnavailable, "cannot claim username: "+err.Error(), logrus.Fields{"username": name})
@@ -394,7 +394,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			// sends frames (RFC 6455, 4.1). The upgrader closes such a
 			// connection without a word; this says why first.
 			sock.SetWriteDeadline(time.Now().Add(s.cfg.WriteTimeout))
-			io.WriteString(sock, "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n"+config.ErrEarlyData+"\n")
+			io.WriteString(sock, "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n"+config.RefuseEarlyData+"\n")
 			return sock, brw
 		}
 		// net/http's 4 KiB reader goes: a small one on the bare socket
@@ -501,10 +501,10 @@ func (s *Server) reserve(ip netip.Addr) (result, reason string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.cfg.MaxConns > 0 && s.slots >= s.cfg.MaxConns {
-		return hsFull, config.ErrServerFull
+		return hsFull, config.RefuseServerFull
 	}
 	if s.cfg.MaxConnsPerIP > 0 && s.perIP[ip] >= s.cfg.MaxConnsPerIP {
-		return hsPerIP, config.ErrTooManyFromIP
+		return hsPerIP, config.RefuseTooManyFromIP
 	}
 	s.slots++
 	s.perIP[ip]++
@@ -644,11 +644,8 @@ func (c *conn) Send(f *service.Frame) service.SendResult {
 }
 
 // Close implements service.Member: the room calls it for slow consumers.
-func (c *conn) Close(code int, reason string) { c.closeWith(code, reason, true) }
+func (c *conn) Close(d service.Disconnect) { c.closeWith(d.Code(), d.Reason(), !d.Flush()) }
 
-// CloseAfterQueued implements service.Member: the room calls it for a
-// session whose claim was lost, after queueing an error that says so.
-func (c *conn) CloseAfterQueued(code int, reason string) { c.closeWith(code, reason, false) }
 
 // closeWith starts closing: no more frames are queued, the write pump
 // writes what is queued (unless drop) and then the close frame (unless
@@ -696,7 +693,7 @@ func (c *conn) pingDue() {
 	c.pumping = true // no pump may start while this writes
 	c.mu.Unlock()
 	var ping [2]byte
-	err := c.sock.writeBuffers(net.Buffers{service.AppendServerFrame(ping[:0], websocket.PingMessage, nil)}, time.Now().Add(c.s.cfg.WriteTimeout))
+	err := c.sock.writeBuffers(net.Buffers{appendServerFrame(ping[:0], websocket.PingMessage, nil)}, time.Now().Add(c.s.cfg.WriteTimeout))
 	c.mu.Lock()
 	c.pumping = false
 	if err != nil {
@@ -909,7 +906,7 @@ func (c *conn) handle(data []byte) bool {
 		return c.rateLimited()
 	}
 	if err != nil {
-		c.reject(config.ErrUndecodable+": "+err.Error(), "")
+		c.reject(config.ReplyUndecodable+": "+err.Error(), "")
 		return true
 	}
 	switch msg.Type {
@@ -917,12 +914,12 @@ func (c *conn) handle(data []byte) bool {
 		content := msg.Content
 		switch {
 		case strings.TrimSpace(content) == "":
-			c.reject(config.ErrEmptyContent, msg.Type)
+			c.reject(config.ReplyEmptyContent, msg.Type)
 		case len(content) > c.s.cfg.MaxContent:
-			c.reject(fmt.Sprintf(config.ErrContentTooBig, c.s.cfg.MaxContent), msg.Type)
+			c.reject(fmt.Sprintf(config.ReplyContentTooBig, c.s.cfg.MaxContent), msg.Type)
 		default:
 			if err := c.s.room.Talk(context.Background(), c, content); err != nil {
-				c.reject(config.ErrNotSent+": "+err.Error(), msg.Type)
+				c.reject(config.ReplyNotSent+": "+err.Error(), msg.Type)
 			}
 		}
 	case model.TypeUserList:
@@ -938,7 +935,7 @@ func (c *conn) handle(data []byte) bool {
 		if len(t) > maxReplyType {
 			t = t[:maxReplyType]
 		}
-		c.reject(fmt.Sprintf("%s %q", config.ErrUnknownType, t), "")
+		c.reject(fmt.Sprintf("%s %q", config.ReplyUnknownType, t), "")
 	}
 	return true
 }
@@ -981,7 +978,7 @@ func (c *conn) rateLimited() bool {
 		c.logger().WithField("rate", c.s.cfg.MsgRate).Info("rate limited")
 	}
 	c.limited = true
-	c.s.room.Reply(c, service.NewFrame(&model.ChatRoomRequest{Type: model.TypeError, Content: config.ErrRateLimited}))
+	c.s.room.Reply(c, service.NewFrame(WebSocketFramer{}, &model.ChatRoomRequest{Type: model.TypeError, Content: config.ReplyRateLimited}))
 	return true
 }
 
@@ -989,7 +986,7 @@ func (c *conn) rateLimited() bool {
 func (c *conn) reject(reason, typ string) {
 	c.s.rejectedFrames.Add(1)
 	c.logger().WithFields(logrus.Fields{"reason": reason, "type": typ}).Info("frame rejected")
-	c.s.room.Reply(c, service.NewFrame(&model.ChatRoomRequest{Type: model.TypeError, Content: reason}))
+	c.s.room.Reply(c, service.NewFrame(WebSocketFramer{}, &model.ChatRoomRequest{Type: model.TypeError, Content: reason}))
 }
 
 // writePump is the only goroutine that writes data frames. Each time it
@@ -1062,10 +1059,10 @@ func (c *conn) writePump() {
 		g.reset(batch)
 		c.frames(&g, batch)
 		if pong != nil {
-			g.add(service.AppendServerFrame(nil, websocket.PongMessage, pong))
+			g.add(appendServerFrame(nil, websocket.PongMessage, pong))
 		}
 		if ping {
-			g.add(service.AppendServerFrame(nil, websocket.PingMessage, nil))
+			g.add(appendServerFrame(nil, websocket.PingMessage, nil))
 		}
 		wrote = time.Now()
 		err := c.sock.writeBuffers(g.done(), wrote.Add(c.s.cfg.WriteTimeout))
@@ -1108,7 +1105,7 @@ func (c *conn) endPumps() {
 func (c *conn) frames(g *gather, batch []*service.Frame) {
 	if !c.batched {
 		for _, f := range batch {
-			g.add(f.Wire)
+			g.add(f.Alone)
 			for _, m := range f.More {
 				g.add(m)
 			}
@@ -1117,12 +1114,12 @@ func (c *conn) frames(g *gather, batch []*service.Frame) {
 	}
 	for i := 0; i < len(batch); {
 		n, j := 0, i
-		for ; j < len(batch) && (j == i || n+batch[j].ElemLen <= maxBatch); j++ {
-			n += batch[j].ElemLen
+		for ; j < len(batch) && (j == i || n+batch[j].BatchLen <= maxBatch); j++ {
+			n += batch[j].BatchLen
 		}
 		g.addHeader(n)
 		for _, f := range batch[i:j] {
-			g.add(f.Elem)
+			g.add(f.InBatch)
 			for _, m := range f.More {
 				g.add(m)
 			}
@@ -1161,7 +1158,7 @@ func (g *gather) reset(batch []*service.Frame) {
 	if g.copy {
 		n := 2 * 140
 		for _, f := range batch {
-			n += 10 + min(max(len(f.Wire), len(f.Elem)), copyLimit)
+			n += 10 + min(max(len(f.Alone), len(f.InBatch)), copyLimit)
 			for _, m := range f.More {
 				if len(m) <= copyLimit {
 					n += len(m)
@@ -1189,7 +1186,7 @@ func (g *gather) add(p []byte) {
 // addHeader adds the header of a batch frame of n payload bytes.
 func (g *gather) addHeader(n int) {
 	var h [10]byte
-	g.add(service.AppendBatchHeader(h[:0], n))
+	g.add(appendBatchHeader(h[:0], n))
 }
 
 // done returns the buffers to write.

@@ -50,8 +50,8 @@ func TestHandleCountsOnlyThisRunsTalks(t *testing.T) {
 // expected by nobody, so it is not loss.
 func TestRefusedTalksAreCounted(t *testing.T) {
 	us := &user{}
-	us.handleMessage(model.Encode(&model.ChatRoomRequest{Type: model.TypeError, Content: config.ErrNotSent + ": publish: nats: connection closed"}), 1)
-	us.handleMessage(model.Encode(&model.ChatRoomRequest{Type: model.TypeError, Content: config.ErrRateLimited}), 1)
+	us.handleMessage(model.Encode(&model.ChatRoomRequest{Type: model.TypeError, Content: config.ReplyNotSent + ": publish: nats: connection closed"}), 1)
+	us.handleMessage(model.Encode(&model.ChatRoomRequest{Type: model.TypeError, Content: config.ReplyRateLimited}), 1)
 	if got := us.refused.Load(); got != 1 {
 		t.Fatalf("refused %d, want 1", got)
 	}

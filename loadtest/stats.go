@@ -81,7 +81,7 @@ func (s *summary) print(w io.Writer) {
 		fmt.Fprintf(w, "sending for        %.1f s, %d senders\n", s.DurationSec, s.Senders)
 		fmt.Fprintf(w, "talks sent         %d\n", s.TalksSent)
 		if s.TalksRefused > 0 {
-			fmt.Fprintf(w, "talks refused      %d (the server answered %q: not counted as lost)\n", s.TalksRefused, config.ErrNotSent)
+			fmt.Fprintf(w, "talks refused      %d (the server answered %q: not counted as lost)\n", s.TalksRefused, config.ReplyNotSent)
 		}
 		if s.UserlistReplies > 0 {
 			fmt.Fprintf(w, "userlist replies   %d\n", s.UserlistReplies)

@@ -381,7 +381,7 @@ func (us *user) handleMessage(p []byte, now int64) {
 	case model.TypeJoin:
 		us.joined.Store(true)
 	case model.TypeError:
-		if bytes.HasPrefix(content, []byte(config.ErrNotSent)) {
+		if bytes.HasPrefix(content, []byte(config.ReplyNotSent)) {
 			us.refused.Add(1)
 		}
 	}

@@ -234,7 +234,7 @@ func talkUntilSent(t *testing.T, ws *websocket.Conn, content string) *model.Chat
 			if m.Type == model.TypeTalk && m.Content == content {
 				return m
 			}
-			if m.Type == model.TypeError && strings.HasPrefix(m.Content, config.ErrNotSent) {
+			if m.Type == model.TypeError && strings.HasPrefix(m.Content, config.ReplyNotSent) {
 				break
 			}
 		}
@@ -264,7 +264,7 @@ func TestNATSRestartOverSockets(t *testing.T) {
 	untilError(t, alice, config.NoticeBusDown)
 	untilError(t, bob, config.NoticeBusDown)
 	send(t, alice, model.TypeTalk, "during")
-	untilError(t, alice, config.ErrNotSent)
+	untilError(t, alice, config.ReplyNotSent)
 	for _, n := range []*running{a, b} {
 		if code := status(t, "http://"+n.addr+"/readyz"); code != http.StatusServiceUnavailable {
 			t.Fatalf("/readyz while NATS is down: %d", code)

@@ -324,10 +324,10 @@ func TestConnectionLimits(t *testing.T) {
 	}{
 		{a, 101, ""},
 		{a, 101, ""},
-		{a, 503, config.ErrTooManyFromIP}, // a third from one address
+		{a, 503, config.RefuseTooManyFromIP}, // a third from one address
 		{b, 101, ""},                      // another address still may
 		{b, 101, ""},
-		{dialFrom("127.0.0.3"), 503, config.ErrServerFull}, // four in all
+		{dialFrom("127.0.0.3"), 503, config.RefuseServerFull}, // four in all
 	} {
 		status, reason, ws := handshake(t, tc.d, url, nil)
 		if status != tc.status || reason != tc.reason {
@@ -370,7 +370,7 @@ func TestRateLimit(t *testing.T) {
 		switch {
 		case m.Type == model.TypeTalk:
 			talks++
-		case m.Type == model.TypeError && m.Content == config.ErrRateLimited:
+		case m.Type == model.TypeError && m.Content == config.ReplyRateLimited:
 			limited++
 		}
 	}

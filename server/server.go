@@ -89,7 +89,7 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 		return 1
 	}
 	defer broker.Close()
-	room, err := service.NewRoom(broker, service.RoomConfig{History: cfg.History, Presence: cfg.Presence, OnFanout: metrics.observeFanout}, log)
+	room, err := service.NewRoom(broker, ctrl.WebSocketFramer{}, service.RoomConfig{History: cfg.History, Presence: cfg.Presence, OnFanout: metrics.observeFanout}, log)
 	if err != nil {
 		log.WithField("error", err).Error("cannot create the room")
 		return 1
@@ -116,7 +116,7 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
 		if draining.Load() {
-			text(w, http.StatusServiceUnavailable, config.ErrShuttingDown)
+			text(w, http.StatusServiceUnavailable, config.RefuseShuttingDown)
 			return
 		}
 		if nb, ok := broker.(*service.NatsBroker); ok && !nb.Connected() {

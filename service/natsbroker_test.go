@@ -34,7 +34,7 @@ func natsNode(t *testing.T, cfg NatsConfig) (*Room, *NatsBroker) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { b.Close() })
-	r, err := NewRoom(b, RoomConfig{History: 10, Presence: true}, log)
+	r, err := NewRoom(b, payloadFramer{}, RoomConfig{History: 10, Presence: true}, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -458,13 +458,6 @@ func TestNatsUnjoinedClaimLeavesLateNode(t *testing.T) {
 	t.Logf("the released name left node b's list in %v", time.Since(released).Round(10*time.Millisecond))
 }
 
-// closedWith returns the close code m was given, 0 if none.
-func (r *recorder) closedWith() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.code
-}
-
 // A node cut off from NATS for longer than the claim TTL, while NATS and
 // the other nodes go on: its claims expire, the others announce its users'
 // leave, and when the link is back its sessions end (with a word why)
@@ -628,7 +621,7 @@ func TestNatsConsumerErrorsAreLogged(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	if _, err := NewRoom(b, RoomConfig{}, log); err != nil {
+	if _, err := NewRoom(b, payloadFramer{}, RoomConfig{}, log); err != nil {
 		t.Fatal(err)
 	}
 	// The consumer deleted under the node, as a NATS restart does (ordered

@@ -10,7 +10,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gorilla/websocket"
 	"github.com/sirupsen/logrus"
 
 	"chatroom/config"
@@ -47,6 +46,7 @@ type RoomStats struct {
 // written to a socket under it.
 type Room struct {
 	broker Broker
+	framer Framer
 	cfg    RoomConfig
 	log    logrus.FieldLogger
 
@@ -66,18 +66,11 @@ type entry struct {
 	leaving bool // Leave is announcing its leave
 }
 
-// closeClaimLost is the close code of a session whose claim was lost: its
-// node was cut off from NATS for longer than the claim TTL, so the other
-// nodes announced its leave (or someone took its name). Such a session ends,
-// rather than go on unlisted and deaf, and the client reconnects. 1012
-// (service restart) says "come back", which is what a client should do,
-// rather than 1011 (internal error), which says something broke.
-const closeClaimLost = websocket.CloseServiceRestart
-
-// NewRoom creates a room fed by b.
-func NewRoom(b Broker, cfg RoomConfig, log logrus.FieldLogger) (*Room, error) {
+// NewRoom creates a room fed by b, whose frames f builds.
+func NewRoom(b Broker, f Framer, cfg RoomConfig, log logrus.FieldLogger) (*Room, error) {
 	r := &Room{
 		broker: b,
+		framer: f,
 		cfg:    cfg,
 		log:    log,
 		users:  newUserList(),
@@ -109,8 +102,10 @@ func (r *Room) claimLost(name string) {
 	}
 }
 
-// endLost ends e, a local member whose claim is lost: it is forgotten here,
-// told why and closed. With release, the broker still holds its claim,
+// endLost ends e, a local member whose claim is lost: its node was cut off
+// from NATS for longer than the claim TTL, so the other nodes announced its
+// leave (or someone took its name). Rather than go on unlisted and deaf, it
+// is forgotten here, told why and closed, and the client reconnects. With release, the broker still holds its claim,
 // which is given back. The member's Leave then does nothing.
 func (r *Room) endLost(e *entry, release bool) {
 	name := e.m.Name()
@@ -118,8 +113,8 @@ func (r *Room) endLost(e *entry, release bool) {
 	r.stats.ClaimsLost++
 	// Removed first, so a full queue does not make it a slow consumer: the
 	// close then says why on its own.
-	r.send(e, NewFrame(&model.ChatRoomRequest{Type: model.TypeError, Content: config.NoticeClaimLost}))
-	e.m.CloseAfterQueued(closeClaimLost, config.ReasonClaimLost)
+	r.send(e, r.frame(&model.ChatRoomRequest{Type: model.TypeError, Content: config.NoticeClaimLost}))
+	e.m.Close(DisconnectClaimLost)
 	if release {
 		// Not under the room's lock. Another session cannot claim the name
 		// on this node before the release: the broker refuses a name it
@@ -239,7 +234,7 @@ func (r *Room) reply(m Member, f *Frame) {
 	if e := r.local[m.Name()]; e != nil && e.m == m {
 		r.send(e, f)
 	} else if res := m.Send(f); res == QueueFull {
-		m.Close(websocket.ClosePolicyViolation, config.ReasonSlowConsumer)
+		m.Close(DisconnectSlowConsumer)
 	} else if res == Queued {
 		r.counted(f, 1)
 	}
@@ -248,7 +243,7 @@ func (r *Room) reply(m Member, f *Frame) {
 // Notice sends content, as an error message, to every member on this node:
 // something about the service itself, such as its link to the other nodes.
 func (r *Room) Notice(content string) {
-	f := NewFrame(&model.ChatRoomRequest{Type: model.TypeError, Content: content})
+	f := r.frame(&model.ChatRoomRequest{Type: model.TypeError, Content: content})
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.broadcast(f)
@@ -279,7 +274,7 @@ func (r *Room) deliver(ev *model.ChatRoomRequest) {
 	r.stats.Events++
 	switch ev.Type {
 	case model.TypeTalk:
-		f := NewFrame(ev)
+		f := r.frame(ev)
 		r.remember(f)
 		r.broadcast(f)
 	case model.TypeJoin:
@@ -299,9 +294,9 @@ func (r *Room) deliver(ev *model.ChatRoomRequest) {
 		}
 		switch {
 		case r.cfg.Presence:
-			r.broadcast(NewFrame(ev))
+			r.broadcast(r.frame(ev))
 		case e != nil:
-			r.send(e, NewFrame(ev))
+			r.send(e, r.frame(ev))
 		}
 		if first && e.pos >= 0 {
 			r.send(e, r.userListLocked())
@@ -325,7 +320,7 @@ func (r *Room) deliver(ev *model.ChatRoomRequest) {
 		// which listed a name claimed by a handshake that never joined)
 		// tells this node's users nothing.
 		if r.cfg.Presence && listed {
-			r.broadcast(NewFrame(ev))
+			r.broadcast(r.frame(ev))
 		}
 	default:
 		r.log.WithField("type", ev.Type).Warn("broker delivered an unknown event type")
@@ -380,7 +375,7 @@ func (r *Room) dropSlow(e *entry) {
 	}
 	r.deactivate(e)
 	r.stats.SlowConsumers++
-	e.m.Close(websocket.ClosePolicyViolation, config.ReasonSlowConsumer)
+	e.m.Close(DisconnectSlowConsumer)
 }
 
 func (r *Room) deactivate(e *entry) {
@@ -432,5 +427,8 @@ func (r *Room) replay(e *entry) {
 }
 
 func (r *Room) userListLocked() *Frame {
-	return r.users.frame()
+	return r.users.frame(r.framer)
 }
+
+// frame encodes m and builds its frame.
+func (r *Room) frame(m *model.ChatRoomRequest) *Frame { return NewFrame(r.framer, m) }

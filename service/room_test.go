@@ -1,98 +1,19 @@
 package service
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"testing"
 
 	logtest "github.com/sirupsen/logrus/hooks/test"
 	"go.uber.org/goleak"
-	"google.golang.org/protobuf/proto"
 
 	"chatroom/config"
 	"chatroom/model"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
-
-// recorder is a Member that keeps what it is sent; full makes its queue
-// refuse everything, like a client that stopped reading.
-type recorder struct {
-	name   string
-	mu     sync.Mutex
-	got    []*model.ChatRoomRequest
-	full   bool
-	code   int
-	reason string
-	after  bool // closed with CloseAfterQueued
-}
-
-func (r *recorder) Name() string { return r.name }
-func (r *recorder) Send(f *Frame) SendResult {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.code != 0 {
-		return MemberClosed
-	}
-	if r.full {
-		return QueueFull
-	}
-	m, err := model.Decode(payload(f)) // what goes on the wire
-	if err != nil {
-		panic(err)
-	}
-	r.got = append(r.got, m)
-	return Queued
-}
-func (r *recorder) Close(code int, reason string) {
-	r.mu.Lock()
-	if r.code == 0 {
-		r.code, r.reason = code, reason
-	}
-	r.mu.Unlock()
-}
-func (r *recorder) CloseAfterQueued(code int, reason string) {
-	r.mu.Lock()
-	if r.code == 0 {
-		r.code, r.reason, r.after = code, reason, true
-	}
-	r.mu.Unlock()
-}
-
-func (r *recorder) types() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var ts []string
-	for _, m := range r.got {
-		ts = append(ts, m.Type+":"+m.UserName+m.Content)
-	}
-	return ts
-}
-
-func newRoom(t *testing.T, cfg RoomConfig) *Room {
-	t.Helper()
-	log, _ := logtest.NewNullLogger()
-	r, err := NewRoom(NewMemoryBroker(), cfg, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
-}
-
-func join(t *testing.T, r *Room, name string) *recorder {
-	t.Helper()
-	m := &recorder{name: name}
-	if err := r.Claim(context.Background(), name); err != nil {
-		t.Fatal(err)
-	}
-	if err := r.Join(context.Background(), m); err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
 
 func TestJoinerGetsJoinListHistoryInOrder(t *testing.T) {
 	r := newRoom(t, RoomConfig{History: 2, Presence: true})
@@ -117,39 +38,6 @@ func TestJoinerGetsJoinListHistoryInOrder(t *testing.T) {
 	if s := r.Stats(); s.Users != 1 || s.LocalMembers != 1 {
 		t.Fatalf("stats %+v", s)
 	}
-}
-
-// payload is a frame's payload as a client reads it: the bytes on the wire
-// after the frame header (RFC 6455 section 5.2: 2, 4 or 10 bytes for a
-// server's frame).
-func payload(f *Frame) []byte {
-	wire := bytes.Join(append([][]byte{f.Wire}, f.More...), nil)
-	switch wire[1] & 0x7f {
-	case 126:
-		return wire[4:]
-	case 127:
-		return wire[10:]
-	}
-	return wire[2:]
-}
-
-// decode reads a frame back the way a client would, from its wire bytes and
-// from its batch element.
-func decode(t *testing.T, f *Frame) *model.ChatRoomRequest {
-	t.Helper()
-	m, err := model.Decode(payload(f))
-	if err != nil {
-		t.Fatal(err)
-	}
-	elem := bytes.Join(append([][]byte{f.Elem}, f.More...), nil)
-	if len(elem) != f.ElemLen {
-		t.Fatalf("ElemLen %d, element is %d bytes", f.ElemLen, len(elem))
-	}
-	batch, err := model.DecodeBatch(elem)
-	if err != nil || len(batch) != 1 || !proto.Equal(batch[0], m) {
-		t.Fatalf("batch element %v (%v), want %v", batch, err, m)
-	}
-	return m
 }
 
 func TestUserListIsBuiltOncePerChange(t *testing.T) {
@@ -181,8 +69,8 @@ func TestSlowMemberIsClosedOthersUnaffected(t *testing.T) {
 	for i := range 3 {
 		r.Talk(context.Background(), a, fmt.Sprint(i))
 	}
-	if slow.code != 1008 {
-		t.Fatalf("slow member closed with %d", slow.code)
+	if slow.closedWith() != 1008 {
+		t.Fatalf("slow member closed with %d", slow.closedWith())
 	}
 	if s := r.Stats(); s.SlowConsumers != 1 {
 		t.Fatalf("stats %+v", s)
@@ -231,7 +119,7 @@ func TestGuestNames(t *testing.T) {
 func TestLeaveOfUnlistedUserIsNotShown(t *testing.T) {
 	b := NewMemoryBroker()
 	log, _ := logtest.NewNullLogger()
-	r, err := NewRoom(b, RoomConfig{Presence: true}, log)
+	r, err := NewRoom(b, payloadFramer{}, RoomConfig{Presence: true}, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -253,7 +141,7 @@ func TestLostClaimEndsSession(t *testing.T) {
 		t.Run(typ, func(t *testing.T) {
 			b := NewMemoryBroker()
 			log, _ := logtest.NewNullLogger()
-			r, err := NewRoom(b, RoomConfig{History: 5, Presence: true}, log)
+			r, err := NewRoom(b, payloadFramer{}, RoomConfig{History: 5, Presence: true}, log)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -265,10 +153,10 @@ func TestLostClaimEndsSession(t *testing.T) {
 				t.Fatal(err)
 			}
 			alice.mu.Lock()
-			code, reason, after, last := alice.code, alice.reason, alice.after, alice.got[len(alice.got)-1]
+			d, last := alice.closed, alice.got[len(alice.got)-1]
 			alice.mu.Unlock()
-			if code != 1012 || reason != config.ReasonClaimLost || !after {
-				t.Fatalf("alice closed with %d %q (after queued: %v)", code, reason, after)
+			if d == nil || d.Code() != 1012 || d.Reason() != "session expired while the server was cut off" || !d.Flush() {
+				t.Fatalf("alice closed with %v, want 1012 after what is queued", d)
 			}
 			if last.Type != model.TypeError || last.Content != config.NoticeClaimLost {
 				t.Fatalf("alice's last frame %v, want the notice", last)

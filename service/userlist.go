@@ -98,16 +98,15 @@ func (l *userList) compact() {
 	}
 }
 
-// frame returns the userlist message, built once per change.
-func (l *userList) frame() *Frame {
+// frame returns the userlist message, built by f once per change.
+func (l *userList) frame(f Framer) *Frame {
 	if l.cached == nil {
 		head := protowire.AppendString(protowire.AppendTag(nil, 1, protowire.BytesType), model.TypeUserList)
 		more := make([][]byte, len(l.chunks))
 		for i, c := range l.chunks {
 			more[i] = c.data[:len(c.data):len(c.data)]
 		}
-		l.cached = newFrame(head, more)
-		l.cached.Type = model.TypeUserList
+		l.cached = f.Frame(model.TypeUserList, head, more)
 	}
 	return l.cached
 }

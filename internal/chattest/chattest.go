@@ -32,7 +32,7 @@ type Server struct {
 func Start(t testing.TB, cfg config.Server, addr string) *Server {
 	t.Helper()
 	log, _ := logtest.NewNullLogger()
-	room, err := service.NewRoom(service.NewMemoryBroker(), service.RoomConfig{History: cfg.History, Presence: cfg.Presence}, log)
+	room, err := service.NewRoom(service.NewMemoryBroker(), ctrl.WebSocketFramer{}, service.RoomConfig{History: cfg.History, Presence: cfg.Presence}, log)
 	if err != nil {
 		t.Fatal(err)
 	}

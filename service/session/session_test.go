@@ -131,7 +131,7 @@ func TestSessionRefusedNameIsFinal(t *testing.T) {
 	_, _, done := run(t, session.Config{URL: srv.URL, Username: "bob", Reconnect: true})
 	err := <-done
 	var refused *session.RefusedError
-	if !errors.As(err, &refused) || !refused.NameTaken() || refused.Reason != config.ErrUsernameTaken {
+	if !errors.As(err, &refused) || !refused.NameTaken() || refused.Reason != config.RefuseNameTaken {
 		t.Fatalf("second bob: %v", err)
 	}
 }

@@ -1,0 +1,127 @@
+package service
+
+import (
+	"bytes"
+	"context"
+	"sync"
+	"testing"
+
+	logtest "github.com/sirupsen/logrus/hooks/test"
+	"google.golang.org/protobuf/encoding/protowire"
+	"google.golang.org/protobuf/proto"
+
+	"chatroom/model"
+)
+
+// payloadFramer is a Framer without a transport: a frame alone is its
+// message's encoding, and in a batch the ChatRoomBatch element of it. The
+// server's WebSocket framer (ctrl) is tested with ctrl.
+type payloadFramer struct{}
+
+func (payloadFramer) Frame(typ string, head []byte, more [][]byte) *Frame {
+	n := len(head)
+	for _, m := range more {
+		n += len(m)
+	}
+	elem := protowire.AppendVarint(protowire.AppendTag(nil, 1, protowire.BytesType), uint64(n))
+	elem = append(elem, head...)
+	return &Frame{Type: typ, Alone: head, InBatch: elem, More: more, BatchLen: len(elem) + n - len(head)}
+}
+
+// recorder is a Member that keeps what it is sent; full makes its queue
+// refuse everything, like a client that stopped reading.
+type recorder struct {
+	name   string
+	mu     sync.Mutex
+	got    []*model.ChatRoomRequest
+	full   bool
+	closed *Disconnect // why it was closed; nil while open
+}
+
+func (r *recorder) Name() string { return r.name }
+
+func (r *recorder) Send(f *Frame) SendResult {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed != nil {
+		return MemberClosed
+	}
+	if r.full {
+		return QueueFull
+	}
+	m, err := model.Decode(bytes.Join(append([][]byte{f.Alone}, f.More...), nil))
+	if err != nil {
+		panic(err)
+	}
+	r.got = append(r.got, m)
+	return Queued
+}
+
+func (r *recorder) Close(d Disconnect) {
+	r.mu.Lock()
+	if r.closed == nil {
+		r.closed = &d
+	}
+	r.mu.Unlock()
+}
+
+// closedWith returns the close code m was given, 0 if none.
+func (r *recorder) closedWith() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed == nil {
+		return 0
+	}
+	return r.closed.Code()
+}
+
+func (r *recorder) types() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var ts []string
+	for _, m := range r.got {
+		ts = append(ts, m.Type+":"+m.UserName+m.Content)
+	}
+	return ts
+}
+
+func newRoom(t *testing.T, cfg RoomConfig) *Room {
+	t.Helper()
+	log, _ := logtest.NewNullLogger()
+	r, err := NewRoom(NewMemoryBroker(), payloadFramer{}, cfg, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func join(t *testing.T, r *Room, name string) *recorder {
+	t.Helper()
+	m := &recorder{name: name}
+	if err := r.Claim(context.Background(), name); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Join(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// decode reads a frame back the way a client would, alone and as a batch
+// element.
+func decode(t *testing.T, f *Frame) *model.ChatRoomRequest {
+	t.Helper()
+	m, err := model.Decode(bytes.Join(append([][]byte{f.Alone}, f.More...), nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	elem := bytes.Join(append([][]byte{f.InBatch}, f.More...), nil)
+	if len(elem) != f.BatchLen {
+		t.Fatalf("BatchLen %d, element is %d bytes", f.BatchLen, len(elem))
+	}
+	batch, err := model.DecodeBatch(elem)
+	if err != nil || len(batch) != 1 || !proto.Equal(batch[0], m) {
+		t.Fatalf("batch element %v (%v), want %v", batch, err, m)
+	}
+	return m
+}
