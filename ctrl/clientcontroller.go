@@ -160,11 +160,12 @@ func ValidateUsername(name string) (string, *InputError) {
 
 // ValidateMessage checks a message before it is sent.
 func ValidateMessage(text string, maxBytes int) *InputError {
-	switch {
-	case strings.TrimSpace(text) == "":
+	var tooLong *model.ContentTooLongError
+	switch err := model.CheckContent(text, maxBytes); {
+	case errors.Is(err, model.ErrContentEmpty):
 		return &InputError{FieldMessage, Text{Key: "Type a message first"}}
-	case len(text) > maxBytes:
-		return &InputError{FieldMessage, Text{Key: "The message is {{.Over}} bytes too long", Data: map[string]any{"Over": len(text) - maxBytes}}}
+	case errors.As(err, &tooLong):
+		return &InputError{FieldMessage, Text{Key: "The message is {{.Over}} bytes too long", Data: map[string]any{"Over": tooLong.Len - tooLong.Max}}}
 	}
 	return nil
 }

@@ -97,3 +97,28 @@ func NormalizeUsername(name string) (string, error) {
 	}
 	return name, nil
 }
+
+// ErrContentEmpty is returned by CheckContent for a talk with nothing but
+// white space.
+var ErrContentEmpty = errors.New("message content is empty")
+
+// ContentTooLongError is returned by CheckContent for a talk over its limit.
+type ContentTooLongError struct {
+	Len, Max int // the content's length and the limit, in bytes
+}
+
+func (e *ContentTooLongError) Error() string {
+	return fmt.Sprintf("message content is longer than %d bytes", e.Max)
+}
+
+// CheckContent checks the talk rules shared by the server and the clients:
+// not empty or only white space, at most maxBytes bytes.
+func CheckContent(content string, maxBytes int) error {
+	switch {
+	case strings.TrimSpace(content) == "":
+		return ErrContentEmpty
+	case len(content) > maxBytes:
+		return &ContentTooLongError{Len: len(content), Max: maxBytes}
+	}
+	return nil
+}
