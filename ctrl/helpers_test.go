@@ -3,12 +3,15 @@ package ctrl
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"go.uber.org/goleak"
 
 	"github.com/gorilla/websocket"
 	"github.com/sirupsen/logrus"
@@ -20,8 +23,14 @@ import (
 	"chatroom/service/session"
 )
 
-// waitTime bounds every wait in these tests.
-const waitTime = 10 * time.Second
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// waitTime bounds every wait in these tests; pollEvery is how often a
+// poll.CheckFor asks.
+const (
+	waitTime  = 10 * time.Second
+	pollEvery = 5 * time.Millisecond
+)
 
 // testServer is a real chat endpoint on a loopback socket.
 type testServer struct {
@@ -248,16 +257,12 @@ func (c *client) expectClose() *websocket.CloseError {
 	return nil
 }
 
-// eventually polls cond until it holds or the wait time ends.
-func eventually(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(waitTime)
-	tick := time.NewTicker(5 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
+// connectionsAre is a poll condition: the server has n connections open.
+func (ts *testServer) connectionsAre(n int64) func() error {
+	return func() error {
+		if got := ts.chat.Stats().Connections; got != n {
+			return fmt.Errorf("%d connections open, want %d", got, n)
 		}
-		<-tick.C
+		return nil
 	}
 }

@@ -390,8 +390,8 @@ func TestRateLimit(t *testing.T) {
 		if err == nil {
 			continue
 		}
-		if !websocket.IsCloseError(err, websocket.ClosePolicyViolation) || !strings.Contains(err.Error(), config.ReasonFlood) {
-			t.Fatalf("flood ended with %v, want 1008 %q", err, config.ReasonFlood)
+		if !websocket.IsCloseError(err, websocket.ClosePolicyViolation) || !strings.Contains(err.Error(), service.DisconnectFlood.Reason()) {
+			t.Fatalf("flood ended with %v, want 1008 %q", err, service.DisconnectFlood.Reason())
 		}
 		break
 	}
@@ -522,8 +522,8 @@ func TestPacedFloodIsClosed(t *testing.T) {
 	for sent := 0; ; sent++ {
 		select {
 		case err := <-closed:
-			if !websocket.IsCloseError(err, websocket.ClosePolicyViolation) || !strings.Contains(err.Error(), config.ReasonFlood) {
-				t.Fatalf("ended with %v, want 1008 %q", err, config.ReasonFlood)
+			if !websocket.IsCloseError(err, websocket.ClosePolicyViolation) || !strings.Contains(err.Error(), service.DisconnectFlood.Reason()) {
+				t.Fatalf("ended with %v, want 1008 %q", err, service.DisconnectFlood.Reason())
 			}
 			t.Logf("closed after %d frames", sent)
 			return

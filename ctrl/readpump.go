@@ -1,0 +1,197 @@
+package ctrl
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/sirupsen/logrus"
+	"golang.org/x/time/rate"
+
+	"chatroom/config"
+	"chatroom/model"
+	"chatroom/service"
+)
+
+// maxReplyType bounds how much of an unknown type is echoed in an error.
+const maxReplyType = 32
+
+// tooBigReason is the close reason of a frame over ReadLimit, with the limit.
+const tooBigReason = "frame is longer than %d bytes"
+
+// readPump reads and handles frames until the connection fails or the
+// server decides to close it.
+func (c *conn) readPump() error {
+	c.setHandlers()
+	for {
+		if done, err := c.readFrame(); done {
+			return err
+		}
+	}
+}
+
+// setHandlers makes every pong and ping extend the read deadline, and has
+// the write pump answer pings.
+func (c *conn) setHandlers() {
+	c.ws.SetPongHandler(func(string) error { c.extendRead(); return nil })
+	c.ws.SetPingHandler(func(data string) error {
+		c.extendRead()
+		c.mu.Lock()
+		c.pong = []byte(data)
+		c.unlockAndWake()
+		return nil
+	})
+	c.extendRead()
+}
+
+// readFrame reads and handles one data frame (and the control frames
+// before it). done says the read pump is over, with err or nil.
+func (c *conn) readFrame() (done bool, err error) {
+	_, r, err := c.ws.NextReader()
+	if err != nil {
+		return true, err
+	}
+	// Text and binary frames both carry protobuf: the spec's clients sent
+	// text frames.
+	limit := c.s.cfg.ReadLimit
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return true, err
+	}
+	if closing := c.extendRead(); closing {
+		// The server is closing this connection (slow consumer,
+		// shutdown): it may have left the room already and its name may
+		// be someone else's now, so nothing more is handled.
+		return true, nil
+	}
+	if int64(len(data)) > limit {
+		c.closeWith(service.DisconnectTooBig, fmt.Sprintf(tooBigReason, limit))
+		c.logger().WithField("limit", limit).Info("frame too big")
+		return true, nil
+	}
+	return !c.handle(data), nil
+}
+
+// extendRead moves the read deadline: a connection that sends nothing, not
+// even a pong, for PongTimeout is dead. After the close frame is sent the
+// deadline is the grace period instead, and stays. It reports whether the
+// connection is closing, under the same lock.
+func (c *conn) extendRead() (closing bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.closeSent {
+		c.ws.SetReadDeadline(time.Now().Add(c.s.cfg.PongTimeout))
+	}
+	return c.closing
+}
+
+// drain discards frames until the peer answers our close frame, or the
+// grace period set by the write pump ends.
+func (c *conn) drain() {
+	for {
+		if _, _, err := c.ws.NextReader(); err != nil {
+			return
+		}
+	}
+}
+
+// handle acts on one frame. It returns false when the connection is to close.
+func (c *conn) handle(data []byte) bool {
+	msg, err := model.Decode(data)
+	c.countFrame(msg, err)
+	// Every frame but exit spends a token: talks, user lists and garbage
+	// all cost the server work.
+	if (err != nil || msg.Type != model.TypeExit) && !c.allow() {
+		return c.rateLimited()
+	}
+	if err != nil {
+		c.reject(config.ReplyUndecodable+": "+err.Error(), "")
+		return true
+	}
+	switch msg.Type {
+	case model.TypeTalk:
+		if err := model.CheckContent(msg.Content, c.s.cfg.MaxContent); err != nil {
+			c.reject(err.Error(), msg.Type)
+		} else if err := c.s.room.Talk(context.Background(), c, msg.Content); err != nil {
+			c.reject(config.ReplyNotSent+": "+err.Error(), msg.Type)
+		}
+	case model.TypeUserList:
+		c.s.room.SendUserList(c)
+	case model.TypePing:
+		c.s.room.Reply(c, c.s.pong)
+	case model.TypeExit:
+		c.leave()
+		c.Close(service.DisconnectBye)
+		return false
+	default:
+		t := msg.Type
+		if len(t) > maxReplyType {
+			t = t[:maxReplyType]
+		}
+		c.reject(fmt.Sprintf("%s %q", config.ReplyUnknownType, t), "")
+	}
+	return true
+}
+
+// countFrame counts a data frame by its type.
+func (c *conn) countFrame(msg *model.ChatRoomRequest, err error) {
+	kind := frameUndecodable
+	if err == nil {
+		switch kind = msg.Type; kind {
+		case model.TypeTalk, model.TypeUserList, model.TypeExit, model.TypePing:
+		default:
+			kind = frameOther
+		}
+	}
+	c.s.stats.framesIn[kind].Add(1)
+}
+
+// allow takes a token from the connection's bucket (MsgRate per second,
+// MsgBurst at most), and reports whether there was one.
+func (c *conn) allow() bool {
+	if c.s.cfg.MsgRate <= 0 {
+		return true
+	}
+	if c.limiter == nil {
+		// Made at the first frame: an idle connection keeps none.
+		c.limiter = rate.NewLimiter(rate.Limit(c.s.cfg.MsgRate), c.s.cfg.MsgBurst)
+		if c.s.cfg.RateClose > 0 {
+			c.strikes = rate.NewLimiter(rate.Limit(c.s.cfg.MsgRate), c.s.cfg.RateClose)
+		}
+	}
+	if c.limiter.Allow() {
+		c.limited = false
+		return true
+	}
+	return false
+}
+
+// rateLimited answers a frame over the rate with an error reply. Refusals
+// are counted in a second bucket that forgives them at MsgRate a second:
+// a client refused RateClose times more than that is flooding, however it
+// paces itself, and is closed with 1008. It returns false when the
+// connection is to close.
+func (c *conn) rateLimited() bool {
+	c.s.stats.rateLimited.Add(1)
+	if c.strikes != nil && !c.strikes.Allow() {
+		c.logger().WithField("rate_close", c.s.cfg.RateClose).Warn("closing a flooding connection")
+		c.Close(service.DisconnectFlood)
+		return false
+	}
+	c.s.stats.rejectedFrames.Add(1)
+	if !c.limited {
+		// One line per burst, not per frame: a flood must not flood the log.
+		c.logger().WithField("rate", c.s.cfg.MsgRate).Info("rate limited")
+	}
+	c.limited = true
+	c.s.room.Reply(c, service.NewFrame(WebSocketFramer{}, &model.ChatRoomRequest{Type: model.TypeError, Content: config.ReplyRateLimited}))
+	return true
+}
+
+// reject answers a frame with an error reply; the connection stays open.
+func (c *conn) reject(reason, typ string) {
+	c.s.stats.rejectedFrames.Add(1)
+	c.logger().WithFields(logrus.Fields{"reason": reason, "type": typ}).Info("frame rejected")
+	c.s.room.Reply(c, service.NewFrame(WebSocketFramer{}, &model.ChatRoomRequest{Type: model.TypeError, Content: reason}))
+}
