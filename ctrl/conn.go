@@ -16,8 +16,7 @@ import (
 	"chatroom/service"
 )
 
-// closeGrace is how long the server waits for the peer's answer to its
-// close frame before it drops the connection anyway.
+// closeGrace is how long the peer has to answer the server's close frame.
 const closeGrace = 2 * time.Second
 
 // conn is one client connection: a service.Member backed by a WebSocket.

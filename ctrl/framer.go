@@ -31,9 +31,9 @@ func (WebSocketFramer) Frame(typ string, head []byte, more [][]byte) *service.Fr
 }
 
 const (
-	maxHeader          = 10 // bytes of a server frame's header, at most
-	batchMessagesField = 1  // ChatRoomBatch.messages
-	maxElemPrefix      = 1 + binary.MaxVarintLen64
+	maxHeader          = 10                        // bytes of a server frame's header, at most
+	batchMessagesField = 1                         // ChatRoomBatch.messages
+	maxElemPrefix      = 1 + binary.MaxVarintLen64 // bytes of a batch element's tag and length, at most
 )
 
 // appendBatchHeader appends the header of one binary frame whose payload is

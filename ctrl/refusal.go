@@ -12,12 +12,11 @@ import (
 	"chatroom/model"
 )
 
-// Refusals in band: how long one waits for the client's close, how many
-// frames it reads meanwhile, and how many run at once.
+// Refusals in band (refuseInBand).
 const (
-	refusalLinger     = closeGrace / 2 // each holds one of maxRefusalsInBand meanwhile
-	maxRefusalFrames  = 16
-	maxRefusalsInBand = 64
+	refusalLinger     = closeGrace / 2 // how long one waits for the client's close
+	maxRefusalFrames  = 16             // frames it reads meanwhile, at most
+	maxRefusalsInBand = 64             // how many run at once
 )
 
 // A refusal is why a handshake was refused. Its row of the table in info

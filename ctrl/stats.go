@@ -22,10 +22,10 @@ type ServerStats struct {
 // Handshake results besides the refusals', and frame types besides the
 // protocol's.
 const (
-	hsAccepted       = "accepted"
-	hsUpgradeFailed  = "upgrade_failed"
-	frameOther       = "other" // an unknown type
-	frameUndecodable = "undecodable"
+	hsAccepted       = "accepted"       // upgraded
+	hsUpgradeFailed  = "upgrade_failed" // admitted, but the upgrade failed
+	frameOther       = "other"          // a frame of an unknown type
+	frameUndecodable = "undecodable"    // a frame that is no ChatRoomRequest
 )
 
 // frameTypes are the labels of ServerStats.FramesIn.

@@ -15,8 +15,7 @@ import (
 	"chatroom/model"
 )
 
-// readBufferSize is each connection's read buffer: chat messages are small,
-// and longer frames are read straight into the message.
+// readBufferSize is each connection's read buffer (chat messages are small).
 const readBufferSize = 512
 
 // upgrade switches an admitted handshake to WebSocket and returns its

@@ -12,8 +12,7 @@ import (
 // pumpLinger is how long an idle write pump waits for more before it ends.
 const pumpLinger = time.Second
 
-// maxBatch bounds a batch frame's payload; a longer queue is written as
-// several batch frames (still in one system call).
+// maxBatch bounds a batch frame's payload; a longer queue takes several.
 const maxBatch = 64 << 10
 
 // work is what one write takes from the connection.

@@ -11,8 +11,7 @@ import (
 	"chatroom/service"
 )
 
-// copyLimit: pieces of a write up to this long are copied together, longer
-// ones are written from where they are.
+// copyLimit is the longest piece of a write that gather may copy.
 const copyLimit = 512
 
 // gather collects the bytes of one write: references to the shared frames,
