@@ -1,8 +1,10 @@
 package session_test
 
 import (
+	"chatroom/internal/poll"
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -35,24 +37,20 @@ func (r *recorder) add(e session.Event) { r.mu.Lock(); r.events = append(r.event
 
 func (r *recorder) wait(t *testing.T, what string, match func(session.Event) bool) session.Event {
 	t.Helper()
-	deadline := time.Now().Add(waitTime)
-	tick := time.NewTicker(2 * time.Millisecond)
-	defer tick.Stop()
-	for {
+	var found session.Event
+	poll.CheckFor(t, waitTime, 2*time.Millisecond, func() error {
 		r.mu.Lock()
+		defer r.mu.Unlock()
 		for ; r.next < len(r.events); r.next++ {
 			if e := r.events[r.next]; match(e) {
 				r.next++
-				r.mu.Unlock()
-				return e
+				found = e
+				return nil
 			}
 		}
-		r.mu.Unlock()
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		<-tick.C
-	}
+		return fmt.Errorf("no %s among %d events", what, len(r.events))
+	})
+	return found
 }
 
 func (r *recorder) talks() []string {
