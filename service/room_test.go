@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"testing"
 
@@ -77,25 +76,6 @@ func TestSlowMemberIsClosedOthersUnaffected(t *testing.T) {
 	}
 	if got := a.types(); len(got) != 6 { // join:a userlist join:slow talk×3
 		t.Fatalf("a got %v", got)
-	}
-}
-
-func TestNamesAreClaimedOnce(t *testing.T) {
-	b := NewMemoryBroker()
-	ctx := context.Background()
-	if err := b.Claim(ctx, "x"); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.Claim(ctx, "x"); !errors.Is(err, ErrNameTaken) {
-		t.Fatalf("second claim: %v", err)
-	}
-	b.Release("x")
-	if err := b.Claim(ctx, "x"); err != nil {
-		t.Fatalf("claim after release: %v", err)
-	}
-	b.Close()
-	if err := b.Publish(ctx, &model.ChatRoomRequest{Type: model.TypeTalk}); !errors.Is(err, ErrBrokerClosed) {
-		t.Fatalf("publish after close: %v", err)
 	}
 }
 

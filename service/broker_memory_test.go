@@ -1,0 +1,28 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"chatroom/model"
+)
+
+func TestNamesAreClaimedOnce(t *testing.T) {
+	b := NewMemoryBroker()
+	ctx := context.Background()
+	if err := b.Claim(ctx, "x"); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Claim(ctx, "x"); !errors.Is(err, ErrNameTaken) {
+		t.Fatalf("second claim: %v", err)
+	}
+	b.Release("x")
+	if err := b.Claim(ctx, "x"); err != nil {
+		t.Fatalf("claim after release: %v", err)
+	}
+	b.Close()
+	if err := b.Publish(ctx, &model.ChatRoomRequest{Type: model.TypeTalk}); !errors.Is(err, ErrBrokerClosed) {
+		t.Fatalf("publish after close: %v", err)
+	}
+}

@@ -1,0 +1,267 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/sirupsen/logrus"
+)
+
+// NatsConfig says how a NatsBroker reaches NATS and names what it keeps
+// there. Every node of one room must use the same Stream, Subject and
+// NamesBucket.
+type NatsConfig struct {
+	URLs        string        // nats://host:4222[,nats://…]
+	Node        string        // this node's name, for claims and logs
+	Stream      string        // JetStream stream of the room's events; default CHATROOM
+	Subject     string        // its subject; default chatroom.events
+	NamesBucket string        // key-value bucket of claimed usernames; default chatroom-names
+	MaxEvents   int64         // events the stream keeps (history for late joiners); default 100000
+	MaxAge      time.Duration // and for how long; default 24h
+	ClaimTTL    time.Duration // a claim not refreshed for this long expires (its node died); default 25s
+	HistoryScan uint64        // at start, the last events read for the room's history; default 2000
+	Replicas    int           // copies of the stream and the bucket in a NATS cluster; default 1
+
+	hooks natsHooks // for tests
+}
+
+// natsHooks let a test step into the broker where timing cannot be
+// arranged from outside. Nil hooks do nothing.
+type natsHooks struct {
+	afterInfo func()                                      // Subscribe has read the stream's last seq
+	wrapKV    func(jetstream.KeyValue) jetstream.KeyValue // the bucket as the broker uses it
+}
+
+func (c *NatsConfig) defaults() {
+	if c.Stream == "" {
+		c.Stream = "CHATROOM"
+	}
+	if c.Subject == "" {
+		c.Subject = "chatroom.events"
+	}
+	if c.NamesBucket == "" {
+		c.NamesBucket = "chatroom-names"
+	}
+	if c.MaxEvents <= 0 {
+		c.MaxEvents = 100_000
+	}
+	if c.MaxAge <= 0 {
+		c.MaxAge = 24 * time.Hour
+	}
+	if c.ClaimTTL <= 0 {
+		c.ClaimTTL = 25 * time.Second
+	}
+	if c.Replicas <= 0 {
+		c.Replicas = 1
+	}
+	if c.HistoryScan == 0 {
+		c.HistoryScan = 2000
+	}
+}
+
+var _ Broker = (*NatsBroker)(nil)
+
+// NatsBroker is the Broker of a room served by several nodes. Events go
+// through one JetStream stream: its sequence is the room's order, the same
+// on every node, and its storage is the room's history. Usernames are
+// claimed in a JetStream key-value bucket with an atomic create; each node
+// refreshes its claims, so those of a node that dies expire after ClaimTTL.
+type NatsBroker struct {
+	cfg NatsConfig
+	log logrus.FieldLogger
+	nc  *nats.Conn
+	js  jetstream.JetStream
+	st  jetstream.Stream
+	kv  jetstream.KeyValue
+	kvs jetstream.Stream // the bucket's own stream, for a key's latest entry
+
+	mu      sync.Mutex
+	onConn  func(up bool)     // told when the connection to NATS is lost and back
+	onLost  func(name string) // told when this node lost a claim
+	claims  map[string]uint64 // this node's claims: name -> the key's revision
+	consume jetstream.ConsumeContext
+	// delivered is the seq of the last event handed to the handler;
+	// progress, when someone waits for it to grow, is closed when it does.
+	delivered uint64
+	progress  chan struct{}
+	// online is who is in the room as this node delivered it: name -> the
+	// seq of the join (0 for the names Subscribe found claimed).
+	online map[string]uint64
+	closed bool
+	stop   chan struct{} // closed by Close: ends the refresher, reap and reconcile
+	wg     sync.WaitGroup
+
+	rewatch chan struct{} // the connection is back: reap watches anew
+	recheck chan struct{} // a new watch of the claims is there: reconcile now
+	renew   chan struct{} // the connection is back: refresh the claims now
+}
+
+// NewNatsBroker connects to NATS and makes sure the stream and the bucket
+// exist. NATS unreachable at start is an error: the caller exits with it.
+func NewNatsBroker(ctx context.Context, cfg NatsConfig, log logrus.FieldLogger) (*NatsBroker, error) {
+	cfg.defaults()
+	b := &NatsBroker{cfg: cfg, log: log, claims: make(map[string]uint64), online: make(map[string]uint64),
+		stop: make(chan struct{}), rewatch: make(chan struct{}, 1), recheck: make(chan struct{}, 1), renew: make(chan struct{}, 1)}
+	nc, err := nats.Connect(cfg.URLs,
+		nats.Name("chatroom "+cfg.Node),
+		nats.MaxReconnects(-1), // once up, keep trying for ever
+		// No buffering while disconnected: a publish then fails at once
+		// and is not sent later. Nothing acknowledged to a sender is lost;
+		// a talk the sender was told was not sent is normally not
+		// delivered, but one whose acknowledgement was lost in transit
+		// (stored, then the link went) may still be.
+		nats.ReconnectBufSize(-1),
+		nats.ReconnectWait(500*time.Millisecond),
+		// The handlers run on nats.go's own goroutine, possibly after
+		// Close has returned (and the log file is shut): then they are
+		// silent.
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			if b.isClosed() {
+				return
+			}
+			log.WithField("error", err).Warn("NATS connection lost; reconnecting")
+			b.connectionChanged(false)
+		}),
+		nats.ReconnectHandler(func(c *nats.Conn) {
+			if b.isClosed() {
+				return
+			}
+			log.WithField("url", c.ConnectedUrlRedacted()).Info("NATS reconnected")
+			// The watch of the claims does not outlive a NATS restart:
+			// it is made anew, and then what it missed is reconciled
+			// (reap kicks recheck once the new watch is there).
+			kick(b.rewatch)
+			// Claims are refreshed at once: waiting for the next tick, up
+			// to ClaimTTL/3, would let an outage of a third of the TTL
+			// expire them, and end their sessions.
+			kick(b.renew)
+			b.connectionChanged(true)
+		}),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("cannot connect to NATS at %s: %w", cfg.URLs, err)
+	}
+	b.nc = nc
+	fail := func(what string, err error) (*NatsBroker, error) {
+		nc.Close()
+		return nil, fmt.Errorf("NATS %s: %w", what, err)
+	}
+	if b.js, err = jetstream.New(nc); err != nil {
+		return fail("JetStream", err)
+	}
+	b.st, err = b.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name:      cfg.Stream,
+		Subjects:  []string{cfg.Subject},
+		Storage:   jetstream.FileStorage,
+		MaxMsgs:   cfg.MaxEvents,
+		MaxAge:    cfg.MaxAge,
+		Discard:   jetstream.DiscardOld,
+		Retention: jetstream.LimitsPolicy,
+		Replicas:  cfg.Replicas,
+	})
+	if err != nil {
+		return fail("stream "+cfg.Stream, err)
+	}
+	// An update would change the TTL under every node, which all count
+	// on their own: a node with another one does not start.
+	if kv, err := b.js.KeyValue(ctx, cfg.NamesBucket); err == nil {
+		st, err := kv.Status(ctx)
+		if err != nil {
+			return fail("bucket "+cfg.NamesBucket, err)
+		}
+		if st.TTL() != cfg.ClaimTTL {
+			nc.Close()
+			return nil, fmt.Errorf("NATS bucket %s keeps claims for %v, but this node's claim TTL (-claim-ttl) is %v: every node must use the same one (to change it, stop every node and delete the bucket)", cfg.NamesBucket, st.TTL(), cfg.ClaimTTL)
+		}
+	} else if !errors.Is(err, jetstream.ErrBucketNotFound) {
+		return fail("bucket "+cfg.NamesBucket, err)
+	}
+	b.kv, err = b.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:   cfg.NamesBucket,
+		TTL:      cfg.ClaimTTL,
+		Storage:  jetstream.FileStorage,
+		Replicas: cfg.Replicas,
+		// An expired claim leaves a marker that watchers see: that is how
+		// the other nodes learn that a node died with users on it.
+		LimitMarkerTTL: cfg.ClaimTTL,
+	})
+	if err != nil {
+		return fail("bucket "+cfg.NamesBucket, err)
+	}
+	if cfg.hooks.wrapKV != nil {
+		b.kv = cfg.hooks.wrapKV(b.kv)
+	}
+	if b.kvs, err = b.js.Stream(ctx, "KV_"+cfg.NamesBucket); err != nil {
+		return fail("bucket "+cfg.NamesBucket, err)
+	}
+	watch, err := b.watch()
+	if err != nil {
+		return fail("watching "+cfg.NamesBucket, err)
+	}
+	b.wg.Add(3)
+	go b.refresh()
+	go b.reap(watch)
+	go b.reconcile()
+	return b, nil
+}
+
+// kick wakes whoever waits on c, once, without blocking.
+func kick(c chan struct{}) {
+	select {
+	case c <- struct{}{}:
+	default:
+	}
+}
+
+// OnConnectionChange sets f to be told when the connection to NATS is lost
+// (up false) and when it is back: the server tells its users.
+func (b *NatsBroker) OnConnectionChange(f func(up bool)) {
+	b.mu.Lock()
+	b.onConn = f
+	b.mu.Unlock()
+}
+
+func (b *NatsBroker) connectionChanged(up bool) {
+	b.mu.Lock()
+	f, closed := b.onConn, b.closed
+	b.mu.Unlock()
+	if f != nil && !closed {
+		f(up)
+	}
+}
+
+// Connected reports whether the connection to NATS is up now.
+func (b *NatsBroker) Connected() bool { return b.nc.IsConnected() }
+
+func (b *NatsBroker) isClosed() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.closed
+}
+
+// Close implements Broker: the refresher, the watch, the reconciliation
+// and delivery stop, and the connection closes (no drain: what Publish
+// acknowledged is stored already). The claims still held expire after
+// ClaimTTL.
+func (b *NatsBroker) Close() error {
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		return nil
+	}
+	b.closed = true
+	cc := b.consume
+	b.mu.Unlock()
+	close(b.stop)
+	b.wg.Wait()
+	if cc != nil {
+		cc.Stop()
+	}
+	b.nc.Close()
+	return nil
+}

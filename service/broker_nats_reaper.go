@@ -1,0 +1,284 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"chatroom/model"
+)
+
+// watch starts a watch of the changes to the claims. It lives as long as
+// reap keeps it, not as long as a context.
+func (b *NatsBroker) watch() (jetstream.KeyWatcher, error) {
+	return b.kv.WatchAll(context.Background(), jetstream.UpdatesOnly())
+}
+
+// reap announces the leave of users whose claim vanished without a
+// goodbye: it expired because their node died (or lost NATS for longer than
+// ClaimTTL), or a node released a name whose join it had published but
+// whose publish failed. Every node sees the key go and checks; the stream
+// keeps one leave, by its message id (see leaveGone).
+//
+// A goodbye also removes the key (Release purges it), after the leave: by
+// the time this node has delivered the stream up to where it was when it saw
+// the key go, that user is no longer online here, and nothing is published.
+//
+// The watch is made again whenever the connection to NATS is back: the old
+// one goes silent after a NATS restart. Whatever happened in between, the
+// reconciliation finds.
+func (b *NatsBroker) reap(w jetstream.KeyWatcher) {
+	defer b.wg.Done()
+	defer func() {
+		if w != nil {
+			w.Stop()
+		}
+	}()
+	updates := w.Updates()
+	var retry <-chan time.Time // while there is no watch
+	for {
+		var e jetstream.KeyValueEntry
+		var ok, again bool
+		select {
+		case <-b.stop:
+			return
+		case <-b.rewatch:
+			again = true
+		case <-retry:
+			again = true
+		case e, ok = <-updates:
+			if !ok {
+				// The watch ended: made again on reconnecting, or else in
+				// a second.
+				updates, retry = nil, time.After(time.Second)
+				continue
+			}
+		}
+		if again {
+			if w != nil {
+				w.Stop()
+			}
+			var err error
+			if w, err = b.watch(); err != nil {
+				b.log.WithField("error", err).Warn("claims not watched; retrying")
+				updates, retry = nil, time.After(time.Second)
+				continue
+			}
+			updates, retry = w.Updates(), nil
+			kick(b.recheck) // for what happened while nobody watched
+			continue
+		}
+		// A node that dies takes its users' claims with it at once: take
+		// every removal already waiting, and catch up once for all.
+		var gone []string
+		if name, removed := removedName(e); removed {
+			gone = append(gone, name)
+		}
+	more:
+		for range maxReapBatch - 1 {
+			select {
+			case e, ok = <-updates:
+				if !ok {
+					break more
+				}
+				if name, removed := removedName(e); removed {
+					gone = append(gone, name)
+				}
+			default:
+				break more
+			}
+		}
+		if len(gone) > 0 {
+			b.leaveIfGone(gone)
+		}
+	}
+}
+
+// maxReapBatch bounds the removals reap handles at once.
+const maxReapBatch = 1024
+
+// removedName is the username whose key e removes (a delete, a purge or an
+// expiry marker), if it is one.
+func removedName(e jetstream.KeyValueEntry) (string, bool) {
+	if e == nil || e.Operation() == jetstream.KeyValuePut {
+		return "", false
+	}
+	return keyName(e.Key())
+}
+
+// leaveIfGone publishes the leave of every name in names still online once
+// this node has delivered the stream as it is now, whose claim is not made
+// again.
+func (b *NatsBroker) leaveIfGone(names []string) {
+	ctx, cancel := context.WithTimeout(context.Background(), b.cfg.ClaimTTL)
+	defer cancel()
+	info, err := b.st.Info(ctx)
+	if err == nil {
+		err = b.waitDelivered(ctx, info.State.LastSeq)
+	}
+	if err != nil {
+		if !b.isClosed() {
+			b.log.WithField("error", err).Warn("removed claims not checked")
+		}
+		return
+	}
+	for _, name := range names {
+		b.mu.Lock()
+		_, online := b.online[name]
+		b.mu.Unlock()
+		if online {
+			b.leaveGone(ctx, name)
+		}
+	}
+}
+
+// leaveGone publishes the leave of name, online here but whose claim is
+// gone, unless the name is claimed again. Every node that notices publishes
+// it with the same message id, made of the key and the revision of its
+// latest entry (the purge, delete or expiry marker), so the stream keeps
+// one (JetStream drops a repeated id for two minutes). The same claim cannot
+// vanish twice, so a later vanishing has another id; the revision is 0 only
+// if every entry of the key has aged out, ClaimTTL after it vanished.
+func (b *NatsBroker) leaveGone(ctx context.Context, name string) {
+	log := b.log.WithField("user", name)
+	key := nameKey(name)
+	var rev uint64
+	m, err := b.kvs.GetLastMsgForSubject(ctx, b.keySubject(key))
+	switch {
+	case errors.Is(err, jetstream.ErrMsgNotFound): // aged out: no revision left
+	case err != nil:
+		log.WithField("error", err).Warn("claim not checked")
+		return
+	case m.Header.Get(kvOperation) == "" && m.Header.Get(jetstream.MarkerReasonHeader) == "":
+		return // claimed again
+	default:
+		rev = m.Sequence
+	}
+	id := fmt.Sprintf("gone:%s:%d", key, rev)
+	if rev == 0 {
+		// Every entry of the key aged out: the join this leave ends names
+		// the vanishing instead (the same on every node), so that two
+		// vanishings of one name within JetStream's two-minute dedupe
+		// window are not taken for one.
+		b.mu.Lock()
+		id = fmt.Sprintf("gone:%s:j%d", key, b.online[name])
+		b.mu.Unlock()
+	}
+	ev := &model.ChatRoomRequest{Type: model.TypeLeave, UserName: name}
+	if _, err := b.js.Publish(ctx, b.cfg.Subject, model.Encode(ev), jetstream.WithMsgID(id)); err != nil {
+		log.WithField("error", err).Warn("leave of a vanished claim not published")
+		return
+	}
+	log.Info("claim vanished without a goodbye (its node died or was cut off): leave announced")
+}
+
+// kvOperation is the header of a key-value delete or purge entry.
+const kvOperation = "KV-Operation"
+
+// reconcile compares, every ClaimTTL/5 and whenever the connection to NATS
+// is back, who is online with who holds a claim, and announces the leave of
+// every user online without one. Reap does this as claims go; this is for
+// what a watch cannot see: removals while it was not watching, a join
+// stored after its publish timed out and its name was released, a name
+// claimed by a handshake that never joined (which a node started meanwhile
+// lists). With the expiry after ClaimTTL, a dead node's users are gone
+// within ClaimTTL*6/5 (30 s with the default 25 s) even if reap missed them.
+func (b *NatsBroker) reconcile() {
+	defer b.wg.Done()
+	tick := time.NewTicker(b.cfg.ClaimTTL / 5)
+	defer tick.Stop()
+	for {
+		select {
+		case <-b.stop:
+			return
+		case <-tick.C:
+		case <-b.recheck:
+		}
+		if err := b.reconcileOnce(); err != nil && !b.isClosed() {
+			b.log.WithField("error", err).Debug("claims not reconciled; next round")
+		}
+	}
+}
+
+// reconcileOnce is one round of reconcile.
+//
+// A user online whose join is at most seq L, read before the keys are
+// listed, claimed the name before L was stored, so before the listing: a
+// missing key is gone. A join after L may come from a claim made during the
+// listing, and waits for the next round. The leaves of users who said
+// goodbye before their keys went are before the stream's end read after the
+// listing: once this node has delivered that far, they are offline here.
+func (b *NatsBroker) reconcileOnce() error {
+	ctx, cancel := context.WithTimeout(context.Background(), b.cfg.ClaimTTL/5)
+	defer cancel()
+	info, err := b.st.Info(ctx)
+	if err != nil {
+		return err
+	}
+	joinedBy := info.State.LastSeq
+	claimed, err := b.claimedKeys(ctx)
+	if err != nil {
+		return err
+	}
+	if info, err = b.st.Info(ctx); err != nil {
+		return err
+	}
+	if err := b.waitDelivered(ctx, info.State.LastSeq); err != nil {
+		return err
+	}
+	var gone []string
+	b.mu.Lock()
+	for name, seq := range b.online {
+		if seq <= joinedBy && !claimed[nameKey(name)] {
+			gone = append(gone, name)
+		}
+	}
+	b.mu.Unlock()
+	for _, name := range gone {
+		b.leaveGone(ctx, name)
+	}
+	return nil
+}
+
+// claimedKeys lists the keys of the bucket that hold a claim now. Unlike
+// ListKeys, it fails rather than return part of them.
+func (b *NatsBroker) claimedKeys(ctx context.Context) (map[string]bool, error) {
+	w, err := b.kv.WatchAll(ctx, jetstream.IgnoreDeletes(), jetstream.MetaOnly())
+	if err != nil {
+		return nil, err
+	}
+	defer w.Stop()
+	keys := make(map[string]bool)
+	for {
+		select {
+		case e, ok := <-w.Updates():
+			switch {
+			case !ok:
+				return nil, errors.New("listing the claims: the watch ended")
+			case e == nil:
+				return keys, nil // all there are
+			}
+			keys[e.Key()] = true
+		case <-ctx.Done():
+			return nil, fmt.Errorf("listing the claims: %w", ctx.Err())
+		}
+	}
+}
+
+// claimedNames lists the usernames claimed in the whole cluster.
+func (b *NatsBroker) claimedNames(ctx context.Context) ([]string, error) {
+	keys, err := b.claimedKeys(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("NATS names: %w", err)
+	}
+	var names []string
+	for k := range keys {
+		if n, ok := keyName(k); ok {
+			names = append(names, n)
+		}
+	}
+	return names, nil
+}
