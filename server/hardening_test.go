@@ -325,7 +325,7 @@ func TestConnectionLimits(t *testing.T) {
 		{a, 101, ""},
 		{a, 101, ""},
 		{a, 503, config.RefuseTooManyFromIP}, // a third from one address
-		{b, 101, ""},                      // another address still may
+		{b, 101, ""},                         // another address still may
 		{b, 101, ""},
 		{dialFrom("127.0.0.3"), 503, config.RefuseServerFull}, // four in all
 	} {
