@@ -5,6 +5,7 @@ import (
 	"context"
 	"sync"
 	"testing"
+	"time"
 
 	logtest "github.com/sirupsen/logrus/hooks/test"
 	"google.golang.org/protobuf/encoding/protowire"
@@ -124,4 +125,68 @@ func decode(t *testing.T, f *Frame) *model.ChatRoomRequest {
 		t.Fatalf("batch element %v (%v), want %v", batch, err, m)
 	}
 	return m
+}
+
+// natsNode is one chat node's room on a NatsBroker with cfg, closed when
+// the test ends.
+func natsNode(t *testing.T, cfg NatsConfig) (*Room, *NatsBroker) {
+	t.Helper()
+	log, _ := logtest.NewNullLogger()
+	// A set-up context that ends, as the server's does: what the broker
+	// runs afterwards (the watch of the claims) must outlive it.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	b, err := NewNatsBroker(ctx, cfg, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	r, err := NewRoom(b, payloadFramer{}, RoomConfig{History: 10, Presence: true}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r, b
+}
+
+// natsNodes are rooms of nodes named a, b, … on the NATS at url.
+func natsNodes(t *testing.T, url string, n int) []*Room {
+	var rooms []*Room
+	for i := range n {
+		r, _ := natsNode(t, NatsConfig{URLs: url, Node: string(rune('a' + i))})
+		rooms = append(rooms, r)
+	}
+	return rooms
+}
+
+// waitFor polls cond until it holds or 10 s pass.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	waitWithin(t, 10*time.Second, what, cond)
+}
+
+// waitWithin polls cond until it holds or d passes.
+func waitWithin(t *testing.T, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		<-tick.C
+	}
+}
+
+// talks returns the seqs and contents of the talks m received.
+func (r *recorder) talks() (seqs []uint64, contents []string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, m := range r.got {
+		if m.Type == model.TypeTalk {
+			seqs = append(seqs, m.Seq)
+			contents = append(contents, m.Content)
+		}
+	}
+	return seqs, contents
 }
