@@ -40,61 +40,63 @@ func (b *NatsBroker) reap(w jetstream.KeyWatcher) {
 	updates := w.Updates()
 	var retry <-chan time.Time // while there is no watch
 	for {
-		var e jetstream.KeyValueEntry
-		var ok, again bool
 		select {
 		case <-b.stop:
 			return
 		case <-b.rewatch:
-			again = true
 		case <-retry:
-			again = true
-		case e, ok = <-updates:
+		case e, ok := <-updates:
 			if !ok {
 				// The watch ended: made again on reconnecting, or else in
 				// a second.
 				updates, retry = nil, time.After(time.Second)
-				continue
+			} else if gone := removals(e, updates); len(gone) > 0 {
+				b.leaveIfGone(gone)
 			}
-		}
-		if again {
-			if w != nil {
-				w.Stop()
-			}
-			var err error
-			if w, err = b.watch(); err != nil {
-				b.log.WithField("error", err).Warn("claims not watched; retrying")
-				updates, retry = nil, time.After(time.Second)
-				continue
-			}
-			updates, retry = w.Updates(), nil
-			kick(b.recheck) // for what happened while nobody watched
 			continue
 		}
-		// A node that dies takes its users' claims with it at once: take
-		// every removal already waiting, and catch up once for all.
-		var gone []string
-		if name, removed := removedName(e); removed {
-			gone = append(gone, name)
-		}
-	more:
-		for range maxReapBatch - 1 {
-			select {
-			case e, ok = <-updates:
-				if !ok {
-					break more
-				}
-				if name, removed := removedName(e); removed {
-					gone = append(gone, name)
-				}
-			default:
-				break more
+		w, updates, retry = b.watchAgain(w)
+	}
+}
+
+// watchAgain stops w, if any, and watches the claims anew. If that fails,
+// there are no updates, and retry fires in a second.
+func (b *NatsBroker) watchAgain(w jetstream.KeyWatcher) (_ jetstream.KeyWatcher, updates <-chan jetstream.KeyValueEntry, retry <-chan time.Time) {
+	if w != nil {
+		w.Stop()
+	}
+	w, err := b.watch()
+	if err != nil {
+		b.log.WithField("error", err).Warn("claims not watched; retrying")
+		return w, nil, time.After(time.Second)
+	}
+	updates = w.Updates()
+	kick(b.recheck) // for what happened while nobody watched
+	return w, updates, nil
+}
+
+// removals are the names whose claims e and the updates already waiting
+// remove, up to maxReapBatch entries: a node that dies takes its users'
+// claims with it at once, and reap catches up once for all.
+func removals(e jetstream.KeyValueEntry, updates <-chan jetstream.KeyValueEntry) []string {
+	var gone []string
+	if name, removed := removedName(e); removed {
+		gone = append(gone, name)
+	}
+	for range maxReapBatch - 1 {
+		select {
+		case e, ok := <-updates:
+			if !ok {
+				return gone
 			}
-		}
-		if len(gone) > 0 {
-			b.leaveIfGone(gone)
+			if name, removed := removedName(e); removed {
+				gone = append(gone, name)
+			}
+		default:
+			return gone
 		}
 	}
+	return gone
 }
 
 // maxReapBatch bounds the removals reap handles at once.
