@@ -80,11 +80,10 @@ type NatsBroker struct {
 	kv  jetstream.KeyValue
 	kvs jetstream.Stream // the bucket's own stream, for a key's latest entry
 
-	mu      sync.Mutex
-	onConn  func(up bool)     // told when the connection to NATS is lost and back
-	onLost  func(name string) // told when this node lost a claim
-	claims  map[string]uint64 // this node's claims: name -> the key's revision
-	consume jetstream.ConsumeContext
+	mu       sync.Mutex
+	handlers Handlers          // the subscriber's, set by Subscribe
+	claims   map[string]uint64 // this node's claims: name -> the key's revision
+	consume  jetstream.ConsumeContext
 	// delivered is the seq of the last event handed to the handler;
 	// progress, when someone waits for it to grow, is closed when it does.
 	delivered uint64
@@ -274,24 +273,18 @@ func kick(c chan struct{}) {
 	}
 }
 
-// OnConnectionChange sets f to be told when the connection to NATS is lost
-// (up false) and when it is back: the server tells its users.
-func (b *NatsBroker) OnConnectionChange(f func(up bool)) {
-	b.mu.Lock()
-	b.onConn = f
-	b.mu.Unlock()
-}
-
+// connectionChanged tells the subscriber's Link, if any, that the
+// connection to NATS is lost or back.
 func (b *NatsBroker) connectionChanged(up bool) {
 	b.mu.Lock()
-	f, closed := b.onConn, b.closed
+	f, closed := b.handlers.Link, b.closed
 	b.mu.Unlock()
 	if f != nil && !closed {
 		f(up)
 	}
 }
 
-// Connected reports whether the connection to NATS is up now.
+// Connected implements Broker: the connection to NATS is up now.
 func (b *NatsBroker) Connected() bool { return b.nc.IsConnected() }
 
 func (b *NatsBroker) isClosed() bool {

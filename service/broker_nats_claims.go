@@ -71,16 +71,6 @@ func (b *NatsBroker) Release(name string) {
 	}
 }
 
-// OnClaimLost sets f to be told when a claim of this node is gone or taken
-// when the refresher comes to it: the node was cut off from NATS for longer
-// than ClaimTTL. The broker has forgotten the claim; the room ends the
-// session (see Room.endLost).
-func (b *NatsBroker) OnClaimLost(f func(name string)) {
-	b.mu.Lock()
-	b.onLost = f
-	b.mu.Unlock()
-}
-
 // refresh rewrites this node's claims every ClaimTTL/3, so that they live
 // as long as the node does. A claim found gone or taken is lost: this node
 // was cut off from NATS for longer than ClaimTTL, and the others announced
@@ -179,7 +169,7 @@ func (b *NatsBroker) refreshClaim(name string, rev uint64) error {
 		delete(b.claims, name)
 		lost = true
 	}
-	onLost := b.onLost
+	onLost := b.handlers.ClaimLost
 	b.mu.Unlock()
 	switch {
 	case released:

@@ -18,8 +18,13 @@ import (
 // left meanwhile (joins and leaves are idempotent). Then the same ordered
 // consumer delivers every later event, in the stream's order, across
 // reconnects. Subscribe returns once the past is in, before any member
-// joins.
-func (b *NatsBroker) Subscribe(handler func(*model.ChatRoomRequest)) error {
+// joins. h.ClaimLost is told of a claim found gone or taken when the
+// refresher comes to it (see refresh); h.Link, of the connection to NATS
+// lost and back.
+func (b *NatsBroker) Subscribe(h Handlers) error {
+	b.mu.Lock()
+	b.handlers = h
+	b.mu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	info, err := b.st.Info(ctx)
@@ -30,11 +35,11 @@ func (b *NatsBroker) Subscribe(handler func(*model.ChatRoomRequest)) error {
 	if b.cfg.hooks.afterInfo != nil {
 		b.cfg.hooks.afterInfo()
 	}
-	if err := b.deliverClaimed(ctx, handler); err != nil {
+	if err := b.deliverClaimed(ctx, h.Event); err != nil {
 		return err
 	}
 	start := b.historyStart(info.State.FirstSeq, last)
-	if err := b.startConsumer(ctx, start, handler); err != nil {
+	if err := b.startConsumer(ctx, start, h.Event); err != nil {
 		return err
 	}
 	if last < start {

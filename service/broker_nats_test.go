@@ -9,6 +9,7 @@ import (
 
 	logtest "github.com/sirupsen/logrus/hooks/test"
 
+	"chatroom/config"
 	"chatroom/internal/natstest"
 )
 
@@ -21,24 +22,18 @@ func TestNatsUnreachableAtStart(t *testing.T) {
 	}
 }
 
-// NATS restarted mid-run: users are told, sends fail meanwhile (nothing is
-// acknowledged that is then lost), and afterwards both nodes carry on in one
-// order with everything acknowledged before.
+// NATS restarted mid-run: users are told (the room's Link handler), sends
+// fail meanwhile (nothing is acknowledged that is then lost), and afterwards
+// both nodes carry on in one order with everything acknowledged before.
 func TestNatsRestart(t *testing.T) {
 	ns := natstest.StartServer(t)
 	url := ns.URL()
 	node := func(name string) *Room {
-		r, b := natsNode(t, NatsConfig{URLs: url, Node: name})
-		b.OnConnectionChange(func(up bool) {
-			if up {
-				r.Notice("up")
-			} else {
-				r.Notice("down")
-			}
-		})
+		r, _ := natsNode(t, NatsConfig{URLs: url, Node: name})
 		return r
 	}
 	a, b := node("a"), node("b")
+	down, up := "error:"+config.NoticeBusDown, "error:"+config.NoticeBusUp
 	alice, bob := join(t, a, "alice"), join(t, b, "bob")
 	if err := a.Talk(context.Background(), alice, "before"); err != nil {
 		t.Fatal(err)
@@ -47,7 +42,7 @@ func TestNatsRestart(t *testing.T) {
 
 	ns.Stop()
 	waitFor(t, "the users to be told", func() bool {
-		return slices.Contains(alice.types(), "error:down") && slices.Contains(bob.types(), "error:down")
+		return slices.Contains(alice.types(), down) && slices.Contains(bob.types(), down)
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	err := a.Talk(ctx, alice, "during")
@@ -58,7 +53,7 @@ func TestNatsRestart(t *testing.T) {
 
 	ns.Restart()
 	waitFor(t, "the users to be told it is back", func() bool {
-		return slices.Contains(alice.types(), "error:up") && slices.Contains(bob.types(), "error:up")
+		return slices.Contains(alice.types(), up) && slices.Contains(bob.types(), up)
 	})
 	waitFor(t, "a talk to go through again", func() bool {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
