@@ -13,6 +13,13 @@ import (
 	"github.com/sirupsen/logrus"
 )
 
+const (
+	// How soon claims not refreshed (NATS out of reach, a timeout) are tried again.
+	refreshRetry = time.Second
+	// Most claim updates in flight at once.
+	maxRefreshes = 64
+)
+
 // Claim implements Broker with an atomic create of the name's key. A name
 // this node holds is taken, even if its key is gone: its session has not
 // ended yet, and its end must not release a new claim.
@@ -97,10 +104,6 @@ func (b *NatsBroker) refresh() {
 	}
 }
 
-// refreshRetry is how soon claims that could not be refreshed (NATS out of
-// reach, a timeout) are tried again, rather than at the next tick.
-const refreshRetry = time.Second
-
 // refreshRound refreshes every claim of this node once, maxRefreshes at a
 // time: one after another, a round of many claims over a slow link would
 // take longer than ClaimTTL.
@@ -143,9 +146,6 @@ func (b *NatsBroker) refreshRound() (failed int) {
 	}
 	return failures
 }
-
-// maxRefreshes bounds the claim updates in flight at once.
-const maxRefreshes = 64
 
 // refreshClaim updates name's claim, held at rev. It returns the error if
 // the claim is still this node's but could not be refreshed.

@@ -11,6 +11,11 @@ import (
 	"chatroom/model"
 )
 
+const (
+	// How often the stream's server tells the consumer it is there.
+	consumerHeartbeat = time.Second
+)
+
 // Subscribe implements Broker. A node starting in a running cluster first
 // learns the room as it is: every claimed name arrives as a join (the
 // claims outlive the stream's limits), then the last HistoryScan events
@@ -90,8 +95,8 @@ func (b *NatsBroker) startConsumer(ctx context.Context, start uint64, handler fu
 	cc, err := cons.Consume(func(msg jetstream.Msg) { b.deliver(msg, handler) },
 		// When the stream's leader goes (a NATS server of a cluster
 		// stopped) while this node's connection stays, the consumer only
-		// notices by missing two heartbeats: every second, not every five,
-		// makes that a stall of 2 s instead of 10.
+		// notices by missing two heartbeats: consumerHeartbeat bounds that
+		// stall.
 		jetstream.PullHeartbeat(consumerHeartbeat),
 		jetstream.ConsumeErrHandler(b.consumerError))
 	if err != nil {
@@ -131,10 +136,6 @@ func (b *NatsBroker) consumerError(_ jetstream.ConsumeContext, err error) {
 		b.log.WithField("error", err).Warn("NATS consumer error")
 	}
 }
-
-// consumerHeartbeat is how often the stream's server tells the consumer it
-// is there.
-const consumerHeartbeat = time.Second
 
 // advance records that the events up to seq, ev the last, have been
 // delivered.

@@ -11,6 +11,13 @@ import (
 	"chatroom/model"
 )
 
+const (
+	// Most claim removals that reap takes in one batch.
+	maxReapBatch = 1024
+	// Header of a key-value delete or purge entry.
+	kvOperation = "KV-Operation"
+)
+
 // watch starts a watch of the changes to the claims. It lives as long as
 // reap keeps it, not as long as a context.
 func (b *NatsBroker) watch() (jetstream.KeyWatcher, error) {
@@ -21,7 +28,7 @@ func (b *NatsBroker) watch() (jetstream.KeyWatcher, error) {
 // goodbye: it expired because their node died (or lost NATS for longer than
 // ClaimTTL), or a node released a name whose join it had published but
 // whose publish failed. Every node sees the key go and checks; the stream
-// keeps one leave, by its message id (see leaveGone).
+// keeps one leave, by its message id (see announceVanished).
 //
 // A goodbye also removes the key (Release purges it), after the leave: by
 // the time this node has delivered the stream up to where it was when it saw
@@ -51,7 +58,7 @@ func (b *NatsBroker) reap(w jetstream.KeyWatcher) {
 				// a second.
 				updates, retry = nil, time.After(time.Second)
 			} else if gone := removals(e, updates); len(gone) > 0 {
-				b.leaveIfGone(gone)
+				b.checkRemovals(gone)
 			}
 			continue
 		}
@@ -99,9 +106,6 @@ func removals(e jetstream.KeyValueEntry, updates <-chan jetstream.KeyValueEntry)
 	return gone
 }
 
-// maxReapBatch bounds the removals reap handles at once.
-const maxReapBatch = 1024
-
 // removedName is the username whose key e removes (a delete, a purge or an
 // expiry marker), if it is one.
 func removedName(e jetstream.KeyValueEntry) (string, bool) {
@@ -111,10 +115,10 @@ func removedName(e jetstream.KeyValueEntry) (string, bool) {
 	return keyName(e.Key())
 }
 
-// leaveIfGone publishes the leave of every name in names still online once
-// this node has delivered the stream as it is now, whose claim is not made
-// again.
-func (b *NatsBroker) leaveIfGone(names []string) {
+// checkRemovals checks a batch of names whose claims were removed: once
+// this node has delivered the stream as it is now, it announces the leave
+// of each still online (see announceVanished).
+func (b *NatsBroker) checkRemovals(names []string) {
 	ctx, cancel := context.WithTimeout(context.Background(), b.cfg.ClaimTTL)
 	defer cancel()
 	info, err := b.st.Info(ctx)
@@ -132,19 +136,19 @@ func (b *NatsBroker) leaveIfGone(names []string) {
 		_, online := b.online[name]
 		b.mu.Unlock()
 		if online {
-			b.leaveGone(ctx, name)
+			b.announceVanished(ctx, name)
 		}
 	}
 }
 
-// leaveGone publishes the leave of name, online here but whose claim is
-// gone, unless the name is claimed again. Every node that notices publishes
+// announceVanished publishes the leave of name, one user online here but
+// whose claim vanished, unless the name is claimed again. Every node that notices publishes
 // it with the same message id, made of the key and the revision of its
 // latest entry (the purge, delete or expiry marker), so the stream keeps
 // one (JetStream drops a repeated id for two minutes). The same claim cannot
 // vanish twice, so a later vanishing has another id; the revision is 0 only
 // if every entry of the key has aged out, ClaimTTL after it vanished.
-func (b *NatsBroker) leaveGone(ctx context.Context, name string) {
+func (b *NatsBroker) announceVanished(ctx context.Context, name string) {
 	log := b.log.WithField("user", name)
 	key := nameKey(name)
 	var rev uint64
@@ -176,9 +180,6 @@ func (b *NatsBroker) leaveGone(ctx context.Context, name string) {
 	}
 	log.Info("claim vanished without a goodbye (its node died or was cut off): leave announced")
 }
-
-// kvOperation is the header of a key-value delete or purge entry.
-const kvOperation = "KV-Operation"
 
 // reconcile compares, every ClaimTTL/5 and whenever the connection to NATS
 // is back, who is online with who holds a claim, and announces the leave of
@@ -240,7 +241,7 @@ func (b *NatsBroker) reconcileOnce() error {
 	}
 	b.mu.Unlock()
 	for _, name := range gone {
-		b.leaveGone(ctx, name)
+		b.announceVanished(ctx, name)
 	}
 	return nil
 }

@@ -124,7 +124,7 @@ func TestNatsCleanLeaveIsAnnouncedOnce(t *testing.T) {
 func TestNatsRestartThenDeadNodesUsersLeave(t *testing.T) {
 	ns := natstest.StartServer(t)
 	// The restart and the reconnect must fit in what is left of the TTL
-	// since the last refresh: 3 s left a slow machine too little.
+	// since the last refresh.
 	const ttl = 6 * time.Second
 	a, ab := natsNode(t, NatsConfig{URLs: ns.URL(), Node: "a", ClaimTTL: ttl})
 	b, bb := natsNode(t, NatsConfig{URLs: ns.URL(), Node: "b", ClaimTTL: ttl})
