@@ -15,6 +15,7 @@ import (
 	"chatroom/config"
 	"chatroom/internal/faultnet"
 	"chatroom/internal/natstest"
+	"chatroom/internal/poll"
 )
 
 func TestNatsNamesAreUniqueAcrossNodes(t *testing.T) {
@@ -51,11 +52,11 @@ func TestNatsCutOffLongerThanTTLEndsSessions(t *testing.T) {
 	b, _ := natsNode(t, NatsConfig{URLs: ns.URL(), Node: "b", ClaimTTL: ttl})
 	alice := join(t, a, "alice")
 	bob := join(t, b, "bob")
-	waitFor(t, "both nodes to know both users", func() bool { return a.Stats().Users == 2 && b.Stats().Users == 2 })
+	poll.CheckFor(t, eventually, pollEvery, func() error { return errors.Join(listsUsers("a", a, 2), listsUsers("b", b, 2)) })
 
 	link.Partition()
 	cut := time.Now()
-	waitWithin(t, 3*ttl, "node b to announce alice's leave", func() bool { return slices.Contains(bob.types(), "leave:alice") })
+	poll.CheckFor(t, 3*ttl, pollEvery, func() error { return received(bob, "leave:alice") })
 	t.Logf("node b announced alice's leave %v after node a was cut off (-claim-ttl %v)", time.Since(cut).Round(10*time.Millisecond), ttl)
 	if b.Stats().Users != 1 {
 		t.Fatalf("node b lists %d users, want bob alone", b.Stats().Users)
@@ -63,7 +64,7 @@ func TestNatsCutOffLongerThanTTLEndsSessions(t *testing.T) {
 
 	link.Heal()
 	restored := time.Now()
-	waitWithin(t, 3*ttl, "alice's session to end", func() bool { return alice.closedWith() != 0 })
+	poll.CheckFor(t, 3*ttl, pollEvery, func() error { return poll.Check(alice.closedWith() != 0, "alice's session ended") })
 	t.Logf("alice's session ended %v after the link was back", time.Since(restored).Round(10*time.Millisecond))
 	if code := alice.closedWith(); code != 1012 {
 		t.Fatalf("alice closed with %d, want 1012", code)
@@ -86,9 +87,9 @@ func TestNatsCutOffLongerThanTTLEndsSessions(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, m := range []*recorder{alice2, bob} {
-		waitFor(t, "the talk after on node b", func() bool { _, c := m.talks(); return slices.Contains(c, "after") })
+		poll.CheckFor(t, eventually, pollEvery, func() error { return heard(m, "after") })
 	}
-	waitFor(t, "both nodes to list alice, bob and carol", func() bool { return a.Stats().Users == 3 && b.Stats().Users == 3 })
+	poll.CheckFor(t, eventually, pollEvery, func() error { return errors.Join(listsUsers("a", a, 3), listsUsers("b", b, 3)) })
 	if alice2.closedWith() != 0 || bob.closedWith() != 0 || carol.closedWith() != 0 {
 		t.Fatal("a session was ended")
 	}

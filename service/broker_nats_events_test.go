@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -12,6 +13,7 @@ import (
 	logtest "github.com/sirupsen/logrus/hooks/test"
 
 	"chatroom/internal/natstest"
+	"chatroom/internal/poll"
 	"chatroom/model"
 )
 
@@ -21,8 +23,8 @@ func TestNatsNodesShareOneOrder(t *testing.T) {
 	alice, bob := join(t, a, "alice"), join(t, b, "张三")
 	// alice was online before 张三 joined: he learns of her from the user
 	// list; she sees his join. Both nodes know both users.
-	waitFor(t, "both nodes to know both users", func() bool {
-		return slices.Contains(alice.types(), "join:张三") && a.Stats().Users == 2 && b.Stats().Users == 2
+	poll.CheckFor(t, eventually, pollEvery, func() error {
+		return errors.Join(received(alice, "join:张三"), listsUsers("a", a, 2), listsUsers("b", b, 2))
 	})
 	// Both users talk at once, from several goroutines on each node.
 	const each, senders = 50, 4
@@ -51,10 +53,10 @@ func TestNatsNodesShareOneOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	const total = 2 * senders * each
-	waitFor(t, "every talk on both nodes", func() bool {
+	poll.CheckFor(t, eventually, pollEvery, func() error {
 		sa, _ := alice.talks()
 		sb, _ := bob.talks()
-		return len(sa) == total && len(sb) == total
+		return poll.Check(len(sa) == total && len(sb) == total, "%d talks for alice and bob, got %d and %d", total, len(sa), len(sb))
 	})
 	sa, ca := alice.talks()
 	sb, cb := bob.talks()
@@ -78,11 +80,17 @@ func TestNatsLateNodeSeesUsersAndHistory(t *testing.T) {
 	}
 	gone := join(t, a, "gone")
 	a.Leave(context.Background(), gone)
-	waitFor(t, "alice's talks on node a", func() bool { _, c := alice.talks(); return len(c) == 3 })
+	poll.CheckFor(t, eventually, pollEvery, func() error {
+		_, c := alice.talks()
+		return poll.Check(len(c) == 3, "alice's 3 talks on node a, got %d", len(c))
+	})
 
 	b, _ := natsNode(t, NatsConfig{URLs: url, Node: "b"})
 	bob := join(t, b, "bob")
-	waitFor(t, "bob's user list and history", func() bool { _, c := bob.talks(); return len(c) == 3 })
+	poll.CheckFor(t, eventually, pollEvery, func() error {
+		_, c := bob.talks()
+		return poll.Check(len(c) == 3, "3 talks in bob's history, got %d", len(c))
+	})
 	_, contents := bob.talks()
 	if !slices.Equal(contents, []string{"一", "二", "三"}) {
 		t.Fatalf("history %q", contents)
@@ -143,12 +151,12 @@ func TestNatsConsumerErrorsAreLogged(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	waitFor(t, "a consumer error in the log", func() bool {
+	poll.CheckFor(t, eventually, pollEvery, func() error {
 		for _, e := range hook.AllEntries() {
 			if e.Message == "NATS consumer error" && e.Level == logrus.WarnLevel && e.Data["error"] != nil {
-				return true
+				return nil
 			}
 		}
-		return false
+		return errors.New("no consumer error, with its error, in the log")
 	})
 }

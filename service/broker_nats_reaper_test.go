@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"chatroom/internal/natstest"
+	"chatroom/internal/poll"
 	"chatroom/model"
 )
 
@@ -26,11 +28,11 @@ func TestNatsDeadNodesUsersLeave(t *testing.T) {
 	c, _ := node("c") // two survivors both see the expiry: one leave reaches the room
 	join(t, a, "ghost")
 	bob, carol := join(t, b, "bob"), join(t, c, "carol")
-	waitFor(t, "nodes b and c to know everyone", func() bool { return b.Stats().Users == 3 && c.Stats().Users == 3 })
+	poll.CheckFor(t, eventually, pollEvery, func() error { return errors.Join(listsUsers("b", b, 3), listsUsers("c", c, 3)) })
 	ab.Close() // node a dies: no leave, no release, no refresh
 	died := time.Now()
-	waitFor(t, "the ghost's leave on nodes b and c", func() bool {
-		return slices.Contains(bob.types(), "leave:ghost") && slices.Contains(carol.types(), "leave:ghost")
+	poll.CheckFor(t, eventually, pollEvery, func() error {
+		return errors.Join(received(bob, "leave:ghost"), received(carol, "leave:ghost"))
 	})
 	t.Logf("the dead node's user left %v after it died (-claim-ttl %v)", time.Since(died).Round(10*time.Millisecond), ttl)
 	if nb, nc := b.Stats().Users, c.Stats().Users; nb != 2 || nc != 2 {
@@ -40,7 +42,10 @@ func TestNatsDeadNodesUsersLeave(t *testing.T) {
 	if err := b.Talk(context.Background(), bob, "still here"); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the talk after", func() bool { _, cs := carol.talks(); return len(cs) == 1 })
+	poll.CheckFor(t, eventually, pollEvery, func() error {
+		_, cs := carol.talks()
+		return poll.Check(len(cs) == 1, "1 talk for carol, got %d", len(cs))
+	})
 	for _, m := range []*recorder{bob, carol} {
 		leaves := 0
 		for _, ty := range m.types() {
@@ -99,17 +104,19 @@ func TestNatsCleanLeaveIsAnnouncedOnce(t *testing.T) {
 	b, _ := natsNode(t, NatsConfig{URLs: url, Node: "b", ClaimTTL: ttl})
 	alice := join(t, a, "alice")
 	bob := join(t, b, "bob")
-	waitFor(t, "node b to know alice", func() bool { return b.Stats().Users == 2 })
+	poll.CheckFor(t, eventually, pollEvery, func() error { return listsUsers("b", b, 2) })
 	a.Leave(context.Background(), alice)
-	waitFor(t, "alice's leave on node b", func() bool { return slices.Contains(bob.types(), "leave:alice") })
+	poll.CheckFor(t, eventually, pollEvery, func() error { return received(bob, "leave:alice") })
 	// Every trace of the claim ages out (a delete becomes an expiry marker
 	// after ClaimTTL, which ages out after ClaimTTL more): then whatever the
 	// nodes made of it has been published.
-	waitWithin(t, 4*ttl, "the claim's entries to age out", func() bool { return !claimEntries(t, ab, "alice") })
+	poll.CheckFor(t, 4*ttl, pollEvery, func() error {
+		return poll.Check(!claimEntries(t, ab, "alice"), "no entry left in the bucket for alice's claim")
+	})
 	if err := b.Talk(context.Background(), bob, "after"); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the talk after", func() bool { _, c := bob.talks(); return slices.Contains(c, "after") })
+	poll.CheckFor(t, eventually, pollEvery, func() error { return heard(bob, "after") })
 	if n := leavesInStream(t, ab, "alice"); n != 1 {
 		t.Fatalf("%d leave events for alice, want 1", n)
 	}
@@ -130,11 +137,11 @@ func TestNatsRestartThenDeadNodesUsersLeave(t *testing.T) {
 	b, bb := natsNode(t, NatsConfig{URLs: ns.URL(), Node: "b", ClaimTTL: ttl})
 	ghost := join(t, a, "ghost")
 	bob := join(t, b, "bob")
-	waitFor(t, "node b to know the ghost", func() bool { return b.Stats().Users == 2 })
+	poll.CheckFor(t, eventually, pollEvery, func() error { return listsUsers("b", b, 2) })
 
 	ns.Stop()
 	ns.Restart()
-	waitFor(t, "both nodes to talk again", func() bool {
+	poll.CheckFor(t, eventually, pollEvery, func() error {
 		for _, n := range []struct {
 			r *Room
 			m *recorder
@@ -143,17 +150,17 @@ func TestNatsRestartThenDeadNodesUsersLeave(t *testing.T) {
 			err := n.r.Talk(ctx, n.m, "back")
 			cancel()
 			if err != nil {
-				return false
+				return fmt.Errorf("%s cannot talk: %w", n.m.name, err)
 			}
 		}
-		return ab.Connected() && bb.Connected()
+		return poll.Check(ab.Connected() && bb.Connected(), "both nodes connected")
 	})
 	if b.Stats().Users != 2 || slices.Contains(bob.types(), "leave:ghost") {
 		t.Fatal("the restart alone made the ghost leave: the outage was longer than the claim TTL")
 	}
 	ab.Close() // node a dies: no leave, no release, no refresh
 	died := time.Now()
-	waitWithin(t, 3*ttl, "the ghost's leave on node b", func() bool { return slices.Contains(bob.types(), "leave:ghost") })
+	poll.CheckFor(t, 3*ttl, pollEvery, func() error { return received(bob, "leave:ghost") })
 	t.Logf("after a NATS restart, the dead node's user left %v after it died (-claim-ttl %v)", time.Since(died).Round(10*time.Millisecond), ttl)
 	if b.Stats().Users != 1 {
 		t.Fatalf("node b lists %d users", b.Stats().Users)
@@ -173,9 +180,9 @@ func TestNatsJoinWithoutClaimLeaves(t *testing.T) {
 		t.Fatal(err)
 	}
 	stored := time.Now()
-	waitWithin(t, 3*ttl, "the zombie's leave", func() bool { return slices.Contains(bob.types(), "leave:zombie") })
+	poll.CheckFor(t, 3*ttl, pollEvery, func() error { return received(bob, "leave:zombie") })
 	t.Logf("a join without a claim was undone in %v (-claim-ttl %v)", time.Since(stored).Round(10*time.Millisecond), ttl)
-	waitFor(t, "both lists without the zombie", func() bool { return a.Stats().Users == 1 && b.Stats().Users == 1 })
+	poll.CheckFor(t, eventually, pollEvery, func() error { return errors.Join(listsUsers("a", a, 1), listsUsers("b", b, 1)) })
 }
 
 // A node started while a handshake on another held a name it never joined
@@ -194,6 +201,6 @@ func TestNatsUnjoinedClaimLeavesLateNode(t *testing.T) {
 	}
 	a.Release("handshake")
 	released := time.Now()
-	waitWithin(t, ttl, "node b to drop the released name", func() bool { return b.Stats().Users == 0 })
+	poll.CheckFor(t, ttl, pollEvery, func() error { return listsUsers("b", b, 0) })
 	t.Logf("the released name left node b's list in %v", time.Since(released).Round(10*time.Millisecond))
 }

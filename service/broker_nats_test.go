@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 
 	"chatroom/config"
 	"chatroom/internal/natstest"
+	"chatroom/internal/poll"
 )
 
 func TestNatsUnreachableAtStart(t *testing.T) {
@@ -38,12 +40,13 @@ func TestNatsRestart(t *testing.T) {
 	if err := a.Talk(context.Background(), alice, "before"); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the first talk", func() bool { _, c := bob.talks(); return len(c) == 1 })
+	poll.CheckFor(t, eventually, pollEvery, func() error {
+		_, c := bob.talks()
+		return poll.Check(len(c) == 1, "1 talk for bob, got %d", len(c))
+	})
 
 	ns.Stop()
-	waitFor(t, "the users to be told", func() bool {
-		return slices.Contains(alice.types(), down) && slices.Contains(bob.types(), down)
-	})
+	poll.CheckFor(t, eventually, pollEvery, func() error { return errors.Join(received(alice, down), received(bob, down)) })
 	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	err := a.Talk(ctx, alice, "during")
 	cancel()
@@ -52,19 +55,13 @@ func TestNatsRestart(t *testing.T) {
 	}
 
 	ns.Restart()
-	waitFor(t, "the users to be told it is back", func() bool {
-		return slices.Contains(alice.types(), up) && slices.Contains(bob.types(), up)
-	})
-	waitFor(t, "a talk to go through again", func() bool {
+	poll.CheckFor(t, eventually, pollEvery, func() error { return errors.Join(received(alice, up), received(bob, up)) })
+	poll.CheckFor(t, eventually, pollEvery, func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
-		return b.Talk(ctx, bob, "after") == nil
+		return b.Talk(ctx, bob, "after")
 	})
-	waitFor(t, "the talk after on both nodes", func() bool {
-		_, ca := alice.talks()
-		_, cb := bob.talks()
-		return slices.Contains(ca, "after") && slices.Contains(cb, "after")
-	})
+	poll.CheckFor(t, eventually, pollEvery, func() error { return errors.Join(heard(alice, "after"), heard(bob, "after")) })
 	sa, ca := alice.talks()
 	sb, cb := bob.talks()
 	if !slices.Equal(sa, sb) || !slices.Equal(ca, cb) || ca[0] != "before" || slices.Contains(ca, "during") {

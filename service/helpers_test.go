@@ -3,6 +3,8 @@ package service
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -158,24 +160,36 @@ func natsNodes(t *testing.T, url string, n int) []*Room {
 	return rooms
 }
 
-// waitFor polls cond until it holds or 10 s pass.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	waitWithin(t, 10*time.Second, what, cond)
+const (
+	// How long a test waits for the nodes to get somewhere, unless it says.
+	eventually = 10 * time.Second
+	// How often a waiting test looks again.
+	pollEvery = 5 * time.Millisecond
+)
+
+// listsUsers is an error unless r, the room of node, lists want users.
+func listsUsers(node string, r *Room, want int) error {
+	if n := r.Stats().Users; n != want {
+		return fmt.Errorf("node %s lists %d users, want %d", node, n, want)
+	}
+	return nil
 }
 
-// waitWithin polls cond until it holds or d passes.
-func waitWithin(t *testing.T, d time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	tick := time.NewTicker(5 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		<-tick.C
+// received is an error unless m received what, as types lists it
+// ("leave:ghost").
+func received(m *recorder, what string) error {
+	if !slices.Contains(m.types(), what) {
+		return fmt.Errorf("%s has not received %q", m.name, what)
 	}
+	return nil
+}
+
+// heard is an error unless m received a talk saying content.
+func heard(m *recorder, content string) error {
+	if _, c := m.talks(); !slices.Contains(c, content) {
+		return fmt.Errorf("%s has not heard %q", m.name, content)
+	}
+	return nil
 }
 
 // talks returns the seqs and contents of the talks m received.
