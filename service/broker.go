@@ -16,8 +16,8 @@ var ErrBrokerClosed = errors.New("broker closed")
 // A Broker carries room events (talk, join, leave) between the nodes that
 // serve one room, and owns the room-wide set of claimed usernames.
 //
-// Every event published on any node is delivered once to the handler of
-// every node, this one included, in one order that is the same on all
+// Every event published on any node is delivered once to the Event handler
+// of every node, this one included, in one order that is the same on all
 // nodes; the broker stamps that order into the event's Seq. The room logic
 // is the same whichever Broker it runs on: MemoryBroker for one process, a
 // message-bus-backed one for several.

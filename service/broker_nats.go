@@ -167,6 +167,17 @@ func (b *NatsBroker) reconnected(c *nats.Conn) {
 	b.connectionChanged(true)
 }
 
+// connectionChanged tells the subscriber's Link, if any, that the
+// connection to NATS is lost or back.
+func (b *NatsBroker) connectionChanged(up bool) {
+	b.mu.Lock()
+	f, closed := b.handlers.Link, b.closed
+	b.mu.Unlock()
+	if f != nil && !closed {
+		f(up)
+	}
+}
+
 // setUp makes sure the stream and the bucket exist, and starts watching
 // the claims. On error, the caller closes the connection.
 func (b *NatsBroker) setUp(ctx context.Context) (jetstream.KeyWatcher, error) {
@@ -270,17 +281,6 @@ func kick(c chan struct{}) {
 	select {
 	case c <- struct{}{}:
 	default:
-	}
-}
-
-// connectionChanged tells the subscriber's Link, if any, that the
-// connection to NATS is lost or back.
-func (b *NatsBroker) connectionChanged(up bool) {
-	b.mu.Lock()
-	f, closed := b.handlers.Link, b.closed
-	b.mu.Unlock()
-	if f != nil && !closed {
-		f(up)
 	}
 }
 
