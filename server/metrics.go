@@ -22,7 +22,7 @@ type metrics struct {
 	fanout prometheus.Histogram
 	chat   *ctrl.Server
 	room   *service.Room
-	linked func() bool // the broker reaches the other nodes (NATS); nil: one node
+	linked func() bool // the broker reaches the other nodes (Broker.Connected); nil: always
 	descs  descs
 }
 

@@ -96,16 +96,7 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 	}
 	chat := ctrl.NewServer(cfg, room, log)
 	metrics.watch(chat, room)
-	if nb, ok := broker.(*service.NatsBroker); ok {
-		metrics.linked = nb.Connected
-		nb.OnConnectionChange(func(up bool) {
-			if up {
-				room.Notice(config.NoticeBusUp)
-			} else {
-				room.Notice(config.NoticeBusDown)
-			}
-		})
-	}
+	metrics.linked = broker.Connected
 
 	var draining atomic.Bool // a shutdown has begun: not ready
 	mux := http.NewServeMux()
@@ -119,7 +110,7 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 			text(w, http.StatusServiceUnavailable, config.RefuseShuttingDown)
 			return
 		}
-		if nb, ok := broker.(*service.NatsBroker); ok && !nb.Connected() {
+		if !broker.Connected() {
 			text(w, http.StatusServiceUnavailable, "no connection to NATS")
 			return
 		}

@@ -27,14 +27,14 @@ func NewMemoryBroker() *MemoryBroker {
 	return &MemoryBroker{names: make(map[string]struct{})}
 }
 
-// Subscribe implements Broker.
-func (b *MemoryBroker) Subscribe(h func(*model.ChatRoomRequest)) error {
+// Subscribe implements Broker. Only h.Event is ever called.
+func (b *MemoryBroker) Subscribe(h Handlers) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.handler != nil {
 		return errors.New("memory broker: already subscribed")
 	}
-	b.handler = h
+	b.handler = h.Event
 	return nil
 }
 
@@ -75,6 +75,9 @@ func (b *MemoryBroker) Release(name string) {
 	delete(b.names, name)
 	b.mu.Unlock()
 }
+
+// Connected implements Broker: one process has no link to lose.
+func (b *MemoryBroker) Connected() bool { return true }
 
 // Close implements Broker.
 func (b *MemoryBroker) Close() error {

@@ -26,3 +26,16 @@ func TestNamesAreClaimedOnce(t *testing.T) {
 		t.Fatalf("publish after close: %v", err)
 	}
 }
+
+// One process has no link to lose: the server's /readyz and the
+// chatroom_broker_connected gauge always see it connected.
+func TestMemoryBrokerIsAlwaysConnected(t *testing.T) {
+	b := NewMemoryBroker()
+	if !b.Connected() {
+		t.Fatal("not connected")
+	}
+	b.Close()
+	if !b.Connected() {
+		t.Fatal("not connected after Close")
+	}
+}

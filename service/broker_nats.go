@@ -80,11 +80,10 @@ type NatsBroker struct {
 	kv  jetstream.KeyValue
 	kvs jetstream.Stream // the bucket's own stream, for a key's latest entry
 
-	mu      sync.Mutex
-	onConn  func(up bool)     // told when the connection to NATS is lost and back
-	onLost  func(name string) // told when this node lost a claim
-	claims  map[string]uint64 // this node's claims: name -> the key's revision
-	consume jetstream.ConsumeContext
+	mu       sync.Mutex
+	handlers Handlers          // the subscriber's, set by Subscribe
+	claims   map[string]uint64 // this node's claims: name -> the key's revision
+	consume  jetstream.ConsumeContext
 	// delivered is the seq of the last event handed to the handler;
 	// progress, when someone waits for it to grow, is closed when it does.
 	delivered uint64
@@ -107,8 +106,22 @@ func NewNatsBroker(ctx context.Context, cfg NatsConfig, log logrus.FieldLogger) 
 	cfg.defaults()
 	b := &NatsBroker{cfg: cfg, log: log, claims: make(map[string]uint64), online: make(map[string]uint64),
 		stop: make(chan struct{}), rewatch: make(chan struct{}, 1), recheck: make(chan struct{}, 1), renew: make(chan struct{}, 1)}
-	nc, err := nats.Connect(cfg.URLs,
-		nats.Name("chatroom "+cfg.Node),
+	if err := b.connect(); err != nil {
+		return nil, err
+	}
+	watch, err := b.setUp(ctx)
+	if err != nil {
+		b.nc.Close()
+		return nil, err
+	}
+	b.start(watch)
+	return b, nil
+}
+
+// connect opens the connection to NATS, which is then kept for ever.
+func (b *NatsBroker) connect() error {
+	nc, err := nats.Connect(b.cfg.URLs,
+		nats.Name("chatroom "+b.cfg.Node),
 		nats.MaxReconnects(-1), // once up, keep trying for ever
 		// No buffering while disconnected: a publish then fails at once
 		// and is not sent later. Nothing acknowledged to a sender is lost;
@@ -117,97 +130,150 @@ func NewNatsBroker(ctx context.Context, cfg NatsConfig, log logrus.FieldLogger) 
 		// (stored, then the link went) may still be.
 		nats.ReconnectBufSize(-1),
 		nats.ReconnectWait(500*time.Millisecond),
-		// The handlers run on nats.go's own goroutine, possibly after
-		// Close has returned (and the log file is shut): then they are
-		// silent.
-		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
-			if b.isClosed() {
-				return
-			}
-			log.WithField("error", err).Warn("NATS connection lost; reconnecting")
-			b.connectionChanged(false)
-		}),
-		nats.ReconnectHandler(func(c *nats.Conn) {
-			if b.isClosed() {
-				return
-			}
-			log.WithField("url", c.ConnectedUrlRedacted()).Info("NATS reconnected")
-			// The watch of the claims does not outlive a NATS restart:
-			// it is made anew, and then what it missed is reconciled
-			// (reap kicks recheck once the new watch is there).
-			kick(b.rewatch)
-			// Claims are refreshed at once: waiting for the next tick, up
-			// to ClaimTTL/3, would let an outage of a third of the TTL
-			// expire them, and end their sessions.
-			kick(b.renew)
-			b.connectionChanged(true)
-		}),
+		nats.DisconnectErrHandler(b.disconnected),
+		nats.ReconnectHandler(b.reconnected),
 	)
 	if err != nil {
-		return nil, fmt.Errorf("cannot connect to NATS at %s: %w", cfg.URLs, err)
+		return fmt.Errorf("cannot connect to NATS at %s: %w", b.cfg.URLs, err)
 	}
 	b.nc = nc
-	fail := func(what string, err error) (*NatsBroker, error) {
-		nc.Close()
-		return nil, fmt.Errorf("NATS %s: %w", what, err)
+	return nil
+}
+
+// disconnected and reconnected are told by nats.go, on its own goroutine,
+// when the connection is lost and back: possibly after Close has returned
+// (and the log file is shut), and then they are silent.
+func (b *NatsBroker) disconnected(_ *nats.Conn, err error) {
+	if b.isClosed() {
+		return
 	}
-	if b.js, err = jetstream.New(nc); err != nil {
-		return fail("JetStream", err)
+	b.log.WithField("error", err).Warn("NATS connection lost; reconnecting")
+	b.connectionChanged(false)
+}
+
+func (b *NatsBroker) reconnected(c *nats.Conn) {
+	if b.isClosed() {
+		return
 	}
-	b.st, err = b.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-		Name:      cfg.Stream,
-		Subjects:  []string{cfg.Subject},
-		Storage:   jetstream.FileStorage,
-		MaxMsgs:   cfg.MaxEvents,
-		MaxAge:    cfg.MaxAge,
-		Discard:   jetstream.DiscardOld,
-		Retention: jetstream.LimitsPolicy,
-		Replicas:  cfg.Replicas,
-	})
-	if err != nil {
-		return fail("stream "+cfg.Stream, err)
+	b.log.WithField("url", c.ConnectedUrlRedacted()).Info("NATS reconnected")
+	// The watch of the claims does not outlive a NATS restart: it is made
+	// anew, and then what it missed is reconciled (reap kicks recheck once
+	// the new watch is there).
+	kick(b.rewatch)
+	// Claims are refreshed at once: waiting for the next tick, up to
+	// ClaimTTL/3, would let an outage of a third of the TTL expire them,
+	// and end their sessions.
+	kick(b.renew)
+	b.connectionChanged(true)
+}
+
+// connectionChanged tells the subscriber's Link, if any, that the
+// connection to NATS is lost or back.
+func (b *NatsBroker) connectionChanged(up bool) {
+	b.mu.Lock()
+	f, closed := b.handlers.Link, b.closed
+	b.mu.Unlock()
+	if f != nil && !closed {
+		f(up)
 	}
-	// An update would change the TTL under every node, which all count
-	// on their own: a node with another one does not start.
-	if kv, err := b.js.KeyValue(ctx, cfg.NamesBucket); err == nil {
-		st, err := kv.Status(ctx)
-		if err != nil {
-			return fail("bucket "+cfg.NamesBucket, err)
-		}
-		if st.TTL() != cfg.ClaimTTL {
-			nc.Close()
-			return nil, fmt.Errorf("NATS bucket %s keeps claims for %v, but this node's claim TTL (-claim-ttl) is %v: every node must use the same one (to change it, stop every node and delete the bucket)", cfg.NamesBucket, st.TTL(), cfg.ClaimTTL)
-		}
-	} else if !errors.Is(err, jetstream.ErrBucketNotFound) {
-		return fail("bucket "+cfg.NamesBucket, err)
+}
+
+// setUp makes sure the stream and the bucket exist, and starts watching
+// the claims. On error, the caller closes the connection.
+func (b *NatsBroker) setUp(ctx context.Context) (jetstream.KeyWatcher, error) {
+	var err error
+	if b.js, err = jetstream.New(b.nc); err != nil {
+		return nil, fmt.Errorf("NATS JetStream: %w", err)
 	}
-	b.kv, err = b.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket:   cfg.NamesBucket,
-		TTL:      cfg.ClaimTTL,
-		Storage:  jetstream.FileStorage,
-		Replicas: cfg.Replicas,
-		// An expired claim leaves a marker that watchers see: that is how
-		// the other nodes learn that a node died with users on it.
-		LimitMarkerTTL: cfg.ClaimTTL,
-	})
-	if err != nil {
-		return fail("bucket "+cfg.NamesBucket, err)
+	if err := b.ensureStream(ctx); err != nil {
+		return nil, err
 	}
-	if cfg.hooks.wrapKV != nil {
-		b.kv = cfg.hooks.wrapKV(b.kv)
-	}
-	if b.kvs, err = b.js.Stream(ctx, "KV_"+cfg.NamesBucket); err != nil {
-		return fail("bucket "+cfg.NamesBucket, err)
+	if err := b.ensureBucket(ctx); err != nil {
+		return nil, err
 	}
 	watch, err := b.watch()
 	if err != nil {
-		return fail("watching "+cfg.NamesBucket, err)
+		return nil, fmt.Errorf("NATS watching %s: %w", b.cfg.NamesBucket, err)
 	}
+	return watch, nil
+}
+
+// ensureStream creates the room's stream, or updates it to this config.
+func (b *NatsBroker) ensureStream(ctx context.Context) error {
+	var err error
+	b.st, err = b.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name:      b.cfg.Stream,
+		Subjects:  []string{b.cfg.Subject},
+		Storage:   jetstream.FileStorage,
+		MaxMsgs:   b.cfg.MaxEvents,
+		MaxAge:    b.cfg.MaxAge,
+		Discard:   jetstream.DiscardOld,
+		Retention: jetstream.LimitsPolicy,
+		Replicas:  b.cfg.Replicas,
+	})
+	if err != nil {
+		return fmt.Errorf("NATS stream %s: %w", b.cfg.Stream, err)
+	}
+	return nil
+}
+
+// ensureBucket creates the bucket of claims, or updates it to this config
+// if its TTL is this node's.
+func (b *NatsBroker) ensureBucket(ctx context.Context) error {
+	if err := b.checkBucketTTL(ctx); err != nil {
+		return err
+	}
+	fail := func(err error) error { return fmt.Errorf("NATS bucket %s: %w", b.cfg.NamesBucket, err) }
+	var err error
+	b.kv, err = b.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:   b.cfg.NamesBucket,
+		TTL:      b.cfg.ClaimTTL,
+		Storage:  jetstream.FileStorage,
+		Replicas: b.cfg.Replicas,
+		// An expired claim leaves a marker that watchers see: that is how
+		// the other nodes learn that a node died with users on it.
+		LimitMarkerTTL: b.cfg.ClaimTTL,
+	})
+	if err != nil {
+		return fail(err)
+	}
+	if b.cfg.hooks.wrapKV != nil {
+		b.kv = b.cfg.hooks.wrapKV(b.kv)
+	}
+	if b.kvs, err = b.js.Stream(ctx, "KV_"+b.cfg.NamesBucket); err != nil {
+		return fail(err)
+	}
+	return nil
+}
+
+// checkBucketTTL refuses a bucket that exists with another TTL than
+// ClaimTTL. An update would change the TTL under every node, which all
+// count on their own: a node with another one does not start.
+func (b *NatsBroker) checkBucketTTL(ctx context.Context) error {
+	kv, err := b.js.KeyValue(ctx, b.cfg.NamesBucket)
+	if errors.Is(err, jetstream.ErrBucketNotFound) {
+		return nil
+	}
+	var st jetstream.KeyValueStatus
+	if err == nil {
+		st, err = kv.Status(ctx)
+	}
+	if err != nil {
+		return fmt.Errorf("NATS bucket %s: %w", b.cfg.NamesBucket, err)
+	}
+	if st.TTL() != b.cfg.ClaimTTL {
+		return fmt.Errorf("NATS bucket %s keeps claims for %v, but this node's claim TTL (-claim-ttl) is %v: every node must use the same one (to change it, stop every node and delete the bucket)", b.cfg.NamesBucket, st.TTL(), b.cfg.ClaimTTL)
+	}
+	return nil
+}
+
+// start runs what goes on until Close: the refresher of this node's
+// claims, the reaper of vanished ones (on watch) and the reconciliation.
+func (b *NatsBroker) start(watch jetstream.KeyWatcher) {
 	b.wg.Add(3)
 	go b.refresh()
 	go b.reap(watch)
 	go b.reconcile()
-	return b, nil
 }
 
 // kick wakes whoever waits on c, once, without blocking.
@@ -218,24 +284,7 @@ func kick(c chan struct{}) {
 	}
 }
 
-// OnConnectionChange sets f to be told when the connection to NATS is lost
-// (up false) and when it is back: the server tells its users.
-func (b *NatsBroker) OnConnectionChange(f func(up bool)) {
-	b.mu.Lock()
-	b.onConn = f
-	b.mu.Unlock()
-}
-
-func (b *NatsBroker) connectionChanged(up bool) {
-	b.mu.Lock()
-	f, closed := b.onConn, b.closed
-	b.mu.Unlock()
-	if f != nil && !closed {
-		f(up)
-	}
-}
-
-// Connected reports whether the connection to NATS is up now.
+// Connected implements Broker: the connection to NATS is up now.
 func (b *NatsBroker) Connected() bool { return b.nc.IsConnected() }
 
 func (b *NatsBroker) isClosed() bool {

@@ -13,6 +13,13 @@ import (
 	"github.com/sirupsen/logrus"
 )
 
+const (
+	// How soon claims not refreshed (NATS out of reach, a timeout) are tried again.
+	refreshRetry = time.Second
+	// Most claim updates in flight at once.
+	maxRefreshes = 64
+)
+
 // Claim implements Broker with an atomic create of the name's key. A name
 // this node holds is taken, even if its key is gone: its session has not
 // ended yet, and its end must not release a new claim.
@@ -71,16 +78,6 @@ func (b *NatsBroker) Release(name string) {
 	}
 }
 
-// OnClaimLost sets f to be told when a claim of this node is gone or taken
-// when the refresher comes to it: the node was cut off from NATS for longer
-// than ClaimTTL. The broker has forgotten the claim; the room ends the
-// session (see Room.endLost).
-func (b *NatsBroker) OnClaimLost(f func(name string)) {
-	b.mu.Lock()
-	b.onLost = f
-	b.mu.Unlock()
-}
-
 // refresh rewrites this node's claims every ClaimTTL/3, so that they live
 // as long as the node does. A claim found gone or taken is lost: this node
 // was cut off from NATS for longer than ClaimTTL, and the others announced
@@ -106,10 +103,6 @@ func (b *NatsBroker) refresh() {
 		}
 	}
 }
-
-// refreshRetry is how soon claims that could not be refreshed (NATS out of
-// reach, a timeout) are tried again, rather than at the next tick.
-const refreshRetry = time.Second
 
 // refreshRound refreshes every claim of this node once, maxRefreshes at a
 // time: one after another, a round of many claims over a slow link would
@@ -154,9 +147,6 @@ func (b *NatsBroker) refreshRound() (failed int) {
 	return failures
 }
 
-// maxRefreshes bounds the claim updates in flight at once.
-const maxRefreshes = 64
-
 // refreshClaim updates name's claim, held at rev. It returns the error if
 // the claim is still this node's but could not be refreshed.
 func (b *NatsBroker) refreshClaim(name string, rev uint64) error {
@@ -179,7 +169,7 @@ func (b *NatsBroker) refreshClaim(name string, rev uint64) error {
 		delete(b.claims, name)
 		lost = true
 	}
-	onLost := b.onLost
+	onLost := b.handlers.ClaimLost
 	b.mu.Unlock()
 	switch {
 	case released:

@@ -11,6 +11,11 @@ import (
 	"chatroom/model"
 )
 
+const (
+	// How often the stream's server tells the consumer it is there.
+	consumerHeartbeat = time.Second
+)
+
 // Subscribe implements Broker. A node starting in a running cluster first
 // learns the room as it is: every claimed name arrives as a join (the
 // claims outlive the stream's limits), then the last HistoryScan events
@@ -18,8 +23,13 @@ import (
 // left meanwhile (joins and leaves are idempotent). Then the same ordered
 // consumer delivers every later event, in the stream's order, across
 // reconnects. Subscribe returns once the past is in, before any member
-// joins.
-func (b *NatsBroker) Subscribe(handler func(*model.ChatRoomRequest)) error {
+// joins. h.ClaimLost is told of a claim found gone or taken when the
+// refresher comes to it (see refresh); h.Link, of the connection to NATS
+// lost and back.
+func (b *NatsBroker) Subscribe(h Handlers) error {
+	b.mu.Lock()
+	b.handlers = h
+	b.mu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	info, err := b.st.Info(ctx)
@@ -30,6 +40,25 @@ func (b *NatsBroker) Subscribe(handler func(*model.ChatRoomRequest)) error {
 	if b.cfg.hooks.afterInfo != nil {
 		b.cfg.hooks.afterInfo()
 	}
+	if err := b.deliverClaimed(ctx, h.Event); err != nil {
+		return err
+	}
+	start := b.historyStart(info.State.FirstSeq, last)
+	if err := b.startConsumer(ctx, start, h.Event); err != nil {
+		return err
+	}
+	if last < start {
+		return nil // nothing to read back
+	}
+	if err := b.waitDelivered(ctx, last); err != nil {
+		return fmt.Errorf("NATS: the room's history did not arrive: %w", err)
+	}
+	return nil
+}
+
+// deliverClaimed hands handler a join for every name claimed now, and
+// counts it online.
+func (b *NatsBroker) deliverClaimed(ctx context.Context, handler func(*model.ChatRoomRequest)) error {
 	names, err := b.claimedNames(ctx)
 	if err != nil {
 		return err
@@ -40,11 +69,22 @@ func (b *NatsBroker) Subscribe(handler func(*model.ChatRoomRequest)) error {
 		b.online[name] = 0
 		b.mu.Unlock()
 	}
-	start := info.State.FirstSeq
+	return nil
+}
+
+// historyStart is the seq of the first of the last HistoryScan events of
+// a stream that holds first to last.
+func (b *NatsBroker) historyStart(first, last uint64) uint64 {
+	start := first
 	if last >= b.cfg.HistoryScan && last-b.cfg.HistoryScan+1 > start {
 		start = last - b.cfg.HistoryScan + 1
 	}
-	start = max(start, 1)
+	return max(start, 1)
+}
+
+// startConsumer starts the ordered consumer that hands handler every event
+// from seq start on, in the stream's order, across reconnects.
+func (b *NatsBroker) startConsumer(ctx context.Context, start uint64, handler func(*model.ChatRoomRequest)) error {
 	cons, err := b.st.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
 		DeliverPolicy: jetstream.DeliverByStartSequencePolicy,
 		OptStartSeq:   start,
@@ -52,53 +92,50 @@ func (b *NatsBroker) Subscribe(handler func(*model.ChatRoomRequest)) error {
 	if err != nil {
 		return fmt.Errorf("NATS consumer: %w", err)
 	}
-	cc, err := cons.Consume(func(msg jetstream.Msg) {
-		md, err := msg.Metadata()
-		if err != nil {
-			b.log.WithField("error", err).Warn("NATS message without metadata")
-			return
-		}
-		seq := md.Sequence.Stream
-		ev, err := model.Decode(msg.Data())
-		if err != nil {
-			b.log.WithFields(logrus.Fields{"seq": seq, "error": err}).Warn("undecodable event in the stream")
-			b.advance(seq, nil)
-			return
-		}
-		ev.Seq, ev.Timestamp = seq, md.Timestamp.UnixMilli()
-		handler(ev)
-		b.advance(seq, ev)
-	},
+	cc, err := cons.Consume(func(msg jetstream.Msg) { b.deliver(msg, handler) },
 		// When the stream's leader goes (a NATS server of a cluster
 		// stopped) while this node's connection stays, the consumer only
-		// notices by missing two heartbeats: every second, not every five,
-		// makes that a stall of 2 s instead of 10.
+		// notices by missing two heartbeats: consumerHeartbeat bounds that
+		// stall.
 		jetstream.PullHeartbeat(consumerHeartbeat),
-		jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
-			// Mostly a lost connection or missed heartbeats; the ordered
-			// consumer starts again after the last seq it delivered.
-			if !b.isClosed() {
-				b.log.WithField("error", err).Warn("NATS consumer error")
-			}
-		}))
+		jetstream.ConsumeErrHandler(b.consumerError))
 	if err != nil {
 		return fmt.Errorf("NATS consume: %w", err)
 	}
 	b.mu.Lock()
 	b.consume = cc
 	b.mu.Unlock()
-	if last < start {
-		return nil // nothing to read back
-	}
-	if err := b.waitDelivered(ctx, last); err != nil {
-		return fmt.Errorf("NATS: the room's history did not arrive: %w", err)
-	}
 	return nil
 }
 
-// consumerHeartbeat is how often the stream's server tells the consumer it
-// is there.
-const consumerHeartbeat = time.Second
+// deliver hands handler the event msg carries, stamped with its seq and
+// time in the stream.
+func (b *NatsBroker) deliver(msg jetstream.Msg, handler func(*model.ChatRoomRequest)) {
+	md, err := msg.Metadata()
+	if err != nil {
+		b.log.WithField("error", err).Warn("NATS message without metadata")
+		return
+	}
+	seq := md.Sequence.Stream
+	ev, err := model.Decode(msg.Data())
+	if err != nil {
+		b.log.WithFields(logrus.Fields{"seq": seq, "error": err}).Warn("undecodable event in the stream")
+		b.advance(seq, nil)
+		return
+	}
+	ev.Seq, ev.Timestamp = seq, md.Timestamp.UnixMilli()
+	handler(ev)
+	b.advance(seq, ev)
+}
+
+// consumerError logs what goes wrong with the consumer: mostly a lost
+// connection or missed heartbeats, after which the ordered consumer starts
+// again after the last seq it delivered.
+func (b *NatsBroker) consumerError(_ jetstream.ConsumeContext, err error) {
+	if !b.isClosed() {
+		b.log.WithField("error", err).Warn("NATS consumer error")
+	}
+}
 
 // advance records that the events up to seq, ev the last, have been
 // delivered.

@@ -11,6 +11,13 @@ import (
 	"chatroom/model"
 )
 
+const (
+	// Most claim removals that reap takes in one batch.
+	maxReapBatch = 1024
+	// Header of a key-value delete or purge entry.
+	kvOperation = "KV-Operation"
+)
+
 // watch starts a watch of the changes to the claims. It lives as long as
 // reap keeps it, not as long as a context.
 func (b *NatsBroker) watch() (jetstream.KeyWatcher, error) {
@@ -21,7 +28,7 @@ func (b *NatsBroker) watch() (jetstream.KeyWatcher, error) {
 // goodbye: it expired because their node died (or lost NATS for longer than
 // ClaimTTL), or a node released a name whose join it had published but
 // whose publish failed. Every node sees the key go and checks; the stream
-// keeps one leave, by its message id (see leaveGone).
+// keeps one leave, by its message id (see announceVanished).
 //
 // A goodbye also removes the key (Release purges it), after the leave: by
 // the time this node has delivered the stream up to where it was when it saw
@@ -40,65 +47,64 @@ func (b *NatsBroker) reap(w jetstream.KeyWatcher) {
 	updates := w.Updates()
 	var retry <-chan time.Time // while there is no watch
 	for {
-		var e jetstream.KeyValueEntry
-		var ok, again bool
 		select {
 		case <-b.stop:
 			return
 		case <-b.rewatch:
-			again = true
 		case <-retry:
-			again = true
-		case e, ok = <-updates:
+		case e, ok := <-updates:
 			if !ok {
 				// The watch ended: made again on reconnecting, or else in
 				// a second.
 				updates, retry = nil, time.After(time.Second)
-				continue
+			} else if gone := removals(e, updates); len(gone) > 0 {
+				b.checkRemovals(gone)
 			}
-		}
-		if again {
-			if w != nil {
-				w.Stop()
-			}
-			var err error
-			if w, err = b.watch(); err != nil {
-				b.log.WithField("error", err).Warn("claims not watched; retrying")
-				updates, retry = nil, time.After(time.Second)
-				continue
-			}
-			updates, retry = w.Updates(), nil
-			kick(b.recheck) // for what happened while nobody watched
 			continue
 		}
-		// A node that dies takes its users' claims with it at once: take
-		// every removal already waiting, and catch up once for all.
-		var gone []string
-		if name, removed := removedName(e); removed {
-			gone = append(gone, name)
-		}
-	more:
-		for range maxReapBatch - 1 {
-			select {
-			case e, ok = <-updates:
-				if !ok {
-					break more
-				}
-				if name, removed := removedName(e); removed {
-					gone = append(gone, name)
-				}
-			default:
-				break more
-			}
-		}
-		if len(gone) > 0 {
-			b.leaveIfGone(gone)
-		}
+		w, updates, retry = b.watchAgain(w)
 	}
 }
 
-// maxReapBatch bounds the removals reap handles at once.
-const maxReapBatch = 1024
+// watchAgain stops w, if any, and watches the claims anew. If that fails,
+// there are no updates, and retry fires in a second.
+func (b *NatsBroker) watchAgain(w jetstream.KeyWatcher) (_ jetstream.KeyWatcher, updates <-chan jetstream.KeyValueEntry, retry <-chan time.Time) {
+	if w != nil {
+		w.Stop()
+	}
+	w, err := b.watch()
+	if err != nil {
+		b.log.WithField("error", err).Warn("claims not watched; retrying")
+		return w, nil, time.After(time.Second)
+	}
+	updates = w.Updates()
+	kick(b.recheck) // for what happened while nobody watched
+	return w, updates, nil
+}
+
+// removals are the names whose claims e and the updates already waiting
+// remove, up to maxReapBatch entries: a node that dies takes its users'
+// claims with it at once, and reap catches up once for all.
+func removals(e jetstream.KeyValueEntry, updates <-chan jetstream.KeyValueEntry) []string {
+	var gone []string
+	if name, removed := removedName(e); removed {
+		gone = append(gone, name)
+	}
+	for range maxReapBatch - 1 {
+		select {
+		case e, ok := <-updates:
+			if !ok {
+				return gone
+			}
+			if name, removed := removedName(e); removed {
+				gone = append(gone, name)
+			}
+		default:
+			return gone
+		}
+	}
+	return gone
+}
 
 // removedName is the username whose key e removes (a delete, a purge or an
 // expiry marker), if it is one.
@@ -109,10 +115,10 @@ func removedName(e jetstream.KeyValueEntry) (string, bool) {
 	return keyName(e.Key())
 }
 
-// leaveIfGone publishes the leave of every name in names still online once
-// this node has delivered the stream as it is now, whose claim is not made
-// again.
-func (b *NatsBroker) leaveIfGone(names []string) {
+// checkRemovals checks a batch of names whose claims were removed: once
+// this node has delivered the stream as it is now, it announces the leave
+// of each still online (see announceVanished).
+func (b *NatsBroker) checkRemovals(names []string) {
 	ctx, cancel := context.WithTimeout(context.Background(), b.cfg.ClaimTTL)
 	defer cancel()
 	info, err := b.st.Info(ctx)
@@ -130,19 +136,19 @@ func (b *NatsBroker) leaveIfGone(names []string) {
 		_, online := b.online[name]
 		b.mu.Unlock()
 		if online {
-			b.leaveGone(ctx, name)
+			b.announceVanished(ctx, name)
 		}
 	}
 }
 
-// leaveGone publishes the leave of name, online here but whose claim is
-// gone, unless the name is claimed again. Every node that notices publishes
+// announceVanished publishes the leave of name, one user online here but
+// whose claim vanished, unless the name is claimed again. Every node that notices publishes
 // it with the same message id, made of the key and the revision of its
 // latest entry (the purge, delete or expiry marker), so the stream keeps
 // one (JetStream drops a repeated id for two minutes). The same claim cannot
 // vanish twice, so a later vanishing has another id; the revision is 0 only
 // if every entry of the key has aged out, ClaimTTL after it vanished.
-func (b *NatsBroker) leaveGone(ctx context.Context, name string) {
+func (b *NatsBroker) announceVanished(ctx context.Context, name string) {
 	log := b.log.WithField("user", name)
 	key := nameKey(name)
 	var rev uint64
@@ -174,9 +180,6 @@ func (b *NatsBroker) leaveGone(ctx context.Context, name string) {
 	}
 	log.Info("claim vanished without a goodbye (its node died or was cut off): leave announced")
 }
-
-// kvOperation is the header of a key-value delete or purge entry.
-const kvOperation = "KV-Operation"
 
 // reconcile compares, every ClaimTTL/5 and whenever the connection to NATS
 // is back, who is online with who holds a claim, and announces the leave of
@@ -238,7 +241,7 @@ func (b *NatsBroker) reconcileOnce() error {
 	}
 	b.mu.Unlock()
 	for _, name := range gone {
-		b.leaveGone(ctx, name)
+		b.announceVanished(ctx, name)
 	}
 	return nil
 }

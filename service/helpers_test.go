@@ -3,8 +3,11 @@ package service
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	logtest "github.com/sirupsen/logrus/hooks/test"
 	"google.golang.org/protobuf/encoding/protowire"
@@ -124,4 +127,80 @@ func decode(t *testing.T, f *Frame) *model.ChatRoomRequest {
 		t.Fatalf("batch element %v (%v), want %v", batch, err, m)
 	}
 	return m
+}
+
+// natsNode is one chat node's room on a NatsBroker with cfg, closed when
+// the test ends.
+func natsNode(t *testing.T, cfg NatsConfig) (*Room, *NatsBroker) {
+	t.Helper()
+	log, _ := logtest.NewNullLogger()
+	// A set-up context that ends, as the server's does: what the broker
+	// runs afterwards (the watch of the claims) must outlive it.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	b, err := NewNatsBroker(ctx, cfg, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	r, err := NewRoom(b, payloadFramer{}, RoomConfig{History: 10, Presence: true}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r, b
+}
+
+// natsNodes are rooms of nodes named a, b, … on the NATS at url.
+func natsNodes(t *testing.T, url string, n int) []*Room {
+	var rooms []*Room
+	for i := range n {
+		r, _ := natsNode(t, NatsConfig{URLs: url, Node: string(rune('a' + i))})
+		rooms = append(rooms, r)
+	}
+	return rooms
+}
+
+const (
+	// How long a test waits for the nodes to get somewhere, unless it says.
+	eventually = 10 * time.Second
+	// How often a waiting test looks again.
+	pollEvery = 5 * time.Millisecond
+)
+
+// listsUsers is an error unless r, the room of node, lists want users.
+func listsUsers(node string, r *Room, want int) error {
+	if n := r.Stats().Users; n != want {
+		return fmt.Errorf("node %s lists %d users, want %d", node, n, want)
+	}
+	return nil
+}
+
+// received is an error unless m received what, as types lists it
+// ("leave:ghost").
+func received(m *recorder, what string) error {
+	if !slices.Contains(m.types(), what) {
+		return fmt.Errorf("%s has not received %q", m.name, what)
+	}
+	return nil
+}
+
+// heard is an error unless m received a talk saying content.
+func heard(m *recorder, content string) error {
+	if _, c := m.talks(); !slices.Contains(c, content) {
+		return fmt.Errorf("%s has not heard %q", m.name, content)
+	}
+	return nil
+}
+
+// talks returns the seqs and contents of the talks m received.
+func (r *recorder) talks() (seqs []uint64, contents []string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, m := range r.got {
+		if m.Type == model.TypeTalk {
+			seqs = append(seqs, m.Seq)
+			contents = append(contents, m.Content)
+		}
+	}
+	return seqs, contents
 }

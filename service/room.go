@@ -77,20 +77,20 @@ func NewRoom(b Broker, f Framer, cfg RoomConfig, log logrus.FieldLogger) (*Room,
 		local:  make(map[string]*entry),
 	}
 	r.stats.FramesOut = make(map[string]uint64)
-	if err := b.Subscribe(r.deliver); err != nil {
+	if err := b.Subscribe(Handlers{Event: r.deliver, ClaimLost: r.claimLost, Link: r.linkChanged}); err != nil {
 		return nil, err
-	}
-	if cl, ok := b.(claimLoser); ok {
-		cl.OnClaimLost(r.claimLost)
 	}
 	return r, nil
 }
 
-// claimLoser is a Broker on which this node can lose a claim it holds.
-type claimLoser interface {
-	// OnClaimLost sets f to be told of each claim this node lost; the
-	// broker has forgotten it.
-	OnClaimLost(f func(name string))
+// linkChanged tells this node's members that its link to the other nodes
+// is lost (up false) or back: meanwhile nothing they send goes through.
+func (r *Room) linkChanged(up bool) {
+	if up {
+		r.Notice(config.NoticeBusUp)
+	} else {
+		r.Notice(config.NoticeBusDown)
+	}
 }
 
 // claimLost ends the local session of name, whose claim the broker lost.
