@@ -237,9 +237,10 @@ func (us *user) bye() {
 // readLoop parses server frames in place, without allocating per frame,
 // until the connection closes. It returns nil after a normal close.
 func (us *user) readLoop() error {
-	var scratch, message []byte // message: a fragmented message so far
-	fragmented := false
+	var p, scratch []byte // a frame's payload; scratch holds one too long to peek at
+	var msg fragments
 	var now int64 // when the bytes being parsed were read
+	var err error
 	for {
 		// Frames that came in with one read arrived together: the clock
 		// is read once per read from the socket, not per frame (reading
@@ -248,86 +249,44 @@ func (us *user) readLoop() error {
 			now = 0
 		}
 		var hdr [2]byte
-		if _, err := io.ReadFull(us.br, hdr[:]); err != nil {
+		if _, err = io.ReadFull(us.br, hdr[:]); err != nil {
 			return err
 		}
-		opcode := hdr[0] & 0x0f
+		opcode, fin := hdr[0]&0x0f, hdr[0]&0x80 != 0
 		n := uint64(hdr[1] & 0x7f)
-		switch n {
-		case 126:
-			var ext [2]byte
-			if us.br.Buffered() < len(ext) {
-				now = 0
-			}
-			if _, err := io.ReadFull(us.br, ext[:]); err != nil {
+		if n >= 126 {
+			if n, now, err = us.extendedLength(n, now); err != nil {
 				return err
 			}
-			n = uint64(binary.BigEndian.Uint16(ext[:]))
-		case 127:
-			var ext [8]byte
-			if us.br.Buffered() < len(ext) {
-				now = 0
-			}
-			if _, err := io.ReadFull(us.br, ext[:]); err != nil {
-				return err
-			}
-			n = binary.BigEndian.Uint64(ext[:])
 		}
-		fin := hdr[0]&0x80 != 0
 		if hdr[1]&0x80 != 0 || n > 64<<20 {
 			return errors.New("unexpected frame (masked or huge)")
 		}
-		var p []byte
 		if us.br.Buffered() < int(n) {
 			now = 0
 		}
 		peeked := int(n) <= us.br.Size()
 		if peeked {
-			var err error
-			if p, err = us.br.Peek(int(n)); err != nil {
-				return err
-			}
+			p, err = us.br.Peek(int(n))
 		} else {
-			if cap(scratch) < int(n) {
-				scratch = make([]byte, n)
-			}
-			p = scratch[:n]
-			if _, err := io.ReadFull(us.br, p); err != nil {
-				return err
-			}
+			p, err = us.readLong(&scratch, n)
+		}
+		if err != nil {
+			return err
 		}
 		if now == 0 {
 			now = time.Now().UnixNano()
 		}
 		switch opcode {
 		case 0x1, 0x2, 0x0:
-			// Fragments (gorilla's writers send a long message in several
-			// frames) are joined; a whole frame is handled in place.
-			switch {
-			case fin && !fragmented:
+			if fin && !msg.open { // a whole frame is handled in place
 				us.frames.Add(1)
 				us.handleFrame(p, now)
-			case !fragmented && opcode == 0, fragmented && opcode != 0:
-				// a continuation of nothing, or a new message inside one
-				return errors.New("bad fragmentation")
-			default:
-				message = append(message[:len(message)*btoi(fragmented)], p...)
-				fragmented = !fin
-				if fin {
-					us.frames.Add(1)
-					us.handleFrame(message, now)
-				}
+			} else if err = us.fragment(&msg, opcode, fin, p, now); err != nil {
+				return err
 			}
 		case 0x8: // close: the server is done with us
-			code := 0
-			if len(p) >= 2 {
-				code = int(binary.BigEndian.Uint16(p))
-			}
-			us.writeFrame(0x8, p[:min(2, len(p))]) // the close handshake's answer
-			if code != 1000 {
-				return fmt.Errorf("closed by server: %d %s", code, p[min(2, len(p)):])
-			}
-			return nil
+			return us.closed(p)
 		case 0x9:
 			us.writeFrame(0xA, append([]byte(nil), p...))
 		}
@@ -335,6 +294,80 @@ func (us *user) readLoop() error {
 			us.br.Discard(int(n))
 		}
 	}
+}
+
+// extendedLength reads the payload length that follows a frame header
+// whose 7-bit length n is 126 (16 bits follow) or 127 (64 bits). now, the
+// time the frame's bytes were read, becomes 0 if those had yet to arrive.
+func (us *user) extendedLength(n uint64, now int64) (length uint64, _ int64, err error) {
+	if n == 126 {
+		var ext [2]byte
+		if us.br.Buffered() < len(ext) {
+			now = 0
+		}
+		if _, err := io.ReadFull(us.br, ext[:]); err != nil {
+			return 0, now, err
+		}
+		return uint64(binary.BigEndian.Uint16(ext[:])), now, nil
+	}
+	var ext [8]byte
+	if us.br.Buffered() < len(ext) {
+		now = 0
+	}
+	if _, err := io.ReadFull(us.br, ext[:]); err != nil {
+		return 0, now, err
+	}
+	return binary.BigEndian.Uint64(ext[:]), now, nil
+}
+
+// readLong reads a payload of n bytes, too long to peek at in the reader's
+// buffer, into scratch (grown as needed).
+func (us *user) readLong(scratch *[]byte, n uint64) ([]byte, error) {
+	if cap(*scratch) < int(n) {
+		*scratch = make([]byte, n)
+	}
+	p := (*scratch)[:n]
+	if _, err := io.ReadFull(us.br, p); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// fragments is a message that came in several frames, joined so far
+// (gorilla's writers send a long message in several frames).
+type fragments struct {
+	message []byte
+	open    bool // its final frame is still to come
+}
+
+// fragment handles a data frame that is not a whole message: the first,
+// a middle or the last frame of one.
+func (us *user) fragment(m *fragments, opcode byte, fin bool, p []byte, now int64) error {
+	if !m.open && opcode == 0 || m.open && opcode != 0 {
+		// a continuation of nothing, or a new message inside one
+		return errors.New("bad fragmentation")
+	}
+	m.message = append(m.message[:len(m.message)*btoi(m.open)], p...)
+	m.open = !fin
+	if fin {
+		us.frames.Add(1)
+		us.handleFrame(m.message, now)
+	}
+	return nil
+}
+
+// closed answers the server's close frame (payload p): the close
+// handshake. A close other than a normal one (1000) is an error.
+func (us *user) closed(p []byte) error {
+	code := 0
+	if len(p) >= 2 {
+		code = int(binary.BigEndian.Uint16(p))
+	}
+	us.writeFrame(0x8, p[:min(2, len(p))]) // the close handshake's answer
+	if code != 1000 {
+		return fmt.Errorf("closed by server: %d %s", code, p[min(2, len(p)):])
+	}
+	return nil
 }
 
 // handleFrame counts the messages of one data frame.
