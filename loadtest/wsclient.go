@@ -88,33 +88,62 @@ const tokenTTL = 24 * time.Hour
 // bufio.Reader. It returns how long connecting and the handshake took.
 func (d dialer) dial(ep endpoint, name string) (*user, time.Duration, error) {
 	start := time.Now()
+	extra, err := d.extraHeaders(name, start)
+	if err != nil {
+		return nil, 0, err
+	}
+	conn, err := connect(ep, d.timeout)
+	if err != nil {
+		return nil, 0, err
+	}
+	br, err := d.handshake(conn, ep, name, extra)
+	if err != nil {
+		conn.Close()
+		return nil, 0, err
+	}
+	conn.SetDeadline(time.Time{})
+	return &user{conn: conn, br: br, proto: d.proto, marker: d.marker}, time.Since(start), nil
+}
+
+// extraHeaders are the handshake's header lines besides the standard ones:
+// the chatroom.v2 subprotocol, and a token for name if the run has a secret.
+func (d dialer) extraHeaders(name string, now time.Time) (string, error) {
 	extra := ""
 	if d.proto == protoV2 {
 		extra = "Sec-WebSocket-Protocol: " + model.SubprotocolBatch + "\r\n"
 	}
 	if d.secret != nil {
-		token, err := service.MintToken(d.secret, name, tokenTTL, start)
+		token, err := service.MintToken(d.secret, name, tokenTTL, now)
 		if err != nil {
-			return nil, 0, fmt.Errorf("cannot mint a token: %w", err)
+			return "", fmt.Errorf("cannot mint a token: %w", err)
 		}
 		extra += "Authorization: Bearer " + token + "\r\n"
 	}
-	conn, err := net.DialTimeout("tcp", ep.addr, d.timeout)
+	return extra, nil
+}
+
+// connect opens a connection to ep, TLS for wss://, with timeout as its
+// deadline (the caller clears it after the handshake).
+func connect(ep endpoint, timeout time.Duration) (net.Conn, error) {
+	conn, err := net.DialTimeout("tcp", ep.addr, timeout)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	conn.SetDeadline(time.Now().Add(d.timeout))
-	if ep.tls != nil {
-		tc := tls.Client(conn, ep.tls)
-		if err := tc.Handshake(); err != nil {
-			conn.Close()
-			return nil, 0, err
-		}
-		conn = tc
+	conn.SetDeadline(time.Now().Add(timeout))
+	if ep.tls == nil {
+		return conn, nil
 	}
-	var k [16]byte
-	rand.Read(k[:])
-	key := base64.StdEncoding.EncodeToString(k[:])
+	tc := tls.Client(conn, ep.tls)
+	if err := tc.Handshake(); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return tc, nil
+}
+
+// requestTarget is the handshake's path and query: the endpoint's, with
+// the username (but for plain-text servers, which take none).
+func (d dialer) requestTarget(ep endpoint, name string) string {
 	path := ep.url.EscapedPath()
 	if path == "" {
 		path = "/"
@@ -129,32 +158,35 @@ func (d dialer) dial(ep endpoint, name string) (*user, time.Duration, error) {
 	if query != "" {
 		path += "?" + query
 	}
-	if _, err := fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n%s\r\n", path, ep.url.Host, key, extra); err != nil {
-		conn.Close()
-		return nil, 0, err
+	return path
+}
+
+// handshake sends the upgrade request and checks the server's answer. It
+// returns the reader the frames are then parsed from.
+func (d dialer) handshake(conn net.Conn, ep endpoint, name, extra string) (*bufio.Reader, error) {
+	var k [16]byte
+	rand.Read(k[:])
+	key := base64.StdEncoding.EncodeToString(k[:])
+	if _, err := fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n%s\r\n", d.requestTarget(ep, name), ep.url.Host, key, extra); err != nil {
+		return nil, err
 	}
 	br := bufio.NewReaderSize(conn, 16<<10)
 	resp, err := http.ReadResponse(br, &http.Request{Method: http.MethodGet})
 	if err != nil {
-		conn.Close()
-		return nil, 0, err
+		return nil, err
 	}
 	reason, _ := io.ReadAll(io.LimitReader(resp.Body, 200))
 	resp.Body.Close()
 	h := sha1.Sum([]byte(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"))
 	switch {
 	case resp.StatusCode != http.StatusSwitchingProtocols:
-		conn.Close()
-		return nil, 0, fmt.Errorf("handshake refused: %s: %s", resp.Status, bytes.TrimSpace(reason))
+		return nil, fmt.Errorf("handshake refused: %s: %s", resp.Status, bytes.TrimSpace(reason))
 	case resp.Header.Get("Sec-Websocket-Accept") != base64.StdEncoding.EncodeToString(h[:]):
-		conn.Close()
-		return nil, 0, errors.New("handshake: bad Sec-WebSocket-Accept")
+		return nil, errors.New("handshake: bad Sec-WebSocket-Accept")
 	case d.proto == protoV2 && resp.Header.Get("Sec-Websocket-Protocol") != model.SubprotocolBatch:
-		conn.Close()
-		return nil, 0, errors.New("handshake: the server did not accept the chatroom.v2 subprotocol")
+		return nil, errors.New("handshake: the server did not accept the chatroom.v2 subprotocol")
 	}
-	conn.SetDeadline(time.Time{})
-	return &user{conn: conn, br: br, proto: d.proto, marker: d.marker}, time.Since(start), nil
+	return br, nil
 }
 
 // closeNow closes the user's connection without leaving it in TIME_WAIT:
