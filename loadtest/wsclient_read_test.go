@@ -11,8 +11,40 @@ import (
 
 	"google.golang.org/protobuf/encoding/protowire"
 
+	"chatroom/config"
 	"chatroom/model"
 )
+
+func TestHandleCountsOnlyThisRunsTalks(t *testing.T) {
+	us := &user{marker: []byte("abcd1234"), proto: protoV1}
+	us.since.Store(1000)
+	frame := func(content string) []byte {
+		return model.Encode(&model.ChatRoomRequest{Type: model.TypeTalk, UserName: "x", Content: content, Timestamp: 5, Seq: 9})
+	}
+	us.handleFrame(frame("2000 abcd1234 xxxx"), 3000) // counted: this run, 1 µs in flight
+	us.handleFrame(frame("2000 ffff0000 xxxx"), 3000) // another run's
+	us.handleFrame(frame("500 abcd1234 xxxx"), 3000)  // sent before this run started
+	us.handleFrame(frame("hello"), 3000)              // not the tool's
+	us.handleFrame([]byte{0xff, 0xff}, 3000)          // garbage is ignored
+	us.handleFrame(model.Encode(&model.ChatRoomRequest{Type: model.TypeUserList}), 3000)
+	if got := us.talks.Load(); got != 1 {
+		t.Fatalf("counted %d talks, want 1", got)
+	}
+	if got := us.lists.Load(); got != 1 {
+		t.Fatalf("counted %d user lists, want 1", got)
+	}
+}
+
+// A talk the server refused ("message not sent") is counted apart: it is
+// expected by nobody, so it is not loss.
+func TestRefusedTalksAreCounted(t *testing.T) {
+	us := &user{}
+	us.handleMessage(model.Encode(&model.ChatRoomRequest{Type: model.TypeError, Content: config.ReplyNotSent + ": publish: nats: connection closed"}), 1)
+	us.handleMessage(model.Encode(&model.ChatRoomRequest{Type: model.TypeError, Content: config.ReplyRateLimited}), 1)
+	if got := us.refused.Load(); got != 1 {
+		t.Fatalf("refused %d, want 1", got)
+	}
+}
 
 // serverFrame is one unmasked server frame: final, with opcode and payload.
 func serverFrame(opcode byte, payload []byte) []byte {
