@@ -83,6 +83,9 @@ func startChildren(ctx context.Context, cancel func(), exe string, o options, pr
 		cmd, stdin, stdout, err := startChild(ctx, exe, o, procs, i, start)
 		if err != nil {
 			cancel() // the children started so far end too
+			for _, t := range totals[:i] {
+				t <- 0 // their tenders wait for a total that exchangeTotals will not send
+			}
 			k.wg.Wait()
 			return nil, err
 		}
