@@ -6,9 +6,14 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/gorilla/websocket"
 	"google.golang.org/protobuf/encoding/protowire"
 
 	"chatroom/config"
@@ -111,5 +116,59 @@ func BenchmarkReadLoop(b *testing.B) {
 				b.Fatalf("counted %d talks, want %d", us.talks.Load(), want)
 			}
 		})
+	}
+}
+
+// The plain-text mode against a server like gorilla's examples/chat: it
+// broadcasts text, several messages per frame separated by newlines, and a
+// long message in several fragments.
+func TestLines(t *testing.T) {
+	var mu sync.Mutex
+	conns := map[*websocket.Conn]bool{}
+	up := websocket.Upgrader{WriteBufferSize: 64} // long messages go out in fragments
+	var handlers sync.WaitGroup
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		handlers.Add(1)
+		defer handlers.Done()
+		mu.Lock()
+		conns[ws] = true
+		mu.Unlock()
+		defer func() { mu.Lock(); delete(conns, ws); mu.Unlock(); ws.Close() }()
+		var pending [][]byte
+		for {
+			kind, msg, err := ws.ReadMessage()
+			if err != nil || kind != websocket.TextMessage {
+				return // gorilla has answered a close frame already
+			}
+			// Every second message, broadcast the last two as one frame.
+			pending = append(pending, msg)
+			if len(pending) < 2 {
+				continue
+			}
+			mu.Lock()
+			for c := range conns {
+				w, err := c.NextWriter(websocket.TextMessage)
+				if err != nil {
+					continue
+				}
+				w.Write(pending[0])
+				w.Write([]byte{'\n'})
+				w.Write(pending[1])
+				w.Close()
+			}
+			mu.Unlock()
+			pending = nil
+		}
+	}))
+	defer func() { hs.Close(); handlers.Wait() }()
+	url := "ws" + strings.TrimPrefix(hs.URL, "http") + "/ws"
+	sum := runOK(t, opts(t, "-url", url, "-protocol", "lines", "-scenario", "fanout", "-clients", "5", "-senders", "1", "-rate", "50", "-duration", "400ms", "-ramp", "10ms", "-size", "100", "-drain", "2s"))
+	want := sum.TalksSent - sum.TalksSent%2 // an odd last talk is never broadcast
+	if sum.Deliveries != 5*want || sum.Frames != 5*want/2 {
+		t.Fatalf("%d talks sent: %d deliveries in %d frames", sum.TalksSent, sum.Deliveries, sum.Frames)
 	}
 }
