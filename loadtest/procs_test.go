@@ -1,13 +1,14 @@
 package main
 
 import (
-	"chatroom/config"
 	"context"
 	"io"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"chatroom/config"
 )
 
 // Child processes get the secret in their environment, not on their command

@@ -1,13 +1,14 @@
 package main
 
 import (
-	"chatroom/config"
-	"chatroom/internal/chattest"
 	"context"
 	"io"
 	"strings"
 	"testing"
 	"time"
+
+	"chatroom/config"
+	"chatroom/internal/chattest"
 )
 
 // startServer starts a real chat server on a loopback port, with the limits
