@@ -44,6 +44,13 @@ func (e *errCounter) snapshot() map[string]int {
 	return out
 }
 
+// pollInterval is how often a run looks again at what it waits for: every
+// user joined, every talk delivered.
+const pollInterval = 20 * time.Millisecond
+
+// joinWait bounds the wait for the server to let every user join.
+const joinWait = 10 * time.Second
+
 // run runs one scenario in this process.
 func run(ctx context.Context, o options, log io.Writer) (*summary, error) {
 	if o.scenario == "connect" {

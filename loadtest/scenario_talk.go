@@ -1,13 +1,15 @@
 package main
 
 import (
-	"chatroom/model"
 	"context"
 	"fmt"
 	"io"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"chatroom/internal/poll"
+	"chatroom/model"
 )
 
 // talk runs the seed and fanout scenarios: senders send at their pace for
@@ -113,7 +115,7 @@ loop:
 	if o.exchange != nil {
 		total = o.exchange(total)
 	}
-	waitUntil(ctx, o.drain, func() bool {
+	poll.Until(ctx, o.drain, pollInterval, func() error {
 		select {
 		case <-progress.C:
 			report("draining")
@@ -123,11 +125,11 @@ loop:
 			total = sent0 - refused()
 		}
 		for _, us := range users {
-			if !us.failed.Load() && us.talks.Load() < total {
-				return false
+			if got := us.talks.Load(); !us.failed.Load() && got < total {
+				return fmt.Errorf("user %d has %d of %d talks", us.number, got, total)
 			}
 		}
-		return true
+		return nil
 	})
 	elapsed := time.Since(start)
 

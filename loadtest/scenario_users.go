@@ -6,6 +6,8 @@ import (
 	"io"
 	"sync"
 	"time"
+
+	"chatroom/internal/poll"
 )
 
 // connectAll connects o.clients users spread over the ramp, each with a
@@ -64,32 +66,14 @@ func connectAll(ctx context.Context, o options, log io.Writer, errs *errCounter)
 	// A talk sent before a user has joined does not reach it: wait for the
 	// server's join (plain-text servers send none).
 	if o.proto != protoLines {
-		waitUntil(ctx, 10*time.Second, func() bool {
+		poll.Until(ctx, joinWait, pollInterval, func() error {
 			for _, us := range users {
 				if !us.joined.Load() && !us.failed.Load() {
-					return false
+					return fmt.Errorf("user %d has not joined", us.number)
 				}
 			}
-			return true
+			return nil
 		})
 	}
 	return users, failures, readers
-}
-
-// waitUntil polls cond until it holds, ctx ends or the timeout passes.
-func waitUntil(ctx context.Context, timeout time.Duration, cond func() bool) bool {
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	poll := time.NewTicker(20 * time.Millisecond)
-	defer poll.Stop()
-	for !cond() {
-		select {
-		case <-ctx.Done():
-			return false
-		case <-deadline.C:
-			return false
-		case <-poll.C:
-		}
-	}
-	return true
 }
