@@ -21,6 +21,7 @@ func (us *user) readLoop() error {
 	var msg fragments
 	var now int64 // when the bytes being parsed were read
 	var err error
+	var hdr [10]byte // a frame's header, then its extended length: declared once, as it escapes (io.Reader)
 	for {
 		// Frames that came in with one read arrived together: the clock
 		// is read once per read from the socket, not per frame (reading
@@ -28,14 +29,13 @@ func (us *user) readLoop() error {
 		if us.br.Buffered() < 2 {
 			now = 0
 		}
-		var hdr [2]byte
-		if _, err = io.ReadFull(us.br, hdr[:]); err != nil {
+		if _, err = io.ReadFull(us.br, hdr[:2]); err != nil {
 			return err
 		}
 		opcode, fin := hdr[0]&0x0f, hdr[0]&0x80 != 0
 		n := uint64(hdr[1] & 0x7f)
 		if n >= 126 {
-			if n, now, err = us.extendedLength(n, now); err != nil {
+			if n, now, err = us.extendedLength(n, now, hdr[2:]); err != nil {
 				return err
 			}
 		}
@@ -77,27 +77,23 @@ func (us *user) readLoop() error {
 }
 
 // extendedLength reads the payload length that follows a frame header
-// whose 7-bit length n is 126 (16 bits follow) or 127 (64 bits). now, the
-// time the frame's bytes were read, becomes 0 if those had yet to arrive.
-func (us *user) extendedLength(n uint64, now int64) (length uint64, _ int64, err error) {
+// whose 7-bit length n is 126 (16 bits follow) or 127 (64 bits), into ext
+// (8 bytes). now, the time the frame's bytes were read, becomes 0 if those
+// had yet to arrive.
+func (us *user) extendedLength(n uint64, now int64, ext []byte) (length uint64, _ int64, err error) {
 	if n == 126 {
-		var ext [2]byte
-		if us.br.Buffered() < len(ext) {
-			now = 0
-		}
-		if _, err := io.ReadFull(us.br, ext[:]); err != nil {
-			return 0, now, err
-		}
-		return uint64(binary.BigEndian.Uint16(ext[:])), now, nil
+		ext = ext[:2]
 	}
-	var ext [8]byte
 	if us.br.Buffered() < len(ext) {
 		now = 0
 	}
-	if _, err := io.ReadFull(us.br, ext[:]); err != nil {
+	if _, err := io.ReadFull(us.br, ext); err != nil {
 		return 0, now, err
 	}
-	return binary.BigEndian.Uint64(ext[:]), now, nil
+	if n == 126 {
+		return uint64(binary.BigEndian.Uint16(ext)), now, nil
+	}
+	return binary.BigEndian.Uint64(ext), now, nil
 }
 
 // readLong reads a payload of n bytes, too long to peek at in the reader's

@@ -87,6 +87,29 @@ func talkStream(marker string, frames, perFrame int) []byte {
 	return stream
 }
 
+// The read loop allocates nothing per frame: what one call allocates (its
+// header buffer) does not grow with the frames it reads.
+func TestReadLoopDoesNotAllocatePerFrame(t *testing.T) {
+	for _, tc := range []struct {
+		proto    string
+		perFrame int
+	}{{protoV1, 0}, {protoV2, 10}} {
+		stream := talkStream("abcd1234", 100, tc.perFrame)
+		rd := bytes.NewReader(stream)
+		us := &user{br: bufio.NewReaderSize(rd, 16<<10), proto: tc.proto, marker: []byte("abcd1234")}
+		allocs := testing.AllocsPerRun(20, func() {
+			rd.Reset(stream)
+			us.br.Reset(rd)
+			if err := us.readLoop(); err != io.EOF {
+				t.Fatal(err)
+			}
+		})
+		if allocs > 1 {
+			t.Errorf("%s: %.0f allocations reading 100 frames", tc.proto, allocs)
+		}
+	}
+}
+
 // BenchmarkReadLoop is the load tool's own receive cost: frames parsed in
 // place, talks counted and timed. ns/frame and allocs/op (per 1000
 // frames) are the figures to keep.
