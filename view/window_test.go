@@ -19,6 +19,7 @@ import (
 	"chatroom/config"
 	"chatroom/ctrl"
 	"chatroom/internal/chattest"
+	"chatroom/internal/poll"
 	"chatroom/view"
 )
 
@@ -32,28 +33,29 @@ func newUILoop() *uiLoop { return &uiLoop{q: make(chan func(), 100000)} }
 
 func (u *uiLoop) do(f func()) { u.q <- f }
 
+// uiPoll is how often until runs the UI work queued meanwhile and looks
+// again. The queue is the test's to run, so a wait's answer can come this
+// much later than the work that brings it: a few ms, against a test's
+// tens of ms of network round trips.
+const uiPoll = 5 * time.Millisecond
+
 // until runs queued UI work until cond holds, or fails the test.
 func (u *uiLoop) until(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.NewTimer(waitTime)
-	defer deadline.Stop()
+	poll.CheckFor(t, waitTime, uiPoll, func() error {
+		u.run()
+		return poll.Check(cond(), "%s", what)
+	})
+}
+
+// run runs the UI work queued so far.
+func (u *uiLoop) run() {
 	for {
-		for drained := false; !drained; {
-			select {
-			case f := <-u.q:
-				f()
-			default:
-				drained = true
-			}
-		}
-		if cond() {
-			return
-		}
 		select {
 		case f := <-u.q:
 			f()
-		case <-deadline.C:
-			t.Fatalf("timed out waiting for %s", what)
+		default:
+			return
 		}
 	}
 }
