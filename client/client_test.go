@@ -3,8 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -52,5 +61,51 @@ func TestNoLocaleErrorInACLocale(t *testing.T) {
 		if strings.Contains(stderr.String(), "Fyne error") || strings.Contains(stderr.String(), "Error parsing user locale") {
 			t.Errorf("%s client -h printed:\n%s", locale, stderr.String())
 		}
+	}
+}
+
+// -ca: the CA's certificates are the only roots trusted for wss://.
+func TestTLSConfig(t *testing.T) {
+	if conf, err := tlsConfig(""); conf != nil || err != nil {
+		t.Fatalf("no -ca: %v, %v; want the system's roots", conf, err)
+	}
+	dir := t.TempDir()
+	if _, err := tlsConfig(filepath.Join(dir, "missing.pem")); err == nil {
+		t.Error("a missing file: no error")
+	}
+	notPEM := filepath.Join(dir, "not.pem")
+	if err := os.WriteFile(notPEM, []byte("not a certificate"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tlsConfig(notPEM); err == nil || !strings.Contains(err.Error(), "no PEM certificate") {
+		t.Errorf("a file without a certificate: %v", err)
+	}
+
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "client test CA"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca := filepath.Join(dir, "ca.pem")
+	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	conf, err := tlsConfig(ca)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := x509.NewCertPool()
+	want.AddCert(cert)
+	if conf.MinVersion != tls.VersionTLS12 || !conf.RootCAs.Equal(want) {
+		t.Fatalf("with -ca: %+v", conf)
 	}
 }
