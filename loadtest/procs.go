@@ -33,120 +33,21 @@ func runProcesses(ctx context.Context, o options, log io.Writer) (*summary, erro
 	start := time.Now().Add(o.ramp + 10*time.Second + time.Duration(o.clients/1000)*time.Second)
 	cpu0, scpu0, rss0 := selfCPU(), procCPU(o.pid), rssMiB(o.pid)
 	fmt.Fprintf(log, "%d clients and %d churning users: %d processes of at most %d, sending from %s\n", o.clients, o.churn, procs, o.perProcess, start.Format(time.TimeOnly))
-	outs := make([]bytes.Buffer, procs)
-	errc := make(chan error, procs)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	// After sending, every child says what it sent and is told what all
-	// sent (a child that died counts 0).
-	talking := o.scenario == "seed" || o.scenario == "fanout"
-	sentc := make(chan int64, procs)
-	totals := make([]chan int64, procs)
-	var wg sync.WaitGroup
-	for i := range procs {
-		share, offset := split(o.clients, procs, i)
-		churnShare, churnOffset := split(o.churn, procs, i)
-		cmd := exec.CommandContext(ctx, exe, childArgs(o, share, offset, churnShare, churnOffset, start)...)
-		cmd.Env = childEnv(o)
-		cmd.Stderr = os.Stderr
-		stdin, err1 := cmd.StdinPipe()
-		stdout, err2 := cmd.StdoutPipe()
-		if err := errors.Join(err1, err2, cmd.Start()); err != nil {
-			cancel() // the children started so far end too
-			wg.Wait()
-			return nil, err
-		}
-		totals[i] = make(chan int64, 1)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			out := bufio.NewReader(stdout)
-			if talking {
-				sent := int64(0)
-				if line, err := out.ReadString('\n'); err == nil {
-					fmt.Sscanf(line, "sent %d", &sent)
-				}
-				sentc <- sent
-				fmt.Fprintf(stdin, "total %d\n", <-totals[i])
-			}
-			stdin.Close()
-			io.Copy(&outs[i], out)
-			if err := cmd.Wait(); err != nil {
-				errc <- fmt.Errorf("process %d: %w", i, err)
-			}
-		}()
+	kids, err := startChildren(ctx, cancel, exe, o, procs, start)
+	if err != nil {
+		return nil, err
 	}
-	if talking {
-		go func() {
-			var total int64
-			for range procs {
-				total += <-sentc
-			}
-			for _, t := range totals {
-				t <- total
-			}
-		}()
-	}
-	// The parent watches the server while the children work.
-	rss1, scpu1 := rss0, scpu0
-	mid := time.NewTimer(time.Until(start.Add(o.duration / 2)))
-	defer mid.Stop()
-	began := time.NewTimer(time.Until(start))
-	defer began.Stop()
-	waited := make(chan struct{})
-	go func() { wg.Wait(); close(waited) }()
-	progress := time.NewTicker(o.progress)
-	defer progress.Stop()
-loop:
-	for {
-		select {
-		case <-waited:
-			break loop
-		case <-began.C:
-			scpu1 = procCPU(o.pid) // talk scenarios count the server's CPU from here
-		case <-mid.C:
-			rss1 = rssMiB(o.pid)
-		case <-progress.C:
-			if o.pid > 0 {
-				fmt.Fprintf(log, "%d processes running, server RSS %.1f MiB\n", procs, rssMiB(o.pid))
-			}
-		}
-	}
-	close(errc)
-	if err := <-errc; err != nil {
+	rss1, scpu1 := kids.watch(o, log, start, rss0, scpu0)
+	if err := kids.failure(); err != nil {
 		return nil, err
 	}
 	rss2, scpu2 := rssMiB(o.pid), procCPU(o.pid)
-
-	sum := &summary{Scenario: o.scenario, Protocol: o.proto, URL: o.rawURL, Processes: procs, Clients: o.clients, Errors: map[string]int{}}
-	var lat histogram
-	var sent int64
-	for i := range outs {
-		var c summary
-		if err := json.Unmarshal(outs[i].Bytes(), &c); err != nil {
-			return nil, fmt.Errorf("process %d printed no summary: %w", i, err)
-		}
-		sum.Connected += c.Connected
-		sum.ConnectFailures += c.ConnectFailures
-		sum.FailedClients += c.FailedClients
-		for k, v := range c.Errors {
-			sum.Errors[k] += v
-		}
-		sum.Senders = c.Senders
-		sum.DurationSec = max(sum.DurationSec, c.DurationSec)
-		sent += c.TalksSent
-		sum.Lost += c.Lost
-		sum.Churn += c.Churn
-		sum.ChurnCycles += c.ChurnCycles
-		sum.ChurnFailures += c.ChurnFailures
-		sum.UserlistReplies += c.UserlistReplies
-		sum.Deliveries += c.Deliveries
-		sum.Frames += c.Frames
-		sum.DeliveriesPerSec += c.DeliveriesPerSec
-		lat.load(c.LatencyBuckets)
+	sum, err := mergeSummaries(o, kids.outs)
+	if err != nil {
+		return nil, err
 	}
-	sum.TalksSent = sent
-	sum.LatencyMs = lat.latencies()
 	sum.ToolCPUSec = selfCPU() - cpu0
 	if o.pid > 0 {
 		sum.ServerRSSMiB = []float64{rss0, rss1, rss2}
@@ -160,6 +61,165 @@ loop:
 	}
 	sum.perMillion()
 	return sum, nil
+}
+
+// children are a run's child processes: what each prints (its summary, as
+// JSON) and the errors of those that failed.
+type children struct {
+	outs []bytes.Buffer
+	errc chan error
+	wg   sync.WaitGroup // one per child: done once it has ended
+}
+
+// startChildren starts procs children. After sending, every child says
+// what it sent and is told what all sent (a child that died counts 0).
+// If one cannot start, those started so far are ended (by cancel).
+func startChildren(ctx context.Context, cancel func(), exe string, o options, procs int, start time.Time) (*children, error) {
+	k := &children{outs: make([]bytes.Buffer, procs), errc: make(chan error, procs)}
+	talking := o.scenario == "seed" || o.scenario == "fanout"
+	sentc := make(chan int64, procs)
+	totals := make([]chan int64, procs)
+	for i := range procs {
+		cmd, stdin, stdout, err := startChild(ctx, exe, o, procs, i, start)
+		if err != nil {
+			cancel() // the children started so far end too
+			for _, t := range totals[:i] {
+				t <- 0 // their tenders wait for a total that exchangeTotals will not send
+			}
+			k.wg.Wait()
+			return nil, err
+		}
+		totals[i] = make(chan int64, 1)
+		k.wg.Add(1)
+		go func() {
+			defer k.wg.Done()
+			k.tend(i, cmd, stdin, stdout, talking, sentc, totals[i])
+		}()
+	}
+	if talking {
+		go exchangeTotals(sentc, totals)
+	}
+	return k, nil
+}
+
+// startChild starts child i of procs, with its share of the clients and of
+// the churning users.
+func startChild(ctx context.Context, exe string, o options, procs, i int, start time.Time) (*exec.Cmd, io.WriteCloser, io.ReadCloser, error) {
+	share, offset := split(o.clients, procs, i)
+	churnShare, churnOffset := split(o.churn, procs, i)
+	cmd := exec.CommandContext(ctx, exe, childArgs(o, share, offset, churnShare, churnOffset, start)...)
+	cmd.Env = childEnv(o)
+	cmd.Stderr = os.Stderr
+	stdin, err1 := cmd.StdinPipe()
+	stdout, err2 := cmd.StdoutPipe()
+	if err := errors.Join(err1, err2, cmd.Start()); err != nil {
+		return nil, nil, nil, err
+	}
+	return cmd, stdin, stdout, nil
+}
+
+// tend is the parent's side of child i: the talk count exchange (if
+// talking: it reports its sent on sentc and is told total), then what it
+// prints and how it ends.
+func (k *children) tend(i int, cmd *exec.Cmd, stdin io.WriteCloser, stdout io.Reader, talking bool, sentc chan<- int64, total <-chan int64) {
+	out := bufio.NewReader(stdout)
+	if talking {
+		sent := int64(0)
+		if line, err := out.ReadString('\n'); err == nil {
+			fmt.Sscanf(line, "sent %d", &sent)
+		}
+		sentc <- sent
+		fmt.Fprintf(stdin, "total %d\n", <-total)
+	}
+	stdin.Close()
+	io.Copy(&k.outs[i], out)
+	if err := cmd.Wait(); err != nil {
+		k.errc <- fmt.Errorf("process %d: %w", i, err)
+	}
+}
+
+// exchangeTotals waits until every child has said what it sent, then tells
+// each what all sent.
+func exchangeTotals(sentc <-chan int64, totals []chan int64) {
+	var total int64
+	for range totals {
+		total += <-sentc
+	}
+	for _, t := range totals {
+		t <- total
+	}
+}
+
+// watch watches the server while the children work: its CPU when sending
+// starts, its RSS half way. It returns those once every child has ended.
+func (k *children) watch(o options, log io.Writer, start time.Time, rss0, scpu0 float64) (rss1, scpu1 float64) {
+	rss1, scpu1 = rss0, scpu0
+	mid := time.NewTimer(time.Until(start.Add(o.duration / 2)))
+	defer mid.Stop()
+	began := time.NewTimer(time.Until(start))
+	defer began.Stop()
+	waited := make(chan struct{})
+	go func() { k.wg.Wait(); close(waited) }()
+	progress := time.NewTicker(o.progress)
+	defer progress.Stop()
+	for {
+		select {
+		case <-waited:
+			return rss1, scpu1
+		case <-began.C:
+			scpu1 = procCPU(o.pid) // talk scenarios count the server's CPU from here
+		case <-mid.C:
+			rss1 = rssMiB(o.pid)
+		case <-progress.C:
+			if o.pid > 0 {
+				fmt.Fprintf(log, "%d processes running, server RSS %.1f MiB\n", len(k.outs), rssMiB(o.pid))
+			}
+		}
+	}
+}
+
+// failure is the first error of a child that failed, once all have ended.
+func (k *children) failure() error {
+	close(k.errc)
+	return <-k.errc
+}
+
+// mergeSummaries merges the children's summaries (outs, as JSON) into the
+// run's: the server's figures and the tool's CPU are the parent's to add.
+func mergeSummaries(o options, outs []bytes.Buffer) (*summary, error) {
+	sum := &summary{Scenario: o.scenario, Protocol: o.proto, URL: o.rawURL, Processes: len(outs), Clients: o.clients, Errors: map[string]int{}}
+	var lat histogram
+	for i := range outs {
+		var c summary
+		if err := json.Unmarshal(outs[i].Bytes(), &c); err != nil {
+			return nil, fmt.Errorf("process %d printed no summary: %w", i, err)
+		}
+		sum.add(&c)
+		lat.load(c.LatencyBuckets)
+	}
+	sum.LatencyMs = lat.latencies()
+	return sum, nil
+}
+
+// add adds one child process's summary c to the run's.
+func (s *summary) add(c *summary) {
+	s.Connected += c.Connected
+	s.ConnectFailures += c.ConnectFailures
+	s.FailedClients += c.FailedClients
+	for k, v := range c.Errors {
+		s.Errors[k] += v
+	}
+	s.Senders = c.Senders
+	s.DurationSec = max(s.DurationSec, c.DurationSec)
+	s.TalksSent += c.TalksSent
+	s.Lost += c.Lost
+	s.Churn += c.Churn
+	s.ChurnCycles += c.ChurnCycles
+	s.ChurnFailures += c.ChurnFailures
+	s.UserlistReplies += c.UserlistReplies
+	s.Deliveries += c.Deliveries
+	s.Frames += c.Frames
+	s.DeliveriesPerSec += c.DeliveriesPerSec
 }
 
 // split divides n things among procs processes: process i's share and the

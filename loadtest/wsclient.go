@@ -18,9 +18,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"google.golang.org/protobuf/encoding/protowire"
-
-	"chatroom/config"
 	"chatroom/model"
 	"chatroom/service"
 )
@@ -88,33 +85,62 @@ const tokenTTL = 24 * time.Hour
 // bufio.Reader. It returns how long connecting and the handshake took.
 func (d dialer) dial(ep endpoint, name string) (*user, time.Duration, error) {
 	start := time.Now()
+	extra, err := d.extraHeaders(name, start)
+	if err != nil {
+		return nil, 0, err
+	}
+	conn, err := connect(ep, d.timeout)
+	if err != nil {
+		return nil, 0, err
+	}
+	br, err := d.handshake(conn, ep, name, extra)
+	if err != nil {
+		conn.Close()
+		return nil, 0, err
+	}
+	conn.SetDeadline(time.Time{})
+	return &user{conn: conn, br: br, proto: d.proto, marker: d.marker}, time.Since(start), nil
+}
+
+// extraHeaders are the handshake's header lines besides the standard ones:
+// the chatroom.v2 subprotocol, and a token for name if the run has a secret.
+func (d dialer) extraHeaders(name string, now time.Time) (string, error) {
 	extra := ""
 	if d.proto == protoV2 {
 		extra = "Sec-WebSocket-Protocol: " + model.SubprotocolBatch + "\r\n"
 	}
 	if d.secret != nil {
-		token, err := service.MintToken(d.secret, name, tokenTTL, start)
+		token, err := service.MintToken(d.secret, name, tokenTTL, now)
 		if err != nil {
-			return nil, 0, fmt.Errorf("cannot mint a token: %w", err)
+			return "", fmt.Errorf("cannot mint a token: %w", err)
 		}
 		extra += "Authorization: Bearer " + token + "\r\n"
 	}
-	conn, err := net.DialTimeout("tcp", ep.addr, d.timeout)
+	return extra, nil
+}
+
+// connect opens a connection to ep, TLS for wss://, with timeout as its
+// deadline (the caller clears it after the handshake).
+func connect(ep endpoint, timeout time.Duration) (net.Conn, error) {
+	conn, err := net.DialTimeout("tcp", ep.addr, timeout)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	conn.SetDeadline(time.Now().Add(d.timeout))
-	if ep.tls != nil {
-		tc := tls.Client(conn, ep.tls)
-		if err := tc.Handshake(); err != nil {
-			conn.Close()
-			return nil, 0, err
-		}
-		conn = tc
+	conn.SetDeadline(time.Now().Add(timeout))
+	if ep.tls == nil {
+		return conn, nil
 	}
-	var k [16]byte
-	rand.Read(k[:])
-	key := base64.StdEncoding.EncodeToString(k[:])
+	tc := tls.Client(conn, ep.tls)
+	if err := tc.Handshake(); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return tc, nil
+}
+
+// requestTarget is the handshake's path and query: the endpoint's, with
+// the username (but for plain-text servers, which take none).
+func (d dialer) requestTarget(ep endpoint, name string) string {
 	path := ep.url.EscapedPath()
 	if path == "" {
 		path = "/"
@@ -129,32 +155,35 @@ func (d dialer) dial(ep endpoint, name string) (*user, time.Duration, error) {
 	if query != "" {
 		path += "?" + query
 	}
-	if _, err := fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n%s\r\n", path, ep.url.Host, key, extra); err != nil {
-		conn.Close()
-		return nil, 0, err
+	return path
+}
+
+// handshake sends the upgrade request and checks the server's answer. It
+// returns the reader the frames are then parsed from.
+func (d dialer) handshake(conn net.Conn, ep endpoint, name, extra string) (*bufio.Reader, error) {
+	var k [16]byte
+	rand.Read(k[:])
+	key := base64.StdEncoding.EncodeToString(k[:])
+	if _, err := fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n%s\r\n", d.requestTarget(ep, name), ep.url.Host, key, extra); err != nil {
+		return nil, err
 	}
 	br := bufio.NewReaderSize(conn, 16<<10)
 	resp, err := http.ReadResponse(br, &http.Request{Method: http.MethodGet})
 	if err != nil {
-		conn.Close()
-		return nil, 0, err
+		return nil, err
 	}
 	reason, _ := io.ReadAll(io.LimitReader(resp.Body, 200))
 	resp.Body.Close()
 	h := sha1.Sum([]byte(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"))
 	switch {
 	case resp.StatusCode != http.StatusSwitchingProtocols:
-		conn.Close()
-		return nil, 0, fmt.Errorf("handshake refused: %s: %s", resp.Status, bytes.TrimSpace(reason))
+		return nil, fmt.Errorf("handshake refused: %s: %s", resp.Status, bytes.TrimSpace(reason))
 	case resp.Header.Get("Sec-Websocket-Accept") != base64.StdEncoding.EncodeToString(h[:]):
-		conn.Close()
-		return nil, 0, errors.New("handshake: bad Sec-WebSocket-Accept")
+		return nil, errors.New("handshake: bad Sec-WebSocket-Accept")
 	case d.proto == protoV2 && resp.Header.Get("Sec-Websocket-Protocol") != model.SubprotocolBatch:
-		conn.Close()
-		return nil, 0, errors.New("handshake: the server did not accept the chatroom.v2 subprotocol")
+		return nil, errors.New("handshake: the server did not accept the chatroom.v2 subprotocol")
 	}
-	conn.SetDeadline(time.Time{})
-	return &user{conn: conn, br: br, proto: d.proto, marker: d.marker}, time.Since(start), nil
+	return br, nil
 }
 
 // closeNow closes the user's connection without leaving it in TIME_WAIT:
@@ -232,220 +261,4 @@ func (us *user) bye() {
 	} else {
 		us.send(&model.ChatRoomRequest{Type: model.TypeExit})
 	}
-}
-
-// readLoop parses server frames in place, without allocating per frame,
-// until the connection closes. It returns nil after a normal close.
-func (us *user) readLoop() error {
-	var scratch, message []byte // message: a fragmented message so far
-	fragmented := false
-	var now int64 // when the bytes being parsed were read
-	for {
-		// Frames that came in with one read arrived together: the clock
-		// is read once per read from the socket, not per frame (reading
-		// it costs more here than parsing a frame).
-		if us.br.Buffered() < 2 {
-			now = 0
-		}
-		var hdr [2]byte
-		if _, err := io.ReadFull(us.br, hdr[:]); err != nil {
-			return err
-		}
-		opcode := hdr[0] & 0x0f
-		n := uint64(hdr[1] & 0x7f)
-		switch n {
-		case 126:
-			var ext [2]byte
-			if us.br.Buffered() < len(ext) {
-				now = 0
-			}
-			if _, err := io.ReadFull(us.br, ext[:]); err != nil {
-				return err
-			}
-			n = uint64(binary.BigEndian.Uint16(ext[:]))
-		case 127:
-			var ext [8]byte
-			if us.br.Buffered() < len(ext) {
-				now = 0
-			}
-			if _, err := io.ReadFull(us.br, ext[:]); err != nil {
-				return err
-			}
-			n = binary.BigEndian.Uint64(ext[:])
-		}
-		fin := hdr[0]&0x80 != 0
-		if hdr[1]&0x80 != 0 || n > 64<<20 {
-			return errors.New("unexpected frame (masked or huge)")
-		}
-		var p []byte
-		if us.br.Buffered() < int(n) {
-			now = 0
-		}
-		peeked := int(n) <= us.br.Size()
-		if peeked {
-			var err error
-			if p, err = us.br.Peek(int(n)); err != nil {
-				return err
-			}
-		} else {
-			if cap(scratch) < int(n) {
-				scratch = make([]byte, n)
-			}
-			p = scratch[:n]
-			if _, err := io.ReadFull(us.br, p); err != nil {
-				return err
-			}
-		}
-		if now == 0 {
-			now = time.Now().UnixNano()
-		}
-		switch opcode {
-		case 0x1, 0x2, 0x0:
-			// Fragments (gorilla's writers send a long message in several
-			// frames) are joined; a whole frame is handled in place.
-			switch {
-			case fin && !fragmented:
-				us.frames.Add(1)
-				us.handleFrame(p, now)
-			case !fragmented && opcode == 0, fragmented && opcode != 0:
-				// a continuation of nothing, or a new message inside one
-				return errors.New("bad fragmentation")
-			default:
-				message = append(message[:len(message)*btoi(fragmented)], p...)
-				fragmented = !fin
-				if fin {
-					us.frames.Add(1)
-					us.handleFrame(message, now)
-				}
-			}
-		case 0x8: // close: the server is done with us
-			code := 0
-			if len(p) >= 2 {
-				code = int(binary.BigEndian.Uint16(p))
-			}
-			us.writeFrame(0x8, p[:min(2, len(p))]) // the close handshake's answer
-			if code != 1000 {
-				return fmt.Errorf("closed by server: %d %s", code, p[min(2, len(p)):])
-			}
-			return nil
-		case 0x9:
-			us.writeFrame(0xA, append([]byte(nil), p...))
-		}
-		if peeked {
-			us.br.Discard(int(n))
-		}
-	}
-}
-
-// handleFrame counts the messages of one data frame.
-func (us *user) handleFrame(p []byte, now int64) {
-	switch us.proto {
-	case protoLines:
-		for len(p) > 0 {
-			line := p
-			if i := bytes.IndexByte(p, '\n'); i >= 0 {
-				line, p = p[:i], p[i+1:]
-			} else {
-				p = nil
-			}
-			us.handleTalk(line, now)
-		}
-	case protoV2:
-		for num, v, rest, ok := nextField(p); ok; num, v, rest, ok = nextField(rest) {
-			if num == 1 { // ChatRoomBatch.messages
-				us.handleMessage(v, now)
-			}
-		}
-	default:
-		us.handleMessage(p, now)
-	}
-}
-
-// handleMessage looks at one ChatRoomRequest's type (1) and content (3)
-// without copying.
-func (us *user) handleMessage(p []byte, now int64) {
-	var typ, content []byte
-	for num, v, rest, ok := nextField(p); ok; num, v, rest, ok = nextField(rest) {
-		switch num {
-		case 1:
-			typ = v
-		case 3:
-			content = v
-		}
-	}
-	switch string(typ) { // no allocation: the compiler compares in place
-	case model.TypeTalk:
-		us.handleTalk(content, now)
-	case model.TypeUserList:
-		us.lists.Add(1)
-	case model.TypeJoin:
-		us.joined.Store(true)
-	case model.TypeError:
-		if bytes.HasPrefix(content, []byte(config.ReplyNotSent)) {
-			us.refused.Add(1)
-		}
-	}
-}
-
-// nextField returns the next length-delimited field of the protobuf
-// message p, its number and bytes (not copied), and the rest of p; other
-// fields are skipped. ok is false at the end of p or on malformed input.
-func nextField(p []byte) (num protowire.Number, v, rest []byte, ok bool) {
-	for len(p) > 0 {
-		num, wt, n := protowire.ConsumeTag(p)
-		if n < 0 {
-			return 0, nil, nil, false
-		}
-		p = p[n:]
-		if wt == protowire.BytesType {
-			v, m := protowire.ConsumeBytes(p)
-			if m < 0 {
-				return 0, nil, nil, false
-			}
-			return num, v, p[m:], true
-		}
-		m := protowire.ConsumeFieldValue(num, wt, p)
-		if m < 0 {
-			return 0, nil, nil, false
-		}
-		p = p[m:]
-	}
-	return 0, nil, nil, false
-}
-
-// handleTalk counts a talk of this run and records its latency.
-func (us *user) handleTalk(content []byte, now int64) {
-	sp := bytes.IndexByte(content, ' ')
-	if sp < 0 || len(content) < sp+1+len(us.marker) || string(content[sp+1:sp+1+len(us.marker)]) != string(us.marker) {
-		return // not this run's
-	}
-	sentAt := parseInt(content[:sp])
-	if sentAt < us.since.Load() {
-		return
-	}
-	us.talks.Add(1)
-	us.histMu.Lock()
-	if us.hist == nil {
-		us.hist = new(histogram)
-	}
-	us.hist.add(uint64(max(0, now-sentAt)) / 1000)
-	us.histMu.Unlock()
-}
-
-func parseInt(b []byte) int64 {
-	var v int64
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return -1
-		}
-		v = v*10 + int64(c-'0')
-	}
-	return v
-}
-
-func btoi(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }

@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 
 	"chatroom/ctrl"
+	_ "chatroom/view/clocale" // a C locale (C.UTF-8) reads as English, before fyne first looks
 )
 
 // translations holds the UI's words: English keys, Chinese and English
@@ -17,7 +18,7 @@ var translations embed.FS
 
 // LoadTranslations registers the UI's translations with fyne. language
 // forces one ("zh" or "en"); empty follows the system locale (LC_ALL,
-// LC_MESSAGES, LANG, LANGUAGE).
+// LC_MESSAGES, LANG, LANGUAGE), English for a C locale.
 func LoadTranslations(language string) error {
 	switch language {
 	case "":

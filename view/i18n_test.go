@@ -1,12 +1,18 @@
 package view
 
 import (
+	"bytes"
 	"encoding/json"
+	"log"
 	"maps"
 	"os"
 	"regexp"
 	"slices"
 	"testing"
+
+	"fyne.io/fyne/v2/lang"
+
+	"chatroom/view/clocale"
 )
 
 // Every English key the controller and the window use has a Chinese
@@ -42,5 +48,34 @@ func TestTranslationsAreComplete(t *testing.T) {
 				t.Errorf("%s uses %q, which has no Chinese translation", file, key)
 			}
 		}
+	}
+}
+
+// Under a C locale with a codeset (C.UTF-8), as clocale leaves it, the UI
+// is in English and fyne logs nothing when it looks for the language again
+// (LoadTranslations, and SystemLocale, which fyne asks while drawing).
+func TestCLocaleIsQuietEnglish(t *testing.T) {
+	t.Cleanup(func() { LoadTranslations("en") })
+	for _, name := range []string{"LC_ALL", "LC_MESSAGES", "LANGUAGE"} {
+		t.Setenv(name, "")
+	}
+	t.Setenv("LANG", "C.UTF-8")
+	for _, c := range clocale.Changes(os.Getenv) {
+		t.Setenv(c.Name, c.Value)
+	}
+	var logged bytes.Buffer
+	defer log.SetOutput(log.Writer())
+	log.SetOutput(&logged) // fyne.LogError writes to the standard logger
+	if err := LoadTranslations(""); err != nil {
+		t.Fatal(err)
+	}
+	if got := lang.SystemLocale(); got != "en" {
+		t.Errorf("system locale %q, want en", got)
+	}
+	if got := lang.L("Connect"); got != "Connect" {
+		t.Errorf("Connect reads %q", got)
+	}
+	if logged.Len() > 0 {
+		t.Errorf("fyne logged:\n%s", logged.String())
 	}
 }

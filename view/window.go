@@ -64,6 +64,18 @@ func New(a fyne.App, do func(func())) *Window {
 		do = fyne.Do
 	}
 	w := &Window{Win: a.NewWindow(lang.L("Chat room")), do: do}
+	w.buildLogin()
+	w.buildLists()
+	w.buildInput()
+	w.setConnected(false)
+	w.Win.SetContent(w.layout())
+	w.Win.Resize(fyne.NewSize(820, 560))
+	return w
+}
+
+// buildLogin makes the login row: address, username, their errors, the
+// Connect and Disconnect buttons, and the status line.
+func (w *Window) buildLogin() {
 	w.Address = widget.NewEntry()
 	w.Address.SetText(ctrl.DefaultAddress)
 	w.Address.SetPlaceHolder(lang.L("Server address"))
@@ -79,7 +91,10 @@ func New(a fyne.App, do func(func())) *Window {
 	w.Status = widget.NewLabel(lang.L("Disconnected"))
 	w.Status.TextStyle.Bold = true
 	w.Status.Wrapping = fyne.TextWrapWord
+}
 
+// buildLists makes the user list, with its title, and the message list.
+func (w *Window) buildLists() {
 	w.UsersTitle = widget.NewLabel(lang.L("Online ({{.Count}})", map[string]any{"Count": 0}))
 	w.UserList = widget.NewList(
 		func() int { return len(w.users) },
@@ -100,7 +115,11 @@ func New(a fyne.App, do func(func())) *Window {
 		func() fyne.CanvasObject { l := widget.NewLabel(""); l.Wrapping = fyne.TextWrapWord; return l },
 		func(id widget.ListItemID, o fyne.CanvasObject) { w.drawLine(o.(*widget.Label), w.lines[id]) })
 	w.rowHeight = widget.NewLabel("X").MinSize().Height
+}
 
+// buildInput makes the message box, the Send button, the counter and the
+// input's error.
+func (w *Window) buildInput() {
 	w.Input = newChatEntry(func(string) { w.send() })
 	w.Input.SetPlaceHolder(lang.L("Type a message. Enter sends, Shift+Enter starts a new line."))
 	w.Input.SetMinRowsVisible(2)
@@ -108,8 +127,11 @@ func New(a fyne.App, do func(func())) *Window {
 	w.SendBtn = widget.NewButton(lang.L("Send"), w.send)
 	w.Counter = widget.NewLabel("")
 	w.InputErr = errorLabel()
-	w.setConnected(false)
+}
 
+// layout places the parts: login on top, the input at the bottom, users
+// beside messages in between.
+func (w *Window) layout() fyne.CanvasObject {
 	login := container.NewGridWithColumns(2,
 		container.NewVBox(w.Address, w.AddressErr),
 		container.NewVBox(w.Username, w.NameErr))
@@ -118,9 +140,7 @@ func New(a fyne.App, do func(func())) *Window {
 	bottom := container.NewBorder(nil, container.NewHBox(w.InputErr, w.Counter), nil, w.SendBtn, w.Input)
 	split := container.NewHSplit(users, w.Messages)
 	split.Offset = 0.22
-	w.Win.SetContent(container.NewBorder(top, bottom, nil, nil, split))
-	w.Win.Resize(fyne.NewSize(820, 560))
-	return w
+	return container.NewBorder(top, bottom, nil, nil, split)
 }
 
 // Bind connects the window to its controller; closing the window says goodbye.

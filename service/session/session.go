@@ -390,15 +390,7 @@ func (s *Session) serve(ctx context.Context, ws *websocket.Conn) error {
 	for {
 		_, data, err := ws.ReadMessage()
 		if err != nil {
-			var ce *websocket.CloseError
-			var ne interface{ Timeout() bool }
-			switch {
-			case errors.As(err, &ce):
-				return &ClosedError{Code: ce.Code, Reason: ce.Text}
-			case errors.As(err, &ne) && ne.Timeout():
-				return ErrNoHeartbeat
-			}
-			return err
+			return readError(err)
 		}
 		alive()
 		var msgs []*model.ChatRoomRequest
@@ -425,6 +417,20 @@ func (s *Session) serve(ctx context.Context, ws *websocket.Conn) error {
 			s.dispatch(m)
 		}
 	}
+}
+
+// readError is why a connection's read failed: the server's close, a
+// missed heartbeat, or the error itself.
+func readError(err error) error {
+	var ce *websocket.CloseError
+	var ne interface{ Timeout() bool }
+	switch {
+	case errors.As(err, &ce):
+		return &ClosedError{Code: ce.Code, Reason: ce.Text}
+	case errors.As(err, &ne) && ne.Timeout():
+		return ErrNoHeartbeat
+	}
+	return err
 }
 
 func (s *Session) dispatch(m *model.ChatRoomRequest) {

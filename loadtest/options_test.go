@@ -1,0 +1,41 @@
+package main
+
+import (
+	"io"
+	"path/filepath"
+	"testing"
+)
+
+func opts(t *testing.T, args ...string) options {
+	t.Helper()
+	o, err := parseOptions(args, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+func TestEndpoints(t *testing.T) {
+	o := opts(t, "-url", "wss://example.com/ws, ws://example.com/ws,wss://127.0.0.1:8443/ws,ws://[::1]/ws?room=a")
+	want := []struct {
+		addr, serverName string
+		tls              bool
+	}{{"example.com:443", "example.com", true}, {"example.com:80", "", false}, {"127.0.0.1:8443", "127.0.0.1", true}, {"[::1]:80", "", false}}
+	for i, ep := range o.endpoints {
+		if ep.addr != want[i].addr || (ep.tls != nil) != want[i].tls || (ep.tls != nil && ep.tls.ServerName != want[i].serverName) {
+			t.Errorf("endpoint %d: %s, tls %v, want %+v", i, ep.addr, ep.tls != nil, want[i])
+		}
+	}
+	for _, bad := range [][]string{
+		{"-url", "tcp://example.com/ws"},
+		{"-url", "wss:///ws"},
+		{"-ca", filepath.Join(t.TempDir(), "missing.pem")},
+		{"-ca", writeCA(t, []byte("not a certificate"))},
+		{"-scenario", "idle", "-churn", "3"},
+		{"-churn", "-1"},
+	} {
+		if _, err := parseOptions(bad, io.Discard); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+}

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"chatroom/internal/poll"
+)
+
+// connectAll connects o.clients users spread over the ramp, each with a
+// reader goroutine, and waits until the server has let each of them join.
+func connectAll(ctx context.Context, o options, log io.Writer, errs *errCounter) (users []*user, failures int, readers *sync.WaitGroup) {
+	c := &connecting{readers: new(sync.WaitGroup), errs: errs}
+	fmt.Fprintf(log, "connecting %d clients over %s to %s (%s)\n", o.clients, o.ramp, o.rawURL, o.proto)
+	start := time.Now()
+	var dials sync.WaitGroup
+	inflight := make(chan struct{}, 64)
+	pace := time.NewTicker(max(o.ramp/time.Duration(o.clients), time.Microsecond))
+	defer pace.Stop()
+	progress := time.NewTicker(o.progress)
+	defer progress.Stop()
+	d := o.dialer()
+	for i := range o.clients {
+		select {
+		case <-ctx.Done():
+			dials.Wait()
+			return c.users, c.failures, c.readers
+		case <-progress.C:
+			c.mu.Lock()
+			fmt.Fprintf(log, "connecting %6.1fs %d connected, %d failed\n", time.Since(start).Seconds(), len(c.users), c.failures)
+			c.mu.Unlock()
+			<-pace.C
+		case <-pace.C:
+		}
+		inflight <- struct{}{}
+		dials.Add(1)
+		go func() {
+			defer dials.Done()
+			defer func() { <-inflight }()
+			c.connect(d, o, o.offset+i)
+		}()
+	}
+	dials.Wait()
+	fmt.Fprintf(log, "%d connected in %s, %d failed\n", len(c.users), time.Since(start).Round(time.Millisecond), c.failures)
+	// A talk sent before a user has joined does not reach it: wait for the
+	// server's join (plain-text servers send none).
+	if o.proto != protoLines {
+		waitForJoins(ctx, c.users)
+	}
+	return c.users, c.failures, c.readers
+}
+
+// connecting is what connectAll's dials have done so far.
+type connecting struct {
+	mu       sync.Mutex
+	users    []*user
+	failures int
+	readers  *sync.WaitGroup // the connected users' readers
+	errs     *errCounter
+}
+
+// connect connects user n (of all processes) and starts its reader.
+func (c *connecting) connect(d dialer, o options, n int) {
+	us, _, err := d.dial(o.endpoints[n%len(o.endpoints)], fmt.Sprintf("load-%s-%d", o.runID, n))
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err != nil {
+		c.failures++
+		c.errs.add(err)
+		return
+	}
+	us.number = n
+	c.users = append(c.users, us)
+	c.readers.Add(1)
+	go func() {
+		defer c.readers.Done()
+		if err := us.readLoop(); err != nil && !us.failed.Swap(true) {
+			c.errs.add(err)
+		}
+	}()
+}
+
+// waitForJoins waits, at most joinWait, until the server has let every
+// user that has not failed join.
+func waitForJoins(ctx context.Context, users []*user) {
+	poll.Until(ctx, joinWait, pollInterval, func() error {
+		for _, us := range users {
+			if !us.joined.Load() && !us.failed.Load() {
+				return fmt.Errorf("user %d has not joined", us.number)
+			}
+		}
+		return nil
+	})
+}

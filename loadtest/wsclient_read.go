@@ -1,0 +1,260 @@
+package main
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"google.golang.org/protobuf/encoding/protowire"
+
+	"chatroom/config"
+	"chatroom/model"
+)
+
+// readLoop parses server frames in place, without allocating per frame,
+// until the connection closes. It returns nil after a normal close.
+func (us *user) readLoop() error {
+	var p, scratch []byte // a frame's payload; scratch holds one too long to peek at
+	var msg fragments
+	var now int64 // when the bytes being parsed were read
+	var err error
+	var hdr [10]byte // a frame's header, then its extended length: declared once, as it escapes (io.Reader)
+	for {
+		// Frames that came in with one read arrived together: the clock
+		// is read once per read from the socket, not per frame (reading
+		// it costs more here than parsing a frame).
+		if us.br.Buffered() < 2 {
+			now = 0
+		}
+		if _, err = io.ReadFull(us.br, hdr[:2]); err != nil {
+			return err
+		}
+		opcode, fin := hdr[0]&0x0f, hdr[0]&0x80 != 0
+		n := uint64(hdr[1] & 0x7f)
+		if n >= 126 {
+			if n, now, err = us.extendedLength(n, now, hdr[2:]); err != nil {
+				return err
+			}
+		}
+		if hdr[1]&0x80 != 0 || n > 64<<20 {
+			return errors.New("unexpected frame (masked or huge)")
+		}
+		if us.br.Buffered() < int(n) {
+			now = 0
+		}
+		peeked := int(n) <= us.br.Size()
+		if peeked {
+			p, err = us.br.Peek(int(n))
+		} else {
+			p, err = us.readLong(&scratch, n)
+		}
+		if err != nil {
+			return err
+		}
+		if now == 0 {
+			now = time.Now().UnixNano()
+		}
+		switch opcode {
+		case 0x1, 0x2, 0x0:
+			if fin && !msg.open { // a whole frame is handled in place
+				us.frames.Add(1)
+				us.handleFrame(p, now)
+			} else if err = us.fragment(&msg, opcode, fin, p, now); err != nil {
+				return err
+			}
+		case 0x8: // close: the server is done with us
+			return us.closed(p)
+		case 0x9:
+			us.writeFrame(0xA, append([]byte(nil), p...))
+		}
+		if peeked {
+			us.br.Discard(int(n))
+		}
+	}
+}
+
+// extendedLength reads the payload length that follows a frame header
+// whose 7-bit length n is 126 (16 bits follow) or 127 (64 bits), into ext
+// (8 bytes). now, the time the frame's bytes were read, becomes 0 if those
+// had yet to arrive.
+func (us *user) extendedLength(n uint64, now int64, ext []byte) (length uint64, _ int64, err error) {
+	if n == 126 {
+		ext = ext[:2]
+	}
+	if us.br.Buffered() < len(ext) {
+		now = 0
+	}
+	if _, err := io.ReadFull(us.br, ext); err != nil {
+		return 0, now, err
+	}
+	if n == 126 {
+		return uint64(binary.BigEndian.Uint16(ext)), now, nil
+	}
+	return binary.BigEndian.Uint64(ext), now, nil
+}
+
+// readLong reads a payload of n bytes, too long to peek at in the reader's
+// buffer, into scratch (grown as needed).
+func (us *user) readLong(scratch *[]byte, n uint64) ([]byte, error) {
+	if cap(*scratch) < int(n) {
+		*scratch = make([]byte, n)
+	}
+	p := (*scratch)[:n]
+	if _, err := io.ReadFull(us.br, p); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// fragments is a message that came in several frames, joined so far
+// (gorilla's writers send a long message in several frames).
+type fragments struct {
+	message []byte
+	open    bool // its final frame is still to come
+}
+
+// fragment handles a data frame that is not a whole message: the first,
+// a middle or the last frame of one.
+func (us *user) fragment(m *fragments, opcode byte, fin bool, p []byte, now int64) error {
+	if !m.open && opcode == 0 || m.open && opcode != 0 {
+		// a continuation of nothing, or a new message inside one
+		return errors.New("bad fragmentation")
+	}
+	m.message = append(m.message[:len(m.message)*btoi(m.open)], p...)
+	m.open = !fin
+	if fin {
+		us.frames.Add(1)
+		us.handleFrame(m.message, now)
+	}
+	return nil
+}
+
+// closed answers the server's close frame (payload p): the close
+// handshake. A close other than a normal one (1000) is an error.
+func (us *user) closed(p []byte) error {
+	code := 0
+	if len(p) >= 2 {
+		code = int(binary.BigEndian.Uint16(p))
+	}
+	us.writeFrame(0x8, p[:min(2, len(p))]) // the close handshake's answer
+	if code != 1000 {
+		return fmt.Errorf("closed by server: %d %s", code, p[min(2, len(p)):])
+	}
+	return nil
+}
+
+// handleFrame counts the messages of one data frame.
+func (us *user) handleFrame(p []byte, now int64) {
+	switch us.proto {
+	case protoLines:
+		for len(p) > 0 {
+			line := p
+			if i := bytes.IndexByte(p, '\n'); i >= 0 {
+				line, p = p[:i], p[i+1:]
+			} else {
+				p = nil
+			}
+			us.handleTalk(line, now)
+		}
+	case protoV2:
+		for num, v, rest, ok := nextField(p); ok; num, v, rest, ok = nextField(rest) {
+			if num == 1 { // ChatRoomBatch.messages
+				us.handleMessage(v, now)
+			}
+		}
+	default:
+		us.handleMessage(p, now)
+	}
+}
+
+// handleMessage looks at one ChatRoomRequest's type (1) and content (3)
+// without copying.
+func (us *user) handleMessage(p []byte, now int64) {
+	var typ, content []byte
+	for num, v, rest, ok := nextField(p); ok; num, v, rest, ok = nextField(rest) {
+		switch num {
+		case 1:
+			typ = v
+		case 3:
+			content = v
+		}
+	}
+	switch string(typ) { // no allocation: the compiler compares in place
+	case model.TypeTalk:
+		us.handleTalk(content, now)
+	case model.TypeUserList:
+		us.lists.Add(1)
+	case model.TypeJoin:
+		us.joined.Store(true)
+	case model.TypeError:
+		if bytes.HasPrefix(content, []byte(config.ReplyNotSent)) {
+			us.refused.Add(1)
+		}
+	}
+}
+
+// nextField returns the next length-delimited field of the protobuf
+// message p, its number and bytes (not copied), and the rest of p; other
+// fields are skipped. ok is false at the end of p or on malformed input.
+func nextField(p []byte) (num protowire.Number, v, rest []byte, ok bool) {
+	for len(p) > 0 {
+		num, wt, n := protowire.ConsumeTag(p)
+		if n < 0 {
+			return 0, nil, nil, false
+		}
+		p = p[n:]
+		if wt == protowire.BytesType {
+			v, m := protowire.ConsumeBytes(p)
+			if m < 0 {
+				return 0, nil, nil, false
+			}
+			return num, v, p[m:], true
+		}
+		m := protowire.ConsumeFieldValue(num, wt, p)
+		if m < 0 {
+			return 0, nil, nil, false
+		}
+		p = p[m:]
+	}
+	return 0, nil, nil, false
+}
+
+// handleTalk counts a talk of this run and records its latency.
+func (us *user) handleTalk(content []byte, now int64) {
+	sp := bytes.IndexByte(content, ' ')
+	if sp < 0 || len(content) < sp+1+len(us.marker) || string(content[sp+1:sp+1+len(us.marker)]) != string(us.marker) {
+		return // not this run's
+	}
+	sentAt := parseInt(content[:sp])
+	if sentAt < us.since.Load() {
+		return
+	}
+	us.talks.Add(1)
+	us.histMu.Lock()
+	if us.hist == nil {
+		us.hist = new(histogram)
+	}
+	us.hist.add(uint64(max(0, now-sentAt)) / 1000)
+	us.histMu.Unlock()
+}
+
+func parseInt(b []byte) int64 {
+	var v int64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return -1
+		}
+		v = v*10 + int64(c-'0')
+	}
+	return v
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
