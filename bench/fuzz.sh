@@ -12,7 +12,7 @@ targets=(
   "./model FuzzDecode"
   "./model FuzzNormalizeUsername"
   "./ctrl FuzzFrame"
-  "./server FuzzHandshake"
+  "./server/chatserver FuzzHandshake"
 )
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

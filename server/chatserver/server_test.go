@@ -1,4 +1,4 @@
-package main
+package chatserver
 
 import (
 	"bytes"
@@ -27,7 +27,7 @@ const childEnv = "CHATROOM_TEST_SERVER_PROCESS"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(childEnv) == "1" {
-		os.Exit(run(context.Background(), os.Args[1:], noEnv, os.Stderr, func(addr string) { fmt.Println(addr) }))
+		os.Exit(Run(context.Background(), os.Args[1:], noEnv, os.Stderr, func(addr string) { fmt.Println(addr) }))
 	}
 	goleak.VerifyTestMain(m)
 }
@@ -60,7 +60,7 @@ func start(t testing.TB, args ...string) *running {
 	r := &running{cancel: cancel, code: make(chan int, 1), stderr: &syncBuffer{}}
 	ready := make(chan string, 1)
 	args = append([]string{"-addr", "127.0.0.1:0", "-log-dir", t.TempDir()}, args...)
-	go func() { r.code <- run(ctx, args, noEnv, r.stderr, func(a string) { ready <- a }) }()
+	go func() { r.code <- Run(ctx, args, noEnv, r.stderr, func(a string) { ready <- a }) }()
 	select {
 	case r.addr = <-ready:
 	case c := <-r.code:
@@ -210,11 +210,11 @@ func TestSIGTERM(t *testing.T) {
 
 func TestExitCodes(t *testing.T) {
 	var out bytes.Buffer
-	if c := run(context.Background(), []string{"-h"}, noEnv, &out, nil); c != 0 || !strings.Contains(out.String(), "CHATROOM_") {
+	if c := Run(context.Background(), []string{"-h"}, noEnv, &out, nil); c != 0 || !strings.Contains(out.String(), "CHATROOM_") {
 		t.Fatalf("-h: %d %q", c, out.String())
 	}
 	out.Reset()
-	if c := run(context.Background(), []string{"-history", "x"}, noEnv, &out, nil); c != 2 {
+	if c := Run(context.Background(), []string{"-history", "x"}, noEnv, &out, nil); c != 2 {
 		t.Fatalf("bad flag: exit %d", c)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -223,7 +223,7 @@ func TestExitCodes(t *testing.T) {
 	}
 	defer ln.Close()
 	out.Reset()
-	c := run(context.Background(), []string{"-addr", ln.Addr().String(), "-log-dir", t.TempDir()}, noEnv, &out, nil)
+	c := Run(context.Background(), []string{"-addr", ln.Addr().String(), "-log-dir", t.TempDir()}, noEnv, &out, nil)
 	if c != 1 || !strings.Contains(out.String(), "cannot listen") {
 		t.Fatalf("port in use: exit %d, %q", c, out.String())
 	}

@@ -1,4 +1,4 @@
-package main
+package chatserver
 
 import (
 	"bufio"
@@ -53,7 +53,7 @@ func TestTwoNodesAreOneRoom(t *testing.T) {
 
 func TestNATSUnreachableAtStartExits(t *testing.T) {
 	var out syncBuffer
-	code := run(t.Context(), []string{"-addr", "127.0.0.1:0", "-log-dir", t.TempDir(), "-nats", "nats://127.0.0.1:1"}, noEnv, &out, nil)
+	code := Run(t.Context(), []string{"-addr", "127.0.0.1:0", "-log-dir", t.TempDir(), "-nats", "nats://127.0.0.1:1"}, noEnv, &out, nil)
 	if code != 1 || !strings.Contains(out.String(), "cannot connect to NATS at nats://127.0.0.1:1") {
 		t.Fatalf("exit %d, output %q", code, out.String())
 	}

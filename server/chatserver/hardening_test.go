@@ -1,4 +1,4 @@
-package main
+package chatserver
 
 import (
 	"bufio"
@@ -325,7 +325,7 @@ func TestConnectionLimits(t *testing.T) {
 		{a, 101, ""},
 		{a, 101, ""},
 		{a, 503, config.RefuseTooManyFromIP}, // a third from one address
-		{b, 101, ""},                      // another address still may
+		{b, 101, ""},                         // another address still may
 		{b, 101, ""},
 		{dialFrom("127.0.0.3"), 503, config.RefuseServerFull}, // four in all
 	} {
@@ -468,7 +468,7 @@ func TestTLS(t *testing.T) {
 func TestTLSBadFilesStopTheStart(t *testing.T) {
 	var out syncBuffer
 	dir := t.TempDir()
-	code := run(context.Background(), []string{"-addr", "127.0.0.1:0", "-log-dir", dir, "-tls-cert", filepath.Join(dir, "none.pem"), "-tls-key", filepath.Join(dir, "none.key")}, noEnv, &out, nil)
+	code := Run(context.Background(), []string{"-addr", "127.0.0.1:0", "-log-dir", dir, "-tls-cert", filepath.Join(dir, "none.pem"), "-tls-key", filepath.Join(dir, "none.key")}, noEnv, &out, nil)
 	if code != 1 || !strings.Contains(out.String(), "TLS certificate") {
 		t.Fatalf("exit %d, output %q", code, out.String())
 	}
