@@ -97,8 +97,3 @@ func rawHandshake(t *testing.T, addr, username, query, token, origin string) (in
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 	return resp.StatusCode, string(body)
 }
-
-func isTimeout(err error) bool {
-	ne, ok := err.(net.Error)
-	return ok && ne.Timeout()
-}

@@ -4,120 +4,18 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"net"
 	"net/http"
-	"os"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/gorilla/websocket"
-	"go.uber.org/goleak"
 
 	"chatroom/model"
 )
 
-// childEnv marks a copy of this test binary that is a chat server and
-// nothing else, so that a test can kill a node as a crash would (SIGKILL: no
-// goodbye, no cleanup). It prints its address on stdout once it serves.
-const childEnv = "CHATROOM_TEST_SERVER_PROCESS"
-
-func TestMain(m *testing.M) {
-	if os.Getenv(childEnv) == "1" {
-		os.Exit(Run(context.Background(), os.Args[1:], noEnv, os.Stderr, func(addr string) { fmt.Println(addr) }))
-	}
-	goleak.VerifyTestMain(m)
-}
-
-const waitTime = 10 * time.Second
-
-// syncBuffer is a bytes.Buffer safe to write from the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
-
-type running struct {
-	addr   string
-	cancel context.CancelFunc
-	code   chan int
-	stderr *syncBuffer
-}
-
-func start(t testing.TB, args ...string) *running {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	r := &running{cancel: cancel, code: make(chan int, 1), stderr: &syncBuffer{}}
-	ready := make(chan string, 1)
-	args = append([]string{"-addr", "127.0.0.1:0", "-log-dir", t.TempDir()}, args...)
-	go func() { r.code <- Run(ctx, args, noEnv, r.stderr, func(a string) { ready <- a }) }()
-	select {
-	case r.addr = <-ready:
-	case c := <-r.code:
-		t.Fatalf("server exited with %d: %s", c, r.stderr)
-	case <-time.After(waitTime):
-		t.Fatal("server did not start")
-	}
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-r.code:
-		case <-time.After(waitTime):
-			t.Error("server did not stop")
-		}
-	})
-	return r
-}
-
-func noEnv(string) (string, bool) { return "", false }
-
-func (r *running) wait(t *testing.T) int {
-	t.Helper()
-	select {
-	case c := <-r.code:
-		r.code <- c
-		return c
-	case <-time.After(waitTime):
-		t.Fatal("server did not exit")
-		return -1
-	}
-}
-
-func dial(t *testing.T, addr, name string) *websocket.Conn {
-	t.Helper()
-	ws, _, err := websocket.DefaultDialer.Dial("ws://"+addr+"/ws", http.Header{"Username": {name}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ws.Close() })
-	return ws
-}
-
-func read(t *testing.T, ws *websocket.Conn) (*model.ChatRoomRequest, error) {
-	t.Helper()
-	return readWithin(t, ws, waitTime)
-}
-
-// readWithin is read with d to wait for the frame.
-func readWithin(t *testing.T, ws *websocket.Conn, d time.Duration) (*model.ChatRoomRequest, error) {
-	t.Helper()
-	ws.SetReadDeadline(time.Now().Add(d))
-	_, b, err := ws.ReadMessage()
-	if err != nil {
-		return nil, err
-	}
-	return model.Decode(b)
-}
+// The program's course: health, graceful shutdown, signals, exit codes.
 
 func TestHealthz(t *testing.T) {
 	r := start(t)
