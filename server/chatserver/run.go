@@ -89,6 +89,7 @@ func Run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 func parse(args []string, lookupEnv func(string) (string, bool), stderr io.Writer) (cfg config.Server, code int, ok bool) {
 	cfg, err := config.ParseServer("server", args, lookupEnv, stderr)
 	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintf(stderr, tokenUsage, config.EnvName("auth-secret"))
 		return cfg, 0, false
 	}
 	if err != nil {
@@ -100,6 +101,14 @@ func parse(args []string, lookupEnv func(string) (string, bool), stderr io.Write
 	}
 	return cfg, 0, true
 }
+
+// tokenUsage ends -h: the subcommand, after the flags.
+const tokenUsage = `
+Subcommand:
+  server token -sub NAME [-ttl 24h]
+    	print an access token for the user NAME, signed with -auth-secret or $%s
+    	(server token -h lists its flags)
+`
 
 // node is one running chat server: what Run's steps open, serve with and
 // close.
@@ -153,6 +162,7 @@ func (n *node) serve(ready func(addr string)) {
 		"log_dir":   n.cfg.Log.Dir,
 		"max_conns": n.cfg.MaxConns,
 		"auth":      n.cfg.AuthSecret != "",
+		"pid":       os.Getpid(),
 	}).Info("chat server listening")
 	if ready != nil {
 		ready(addr)

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"syscall"
 	"testing"
@@ -124,5 +126,18 @@ func TestExitCodes(t *testing.T) {
 	c := Run(context.Background(), []string{"-addr", ln.Addr().String(), "-log-dir", t.TempDir()}, noEnv, &out, nil)
 	if c != 1 || !strings.Contains(out.String(), "cannot listen") {
 		t.Fatalf("port in use: exit %d, %q", c, out.String())
+	}
+}
+
+// -h names the token subcommand too; the start line names the process, so
+// that a load test's -pid can be exact.
+func TestHelpAndStartLine(t *testing.T) {
+	var out bytes.Buffer
+	if c := Run(context.Background(), []string{"-h"}, noEnv, &out, nil); c != 0 || !strings.Contains(out.String(), "server token -sub NAME") {
+		t.Fatalf("-h: exit %d, no token subcommand in %q", c, out.String())
+	}
+	r := start(t)
+	if want := fmt.Sprintf("pid=%d ", os.Getpid()); !strings.Contains(r.stderr.String(), want) {
+		t.Fatalf("the start line has no %q: %s", want, r.stderr)
 	}
 }
