@@ -19,6 +19,7 @@ import (
 
 	"fyne.io/fyne/v2/app"
 
+	_ "chatroom/client/locale" // a C locale reads as English, before fyne reads it
 	"chatroom/ctrl"
 	"chatroom/view"
 )
