@@ -70,4 +70,4 @@ say "go test -race"
 CHATROOM_BROWSER_TESTS=required go test -race -count=1 -timeout 15m ./...
 
 say "locust smoke run"
-bash test/locust_smoke.sh
+bash scripts/locust-smoke.sh

@@ -7,8 +7,8 @@
 # against one node without NATS, and one node with it. Prints deliveries/s,
 # latency and loss (must be 0) for each.
 #
-#   bash bench/cluster.sh
-#   CLIENTS=2000 DURATION=60s bash bench/cluster.sh
+#   bash scripts/bench-two-nodes.sh
+#   CLIENTS=2000 DURATION=60s bash scripts/bench-two-nodes.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 clients=${CLIENTS:-1000}
