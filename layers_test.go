@@ -1,5 +1,6 @@
-// Package chatroom_test checks the import rule of ARCHITECTURE.md: project
-// imports point only down the layer table, never within a layer.
+// Package chatroom_test checks the import rule of the README's Layers
+// section: project imports point only down the layer table, never within a
+// layer.
 package chatroom_test
 
 import (
@@ -59,7 +60,7 @@ func TestImportRule(t *testing.T) {
 		from, _ := folder(p.ImportPath)
 		ok, known := allowed[from]
 		if !known {
-			t.Errorf("%s: folder %q is not in the layer table (ARCHITECTURE.md and this test)", p.ImportPath, from)
+			t.Errorf("%s: folder %q is not in the layer table (the README's Layers section and this test)", p.ImportPath, from)
 			continue
 		}
 		for _, imp := range p.Imports {
