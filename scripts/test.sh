@@ -2,7 +2,8 @@
 # The whole test suite, on a fresh Debian machine with Go 1.26 (as root, or
 # with sudo): installs what the checks need, then runs gofmt, go vet, the
 # generated-code checks (protobuf, the browser client's build), `go test
-# -race ./...` (headless-browser tests included) and a locust smoke run.
+# -race ./...` (headless-browser tests included, and commands_test.go, which
+# runs the documented commands) and a locust smoke run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,9 +14,11 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 # Debian packages the checks need, installed only when missing:
 # protoc for the generated-code check; a C compiler, OpenGL and X11 headers
 # for fyne's cgo build of the desktop client; Node.js and npm to rebuild the
-# browser client; Chromium for the browser tests.
+# browser client; Chromium for the browser tests; openssl for the README's
+# secret recipe, which the documented-commands test runs.
 missing=()
 command -v protoc >/dev/null || missing+=(protobuf-compiler)
+command -v openssl >/dev/null || missing+=(openssl)
 command -v gcc >/dev/null || missing+=(gcc)
 command -v npm >/dev/null || missing+=(nodejs npm)
 command -v chromium >/dev/null || missing+=(chromium)
@@ -70,4 +73,4 @@ say "go test -race"
 CHATROOM_BROWSER_TESTS=required go test -race -count=1 -timeout 15m ./...
 
 say "locust smoke run"
-bash test/locust_smoke.sh
+bash scripts/locust-smoke.sh

@@ -1,4 +1,4 @@
-package main
+package chatserver
 
 import (
 	"fmt"
@@ -13,6 +13,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"chatroom/internal/faultnet"
+	"chatroom/internal/poll"
 	"chatroom/model"
 )
 
@@ -109,8 +110,9 @@ func (h *healthy) probe() []string {
 // connection.
 func (h *healthy) alone(base string) {
 	h.t.Helper()
-	eventually(h.t, "the healthy client to be alone", func() bool {
-		return len(h.probe()) == 1 && scrape(h.t, nil, base, "chatroom_connections") == 1
+	poll.CheckFor(h.t, waitTime, pollEvery, func() error {
+		users, conns := h.probe(), scrape(h.t, nil, base, "chatroom_connections")
+		return poll.Check(len(users) == 1 && conns == 1, "the healthy client alone, not users %v and %v connections", users, conns)
 	})
 	// Misbehaving clients are the clients' fault, never counted as the
 	// server's.
@@ -171,12 +173,10 @@ func TestFaultPeerVanishesWithoutFIN(t *testing.T) {
 	vanished := time.Now()
 	// The server's pings go unanswered; after -pong-timeout the ghost is
 	// reaped, and everyone sees it leave.
-	deadline := time.Now().Add(waitTime)
-	for time.Now().Before(deadline) {
-		if h.next(model.TypeLeave, "").UserName == "ghost" {
-			break
-		}
-	}
+	poll.CheckFor(t, waitTime, time.Millisecond, func() error {
+		left := h.next(model.TypeLeave, "").UserName
+		return poll.Check(left == "ghost", "the ghost to leave, not %q", left)
+	})
 	t.Logf("the ghost left %v after it vanished (-pong-timeout 1s)", time.Since(vanished).Round(time.Millisecond))
 	h.alone("http://" + r.addr)
 	if got := scrape(t, nil, "http://"+r.addr, `chatroom_closes_total{cause="idle"}`); got != 1 {

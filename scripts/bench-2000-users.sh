@@ -2,7 +2,7 @@
 # The spec's locust scenario at scale, against a fresh server on loopback:
 # CLIENTS users (default 2000) each send a talk and a userlist request every
 # 2 s for DURATION (default 60s). Prints deliveries/s, latency, loss and the
-# server's RSS and CPU. Usage: bash bench/seed.sh [extra loadtest flags]
+# server's RSS and CPU. Usage: bash scripts/bench-2000-users.sh [extra loadtest flags]
 # Every user connects from 127.0.0.1: the server runs with -max-conns-per-ip 0.
 # Each user sends 1 frame/s, under the server's -msg-rate (10/s); with an
 # -interval under 200ms set SERVER_FLAGS="-msg-rate 0" (extra server flags).

@@ -1,4 +1,4 @@
-package main
+package chatserver
 
 import (
 	"bytes"
@@ -349,7 +349,7 @@ type shot struct {
 
 // screenshot renders each page at its size, side by side, into one PNG
 // at path (the README's picture: CHATROOM_SCREENSHOT_DIR=$PWD/docs; a relative
-// path would be taken from server/, where go test runs).
+// path would be taken from server/chatserver/, where go test runs).
 func screenshot(t *testing.T, path string, shots ...shot) {
 	t.Helper()
 	const gap = 16

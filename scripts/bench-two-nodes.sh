@@ -5,10 +5,13 @@
 # the load tool with its users split across both nodes (each user on one
 # node, every talk delivered to everyone on both). Then the same load
 # against one node without NATS, and one node with it. Prints deliveries/s,
-# latency and loss (must be 0) for each.
+# latency and loss (must be 0) for each. Last, a node with DEAD_USERS users
+# (200) is killed without a goodbye: how long until the other node lists
+# them no more (every node runs with -claim-ttl CLAIM_TTL, 25s).
 #
-#   bash bench/cluster.sh
-#   CLIENTS=2000 DURATION=60s bash bench/cluster.sh
+#   bash scripts/bench-two-nodes.sh
+#   CLIENTS=2000 DURATION=60s bash scripts/bench-two-nodes.sh
+#   CLIENTS=50 DURATION=5s DEAD_USERS=10 CLAIM_TTL=3s bash scripts/bench-two-nodes.sh   # a quick run
 set -euo pipefail
 cd "$(dirname "$0")/.."
 clients=${CLIENTS:-1000}
@@ -16,6 +19,8 @@ duration=${DURATION:-30s}
 interval=${INTERVAL:-2s}
 nats_port=${NATS_PORT:-4333}
 base=${PORT:-9500}
+dead_users=${DEAD_USERS:-200}
+claim_ttl=${CLAIM_TTL:-25s} # every node of a room must use the same
 
 work=$(mktemp -d)
 pids=() nodes=()
@@ -45,7 +50,7 @@ listening() {
 node() {
   local port=$1
   shift
-  "$work/server" -addr "127.0.0.1:$port" -log-dir "$work/log-$port" -log-stderr=false -max-conns-per-ip 0 "$@" &
+  "$work/server" -addr "127.0.0.1:$port" -log-dir "$work/log-$port" -log-stderr=false -max-conns-per-ip 0 -claim-ttl "$claim_ttl" "$@" &
   nodes+=($!)
   listening "$port"
 }
@@ -92,12 +97,10 @@ stop_nodes
 
 # A node killed without a goodbye (SIGKILL) with DEAD_USERS users on it: how
 # long until the other node's user list no longer has them.
-dead_users=${DEAD_USERS:-200}
-claim_ttl=${CLAIM_TTL:-25s}
 users() { curl -fsS --max-time 5 "http://127.0.0.1:$1/metrics" | awk '$1 == "chatroom_users" { print $2 }'; }
-node $((base + 5)) -nats "$nats" -node d -claim-ttl "$claim_ttl"
+node $((base + 5)) -nats "$nats" -node d
 victim=${nodes[-1]}
-node $((base + 6)) -nats "$nats" -node e -claim-ttl "$claim_ttl"
+node $((base + 6)) -nats "$nats" -node e
 "$work/loadtest" -url "ws://127.0.0.1:$((base + 5))/ws" -scenario idle -clients "$dead_users" -ramp 1s -duration 10m >/dev/null 2>&1 &
 idle=$!
 pids+=($idle)

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Locust smoke load test, on a Debian machine with Go (as root, or with sudo):
 # installs Debian's locust, websocket-client and protobuf for /usr/bin/python3
-# when missing, checks test/chat_message_pb2.py is up to date, builds the chat
-# server, starts it on a free loopback port and runs test/locustfile.py
+# when missing, checks locust/chat_message_pb2.py is up to date, builds the chat
+# server, starts it on a free loopback port and runs locust/locustfile.py
 # headless against it: 100 users (50/s), each one talk and one userlist
 # every 2 s, for 30 s. Fails if locust reports any failure, if the expected
 # requests did not happen, or if the server died.
 #
-#   bash test/locust_smoke.sh
+#   bash scripts/locust-smoke.sh
 #
 # Knobs (environment): LOCUST_USERS (100), LOCUST_SPAWN_RATE (50),
 # LOCUST_RUN_TIME seconds (30), LOCUST_USERNAME_PREFIX (read by the locustfile).
@@ -55,11 +55,11 @@ trap 'exit 143' TERM
 
 fail() { echo "locust smoke: FAIL: $*" >&2; exit 1; }
 
-say "test/chat_message_pb2.py is up to date"
+say "locust/chat_message_pb2.py is up to date"
 mkdir "$tmp/gen"
 protoc --python_out="$tmp/gen" -I model model/chat_message.proto
-if ! cmp -s "$tmp/gen/chat_message_pb2.py" test/chat_message_pb2.py; then
-  echo "test/chat_message_pb2.py is stale or missing: run: protoc --python_out=test -I model model/chat_message.proto" >&2
+if ! cmp -s "$tmp/gen/chat_message_pb2.py" locust/chat_message_pb2.py; then
+  echo "locust/chat_message_pb2.py is stale or missing: run: protoc --python_out=locust -I model model/chat_message.proto" >&2
   exit 1
 fi
 
@@ -105,7 +105,7 @@ echo "GET /healthz: 200 ok"
 say "locust: $users users, $spawn_rate/s, ${run_time}s against ws://127.0.0.1:$port"
 set +e
 PYTHONDONTWRITEBYTECODE=1 timeout -k 5 $((run_time + 60)) \
-  "$PY" "$LOCUST" -f test/locustfile.py --headless -u "$users" -r "$spawn_rate" -t "${run_time}s" \
+  "$PY" "$LOCUST" -f locust/locustfile.py --headless -u "$users" -r "$spawn_rate" -t "${run_time}s" \
   --host "ws://127.0.0.1:$port" --only-summary --csv "$tmp/locust" 2>&1
 locust_rc=$?
 set -e

@@ -14,7 +14,7 @@
 # stays on where users send every 2 s and is off (-msg-rate 0) in the
 # saturation search, which looks for the server's limit, not the limiter's
 # (the default RATES are at most 2 talks/s per sender, raised RATES more).
-# Takes about 15 minutes. Usage: bash bench/compare.sh
+# Takes about 15 minutes. Usage: bash scripts/bench-vs-gorilla.sh
 # Environment: DURATION (default 30s) for run 1, STEP (15s) per saturation
 # step, RATES ("1000 1250 1500 1750 2000 2500 3000 3500 4000"), IDLE (15000), HOLD (40s),
 # SECTIONS ("1 2 3": which of the three to run).

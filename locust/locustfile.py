@@ -21,10 +21,10 @@ the server sends. Every step is reported to locust as a "WS" request:
 
 Run it against a running server (the path /ws is added when the host has none):
 
-    locust -f test/locustfile.py --headless -u 100 -r 50 -t 30s \
+    locust -f locust/locustfile.py --headless -u 100 -r 50 -t 30s \
         --host ws://127.0.0.1:9000 --only-summary
 
-`bash test/locust_smoke.sh` does all of it on a free loopback port.
+`bash scripts/locust-smoke.sh` does all of it on a free loopback port.
 Environment: LOCUST_USERNAME_PREFIX (default "locust") starts every name.
 """
 

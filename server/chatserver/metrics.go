@@ -1,4 +1,4 @@
-package main
+package chatserver
 
 import (
 	"net/http"

@@ -3,8 +3,8 @@
 # and fails on the first crash. A crash leaves its input under the
 # package's testdata/fuzz/<target>/, where `go test` replays it from then on.
 #
-#   bash bench/fuzz.sh              # 4 targets x 5 minutes
-#   FUZZTIME=30s bash bench/fuzz.sh
+#   bash scripts/fuzz-all.sh   # 4 targets x 5 minutes
+#   FUZZTIME=30s bash scripts/fuzz-all.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FUZZTIME=${FUZZTIME:-5m}
@@ -12,7 +12,7 @@ targets=(
   "./model FuzzDecode"
   "./model FuzzNormalizeUsername"
   "./ctrl FuzzFrame"
-  "./server FuzzHandshake"
+  "./server/chatserver FuzzHandshake"
 )
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -9,7 +9,7 @@
 # go_goroutines, heap in use (MiB), resident memory (MiB). At the end: the load
 # tool's summary, and the first, middle and last rows taken under load.
 # Fails (exit 1) if a delivery was lost or the server died.
-# Usage: bash bench/soak.sh          (needs curl)
+# Usage: bash scripts/soak.sh   (needs curl)
 # Environment: DURATION (default 15m), INTERVAL (60s), PORT (9300),
 # CLIENTS (900), CHURN (100), SENDERS (100), RATE (200 talks/s).
 set -euo pipefail

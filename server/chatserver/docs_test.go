@@ -1,4 +1,4 @@
-package main
+package chatserver
 
 import (
 	"flag"
@@ -12,7 +12,7 @@ import (
 // docs/operations.md documents every flag and its environment variable: a
 // new flag without a line there fails here, not in an operator's hands.
 func TestOperationsDocCoversEveryFlag(t *testing.T) {
-	doc, err := os.ReadFile("../docs/operations.md")
+	doc, err := os.ReadFile("../../docs/operations.md")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,11 +1,8 @@
-package main
+package chatserver
 
 import (
-	"bufio"
 	"fmt"
 	"net/http"
-	"os"
-	"os/exec"
 	"slices"
 	"strings"
 	"sync"
@@ -16,6 +13,7 @@ import (
 
 	"chatroom/config"
 	"chatroom/internal/natstest"
+	"chatroom/internal/poll"
 	"chatroom/model"
 )
 
@@ -53,7 +51,7 @@ func TestTwoNodesAreOneRoom(t *testing.T) {
 
 func TestNATSUnreachableAtStartExits(t *testing.T) {
 	var out syncBuffer
-	code := run(t.Context(), []string{"-addr", "127.0.0.1:0", "-log-dir", t.TempDir(), "-nats", "nats://127.0.0.1:1"}, noEnv, &out, nil)
+	code := Run(t.Context(), []string{"-addr", "127.0.0.1:0", "-log-dir", t.TempDir(), "-nats", "nats://127.0.0.1:1"}, noEnv, &out, nil)
 	if code != 1 || !strings.Contains(out.String(), "cannot connect to NATS at nats://127.0.0.1:1") {
 		t.Fatalf("exit %d, output %q", code, out.String())
 	}
@@ -126,40 +124,6 @@ func TestHistoryAcrossNodes(t *testing.T) {
 	}
 }
 
-// startProcess runs a chat server in a process of its own (this test binary,
-// see childEnv) and returns it with its address. The test ends it with
-// SIGKILL, if it has not killed it before.
-func startProcess(t *testing.T, args ...string) (*exec.Cmd, string) {
-	t.Helper()
-	cmd := exec.Command(os.Args[0], append([]string{"-addr", "127.0.0.1:0", "-log-dir", t.TempDir()}, args...)...)
-	cmd.Env = append(os.Environ(), childEnv+"=1")
-	stderr := &syncBuffer{}
-	cmd.Stderr = stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	line := make(chan string, 1)
-	go func() {
-		s, _ := bufio.NewReader(stdout).ReadString('\n')
-		line <- strings.TrimSpace(s)
-	}()
-	select {
-	case addr := <-line:
-		if addr == "" {
-			t.Fatalf("the server process did not start: %s", stderr)
-		}
-		return cmd, addr
-	case <-time.After(waitTime):
-		t.Fatalf("the server process did not start in %v: %s", waitTime, stderr)
-		return nil, ""
-	}
-}
-
 // A node process killed without a goodbye: its users leave the user list of
 // the node that lives on, with leave events, once their claims expire, and
 // their names are free again.
@@ -194,16 +158,6 @@ func TestKilledNodesUsersLeave(t *testing.T) {
 	until(t, dial(t, b.addr, "幽灵"), model.TypeUserList) // the name is free again
 }
 
-func status(t *testing.T, url string) int {
-	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	return resp.StatusCode
-}
-
 // untilError reads from ws until an error frame whose content starts with
 // prefix arrives.
 func untilError(t *testing.T, ws *websocket.Conn, prefix string) {
@@ -221,10 +175,8 @@ func untilError(t *testing.T, ws *websocket.Conn, prefix string) {
 // its echo.
 func talkUntilSent(t *testing.T, ws *websocket.Conn, content string) *model.ChatRoomRequest {
 	t.Helper()
-	deadline := time.Now().Add(waitTime)
-	tick := time.NewTicker(100 * time.Millisecond)
-	defer tick.Stop()
-	for time.Now().Before(deadline) {
+	var echo *model.ChatRoomRequest
+	poll.CheckFor(t, waitTime, 100*time.Millisecond, func() error {
 		send(t, ws, model.TypeTalk, content)
 		for range 1000 {
 			m, err := read(t, ws)
@@ -232,16 +184,16 @@ func talkUntilSent(t *testing.T, ws *websocket.Conn, content string) *model.Chat
 				t.Fatalf("waiting for the talk %q: %v", content, err)
 			}
 			if m.Type == model.TypeTalk && m.Content == content {
-				return m
+				echo = m
+				return nil
 			}
 			if m.Type == model.TypeError && strings.HasPrefix(m.Content, config.ReplyNotSent) {
-				break
+				return fmt.Errorf("want the talk %q taken, not %q", content, m.Content)
 			}
 		}
-		<-tick.C
-	}
-	t.Fatalf("the talk %q was not taken in %v", content, waitTime)
-	return nil
+		return fmt.Errorf("want the talk %q taken: no echo nor refusal in 1000 messages", content)
+	})
+	return echo
 }
 
 // NATS restarted under two nodes: users are told it is gone and back, a talk

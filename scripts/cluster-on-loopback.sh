@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # The deployment of docs/cluster.md, on one machine's loopback: a 3-server
 # NATS cluster with JetStream, two chat nodes on it (-nats-replicas 3), and
-# nginx in front of them on 127.0.0.1:8080. Then the load tool's users go in
-# through nginx, NATS server n1 is stopped mid-run, and the run must lose
-# nothing. Needs Debian's nginx (apt-get install nginx-light).
+# nginx in front of them. Then the load tool's users go in through nginx,
+# NATS server n1 is stopped mid-run, and the run must lose nothing. Every
+# port is a free one (nginx's is PORT, if set). Needs Debian's nginx
+# (apt-get install nginx-light).
 #
-#   bash docs/cluster/run.sh            # CLIENTS=500 DURATION=30s
-#   KEEP=1 bash docs/cluster/run.sh     # leave it all running; Ctrl-C stops it
+#   bash scripts/cluster-on-loopback.sh          # CLIENTS=500 DURATION=30s
+#   KEEP=1 bash scripts/cluster-on-loopback.sh   # leave it all running; Ctrl-C stops it
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/.."
 clients=${CLIENTS:-500}
 duration=${DURATION:-30s}
 command -v nginx >/dev/null || { echo "needs nginx: apt-get install nginx-light" >&2; exit 2; }
@@ -22,6 +23,30 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+
+# free_port VAR: sets VAR to a loopback port that nothing listens on and
+# that this script has not taken yet, below the kernel's ephemeral ports.
+taken=" "
+free_port() {
+  local -n port_var=$1
+  local p
+  for _ in $(seq 200); do
+    p=$((20000 + RANDOM % 12000))
+    [[ $taken == *" $p "* ]] && continue
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+      taken+="$p "
+      port_var=$p
+      return 0
+    fi
+  done
+  echo "found no free port" >&2
+  return 1
+}
+nats_port=() route_port=()
+for i in 1 2 3; do free_port "nats_port[$i]"; free_port "route_port[$i]"; done
+free_port node_a
+free_port node_b
+if [ -n "${PORT:-}" ]; then nginx_port=$PORT; else free_port nginx_port; fi
 
 listening() {
   for _ in $(seq 150); do
@@ -41,25 +66,25 @@ echo "== NATS: three servers, one cluster, JetStream"
 for i in 1 2 3; do
   cat >"$work/nats-$i.conf" <<CONF
 server_name: n$i
-listen: 127.0.0.1:$((4221 + i))
+listen: 127.0.0.1:${nats_port[$i]}
 jetstream { store_dir: "$work/js-$i" }
 cluster {
   name: chatroom
-  listen: 127.0.0.1:$((6221 + i))
-  routes: [nats-route://127.0.0.1:6222, nats-route://127.0.0.1:6223, nats-route://127.0.0.1:6224]
+  listen: 127.0.0.1:${route_port[$i]}
+  routes: [nats-route://127.0.0.1:${route_port[1]}, nats-route://127.0.0.1:${route_port[2]}, nats-route://127.0.0.1:${route_port[3]}]
 }
 CONF
   "$work/nats-server" -c "$work/nats-$i.conf" >"$work/nats-$i.log" 2>&1 &
   pids+=($!)
 done
 nats_pid_1=${pids[0]}
-for i in 1 2 3; do listening $((4221 + i)); done
-nats=nats://127.0.0.1:4222,nats://127.0.0.1:4223,nats://127.0.0.1:4224
+for i in 1 2 3; do listening "${nats_port[$i]}"; done
+nats=nats://127.0.0.1:${nats_port[1]},nats://127.0.0.1:${nats_port[2]},nats://127.0.0.1:${nats_port[3]}
 
 echo "== chat nodes a and b"
 # JetStream needs a moment to elect its meta leader: the nodes retry.
 for n in a b; do
-  port=$([ $n = a ] && echo 9701 || echo 9702)
+  port=$([ $n = a ] && echo "$node_a" || echo "$node_b")
   for _ in $(seq 30); do
     "$work/server" -addr 127.0.0.1:$port -nats "$nats" -nats-replicas 3 -node $n \
       -max-conns-per-ip 0 -log-dir "$work/log-$n" -log-stderr=false &
@@ -70,7 +95,7 @@ for n in a b; do
   listening $port
 done
 
-echo "== nginx on 127.0.0.1:8080"
+echo "== nginx on 127.0.0.1:$nginx_port"
 mkdir -p "$work/nginx"
 cat >"$work/nginx.conf" <<CONF
 worker_processes 1;
@@ -83,12 +108,12 @@ http {
   proxy_temp_path $work/nginx;
   upstream chat {
     least_conn;
-    server 127.0.0.1:9701;
-    server 127.0.0.1:9702;
+    server 127.0.0.1:$node_a;
+    server 127.0.0.1:$node_b;
   }
   map \$http_upgrade \$connection_upgrade { default upgrade; '' close; }
   server {
-    listen 127.0.0.1:8080;
+    listen 127.0.0.1:$nginx_port;
     location /ws {
       proxy_pass http://chat;
       proxy_http_version 1.1;
@@ -102,18 +127,18 @@ http {
 }
 CONF
 nginx -p "$work/nginx" -e "$work/nginx/error.log" -c "$work/nginx.conf"
-listening 8080
-curl -fsS http://127.0.0.1:8080/readyz
+listening "$nginx_port"
+curl -fsS "http://127.0.0.1:$nginx_port/readyz"
 
 if [ -n "${KEEP:-}" ]; then
-  echo "running: ws://127.0.0.1:8080/ws (configs in $work); Ctrl-C stops everything"
+  echo "running: ws://127.0.0.1:$nginx_port/ws (configs in $work); Ctrl-C stops everything"
   wait
 fi
 
 echo "== $clients users through nginx for $duration; NATS server n1 stops after 10 s"
 ( sleep 10; kill "$nats_pid_1"; echo "   (n1 stopped)" ) & # the fault, at a set time: not a wait for something
 set +e
-"$work/loadtest" -url ws://127.0.0.1:8080/ws -scenario seed -clients "$clients" -interval 2s -duration "$duration" -ramp 5s -progress 10s
+"$work/loadtest" -url "ws://127.0.0.1:$nginx_port/ws" -scenario seed -clients "$clients" -interval 2s -duration "$duration" -ramp 5s -progress 10s
 status=$?
 echo "== what the nodes refused or warned about"
 grep -h -E 'level=(warning|error)|frame rejected' "$work"/log-*/chatroom.log | cut -c1-220 | sort | uniq -c | sort -rn | head -10 || true

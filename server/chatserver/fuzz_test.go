@@ -1,4 +1,4 @@
-package main
+package chatserver
 
 import (
 	"bufio"
@@ -18,7 +18,7 @@ import (
 // Every answer must be a well-formed HTTP response: 101, or one of the
 // refusals with a reason in its body; never a 500, a hang or a crash.
 //
-//	go test -run '^$' -fuzz FuzzHandshake -fuzztime 5m ./server
+//	go test -run '^$' -fuzz FuzzHandshake -fuzztime 5m ./server/chatserver
 func FuzzHandshake(f *testing.F) {
 	const secret = "a-secret-for-fuzzing-32-bytes-ok"
 	open := start(f, "-max-conns-per-ip", "0", "-msg-rate", "0")
@@ -96,9 +96,4 @@ func rawHandshake(t *testing.T, addr, username, query, token, origin string) (in
 	}
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 	return resp.StatusCode, string(body)
-}
-
-func isTimeout(err error) bool {
-	ne, ok := err.(net.Error)
-	return ok && ne.Timeout()
 }

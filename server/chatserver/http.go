@@ -1,0 +1,100 @@
+package chatserver
+
+import (
+	"io"
+	stdlog "log"
+	"net"
+	"net/http"
+	"net/http/pprof"
+	"strings"
+	"time"
+
+	"github.com/sirupsen/logrus"
+
+	"chatroom/config"
+	"chatroom/web"
+)
+
+// httpServer is the HTTP server of routes, with the limits that keep slow
+// and idle clients from holding it.
+func (n *node) httpServer() *http.Server {
+	return &http.Server{
+		Handler: n.routes(),
+		// No slowloris: request headers must arrive within the handshake
+		// timeout, and the whole request (these endpoints take no body)
+		// soon after. A WebSocket connection sets its own deadlines once
+		// upgraded.
+		ReadHeaderTimeout: n.cfg.HandshakeTimeout,
+		ReadTimeout:       2 * n.cfg.HandshakeTimeout,
+		WriteTimeout:      n.cfg.WriteTimeout,
+		IdleTimeout:       n.cfg.HTTPIdleTimeout,
+		MaxHeaderBytes:    n.cfg.MaxHeaderBytes,
+		TLSConfig:         n.tls,
+		ErrorLog:          stdlog.New(logWriter{n.log}, "", 0),
+		ConnState:         n.chat.ConnState(), // bounds the connections not yet upgraded
+	}
+}
+
+// routes are the chat endpoint, the browser client, health, readiness and
+// metrics.
+func (n *node) routes() *http.ServeMux {
+	broker, draining := n.broker, &n.draining
+	mux := http.NewServeMux()
+	mux.Handle("/ws", n.chat)
+	mux.Handle("/", web.Handler()) // the browser client
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		text(w, http.StatusOK, "ok")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
+		if draining.Load() {
+			text(w, http.StatusServiceUnavailable, config.RefuseShuttingDown)
+			return
+		}
+		if !broker.Connected() {
+			text(w, http.StatusServiceUnavailable, "no connection to NATS")
+			return
+		}
+		text(w, http.StatusOK, "ready")
+	})
+	mux.Handle("GET /metrics", n.metrics.handler())
+	return mux
+}
+
+// text writes a short plain-text answer.
+func text(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(status)
+	io.WriteString(w, msg+"\n")
+}
+
+// servePprof serves pprof on its own listener, apart from the chat traffic.
+func servePprof(addr string) (*http.Server, error) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	return srv, nil
+}
+
+// logWriter sends net/http's own complaints to the logger.
+type logWriter struct{ log logrus.FieldLogger }
+
+func (w logWriter) Write(p []byte) (int, error) {
+	msg := strings.TrimSpace(string(p))
+	if strings.Contains(msg, "TLS handshake error") {
+		// Anyone can cause these (scanners, plain HTTP to the TLS port):
+		// not worth a warning each.
+		w.log.Debug(msg)
+	} else {
+		w.log.Warn(msg)
+	}
+	return len(p), nil
+}

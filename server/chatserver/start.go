@@ -1,0 +1,103 @@
+package chatserver
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"net"
+	"os"
+	"time"
+
+	"github.com/sirupsen/logrus"
+
+	"chatroom/config"
+	"chatroom/ctrl"
+	"chatroom/service"
+)
+
+// loadTLS loads -tls-cert and -tls-key now, so that a bad file stops the
+// start with a clear message.
+func (n *node) loadTLS() error {
+	if n.cfg.TLSCert == "" {
+		return nil
+	}
+	cert, err := tls.LoadX509KeyPair(n.cfg.TLSCert, n.cfg.TLSKey)
+	if err != nil {
+		return failed{"cannot load the TLS certificate and key", err}
+	}
+	n.tls = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	return nil
+}
+
+// openBroker opens the broker the room goes through (see newBroker).
+func (n *node) openBroker(ctx context.Context) error {
+	broker, err := newBroker(ctx, n.cfg, n.log)
+	if err != nil {
+		return failed{"cannot start the broker", err}
+	}
+	n.broker = broker
+	return nil
+}
+
+// newBroker is the in-memory broker, or with -nats the NATS one: NATS
+// unreachable at start is an error, so the server exits with it.
+func newBroker(ctx context.Context, cfg config.Server, log logrus.FieldLogger) (service.Broker, error) {
+	if cfg.NATS == "" {
+		return service.NewMemoryBroker(), nil
+	}
+	node := cfg.Node
+	if node == "" {
+		host, _ := os.Hostname()
+		node = fmt.Sprintf("%s-%d", host, os.Getpid())
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	b, err := service.NewNatsBroker(ctx, service.NatsConfig{URLs: cfg.NATS, Node: node, ClaimTTL: cfg.ClaimTTL, Replicas: cfg.Replicas}, log.WithField("node", node))
+	if err != nil {
+		return nil, err
+	}
+	log.WithFields(logrus.Fields{"nats": cfg.NATS, "node": node}).Info("serving the room with NATS")
+	return b, nil
+}
+
+// openRoom makes the room on the broker and its chat endpoint, and puts
+// both on /metrics.
+func (n *node) openRoom() error {
+	room, err := service.NewRoom(n.broker, ctrl.WebSocketFramer{}, service.RoomConfig{History: n.cfg.History, Presence: n.cfg.Presence, OnFanout: n.metrics.observeFanout}, n.log)
+	if err != nil {
+		return failed{"cannot create the room", err}
+	}
+	n.chat = ctrl.NewServer(n.cfg, room, n.log)
+	n.metrics.watch(n.chat, room)
+	n.metrics.linked = n.broker.Connected
+	return nil
+}
+
+// listen opens the listening socket (with TLS, if loaded) and the HTTP
+// server that will serve it.
+func (n *node) listen() error {
+	ln, err := net.Listen("tcp", n.cfg.Addr)
+	if err != nil {
+		return failed{fmt.Sprintf("cannot listen on %s", n.cfg.Addr), err}
+	}
+	if n.tls != nil {
+		ln = tls.NewListener(ln, n.tls)
+	}
+	n.ln = ln
+	n.http = n.httpServer()
+	return nil
+}
+
+// startDebug serves pprof on -debug-addr, if set.
+func (n *node) startDebug() error {
+	if n.cfg.DebugAddr == "" {
+		return nil
+	}
+	dbg, err := servePprof(n.cfg.DebugAddr)
+	if err != nil {
+		return failed{fmt.Sprintf("cannot serve pprof on %s", n.cfg.DebugAddr), err}
+	}
+	n.debug = dbg
+	n.log.WithField("url", "http://"+n.cfg.DebugAddr+"/debug/pprof/").Info("pprof listening")
+	return nil
+}
