@@ -45,10 +45,17 @@ if ! cmp -s <(strip "$tools/gen/chat_message.pb.go") <(strip model/chat_message.
 fi
 
 say "the browser client's build (web/dist) is up to date"
-node_major=$(node -p 'process.versions.node.split(".")[0]')
-if [ "$node_major" -lt 20 ]; then
-  echo "Node.js $(node --version) is too old to build web/: install Node.js 20 or later" >&2
-  exit 1
+node_major() { node -p 'process.versions.node.split(".")[0]'; }
+if [ "$(node_major)" -lt 20 ]; then
+  # Debian 12's own Node.js is 18; the npm registry serves Node.js 20 itself
+  # (the node package), for this run only.
+  say "Node.js $(node --version) is too old for web/: using Node.js 20 from the npm registry"
+  npm install --prefix "$tools/node" --no-audit --no-fund --loglevel=error node@20 >/dev/null
+  export PATH="$tools/node/node_modules/.bin:$PATH"
+  if [ "$(node_major)" -lt 20 ]; then
+    echo "Node.js $(node --version) is too old to build web/: install Node.js 20 or later" >&2
+    exit 1
+  fi
 fi
 (cd web && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build)
 if [ -n "$(git status --porcelain -- web/dist web/src/gen)" ]; then
