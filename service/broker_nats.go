@@ -111,6 +111,9 @@ func NewNatsBroker(ctx context.Context, cfg NatsConfig, log logrus.FieldLogger) 
 	}
 	watch, err := b.setUp(ctx)
 	if err != nil {
+		b.mu.Lock()
+		b.closed = true // closing the connection is no loss of it: nothing to report
+		b.mu.Unlock()
 		b.nc.Close()
 		return nil, err
 	}
@@ -262,7 +265,7 @@ func (b *NatsBroker) checkBucketTTL(ctx context.Context) error {
 		return fmt.Errorf("NATS bucket %s: %w", b.cfg.NamesBucket, err)
 	}
 	if st.TTL() != b.cfg.ClaimTTL {
-		return fmt.Errorf("NATS bucket %s keeps claims for %v, but this node's claim TTL (-claim-ttl) is %v: every node must use the same one (to change it, stop every node and delete the bucket)", b.cfg.NamesBucket, st.TTL(), b.cfg.ClaimTTL)
+		return fmt.Errorf("NATS bucket %s keeps claims for %v, but this node's claim TTL (-claim-ttl) is %v: every node must use the same one (to change it, stop every node and delete the bucket, see docs/operations.md)", b.cfg.NamesBucket, st.TTL(), b.cfg.ClaimTTL)
 	}
 	return nil
 }
