@@ -1,10 +1,20 @@
-// Package service is the chat room's logic: who is online, what they said,
-// and who receives what, in which order (room.go); the Broker that carries
-// room events between nodes, with its in-memory default (broker.go); and the
-// Member a room delivers to (this file), the Frames it is sent (frame.go)
-// and the reasons it is ended for (disconnect.go). It never touches a
-// socket and knows no wire format: ctrl implements Member over a WebSocket
-// connection and gives the room its Framer.
+// Package service is the chat room's logic, which no socket and no wire
+// format reach:
+//
+//   - room.go: the Room — who is online, what they said, who receives
+//     what in which order, the history a joiner gets; userlist.go keeps
+//     its user list encoded, in chunks every list reply shares;
+//   - member.go: the Member a room delivers to (ctrl implements it over a
+//     WebSocket connection), frame.go: the Frames it is sent and the Framer
+//     that builds them (ctrl gives the room its WebSocket one), and
+//     disconnect.go: why a member is ended (code, reason, metric label);
+//   - broker.go: the Broker that carries the room's events between the
+//     nodes that serve it and owns the claimed names, broker_memory.go its
+//     single-process default, broker_nats*.go the NATS JetStream one
+//     (connecting, events, claims, the reaper of dead nodes' users);
+//   - auth.go: the access tokens a server with an auth secret requires.
+//
+// The headless chat client, which does dial, is service/session.
 package service
 
 // SendResult says what became of a frame given to Member.Send.
