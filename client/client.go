@@ -24,6 +24,10 @@ import (
 )
 
 func main() {
+	flag.Usage = func() { // "Usage of client", not of go run's temporary binary
+		fmt.Fprintln(flag.CommandLine.Output(), "Usage of client:")
+		flag.PrintDefaults()
+	}
 	language := flag.String("lang", "", "UI language: zh or en (default: the system locale)")
 	addr := flag.String("addr", ctrl.DefaultAddress, "server address to fill in")
 	user := flag.String("username", "", "username to fill in")

@@ -1,7 +1,7 @@
 // Command loadtest puts load on a chat server and measures what comes back.
 //
 //	go run ./loadtest -h
-//	go run ./loadtest -scenario seed -clients 2000 -interval 2s -duration 60s -pid $(pgrep -n server)
+//	go run ./loadtest -scenario seed -clients 2000 -interval 2s -duration 60s -pid PID   # PID: the server's start line prints it
 //
 // Scenarios:
 //
