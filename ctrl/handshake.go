@@ -20,7 +20,8 @@ import (
 // admit checks a handshake before the upgrade: a WebSocket handshake, the
 // server not shutting down, the page's origin, a free slot, the token, the
 // username, and claims that name. Once admitted, the handshake holds a
-// slot and the name, which the caller gives back if it goes no further.
+// slot and the name, which the caller gives back if it goes no further; a
+// refusal past the slot holds it too, until it is answered (refused.slot).
 func (s *Server) admit(r *http.Request, ip netip.Addr) (string, *refused) {
 	switch {
 	case !websocket.IsWebSocketUpgrade(r):
@@ -36,7 +37,7 @@ func (s *Server) admit(r *http.Request, ip netip.Addr) (string, *refused) {
 	}
 	name, ref := s.claimName(r)
 	if ref != nil {
-		s.slots.free(ip)
+		ref.slot = true
 		return "", ref
 	}
 	return name, nil

@@ -59,6 +59,7 @@ type refused struct {
 	kind   refusal
 	reason string
 	fields logrus.Fields
+	slot   bool // it holds a connection slot until it is answered (in band, that takes a while)
 }
 
 func refuse(kind refusal, reason string) *refused { return &refused{kind: kind, reason: reason} }

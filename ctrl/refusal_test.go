@@ -1,12 +1,15 @@
 package ctrl
 
 import (
+	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
 
+	"chatroom/internal/poll"
 	"chatroom/model"
 )
 
@@ -71,4 +74,43 @@ func TestCloseReasonFitsAFrame(t *testing.T) {
 			t.Fatalf("closeReason(%d bytes) = %q", len(reason), got)
 		}
 	}
+}
+
+// A refusal in band counts against the connection limits while it waits
+// for the client's close, as the handshake it answers did: a client that
+// never answers the close holds its address's slot until refusalLinger.
+func TestRefusalInBandHoldsItsSlot(t *testing.T) {
+	cfg := testConfig()
+	cfg.MaxConnsPerIP = 1
+	ts := startServer(t, cfg)
+	addr := strings.TrimPrefix(ts.http.URL, "http://")
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	// A bad username, refused in band; the client never answers the close.
+	fmt.Fprintf(c, "GET /ws?username=%%01 HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: %s\r\n\r\n", addr, model.SubprotocolRefusals)
+	c.SetReadDeadline(time.Now().Add(waitTime))
+	var b [512]byte
+	if n, err := c.Read(b[:]); err != nil || !strings.HasPrefix(string(b[:n]), "HTTP/1.1 101") {
+		t.Fatalf("want the refusal upgraded, got %q %v", b[:n], err)
+	}
+	ws, resp, err := ts.dialRaw(dialOpts{header: "legit"})
+	if err == nil {
+		ws.Close()
+		t.Fatal("admitted while the refusal in band still held the address's slot")
+	}
+	if resp == nil || resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("got %v %v, want 503", resp, err)
+	}
+	c.Close()
+	poll.CheckFor(t, waitTime, pollEvery, func() error {
+		ws, _, err := ts.dialRaw(dialOpts{header: "legit"})
+		if err != nil {
+			return fmt.Errorf("the slot is not free again after the refusal: %w", err)
+		}
+		ws.Close()
+		return nil
+	})
 }

@@ -93,6 +93,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	name, refused := s.admit(r, ip)
 	if refused != nil {
 		s.refuse(w, r, refused)
+		if refused.slot {
+			s.slots.free(ip)
+		}
 		return
 	}
 	c := s.upgrade(w, r, name, ip)
