@@ -1,7 +1,6 @@
 package ctrl
 
 import (
-	"chatroom/internal/poll"
 	"context"
 	"fmt"
 	"testing"
@@ -9,6 +8,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"chatroom/config"
+	"chatroom/internal/poll"
 	"chatroom/model"
 	"chatroom/service"
 )

@@ -1,7 +1,6 @@
 package ctrl
 
 import (
-	"chatroom/internal/poll"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"chatroom/internal/poll"
 	"chatroom/model"
 )
 

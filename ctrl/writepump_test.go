@@ -1,7 +1,6 @@
 package ctrl
 
 import (
-	"chatroom/internal/poll"
 	"fmt"
 	"strconv"
 	"strings"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"chatroom/internal/poll"
 	"chatroom/model"
 )
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"io"
+	"os"
 	"path/filepath"
 	"testing"
 )
@@ -26,11 +27,15 @@ func TestEndpoints(t *testing.T) {
 			t.Errorf("endpoint %d: %s, tls %v, want %+v", i, ep.addr, ep.tls != nil, want[i])
 		}
 	}
+	notPEM := filepath.Join(t.TempDir(), "not.pem")
+	if err := os.WriteFile(notPEM, []byte("not a certificate"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	for _, bad := range [][]string{
 		{"-url", "tcp://example.com/ws"},
 		{"-url", "wss:///ws"},
 		{"-ca", filepath.Join(t.TempDir(), "missing.pem")},
-		{"-ca", writeCA(t, []byte("not a certificate"))},
+		{"-ca", notPEM},
 		{"-scenario", "idle", "-churn", "3"},
 		{"-churn", "-1"},
 	} {

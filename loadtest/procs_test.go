@@ -9,14 +9,15 @@ import (
 	"time"
 
 	"chatroom/config"
+	"chatroom/internal/testpki"
 )
 
 // Child processes get the secret in their environment, not on their command
 // line; the other flags (-url, -ca, …) on their command line.
 func TestChildArgs(t *testing.T) {
 	t.Setenv(authSecretEnv, "")
-	caPEM, _ := testPKI(t)
-	o := opts(t, "-url", "wss://localhost:1/ws", "-ca", writeCA(t, caPEM), "-auth-secret", "s3cret", "-scenario", "fanout", "-clients", "10", "-churn", "4")
+	pki := testpki.New(t)
+	o := opts(t, "-url", "wss://localhost:1/ws", "-ca", pki.CAFile(), "-auth-secret", "s3cret", "-scenario", "fanout", "-clients", "10", "-churn", "4")
 	args := strings.Join(childArgs(o, 5, 5, 2, 2, time.Now()), " ")
 	if strings.Contains(args, "s3cret") || !strings.Contains(args, "-url=wss://localhost:1/ws") || !strings.Contains(args, "-ca=") || !strings.Contains(args, "-churn=2 -churn-offset=2") {
 		t.Fatalf("child args: %s", args)
@@ -35,12 +36,12 @@ func TestProcesses(t *testing.T) {
 		t.Skip("children start sending 10 s after launch")
 	}
 	const secret = "processes-secret"
-	caPEM, cert := testPKI(t)
+	pki := testpki.New(t)
 	var good atomic.Int64
-	f := startFront(t, startServer(t, func(c *config.Server) { c.AuthSecret = secret }), &cert, tokenCheck(secret, &good))
+	f := startFront(t, startServer(t, func(c *config.Server) { c.AuthSecret = secret }), &pki.Server, tokenCheck(secret, &good))
 	t.Setenv(runAsCommandEnv, "1")
 	t.Setenv(authSecretEnv, "")
-	o := opts(t, "-url", f.url, "-ca", writeCA(t, caPEM), "-auth-secret", secret, "-scenario", "fanout", "-clients", "6", "-churn", "2",
+	o := opts(t, "-url", f.url, "-ca", pki.CAFile(), "-auth-secret", secret, "-scenario", "fanout", "-clients", "6", "-churn", "2",
 		"-senders", "2", "-rate", "20", "-duration", "1s", "-ramp", "50ms", "-per-process", "4")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()

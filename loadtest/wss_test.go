@@ -2,24 +2,15 @@ package main
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
 	"io"
 	"log"
-	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -29,57 +20,9 @@ import (
 
 	"chatroom/config"
 	"chatroom/internal/chattest"
+	"chatroom/internal/testpki"
 	"chatroom/service"
 )
-
-// testPKI makes a CA and a certificate it signed for localhost and
-// 127.0.0.1. It returns the CA's PEM and the server's certificate.
-func testPKI(t *testing.T) ([]byte, tls.Certificate) {
-	t.Helper()
-	now := time.Now()
-	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	caTmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "loadtest test CA"},
-		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
-	}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ca, err := x509.ParseCertificate(caDER)
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	leaf := &x509.Certificate{
-		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "localhost"},
-		DNSNames: []string{"localhost"}, IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
-		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour),
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, leaf, ca, &key.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}), tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
-}
-
-// writeCA writes the CA's PEM to a file for -ca.
-func writeCA(t *testing.T, caPEM []byte) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "ca.pem")
-	if err := os.WriteFile(path, caPEM, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
 
 // front is a server in front of the chat server: it checks each request
 // with check (if not nil; an error refuses it with 401), records the TLS
@@ -140,9 +83,9 @@ func (f *front) serverNames() []string {
 // wss:// with -ca: the users trust the test CA, name the server (SNI) and
 // get every talk over TLS; without -ca the certificate is refused.
 func TestWSSWithCA(t *testing.T) {
-	caPEM, cert := testPKI(t)
-	f := startFront(t, startServer(t), &cert, nil)
-	ca := writeCA(t, caPEM)
+	pki := testpki.New(t)
+	f := startFront(t, startServer(t), &pki.Server, nil)
+	ca := pki.CAFile()
 	sum := runOK(t, opts(t, "-url", f.url, "-ca", ca, "-scenario", "fanout", "-clients", "10", "-senders", "2", "-rate", "40", "-duration", "500ms", "-ramp", "50ms"))
 	if sum.Connected != 10 || sum.TalksSent < 10 || sum.Lost != 0 || sum.Deliveries != 10*sum.TalksSent {
 		t.Fatalf("%+v", sum)

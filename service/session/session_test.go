@@ -1,7 +1,6 @@
 package session_test
 
 import (
-	"chatroom/internal/poll"
 	"context"
 	"errors"
 	"fmt"
@@ -18,6 +17,7 @@ import (
 	"chatroom/config"
 	"chatroom/internal/chattest"
 	"chatroom/internal/faultnet"
+	"chatroom/internal/poll"
 	"chatroom/model"
 	"chatroom/service"
 	"chatroom/service/session"
