@@ -35,8 +35,12 @@ type work struct {
 func (c *conn) writePump() {
 	p := pump{c: c}
 	defer p.stop()
-	for p.waitForWork() {
-		p.waitForWindow()
+	for {
+		closing, ok := p.waitForWork()
+		if !ok {
+			return
+		}
+		p.waitForWindow(closing)
 		w := p.take()
 		if err := p.write(w); err != nil {
 			c.lost(err)
@@ -76,16 +80,17 @@ func (c *conn) hasWorkLocked() bool {
 	return len(c.queue) > 0 || c.pong != nil || c.ping || c.closing
 }
 
-// waitForWork returns true once there is something to write. With nothing
-// for pumpLinger, it ends the pump and returns false: an idle connection
-// keeps no pump and no queue array.
-func (p *pump) waitForWork() bool {
+// waitForWork returns once there is something to write, and whether the
+// connection is closing. With nothing for pumpLinger, it ends the pump and
+// returns ok false: an idle connection keeps no pump and no queue array.
+func (p *pump) waitForWork() (closing, ok bool) {
 	c := p.c
 	for {
 		c.mu.Lock()
 		if c.hasWorkLocked() {
+			closing = c.closing
 			c.mu.Unlock()
-			return true
+			return closing, true
 		}
 		c.mu.Unlock()
 		p.linger = resetTimer(p.linger, pumpLinger)
@@ -99,21 +104,19 @@ func (p *pump) waitForWork() bool {
 			c.pumping = false
 			c.queue = nil
 			c.mu.Unlock()
-			return false
+			return false, false
 		}
+		closing = c.closing
 		c.mu.Unlock()
+		return closing, true
 	}
 }
 
 // waitForWindow waits until WriteWindow after the last write, unless the
 // connection is closing: fewer, larger writes cost both sides far less CPU
 // per message, which under load is what keeps the latency low.
-func (p *pump) waitForWindow() {
-	c := p.c
-	c.mu.Lock()
-	closing := c.closing
-	c.mu.Unlock()
-	if wait := time.Until(p.wrote.Add(c.s.cfg.WriteWindow)); wait > 0 && !closing {
+func (p *pump) waitForWindow(closing bool) {
+	if wait := time.Until(p.wrote.Add(p.c.s.cfg.WriteWindow)); wait > 0 && !closing {
 		p.idle = resetTimer(p.idle, wait)
 		<-p.idle.C
 	}

@@ -10,25 +10,17 @@ import (
 	"time"
 
 	logtest "github.com/sirupsen/logrus/hooks/test"
-	"google.golang.org/protobuf/encoding/protowire"
-	"google.golang.org/protobuf/proto"
 
 	"chatroom/model"
 )
 
-// payloadFramer is a Framer without a transport: a frame alone is its
-// message's encoding, and in a batch the ChatRoomBatch element of it. The
-// server's WebSocket framer (ctrl) is tested with ctrl.
+// payloadFramer is a Framer without a transport: a frame is its message's
+// encoding. The server's WebSocket framer, and its batch elements, are
+// tested with ctrl.
 type payloadFramer struct{}
 
 func (payloadFramer) Frame(typ string, head []byte, more [][]byte) *Frame {
-	n := len(head)
-	for _, m := range more {
-		n += len(m)
-	}
-	elem := protowire.AppendVarint(protowire.AppendTag(nil, 1, protowire.BytesType), uint64(n))
-	elem = append(elem, head...)
-	return &Frame{Type: typ, Alone: head, InBatch: elem, More: more, BatchLen: len(elem) + n - len(head)}
+	return &Frame{Type: typ, Alone: head, More: more}
 }
 
 // recorder is a Member that keeps what it is sent; full makes its queue
@@ -52,7 +44,7 @@ func (r *recorder) Send(f *Frame) SendResult {
 	if r.full {
 		return QueueFull
 	}
-	m, err := model.Decode(bytes.Join(append([][]byte{f.Alone}, f.More...), nil))
+	m, err := model.Decode(payload(f))
 	if err != nil {
 		panic(err)
 	}
@@ -110,21 +102,15 @@ func join(t *testing.T, r *Room, name string) *recorder {
 	return m
 }
 
-// decode reads a frame back the way a client would, alone and as a batch
-// element.
+// payload is a frame's message as a client reads it.
+func payload(f *Frame) []byte { return bytes.Join(append([][]byte{f.Alone}, f.More...), nil) }
+
+// decode reads a frame back the way a client would.
 func decode(t *testing.T, f *Frame) *model.ChatRoomRequest {
 	t.Helper()
-	m, err := model.Decode(bytes.Join(append([][]byte{f.Alone}, f.More...), nil))
+	m, err := model.Decode(payload(f))
 	if err != nil {
 		t.Fatal(err)
-	}
-	elem := bytes.Join(append([][]byte{f.InBatch}, f.More...), nil)
-	if len(elem) != f.BatchLen {
-		t.Fatalf("BatchLen %d, element is %d bytes", f.BatchLen, len(elem))
-	}
-	batch, err := model.DecodeBatch(elem)
-	if err != nil || len(batch) != 1 || !proto.Equal(batch[0], m) {
-		t.Fatalf("batch element %v (%v), want %v", batch, err, m)
 	}
 	return m
 }
