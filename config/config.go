@@ -37,7 +37,7 @@ type Server struct {
 	MsgRate          float64       // data frames per second per connection (token bucket); 0: no limit
 	MsgBurst         int           // frames a connection may send at once above MsgRate
 	RateClose        int           // refusals beyond what MsgRate forgives after which the connection is closed; 0: never
-	MaxConns         int           // connections in total; 0: the open-file limit less FDReserve
+	MaxConns         int           // connections in total; 0: ctrl.DefaultMaxConns (the open-file limit less FDReserve, or half of it when that is more)
 	MaxConnsPerIP    int           // connections from one client IP; 0: no limit
 	HandshakeTimeout time.Duration // longest time to read a request's headers and upgrade
 	HTTPIdleTimeout  time.Duration // keep-alive HTTP connections idle this long are closed

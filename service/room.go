@@ -105,8 +105,9 @@ func (r *Room) claimLost(name string) {
 // endLost ends e, a local member whose claim is lost: its node was cut off
 // from NATS for longer than the claim TTL, so the other nodes announced its
 // leave (or someone took its name). Rather than go on unlisted and deaf, it
-// is forgotten here, told why and closed, and the client reconnects. With release, the broker still holds its claim,
-// which is given back. The member's Leave then does nothing.
+// is forgotten here, told why and closed, and the client reconnects. With
+// release, the broker still holds its claim, which is given back. The
+// member's Leave then does nothing.
 func (r *Room) endLost(e *entry, release bool) {
 	name := e.m.Name()
 	r.remove(name)

@@ -26,7 +26,7 @@ import (
 // A Session is the headless chat client: it dials the server (username in
 // the header, as the spec's clients did), keeps the connection alive with
 // heartbeats, reconnects with backoff when it drops, and reports everything
-// as Events. The desktop client, the load tool and tests drive it; it
+// as Events. The desktop client and the tests drive it; it
 // knows nothing about windows.
 type Session struct {
 	cfg     Config
