@@ -8,6 +8,7 @@
 # -interval under 200ms set SERVER_FLAGS="-msg-rate 0" (extra server flags).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 clients=${CLIENTS:-2000}
 duration=${DURATION:-60s}
 port=${PORT:-9100}
@@ -19,12 +20,6 @@ go build -o "$bin/loadtest" ./loadtest
 # shellcheck disable=SC2086 # SERVER_FLAGS is a list of flags
 "$bin/server" -addr "127.0.0.1:$port" -log-dir "$bin/log" -log-stderr=false -max-conns-per-ip 0 ${SERVER_FLAGS:-} &
 server=$!
-up=
-for _ in $(seq 100); do
-  kill -0 "$server" 2>/dev/null || { echo "the server exited (is port $port taken? set PORT)" >&2; exit 1; }
-  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then up=1; break; fi
-  sleep 0.1 # polling for the server to listen, bounded to 10 s
-done
-[ -n "$up" ] || { echo "the server is not listening on 127.0.0.1:$port" >&2; exit 1; }
+listening "$port" 10 "$server"
 echo "machine: $(nproc) cores, $(go version | cut -d' ' -f3)"
 "$bin/loadtest" -url "ws://127.0.0.1:$port/ws" -clients "$clients" -duration "$duration" -ramp 20s -pid "$server" "$@"

@@ -14,6 +14,7 @@
 #   CLIENTS=50 DURATION=5s DEAD_USERS=10 CLAIM_TTL=3s bash scripts/bench-two-nodes.sh   # a quick run
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 clients=${CLIENTS:-1000}
 duration=${DURATION:-30s}
 interval=${INTERVAL:-2s}
@@ -35,16 +36,6 @@ echo "building ./server, ./loadtest and nats-server $(go list -m -f '{{.Version}
 go build -o "$work/server" ./server
 go build -o "$work/loadtest" ./loadtest
 go build -o "$work/nats-server" github.com/nats-io/nats-server/v2
-
-# listening PORT: wait until something accepts on 127.0.0.1:PORT (10 s at most).
-listening() {
-  for _ in $(seq 100); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
-    sleep 0.1 # polling for the process to listen, bounded to 10 s
-  done
-  echo "nothing listens on 127.0.0.1:$1" >&2
-  return 1
-}
 
 # node PORT FLAGS...: a chat node in the background.
 node() {

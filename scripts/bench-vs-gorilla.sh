@@ -20,6 +20,7 @@
 # SECTIONS ("1 2 3": which of the three to run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 duration=${DURATION:-30s}
 step=${STEP:-15s}
 rates=${RATES:-1000 1250 1500 1750 2000 2500 3000 3500 4000}
@@ -48,12 +49,7 @@ start() {
     gorilla) (cd "$work" && exec ./gorilla-chat -addr "127.0.0.1:$gorilla_port") >/dev/null 2>&1 & port=$gorilla_port ;;
   esac
   pid=$!
-  for _ in $(seq 100); do
-    kill -0 "$pid" 2>/dev/null || { echo "$1 exited at start (port $port taken? set PORT)" >&2; exit 1; }
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return; fi
-    sleep 0.1 # polling for the listener, bounded to 10 s
-  done
-  echo "$1 is not listening on 127.0.0.1:$port" >&2; exit 1
+  listening "$port" 10 "$pid" || { echo "$1 did not start" >&2; exit 1; }
 }
 
 # load NAME OUT FLAGS... runs the load tool against server NAME, keeps its

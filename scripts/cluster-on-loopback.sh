@@ -10,6 +10,7 @@
 #   KEEP=1 bash scripts/cluster-on-loopback.sh   # leave it all running; Ctrl-C stops it
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 clients=${CLIENTS:-500}
 duration=${DURATION:-30s}
 command -v nginx >/dev/null || { echo "needs nginx: apt-get install nginx-light" >&2; exit 2; }
@@ -48,15 +49,6 @@ free_port node_a
 free_port node_b
 if [ -n "${PORT:-}" ]; then nginx_port=$PORT; else free_port nginx_port; fi
 
-listening() {
-  for _ in $(seq 150); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
-    sleep 0.1 # polling for the process to listen, bounded to 15 s
-  done
-  echo "nothing listens on 127.0.0.1:$1" >&2
-  return 1
-}
-
 echo "== building the server, the load tool and nats-server"
 go build -o "$work/server" ./server
 go build -o "$work/loadtest" ./loadtest
@@ -78,7 +70,7 @@ CONF
   pids+=($!)
 done
 nats_pid_1=${pids[0]}
-for i in 1 2 3; do listening "${nats_port[$i]}"; done
+for i in 1 2 3; do listening "${nats_port[$i]}" 15; done
 nats=nats://127.0.0.1:${nats_port[1]},nats://127.0.0.1:${nats_port[2]},nats://127.0.0.1:${nats_port[3]}
 
 echo "== chat nodes a and b"
@@ -89,10 +81,10 @@ for n in a b; do
     "$work/server" -addr 127.0.0.1:$port -nats "$nats" -nats-replicas 3 -node $n \
       -max-conns-per-ip 0 -log-dir "$work/log-$n" -log-stderr=false &
     pid=$!
-    if listening $port 2>/dev/null; then pids+=($pid); break; fi
+    if listening $port 15 2>/dev/null; then pids+=($pid); break; fi
     wait $pid 2>/dev/null || true
   done
-  listening $port
+  listening $port 15
 done
 
 echo "== nginx on 127.0.0.1:$nginx_port"
@@ -127,7 +119,7 @@ http {
 }
 CONF
 nginx -p "$work/nginx" -e "$work/nginx/error.log" -c "$work/nginx.conf"
-listening "$nginx_port"
+listening "$nginx_port" 15
 curl -fsS "http://127.0.0.1:$nginx_port/readyz"
 
 if [ -n "${KEEP:-}" ]; then
