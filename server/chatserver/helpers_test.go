@@ -258,3 +258,42 @@ func isTimeout(err error) bool {
 	ne, ok := err.(net.Error)
 	return ok && ne.Timeout()
 }
+
+// Loopback addresses the attack tests use as different clients: the whole
+// of 127.0.0.0/8 reaches a server listening on 127.0.0.1, and the server
+// sees each as its own address.
+const (
+	attackerAddr  = "127.0.0.2"
+	bystanderAddr = "127.0.0.3"
+)
+
+// dialerFrom is a WebSocket dialer whose connections come from the
+// loopback address src.
+func dialerFrom(src string) *websocket.Dialer {
+	nd := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}, Timeout: waitTime}
+	return &websocket.Dialer{NetDialContext: nd.DialContext, HandshakeTimeout: waitTime}
+}
+
+// dialFrom is dial from the loopback address src.
+func dialFrom(t *testing.T, src, addr, name string) *websocket.Conn {
+	t.Helper()
+	ws, _, err := dialerFrom(src).Dial("ws://"+addr+"/ws", http.Header{"Username": {name}})
+	if err != nil {
+		t.Fatalf("dial from %s as %q: %v", src, name, err)
+	}
+	t.Cleanup(func() { ws.Close() })
+	return ws
+}
+
+// tcpFrom opens a plain TCP connection to addr from the loopback address
+// src, closed when the test ends; nil and the error if it cannot.
+func tcpFrom(t *testing.T, src, addr string) (net.Conn, error) {
+	t.Helper()
+	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}, Timeout: waitTime}
+	c, err := d.Dial("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	t.Cleanup(func() { c.Close() })
+	return c, nil
+}

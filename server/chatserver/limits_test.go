@@ -62,18 +62,11 @@ func TestPendingConnectionsAreCapped(t *testing.T) {
 	})
 }
 
-// dialFrom dials the server from a given loopback source address, so that
-// the server sees several client IPs.
-func dialFrom(src string) *websocket.Dialer {
-	nd := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}}
-	return &websocket.Dialer{HandshakeTimeout: waitTime, NetDialContext: nd.DialContext}
-}
-
 func TestConnectionLimits(t *testing.T) {
 	r := start(t, "-max-conns", "4", "-max-conns-per-ip", "2")
 	url := "ws://" + r.addr + "/ws"
-	a := dialFrom("127.0.0.1")
-	b := dialFrom("127.0.0.2")
+	a := dialerFrom("127.0.0.1")
+	b := dialerFrom("127.0.0.2")
 	var open []*websocket.Conn
 	for i, tc := range []struct {
 		d      *websocket.Dialer
@@ -85,7 +78,7 @@ func TestConnectionLimits(t *testing.T) {
 		{a, 503, config.RefuseTooManyFromIP}, // a third from one address
 		{b, 101, ""},                         // another address still may
 		{b, 101, ""},
-		{dialFrom("127.0.0.3"), 503, config.RefuseServerFull}, // four in all
+		{dialerFrom("127.0.0.3"), 503, config.RefuseServerFull}, // four in all
 	} {
 		status, reason, ws := handshake(t, tc.d, url, nil)
 		if status != tc.status || reason != tc.reason {
