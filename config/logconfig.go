@@ -51,7 +51,7 @@ func (l *Log) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&l.Format, "log-format", l.Format, "log format: text or json")
 	fs.DurationVar(&l.Rotation, "log-rotation", l.Rotation, "start a new log file this often")
 	fs.DurationVar(&l.MaxAge, "log-max-age", l.MaxAge, "delete log files older than this")
-	fs.Var(&l.MaxSize, "log-max-size", "start a new log file when the current one reaches this `size` (KB, MB or GB; 0: by time only)")
+	fs.Var(&l.MaxSize, "log-max-size", fmt.Sprintf("start a new log file when the current one reaches this `size` (KB, MB or GB; at least %v; 0: by time only, with -log-max-total 0)", MinLogMaxSize))
 	fs.Var(&l.MaxTotal, "log-max-total", "delete the oldest log files to keep all of them, the current one included, under this `size` (KB, MB or GB; at least twice -log-max-size; 0: no cap, only -log-max-age)")
 	fs.BoolVar(&l.Stderr, "log-stderr", l.Stderr, "also write the log to standard error")
 	fs.BoolVar(&l.Talk, "log-talk", l.Talk, "log the content of talk messages (false: talk lines keep the user and seq only, for deployments that must not keep message text)")
