@@ -58,6 +58,10 @@ func TestBadSettingsAreErrors(t *testing.T) {
 		{[]string{"-msg-rate", "-1"}, nil, "-msg-rate"},
 		{[]string{"-msg-burst", "0"}, nil, "-msg-burst"},
 		{[]string{"-max-header-bytes", "10"}, nil, "-max-header-bytes"},
+		{[]string{"-log-max-size", "1KB"}, nil, "-log-max-size"},
+		{[]string{"-log-max-size", "lots"}, nil, "not a size"},
+		{[]string{"-log-max-size", "0"}, nil, "-log-max-total"},
+		{[]string{"-log-max-total", "150MB"}, nil, "-log-max-total"},
 	}
 	for _, tc := range cases {
 		_, err := ParseServer("server", tc.args, env(tc.env), &bytes.Buffer{})

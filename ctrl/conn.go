@@ -197,7 +197,7 @@ func (c *conn) ended(readErr error) (d service.Disconnect, code int, reason stri
 		return d, d.Code(), reason
 	case errors.As(readErr, &ce):
 		c.Close(service.DisconnectClientClosed)
-		return service.DisconnectClientClosed, ce.Code, "client closed: " + ce.Text
+		return service.DisconnectClientClosed, ce.Code, "client closed: " + clip(ce.Text)
 	case errors.As(readErr, &ne) && ne.Timeout():
 		c.Close(service.DisconnectIdle)
 		return service.DisconnectIdle, service.DisconnectIdle.Code(), service.DisconnectIdle.Reason()

@@ -30,7 +30,7 @@ func (s *Server) admit(r *http.Request, ip netip.Addr) (string, *refused) {
 		return "", refuse(refuseShuttingDown, config.RefuseShuttingDown)
 	}
 	if origin := r.Header.Get("Origin"); !s.originAllowed(origin, r.Host) {
-		return "", refuse(refuseForbidden, fmt.Sprintf(config.RefuseOrigin, origin))
+		return "", refuse(refuseForbidden, fmt.Sprintf(config.RefuseOrigin, clip(origin)))
 	}
 	if ref := s.slots.take(ip); ref != nil {
 		return "", ref
@@ -84,9 +84,9 @@ func (s *Server) claimName(r *http.Request) (string, *refused) {
 	}
 	switch {
 	case errors.Is(err, service.ErrNameTaken):
-		return "", refuse(refuseConflict, config.RefuseNameTaken).with(logrus.Fields{"username": name})
+		return "", refuse(refuseConflict, config.RefuseNameTaken).with(logrus.Fields{"username": clip(name)})
 	case err != nil:
-		return "", refuse(refuseUnavailable, "cannot claim username: "+err.Error()).with(logrus.Fields{"username": name})
+		return "", refuse(refuseUnavailable, "cannot claim username: "+err.Error()).with(logrus.Fields{"username": clip(name)})
 	}
 	return name, nil
 }
@@ -101,7 +101,7 @@ func (s *Server) identify(r *http.Request, asked string) (string, *refused) {
 		}
 		name, err := model.NormalizeUsername(asked)
 		if err != nil {
-			return "", refuse(refuseBadRequest, err.Error()).with(logrus.Fields{"username": asked})
+			return "", refuse(refuseBadRequest, err.Error()).with(logrus.Fields{"username": clip(asked)})
 		}
 		return name, nil
 	}
@@ -115,7 +115,7 @@ func (s *Server) identify(r *http.Request, asked string) (string, *refused) {
 	}
 	if !blank {
 		if n, err := model.NormalizeUsername(asked); err != nil || n != name {
-			return "", refuse(refuseUnauthorized, fmt.Sprintf(config.RefuseTokenUser, name, asked))
+			return "", refuse(refuseUnauthorized, fmt.Sprintf(config.RefuseTokenUser, name, clip(asked)))
 		}
 	}
 	return name, nil

@@ -18,11 +18,15 @@ const maxLogValue = 64
 
 // clip cuts s to maxLogValue bytes at a character boundary and says how
 // long it was, so that a 15 KB username costs the log 80 bytes.
-func clip(s string) string {
-	if len(s) <= maxLogValue {
+func clip(s string) string { return clipTo(s, maxLogValue) }
+
+// clipTo is clip with max bytes kept, for text longer than one value (a
+// reason, a line of net/http's).
+func clipTo(s string, max int) string {
+	if len(s) <= max {
 		return s
 	}
-	cut := maxLogValue
+	cut := max
 	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}

@@ -181,8 +181,9 @@ func (c *conn) rateLimited() bool {
 	}
 	c.s.stats.rejectedFrames.Add(1)
 	if !c.limited {
-		// One line per burst, not per frame: a flood must not flood the log.
-		c.logger().WithField("rate", c.s.cfg.MsgRate).Info("rate limited")
+		// One line per burst, not per frame, and a few per address over
+		// all its connections: a flood must not flood the log.
+		c.logFrame(c.s.logs.limited, logrus.Fields{"rate": c.s.cfg.MsgRate}, "rate limited")
 	}
 	c.limited = true
 	c.s.room.Reply(c, service.NewFrame(WebSocketFramer{}, &model.ChatRoomRequest{Type: model.TypeError, Content: config.ReplyRateLimited}))
@@ -192,6 +193,6 @@ func (c *conn) rateLimited() bool {
 // reject answers a frame with an error reply; the connection stays open.
 func (c *conn) reject(reason, typ string) {
 	c.s.stats.rejectedFrames.Add(1)
-	c.logger().WithFields(logrus.Fields{"reason": reason, "type": typ}).Info("frame rejected")
+	c.logFrame(c.s.logs.rejected, logrus.Fields{"reason": clipTo(reason, maxReason), "type": clip(typ)}, "frame rejected")
 	c.s.room.Reply(c, service.NewFrame(WebSocketFramer{}, &model.ChatRoomRequest{Type: model.TypeError, Content: reason}))
 }

@@ -73,8 +73,8 @@ func (r *refused) with(fields logrus.Fields) *refused { r.fields = fields; retur
 func (s *Server) refuse(w http.ResponseWriter, r *http.Request, ref *refused) {
 	status, _ := ref.kind.info()
 	s.stats.refused(ref.kind)
-	s.log.WithField("remote", r.RemoteAddr).WithFields(ref.fields).
-		WithFields(logrus.Fields{"status": status, "reason": ref.reason}).Info("handshake refused")
+	ref.reason = clipTo(ref.reason, maxReason)
+	s.logRefusal(r, ref, status)
 	// A page from another origin is never upgraded, nor a request that is
 	// no WebSocket handshake. Past maxRefusalsInBand at once (each holds a
 	// socket for up to refusalLinger), the plain HTTP refusal.

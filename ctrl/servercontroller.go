@@ -40,6 +40,7 @@ type Server struct {
 	secret   []byte             // the auth secret; nil: no tokens
 	noWritev sync.Once          // checkWritev has warned
 	stats    stats
+	logs     clientLogs // samplers of the lines clients cause (clientlog.go)
 
 	mu      sync.Mutex
 	conns   map[*conn]struct{}
@@ -59,6 +60,7 @@ func NewServer(cfg config.Server, room *service.Room, log logrus.FieldLogger) *S
 		conns:  make(map[*conn]struct{}),
 		slots:  newSlots(cfg.MaxConns, cfg.MaxConnsPerIP),
 		stats:  newStats(),
+		logs:   newClientLogs(),
 		inBand: make(chan struct{}, maxRefusalsInBand),
 		pong:   service.NewFrame(WebSocketFramer{}, &model.ChatRoomRequest{Type: model.TypePong}),
 	}

@@ -42,7 +42,7 @@ func (s *Server) upgrade(w http.ResponseWriter, r *http.Request, name string, ip
 		} else {
 			s.stats.handshakes[hsUpgradeFailed].Add(1)
 		}
-		s.log.WithFields(logrus.Fields{"remote": r.RemoteAddr, "username": name, "error": err}).Info("upgrade failed")
+		logSampled(s.log, s.logs.refusals, ip, logrus.Fields{"remote": r.RemoteAddr, "username": clip(name), "error": err}, "upgrade failed")
 		return nil
 	}
 	return &conn{

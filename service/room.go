@@ -20,6 +20,9 @@ import (
 type RoomConfig struct {
 	History  int  // talk messages replayed to a joining user
 	Presence bool // broadcast join/leave to everyone, not just the joiner
+	// OmitTalkContent logs talk lines with the user and seq but not the
+	// message text, for deployments that must not keep it.
+	OmitTalkContent bool
 	// OnFanout, if set, is called after each broadcast with the number of
 	// members it went to and how long queueing it to all of them took.
 	// It runs under the room's lock: keep it short (a histogram's Observe).
@@ -203,7 +206,11 @@ func (r *Room) Talk(ctx context.Context, m Member, content string) error {
 	if err := r.broker.Publish(ctx, ev); err != nil {
 		return err
 	}
-	r.log.WithFields(logrus.Fields{"user": ev.UserName, "content": ev.Content, "seq": ev.Seq}).Info("talk")
+	fields := logrus.Fields{"user": ev.UserName, "seq": ev.Seq}
+	if !r.cfg.OmitTalkContent {
+		fields["content"] = ev.Content // within -max-content, checked by the caller
+	}
+	r.log.WithFields(fields).Info("talk")
 	return nil
 }
 

@@ -2,14 +2,10 @@ package chatserver
 
 import (
 	"io"
-	stdlog "log"
 	"net"
 	"net/http"
 	"net/http/pprof"
-	"strings"
 	"time"
-
-	"github.com/sirupsen/logrus"
 
 	"chatroom/config"
 	"chatroom/web"
@@ -30,7 +26,7 @@ func (n *node) httpServer() *http.Server {
 		IdleTimeout:       n.cfg.HTTPIdleTimeout,
 		MaxHeaderBytes:    n.cfg.MaxHeaderBytes,
 		TLSConfig:         n.tls,
-		ErrorLog:          stdlog.New(logWriter{n.log}, "", 0),
+		ErrorLog:          n.chat.ErrorLog(),  // sampled per address: clients cause most of it
 		ConnState:         n.chat.ConnState(), // bounds the connections not yet upgraded
 	}
 }
@@ -82,19 +78,4 @@ func servePprof(addr string) (*http.Server, error) {
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	return srv, nil
-}
-
-// logWriter sends net/http's own complaints to the logger.
-type logWriter struct{ log logrus.FieldLogger }
-
-func (w logWriter) Write(p []byte) (int, error) {
-	msg := strings.TrimSpace(string(p))
-	if strings.Contains(msg, "TLS handshake error") {
-		// Anyone can cause these (scanners, plain HTTP to the TLS port):
-		// not worth a warning each.
-		w.log.Debug(msg)
-	} else {
-		w.log.Warn(msg)
-	}
-	return len(p), nil
 }

@@ -63,7 +63,7 @@ func newBroker(ctx context.Context, cfg config.Server, log logrus.FieldLogger) (
 // openRoom makes the room on the broker and its chat endpoint, and puts
 // both on /metrics.
 func (n *node) openRoom() error {
-	room, err := service.NewRoom(n.broker, ctrl.WebSocketFramer{}, service.RoomConfig{History: n.cfg.History, Presence: n.cfg.Presence, OnFanout: n.metrics.observeFanout}, n.log)
+	room, err := service.NewRoom(n.broker, ctrl.WebSocketFramer{}, service.RoomConfig{History: n.cfg.History, Presence: n.cfg.Presence, OnFanout: n.metrics.observeFanout, OmitTalkContent: !n.cfg.Log.Talk}, n.log)
 	if err != nil {
 		return failed{"cannot create the room", err}
 	}
