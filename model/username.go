@@ -79,6 +79,17 @@ func checkRunes(name string) error {
 	return nil
 }
 
+// Hidden says whether r shows as nothing, or changes how the text around
+// it shows, without being a space: a bidirectional control, a format
+// character, another default-ignorable code point, or a blank letter.
+// NormalizeUsername refuses names with one (only spaces and blanks: no
+// visible character); clients show them visibly in names that come from
+// servers with older rules.
+func Hidden(r rune) bool {
+	return isBidiControl(r) || unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Other_Default_Ignorable_Code_Point, r) ||
+		unicode.Is(unicode.Variation_Selector, r) || isBlank(r)
+}
+
 // isBidiControl says whether r is one of the characters that change the
 // direction of the text around it (Unicode's Bidi_Control property).
 func isBidiControl(r rune) bool {

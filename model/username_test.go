@@ -113,3 +113,18 @@ func TestUsernameKeyStable(t *testing.T) {
 		}
 	}
 }
+
+// Hidden is what NormalizeUsername refuses as invisible, bidi control or
+// blank, and nothing a name may hold.
+func TestHidden(t *testing.T) {
+	for _, r := range "\u200b\u200d\u00ad\u202e\u2066\u061c\ufe0f\u034f\u3164\u2800\U000E0001" {
+		if !Hidden(r) {
+			t.Errorf("%U is not hidden", r)
+		}
+	}
+	for _, r := range "aZ9 -_张éа!" {
+		if Hidden(r) {
+			t.Errorf("%U is hidden", r)
+		}
+	}
+}
