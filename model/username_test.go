@@ -128,3 +128,16 @@ func TestHidden(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkUsernameKeys is what a claim adds to a handshake: the name
+// normalized, its key and its skeleton.
+func BenchmarkUsernameKeys(b *testing.B) {
+	for _, name := range []string{"alice", "Bob Smith", "张三李四王五", "user-2000-abcdef12"} {
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				n, _ := NormalizeUsername(name)
+				_, _ = UsernameKey(n), UsernameSkeleton(n)
+			}
+		})
+	}
+}
