@@ -7,6 +7,7 @@ package config
 const (
 	// HTTP refusals (plain-text bodies).
 	RefuseNameTaken     = "username already online"
+	RefuseNameSimilar   = "username too similar to the name of someone online: choose another"
 	RefuseShuttingDown  = "server shutting down"
 	RefuseServerFull    = "server full: too many connections"
 	RefuseTooManyFromIP = "too many connections from your address"

@@ -83,6 +83,8 @@ func (s *Server) claimName(r *http.Request) (string, *refused) {
 		err = s.room.Claim(r.Context(), name)
 	}
 	switch {
+	case errors.Is(err, service.ErrNameSimilar):
+		return "", refuse(refuseConflict, config.RefuseNameSimilar).with(logrus.Fields{"username": name})
 	case errors.Is(err, service.ErrNameTaken):
 		return "", refuse(refuseConflict, config.RefuseNameTaken).with(logrus.Fields{"username": clip(name)})
 	case err != nil:

@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"google.golang.org/protobuf/proto"
 )
@@ -71,31 +69,6 @@ func Encode(m *ChatRoomRequest) []byte {
 		panic(fmt.Sprintf("model: marshal %s: %v", m.GetType(), err))
 	}
 	return b
-}
-
-// ErrUsernameEmpty is returned by NormalizeUsername for a blank name.
-var ErrUsernameEmpty = errors.New("username is empty")
-
-// NormalizeUsername trims surrounding white space from name and checks the
-// username rules shared by the server and the clients: valid UTF-8, 1 to
-// MaxUsernameRunes characters, no control characters. The error text is
-// meant for the person who typed the name.
-func NormalizeUsername(name string) (string, error) {
-	name = strings.TrimSpace(name)
-	switch {
-	case name == "":
-		return "", ErrUsernameEmpty
-	case !utf8.ValidString(name):
-		return "", errors.New("username is not valid UTF-8")
-	case utf8.RuneCountInString(name) > MaxUsernameRunes:
-		return "", fmt.Errorf("username is longer than %d characters", MaxUsernameRunes)
-	}
-	for _, r := range name {
-		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
-			return "", errors.New("username contains control characters")
-		}
-	}
-	return name, nil
 }
 
 // ErrContentEmpty is returned by CheckContent for a talk with nothing but

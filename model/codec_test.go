@@ -1,30 +1,8 @@
 package model
 
 import (
-	"strings"
 	"testing"
 )
-
-func TestNormalizeUsername(t *testing.T) {
-	cases := []struct{ in, want, err string }{
-		{"alice", "alice", ""},
-		{"  张三 ", "张三", ""},
-		{strings.Repeat("名", 32), strings.Repeat("名", 32), ""},
-		{strings.Repeat("名", 33), "", "longer than 32"},
-		{"", "", "empty"},
-		{" \t ", "", "empty"},
-		{"a\nb", "", "control"},
-		{"a\u0000b", "", "control"},
-		{"a\u2028b", "", "control"},
-		{"\xff", "", "UTF-8"},
-	}
-	for _, tc := range cases {
-		got, err := NormalizeUsername(tc.in)
-		if got != tc.want || (err == nil) != (tc.err == "") || (err != nil && !strings.Contains(err.Error(), tc.err)) {
-			t.Errorf("NormalizeUsername(%q) = %q, %v; want %q, %q", tc.in, got, err, tc.want, tc.err)
-		}
-	}
-}
 
 // Fields 1-4 keep the spec's numbers: bytes a spec client would send decode.
 func TestSpecWireCompatibility(t *testing.T) {

@@ -3,12 +3,19 @@ package service
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"chatroom/model"
 )
 
-// ErrNameTaken is returned by Broker.Claim when the name is online already.
+// ErrNameTaken is returned by Broker.Claim when the name is online already,
+// or a name that looks the same (see ErrNameSimilar).
 var ErrNameTaken = errors.New("username already online")
+
+// ErrNameSimilar is returned by Broker.Claim when another name online looks
+// the same: it has the name's comparison key or skeleton (see
+// model.UsernameKey), but is not the same name. It is an ErrNameTaken.
+var ErrNameSimilar = fmt.Errorf("%w: a name online looks the same", ErrNameTaken)
 
 // ErrBrokerClosed is returned by a Broker after Close.
 var ErrBrokerClosed = errors.New("broker closed")
@@ -33,7 +40,10 @@ type Broker interface {
 	// Publish returns depends on the Broker (MemoryBroker: yes; NatsBroker:
 	// no, the stream's acknowledgement carries no time).
 	Publish(ctx context.Context, ev *model.ChatRoomRequest) error
-	// Claim reserves name for one connection; ErrNameTaken if it is online.
+	// Claim reserves name for one connection; ErrNameTaken if it is online,
+	// ErrNameSimilar if a name that looks the same is. Names are compared
+	// on their keys (model.UsernameKey, model.UsernameSkeleton), not as
+	// they are.
 	Claim(ctx context.Context, name string) error
 	// Release gives a claimed name back.
 	Release(name string)

@@ -18,13 +18,16 @@ type MemoryBroker struct {
 	handler func(*model.ChatRoomRequest)
 	seq     uint64
 	last    int64 // the last Timestamp given: times never go back
-	names   map[string]struct{}
-	closed  bool
+	// names are the claimed names by their comparison key
+	// (model.UsernameKey); skeletons counts them by their skeletons.
+	names     map[string]string
+	skeletons map[string]int
+	closed    bool
 }
 
 // NewMemoryBroker returns an empty in-memory broker.
 func NewMemoryBroker() *MemoryBroker {
-	return &MemoryBroker{names: make(map[string]struct{})}
+	return &MemoryBroker{names: make(map[string]string), skeletons: make(map[string]int)}
 }
 
 // Subscribe implements Broker. Only h.Event is ever called.
@@ -55,25 +58,37 @@ func (b *MemoryBroker) Publish(_ context.Context, ev *model.ChatRoomRequest) err
 	return nil
 }
 
-// Claim implements Broker.
+// Claim implements Broker: name is refused if a claimed name has its key
+// or its skeleton.
 func (b *MemoryBroker) Claim(_ context.Context, name string) error {
+	key, skel := model.UsernameKey(name), model.UsernameSkeleton(name)
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.closed {
+	switch holder, ok := b.names[key]; {
+	case b.closed:
 		return ErrBrokerClosed
-	}
-	if _, ok := b.names[name]; ok {
+	case ok && holder == name:
 		return ErrNameTaken
+	case ok || b.skeletons[skel] > 0:
+		return ErrNameSimilar
 	}
-	b.names[name] = struct{}{}
+	b.names[key] = name
+	b.skeletons[skel]++
 	return nil
 }
 
 // Release implements Broker.
 func (b *MemoryBroker) Release(name string) {
+	key, skel := model.UsernameKey(name), model.UsernameSkeleton(name)
 	b.mu.Lock()
-	delete(b.names, name)
-	b.mu.Unlock()
+	defer b.mu.Unlock()
+	if b.names[key] != name {
+		return // not claimed
+	}
+	delete(b.names, key)
+	if b.skeletons[skel]--; b.skeletons[skel] <= 0 {
+		delete(b.skeletons, skel)
+	}
 }
 
 // Connected implements Broker: one process has no link to lose.

@@ -88,12 +88,14 @@ type NatsBroker struct {
 	// progress, when someone waits for it to grow, is closed when it does.
 	delivered uint64
 	progress  chan struct{}
-	// online is who is in the room as this node delivered it: name -> the
-	// seq of the join (0 for the names Subscribe found claimed).
-	online map[string]uint64
-	closed bool
-	stop   chan struct{} // closed by Close: ends the refresher, reap and reconcile
-	wg     sync.WaitGroup
+	// online is who is in the room as this node delivered it, by the key
+	// of their claim (see nameKey); skeletons counts them by their
+	// names' skeletons (see lookAlikeOnline).
+	online    map[string]onlineUser
+	skeletons map[string]int
+	closed    bool
+	stop      chan struct{} // closed by Close: ends the refresher, reap and reconcile
+	wg        sync.WaitGroup
 
 	rewatch chan struct{} // the connection is back: reap watches anew
 	recheck chan struct{} // a new watch of the claims is there: reconcile now
@@ -104,7 +106,8 @@ type NatsBroker struct {
 // exist. NATS unreachable at start is an error: the caller exits with it.
 func NewNatsBroker(ctx context.Context, cfg NatsConfig, log logrus.FieldLogger) (*NatsBroker, error) {
 	cfg.defaults()
-	b := &NatsBroker{cfg: cfg, log: log, claims: make(map[string]uint64), online: make(map[string]uint64),
+	b := &NatsBroker{cfg: cfg, log: log, claims: make(map[string]uint64),
+		online: make(map[string]onlineUser), skeletons: make(map[string]int),
 		stop: make(chan struct{}), rewatch: make(chan struct{}, 1), recheck: make(chan struct{}, 1), renew: make(chan struct{}, 1)}
 	if err := b.connect(); err != nil {
 		return nil, err

@@ -2,10 +2,8 @@ package service
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -20,9 +18,11 @@ const (
 	maxRefreshes = 64
 )
 
-// Claim implements Broker with an atomic create of the name's key. A name
-// this node holds is taken, even if its key is gone: its session has not
-// ended yet, and its end must not release a new claim.
+// Claim implements Broker with an atomic create of the key of the name's
+// comparison key, which holds the name (see nameKey), after a check that
+// nobody online has its skeleton (see lookAlikeOnline). A name this node
+// holds is taken, even if its key is gone: its session has not ended yet,
+// and its end must not release a new claim.
 func (b *NatsBroker) Claim(ctx context.Context, name string) error {
 	if b.isClosed() {
 		return ErrBrokerClosed
@@ -33,10 +33,14 @@ func (b *NatsBroker) Claim(ctx context.Context, name string) error {
 	if held {
 		return ErrNameTaken
 	}
-	rev, err := b.kv.Create(ctx, nameKey(name), []byte(b.cfg.Node))
+	if b.lookAlikeOnline(name) {
+		return ErrNameSimilar
+	}
+	key := nameKey(name)
+	rev, err := b.kv.Create(ctx, key, claimData(b.cfg.Node, name))
 	switch {
 	case errors.Is(err, jetstream.ErrKeyExists):
-		return ErrNameTaken
+		return b.takenBy(ctx, key, name)
 	case err != nil:
 		return fmt.Errorf("claim: %w", err)
 	}
@@ -44,6 +48,20 @@ func (b *NatsBroker) Claim(ctx context.Context, name string) error {
 	b.claims[name] = rev
 	b.mu.Unlock()
 	return nil
+}
+
+// takenBy says who holds key, which name could not claim: ErrNameTaken if
+// name itself (or if the key cannot be read), ErrNameSimilar if a name
+// that looks the same.
+func (b *NatsBroker) takenBy(ctx context.Context, key, name string) error {
+	e, err := b.kv.Get(ctx, key)
+	if err != nil {
+		return ErrNameTaken
+	}
+	if holder, ok := claimUser(e.Value()); ok && holder != name {
+		return ErrNameSimilar
+	}
+	return ErrNameTaken
 }
 
 // Release implements Broker: the key goes, if it is still this claim. The
@@ -151,7 +169,7 @@ func (b *NatsBroker) refreshRound() (failed int) {
 // the claim is still this node's but could not be refreshed.
 func (b *NatsBroker) refreshClaim(name string, rev uint64) error {
 	ctx, cancel := context.WithTimeout(context.Background(), b.cfg.ClaimTTL/3)
-	nrev, err := b.kv.Update(ctx, nameKey(name), []byte(b.cfg.Node), rev)
+	nrev, err := b.kv.Update(ctx, nameKey(name), claimData(b.cfg.Node, name), rev)
 	cancel()
 	lost, released := false, false
 	b.mu.Lock()
@@ -187,21 +205,6 @@ func (b *NatsBroker) refreshClaim(name string, rev uint64) error {
 		return err
 	}
 	return nil
-}
-
-// nameKey is name as a key-value key: keys allow only [-/_=.a-zA-Z0-9].
-func nameKey(name string) string {
-	return "u_" + base64.RawURLEncoding.EncodeToString([]byte(name))
-}
-
-// keyName is the username of a key made by nameKey.
-func keyName(key string) (string, bool) {
-	enc, ok := strings.CutPrefix(key, "u_")
-	if !ok {
-		return "", false
-	}
-	name, err := base64.RawURLEncoding.DecodeString(enc)
-	return string(name), err == nil
 }
 
 // keySubject is the subject of key in the bucket's stream.

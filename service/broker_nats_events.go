@@ -66,7 +66,7 @@ func (b *NatsBroker) deliverClaimed(ctx context.Context, handler func(*model.Cha
 	for _, name := range names {
 		handler(&model.ChatRoomRequest{Type: model.TypeJoin, UserName: name})
 		b.mu.Lock()
-		b.online[name] = 0
+		b.setOnline(name, 0)
 		b.mu.Unlock()
 	}
 	return nil
@@ -145,9 +145,9 @@ func (b *NatsBroker) advance(seq uint64, ev *model.ChatRoomRequest) {
 	switch {
 	case ev == nil:
 	case ev.Type == model.TypeJoin:
-		b.online[ev.UserName] = seq
+		b.setOnline(ev.UserName, seq)
 	case ev.Type == model.TypeLeave:
-		delete(b.online, ev.UserName)
+		b.setOffline(ev.UserName)
 	}
 	if b.progress != nil {
 		close(b.progress)

@@ -82,13 +82,13 @@ func (b *NatsBroker) watchAgain(w jetstream.KeyWatcher) (_ jetstream.KeyWatcher,
 	return w, updates, nil
 }
 
-// removals are the names whose claims e and the updates already waiting
-// remove, up to maxReapBatch entries: a node that dies takes its users'
-// claims with it at once, and reap catches up once for all.
+// removals are the keys of the claims that e and the updates already
+// waiting remove, up to maxReapBatch entries: a node that dies takes its
+// users' claims with it at once, and reap catches up once for all.
 func removals(e jetstream.KeyValueEntry, updates <-chan jetstream.KeyValueEntry) []string {
 	var gone []string
-	if name, removed := removedName(e); removed {
-		gone = append(gone, name)
+	if key, removed := removedKey(e); removed {
+		gone = append(gone, key)
 	}
 	for range maxReapBatch - 1 {
 		select {
@@ -96,8 +96,8 @@ func removals(e jetstream.KeyValueEntry, updates <-chan jetstream.KeyValueEntry)
 			if !ok {
 				return gone
 			}
-			if name, removed := removedName(e); removed {
-				gone = append(gone, name)
+			if key, removed := removedKey(e); removed {
+				gone = append(gone, key)
 			}
 		default:
 			return gone
@@ -106,19 +106,19 @@ func removals(e jetstream.KeyValueEntry, updates <-chan jetstream.KeyValueEntry)
 	return gone
 }
 
-// removedName is the username whose key e removes (a delete, a purge or an
+// removedKey is the claim's key that e removes (a delete, a purge or an
 // expiry marker), if it is one.
-func removedName(e jetstream.KeyValueEntry) (string, bool) {
-	if e == nil || e.Operation() == jetstream.KeyValuePut {
+func removedKey(e jetstream.KeyValueEntry) (string, bool) {
+	if e == nil || e.Operation() == jetstream.KeyValuePut || !isClaimKey(e.Key()) {
 		return "", false
 	}
-	return keyName(e.Key())
+	return e.Key(), true
 }
 
-// checkRemovals checks a batch of names whose claims were removed: once
+// checkRemovals checks a batch of claims' keys that were removed: once
 // this node has delivered the stream as it is now, it announces the leave
-// of each still online (see announceVanished).
-func (b *NatsBroker) checkRemovals(names []string) {
+// of each user still online who held one (see announceVanished).
+func (b *NatsBroker) checkRemovals(keys []string) {
 	ctx, cancel := context.WithTimeout(context.Background(), b.cfg.ClaimTTL)
 	defer cancel()
 	info, err := b.st.Info(ctx)
@@ -131,12 +131,12 @@ func (b *NatsBroker) checkRemovals(names []string) {
 		}
 		return
 	}
-	for _, name := range names {
+	for _, key := range keys {
 		b.mu.Lock()
-		_, online := b.online[name]
+		u, online := b.online[key]
 		b.mu.Unlock()
 		if online {
-			b.announceVanished(ctx, name)
+			b.announceVanished(ctx, u.name)
 		}
 	}
 }
@@ -170,7 +170,7 @@ func (b *NatsBroker) announceVanished(ctx context.Context, name string) {
 		// vanishings of one name within JetStream's two-minute dedupe
 		// window are not taken for one.
 		b.mu.Lock()
-		id = fmt.Sprintf("gone:%s:j%d", key, b.online[name])
+		id = fmt.Sprintf("gone:%s:j%d", key, b.online[key].seq)
 		b.mu.Unlock()
 	}
 	ev := &model.ChatRoomRequest{Type: model.TypeLeave, UserName: name}
@@ -234,9 +234,9 @@ func (b *NatsBroker) reconcileOnce() error {
 	}
 	var gone []string
 	b.mu.Lock()
-	for name, seq := range b.online {
-		if seq <= joinedBy && !claimed[nameKey(name)] {
-			gone = append(gone, name)
+	for key, u := range b.online {
+		if u.seq <= joinedBy && !claimed[key] {
+			gone = append(gone, u.name)
 		}
 	}
 	b.mu.Unlock()
@@ -249,12 +249,26 @@ func (b *NatsBroker) reconcileOnce() error {
 // claimedKeys lists the keys of the bucket that hold a claim now. Unlike
 // ListKeys, it fails rather than return part of them.
 func (b *NatsBroker) claimedKeys(ctx context.Context) (map[string]bool, error) {
-	w, err := b.kv.WatchAll(ctx, jetstream.IgnoreDeletes(), jetstream.MetaOnly())
+	claims, err := b.claimEntries(ctx, jetstream.MetaOnly())
+	if err != nil {
+		return nil, err
+	}
+	keys := make(map[string]bool, len(claims))
+	for _, e := range claims {
+		keys[e.Key()] = true
+	}
+	return keys, nil
+}
+
+// claimEntries lists the entries of the bucket that hold a claim now, all
+// or none.
+func (b *NatsBroker) claimEntries(ctx context.Context, opts ...jetstream.WatchOpt) ([]jetstream.KeyValueEntry, error) {
+	w, err := b.kv.WatchAll(ctx, append(opts, jetstream.IgnoreDeletes())...)
 	if err != nil {
 		return nil, err
 	}
 	defer w.Stop()
-	keys := make(map[string]bool)
+	var claims []jetstream.KeyValueEntry
 	for {
 		select {
 		case e, ok := <-w.Updates():
@@ -262,9 +276,10 @@ func (b *NatsBroker) claimedKeys(ctx context.Context) (map[string]bool, error) {
 			case !ok:
 				return nil, errors.New("listing the claims: the watch ended")
 			case e == nil:
-				return keys, nil // all there are
+				return claims, nil // all there are
+			case isClaimKey(e.Key()):
+				claims = append(claims, e)
 			}
-			keys[e.Key()] = true
 		case <-ctx.Done():
 			return nil, fmt.Errorf("listing the claims: %w", ctx.Err())
 		}
@@ -273,13 +288,13 @@ func (b *NatsBroker) claimedKeys(ctx context.Context) (map[string]bool, error) {
 
 // claimedNames lists the usernames claimed in the whole cluster.
 func (b *NatsBroker) claimedNames(ctx context.Context) ([]string, error) {
-	keys, err := b.claimedKeys(ctx)
+	claims, err := b.claimEntries(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("NATS names: %w", err)
 	}
 	var names []string
-	for k := range keys {
-		if n, ok := keyName(k); ok {
+	for _, e := range claims {
+		if n, ok := claimUser(e.Value()); ok {
 			names = append(names, n)
 		}
 	}

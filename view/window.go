@@ -104,9 +104,9 @@ func (w *Window) buildLists() {
 			u := w.users[id]
 			l.TextStyle.Bold = u.Self
 			if u.Self {
-				l.SetText(lang.L("{{.Name}} (you)", map[string]any{"Name": u.Name}))
+				l.SetText(lang.L("{{.Name}} (you)", map[string]any{"Name": ctrl.ShownName(u.Name)}))
 			} else {
-				l.SetText(u.Name)
+				l.SetText(ctrl.ShownName(u.Name))
 			}
 		})
 
@@ -271,7 +271,7 @@ func (w *Window) SetStatus(s ctrl.Status) {
 		var text string
 		switch s.State {
 		case ctrl.StateConnected:
-			text = lang.L("Connected as {{.Name}}", map[string]any{"Name": s.Name})
+			text = lang.L("Connected as {{.Name}}", map[string]any{"Name": ctrl.ShownName(s.Name)})
 		case ctrl.StateConnecting:
 			text = lang.L("Connecting…")
 		case ctrl.StateReconnecting:
@@ -364,13 +364,13 @@ func lineText(l ctrl.Line) string {
 	at := l.Time.Format("15:04")
 	switch l.Kind {
 	case ctrl.LineJoin:
-		return at + "  " + lang.L("{{.Name}} joined", map[string]any{"Name": l.Sender})
+		return at + "  " + lang.L("{{.Name}} joined", map[string]any{"Name": ctrl.ShownName(l.Sender)})
 	case ctrl.LineLeave:
-		return at + "  " + lang.L("{{.Name}} left", map[string]any{"Name": l.Sender})
+		return at + "  " + lang.L("{{.Name}} left", map[string]any{"Name": ctrl.ShownName(l.Sender)})
 	case ctrl.LineError:
 		return at + "  " + tr(l.Info)
 	}
-	return at + "  " + l.Sender + ": " + l.Text
+	return at + "  " + ctrl.ShownName(l.Sender) + ": " + ctrl.ShownText(l.Text)
 }
 
 func (w *Window) drawLine(label *widget.Label, l ctrl.Line) {

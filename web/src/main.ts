@@ -3,12 +3,14 @@
 // honest: a ping every few seconds when the room is quiet, the connection
 // called dead when nothing comes back, and reconnects with backoff.
 //
-// Every string from the network is put in the page with textContent, never
-// as HTML; the server's Content-Security-Policy forbids inline scripts too.
+// Every string from the network is put in the page as text (textContent, or
+// text nodes), never as HTML; the server's Content-Security-Policy forbids
+// inline scripts too. Usernames are isolated in <bdi> elements (bidi.ts).
 //
 // The page's URL may carry ?username=NAME (connect at once as NAME),
 // ?token=JWT (for a server run with -auth-secret) and ?lang=en|zh.
 
+import { isolated, withName } from "./bidi.ts";
 import { pickLang, texts, type Texts } from "./i18n.ts";
 import {
   checkUsername,
@@ -265,7 +267,7 @@ class ChatPage {
           this.list.setAttribute("aria-busy", "true");
           window.clearTimeout(this.quietTimer);
           this.quietTimer = window.setTimeout(() => this.list.setAttribute("aria-busy", "false"), historyQuiet);
-          this.setState("connected", this.t.connectedAs(this.me));
+          this.setState("connected", withName(this.t.connectedAs, this.me));
           this.box.focus();
           return;
         }
@@ -273,12 +275,12 @@ class ChatPage {
           this.users.add(m.userName);
           this.renderUsers();
         }
-        this.system(this.t.joined(m.userName), m.timestamp);
+        this.system(withName(this.t.joined, m.userName), m.timestamp);
         return;
       case "leave":
         this.users.delete(m.userName);
         this.renderUsers();
-        this.system(this.t.left(m.userName), m.timestamp);
+        this.system(withName(this.t.left, m.userName), m.timestamp);
         return;
       case "userlist":
         this.users = new Set(Object.keys(m.userList));
@@ -307,9 +309,7 @@ class ChatPage {
     this.lastTime = m.timestamp;
     const li = document.createElement("li");
     li.append(this.timeSpan(m.timestamp));
-    const sender = document.createElement("span");
-    sender.className = "sender";
-    sender.textContent = m.userName;
+    const sender = isolated(m.userName, "sender");
     const content = document.createElement("span");
     content.className = "content";
     content.textContent = m.content;
@@ -318,12 +318,12 @@ class ChatPage {
     this.append(li);
   }
 
-  private system(text: string, timestamp: bigint): void {
+  private system(text: string | (string | Node)[], timestamp: bigint): void {
     const li = document.createElement("li");
     li.className = "system";
     li.append(this.timeSpan(timestamp));
     const span = document.createElement("span");
-    span.textContent = text;
+    span.append(...(typeof text === "string" ? [text] : text));
     li.append(span);
     this.append(li);
   }
@@ -353,7 +353,7 @@ class ChatPage {
     const names = [...this.users].sort((a, b) => a.localeCompare(b));
     const items = names.map((n) => {
       const li = document.createElement("li");
-      li.textContent = n === this.me ? this.t.you(n) : n;
+      li.append(...(n === this.me ? withName(this.t.you, n) : [isolated(n)]));
       li.dataset.name = n;
       if (n === this.me) {
         li.className = "me";
@@ -468,9 +468,9 @@ class ChatPage {
     this.retryTimer = 0;
   }
 
-  private setState(state: State, words: string): void {
+  private setState(state: State, words: string | (string | Node)[]): void {
     document.body.dataset.state = state;
-    this.status.textContent = words;
+    this.status.replaceChildren(...(typeof words === "string" ? [words] : words));
     const active = state !== "disconnected";
     this.nameInput.disabled = active;
     this.connectButton.textContent = active ? this.t.disconnect : this.t.connect;

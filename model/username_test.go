@@ -1,0 +1,143 @@
+package model
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestNormalizeUsername(t *testing.T) {
+	cases := []struct{ in, want, err string }{
+		{"alice", "alice", ""},
+		{"  张三 ", "张三", ""},
+		{"Bob  Smith", "Bob Smith", ""},
+		{"Bob\u00a0Smith", "Bob Smith", ""},
+		{"ａｌｉｃｅ", "alice", ""},
+		{"Jose\u0301", "Jos\u00e9", ""},
+		{"Ali-123_x", "Ali-123_x", ""},
+		{"محمد", "محمد", ""},
+		{strings.Repeat("名", 32), strings.Repeat("名", 32), ""},
+		{strings.Repeat("名", 33), "", "longer than 32"},
+		{"", "", "empty"},
+		{" \t ", "", "empty"},
+		{"a\nb", "", "control"},
+		{"a\u0000b", "", "control"},
+		{"a\u2028b", "", "control"},
+		{"\xff", "", "UTF-8"},
+		{"\u202eecila", "", "bidirectional control character (U+202E)"},
+		{"alice\u200f", "", "bidirectional control character (U+200F)"},
+		{"a\u2066b\u2069", "", "bidirectional control"},
+		{"alice\u200b", "", "invisible character (U+200B)"},
+		{"al\u200dice", "", "invisible character (U+200D)"},
+		{"al\u00adice", "", "invisible character (U+00AD)"},
+		{"alice\ufe0f", "", "invisible character (U+FE0F)"},
+		{"a\u034fb", "", "invisible character (U+034F)"},
+		{"\u3164", "", "invisible character (U+3164)"},
+		{"\u115f", "", "invisible character (U+115F)"},
+		{"\u200b", "", "invisible"},
+		{"\u2800", "", "no visible characters"},
+		{"\u2800 \u2800", "", "no visible characters"},
+		{"\u0301", "", "no visible characters"},
+		{"\u3000", "", "empty"},
+		{"a\U000E0001", "", "invisible character (U+E0001)"},
+		{"a\U0010FFFD", "", "not allowed in names (U+10FFFD)"},
+		{"\ufdfa\ufdfa", "", "longer than 32"}, // NFKC makes each 18 characters
+	}
+	for _, tc := range cases {
+		got, err := NormalizeUsername(tc.in)
+		if got != tc.want || (err == nil) != (tc.err == "") || (err != nil && !strings.Contains(err.Error(), tc.err)) {
+			t.Errorf("NormalizeUsername(%q) = %q, %v; want %q, %q", tc.in, got, err, tc.want, tc.err)
+		}
+	}
+}
+
+// TestUsernameKeys: the look-alikes of "alice" have its key or its
+// skeleton; different names have neither.
+func TestUsernameKeys(t *testing.T) {
+	same := func(a, b string) bool {
+		na, err := NormalizeUsername(a)
+		if err != nil {
+			t.Fatalf("%q: %v", a, err)
+		}
+		nb, err := NormalizeUsername(b)
+		if err != nil {
+			t.Fatalf("%q: %v", b, err)
+		}
+		return UsernameKey(na) == UsernameKey(nb) || UsernameSkeleton(na) == UsernameSkeleton(nb)
+	}
+	for _, pair := range [][2]string{
+		{"alice", "Alice"},
+		{"alice", "ALICE"},
+		{"alice", "ａｌｉｃｅ"},
+		{"alice", "\u0430lice"}, // Cyrillic а
+		{"alice", "\u0410LICE"}, // Cyrillic А
+		{"alice", "aIice"},      // capital I
+		{"alice", "a1ice"},
+		{"ian", "Ian"},
+		{"Jos\u00e9", "Jose\u0301"},
+		{"JOS\u00c9", "jose\u0301"},
+		{"bob", "b0b"},
+		{"modern", "rnodern"},
+		{"Bob Smith", "bob  smith"},
+		{"straße", "STRASSE"},
+	} {
+		if !same(pair[0], pair[1]) {
+			t.Errorf("%q and %q: keys %q, %q; skeletons %q, %q", pair[0], pair[1],
+				UsernameKey(pair[0]), UsernameKey(pair[1]), UsernameSkeleton(pair[0]), UsernameSkeleton(pair[1]))
+		}
+	}
+	for _, pair := range [][2]string{
+		{"alice", "alicia"},
+		{"alice", "alice2"},
+		{"Bob Smith", "Bob Smyth"},
+		{"张三", "张四"},
+		{"bob", "rob"},
+		{"Jose", "José"},
+	} {
+		if same(pair[0], pair[1]) {
+			t.Errorf("%q and %q are taken for one name", pair[0], pair[1])
+		}
+	}
+}
+
+// A name's keys are those of its normalized form: the server compares
+// what it shows.
+func TestUsernameKeyStable(t *testing.T) {
+	for _, s := range []string{"alice", "ALICE", "张三", "Bob Smith", "José"} {
+		n, err := NormalizeUsername(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, _ := NormalizeUsername(n)
+		if UsernameKey(again) != UsernameKey(n) || UsernameSkeleton(again) != UsernameSkeleton(n) {
+			t.Errorf("%q: keys change on normalizing again", s)
+		}
+	}
+}
+
+// Hidden is what NormalizeUsername refuses as invisible, bidi control or
+// blank, and nothing a name may hold.
+func TestHidden(t *testing.T) {
+	for _, r := range "\u200b\u200d\u00ad\u202e\u2066\u061c\ufe0f\u034f\u3164\u2800\U000E0001" {
+		if !Hidden(r) {
+			t.Errorf("%U is not hidden", r)
+		}
+	}
+	for _, r := range "aZ9 -_张éа!" {
+		if Hidden(r) {
+			t.Errorf("%U is hidden", r)
+		}
+	}
+}
+
+// BenchmarkUsernameKeys is what a claim adds to a handshake: the name
+// normalized, its key and its skeleton.
+func BenchmarkUsernameKeys(b *testing.B) {
+	for _, name := range []string{"alice", "Bob Smith", "张三李四王五", "user-2000-abcdef12"} {
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				n, _ := NormalizeUsername(name)
+				_, _ = UsernameKey(n), UsernameSkeleton(n)
+			}
+		})
+	}
+}

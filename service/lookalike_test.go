@@ -1,0 +1,70 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"chatroom/internal/natstest"
+	"chatroom/internal/poll"
+)
+
+// lookAlikes of "alice", normalized as the server gets them: each is
+// refused while alice is online.
+var lookAlikes = []string{"Alice", "ALICE", "\u0430lice", "aIice", "a1ice"}
+
+func TestMemoryBrokerRefusesLookAlikes(t *testing.T) {
+	b := NewMemoryBroker()
+	ctx := context.Background()
+	if err := b.Claim(ctx, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Claim(ctx, "alice"); !errors.Is(err, ErrNameTaken) || errors.Is(err, ErrNameSimilar) {
+		t.Fatalf("the same name again: %v, want ErrNameTaken", err)
+	}
+	for _, name := range lookAlikes {
+		if err := b.Claim(ctx, name); !errors.Is(err, ErrNameSimilar) {
+			t.Errorf("%q: %v, want ErrNameSimilar", name, err)
+		}
+	}
+	b.Release("Alice") // not claimed: releases nothing
+	if err := b.Claim(ctx, "alice"); !errors.Is(err, ErrNameTaken) {
+		t.Fatalf("alice after a release of Alice: %v", err)
+	}
+	if err := b.Claim(ctx, "alicia"); err != nil {
+		t.Fatalf("a different name: %v", err)
+	}
+	b.Release("alice")
+	if err := b.Claim(ctx, "Alice"); err != nil {
+		t.Fatalf("Alice once alice is gone: %v", err)
+	}
+}
+
+// Across nodes: the key of a claim is the name's comparison key, so a case
+// variant or a confusable is refused on another node; the name's skeleton
+// is checked against the users online. A node started later lists the
+// names as they are shown, read from the claims.
+func TestNatsRefusesLookAlikesAcrossNodes(t *testing.T) {
+	url := natstest.Start(t)
+	nodes := natsNodes(t, url, 2)
+	a, b := nodes[0], nodes[1]
+	ctx := context.Background()
+	join(t, a, "alice")
+	poll.CheckFor(t, eventually, pollEvery, func() error { return listsUsers("b", b, 1) })
+	for _, name := range lookAlikes {
+		if err := b.Claim(ctx, name); !errors.Is(err, ErrNameSimilar) {
+			t.Errorf("%q on node b: %v, want ErrNameSimilar", name, err)
+		}
+	}
+	if err := b.Claim(ctx, "alice"); !errors.Is(err, ErrNameTaken) || errors.Is(err, ErrNameSimilar) {
+		t.Errorf("alice on node b: %v, want ErrNameTaken", err)
+	}
+	c, _ := natsNode(t, NatsConfig{URLs: url, Node: "c"})
+	if got := decode(t, c.UserList()).UserList; len(got) != 1 || got["alice"] != "alice" {
+		t.Errorf("node c lists %v, want alice", got)
+	}
+	join(t, b, "Bob Smith")
+	if err := a.Claim(ctx, "bob smith"); !errors.Is(err, ErrNameSimilar) {
+		t.Errorf("bob smith on node a: %v, want ErrNameSimilar", err)
+	}
+}
