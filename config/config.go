@@ -49,6 +49,12 @@ type Server struct {
 	AllowedOrigins []string // browser origins allowed besides the request's own host; "*": any
 	AuthSecret     string   // if set, handshakes need an HS256 token signed with it
 
+	// Exposure: who may reach what (security.go).
+	PublicNames []string      // Host names the server answers to besides loopback ones; "*": any
+	MetricsAddr string        // if set, serve /metrics here, apart from the chat port
+	TokenMaxAge time.Duration // a token whose exp is further away than this is refused
+	HSTSMaxAge  time.Duration // with TLS, the Strict-Transport-Security max-age; 0: no header
+
 	// Scale-out.
 	NATS     string        // NATS URLs (comma-separated); empty: one node, in-memory broker
 	Node     string        // this node's name in the cluster
@@ -90,6 +96,9 @@ func DefaultServer() Server {
 		HandshakeTimeout: 5 * time.Second,
 		HTTPIdleTimeout:  60 * time.Second,
 		MaxHeaderBytes:   16 << 10,
+
+		TokenMaxAge: DefaultTokenMaxAge,
+		HSTSMaxAge:  365 * 24 * time.Hour,
 
 		Replicas: 1,
 		ClaimTTL: 25 * time.Second, // a dead node's users leave within 30 s: expiry runs a little late
@@ -138,6 +147,7 @@ func (c *Server) RegisterFlags(fs *flag.FlagSet) {
 		return nil
 	})
 	fs.StringVar(&c.AuthSecret, "auth-secret", c.AuthSecret, fmt.Sprintf("if set (at least %d bytes), every handshake needs an HS256 token signed with this secret (Authorization: Bearer or ?token=); prefer the environment variable, which ps does not show", MinAuthSecret))
+	c.registerExposureFlags(fs)
 	fs.StringVar(&c.NATS, "nats", c.NATS, "NATS server URLs, comma-separated (nats://127.0.0.1:4222): serve one room with every node on the same NATS (JetStream); empty: a single node")
 	fs.StringVar(&c.Node, "node", c.Node, "this node's name in a cluster, in logs and NATS (default: host name and process id)")
 	fs.IntVar(&c.Replicas, "nats-replicas", c.Replicas, "with -nats: copies of the room's events and names a NATS cluster keeps (3 survives the loss of one NATS server of three)")
@@ -175,6 +185,7 @@ func (c *Server) Validate() error {
 	check((c.TLSCert == "") == (c.TLSKey == ""), "-tls-cert and -tls-key go together")
 	check(c.ClaimTTL >= 3*time.Second, "-claim-ttl must be >= 3s")
 	check(c.Replicas >= 1 && c.Replicas <= 5, "-nats-replicas must be 1 .. 5")
+	errs = append(errs, c.validateExposure())
 	check(c.AuthSecret == "" || len(c.AuthSecret) >= MinAuthSecret, "-auth-secret must be at least %d bytes (try: openssl rand -base64 32)", MinAuthSecret)
 	errs = append(errs, c.Log.Validate())
 	return errors.Join(errs...)
