@@ -46,11 +46,11 @@ type Server struct {
 	// Transport and access.
 	TLSCert        string   // PEM certificate (chain); with TLSKey, serve https:// and wss://
 	TLSKey         string   // PEM private key
-	AllowedOrigins []string // browser origins allowed besides the request's own host; "*": any
+	AllowedOrigins []string // browser origins allowed besides the server's own (scheme, Host and port); "*": any
 	AuthSecret     string   // if set, handshakes need an HS256 token signed with it
 
 	// Exposure: who may reach what (security.go).
-	PublicNames []string      // Host names the server answers to besides loopback ones; "*": any
+	PublicNames []string      // Host names the server answers to besides localhost and IP addresses; "*": any
 	MetricsAddr string        // if set, serve /metrics here, apart from the chat port
 	TokenMaxAge time.Duration // a token whose exp is further away than this is refused
 	HSTSMaxAge  time.Duration // with TLS, the Strict-Transport-Security max-age; 0: no header
@@ -132,7 +132,7 @@ func (c *Server) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.MaxHeaderBytes, "max-header-bytes", c.MaxHeaderBytes, "largest request header block in bytes; larger gets 431")
 	fs.StringVar(&c.TLSCert, "tls-cert", c.TLSCert, "PEM certificate file: with -tls-key, serve https:// and wss://")
 	fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "PEM private key file for -tls-cert")
-	fs.Func("allowed-origins", "comma-separated browser origins (scheme://host[:port]) allowed to connect besides the server's own host; * allows any (requests without Origin are always allowed)", func(v string) error {
+	fs.Func("allowed-origins", "comma-separated browser origins (scheme://host[:port]) allowed to connect besides the server's own (the scheme it serves, with the request's Host and port); * allows any (requests without Origin are always allowed)", func(v string) error {
 		c.AllowedOrigins = nil
 		for _, o := range strings.Split(v, ",") {
 			if o = strings.TrimSpace(o); o == "" {

@@ -15,7 +15,7 @@ import (
 
 // registerExposureFlags binds the exposure settings to flags on fs.
 func (c *Server) registerExposureFlags(fs *flag.FlagSet) {
-	fs.Func("public-names", "comma-separated host names (no port) the server answers to besides loopback ones; a request with another Host gets 421. Unset: a server on a loopback -addr answers only to loopback names, any other to every name; * answers to every name", func(v string) error {
+	fs.Func("public-names", "comma-separated host names (no scheme, no port) the server answers to besides localhost and IP addresses; a request with another Host gets 421, against DNS rebinding. Unset: a server on a loopback -addr answers to those only, any other server to every name; * answers to every name", func(v string) error {
 		c.PublicNames = nil
 		for _, n := range strings.Split(v, ",") {
 			if n = strings.TrimSpace(n); n == "" {
