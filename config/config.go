@@ -46,8 +46,14 @@ type Server struct {
 	// Transport and access.
 	TLSCert        string   // PEM certificate (chain); with TLSKey, serve https:// and wss://
 	TLSKey         string   // PEM private key
-	AllowedOrigins []string // browser origins allowed besides the request's own host; "*": any
+	AllowedOrigins []string // browser origins allowed besides the server's own (scheme, Host and port); "*": any
 	AuthSecret     string   // if set, handshakes need an HS256 token signed with it
+
+	// Exposure: who may reach what (security.go).
+	PublicNames []string      // Host names the server answers to besides localhost and IP addresses; "*": any
+	MetricsAddr string        // if set, serve /metrics here, apart from the chat port
+	TokenMaxAge time.Duration // a token whose exp is further away than this is refused
+	HSTSMaxAge  time.Duration // with TLS, the Strict-Transport-Security max-age; 0: no header
 
 	// Scale-out.
 	NATS     string        // NATS URLs (comma-separated); empty: one node, in-memory broker
@@ -91,6 +97,9 @@ func DefaultServer() Server {
 		HTTPIdleTimeout:  60 * time.Second,
 		MaxHeaderBytes:   16 << 10,
 
+		TokenMaxAge: DefaultTokenMaxAge,
+		HSTSMaxAge:  365 * 24 * time.Hour,
+
 		Replicas: 1,
 		ClaimTTL: 25 * time.Second, // a dead node's users leave within 30 s: expiry runs a little late
 
@@ -123,7 +132,7 @@ func (c *Server) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.MaxHeaderBytes, "max-header-bytes", c.MaxHeaderBytes, "largest request header block in bytes; larger gets 431")
 	fs.StringVar(&c.TLSCert, "tls-cert", c.TLSCert, "PEM certificate file: with -tls-key, serve https:// and wss://")
 	fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "PEM private key file for -tls-cert")
-	fs.Func("allowed-origins", "comma-separated browser origins (scheme://host[:port]) allowed to connect besides the server's own host; * allows any (requests without Origin are always allowed)", func(v string) error {
+	fs.Func("allowed-origins", "comma-separated browser origins (scheme://host[:port]) allowed to connect besides the server's own (the scheme it serves, with the request's Host and port); * allows any (requests without Origin are always allowed)", func(v string) error {
 		c.AllowedOrigins = nil
 		for _, o := range strings.Split(v, ",") {
 			if o = strings.TrimSpace(o); o == "" {
@@ -138,6 +147,7 @@ func (c *Server) RegisterFlags(fs *flag.FlagSet) {
 		return nil
 	})
 	fs.StringVar(&c.AuthSecret, "auth-secret", c.AuthSecret, fmt.Sprintf("if set (at least %d bytes), every handshake needs an HS256 token signed with this secret (Authorization: Bearer or ?token=); prefer the environment variable, which ps does not show", MinAuthSecret))
+	c.registerExposureFlags(fs)
 	fs.StringVar(&c.NATS, "nats", c.NATS, "NATS server URLs, comma-separated (nats://127.0.0.1:4222): serve one room with every node on the same NATS (JetStream); empty: a single node")
 	fs.StringVar(&c.Node, "node", c.Node, "this node's name in a cluster, in logs and NATS (default: host name and process id)")
 	fs.IntVar(&c.Replicas, "nats-replicas", c.Replicas, "with -nats: copies of the room's events and names a NATS cluster keeps (3 survives the loss of one NATS server of three)")
@@ -175,6 +185,7 @@ func (c *Server) Validate() error {
 	check((c.TLSCert == "") == (c.TLSKey == ""), "-tls-cert and -tls-key go together")
 	check(c.ClaimTTL >= 3*time.Second, "-claim-ttl must be >= 3s")
 	check(c.Replicas >= 1 && c.Replicas <= 5, "-nats-replicas must be 1 .. 5")
+	errs = append(errs, c.validateExposure())
 	check(c.AuthSecret == "" || len(c.AuthSecret) >= MinAuthSecret, "-auth-secret must be at least %d bytes (try: openssl rand -base64 32)", MinAuthSecret)
 	errs = append(errs, c.Log.Validate())
 	return errors.Join(errs...)

@@ -29,3 +29,7 @@ const (
 	// longer than -claim-ttl ends with this notice (and close 1012).
 	NoticeClaimLost = "session expired: this server was cut off from the other chat servers for too long, and they took you for gone; reconnect to come back"
 )
+
+// RefuseHost answers a request whose Host is not one of the server's names
+// (421), with that Host.
+const RefuseHost = "this server does not answer to the name %s (its operator lists its names with -public-names)"

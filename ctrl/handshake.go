@@ -45,14 +45,23 @@ func (s *Server) admit(r *http.Request, ip netip.Addr) (string, *refused) {
 
 // originAllowed says whether a browser page from origin may connect to
 // host. Native clients send no Origin and are always allowed; a page's
-// origin must be this server's own host, or one of AllowedOrigins.
+// origin must be this server's own, the scheme it serves (https with TLS,
+// else http) with host and port equal to the request's Host, or one of
+// AllowedOrigins. Behind a proxy that terminates TLS, the public origin is
+// https while this server serves http: it must be listed.
 func (s *Server) originAllowed(origin, host string) bool {
 	if origin == "" {
 		return true
 	}
-	u, err := url.Parse(origin)
-	if err == nil && u.Host != "" && strings.EqualFold(u.Host, host) {
-		return true
+	scheme := "http"
+	if s.cfg.TLSCert != "" {
+		scheme = "https"
+	}
+	if u, err := url.Parse(origin); err == nil && u.Scheme == scheme && u.User == nil && u.Opaque == "" {
+		o, ok := parseAuthority(u.Host, scheme)
+		if h, hok := parseAuthority(host, scheme); ok && hok && o == h {
+			return true
+		}
 	}
 	origin = strings.TrimRight(strings.ToLower(origin), "/")
 	for _, o := range s.cfg.AllowedOrigins {
@@ -111,7 +120,7 @@ func (s *Server) identify(r *http.Request, asked string) (string, *refused) {
 	if !ok {
 		return "", refuse(refuseUnauthorized, config.RefuseNoToken)
 	}
-	name, err := service.VerifyToken(s.secret, token, time.Now())
+	name, err := service.VerifyToken(s.secret, token, time.Now(), s.cfg.TokenMaxAge)
 	if err != nil {
 		return "", refuse(refuseUnauthorized, err.Error())
 	}

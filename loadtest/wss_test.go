@@ -117,7 +117,7 @@ func tokenCheck(secret string, good *atomic.Int64) func(*http.Request) error {
 		if !ok {
 			return errors.New("no bearer token")
 		}
-		name, err := service.VerifyToken([]byte(secret), token, time.Now())
+		name, err := service.VerifyToken([]byte(secret), token, time.Now(), 0)
 		if err != nil {
 			return err
 		}

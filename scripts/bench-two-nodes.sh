@@ -87,24 +87,25 @@ load "one node, in memory" "ws://127.0.0.1:$((base + 4))/ws" || status=1
 stop_nodes
 
 # A node killed without a goodbye (SIGKILL) with DEAD_USERS users on it: how
-# long until the other node's user list no longer has them.
+# long until the other node's user list no longer has them, as node e's
+# /metrics (on its -metrics-addr, port base + 16) says.
 users() { curl -fsS --max-time 5 "http://127.0.0.1:$1/metrics" | awk '$1 == "chatroom_users" { print $2 }'; }
 node $((base + 5)) -nats "$nats" -node d
 victim=${nodes[-1]}
-node $((base + 6)) -nats "$nats" -node e
+node $((base + 6)) -nats "$nats" -node e -metrics-addr "127.0.0.1:$((base + 16))"
 "$work/loadtest" -url "ws://127.0.0.1:$((base + 5))/ws" -scenario idle -clients "$dead_users" -ramp 1s -duration 10m >/dev/null 2>&1 &
 idle=$!
 pids+=($idle)
 for _ in $(seq 300); do
-  [ "$(users $((base + 6)))" = "$dead_users" ] && break
+  [ "$(users $((base + 16)))" = "$dead_users" ] && break
   sleep 0.1 # polling for the users to be known on node e, bounded to 30 s
 done
-[ "$(users $((base + 6)))" = "$dead_users" ] || { echo "node e never saw the $dead_users users" >&2; exit 1; }
+[ "$(users $((base + 16)))" = "$dead_users" ] || { echo "node e never saw the $dead_users users" >&2; exit 1; }
 kill -9 "$victim"
 killed=$(date +%s.%N)
 gone=
 for _ in $(seq 1200); do
-  if [ "$(users $((base + 6)))" = "0" ]; then gone=$(date +%s.%N); break; fi
+  if [ "$(users $((base + 16)))" = "0" ]; then gone=$(date +%s.%N); break; fi
   sleep 0.1 # polling, bounded to 120 s
 done
 kill "$idle" 2>/dev/null || true

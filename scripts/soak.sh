@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Soak test: a fresh server on loopback under steady load for a long time,
-# watched through its /metrics, to see connections, goroutines and memory
-# stay flat (no leak) and nothing get lost.
+# watched through its /metrics (on -metrics-addr), to see connections,
+# goroutines and memory stay flat (no leak) and nothing get lost.
 #   load: 1000 users, protocol v1: 900 stay connected, 100 of them send 200
 #   talks/s in all (2 each, under the server's -msg-rate of 10/s), and 100
 #   more churn (join, stay 0.5-3 s, exit, come back as someone new).
@@ -11,12 +11,14 @@
 # Fails (exit 1) if a delivery was lost or the server died.
 # Usage: bash scripts/soak.sh   (needs curl)
 # Environment: DURATION (default 15m), INTERVAL (60s), PORT (9300),
-# CLIENTS (900), CHURN (100), SENDERS (100), RATE (200 talks/s).
+# METRICS_PORT (PORT + 1, where the server serves /metrics), CLIENTS (900),
+# CHURN (100), SENDERS (100), RATE (200 talks/s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${DURATION:-15m}
 interval=${INTERVAL:-60s}
 port=${PORT:-9300}
+metrics_port=${METRICS_PORT:-$((port + 1))}
 clients=${CLIENTS:-900}
 churn=${CHURN:-100}
 senders=${SENDERS:-100}
@@ -55,11 +57,11 @@ go build -o "$work/server" ./server
 go build -o "$work/loadtest" ./loadtest
 
 # Every user comes from 127.0.0.1: no per-address limit.
-"$work/server" -addr "127.0.0.1:$port" -log-dir "$work/log" -log-stderr=false -max-conns-per-ip 0 &
+"$work/server" -addr "127.0.0.1:$port" -log-dir "$work/log" -log-stderr=false -max-conns-per-ip 0 -metrics-addr "127.0.0.1:$metrics_port" &
 server=$!
 up=
 for _ in $(seq 100); do
-  kill -0 "$server" 2>/dev/null || { echo "soak: the server exited at start (is port $port taken? set PORT)" >&2; exit 1; }
+  kill -0 "$server" 2>/dev/null || { echo "soak: the server exited at start (is port $port or $metrics_port taken? set PORT, METRICS_PORT)" >&2; exit 1; }
   if curl -fsS --max-time 2 -o /dev/null "http://127.0.0.1:$port/healthz" 2>/dev/null; then up=1; break; fi
   sleep 0.1 # polling for the server to listen, bounded to about 10 s
 done
@@ -68,7 +70,7 @@ done
 # row LABEL prints one row of the table from the server's /metrics.
 row() {
   local m
-  m=$(curl -fsS --max-time 10 "http://127.0.0.1:$port/metrics") || { printf '%8s  (/metrics did not answer)\n' "$1"; return 0; }
+  m=$(curl -fsS --max-time 10 "http://127.0.0.1:$metrics_port/metrics") || { printf '%8s  (/metrics did not answer)\n' "$1"; return 0; }
   awk -v label="$1" '
     /^#/ { next }
     { name = $1; sub(/\{.*/, "", name); v[name] += $NF }
@@ -144,7 +146,7 @@ fi
 if [ -z "$died" ]; then
   # Once everyone has left, the connections should be back to 0.
   for _ in $(seq 50); do
-    conns=$(curl -fsS --max-time 2 "http://127.0.0.1:$port/metrics" | awk '$1 == "chatroom_connections" { print $2 }') || true
+    conns=$(curl -fsS --max-time 2 "http://127.0.0.1:$metrics_port/metrics" | awk '$1 == "chatroom_connections" { print $2 }') || true
     [ "$conns" = 0 ] && break
     sleep 0.2 # polling for the last connections to close, bounded to about 10 s
   done

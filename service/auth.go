@@ -16,6 +16,10 @@ import (
 // its life. The server verifies them (ctrl); `go run ./server token` and
 // the load tool mint them.
 
+// tokenLeeway is how far the clocks of the token's issuer and this server
+// may differ.
+const tokenLeeway = 30 * time.Second
+
 // MintToken returns an HS256 token for username, valid for ttl from now.
 func MintToken(secret []byte, username string, ttl time.Duration, now time.Time) (string, error) {
 	if len(secret) == 0 {
@@ -37,15 +41,17 @@ func MintToken(secret []byte, username string, ttl time.Duration, now time.Time)
 }
 
 // VerifyToken checks token's signature (HS256 only) and expiry, and returns
-// the username it was issued for. The error says what is wrong in words a
-// user can act on.
-func VerifyToken(secret []byte, token string, now time.Time) (string, error) {
+// the username it was issued for. A token whose expiry is further than
+// maxAge from now is refused, whoever signed it, so that no token can be
+// good for years (0: no such bound). The error says what is wrong in words
+// a user can act on.
+func VerifyToken(secret []byte, token string, now time.Time, maxAge time.Duration) (string, error) {
 	var claims jwt.RegisteredClaims
 	_, err := jwt.ParseWithClaims(token, &claims, func(*jwt.Token) (any, error) { return secret, nil },
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 		jwt.WithExpirationRequired(),
 		jwt.WithTimeFunc(func() time.Time { return now }),
-		jwt.WithLeeway(30*time.Second), // clocks differ a little
+		jwt.WithLeeway(tokenLeeway),
 	)
 	switch {
 	case errors.Is(err, jwt.ErrTokenExpired):
@@ -62,6 +68,9 @@ func VerifyToken(secret []byte, token string, now time.Time) (string, error) {
 		return "", errors.New("token is malformed")
 	case err != nil:
 		return "", fmt.Errorf("token rejected: %v", err)
+	}
+	if maxAge > 0 && claims.ExpiresAt.Sub(now) > maxAge+tokenLeeway {
+		return "", fmt.Errorf("token lives too long: it expires %s, more than %s from now", claims.ExpiresAt.UTC().Format(time.DateOnly), maxAge)
 	}
 	name, err := model.NormalizeUsername(claims.Subject)
 	if err != nil {

@@ -15,7 +15,7 @@ func TestTokens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if name, err := VerifyToken(secret, good, now.Add(59*time.Minute)); err != nil || name != "张三" {
+	if name, err := VerifyToken(secret, good, now.Add(59*time.Minute), time.Hour); err != nil || name != "张三" {
 		t.Fatalf("good token: %q %v", name, err)
 	}
 	sign := func(m jwt.SigningMethod, key any, claims jwt.MapClaims) string {
@@ -37,12 +37,14 @@ func TestTokens(t *testing.T) {
 		{"other secret", sign(jwt.SigningMethodHS256, []byte("other"), jwt.MapClaims{"sub": "bob", "exp": exp}), "signature"},
 		{"not yet", sign(jwt.SigningMethodHS256, secret, jwt.MapClaims{"sub": "bob", "exp": exp, "nbf": exp - 60}), "not valid yet"},
 		{"garbage", "a.b.c", "malformed"},
+		{"too long", sign(jwt.SigningMethodHS256, secret, jwt.MapClaims{"sub": "bob", "exp": now.Add(25 * time.Hour).Unix()}), "lives too long"},
+		{"year 9999", sign(jwt.SigningMethodHS256, secret, jwt.MapClaims{"sub": "bob", "exp": time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC).Unix()}), "9999-12-31"},
 	} {
 		at := now
 		if tc.name == "expired" {
 			at = now.Add(2 * time.Hour)
 		}
-		if name, err := VerifyToken(secret, tc.token, at); err == nil || !strings.Contains(err.Error(), tc.want) {
+		if name, err := VerifyToken(secret, tc.token, at, 24*time.Hour); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: got %q, %v; want an error with %q", tc.name, name, err, tc.want)
 		}
 	}

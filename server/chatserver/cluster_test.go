@@ -39,7 +39,7 @@ func TestTwoNodesAreOneRoom(t *testing.T) {
 	if echo := until(t, alice, model.TypeTalk); echo.Seq != got.Seq {
 		t.Fatalf("the nodes gave one talk seqs %d and %d", echo.Seq, got.Seq)
 	}
-	if got := scrape(t, nil, "http://"+b.addr, "chatroom_broker_connected"); got != 1 {
+	if got := scrape(t, nil, b.metrics, "chatroom_broker_connected"); got != 1 {
 		t.Fatalf("chatroom_broker_connected = %v on node b", got)
 	}
 	// A name online on node a is taken on node b too.

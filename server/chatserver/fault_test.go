@@ -146,7 +146,7 @@ func TestFaultClientsKilledMidWrite(t *testing.T) {
 			h.probe()
 		}
 	}
-	h.alone("http://" + r.addr)
+	h.alone(r.metrics)
 }
 
 func TestFaultPeerVanishesWithoutFIN(t *testing.T) {
@@ -178,8 +178,8 @@ func TestFaultPeerVanishesWithoutFIN(t *testing.T) {
 		return poll.Check(left == "ghost", "the ghost to leave, not %q", left)
 	})
 	t.Logf("the ghost left %v after it vanished (-pong-timeout 1s)", time.Since(vanished).Round(time.Millisecond))
-	h.alone("http://" + r.addr)
-	if got := scrape(t, nil, "http://"+r.addr, `chatroom_closes_total{cause="idle"}`); got != 1 {
+	h.alone(r.metrics)
+	if got := scrape(t, nil, r.metrics, `chatroom_closes_total{cause="idle"}`); got != 1 {
 		t.Fatalf("idle closes: %v", got)
 	}
 }
@@ -238,7 +238,7 @@ func TestFaultOneBytePerSecond(t *testing.T) {
 		}
 		h.probe()
 	}
-	h.alone("http://" + r.addr)
+	h.alone(r.metrics)
 }
 
 func TestFaultConnectionChurn(t *testing.T) {
@@ -283,7 +283,7 @@ func TestFaultConnectionChurn(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("%d connections opened and dropped; %d probes answered meanwhile", total, probes)
-	base := "http://" + r.addr
+	base := r.metrics
 	h.alone(base)
 	if got := scrape(t, nil, base, `chatroom_handshakes_total{result="accepted"}`); got != total+1 {
 		t.Fatalf("accepted %v handshakes, want %d", got, total+1)

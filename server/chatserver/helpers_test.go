@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -64,6 +65,8 @@ type running struct {
 	cancel context.CancelFunc
 	code   chan int
 	stderr *syncBuffer
+
+	metrics string // http://HOST:PORT of its -metrics-addr listener, for scrape
 }
 
 func start(t testing.TB, args ...string) *running {
@@ -71,7 +74,7 @@ func start(t testing.TB, args ...string) *running {
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &running{cancel: cancel, code: make(chan int, 1), stderr: &syncBuffer{}}
 	ready := make(chan string, 1)
-	args = append([]string{"-addr", "127.0.0.1:0", "-log-dir", t.TempDir()}, args...)
+	args = append([]string{"-addr", "127.0.0.1:0", "-log-dir", t.TempDir(), "-metrics-addr", "127.0.0.1:0"}, args...)
 	go func() { r.code <- Run(ctx, args, noEnv, r.stderr, func(a string) { ready <- a }) }()
 	select {
 	case r.addr = <-ready:
@@ -80,6 +83,7 @@ func start(t testing.TB, args ...string) *running {
 	case <-time.After(waitTime):
 		t.Fatal("server did not start")
 	}
+	r.metrics = metricsBase(r.stderr.String())
 	t.Cleanup(func() {
 		cancel()
 		select {
@@ -215,6 +219,17 @@ func handshake(t *testing.T, d *websocket.Dialer, url string, header http.Header
 	return resp.StatusCode, strings.TrimSpace(string(body)), nil
 }
 
+// metricsBase finds the metrics listener's http://HOST:PORT in a server's
+// log (its "metrics listening" line, written before it is ready); "" if
+// there is none.
+func metricsBase(log string) string {
+	m := regexp.MustCompile(`metrics listening.*?(http://[^"\s]+)/metrics`).FindStringSubmatch(log)
+	if m == nil {
+		return ""
+	}
+	return m[1]
+}
+
 // scrape returns the value of the metric line that starts with series
 // ("name" or `name{label="v"}`), or -1 when there is none.
 func scrape(t *testing.T, client *http.Client, base, series string) float64 {
@@ -228,7 +243,7 @@ func scrape(t *testing.T, client *http.Client, base, series string) float64 {
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != 200 {
-		t.Fatalf("/metrics: %s", resp.Status)
+		t.Fatalf("%s/metrics: %s (metrics are served on -metrics-addr only: scrape r.metrics)", base, resp.Status)
 	}
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(nil, 1<<20)

@@ -31,9 +31,10 @@ func (n *node) httpServer() *http.Server {
 	}
 }
 
-// routes are the chat endpoint, the browser client, health, readiness and
-// metrics.
-func (n *node) routes() *http.ServeMux {
+// routes are the chat endpoint, the browser client, health and readiness,
+// behind the Host check and, under TLS, with HSTS (exposure.go). /metrics
+// is not among them: it has a listener of its own (-metrics-addr).
+func (n *node) routes() http.Handler {
 	broker, draining := n.broker, &n.draining
 	mux := http.NewServeMux()
 	mux.Handle("/ws", n.chat)
@@ -52,8 +53,7 @@ func (n *node) routes() *http.ServeMux {
 		}
 		text(w, http.StatusOK, "ready")
 	})
-	mux.Handle("GET /metrics", n.metrics.handler())
-	return mux
+	return n.exposed(mux)
 }
 
 // text writes a short plain-text answer.
@@ -63,11 +63,12 @@ func text(w http.ResponseWriter, status int, msg string) {
 	io.WriteString(w, msg+"\n")
 }
 
-// servePprof serves pprof on its own listener, apart from the chat traffic.
-func servePprof(addr string) (*http.Server, error) {
+// servePprof serves pprof on its own listener, apart from the chat traffic,
+// through guard (the Host check). Its command line hides secrets.
+func servePprof(addr string, guard func(http.Handler) http.Handler) (*http.Server, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
-	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/cmdline", redactedCmdline)
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
@@ -75,7 +76,7 @@ func servePprof(addr string) (*http.Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: guard(mux), ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	return srv, nil
 }

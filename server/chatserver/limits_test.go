@@ -88,7 +88,7 @@ func TestConnectionLimits(t *testing.T) {
 			open = append(open, ws)
 		}
 	}
-	base := "http://" + r.addr
+	base := r.metrics
 	for result, want := range map[string]float64{"full": 1, "per_ip_limit": 1, "accepted": 4} {
 		if got := scrape(t, nil, base, `chatroom_handshakes_total{result="`+result+`"}`); got != want {
 			t.Errorf("handshakes %s: %v, want %v", result, got, want)

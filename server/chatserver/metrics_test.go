@@ -31,12 +31,12 @@ func TestMetricsAndReadyz(t *testing.T) {
 		`chatroom_closes_total{cause="flood"}`:         0,
 		`chatroom_rate_limited_frames_total`:           0,
 	} {
-		if got := scrape(t, nil, base, series); got != want {
+		if got := scrape(t, nil, r.metrics, series); got != want {
 			t.Errorf("%s = %v, want %v", series, got, want)
 		}
 	}
 	for _, series := range []string{"go_goroutines", "process_resident_memory_bytes", "chatroom_broadcast_fanout_seconds_count", "chatroom_deliveries_total"} {
-		if got := scrape(t, nil, base, series); got <= 0 {
+		if got := scrape(t, nil, r.metrics, series); got <= 0 {
 			t.Errorf("%s = %v, want > 0", series, got)
 		}
 	}

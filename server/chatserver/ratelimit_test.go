@@ -61,7 +61,7 @@ func TestRateLimit(t *testing.T) {
 		}
 		break
 	}
-	base := "http://" + r.addr
+	base := r.metrics
 	poll.CheckFor(t, waitTime, pollEvery, func() error {
 		n := scrape(t, nil, base, `chatroom_closes_total{cause="flood"}`)
 		return poll.Check(n == 1, "the flood close counted once, not %v times", n)

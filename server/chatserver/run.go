@@ -7,7 +7,9 @@
 //
 // run.go is the program's course, from the arguments to the exit code;
 // start.go opens what it serves with (TLS, broker, room, listener), http.go
-// the HTTP side (routes, limits, pprof), metrics.go /metrics and token.go
+// the HTTP side (routes, limits, pprof), exposure.go the Host check and
+// HSTS around the routes, metrics.go /metrics and metricsaddr.go its
+// listener, cmdline.go pprof's command line without secrets, and token.go
 // the `server token` subcommand.
 package chatserver
 
@@ -71,6 +73,9 @@ func Run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 	if err := n.startDebug(); err != nil {
 		return n.fail(err)
 	}
+	if err := n.startMetrics(); err != nil {
+		return n.fail(err)
+	}
 	n.serve(ready)
 	if err := n.untilSignal(ctx); err != nil {
 		return n.fail(err)
@@ -119,8 +124,11 @@ type node struct {
 	ln       net.Listener
 	http     *http.Server
 	debug    *http.Server // pprof on -debug-addr, or nil
+	scrapes  *http.Server // /metrics on -metrics-addr, or nil
 	served   chan error   // what http.Serve returned
 	draining atomic.Bool  // a shutdown has begun: not ready
+
+	hosts *ctrl.HostGuard // the Host check of every listener (exposure.go)
 }
 
 // failed is a step that could not be done, and why: logged as the message
@@ -211,10 +219,14 @@ func (n *node) shutdown() {
 	n.log.WithField("took", time.Since(start).Round(time.Millisecond).String()).Info("shut down")
 }
 
-// close releases what the steps opened: pprof's listener, the broker.
+// close releases what the steps opened: the pprof and metrics listeners,
+// the broker.
 func (n *node) close() {
 	if n.debug != nil {
 		n.debug.Close()
+	}
+	if n.scrapes != nil {
+		n.scrapes.Close()
 	}
 	if n.broker != nil {
 		n.broker.Close()

@@ -84,6 +84,8 @@ func (n *node) listen() error {
 		ln = tls.NewListener(ln, n.tls)
 	}
 	n.ln = ln
+	n.hosts = ctrl.NewHostGuard(n.log)
+	n.metrics.countHosts(n.hosts)
 	n.http = n.httpServer()
 	return nil
 }
@@ -93,7 +95,7 @@ func (n *node) startDebug() error {
 	if n.cfg.DebugAddr == "" {
 		return nil
 	}
-	dbg, err := servePprof(n.cfg.DebugAddr)
+	dbg, err := servePprof(n.cfg.DebugAddr, n.guard(n.cfg.DebugAddr, nil))
 	if err != nil {
 		return failed{fmt.Sprintf("cannot serve pprof on %s", n.cfg.DebugAddr), err}
 	}

@@ -32,8 +32,16 @@ func TestTLS(t *testing.T) {
 	}
 	client := &http.Client{Transport: &http.Transport{TLSClientConfig: tlsConf}, Timeout: waitTime}
 	defer client.CloseIdleConnections()
-	if got := scrape(t, client, "https://"+r.addr, "chatroom_connections"); got != 1 {
-		t.Fatalf("connections over https /metrics: %v", got)
+	resp, err := client.Get("https://" + r.addr + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("https /healthz: %s", resp.Status)
+	}
+	if got := scrape(t, nil, r.metrics, "chatroom_connections"); got != 1 {
+		t.Fatalf("connections on /metrics: %v", got)
 	}
 	// Plain ws:// to a TLS port does not get in.
 	if _, _, err := (&websocket.Dialer{HandshakeTimeout: waitTime}).Dial("ws://"+r.addr+"/ws", nil); err == nil {

@@ -19,6 +19,7 @@ func mintToken(args []string, lookupEnv func(string) (string, bool), stdout, std
 	secret := fs.String("auth-secret", "", "the server's -auth-secret (default: $"+config.EnvName("auth-secret")+")")
 	sub := fs.String("sub", "", "the username the token is for (required)")
 	ttl := fs.Duration("ttl", 24*time.Hour, "how long the token is valid")
+	maxAge := fs.Duration("token-max-age", config.DefaultTokenMaxAge, "the longest -ttl allowed, as the server's -token-max-age ($"+config.EnvName("token-max-age")+" when set)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: server token -sub NAME [-ttl 24h] [-auth-secret SECRET]\nPrints an HS256 access token for NAME.\n")
 		fs.PrintDefaults()
@@ -31,6 +32,14 @@ func mintToken(args []string, lookupEnv func(string) (string, bool), stdout, std
 	}
 	if *secret == "" {
 		*secret, _ = lookupEnv(config.EnvName("auth-secret"))
+	}
+	if err := tokenMaxAge(fs, maxAge, lookupEnv); err != nil {
+		fmt.Fprintln(stderr, "server token:", err)
+		return 2
+	}
+	if *ttl > *maxAge {
+		fmt.Fprintf(stderr, "server token: -ttl %s is longer than the server accepts (-token-max-age %s)\n", *ttl, *maxAge)
+		return 2
 	}
 	if *secret == "" {
 		fmt.Fprintln(stderr, "server token: no secret: set -auth-secret or", config.EnvName("auth-secret"))
@@ -47,4 +56,20 @@ func mintToken(args []string, lookupEnv func(string) (string, bool), stdout, std
 	}
 	fmt.Fprintln(stdout, token)
 	return 0
+}
+
+// tokenMaxAge sets maxAge from the environment when -token-max-age was not
+// given, as the server takes it.
+func tokenMaxAge(fs *flag.FlagSet, maxAge *time.Duration, lookupEnv func(string) (string, bool)) error {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == "token-max-age" })
+	env := config.EnvName("token-max-age")
+	if v, ok := lookupEnv(env); ok && !given {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("%s=%q: not a duration > 0", env, v)
+		}
+		*maxAge = d
+	}
+	return nil
 }
