@@ -56,9 +56,8 @@ func TestAttack2LogFlood(t *testing.T) {
 		t.Errorf("a refusal's body was %d bytes: the server echoes the client's value", longest)
 	}
 	// Every refusal is still counted.
-	base := "http://" + r.addr
 	for _, res := range []string{"bad_request", "forbidden"} {
-		if got := scrape(t, nil, base, `chatroom_handshakes_total{result="`+res+`"}`); got < floodRefusals {
+		if got := scrape(t, nil, r.metrics, `chatroom_handshakes_total{result="`+res+`"}`); got < floodRefusals {
 			t.Errorf("%s refusals counted: %v, want %d", res, got, floodRefusals)
 		}
 	}
