@@ -237,6 +237,9 @@ func scrape(t *testing.T, client *http.Client, base, series string) float64 {
 	if client == nil {
 		client = http.DefaultClient
 	}
+	if base == "" {
+		t.Fatal("no metrics address: start finds it in the log on stderr (drop -log-stderr=false)")
+	}
 	resp, err := client.Get(base + "/metrics")
 	if err != nil {
 		t.Fatal(err)
