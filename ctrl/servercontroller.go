@@ -40,6 +40,7 @@ type Server struct {
 	secret   []byte             // the auth secret; nil: no tokens
 	noWritev sync.Once          // checkWritev has warned
 	stats    stats
+	addrs    *addrTable // per-address counts and buckets
 
 	mu      sync.Mutex
 	conns   map[*conn]struct{}
@@ -54,10 +55,12 @@ func NewServer(cfg config.Server, room *service.Room, log logrus.FieldLogger) *S
 	if cfg.MaxConns == 0 {
 		cfg.MaxConns = DefaultMaxConns()
 	}
+	addrs := newAddrTable(cfg)
 	s := &Server{
 		cfg: cfg, room: room, log: log,
 		conns:  make(map[*conn]struct{}),
-		slots:  newSlots(cfg.MaxConns, cfg.MaxConnsPerIP),
+		addrs:  addrs,
+		slots:  newSlots(cfg.MaxConns, addrs),
 		stats:  newStats(),
 		inBand: make(chan struct{}, maxRefusalsInBand),
 		pong:   service.NewFrame(WebSocketFramer{}, &model.ChatRoomRequest{Type: model.TypePong}),
