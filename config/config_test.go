@@ -57,6 +57,10 @@ func TestBadSettingsAreErrors(t *testing.T) {
 		{[]string{"-allowed-origins", "https://chat.example.com/app"}, nil, "not an origin"},
 		{[]string{"-msg-rate", "-1"}, nil, "-msg-rate"},
 		{[]string{"-msg-burst", "0"}, nil, "-msg-burst"},
+		{[]string{"-join-rate-per-ip", "-1"}, nil, "-join-rate-per-ip"},
+		{[]string{"-join-burst-per-ip", "0"}, nil, "-join-burst-per-ip"},
+		{[]string{"-msg-rate-per-ip", "-1"}, nil, "-msg-rate-per-ip"},
+		{[]string{"-msg-burst-per-ip", "0"}, nil, "-msg-burst-per-ip"},
 		{[]string{"-max-header-bytes", "10"}, nil, "-max-header-bytes"},
 	}
 	for _, tc := range cases {
