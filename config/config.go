@@ -38,7 +38,11 @@ type Server struct {
 	MsgBurst         int           // frames a connection may send at once above MsgRate
 	RateClose        int           // refusals beyond what MsgRate forgives after which the connection is closed; 0: never
 	MaxConns         int           // connections in total; 0: ctrl.DefaultMaxConns (the open-file limit less FDReserve, or half of it when that is more)
-	MaxConnsPerIP    int           // connections from one client IP; 0: no limit
+	MaxConnsPerIP    int           // chat connections from one client IP; 0: no limit (and no per-address limit at accept)
+	JoinRatePerIP    float64       // chat connections one client IP may open per second (token bucket); 0: no limit
+	JoinBurstPerIP   int           // chat connections one client IP may open at once above JoinRatePerIP
+	MsgRatePerIP     float64       // data frames per second from all the chat connections of one client IP; 0: no limit
+	MsgBurstPerIP    int           // frames those connections may send at once above MsgRatePerIP
 	HandshakeTimeout time.Duration // longest time to read a request's headers and upgrade
 	HTTPIdleTimeout  time.Duration // keep-alive HTTP connections idle this long are closed
 	MaxHeaderBytes   int           // largest request header block
@@ -74,6 +78,13 @@ const MinAuthSecret = 32
 // requests in flight, a broker's connections.
 const FDReserve = 512
 
+// PendingPerIP is how many connections one client IP may hold beyond its
+// MaxConnsPerIP chat connections: handshakes under way, refusals being
+// answered, plain HTTP requests (the page, health checks) and idle
+// keep-alive connections. Past MaxConnsPerIP + PendingPerIP connections of
+// any kind, a new one from the address is closed as soon as it is accepted.
+const PendingPerIP = 32
+
 // DefaultServer returns settings that work on a laptop.
 func DefaultServer() Server {
 	return Server{
@@ -93,8 +104,12 @@ func DefaultServer() Server {
 		MsgBurst:         20,
 		RateClose:        50,
 		MaxConnsPerIP:    256,
+		JoinRatePerIP:    10,
+		JoinBurstPerIP:   100,
+		MsgRatePerIP:     50,
+		MsgBurstPerIP:    200,
 		HandshakeTimeout: 5 * time.Second,
-		HTTPIdleTimeout:  60 * time.Second,
+		HTTPIdleTimeout:  5 * time.Second,
 		MaxHeaderBytes:   16 << 10,
 
 		TokenMaxAge: DefaultTokenMaxAge,
@@ -126,9 +141,13 @@ func (c *Server) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.MsgBurst, "msg-burst", c.MsgBurst, "frames a connection may send at once above -msg-rate (at least 1)")
 	fs.IntVar(&c.RateClose, "rate-close", c.RateClose, "close a connection (1008) once it has been refused this many frames more than -msg-rate forgives (refusals are forgiven at -msg-rate a second; 0: never close)")
 	fs.IntVar(&c.MaxConns, "max-conns", c.MaxConns, fmt.Sprintf("most connections in total; more are refused with 503 (0: the open-file limit less %d, or half of it when that is more)", FDReserve))
-	fs.IntVar(&c.MaxConnsPerIP, "max-conns-per-ip", c.MaxConnsPerIP, "most connections from one client IP; more are refused with 503 (0: no limit; behind a proxy every user has the proxy's IP)")
+	fs.IntVar(&c.MaxConnsPerIP, "max-conns-per-ip", c.MaxConnsPerIP, fmt.Sprintf("most chat connections from one client IP; more are refused with 503, and a connection beyond this plus %d more of any kind (plain HTTP, handshakes under way) is closed as soon as it is accepted (0: no limit; behind a proxy every user has the proxy's IP)", PendingPerIP))
+	fs.Float64Var(&c.JoinRatePerIP, "join-rate-per-ip", c.JoinRatePerIP, "chat connections one client IP may open per second, on average; more are refused with 429 (0: no limit)")
+	fs.IntVar(&c.JoinBurstPerIP, "join-burst-per-ip", c.JoinBurstPerIP, "chat connections one client IP may open at once above -join-rate-per-ip (at least 1)")
+	fs.Float64Var(&c.MsgRatePerIP, "msg-rate-per-ip", c.MsgRatePerIP, "frames per second all the chat connections of one client IP may send together, on average (0: no limit); excess frames get the error reply \"rate limited\", as with -msg-rate")
+	fs.IntVar(&c.MsgBurstPerIP, "msg-burst-per-ip", c.MsgBurstPerIP, "frames the connections of one client IP may send at once above -msg-rate-per-ip (at least 1)")
 	fs.DurationVar(&c.HandshakeTimeout, "handshake-timeout", c.HandshakeTimeout, "longest time a client may take to send its request headers (slow clients are cut)")
-	fs.DurationVar(&c.HTTPIdleTimeout, "http-idle-timeout", c.HTTPIdleTimeout, "close keep-alive HTTP connections idle this long")
+	fs.DurationVar(&c.HTTPIdleTimeout, "http-idle-timeout", c.HTTPIdleTimeout, "close keep-alive HTTP connections idle this long (keep it short: each holds a file and counts against its address's connections)")
 	fs.IntVar(&c.MaxHeaderBytes, "max-header-bytes", c.MaxHeaderBytes, "largest request header block in bytes; larger gets 431")
 	fs.StringVar(&c.TLSCert, "tls-cert", c.TLSCert, "PEM certificate file: with -tls-key, serve https:// and wss://")
 	fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "PEM private key file for -tls-cert")
@@ -179,6 +198,10 @@ func (c *Server) Validate() error {
 	check(c.RateClose >= 0, "-rate-close must be >= 0")
 	check(c.MaxConns >= 0, "-max-conns must be >= 0")
 	check(c.MaxConnsPerIP >= 0, "-max-conns-per-ip must be >= 0")
+	check(c.JoinRatePerIP >= 0, "-join-rate-per-ip must be >= 0")
+	check(c.JoinRatePerIP == 0 || c.JoinBurstPerIP >= 1, "-join-burst-per-ip must be >= 1")
+	check(c.MsgRatePerIP >= 0, "-msg-rate-per-ip must be >= 0")
+	check(c.MsgRatePerIP == 0 || c.MsgBurstPerIP >= 1, "-msg-burst-per-ip must be >= 1")
 	check(c.HandshakeTimeout > 0, "-handshake-timeout must be > 0")
 	check(c.HTTPIdleTimeout > 0, "-http-idle-timeout must be > 0")
 	check(c.MaxHeaderBytes >= 1024, "-max-header-bytes must be >= 1024")

@@ -11,6 +11,7 @@ const (
 	RefuseShuttingDown  = "server shutting down"
 	RefuseServerFull    = "server full: too many connections"
 	RefuseTooManyFromIP = "too many connections from your address"
+	RefuseJoinRate      = "too many new connections from your address: wait a few seconds and try again"
 	RefuseOrigin        = "origin not allowed: %s"
 	RefuseNoToken       = "authentication required: send a token (Authorization: Bearer, or the token query parameter)"
 	RefuseTokenUser     = "the token is for %q, not %q"

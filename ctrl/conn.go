@@ -39,6 +39,7 @@ type conn struct {
 	limiter   *rate.Limiter // the read pump's token bucket; made at the first frame
 	strikes   *rate.Limiter // refusals it forgives: RateClose at once, MsgRate a second
 	limited   bool          // the last frame was refused (read pump only)
+	addrMsgs  *rate.Limiter // the bucket shared by every chat connection of its address; nil: none
 
 	mu           sync.Mutex
 	queue        []*service.Frame // frames for the write pump, oldest first

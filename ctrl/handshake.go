@@ -32,6 +32,9 @@ func (s *Server) admit(r *http.Request, ip netip.Addr) (string, *refused) {
 	if origin := r.Header.Get("Origin"); !s.originAllowed(origin, r.Host) {
 		return "", refuse(refuseForbidden, fmt.Sprintf(config.RefuseOrigin, clip(origin)))
 	}
+	if !s.addrs.join(ip) { // the address's rate of new chat connections
+		return "", refuse(refuseJoinRate, config.RefuseJoinRate)
+	}
 	if ref := s.slots.take(ip); ref != nil {
 		return "", ref
 	}

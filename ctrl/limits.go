@@ -1,6 +1,7 @@
 package ctrl
 
 import (
+	"crypto/tls"
 	"net"
 	"net/http"
 	"net/netip"
@@ -26,18 +27,18 @@ func DefaultMaxConns() int {
 	return max(int(lim.Cur)-config.FDReserve, int(lim.Cur)/2)
 }
 
-// slots counts connections against MaxConns and MaxConnsPerIP (0: no
-// limit), from their handshake on.
+// slots counts chat connections against MaxConns (0: no limit) and, through
+// the address table, MaxConnsPerIP, from their handshake on.
 type slots struct {
-	max, maxPerIP int
+	max   int
+	addrs *addrTable
 
 	mu    sync.Mutex
 	total int
-	perIP map[netip.Addr]int
 }
 
-func newSlots(max, maxPerIP int) slots {
-	return slots{max: max, maxPerIP: maxPerIP, perIP: make(map[netip.Addr]int)}
+func newSlots(max int, addrs *addrTable) slots {
+	return slots{max: max, addrs: addrs}
 }
 
 // take counts a connection from ip, or says why it cannot.
@@ -47,49 +48,40 @@ func (s *slots) take(ip netip.Addr) *refused {
 	if s.max > 0 && s.total >= s.max {
 		return refuse(refuseFull, config.RefuseServerFull)
 	}
-	if s.maxPerIP > 0 && s.perIP[ip] >= s.maxPerIP {
+	if !s.addrs.takeChat(ip) {
 		return refuse(refusePerIP, config.RefuseTooManyFromIP)
 	}
 	s.total++
-	s.perIP[ip]++
 	return nil
 }
 
 // free gives back a slot that take counted.
 func (s *slots) free(ip netip.Addr) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.total--
-	if s.perIP[ip]--; s.perIP[ip] <= 0 {
-		delete(s.perIP, ip)
-	}
+	s.mu.Unlock()
+	s.addrs.freeChat(ip)
 }
 
 // clientIP is the address the connection comes from (a proxy's, behind
-// one), as counted by MaxConnsPerIP: an IPv6 client is its /64, the
-// block one customer usually has. The zero Addr when RemoteAddr is not
+// one), as counted by the per-address limits: an IPv6 client is its /64,
+// the block one customer usually has. The zero Addr when RemoteAddr is not
 // ip:port.
 func clientIP(r *http.Request) netip.Addr {
 	ap, err := netip.ParseAddrPort(r.RemoteAddr)
 	if err != nil {
 		return netip.Addr{}
 	}
-	ip := ap.Addr().Unmap()
-	if ip.Is6() {
-		if p, err := ip.Prefix(64); err == nil {
-			return p.Addr()
-		}
-	}
-	return ip
+	return addrKey(ap.Addr())
 }
 
 // ConnState returns the http.Server.ConnState hook that bounds the files
 // that connections not yet upgraded hold (a TLS handshake, request headers
 // on their way, plain HTTP requests): past MaxConns + config.FDReserve/2,
-// counting the chat's own connections, a new one is closed at once. It
-// runs in the accept loop, so it cannot stop to answer. (A wrapping
-// listener such as netutil.LimitListener would do the same but hide the
-// TCP socket from the write pumps, which then lose writev.)
+// counting the chat's own connections, a new one is dropped at once
+// (drop: a 503 in words on plain TCP, counted, logged). It runs in the
+// accept loop, so it does not wait for the client. Per address, the
+// listener (Listener) has bounded them before.
 func (s *Server) ConnState() func(net.Conn, http.ConnState) {
 	limit := int64(s.cfg.MaxConns + config.FDReserve/2)
 	var pending atomic.Int64
@@ -97,7 +89,8 @@ func (s *Server) ConnState() func(net.Conn, http.ConnState) {
 		switch st {
 		case http.StateNew:
 			if pending.Add(1)+s.Connections() > limit {
-				c.Close() // net/http then reports StateClosed
+				_, isTLS := c.(*tls.Conn)
+				s.drop(c, addrOf(c.RemoteAddr()), dropPending, !isTLS) // net/http then reports StateClosed
 			}
 		case http.StateHijacked, http.StateClosed:
 			pending.Add(-1)

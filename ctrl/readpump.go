@@ -148,10 +148,11 @@ func (c *conn) countFrame(msg *model.ChatRoomRequest, err error) {
 }
 
 // allow takes a token from the connection's bucket (MsgRate per second,
-// MsgBurst at most), and reports whether there was one.
+// MsgBurst at most) and then from its address's (allowAddr), and reports
+// whether there were both.
 func (c *conn) allow() bool {
 	if c.s.cfg.MsgRate <= 0 {
-		return true
+		return c.allowAddr()
 	}
 	if c.limiter == nil {
 		// Made at the first frame: an idle connection keeps none.
@@ -160,7 +161,7 @@ func (c *conn) allow() bool {
 			c.strikes = rate.NewLimiter(rate.Limit(c.s.cfg.MsgRate), c.s.cfg.RateClose)
 		}
 	}
-	if c.limiter.Allow() {
+	if c.limiter.Allow() && c.allowAddr() {
 		c.limited = false
 		return true
 	}

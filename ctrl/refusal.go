@@ -33,6 +33,7 @@ const (
 	refusePerIP                       // MaxConnsPerIP connections from the address
 	refuseShuttingDown                // the server is shutting down
 	refuseUnavailable                 // the broker cannot claim the name
+	refuseJoinRate                    // JoinRatePerIP: the address opens chat connections too fast
 	numRefusals
 )
 
@@ -49,6 +50,7 @@ func (k refusal) info() (status int, result string) {
 		refusePerIP:        {http.StatusServiceUnavailable, "per_ip_limit"},
 		refuseShuttingDown: {http.StatusServiceUnavailable, "shutting_down"},
 		refuseUnavailable:  {http.StatusServiceUnavailable, "unavailable"},
+		refuseJoinRate:     {http.StatusTooManyRequests, "join_rate"},
 	}[k]
 	return row.status, row.result
 }

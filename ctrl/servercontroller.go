@@ -2,12 +2,14 @@
 //
 // The server side turns WebSocket connections into room members. A
 // handshake is admitted (handshake.go: origin, token, name; limits.go: how
-// many connections) or refused in words (refusal.go), upgraded (upgrade.go)
+// many connections; addrs.go: per address, counted from accept by
+// listener.go) or refused in words (refusal.go), upgraded (upgrade.go)
 // and started (this file). Each connection (conn.go) then has a read pump
-// (readpump.go: frames in, checks, rate limits) and a write pump that runs
-// only while there is something to write (writepump.go: the queue, the
-// write window, batching), writing the room's prebuilt frames (framer.go)
-// with one writev (writev.go). stats.go counts it all.
+// (readpump.go: frames in, checks, rate limits; addrrate.go: the address's
+// share) and a write pump that runs only while there is something to write
+// (writepump.go: the queue, the write window, batching), writing the room's
+// prebuilt frames (framer.go) with one writev (writev.go). stats.go counts
+// it all.
 //
 // clientcontroller.go does the same job for the desktop client: input
 // checks and protocol-to-view mapping.
@@ -41,6 +43,7 @@ type Server struct {
 	noWritev sync.Once          // checkWritev has warned
 	stats    stats
 	logs     clientLogs // samplers of the lines clients cause (clientlog.go)
+	addrs    *addrTable // per-address counts and buckets
 
 	mu      sync.Mutex
 	conns   map[*conn]struct{}
@@ -55,10 +58,12 @@ func NewServer(cfg config.Server, room *service.Room, log logrus.FieldLogger) *S
 	if cfg.MaxConns == 0 {
 		cfg.MaxConns = DefaultMaxConns()
 	}
+	addrs := newAddrTable(cfg)
 	s := &Server{
 		cfg: cfg, room: room, log: log,
 		conns:  make(map[*conn]struct{}),
-		slots:  newSlots(cfg.MaxConns, cfg.MaxConnsPerIP),
+		addrs:  addrs,
+		slots:  newSlots(cfg.MaxConns, addrs),
 		stats:  newStats(),
 		logs:   newClientLogs(),
 		inBand: make(chan struct{}, maxRefusalsInBand),

@@ -13,7 +13,9 @@ type ServerStats struct {
 	Accepted       uint64            // upgraded
 	Refused        uint64            // handshakes refused, before or during the upgrade
 	RejectedFrames uint64            // frames answered with an error reply (rate limited included)
-	RateLimited    uint64            // frames refused by the rate limit
+	RateLimited    uint64            // frames refused by a rate limit (the connection's or its address's)
+	AddrLimited    uint64            // of those, frames refused by the address's rate limit (MsgRatePerIP)
+	Dropped        map[string]uint64 // connections closed as soon as accepted, by reason: see dropReasons
 	Handshakes     map[string]uint64 // by result: accepted, upgrade_failed, or a refusal's
 	FramesIn       map[string]uint64 // data frames received, by type: see frameTypes
 	Closes         map[string]uint64 // connections ended, by service.Disconnect's cause
@@ -39,7 +41,9 @@ type stats struct {
 	connections    atomic.Int64
 	rejectedFrames atomic.Uint64
 	rateLimited    atomic.Uint64
+	addrLimited    atomic.Uint64
 	handshakes     counters
+	dropped        counters
 	framesIn       counters
 	closes         counters
 }
@@ -54,7 +58,7 @@ func newStats() stats {
 	for _, d := range service.Disconnects() {
 		causes = append(causes, d.Cause())
 	}
-	return stats{handshakes: newCounters(results), framesIn: newCounters(frameTypes()), closes: newCounters(causes)}
+	return stats{handshakes: newCounters(results), framesIn: newCounters(frameTypes()), closes: newCounters(causes), dropped: newCounters(dropReasons())}
 }
 
 // refused counts a handshake refused for k.
@@ -89,6 +93,8 @@ func (s *Server) Stats() ServerStats {
 		Connections:    s.stats.connections.Load(),
 		RejectedFrames: s.stats.rejectedFrames.Load(),
 		RateLimited:    s.stats.rateLimited.Load(),
+		AddrLimited:    s.stats.addrLimited.Load(),
+		Dropped:        s.stats.dropped.snapshot(),
 		Handshakes:     s.stats.handshakes.snapshot(),
 		FramesIn:       s.stats.framesIn.snapshot(),
 		Closes:         s.stats.closes.snapshot(),

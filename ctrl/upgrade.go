@@ -53,6 +53,7 @@ func (s *Server) upgrade(w http.ResponseWriter, r *http.Request, name string, ip
 		batched:  ws.Subprotocol() == model.SubprotocolBatch,
 		remote:   r.RemoteAddr,
 		ip:       ip,
+		addrMsgs: s.addrs.msgLimiter(ip),
 		wake:     make(chan struct{}, 1),
 		pumpDone: make(chan struct{}),
 	}

@@ -20,8 +20,8 @@ func TestSlowConsumer(t *testing.T) {
 	cfg := testConfig()
 	cfg.SendQueue = 64
 	cfg.History = 0
-	cfg.MsgRate = 0             // fast floods the room on purpose
-	cfg.WriteTimeout = waitTime // slow resumes reading well within it
+	cfg.MsgRate, cfg.MsgRatePerIP = 0, 0 // fast floods the room on purpose
+	cfg.WriteTimeout = waitTime          // slow resumes reading well within it
 	ts := startServer(t, cfg)
 	slow := ts.join("slow") // and then reads nothing until it is closed
 	fast := ts.join("fast")
@@ -103,8 +103,8 @@ func TestConcurrentClientsSeeOneOrder(t *testing.T) {
 	// enough that a reader slowed by -race is not a slow consumer (that
 	// policy has its own test).
 	cfg.SendQueue = clients*each + 2
-	cfg.MaxConnsPerIP = 0 // every client is on 127.0.0.1
-	cfg.MsgRate = 0       // each sends its talks in one burst
+	cfg.MaxConnsPerIP, cfg.JoinRatePerIP = 0, 0 // every client is on 127.0.0.1
+	cfg.MsgRate, cfg.MsgRatePerIP = 0, 0        // each sends its talks in one burst
 	ts := startServer(t, cfg)
 	cs := make([]*client, clients)
 	for i := range cs {
@@ -189,7 +189,7 @@ func TestBatchedFraming(t *testing.T) {
 	cfg := testConfig()
 	cfg.History = 5
 	cfg.MaxContent = 30000
-	cfg.MsgRate = 0 // alice sends a burst on purpose
+	cfg.MsgRate, cfg.MsgRatePerIP = 0, 0 // alice sends a burst on purpose
 	ts := startServer(t, cfg)
 	alice := ts.join("alice")
 	big := strings.Repeat("大", 10000) // 30,000 bytes

@@ -19,6 +19,8 @@ func startServer(t *testing.T, change ...func(*config.Server)) *chattest.Server 
 	cfg := config.DefaultServer()
 	cfg.MsgRate = 0
 	cfg.MaxConnsPerIP = 0
+	cfg.JoinRatePerIP = 0
+	cfg.MsgRatePerIP = 0
 	for _, f := range change {
 		f(&cfg)
 	}

@@ -62,7 +62,7 @@ func (u *uiLoop) run() {
 
 func startServer(t *testing.T) *chattest.Server {
 	cfg := config.DefaultServer()
-	cfg.MsgRate = 0 // a test types faster than people do
+	cfg.MsgRate, cfg.MsgRatePerIP = 0, 0 // a test types faster than people do
 	return chattest.Start(t, cfg, "")
 }
 

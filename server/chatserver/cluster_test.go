@@ -62,8 +62,8 @@ func TestNATSUnreachableAtStartExits(t *testing.T) {
 func TestTwoNodesOneOrderOverSockets(t *testing.T) {
 	url := natstest.Start(t)
 	nodes := []*running{
-		start(t, "-nats", url, "-node", "a", "-msg-rate", "0", "-presence=false"),
-		start(t, "-nats", url, "-node", "b", "-msg-rate", "0", "-presence=false"),
+		start(t, "-nats", url, "-node", "a", "-msg-rate", "0", "-msg-rate-per-ip", "0", "-presence=false"),
+		start(t, "-nats", url, "-node", "b", "-msg-rate", "0", "-msg-rate-per-ip", "0", "-presence=false"),
 	}
 	var listeners []*websocket.Conn
 	for i, n := range nodes {

@@ -37,6 +37,8 @@ type descs struct {
 	events      *prometheus.Desc
 	rejected    *prometheus.Desc
 	rateLimited *prometheus.Desc
+	addrLimited *prometheus.Desc
+	dropped     *prometheus.Desc
 	closes      *prometheus.Desc
 	linked      *prometheus.Desc
 }
@@ -59,7 +61,9 @@ func newMetrics() *metrics {
 		deliveries:  prometheus.NewDesc("chatroom_deliveries_total", "Messages queued to clients, all types.", nil, nil),
 		events:      prometheus.NewDesc("chatroom_events_total", "Room events (talk, join, leave) this node received from the broker.", nil, nil),
 		rejected:    prometheus.NewDesc("chatroom_rejected_frames_total", "Frames answered with an error reply (rate limited ones included).", nil, nil),
-		rateLimited: prometheus.NewDesc("chatroom_rate_limited_frames_total", "Frames refused by the per-connection rate limit.", nil, nil),
+		rateLimited: prometheus.NewDesc("chatroom_rate_limited_frames_total", "Frames refused by a rate limit (the connection's, or its address's).", nil, nil),
+		addrLimited: prometheus.NewDesc("chatroom_address_rate_limited_frames_total", "Frames refused by the per-address rate limit (-msg-rate-per-ip); counted in chatroom_rate_limited_frames_total too.", nil, nil),
+		dropped:     prometheus.NewDesc("chatroom_connections_dropped_total", "Connections closed as soon as accepted, by reason (per_ip_limit, pending_limit).", []string{"reason"}, nil),
 		linked:      prometheus.NewDesc("chatroom_broker_connected", "1 while this node is connected to NATS (always 1 for a single node).", nil, nil),
 		closes:      prometheus.NewDesc("chatroom_closes_total", "Connections ended, by cause (slow_consumer and flood are the server's doing).", []string{"cause"}, nil),
 	}
@@ -87,7 +91,7 @@ func (m *metrics) handler() http.Handler {
 // Describe implements prometheus.Collector.
 func (m *metrics) Describe(ch chan<- *prometheus.Desc) {
 	d := &m.descs
-	for _, d := range []*prometheus.Desc{d.connections, d.users, d.handshakes, d.framesIn, d.framesOut, d.deliveries, d.events, d.rejected, d.rateLimited, d.closes, d.linked} {
+	for _, d := range []*prometheus.Desc{d.connections, d.users, d.handshakes, d.framesIn, d.framesOut, d.deliveries, d.events, d.rejected, d.rateLimited, d.addrLimited, d.dropped, d.closes, d.linked} {
 		ch <- d
 	}
 }
@@ -117,6 +121,10 @@ func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 	counter(d.events, rs.Events)
 	counter(d.rejected, cs.RejectedFrames)
 	counter(d.rateLimited, cs.RateLimited)
+	counter(d.addrLimited, cs.AddrLimited)
+	for k, v := range cs.Dropped {
+		counter(d.dropped, v, k)
+	}
 	for k, v := range cs.Closes {
 		counter(d.closes, v, k)
 	}

@@ -37,7 +37,7 @@ func TestHealthz(t *testing.T) {
 func TestGracefulShutdown(t *testing.T) {
 	// alice floods on purpose; bob reads nothing for a while, however slow
 	// a loaded machine makes that.
-	r := start(t, "-max-content", "60000", "-msg-rate", "0", "-write-timeout", "60s", "-shutdown-timeout", "60s")
+	r := start(t, "-max-content", "60000", "-msg-rate", "0", "-msg-rate-per-ip", "0", "-write-timeout", "60s", "-shutdown-timeout", "60s")
 	a := dial(t, r.addr, "alice")
 	b := dial(t, r.addr, "bob")
 	const talks = 300

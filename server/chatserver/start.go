@@ -80,6 +80,7 @@ func (n *node) listen() error {
 	if err != nil {
 		return failed{fmt.Sprintf("cannot listen on %s", n.cfg.Addr), err}
 	}
+	ln = n.chat.Listener(ln, n.tls != nil) // per-address limits from accept
 	if n.tls != nil {
 		ln = tls.NewListener(ln, n.tls)
 	}

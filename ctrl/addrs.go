@@ -1,0 +1,220 @@
+package ctrl
+
+import (
+	"net"
+	"net/netip"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"chatroom/config"
+)
+
+// addrs owns what one client address may hold and do. An address is
+// clientIP's (an IPv6 client is its /64). Per address it counts the
+// connections open from accept until they close (addrListener), the chat
+// connections among them (MaxConnsPerIP), and keeps two token buckets: the
+// chat connections it may open (JoinRatePerIP) and the data frames all its
+// chat connections may send together (MsgRatePerIP).
+//
+// An address's entry goes as soon as it has no connection left and both
+// buckets are full again, so the table holds the addresses connected now
+// and those busy a few seconds ago, nothing more.
+
+// sweepEvery is how often, at most, the table looks for entries to drop
+// whose buckets filled up after their last connection closed.
+const sweepEvery = time.Second
+
+// addrEntry is one address's counts and buckets.
+type addrEntry struct {
+	open  int           // connections from accept until closed, chat ones included
+	chats int           // chat connections: admitted handshakes until the connection ends
+	joins *rate.Limiter // new chat connections; nil: no JoinRatePerIP
+	msgs  *rate.Limiter // frames of every chat connection; nil: no MsgRatePerIP
+}
+
+// addrTable is the per-address state of one Server.
+type addrTable struct {
+	maxChats  int // chat connections per address; 0: no limit
+	maxOpen   int // connections of any kind per address; 0: no limit
+	joinRate  rate.Limit
+	joinBurst int
+	msgRate   rate.Limit
+	msgBurst  int
+	dropLog   *logSampler // lines about connections closed at accept
+	rateLog   *logSampler // lines about frames refused by the address's bucket
+
+	mu    sync.Mutex
+	m     map[netip.Addr]*addrEntry
+	swept time.Time
+}
+
+func newAddrTable(cfg config.Server) *addrTable {
+	t := &addrTable{
+		maxChats:  cfg.MaxConnsPerIP,
+		joinRate:  rate.Limit(cfg.JoinRatePerIP),
+		joinBurst: cfg.JoinBurstPerIP,
+		msgRate:   rate.Limit(cfg.MsgRatePerIP),
+		msgBurst:  cfg.MsgBurstPerIP,
+		dropLog:   newLogSampler(5, time.Minute),
+		rateLog:   newLogSampler(5, time.Minute),
+		m:         make(map[netip.Addr]*addrEntry),
+	}
+	if cfg.MaxConnsPerIP > 0 {
+		t.maxOpen = cfg.MaxConnsPerIP + config.PendingPerIP
+	}
+	return t
+}
+
+// entry returns ip's entry, made if new. Called with t.mu held.
+func (t *addrTable) entry(ip netip.Addr, now time.Time) *addrEntry {
+	if e := t.m[ip]; e != nil {
+		return e
+	}
+	if now.Sub(t.swept) >= sweepEvery {
+		t.sweep(now)
+	}
+	e := &addrEntry{}
+	if t.joinRate > 0 {
+		e.joins = rate.NewLimiter(t.joinRate, t.joinBurst)
+	}
+	if t.msgRate > 0 {
+		e.msgs = rate.NewLimiter(t.msgRate, t.msgBurst)
+	}
+	t.m[ip] = e
+	return e
+}
+
+// sweep drops every entry with nothing left to remember. Called with t.mu held.
+func (t *addrTable) sweep(now time.Time) {
+	t.swept = now
+	for ip, e := range t.m {
+		if e.idle(now) {
+			delete(t.m, ip)
+		}
+	}
+}
+
+// idle reports whether e has no connection and full buckets: forgetting it
+// changes nothing.
+func (e *addrEntry) idle(now time.Time) bool {
+	return e.open <= 0 && e.chats <= 0 && full(e.joins, now) && full(e.msgs, now)
+}
+
+func full(l *rate.Limiter, now time.Time) bool {
+	return l == nil || l.TokensAt(now) >= float64(l.Burst())
+}
+
+// release drops ip's entry if it is idle. Called with t.mu held.
+func (t *addrTable) release(ip netip.Addr, e *addrEntry, now time.Time) {
+	if e.idle(now) {
+		delete(t.m, ip)
+	}
+}
+
+// accept counts a connection just accepted from ip, or reports that the
+// address holds all it may (MaxConnsPerIP + config.PendingPerIP).
+func (t *addrTable) accept(ip netip.Addr) bool {
+	now := time.Now()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	e := t.entry(ip, now)
+	if t.maxOpen > 0 && e.open >= t.maxOpen {
+		return false
+	}
+	e.open++
+	return true
+}
+
+// closed gives back what accept counted.
+func (t *addrTable) closed(ip netip.Addr) {
+	now := time.Now()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if e := t.m[ip]; e != nil {
+		e.open--
+		t.release(ip, e, now)
+	}
+}
+
+// join spends one of ip's new chat connections, and reports whether it had one.
+func (t *addrTable) join(ip netip.Addr) bool {
+	if t.joinRate <= 0 {
+		return true
+	}
+	now := time.Now()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	e := t.entry(ip, now)
+	ok := e.joins.AllowN(now, 1)
+	t.release(ip, e, now)
+	return ok
+}
+
+// takeChat counts a chat connection from ip, or reports that the address
+// has MaxConnsPerIP already.
+func (t *addrTable) takeChat(ip netip.Addr) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	e := t.entry(ip, time.Now())
+	if t.maxChats > 0 && e.chats >= t.maxChats {
+		return false
+	}
+	e.chats++
+	return true
+}
+
+// freeChat gives back what takeChat counted.
+func (t *addrTable) freeChat(ip netip.Addr) {
+	now := time.Now()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if e := t.m[ip]; e != nil {
+		e.chats--
+		t.release(ip, e, now)
+	}
+}
+
+// msgLimiter is the bucket that every chat connection from ip charges
+// with its frames; nil when there is no MsgRatePerIP. It is looked up once
+// per connection: the entry lives while the connection does (takeChat).
+func (t *addrTable) msgLimiter(ip netip.Addr) *rate.Limiter {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if e := t.m[ip]; e != nil {
+		return e.msgs
+	}
+	return nil
+}
+
+// size is the number of addresses the table remembers.
+func (t *addrTable) size() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.m)
+}
+
+// addrOf is the address a connection is counted under: clientIP's rule
+// applied to its remote address. The zero Addr when that is not ip:port.
+func addrOf(a net.Addr) netip.Addr {
+	if tcp, ok := a.(*net.TCPAddr); ok {
+		return addrKey(tcp.AddrPort().Addr())
+	}
+	ap, err := netip.ParseAddrPort(a.String())
+	if err != nil {
+		return netip.Addr{}
+	}
+	return addrKey(ap.Addr())
+}
+
+// addrKey is ip as counted: unmapped, and an IPv6 address cut to its /64.
+func addrKey(ip netip.Addr) netip.Addr {
+	ip = ip.Unmap()
+	if ip.Is6() {
+		if p, err := ip.Prefix(64); err == nil {
+			return p.Addr()
+		}
+	}
+	return ip
+}
