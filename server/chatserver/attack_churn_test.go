@@ -65,8 +65,7 @@ func TestAttack6ConnectionChurn(t *testing.T) {
 	// A browser is told in band: an error frame with the reason, and the
 	// close code of a refusal with 429.
 	checkJoinRateInBand(t, url)
-	base := "http://" + r.addr
-	if got := scrape(t, nil, base, `chatroom_handshakes_total{result="join_rate"}`); got < float64(limited.Load()) {
+	if got := scrape(t, nil, r.metrics, `chatroom_handshakes_total{result="join_rate"}`); got < float64(limited.Load()) {
 		t.Errorf("chatroom_handshakes_total{result=\"join_rate\"} is %v, want at least %d", got, limited.Load())
 	}
 	if n := strings.Count(r.stderr.String(), config.RefuseJoinRate); n < 1 {
@@ -165,7 +164,7 @@ func TestAttack6FloodFromManyConnections(t *testing.T) {
 		t.Fatalf("%d of the attacker's talks reached the room in %v; -msg-burst-per-ip %d and -msg-rate-per-ip %v allow about %.0f",
 			flooded, elapsed, def.MsgBurstPerIP, def.MsgRatePerIP, allowed)
 	}
-	if got := scrape(t, nil, "http://"+r.addr, "chatroom_address_rate_limited_frames_total"); got < 1 {
+	if got := scrape(t, nil, r.metrics, "chatroom_address_rate_limited_frames_total"); got < 1 {
 		t.Errorf("chatroom_address_rate_limited_frames_total is %v", got)
 	}
 	lines := strings.Count(r.stderr.String(), "the address sends too fast")

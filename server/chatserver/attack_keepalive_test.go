@@ -110,7 +110,7 @@ func TestAttack1SlowlorisLockout(t *testing.T) {
 func getKeepAlive(c net.Conn) (int, error) {
 	c.SetDeadline(time.Now().Add(waitTime))
 	defer c.SetDeadline(time.Time{})
-	if _, err := io.WriteString(c, "GET /healthz HTTP/1.1\r\nHost: chat\r\n\r\n"); err != nil {
+	if _, err := io.WriteString(c, "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n"); err != nil {
 		return 0, err
 	}
 	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
@@ -130,7 +130,7 @@ func getKeepAlive(c net.Conn) (int, error) {
 // until ctx ends.
 func slowloris(ctx context.Context, addr string) {
 	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(attackerAddr)}, Timeout: waitTime}
-	const header = "GET /healthz HTTP/1.1\r\nHost: chat\r\nX-Slow: " // never ends
+	const header = "GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Slow: " // never ends
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	var c net.Conn
@@ -207,7 +207,7 @@ func bystanderRoundTrip(addr, name string) (time.Duration, error) {
 // /metrics, and that the log has a few lines about them, not one each.
 func checkDropsShown(t *testing.T, r *running, min int) {
 	t.Helper()
-	got := scrape(t, nil, "http://"+r.addr, `chatroom_connections_dropped_total{reason="per_ip_limit"}`)
+	got := scrape(t, nil, r.metrics, `chatroom_connections_dropped_total{reason="per_ip_limit"}`)
 	if got < float64(min) {
 		t.Errorf("chatroom_connections_dropped_total{reason=\"per_ip_limit\"} is %v, want at least %d", got, min)
 	}
