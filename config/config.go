@@ -37,6 +37,7 @@ type Server struct {
 	MsgRate          float64       // data frames per second per connection (token bucket); 0: no limit
 	MsgBurst         int           // frames a connection may send at once above MsgRate
 	RateClose        int           // refusals beyond what MsgRate forgives after which the connection is closed; 0: never
+	FramesPerToken   int           // WebSocket pings, pongs and continuation frames that cost one MsgRate token; 0: free
 	MaxConns         int           // connections in total; 0: ctrl.DefaultMaxConns (the open-file limit less FDReserve, or half of it when that is more)
 	MaxConnsPerIP    int           // connections from one client IP; 0: no limit
 	HandshakeTimeout time.Duration // longest time to read a request's headers and upgrade
@@ -86,6 +87,7 @@ func DefaultServer() Server {
 		MsgRate:          10,
 		MsgBurst:         20,
 		RateClose:        50,
+		FramesPerToken:   16,
 		MaxConnsPerIP:    256,
 		HandshakeTimeout: 5 * time.Second,
 		HTTPIdleTimeout:  60 * time.Second,
@@ -116,6 +118,7 @@ func (c *Server) RegisterFlags(fs *flag.FlagSet) {
 	fs.Float64Var(&c.MsgRate, "msg-rate", c.MsgRate, "frames per second each connection may send, on average (0: no limit); excess frames get an error reply \"rate limited\"")
 	fs.IntVar(&c.MsgBurst, "msg-burst", c.MsgBurst, "frames a connection may send at once above -msg-rate (at least 1)")
 	fs.IntVar(&c.RateClose, "rate-close", c.RateClose, "close a connection (1008) once it has been refused this many frames more than -msg-rate forgives (refusals are forgiven at -msg-rate a second; 0: never close)")
+	fs.IntVar(&c.FramesPerToken, "frames-per-token", c.FramesPerToken, "WebSocket pings, pongs and continuation frames that cost one -msg-rate token, refused and closed like talks (0: they cost nothing)")
 	fs.IntVar(&c.MaxConns, "max-conns", c.MaxConns, fmt.Sprintf("most connections in total; more are refused with 503 (0: the open-file limit less %d, or half of it when that is more)", FDReserve))
 	fs.IntVar(&c.MaxConnsPerIP, "max-conns-per-ip", c.MaxConnsPerIP, "most connections from one client IP; more are refused with 503 (0: no limit; behind a proxy every user has the proxy's IP)")
 	fs.DurationVar(&c.HandshakeTimeout, "handshake-timeout", c.HandshakeTimeout, "longest time a client may take to send its request headers (slow clients are cut)")
@@ -167,6 +170,7 @@ func (c *Server) Validate() error {
 	check(c.MsgRate >= 0, "-msg-rate must be >= 0")
 	check(c.MsgRate == 0 || c.MsgBurst >= 1, "-msg-burst must be >= 1")
 	check(c.RateClose >= 0, "-rate-close must be >= 0")
+	check(c.FramesPerToken >= 0, "-frames-per-token must be >= 0")
 	check(c.MaxConns >= 0, "-max-conns must be >= 0")
 	check(c.MaxConnsPerIP >= 0, "-max-conns-per-ip must be >= 0")
 	check(c.HandshakeTimeout > 0, "-handshake-timeout must be > 0")

@@ -40,6 +40,10 @@ type conn struct {
 	strikes   *rate.Limiter // refusals it forgives: RateClose at once, MsgRate a second
 	limited   bool          // the last frame was refused (read pump only)
 
+	// The frames gorilla handles alone (framemeter.go).
+	meter       *frameMeter // counts the frames read; charges them to the bucket above
+	extraFrames int         // pings, pongs and continuation frames not yet charged (read pump only)
+
 	mu           sync.Mutex
 	queue        []*service.Frame // frames for the write pump, oldest first
 	pong         []byte           // payload of a ping to answer; nil when none
