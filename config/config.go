@@ -38,6 +38,10 @@ type Server struct {
 	MsgBurst         int           // frames a connection may send at once above MsgRate
 	RateClose        int           // refusals beyond what MsgRate forgives after which the connection is closed; 0: never
 	FramesPerToken   int           // WebSocket pings, pongs and continuation frames that cost one MsgRate token; 0: free
+	UserListInterval time.Duration // one user list per this long per connection, on average; 0: no limit
+	UserListBurst    int           // user lists a connection may ask for at once
+	UserListIPRate   float64       // user lists per second for all connections of one address; 0 (or MaxConnsPerIP 0): no limit
+	UserListIPBurst  int           // user lists one address may ask for at once
 	MaxConns         int           // connections in total; 0: ctrl.DefaultMaxConns (the open-file limit less FDReserve, or half of it when that is more)
 	MaxConnsPerIP    int           // connections from one client IP; 0: no limit
 	HandshakeTimeout time.Duration // longest time to read a request's headers and upgrade
@@ -88,6 +92,10 @@ func DefaultServer() Server {
 		MsgBurst:         20,
 		RateClose:        50,
 		FramesPerToken:   16,
+		UserListInterval: 2 * time.Second,
+		UserListBurst:    5,
+		UserListIPRate:   2,
+		UserListIPBurst:  20,
 		MaxConnsPerIP:    256,
 		HandshakeTimeout: 5 * time.Second,
 		HTTPIdleTimeout:  60 * time.Second,
@@ -119,6 +127,10 @@ func (c *Server) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.MsgBurst, "msg-burst", c.MsgBurst, "frames a connection may send at once above -msg-rate (at least 1)")
 	fs.IntVar(&c.RateClose, "rate-close", c.RateClose, "close a connection (1008) once it has been refused this many frames more than -msg-rate forgives (refusals are forgiven at -msg-rate a second; 0: never close)")
 	fs.IntVar(&c.FramesPerToken, "frames-per-token", c.FramesPerToken, "WebSocket pings, pongs and continuation frames that cost one -msg-rate token, refused and closed like talks (0: they cost nothing)")
+	fs.DurationVar(&c.UserListInterval, "userlist-interval", c.UserListInterval, "a connection may ask for the user list once per this long on average, after a burst of -userlist-burst; more get an error reply \"user list rate limited\" (0: no limit)")
+	fs.IntVar(&c.UserListBurst, "userlist-burst", c.UserListBurst, "user lists a connection may ask for at once (at least 1)")
+	fs.Float64Var(&c.UserListIPRate, "userlist-ip-rate", c.UserListIPRate, "user lists per second all connections from one client IP may get, after a burst of -userlist-ip-burst; more get an error reply \"user list rate limited\" (0, or -max-conns-per-ip 0: no limit)")
+	fs.IntVar(&c.UserListIPBurst, "userlist-ip-burst", c.UserListIPBurst, "user lists the connections from one client IP may ask for at once (at least 1)")
 	fs.IntVar(&c.MaxConns, "max-conns", c.MaxConns, fmt.Sprintf("most connections in total; more are refused with 503 (0: the open-file limit less %d, or half of it when that is more)", FDReserve))
 	fs.IntVar(&c.MaxConnsPerIP, "max-conns-per-ip", c.MaxConnsPerIP, "most connections from one client IP; more are refused with 503 (0: no limit; behind a proxy every user has the proxy's IP)")
 	fs.DurationVar(&c.HandshakeTimeout, "handshake-timeout", c.HandshakeTimeout, "longest time a client may take to send its request headers (slow clients are cut)")
@@ -171,6 +183,10 @@ func (c *Server) Validate() error {
 	check(c.MsgRate == 0 || c.MsgBurst >= 1, "-msg-burst must be >= 1")
 	check(c.RateClose >= 0, "-rate-close must be >= 0")
 	check(c.FramesPerToken >= 0, "-frames-per-token must be >= 0")
+	check(c.UserListInterval >= 0, "-userlist-interval must be >= 0")
+	check(c.UserListInterval == 0 || c.UserListBurst >= 1, "-userlist-burst must be >= 1")
+	check(c.UserListIPRate >= 0, "-userlist-ip-rate must be >= 0")
+	check(c.UserListIPRate == 0 || c.UserListIPBurst >= 1, "-userlist-ip-burst must be >= 1")
 	check(c.MaxConns >= 0, "-max-conns must be >= 0")
 	check(c.MaxConnsPerIP >= 0, "-max-conns-per-ip must be >= 0")
 	check(c.HandshakeTimeout > 0, "-handshake-timeout must be > 0")

@@ -125,7 +125,7 @@ func (c *conn) handle(data []byte) bool {
 			c.reject(config.ReplyNotSent+": "+err.Error(), msg.Type)
 		}
 	case model.TypeUserList:
-		c.s.room.SendUserList(c)
+		c.sendUserList()
 	case model.TypePing:
 		c.s.room.Reply(c, c.s.pong)
 	case model.TypeExit:

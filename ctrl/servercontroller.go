@@ -41,6 +41,8 @@ type Server struct {
 	noWritev sync.Once          // checkWritev has warned
 	stats    stats
 
+	userLists *userListLimits // the user list's per-address buckets
+
 	mu      sync.Mutex
 	conns   map[*conn]struct{}
 	slots   slots // connections counted against the limits, handshakes included
@@ -80,6 +82,7 @@ func NewServer(cfg config.Server, room *service.Room, log logrus.FieldLogger) *S
 	}
 	s.refuser = s.upgrader
 	s.refuser.Subprotocols = []string{model.SubprotocolRefusals}
+	s.userLists = newUserListLimits(cfg)
 	return s
 }
 
@@ -153,6 +156,7 @@ func (s *Server) untrack(c *conn) {
 	delete(s.conns, c)
 	s.mu.Unlock()
 	s.slots.free(c.ip)
+	s.userLists.release(c)
 	s.stats.connections.Add(-1)
 	s.wg.Done()
 }
