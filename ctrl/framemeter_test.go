@@ -136,3 +136,21 @@ func TestFragmentsAndPingsOfALegitimateClient(t *testing.T) {
 		t.Errorf("%d frames rate limited, %d rejected; want none", st.RateLimited, st.RejectedFrames)
 	}
 }
+
+// BenchmarkFrameMeter is the meter's cost per frame of a stream of small
+// talks read 512 bytes at a time, as a connection's read buffer reads them.
+func BenchmarkFrameMeter(b *testing.B) {
+	var stream []byte
+	for len(stream) < 64<<10 {
+		stream = append(stream, wireFrame(websocket.BinaryMessage, true, 100)...)
+	}
+	frames := len(stream) / len(wireFrame(websocket.BinaryMessage, true, 100))
+	m := newFrameMeter(nil)
+	b.SetBytes(int64(len(stream)))
+	for b.Loop() {
+		for p := stream; len(p) > 0; p = p[min(512, len(p)):] {
+			m.scan(p[:min(512, len(p))])
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*frames), "ns/frame")
+}
