@@ -19,6 +19,7 @@ func startServer(t *testing.T, change ...func(*config.Server)) *chattest.Server 
 	cfg := config.DefaultServer()
 	cfg.MsgRate = 0
 	cfg.MaxConnsPerIP = 0
+	cfg.UserListInterval = 0
 	for _, f := range change {
 		f(&cfg)
 	}
