@@ -30,7 +30,6 @@ import (
 // WebSocket opcodes the meter tells apart (RFC 6455, 5.2).
 const (
 	opContinuation = 0x0
-	opClose        = 0x8
 	opPing         = 0x9
 	opPong         = 0xA
 )
@@ -55,7 +54,6 @@ type frameMeter struct {
 	have    int    // header bytes in hdr so far
 	skip    uint64 // payload bytes of the current frame still to pass
 	stopped bool   // every read fails with errFlooding
-	closed  bool   // a close frame's header has passed
 }
 
 func newFrameMeter(r io.Reader) *frameMeter { return &frameMeter{r: r} }
@@ -74,18 +72,10 @@ func (m *frameMeter) Read(p []byte) (int, error) {
 }
 
 // discard reads and drops what the peer sends after the meter stopped,
-// until a close frame has passed (the peer's answer to the server's) or a
-// read fails (the peer is gone, or the close grace period is over).
-func (m *frameMeter) discard() {
-	buf := make([]byte, 4096)
-	for !m.closed {
-		n, err := m.r.Read(buf)
-		m.scan(buf[:n])
-		if err != nil {
-			return
-		}
-	}
-}
+// unparsed (a flood may go on meanwhile), until a read fails: the peer
+// closed, or the close grace period is over. Reading on keeps the close
+// frame from being reset away.
+func (m *frameMeter) discard() { io.Copy(io.Discard, m.r) }
 
 // scan follows the frames through b: it skips payloads and collects
 // headers, calling extra when a header is complete.
@@ -138,8 +128,6 @@ func (m *frameMeter) frameDone() {
 		if m.charger != nil {
 			m.charger.chargeFrame()
 		}
-	case opClose:
-		m.closed = true
 	}
 	switch n := m.hdr[1] & 0x7f; n {
 	case 126:

@@ -91,7 +91,8 @@ func (c *conn) extendRead() (closing bool) {
 // drain discards frames until the peer answers our close frame, or the
 // grace period set by the write pump ends. After a flood of control frames
 // or fragments gorilla's reader has failed (the meter stopped it), so the
-// meter discards the bytes itself.
+// meter discards the bytes itself, up to the peer's close or the grace
+// period's end.
 func (c *conn) drain() {
 	if c.meter.stopped {
 		c.meter.discard()

@@ -85,6 +85,9 @@ func floodFrames(t *testing.T, writer func(*websocket.Conn) func(*websocket.Conn
 		ws := dialFrom(t, attackerAddr, r.addr, fmt.Sprint("flooder", i))
 		until(t, ws, model.TypeUserList)
 		closed[i] = make(chan error, 1)
+		// The flooder answers no close frame: it stops flooding as soon
+		// as it has read the server's.
+		ws.SetCloseHandler(func(int, string) error { return nil })
 		write := writer(ws)
 		wg.Add(2)
 		done := make(chan struct{})
