@@ -37,16 +37,18 @@ type Server struct {
 	MsgRate          float64       // data frames per second per connection (token bucket); 0: no limit
 	MsgBurst         int           // frames a connection may send at once above MsgRate
 	RateClose        int           // refusals beyond what MsgRate forgives after which the connection is closed; 0: never
-	FramesPerToken   int           // WebSocket pings, pongs and continuation frames that cost one MsgRate token; 0: free
-	UserListInterval time.Duration // one user list per this long per connection, on average; 0: no limit
-	UserListBurst    int           // user lists a connection may ask for at once
-	UserListIPRate   float64       // user lists per second for all connections of one address; 0 (or MaxConnsPerIP 0): no limit
-	UserListIPBurst  int           // user lists one address may ask for at once
 	MaxConns         int           // connections in total; 0: ctrl.DefaultMaxConns (the open-file limit less FDReserve, or half of it when that is more)
 	MaxConnsPerIP    int           // connections from one client IP; 0: no limit
 	HandshakeTimeout time.Duration // longest time to read a request's headers and upgrade
 	HTTPIdleTimeout  time.Duration // keep-alive HTTP connections idle this long are closed
 	MaxHeaderBytes   int           // largest request header block
+
+	// Limits on the frames gorilla handles alone, and on the user list.
+	FramesPerToken     int           // WebSocket pings, pongs and continuation frames that cost one MsgRate token; 0: free
+	UserListInterval   time.Duration // one user list per this long per connection, on average; 0: no limit
+	UserListBurst      int           // user lists a connection may ask for at once
+	UserListRatePerIP  float64       // user lists per second for all connections of one address; 0 (or MaxConnsPerIP 0): no limit
+	UserListBurstPerIP int           // user lists one address may ask for at once
 
 	// Transport and access.
 	TLSCert        string   // PEM certificate (chain); with TLSKey, serve https:// and wss://
@@ -91,15 +93,16 @@ func DefaultServer() Server {
 		MsgRate:          10,
 		MsgBurst:         20,
 		RateClose:        50,
-		FramesPerToken:   16,
-		UserListInterval: 2 * time.Second,
-		UserListBurst:    5,
-		UserListIPRate:   2,
-		UserListIPBurst:  20,
 		MaxConnsPerIP:    256,
 		HandshakeTimeout: 5 * time.Second,
 		HTTPIdleTimeout:  60 * time.Second,
 		MaxHeaderBytes:   16 << 10,
+
+		FramesPerToken:     16,
+		UserListInterval:   2 * time.Second,
+		UserListBurst:      5,
+		UserListRatePerIP:  2,
+		UserListBurstPerIP: 20,
 
 		Replicas: 1,
 		ClaimTTL: 25 * time.Second, // a dead node's users leave within 30 s: expiry runs a little late
@@ -129,8 +132,8 @@ func (c *Server) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.FramesPerToken, "frames-per-token", c.FramesPerToken, "WebSocket pings, pongs and continuation frames that cost one -msg-rate token, refused and closed like talks (0: they cost nothing)")
 	fs.DurationVar(&c.UserListInterval, "userlist-interval", c.UserListInterval, "a connection may ask for the user list once per this long on average, after a burst of -userlist-burst; more get an error reply \"user list rate limited\" (0: no limit)")
 	fs.IntVar(&c.UserListBurst, "userlist-burst", c.UserListBurst, "user lists a connection may ask for at once (at least 1)")
-	fs.Float64Var(&c.UserListIPRate, "userlist-ip-rate", c.UserListIPRate, "user lists per second all connections from one client IP may get, after a burst of -userlist-ip-burst; more get an error reply \"user list rate limited\" (0, or -max-conns-per-ip 0: no limit)")
-	fs.IntVar(&c.UserListIPBurst, "userlist-ip-burst", c.UserListIPBurst, "user lists the connections from one client IP may ask for at once (at least 1)")
+	fs.Float64Var(&c.UserListRatePerIP, "userlist-rate-per-ip", c.UserListRatePerIP, "user lists per second all connections from one client IP may get, after a burst of -userlist-burst-per-ip; more get an error reply \"user list rate limited\" (0, or -max-conns-per-ip 0: no limit)")
+	fs.IntVar(&c.UserListBurstPerIP, "userlist-burst-per-ip", c.UserListBurstPerIP, "user lists the connections from one client IP may ask for at once (at least 1)")
 	fs.IntVar(&c.MaxConns, "max-conns", c.MaxConns, fmt.Sprintf("most connections in total; more are refused with 503 (0: the open-file limit less %d, or half of it when that is more)", FDReserve))
 	fs.IntVar(&c.MaxConnsPerIP, "max-conns-per-ip", c.MaxConnsPerIP, "most connections from one client IP; more are refused with 503 (0: no limit; behind a proxy every user has the proxy's IP)")
 	fs.DurationVar(&c.HandshakeTimeout, "handshake-timeout", c.HandshakeTimeout, "longest time a client may take to send its request headers (slow clients are cut)")
@@ -185,8 +188,8 @@ func (c *Server) Validate() error {
 	check(c.FramesPerToken >= 0, "-frames-per-token must be >= 0")
 	check(c.UserListInterval >= 0, "-userlist-interval must be >= 0")
 	check(c.UserListInterval == 0 || c.UserListBurst >= 1, "-userlist-burst must be >= 1")
-	check(c.UserListIPRate >= 0, "-userlist-ip-rate must be >= 0")
-	check(c.UserListIPRate == 0 || c.UserListIPBurst >= 1, "-userlist-ip-burst must be >= 1")
+	check(c.UserListRatePerIP >= 0, "-userlist-rate-per-ip must be >= 0")
+	check(c.UserListRatePerIP == 0 || c.UserListBurstPerIP >= 1, "-userlist-burst-per-ip must be >= 1")
 	check(c.MaxConns >= 0, "-max-conns must be >= 0")
 	check(c.MaxConnsPerIP >= 0, "-max-conns-per-ip must be >= 0")
 	check(c.HandshakeTimeout > 0, "-handshake-timeout must be > 0")

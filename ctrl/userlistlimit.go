@@ -18,8 +18,8 @@ import (
 // 442 KB for a 16-byte request), so it is an amplifier. Besides the
 // -msg-rate token every frame costs, a request takes a token of a tighter
 // bucket of the connection's (UserListInterval, UserListBurst) and one of a
-// bucket shared by every connection from its address (UserListIPRate,
-// UserListIPBurst; off with MaxConnsPerIP 0, like the other per-address
+// bucket shared by every connection from its address (UserListRatePerIP,
+// UserListBurstPerIP; off with MaxConnsPerIP 0, like the other per-address
 // limits, since behind a proxy every user has the proxy's address). Over
 // either, the request gets the error reply config.ReplyUserListLimited and
 // no list; the connection stays open (a flood of requests is closed by the
@@ -52,8 +52,8 @@ type ipUserLists struct {
 
 func newUserListLimits(cfg config.Server) *userListLimits {
 	l := &userListLimits{log: newLogSampler(userListLogs, userListLogPeriod)}
-	if cfg.UserListIPRate > 0 && cfg.MaxConnsPerIP > 0 {
-		l.rate, l.burst = rate.Limit(cfg.UserListIPRate), cfg.UserListIPBurst
+	if cfg.UserListRatePerIP > 0 && cfg.MaxConnsPerIP > 0 {
+		l.rate, l.burst = rate.Limit(cfg.UserListRatePerIP), cfg.UserListBurstPerIP
 		l.byIP = make(map[netip.Addr]*ipUserLists)
 	}
 	return l

@@ -15,7 +15,7 @@ import (
 func TestUserListLimit(t *testing.T) {
 	cfg := testConfig()
 	cfg.UserListInterval, cfg.UserListBurst = time.Hour, 2 // nothing refills during the test
-	cfg.UserListIPRate, cfg.UserListIPBurst = 0.001, 3
+	cfg.UserListRatePerIP, cfg.UserListBurstPerIP = 0.001, 3
 	ts := startServer(t, cfg)
 	a, b := ts.join("alice"), ts.join("bob")
 	a.expect(model.TypeJoin) // bob's

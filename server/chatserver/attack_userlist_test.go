@@ -32,7 +32,7 @@ const (
 	listEvery     = 125 * time.Millisecond // 8 a second: under -msg-rate
 )
 
-// The defaults of -userlist-ip-burst and -userlist-ip-rate, and the error
+// The defaults of -userlist-burst-per-ip and -userlist-rate-per-ip, and the error
 // reply (config.ReplyUserListLimited), spelt out so that the test also
 // runs, and fails, on the code before them.
 const (
