@@ -7,7 +7,9 @@
 // (readpump.go: frames in, checks, rate limits) and a write pump that runs
 // only while there is something to write (writepump.go: the queue, the
 // write window, batching), writing the room's prebuilt frames (framer.go)
-// with one writev (writev.go). stats.go counts it all.
+// with one writev (writev.go). stats.go counts it all. framemeter.go
+// charges the frames gorilla handles alone (pings, pongs, fragments), and
+// userlistlimit.go gives the user list a limit of its own.
 //
 // clientcontroller.go does the same job for the desktop client: input
 // checks and protocol-to-view mapping.
