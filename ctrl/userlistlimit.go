@@ -19,8 +19,8 @@ import (
 // -msg-rate token every frame costs, a request takes a token of a tighter
 // bucket of the connection's (UserListInterval, UserListBurst) and one of a
 // bucket shared by every connection from its address (UserListRatePerIP,
-// UserListBurstPerIP; off with MaxConnsPerIP 0, like the other per-address
-// limits, since behind a proxy every user has the proxy's address). Over
+// UserListBurstPerIP; off with MaxConnsPerIP 0 too, since behind a proxy
+// every user has the proxy's address, and the scripts pass it). Over
 // either, the request gets the error reply config.ReplyUserListLimited and
 // no list; the connection stays open (a flood of requests is closed by the
 // main rate limit). The defaults let the spec's load scenario, a user list
