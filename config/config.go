@@ -47,6 +47,13 @@ type Server struct {
 	HTTPIdleTimeout  time.Duration // keep-alive HTTP connections idle this long are closed
 	MaxHeaderBytes   int           // largest request header block
 
+	// Limits on the frames gorilla handles alone, and on the user list.
+	FramesPerToken     int           // WebSocket pings, pongs and continuation frames that cost one MsgRate token; 0: free
+	UserListInterval   time.Duration // one user list per this long per connection, on average; 0: no limit
+	UserListBurst      int           // user lists a connection may ask for at once
+	UserListRatePerIP  float64       // user lists per second for all connections of one address; 0 (or MaxConnsPerIP 0): no limit
+	UserListBurstPerIP int           // user lists one address may ask for at once
+
 	// Transport and access.
 	TLSCert        string   // PEM certificate (chain); with TLSKey, serve https:// and wss://
 	TLSKey         string   // PEM private key
@@ -115,6 +122,12 @@ func DefaultServer() Server {
 		TokenMaxAge: DefaultTokenMaxAge,
 		HSTSMaxAge:  365 * 24 * time.Hour,
 
+		FramesPerToken:     16,
+		UserListInterval:   2 * time.Second,
+		UserListBurst:      5,
+		UserListRatePerIP:  2,
+		UserListBurstPerIP: 20,
+
 		Replicas: 1,
 		ClaimTTL: 25 * time.Second, // a dead node's users leave within 30 s: expiry runs a little late
 
@@ -140,6 +153,11 @@ func (c *Server) RegisterFlags(fs *flag.FlagSet) {
 	fs.Float64Var(&c.MsgRate, "msg-rate", c.MsgRate, "frames per second each connection may send, on average (0: no limit); excess frames get an error reply \"rate limited\"")
 	fs.IntVar(&c.MsgBurst, "msg-burst", c.MsgBurst, "frames a connection may send at once above -msg-rate (at least 1)")
 	fs.IntVar(&c.RateClose, "rate-close", c.RateClose, "close a connection (1008) once it has been refused this many frames more than -msg-rate forgives (refusals are forgiven at -msg-rate a second; 0: never close)")
+	fs.IntVar(&c.FramesPerToken, "frames-per-token", c.FramesPerToken, "WebSocket pings, pongs and continuation frames that cost one -msg-rate token, refused and closed like talks (0: they cost nothing)")
+	fs.DurationVar(&c.UserListInterval, "userlist-interval", c.UserListInterval, "a connection may ask for the user list once per this long on average, after a burst of -userlist-burst; more get an error reply \"user list rate limited\" (0: no limit)")
+	fs.IntVar(&c.UserListBurst, "userlist-burst", c.UserListBurst, "user lists a connection may ask for at once (at least 1)")
+	fs.Float64Var(&c.UserListRatePerIP, "userlist-rate-per-ip", c.UserListRatePerIP, "user lists per second all connections from one client IP may get, after a burst of -userlist-burst-per-ip; more get an error reply \"user list rate limited\" (0, or -max-conns-per-ip 0: no limit)")
+	fs.IntVar(&c.UserListBurstPerIP, "userlist-burst-per-ip", c.UserListBurstPerIP, "user lists the connections from one client IP may ask for at once (at least 1)")
 	fs.IntVar(&c.MaxConns, "max-conns", c.MaxConns, fmt.Sprintf("most connections in total; more are refused with 503 (0: the open-file limit less %d, or half of it when that is more)", FDReserve))
 	fs.IntVar(&c.MaxConnsPerIP, "max-conns-per-ip", c.MaxConnsPerIP, fmt.Sprintf("most chat connections from one client IP; more are refused with 503, and a connection beyond this plus %d more of any kind (plain HTTP, handshakes under way) is closed as soon as it is accepted (0: no limit; behind a proxy every user has the proxy's IP)", PendingPerIP))
 	fs.Float64Var(&c.JoinRatePerIP, "join-rate-per-ip", c.JoinRatePerIP, "chat connections one client IP may open per second, on average; more are refused with 429 (0: no limit)")
@@ -196,6 +214,11 @@ func (c *Server) Validate() error {
 	check(c.MsgRate >= 0, "-msg-rate must be >= 0")
 	check(c.MsgRate == 0 || c.MsgBurst >= 1, "-msg-burst must be >= 1")
 	check(c.RateClose >= 0, "-rate-close must be >= 0")
+	check(c.FramesPerToken >= 0, "-frames-per-token must be >= 0")
+	check(c.UserListInterval >= 0, "-userlist-interval must be >= 0")
+	check(c.UserListInterval == 0 || c.UserListBurst >= 1, "-userlist-burst must be >= 1")
+	check(c.UserListRatePerIP >= 0, "-userlist-rate-per-ip must be >= 0")
+	check(c.UserListRatePerIP == 0 || c.UserListBurstPerIP >= 1, "-userlist-burst-per-ip must be >= 1")
 	check(c.MaxConns >= 0, "-max-conns must be >= 0")
 	check(c.MaxConnsPerIP >= 0, "-max-conns-per-ip must be >= 0")
 	check(c.JoinRatePerIP >= 0, "-join-rate-per-ip must be >= 0")

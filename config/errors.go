@@ -23,6 +23,9 @@ const (
 	ReplyRateLimited = "rate limited"
 	ReplyNotSent     = "message not sent" // then ": " and why (the broker could not take it)
 
+	// A user list asked for too often: the reply grows with the room.
+	ReplyUserListLimited = "user list rate limited"
+
 	// Notices to every user of a node (type "error"); nothing was refused.
 	NoticeBusDown = "the chat service lost its link to the other servers: messages cannot be sent until it is back"
 	NoticeBusUp   = "the chat service is back: messages can be sent again"

@@ -41,6 +41,14 @@ type conn struct {
 	limited   bool          // the last frame was refused (read pump only)
 	addrMsgs  *rate.Limiter // the bucket shared by every chat connection of its address; nil: none
 
+	// The frames gorilla handles alone (framemeter.go).
+	meter       *frameMeter // counts the frames read; charges them to the bucket above
+	extraFrames int         // pings, pongs and continuation frames not yet charged (read pump only)
+
+	// The user list's own limit (userlistlimit.go); made at the first request.
+	userLists   *rate.Limiter // the connection's bucket (read pump only)
+	ipUserLists *ipUserLists  // its address's bucket, held until untrack
+
 	mu           sync.Mutex
 	queue        []*service.Frame // frames for the write pump, oldest first
 	pong         []byte           // payload of a ping to answer; nil when none

@@ -23,6 +23,8 @@ const tooBigReason = "frame is longer than %d bytes"
 // readPump reads and handles frames until the connection fails or the
 // server decides to close it.
 func (c *conn) readPump() error {
+	// What is read after the read pump (drain) is charged to nothing.
+	defer func() { c.meter.charger = nil }()
 	c.setHandlers()
 	for {
 		if done, err := c.readFrame(); done {
@@ -87,8 +89,15 @@ func (c *conn) extendRead() (closing bool) {
 }
 
 // drain discards frames until the peer answers our close frame, or the
-// grace period set by the write pump ends.
+// grace period set by the write pump ends. After a flood of control frames
+// or fragments gorilla's reader has failed (the meter stopped it), so the
+// meter discards the bytes itself, up to the peer's close or the grace
+// period's end.
 func (c *conn) drain() {
+	if c.meter.stopped {
+		c.meter.discard()
+		return
+	}
 	for {
 		if _, _, err := c.ws.NextReader(); err != nil {
 			return
@@ -117,7 +126,7 @@ func (c *conn) handle(data []byte) bool {
 			c.reject(config.ReplyNotSent+": "+err.Error(), msg.Type)
 		}
 	case model.TypeUserList:
-		c.s.room.SendUserList(c)
+		c.sendUserList()
 	case model.TypePing:
 		c.s.room.Reply(c, c.s.pong)
 	case model.TypeExit:

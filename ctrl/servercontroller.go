@@ -9,7 +9,9 @@
 // share) and a write pump that runs only while there is something to write
 // (writepump.go: the queue, the write window, batching), writing the room's
 // prebuilt frames (framer.go) with one writev (writev.go). stats.go counts
-// it all.
+// it all. framemeter.go charges the frames gorilla handles alone (pings,
+// pongs, fragments), and userlistlimit.go gives the user list a limit of
+// its own.
 //
 // clientcontroller.go does the same job for the desktop client: input
 // checks and protocol-to-view mapping.
@@ -44,6 +46,8 @@ type Server struct {
 	stats    stats
 	logs     clientLogs // samplers of the lines clients cause (clientlog.go)
 	addrs    *addrTable // per-address counts and buckets
+
+	userLists *userListLimits // the user list's per-address buckets
 
 	mu      sync.Mutex
 	conns   map[*conn]struct{}
@@ -87,6 +91,7 @@ func NewServer(cfg config.Server, room *service.Room, log logrus.FieldLogger) *S
 	}
 	s.refuser = s.upgrader
 	s.refuser.Subprotocols = []string{model.SubprotocolRefusals}
+	s.userLists = newUserListLimits(cfg)
 	return s
 }
 
@@ -160,6 +165,7 @@ func (s *Server) untrack(c *conn) {
 	delete(s.conns, c)
 	s.mu.Unlock()
 	s.slots.free(c.ip)
+	s.userLists.release(c)
 	s.stats.connections.Add(-1)
 	s.wg.Done()
 }

@@ -19,6 +19,8 @@ type ServerStats struct {
 	Handshakes     map[string]uint64 // by result: accepted, upgrade_failed, or a refusal's
 	FramesIn       map[string]uint64 // data frames received, by type: see frameTypes
 	Closes         map[string]uint64 // connections ended, by service.Disconnect's cause
+
+	UserListLimited uint64 // user list requests refused by the user list's own limit
 }
 
 // Handshake results besides the refusals', and frame types besides the
@@ -46,6 +48,8 @@ type stats struct {
 	dropped        counters
 	framesIn       counters
 	closes         counters
+
+	userListLimited atomic.Uint64
 }
 
 func newStats() stats {
@@ -99,6 +103,7 @@ func (s *Server) Stats() ServerStats {
 		FramesIn:       s.stats.framesIn.snapshot(),
 		Closes:         s.stats.closes.snapshot(),
 	}
+	st.UserListLimited = s.stats.userListLimited.Load()
 	for result, n := range st.Handshakes {
 		if result == hsAccepted {
 			st.Accepted = n

@@ -23,6 +23,7 @@ const readBufferSize = 512
 // caller gives back the name and the slot).
 func (s *Server) upgrade(w http.ResponseWriter, r *http.Request, name string, ip netip.Addr) *conn {
 	var sock *sockConn
+	var meter *frameMeter
 	earlyData := false
 	ws, err := s.upgrader.Upgrade(hijacker{w, func(nc net.Conn, brw *bufio.ReadWriter) (net.Conn, *bufio.ReadWriter) {
 		sock = &sockConn{Conn: nc}
@@ -33,8 +34,11 @@ func (s *Server) upgrade(w http.ResponseWriter, r *http.Request, name string, ip
 			return sock, brw
 		}
 		// net/http's 4 KiB reader goes: a small one on the bare socket
-		// serves chat messages, and idle connections hold less.
-		return sock, bufio.NewReadWriter(bufio.NewReaderSize(sock, readBufferSize), brw.Writer)
+		// serves chat messages, and idle connections hold less. gorilla
+		// resets it to read from the conn returned, which reads through
+		// the frame meter (framemeter.go).
+		meter = newFrameMeter(sock)
+		return meteredConn{sock, meter}, bufio.NewReadWriter(bufio.NewReaderSize(sock, readBufferSize), brw.Writer)
 	}}, r, nil)
 	if err != nil {
 		if earlyData {
@@ -45,10 +49,11 @@ func (s *Server) upgrade(w http.ResponseWriter, r *http.Request, name string, ip
 		logSampled(s.log, s.logs.refusals, ip, logrus.Fields{"remote": r.RemoteAddr, "username": clip(name), "error": err}, "upgrade failed")
 		return nil
 	}
-	return &conn{
+	c := &conn{
 		s:        s,
 		ws:       ws,
 		sock:     sock,
+		meter:    meter,
 		name:     name,
 		batched:  ws.Subprotocol() == model.SubprotocolBatch,
 		remote:   r.RemoteAddr,
@@ -57,6 +62,8 @@ func (s *Server) upgrade(w http.ResponseWriter, r *http.Request, name string, ip
 		wake:     make(chan struct{}, 1),
 		pumpDone: make(chan struct{}),
 	}
+	meter.charger = c
+	return c
 }
 
 // refuseEarlyData answers a client that sent frames before the handshake's

@@ -6,7 +6,8 @@
 # Every user connects from 127.0.0.1: the server runs with its per-address
 # limits off (-max-conns-per-ip 0 -join-rate-per-ip 0 -msg-rate-per-ip 0).
 # Each user sends 1 frame/s, under the server's -msg-rate (10/s); with an
-# -interval under 200ms set SERVER_FLAGS="-msg-rate 0" (extra server flags).
+# -interval under 200ms set SERVER_FLAGS="-msg-rate 0" (extra server flags),
+# and under 2s add -userlist-interval 0 (one user list per 2 s a connection).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh

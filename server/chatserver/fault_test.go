@@ -25,8 +25,9 @@ import (
 func faultArgs() []string {
 	// The healthy client receives every join and leave of the attack; a
 	// queue that holds them all keeps a stalled test runner from making it
-	// a slow consumer.
-	return []string{"-ping-interval", "200ms", "-pong-timeout", "1s", "-handshake-timeout", "1s", "-max-conns-per-ip", "0", "-join-rate-per-ip", "0", "-msg-rate-per-ip", "0", "-send-queue", "8192"}
+	// a slow consumer. It probes with user lists more often than
+	// -userlist-interval allows.
+	return []string{"-ping-interval", "200ms", "-pong-timeout", "1s", "-handshake-timeout", "1s", "-max-conns-per-ip", "0", "-join-rate-per-ip", "0", "-msg-rate-per-ip", "0", "-send-queue", "8192", "-userlist-interval", "0"}
 }
 
 // probeTimeout bounds one user-list round trip of the healthy client. It is

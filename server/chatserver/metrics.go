@@ -41,6 +41,8 @@ type descs struct {
 	dropped     *prometheus.Desc
 	closes      *prometheus.Desc
 	linked      *prometheus.Desc
+
+	userListLimited *prometheus.Desc
 }
 
 func newMetrics() *metrics {
@@ -67,6 +69,7 @@ func newMetrics() *metrics {
 		linked:      prometheus.NewDesc("chatroom_broker_connected", "1 while this node is connected to NATS (always 1 for a single node).", nil, nil),
 		closes:      prometheus.NewDesc("chatroom_closes_total", "Connections ended, by cause (slow_consumer and flood are the server's doing).", []string{"cause"}, nil),
 	}
+	m.descs.userListLimited = prometheus.NewDesc("chatroom_userlist_limited_total", "User list requests refused by the user list's own limit (per connection or per address).", nil, nil)
 	m.reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
@@ -94,6 +97,7 @@ func (m *metrics) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{d.connections, d.users, d.handshakes, d.framesIn, d.framesOut, d.deliveries, d.events, d.rejected, d.rateLimited, d.addrLimited, d.dropped, d.closes, d.linked} {
 		ch <- d
 	}
+	ch <- d.userListLimited
 }
 
 // Collect implements prometheus.Collector.
@@ -125,6 +129,7 @@ func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 	for k, v := range cs.Dropped {
 		counter(d.dropped, v, k)
 	}
+	counter(d.userListLimited, cs.UserListLimited)
 	for k, v := range cs.Closes {
 		counter(d.closes, v, k)
 	}
