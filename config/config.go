@@ -51,7 +51,7 @@ type Server struct {
 	FramesPerToken     int           // WebSocket pings, pongs and continuation frames that cost one MsgRate token; 0: free
 	UserListInterval   time.Duration // one user list per this long per connection, on average; 0: no limit
 	UserListBurst      int           // user lists a connection may ask for at once
-	UserListRatePerIP  float64       // user lists per second for all connections of one address; 0 (or MaxConnsPerIP 0): no limit
+	UserListRatePerIP  float64       // user lists per second for all connections of one address; 0: no limit
 	UserListBurstPerIP int           // user lists one address may ask for at once
 
 	// Transport and access.
@@ -156,7 +156,7 @@ func (c *Server) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.FramesPerToken, "frames-per-token", c.FramesPerToken, "WebSocket pings, pongs and continuation frames that cost one -msg-rate token, refused and closed like talks (0: they cost nothing)")
 	fs.DurationVar(&c.UserListInterval, "userlist-interval", c.UserListInterval, "a connection may ask for the user list once per this long on average, after a burst of -userlist-burst; more get an error reply \"user list rate limited\" (0: no limit)")
 	fs.IntVar(&c.UserListBurst, "userlist-burst", c.UserListBurst, "user lists a connection may ask for at once (at least 1)")
-	fs.Float64Var(&c.UserListRatePerIP, "userlist-rate-per-ip", c.UserListRatePerIP, "user lists per second all connections from one client IP may get, after a burst of -userlist-burst-per-ip; more get an error reply \"user list rate limited\" (0, or -max-conns-per-ip 0: no limit)")
+	fs.Float64Var(&c.UserListRatePerIP, "userlist-rate-per-ip", c.UserListRatePerIP, "user lists per second all connections from one client IP may get, after a burst of -userlist-burst-per-ip; more get an error reply \"user list rate limited\" (0: no limit)")
 	fs.IntVar(&c.UserListBurstPerIP, "userlist-burst-per-ip", c.UserListBurstPerIP, "user lists the connections from one client IP may ask for at once (at least 1)")
 	fs.IntVar(&c.MaxConns, "max-conns", c.MaxConns, fmt.Sprintf("most connections in total; more are refused with 503 (0: the open-file limit less %d, or half of it when that is more)", FDReserve))
 	fs.IntVar(&c.MaxConnsPerIP, "max-conns-per-ip", c.MaxConnsPerIP, fmt.Sprintf("most chat connections from one client IP; more are refused with 503, and a connection beyond this plus %d more of any kind (plain HTTP, handshakes under way) is closed as soon as it is accepted (0: no limit; behind a proxy every user has the proxy's IP)", PendingPerIP))

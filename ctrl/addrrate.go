@@ -21,7 +21,7 @@ func (c *conn) allowAddr() bool {
 	}
 	c.s.stats.addrLimited.Add(1)
 	if !c.limited {
-		if ok, suppressed := c.s.addrs.rateLog.allow(c.ip, time.Now()); ok {
+		if ok, suppressed := c.s.logs.addrRate.allow(c.ip, time.Now()); ok {
 			c.logger().WithFields(logrus.Fields{"rate_per_ip": c.s.cfg.MsgRatePerIP, "suppressed": suppressed}).Info("rate limited: the address sends too fast")
 		}
 	}

@@ -14,9 +14,10 @@ import (
 // addrs owns what one client address may hold and do. An address is
 // clientIP's (an IPv6 client is its /64). Per address it counts the
 // connections open from accept until they close (addrListener), the chat
-// connections among them (MaxConnsPerIP), and keeps two token buckets: the
-// chat connections it may open (JoinRatePerIP) and the data frames all its
-// chat connections may send together (MsgRatePerIP).
+// connections among them (MaxConnsPerIP), and keeps three token buckets:
+// the chat connections it may open (JoinRatePerIP), the data frames all its
+// chat connections may send together (MsgRatePerIP), and the user lists
+// they may get together (UserListRatePerIP, userlistlimit.go).
 //
 // An address's entry goes as soon as it has no connection left and both
 // buckets are full again, so the table holds the addresses connected now
@@ -32,6 +33,7 @@ type addrEntry struct {
 	chats int           // chat connections: admitted handshakes until the connection ends
 	joins *rate.Limiter // new chat connections; nil: no JoinRatePerIP
 	msgs  *rate.Limiter // frames of every chat connection; nil: no MsgRatePerIP
+	lists *rate.Limiter // user lists of every chat connection; nil: no UserListRatePerIP
 }
 
 // addrTable is the per-address state of one Server.
@@ -42,8 +44,8 @@ type addrTable struct {
 	joinBurst int
 	msgRate   rate.Limit
 	msgBurst  int
-	dropLog   *logSampler // lines about connections closed at accept
-	rateLog   *logSampler // lines about frames refused by the address's bucket
+	listRate  rate.Limit
+	listBurst int
 
 	mu    sync.Mutex
 	m     map[netip.Addr]*addrEntry
@@ -57,8 +59,8 @@ func newAddrTable(cfg config.Server) *addrTable {
 		joinBurst: cfg.JoinBurstPerIP,
 		msgRate:   rate.Limit(cfg.MsgRatePerIP),
 		msgBurst:  cfg.MsgBurstPerIP,
-		dropLog:   newLogSampler(5, time.Minute),
-		rateLog:   newLogSampler(5, time.Minute),
+		listRate:  rate.Limit(cfg.UserListRatePerIP),
+		listBurst: cfg.UserListBurstPerIP,
 		m:         make(map[netip.Addr]*addrEntry),
 	}
 	if cfg.MaxConnsPerIP > 0 {
@@ -82,6 +84,9 @@ func (t *addrTable) entry(ip netip.Addr, now time.Time) *addrEntry {
 	if t.msgRate > 0 {
 		e.msgs = rate.NewLimiter(t.msgRate, t.msgBurst)
 	}
+	if t.listRate > 0 {
+		e.lists = rate.NewLimiter(t.listRate, t.listBurst)
+	}
 	t.m[ip] = e
 	return e
 }
@@ -97,9 +102,9 @@ func (t *addrTable) sweep(now time.Time) {
 }
 
 // idle reports whether e has no connection and full buckets: forgetting it
-// changes nothing.
+// changes nothing (an address cannot refill a bucket by reconnecting).
 func (e *addrEntry) idle(now time.Time) bool {
-	return e.open <= 0 && e.chats <= 0 && full(e.joins, now) && full(e.msgs, now)
+	return e.open <= 0 && e.chats <= 0 && full(e.joins, now) && full(e.msgs, now) && full(e.lists, now)
 }
 
 func full(l *rate.Limiter, now time.Time) bool {
@@ -176,16 +181,17 @@ func (t *addrTable) freeChat(ip netip.Addr) {
 	}
 }
 
-// msgLimiter is the bucket that every chat connection from ip charges
-// with its frames; nil when there is no MsgRatePerIP. It is looked up once
-// per connection: the entry lives while the connection does (takeChat).
-func (t *addrTable) msgLimiter(ip netip.Addr) *rate.Limiter {
+// buckets are the buckets that every chat connection from ip charges with
+// its frames and its user lists; nil where there is no such limit. They
+// are looked up once per connection: the entry lives while the connection
+// does (takeChat).
+func (t *addrTable) buckets(ip netip.Addr) (msgs, lists *rate.Limiter) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if e := t.m[ip]; e != nil {
-		return e.msgs
+		return e.msgs, e.lists
 	}
-	return nil
+	return nil, nil
 }
 
 // size is the number of addresses the table remembers.

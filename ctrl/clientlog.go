@@ -35,6 +35,9 @@ type clientLogs struct {
 	rejected *logSampler // "frame rejected"
 	limited  *logSampler // "rate limited"
 	http     *logSampler // net/http's error lines, by the address they name
+	drops    *logSampler // "connection dropped" (listener.go)
+	addrRate *logSampler // "rate limited: the address sends too fast" (addrrate.go)
+	lists    *logSampler // "user list rate limited" (userlistlimit.go)
 }
 
 func newClientLogs() clientLogs {
@@ -43,6 +46,9 @@ func newClientLogs() clientLogs {
 		rejected: newLogSampler(logsPerAddr, logPeriod),
 		limited:  newLogSampler(logsPerAddr, logPeriod),
 		http:     newLogSampler(logsPerAddr, logPeriod),
+		drops:    newLogSampler(logsPerAddr, logPeriod),
+		addrRate: newLogSampler(logsPerAddr, logPeriod),
+		lists:    newLogSampler(logsPerAddr, logPeriod),
 	}
 }
 

@@ -39,15 +39,15 @@ type conn struct {
 	limiter   *rate.Limiter // the read pump's token bucket; made at the first frame
 	strikes   *rate.Limiter // refusals it forgives: RateClose at once, MsgRate a second
 	limited   bool          // the last frame was refused (read pump only)
-	addrMsgs  *rate.Limiter // the bucket shared by every chat connection of its address; nil: none
+	addrMsgs  *rate.Limiter // the frames bucket shared by every chat connection of its address; nil: none
+	addrLists *rate.Limiter // the user lists bucket shared likewise (userlistlimit.go); nil: none
 
 	// The frames gorilla handles alone (framemeter.go).
 	meter       *frameMeter // counts the frames read; charges them to the bucket above
 	extraFrames int         // pings, pongs and continuation frames not yet charged (read pump only)
 
 	// The user list's own limit (userlistlimit.go); made at the first request.
-	userLists   *rate.Limiter // the connection's bucket (read pump only)
-	ipUserLists *ipUserLists  // its address's bucket, held until untrack
+	userLists *rate.Limiter // the connection's bucket (read pump only)
 
 	mu           sync.Mutex
 	queue        []*service.Frame // frames for the write pump, oldest first

@@ -22,7 +22,7 @@ func FuzzFrame(f *testing.F) {
 	cfg.History, cfg.Presence = 0, false
 	cfg.ReadLimit, cfg.MaxContent = 4096, 1024
 	cfg.MsgRate, cfg.MaxConnsPerIP = 0, 0 // the fuzzer is one fast client
-	cfg.JoinRatePerIP, cfg.MsgRatePerIP = 0, 0
+	cfg.JoinRatePerIP, cfg.MsgRatePerIP, cfg.UserListRatePerIP = 0, 0, 0
 	cfg.WriteWindow = 0 // answer at once: the fuzzer waits for every reply
 	ts := startServer(f, cfg)
 	for _, m := range []*model.ChatRoomRequest{

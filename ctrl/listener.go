@@ -100,7 +100,7 @@ func (s *Server) drop(c net.Conn, ip netip.Addr, reason string, plain bool) {
 		io.WriteString(c, fmt.Sprintf("HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s\n", len(text)+1, text))
 	}
 	c.Close()
-	if ok, suppressed := s.addrs.dropLog.allow(ip, time.Now()); ok {
+	if ok, suppressed := s.logs.drops.allow(ip, time.Now()); ok {
 		s.log.WithFields(logrus.Fields{"remote": c.RemoteAddr().String(), "reason": reason, "suppressed": suppressed}).Warn("connection dropped")
 	}
 }

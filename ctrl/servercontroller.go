@@ -47,8 +47,6 @@ type Server struct {
 	logs     clientLogs // samplers of the lines clients cause (clientlog.go)
 	addrs    *addrTable // per-address counts and buckets
 
-	userLists *userListLimits // the user list's per-address buckets
-
 	mu      sync.Mutex
 	conns   map[*conn]struct{}
 	slots   slots // connections counted against the limits, handshakes included
@@ -91,7 +89,6 @@ func NewServer(cfg config.Server, room *service.Room, log logrus.FieldLogger) *S
 	}
 	s.refuser = s.upgrader
 	s.refuser.Subprotocols = []string{model.SubprotocolRefusals}
-	s.userLists = newUserListLimits(cfg)
 	return s
 }
 
@@ -165,7 +162,6 @@ func (s *Server) untrack(c *conn) {
 	delete(s.conns, c)
 	s.mu.Unlock()
 	s.slots.free(c.ip)
-	s.userLists.release(c)
 	s.stats.connections.Add(-1)
 	s.wg.Done()
 }

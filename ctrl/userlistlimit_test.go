@@ -9,9 +9,9 @@ import (
 	"chatroom/model"
 )
 
-// The user list's own limit: each connection has its bucket, the
-// connections of one address share another, and the address's bucket goes
-// with its last connection.
+// The user list's own limit: each connection has its bucket, and the
+// connections of one address share another, which reconnecting does not
+// refill.
 func TestUserListLimit(t *testing.T) {
 	cfg := testConfig()
 	cfg.UserListInterval, cfg.UserListBurst = time.Hour, 2 // nothing refills during the test
@@ -46,12 +46,15 @@ func TestUserListLimit(t *testing.T) {
 	if n := ts.chat.Stats().UserListLimited; n != 3 {
 		t.Errorf("%d refusals counted, want 3", n)
 	}
+	// The address's bucket outlives its connections until it is full
+	// again: closing them all and coming back does not refill it.
 	a.ws.Close()
 	b.ws.Close()
 	poll.CheckFor(t, waitTime, pollEvery, func() error {
-		ts.chat.userLists.mu.Lock()
-		n := len(ts.chat.userLists.byIP)
-		ts.chat.userLists.mu.Unlock()
-		return poll.Check(n == 0, "%d address buckets kept after every connection closed", n)
+		n := ts.chat.Connections()
+		return poll.Check(n == 0, "%d connections open after both closed", n)
 	})
+	if got := ask(ts.join("carol")); got != limited {
+		t.Fatalf("a new connection from the address after the others left: %q, want %q", got, limited)
+	}
 }

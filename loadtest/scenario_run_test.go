@@ -21,6 +21,7 @@ func startServer(t *testing.T, change ...func(*config.Server)) *chattest.Server 
 	cfg.MaxConnsPerIP = 0
 	cfg.JoinRatePerIP = 0
 	cfg.MsgRatePerIP = 0
+	cfg.UserListRatePerIP = 0
 	cfg.UserListInterval = 0
 	for _, f := range change {
 		f(&cfg)

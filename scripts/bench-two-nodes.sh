@@ -41,7 +41,7 @@ go build -o "$work/nats-server" github.com/nats-io/nats-server/v2
 node() {
   local port=$1
   shift
-  "$work/server" -addr "127.0.0.1:$port" -log-dir "$work/log-$port" -log-stderr=false -max-conns-per-ip 0 -join-rate-per-ip 0 -msg-rate-per-ip 0 -claim-ttl "$claim_ttl" "$@" &
+  "$work/server" -addr "127.0.0.1:$port" -log-dir "$work/log-$port" -log-stderr=false -max-conns-per-ip 0 -join-rate-per-ip 0 -msg-rate-per-ip 0 -userlist-rate-per-ip 0 -claim-ttl "$claim_ttl" "$@" &
   nodes+=($!)
   listening "$port"
 }

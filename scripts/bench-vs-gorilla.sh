@@ -11,7 +11,7 @@
 # batches by itself (newline-separated text). Prints every run and a table.
 # Every user connects from 127.0.0.1, so this server runs with its
 # per-address limits off (-max-conns-per-ip 0 -join-rate-per-ip 0
-# -msg-rate-per-ip 0); its per-connection message limit (-msg-rate, 10/s)
+# -msg-rate-per-ip 0 -userlist-rate-per-ip 0); its per-connection message limit (-msg-rate, 10/s)
 # stays on where users send every 2 s and is off (-msg-rate 0) in the
 # saturation search, which looks for the server's limit, not the limiter's
 # (the default RATES are at most 2 talks/s per sender, raised RATES more).
@@ -46,7 +46,7 @@ gorilla_version=$(go list -m -f '{{.Version}}' github.com/gorilla/websocket)
 start() {
   stop_server
   case $1 in
-    ours) "$work/server" -addr "127.0.0.1:$ours_port" -log-dir "$work/log" -log-stderr=false -max-conns-per-ip 0 -join-rate-per-ip 0 -msg-rate-per-ip 0 "${@:2}" & port=$ours_port ;;
+    ours) "$work/server" -addr "127.0.0.1:$ours_port" -log-dir "$work/log" -log-stderr=false -max-conns-per-ip 0 -join-rate-per-ip 0 -msg-rate-per-ip 0 -userlist-rate-per-ip 0 "${@:2}" & port=$ours_port ;;
     gorilla) (cd "$work" && exec ./gorilla-chat -addr "127.0.0.1:$gorilla_port") >/dev/null 2>&1 & port=$gorilla_port ;;
   esac
   pid=$!

@@ -79,7 +79,7 @@ for n in a b; do
   port=$([ $n = a ] && echo "$node_a" || echo "$node_b")
   for _ in $(seq 30); do
     "$work/server" -addr 127.0.0.1:$port -nats "$nats" -nats-replicas 3 -node $n \
-      -max-conns-per-ip 0 -join-rate-per-ip 0 -msg-rate-per-ip 0 -log-dir "$work/log-$n" -log-stderr=false &
+      -max-conns-per-ip 0 -join-rate-per-ip 0 -msg-rate-per-ip 0 -userlist-rate-per-ip 0 -log-dir "$work/log-$n" -log-stderr=false &
     pid=$!
     if listening $port 15 2>/dev/null; then pids+=($pid); break; fi
     wait $pid 2>/dev/null || true

@@ -27,7 +27,7 @@ func faultArgs() []string {
 	// queue that holds them all keeps a stalled test runner from making it
 	// a slow consumer. It probes with user lists more often than
 	// -userlist-interval allows.
-	return []string{"-ping-interval", "200ms", "-pong-timeout", "1s", "-handshake-timeout", "1s", "-max-conns-per-ip", "0", "-join-rate-per-ip", "0", "-msg-rate-per-ip", "0", "-send-queue", "8192", "-userlist-interval", "0"}
+	return []string{"-ping-interval", "200ms", "-pong-timeout", "1s", "-handshake-timeout", "1s", "-max-conns-per-ip", "0", "-join-rate-per-ip", "0", "-msg-rate-per-ip", "0", "-send-queue", "8192", "-userlist-interval", "0", "-userlist-rate-per-ip", "0"}
 }
 
 // probeTimeout bounds one user-list round trip of the healthy client. It is

@@ -21,8 +21,8 @@ import (
 //	go test -run '^$' -fuzz FuzzHandshake -fuzztime 5m ./server/chatserver
 func FuzzHandshake(f *testing.F) {
 	const secret = "a-secret-for-fuzzing-32-bytes-ok"
-	open := start(f, "-max-conns-per-ip", "0", "-join-rate-per-ip", "0", "-msg-rate", "0", "-msg-rate-per-ip", "0")
-	auth := start(f, "-max-conns-per-ip", "0", "-join-rate-per-ip", "0", "-msg-rate-per-ip", "0", "-auth-secret", secret)
+	open := start(f, "-max-conns-per-ip", "0", "-join-rate-per-ip", "0", "-msg-rate", "0", "-msg-rate-per-ip", "0", "-userlist-rate-per-ip", "0")
+	auth := start(f, "-max-conns-per-ip", "0", "-join-rate-per-ip", "0", "-msg-rate-per-ip", "0", "-userlist-rate-per-ip", "0", "-auth-secret", secret)
 	good, err := service.MintToken([]byte(secret), "张三", time.Hour, time.Now())
 	if err != nil {
 		f.Fatal(err)
