@@ -112,7 +112,7 @@ func floodFrames(t *testing.T, writer func(*websocket.Conn) func(*websocket.Conn
 	}
 	t.Logf("bystander round trip after the flood: %v", roundTrips(t, by))
 	poll.CheckFor(t, waitTime, pollEvery, func() error {
-		n := scrape(t, nil, "http://"+r.addr, `chatroom_closes_total{cause="flood"}`)
+		n := scrape(t, nil, r.metrics, `chatroom_closes_total{cause="flood"}`)
 		return poll.Check(n == flooders, "%v flood closes counted, want %d", n, flooders)
 	})
 }

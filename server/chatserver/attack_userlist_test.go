@@ -84,7 +84,7 @@ func TestAttack4UserListAmplifier(t *testing.T) {
 		t.Errorf("one address got %d lists in %v, want at most %d", lists, took, allowed)
 	}
 	poll.CheckFor(t, waitTime, pollEvery, func() error {
-		n := scrape(t, nil, "http://"+r.addr, "chatroom_userlist_limited_total")
+		n := scrape(t, nil, r.metrics, "chatroom_userlist_limited_total")
 		return poll.Check(n > 0, "user list refusals counted (chatroom_userlist_limited_total %v)", n)
 	})
 }
