@@ -25,11 +25,18 @@ import (
 // (masks, lengths, opcodes), and fails the connection on a bad one. Once
 // stopped (the connection is closing as a flood), it fails every read, so
 // that gorilla's loops end at once instead of handling the flood until the
-// close grace period is over.
+// close grace period is over. And once the server has sent its close frame,
+// the meter alone reads what is left (drainToClose): up to the peer's close
+// frame, and no more than maxDrainFrames, uncharged but never free.
+
+// maxDrainFrames is how many frames a client may send after the server's
+// close frame before its own: a client closing as it should sends one, or
+// a few already on their way. Past it the socket is closed.
 
 // WebSocket opcodes the meter tells apart (RFC 6455, 5.2).
 const (
 	opContinuation = 0x0
+	opClose        = 0x8
 	opPing         = 0x9
 	opPong         = 0xA
 )
@@ -53,6 +60,8 @@ type frameMeter struct {
 	hdr     [14]byte
 	have    int    // header bytes in hdr so far
 	skip    uint64 // payload bytes of the current frame still to pass
+	frames  int    // headers seen
+	closed  bool   // a close frame's header was seen
 	stopped bool   // every read fails with errFlooding
 }
 
@@ -71,11 +80,27 @@ func (m *frameMeter) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// discard reads and drops what the peer sends after the meter stopped,
-// unparsed (a flood may go on meanwhile), until a read fails: the peer
-// closed, or the close grace period is over. Reading on keeps the close
-// frame from being reset away.
-func (m *frameMeter) discard() { io.Copy(io.Discard, m.r) }
+// maxDrainFrames bounds drainToClose (see the file's comment).
+const maxDrainFrames = 64
+
+// drainToClose reads and drops what the peer sends after the server's
+// close frame, following the frame headers, until the peer's close frame
+// has passed, maxDrainFrames frames have, or a read fails (the peer
+// closed, or the close grace period is over). Reading on keeps the
+// server's close frame from being reset away; nothing of it reaches
+// gorilla. A close already read into gorilla's buffer has passed too.
+func (m *frameMeter) drainToClose() {
+	m.charger = nil
+	last := m.frames + maxDrainFrames
+	buf := make([]byte, 512)
+	for !m.closed && m.frames < last {
+		n, err := m.r.Read(buf)
+		m.scan(buf[:n])
+		if err != nil {
+			return
+		}
+	}
+}
 
 // scan follows the frames through b: it skips payloads and collects
 // headers, calling extra when a header is complete.
@@ -123,11 +148,14 @@ func (m *frameMeter) headerLen() int {
 // gorilla handles alone, and skips its payload. The charger may stop the
 // meter: the bytes already read still go to gorilla.
 func (m *frameMeter) frameDone() {
+	m.frames++
 	switch m.hdr[0] & 0x0f {
 	case opContinuation, opPing, opPong:
 		if m.charger != nil {
 			m.charger.chargeFrame()
 		}
+	case opClose:
+		m.closed = true
 	}
 	switch n := m.hdr[1] & 0x7f; n {
 	case 126:

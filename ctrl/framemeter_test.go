@@ -154,3 +154,35 @@ func BenchmarkFrameMeter(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*frames), "ns/frame")
 }
+
+// endless is a client that sends its frames forever.
+type endless struct {
+	frame []byte
+	sent  int // bytes read from it
+}
+
+func (e *endless) Read(p []byte) (int, error) {
+	n := 0
+	for n+len(e.frame) <= len(p) {
+		n += copy(p[n:], e.frame)
+	}
+	e.sent += n
+	return n, nil
+}
+
+// After the server's close frame the meter reads up to the peer's close,
+// or a few dozen frames of anything else, never on and on.
+func TestDrainToCloseIsBounded(t *testing.T) {
+	ping := []byte{0x89, 0x80, 1, 2, 3, 4}
+	flood := &endless{frame: ping}
+	newFrameMeter(flood).drainToClose()
+	if most := (maxDrainFrames + 512/len(ping)) * len(ping); flood.sent > most {
+		t.Errorf("drained %d bytes of pings, want at most %d", flood.sent, most)
+	}
+	closing := &endless{frame: []byte{0x88, 0x82, 1, 2, 3, 4, 0x02, 0xe9}} // close 1000, masked
+	m := newFrameMeter(closing)
+	m.drainToClose()
+	if !m.closed || closing.sent > 512 {
+		t.Errorf("after the peer's close: closed %v, %d bytes read", m.closed, closing.sent)
+	}
+}

@@ -23,8 +23,6 @@ const tooBigReason = "frame is longer than %d bytes"
 // readPump reads and handles frames until the connection fails or the
 // server decides to close it.
 func (c *conn) readPump() error {
-	// What is read after the read pump (drain) is charged to nothing.
-	defer func() { c.meter.charger = nil }()
 	c.setHandlers()
 	for {
 		if done, err := c.readFrame(); done {
@@ -88,22 +86,11 @@ func (c *conn) extendRead() (closing bool) {
 	return c.closing
 }
 
-// drain discards frames until the peer answers our close frame, or the
-// grace period set by the write pump ends. After a flood of control frames
-// or fragments gorilla's reader has failed (the meter stopped it), so the
-// meter discards the bytes itself, up to the peer's close or the grace
-// period's end.
-func (c *conn) drain() {
-	if c.meter.stopped {
-		c.meter.discard()
-		return
-	}
-	for {
-		if _, _, err := c.ws.NextReader(); err != nil {
-			return
-		}
-	}
-}
+// drain discards what the peer sends until it answers our close frame, or
+// the grace period set by the write pump ends, or it has sent more frames
+// than a closing client does (frameMeter.drainToClose): a client that
+// floods after an exit or a close gets no more of the server's time.
+func (c *conn) drain() { c.meter.drainToClose() }
 
 // handle acts on one frame. It returns false when the connection is to close.
 func (c *conn) handle(data []byte) bool {

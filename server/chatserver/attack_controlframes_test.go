@@ -186,3 +186,47 @@ func untilOneOf(t *testing.T, ws *websocket.Conn, types ...string) *model.ChatRo
 	t.Fatalf("none of %v in 10000 messages", types)
 	return nil
 }
+
+// The same flood sent after the client's exit (or any close by the
+// server): the read pump is over, and what the client sends until its
+// close reply is only drained. That drain read every frame for the whole
+// close grace period, charged to nothing (a hostile review measured 153 MB
+// of pings in 2 s from one connection); now it reads up to the peer's close
+// frame or a few dozen frames, and closes the socket. What the client
+// manages to write is then bounded by the socket buffers.
+func TestAttack5FloodAfterExit(t *testing.T) {
+	r := start(t)
+	ws := dialFrom(t, attackerAddr, r.addr, "leaver")
+	until(t, ws, model.TypeUserList)
+	send(t, ws, model.TypeExit, "")
+	nc := ws.NetConn()
+	go func() {
+		// Read what the server sends (its close frame), so that only the
+		// server's side decides when this ends.
+		nc.SetReadDeadline(time.Now().Add(waitTime))
+		for buf := make([]byte, 512); ; {
+			if _, err := nc.Read(buf); err != nil {
+				return
+			}
+		}
+	}()
+	run := make([]byte, 0, 256*6)
+	for range 256 {
+		run = append(run, byte(websocket.PingMessage)|0x80, 0x80, 1, 2, 3, 4) // FIN, ping, masked, length 0
+	}
+	const most = 32 << 20 // far more than loopback's socket buffers hold
+	written, began := 0, time.Now()
+	for written < 4*most && time.Since(began) < floodTime {
+		nc.SetWriteDeadline(time.Now().Add(waitTime))
+		n, err := nc.Write(run)
+		written += n
+		if err != nil {
+			break
+		}
+	}
+	t.Logf("after exit: %d bytes of pings (%d pings) written in %v before the server closed the socket",
+		written, written/6, time.Since(began).Round(time.Millisecond))
+	if written > most {
+		t.Errorf("the server took %d MB of pings after the client's exit; want the socket closed after a few frames", written>>20)
+	}
+}
