@@ -2,10 +2,8 @@ package chatserver
 
 import (
 	"io"
-	"net"
 	"net/http"
 	"net/http/pprof"
-	"time"
 
 	"chatroom/config"
 	"chatroom/web"
@@ -72,11 +70,11 @@ func servePprof(addr string, guard func(http.Handler) http.Handler) (*http.Serve
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-	ln, err := net.Listen("tcp", addr)
+	ln, err := listenPrivate(addr)
 	if err != nil {
 		return nil, err
 	}
-	srv := &http.Server{Handler: guard(mux), ReadHeaderTimeout: 10 * time.Second}
+	srv := privateServer(guard(mux))
 	go srv.Serve(ln)
 	return srv, nil
 }
