@@ -41,6 +41,35 @@ func TestNormalizeUsername(t *testing.T) {
 		{"a\U000E0001", "", "invisible character (U+E0001)"},
 		{"a\U0010FFFD", "", "not allowed in names (U+10FFFD)"},
 		{"\ufdfa\ufdfa", "", "longer than 32"}, // NFKC makes each 18 characters
+		// Issue 15's second review: blanks inside a name, invisibles that
+		// are not default-ignorable, and UTS #39's mark checks.
+		{"alice\u2800", "", "invisible character (U+2800)"},
+		{"\u2800alice", "", "invisible character (U+2800)"},
+		{"al\uffa0ice", "", "invisible character (U+FFA0)"},
+		{"alice\U0001D159", "", "invisible character (U+1D159)"},
+		{"alice\U00016FE4", "", "invisible character (U+16FE4)"},
+		{"ali\u0307ce", "", "dot above (U+0307) on U+0069"},
+		{"adm\u0131\u0307n", "", "dot above (U+0307) on U+0131"},
+		{"j\u0307ohn", "", "dot above (U+0307) on U+006A"},
+		{"ali\u0301\u0301ce", "", "repeats the combining mark U+0301"},
+		{"a\u0300\u0301\u0302\u0303\u0304", "", "more than 4 combining marks"},
+		{"a" + strings.Repeat("\u0489", 31), "", "more than 4 combining marks"},
+		{"\u2764\ufe0f\ufe0f", "", "invisible character (U+FE0F)"},
+		{"\u2764\u200d", "", "invisible character (U+200D)"},
+		{"a\u200d\u2764", "", "invisible character (U+200D)"},
+		{"\u2764\u200da", "", "invisible character (U+200D)"},
+		{"\U0001F468\u200c\U0001F469", "", "invisible character (U+200C)"},
+		// Legitimate names with joiners, variation selectors and marks.
+		{"\u2764\ufe0f", "\u2764\ufe0f", ""},   // ❤️ from a phone keyboard
+		{"1\ufe0f\u20e3", "1\ufe0f\u20e3", ""}, // keycap 1️⃣
+		{"\U0001F468\u200d\U0001F469\u200d\U0001F467", "\U0001F468\u200d\U0001F469\u200d\U0001F467", ""}, // family
+		{"\U0001F3F3\ufe0f\u200d\U0001F308", "\U0001F3F3\ufe0f\u200d\U0001F308", ""},                     // rainbow flag
+		{"\U0001F469\U0001F3FD\u200d\U0001F4BB", "\U0001F469\U0001F3FD\u200d\U0001F4BB", ""},             // with a skin tone
+		{"\u2764\ufe0f  bob", "\u2764\ufe0f bob", ""},
+		{"\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645", "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645", ""}, // Persian, ZWNJ
+		{"\u0915\u094d\u200d\u0937", "\u0915\u094d\u200d\u0937", ""},                                                 // Devanagari, ZWJ after a virama
+		{"\u0130stanbul", "\u0130stanbul", ""},                                                                       // Turkish dotted capital I
+		{"Vi\u1ec7t", "Vi\u1ec7t", ""},                                                                               // two marks on one letter
 	}
 	for _, tc := range cases {
 		got, err := NormalizeUsername(tc.in)
@@ -79,6 +108,11 @@ func TestUsernameKeys(t *testing.T) {
 		{"modern", "rnodern"},
 		{"Bob Smith", "bob  smith"},
 		{"straße", "STRASSE"},
+		{"\u2764", "\u2764\ufe0f"},
+		{"1\u20e3", "1\ufe0f\u20e3"},
+		{"\U0001F468\U0001F469\U0001F467", "\U0001F468\u200d\U0001F469\u200d\U0001F467"},
+		{"\u0915\u094d\u0937", "\u0915\u094d\u200d\u0937"},
+		{"\u0645\u06cc\u062e\u0648\u0627\u0647\u0645", "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"},
 	} {
 		if !same(pair[0], pair[1]) {
 			t.Errorf("%q and %q: keys %q, %q; skeletons %q, %q", pair[0], pair[1],
@@ -92,6 +126,9 @@ func TestUsernameKeys(t *testing.T) {
 		{"张三", "张四"},
 		{"bob", "rob"},
 		{"Jose", "José"},
+		{"\u2764\ufe0f", "\U0001F499"},
+		{"1\ufe0f\u20e3", "1"},
+		{"\U0001F468\u200d\U0001F469", "\U0001F468"},
 	} {
 		if same(pair[0], pair[1]) {
 			t.Errorf("%q and %q are taken for one name", pair[0], pair[1])
@@ -102,12 +139,16 @@ func TestUsernameKeys(t *testing.T) {
 // A name's keys are those of its normalized form: the server compares
 // what it shows.
 func TestUsernameKeyStable(t *testing.T) {
-	for _, s := range []string{"alice", "ALICE", "张三", "Bob Smith", "José"} {
+	for _, s := range []string{"alice", "ALICE", "张三", "Bob Smith", "José", "\u2764\ufe0f", "1\ufe0f\u20e3",
+		"\U0001F3F3\ufe0f\u200d\U0001F308", "\u0915\u094d\u200d\u0937", "\u0130stanbul"} {
 		n, err := NormalizeUsername(s)
 		if err != nil {
 			t.Fatal(err)
 		}
-		again, _ := NormalizeUsername(n)
+		again, err := NormalizeUsername(n)
+		if again != n || err != nil {
+			t.Errorf("%+q: normalized %+q, then %+q, %v", s, n, again, err)
+		}
 		if UsernameKey(again) != UsernameKey(n) || UsernameSkeleton(again) != UsernameSkeleton(n) {
 			t.Errorf("%q: keys change on normalizing again", s)
 		}
@@ -117,7 +158,7 @@ func TestUsernameKeyStable(t *testing.T) {
 // Hidden is what NormalizeUsername refuses as invisible, bidi control or
 // blank, and nothing a name may hold.
 func TestHidden(t *testing.T) {
-	for _, r := range "\u200b\u200d\u00ad\u202e\u2066\u061c\ufe0f\u034f\u3164\u2800\U000E0001" {
+	for _, r := range "\u200b\u200d\u00ad\u202e\u2066\u061c\ufe0f\u034f\u3164\u2800\U000E0001\U0001D159\U00016FE4\uffa0" {
 		if !Hidden(r) {
 			t.Errorf("%U is not hidden", r)
 		}
