@@ -54,6 +54,9 @@ func TestNormalizeUsername(t *testing.T) {
 		{"ali\u0301\u0301ce", "", "repeats the combining mark U+0301"},
 		{"a\u0300\u0301\u0302\u0303\u0304", "", "more than 4 combining marks"},
 		{"a" + strings.Repeat("\u0489", 31), "", "more than 4 combining marks"},
+		{"alice\u1a60", "", "combining mark of one script (U+1A60) on a character of another (U+0065)"},
+		{"alic\u17d2e", "", "combining mark of one script (U+17D2)"},
+		{"1\u0e3a", "", "combining mark of one script (U+0E3A)"},
 		{"\u2764\ufe0f\ufe0f", "", "invisible character (U+FE0F)"},
 		{"\u2764\u200d", "", "invisible character (U+200D)"},
 		{"a\u200d\u2764", "", "invisible character (U+200D)"},
@@ -70,6 +73,12 @@ func TestNormalizeUsername(t *testing.T) {
 		{"\u0915\u094d\u200d\u0937", "\u0915\u094d\u200d\u0937", ""},                                                 // Devanagari, ZWJ after a virama
 		{"\u0130stanbul", "\u0130stanbul", ""},                                                                       // Turkish dotted capital I
 		{"Vi\u1ec7t", "Vi\u1ec7t", ""},                                                                               // two marks on one letter
+		{"\u0e2a\u0e21\u0e0a\u0e32\u0e22", "\u0e2a\u0e21\u0e0a\u0e32\u0e22", ""},                                     // Thai
+		{"\u0928\u092e\u0938\u094d\u0924\u0947", "\u0928\u092e\u0938\u094d\u0924\u0947", ""},                         // Hindi
+		{"\u179f\u17bb\u1781\u17b6", "\u179f\u17bb\u1781\u17b6", ""},                                                 // Khmer
+		{"\u05e9\u05b8\u05c1\u05dc\u05d5\u05b9\u05dd", "\u05e9\u05b8\u05c1\u05dc\u05d5\u05b9\u05dd", ""},             // Hebrew, pointed
+		{"\u0645\u064f\u062d\u064e\u0645\u064e\u0651\u062f", "\u0645\u064f\u062d\u064e\u0645\u064e\u0651\u062f", ""}, // Arabic, vowelled
+		{"\u304b\u3099", "\u304c", ""},                                                                               // Japanese: the voiced mark composes
 	}
 	for _, tc := range cases {
 		got, err := NormalizeUsername(tc.in)

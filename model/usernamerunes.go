@@ -112,7 +112,10 @@ func isBlank(r rune) bool {
 }
 
 // checkMarks applies UTS #39's optional checks on combining marks to the
-// name's compatibility decomposition: refused are a dot above on a letter
+// name's compatibility decomposition: refused are a mark of one script on
+// a character of another (a Tai Tham or Khmer stacker after a Latin
+// letter shows as nothing, or as a dotted circle; marks used by several
+// scripts, of the Inherited script, go on anything), a dot above on a letter
 // that has a dot already ("i", "j", or a dotless "ı" or "ȷ", which the dot
 // makes look like "i" or "j"), the same mark twice in a row, and more than
 // maxMarks marks on one character (Zalgo text). The dot above on a capital
@@ -138,8 +141,15 @@ func checkMarksOn(base rune, marks []rune) error {
 	if len(marks) > maxMarks {
 		return fmt.Errorf("username has more than %d combining marks on one character", maxMarks)
 	}
+	baseScript := ""
 	for i, m := range marks {
+		script := scriptOf(m)
+		if script != "Inherited" && script != "Common" && baseScript == "" {
+			baseScript = scriptOf(base)
+		}
 		switch {
+		case script != "Inherited" && script != "Common" && script != baseScript:
+			return fmt.Errorf("username has a combining mark of one script (%U) on a character of another (%U), which may show as nothing", m, base)
 		case i > 0 && m == marks[i-1]:
 			return fmt.Errorf("username repeats the combining mark %U, which can make a name look like another", m)
 		case m == dotAbove && (unicode.Is(unicode.Soft_Dotted, base) || base == '\u0131' || base == '\u0237'):
@@ -147,4 +157,15 @@ func checkMarksOn(base rune, marks []rune) error {
 		}
 	}
 	return nil
+}
+
+// scriptOf is the name of r's script, as in unicode.Scripts ("Latin",
+// "Inherited", "Common"), or "" for an unassigned code point.
+func scriptOf(r rune) string {
+	for name, table := range unicode.Scripts {
+		if unicode.Is(table, r) {
+			return name
+		}
+	}
+	return ""
 }

@@ -51,6 +51,7 @@ var aliceLookAlikes = []lookAlike{
 	{"adm\u0131\u0307n", http.StatusBadRequest, "dot above (U+0307)"},           // dotless ı + dot: "admin"
 	{"alice\u0301\u0301", http.StatusBadRequest, "repeats the combining mark"},
 	{"a" + strings.Repeat("\u0489", 31), http.StatusBadRequest, "more than 4 combining marks"}, // Zalgo
+	{"alice\u1a60", http.StatusBadRequest, "combining mark of one script"},                     // Tai Tham stacker: shows as nothing
 	{"al\u200d\u2764ice", http.StatusBadRequest, "invisible character (U+200D)"},
 	{"alice\ufe0f", http.StatusBadRequest, "invisible character (U+FE0F)"},
 }
