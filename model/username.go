@@ -94,7 +94,7 @@ func mapName(name string) (string, error) {
 	}
 	shown, err := precis.Nickname.String(string(runes))
 	if err != nil {
-		return "", precisError(name)
+		return "", precisError(string(runes)) // the stand-ins pass on their own
 	}
 	if len(held) == 0 {
 		return shown, nil
