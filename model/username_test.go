@@ -63,6 +63,7 @@ var normalizeCases = []struct{ in, want, err string }{
 	{"a\u200d\u2764", "", "invisible character (U+200D)"},
 	{"\u2764\u200da", "", "invisible character (U+200D)"},
 	{"\U0001F468\u200c\U0001F469", "", "invisible character (U+200C)"},
+	{"\u2764\ufe0f\U0010FFFD", "", "not allowed in names (U+10FFFD)"},
 	// Legitimate names with joiners, variation selectors and marks.
 	{"\u2764\ufe0f", "\u2764\ufe0f", ""},   // ❤️ from a phone keyboard
 	{"1\ufe0f\u20e3", "1\ufe0f\u20e3", ""}, // keycap 1️⃣
