@@ -22,8 +22,13 @@ import (
 
 // ShownName is name with every hidden character (see model.Hidden)
 // written as its code point, so two names that differ only by one do not
-// look the same.
+// look the same. A name today's rules accept as it is shows as it is: the
+// U+FE0F and joiners it may hold are part of an emoji or a word, and its
+// keys leave them out.
 func ShownName(name string) string {
+	if n, err := model.NormalizeUsername(name); err == nil && n == name {
+		return name
+	}
 	return escape(name, model.Hidden)
 }
 

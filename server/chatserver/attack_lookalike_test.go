@@ -12,6 +12,8 @@ import (
 	"chatroom/internal/natstest"
 	"chatroom/internal/poll"
 	"chatroom/model"
+
+	"github.com/gorilla/websocket"
 )
 
 // lookAlike is one name an attacker tries while alice is online, and how
@@ -39,6 +41,19 @@ var aliceLookAlikes = []lookAlike{
 	{"\u3164", http.StatusBadRequest, "invisible character (U+3164)"},               // Hangul filler
 	{"\u2800\u3000\u2800", http.StatusBadRequest, "no visible characters"},          // blanks and a space
 	{"\u2066alice\u2069", http.StatusBadRequest, "bidirectional control character"}, // isolated
+	// The second review's names: blanks inside a name, invisibles that are
+	// not default-ignorable, a dot above on a dotted letter, Zalgo.
+	{"alice\u2800", http.StatusBadRequest, "invisible character (U+2800)"},
+	{"\u2800alice", http.StatusBadRequest, "invisible character (U+2800)"},
+	{"alice\U0001D159", http.StatusBadRequest, "invisible character (U+1D159)"}, // musical null notehead
+	{"alice\U00016FE4", http.StatusBadRequest, "invisible character (U+16FE4)"}, // Khitan filler
+	{"ali\u0307ce", http.StatusBadRequest, "dot above (U+0307)"},                // renders as "alice"
+	{"adm\u0131\u0307n", http.StatusBadRequest, "dot above (U+0307)"},           // dotless ı + dot: "admin"
+	{"alice\u0301\u0301", http.StatusBadRequest, "repeats the combining mark"},
+	{"a" + strings.Repeat("\u0489", 31), http.StatusBadRequest, "more than 4 combining marks"}, // Zalgo
+	{"alice\u1a60", http.StatusBadRequest, "combining mark of one script"},                     // Tai Tham stacker: shows as nothing
+	{"al\u200d\u2764ice", http.StatusBadRequest, "invisible character (U+200D)"},
+	{"alice\ufe0f", http.StatusBadRequest, "invisible character (U+FE0F)"},
 }
 
 // tryName is the status and refusal text of a handshake as name from src.
@@ -59,6 +74,8 @@ func TestAttack3LookAlikeNames(t *testing.T) {
 	r := start(t)
 	alice := dialFrom(t, bystanderAddr, r.addr, "alice")
 	until(t, alice, model.TypeUserList)
+	admin := dialFrom(t, bystanderAddr, r.addr, "admin")
+	until(t, admin, model.TypeUserList)
 	accepted := 0
 	for _, la := range aliceLookAlikes {
 		status, reason := tryName(t, attackerAddr, r.addr, la.name)
@@ -85,7 +102,7 @@ func TestAttack3LookAlikeNames(t *testing.T) {
 	send(t, alice, model.TypeUserList, "")
 	list := until(t, alice, model.TypeUserList).UserList
 	got := slices.Sorted(maps.Keys(list))
-	want := []string{"Bob Smith", "Jose", "Jos\u00e9", "alice", "alice2", "alicia", "张三"}
+	want := []string{"Bob Smith", "Jose", "Jos\u00e9", "admin", "alice", "alice2", "alicia", "张三"}
 	if !slices.Equal(got, want) {
 		t.Errorf("alice's user list: %+q, want %+q", got, want)
 	}
@@ -115,4 +132,38 @@ func TestAttack3LookAlikeNamesAcrossNodes(t *testing.T) {
 	}
 	ws := dialFrom(t, attackerAddr, b.addr, "Bob Smith")
 	until(t, ws, model.TypeUserList)
+}
+
+// The names the second review found wrongly refused: an emoji as a phone
+// keyboard sends it (with U+FE0F), a keycap, emoji ZWJ sequences, Persian
+// with a ZWNJ and Devanagari with a ZWJ after a virama all get in, and "❤"
+// without U+FE0F is the same name as "❤️".
+func TestAttack3EmojiAndJoinerNames(t *testing.T) {
+	r := start(t)
+	names := []string{
+		"\u2764\ufe0f", // ❤️
+		"1\ufe0f\u20e3",
+		"\U0001F468\u200d\U0001F469\u200d\U0001F467",
+		"\U0001F3F3\ufe0f\u200d\U0001F308",
+		"\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",
+		"\u0915\u094d\u200d\u0937",
+	}
+	var first *websocket.Conn
+	for _, name := range names {
+		ws := dialFrom(t, attackerAddr, r.addr, name)
+		until(t, ws, model.TypeUserList)
+		if first == nil {
+			first = ws
+		}
+	}
+	send(t, first, model.TypeUserList, "")
+	got := slices.Sorted(maps.Keys(until(t, first, model.TypeUserList).UserList))
+	if want := slices.Sorted(slices.Values(names)); !slices.Equal(got, want) {
+		t.Errorf("user list: %+q, want %+q", got, want)
+	}
+	for _, name := range []string{"\u2764", "1\u20e3", "\U0001F468\U0001F469\U0001F467", "\u0915\u094d\u0937"} {
+		if status, reason := tryName(t, bystanderAddr, r.addr, name); status != http.StatusConflict {
+			t.Errorf("%+q while its joined form is online: %d %q, want 409", name, status, reason)
+		}
+	}
 }
