@@ -79,7 +79,7 @@ func (l *Log) Validate() error {
 		errs = append(errs, fmt.Errorf("-log-max-size must be 0 or at least %v", MinLogMaxSize))
 	}
 	if l.MaxTotal != 0 && (l.MaxSize == 0 || l.MaxTotal < 2*l.MaxSize) {
-		errs = append(errs, errors.New("-log-max-total must be 0 or at least twice -log-max-size (a file rotated by time only could outgrow any cap)"))
+		errs = append(errs, errors.New("-log-max-total must be 0, or at least twice -log-max-size (the current file may grow to -log-max-size beside the rotated ones); with -log-max-size 0 (files rotated by time only, which could outgrow any cap) it must be 0"))
 	}
 	return errors.Join(errs...)
 }

@@ -53,8 +53,8 @@ func normalizePublicName(entry string) (string, error) {
 		return entry, nil
 	}
 	n := strings.ToLower(strings.TrimSuffix(strings.Trim(entry, "[]"), "."))
-	if n == "" || strings.ContainsAny(n, "/@?#% ") || (strings.Contains(n, ":") && net.ParseIP(n) == nil) {
-		return "", fmt.Errorf("%q is not a host name: use names like chat.example.com, without scheme or port", entry)
+	if n == "" || strings.ContainsAny(n, "/@?#%* ") || (strings.Contains(n, ":") && net.ParseIP(n) == nil) {
+		return "", fmt.Errorf("%q is not a host name: use names like chat.example.com, without scheme, port or wildcard (* alone answers to every name)", entry)
 	}
 	return n, nil
 }

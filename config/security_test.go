@@ -17,7 +17,7 @@ func TestPublicNames(t *testing.T) {
 	if got, want := strings.Join(c.PublicNames, " "), "chat.example.com ::1 10.0.0.5 *"; got != want {
 		t.Fatalf("got %q, want %q", got, want)
 	}
-	for _, bad := range []string{"https://chat.example.com", "chat.example.com:443", "a/b", "user@host"} {
+	for _, bad := range []string{"https://chat.example.com", "chat.example.com:443", "a/b", "user@host", "*.example.com"} {
 		if _, err := ParseServer("server", []string{"-public-names", bad}, env(nil), &out); err == nil || !strings.Contains(err.Error(), "not a host name") {
 			t.Errorf("-public-names %q: %v", bad, err)
 		}

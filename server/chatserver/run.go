@@ -56,7 +56,7 @@ func Run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
-	n := &node{cfg: cfg, log: log, metrics: newMetrics()}
+	n := &node{cfg: cfg, log: log, stderr: stderr, metrics: newMetrics()}
 	defer n.close()
 	if err := n.loadTLS(); err != nil {
 		return n.fail(err)
@@ -116,6 +116,7 @@ Subcommand:
 type node struct {
 	cfg     config.Server
 	log     logrus.FieldLogger
+	stderr  io.Writer // the terminal, where a failure is said even with -log-stderr=false
 	metrics *metrics
 
 	tls      *tls.Config    // nil: plain ws:// and http://
@@ -142,12 +143,16 @@ func (f failed) Error() string { return f.what + ": " + f.err.Error() }
 func (f failed) Unwrap() error { return f.err }
 
 // fail logs why the server cannot go on and returns the exit code, 1.
+// When the log does not go to the terminal, the reason goes there too.
 func (n *node) fail(err error) int {
 	var f failed
 	if errors.As(err, &f) {
 		n.log.WithField("error", f.err).Error(f.what)
 	} else {
 		n.log.WithField("error", err).Error("server failed")
+	}
+	if !n.cfg.Log.Stderr && n.stderr != nil {
+		fmt.Fprintln(n.stderr, "server:", err)
 	}
 	return 1
 }

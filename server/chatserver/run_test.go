@@ -127,6 +127,13 @@ func TestExitCodes(t *testing.T) {
 	if c != 1 || !strings.Contains(out.String(), "cannot listen") {
 		t.Fatalf("port in use: exit %d, %q", c, out.String())
 	}
+	// With the log kept off the terminal, why the start failed still
+	// reaches it.
+	out.Reset()
+	c = Run(context.Background(), []string{"-addr", ln.Addr().String(), "-log-dir", t.TempDir(), "-log-stderr=false"}, noEnv, &out, nil)
+	if c != 1 || !strings.Contains(out.String(), "cannot listen") {
+		t.Fatalf("port in use, -log-stderr=false: exit %d, %q", c, out.String())
+	}
 }
 
 // -h names the token subcommand too; the start line names the process, so
