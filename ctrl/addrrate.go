@@ -16,15 +16,16 @@ import (
 // address a minute; the caller answers it like any other rate limit
 // (rateLimited: the error reply, and strikes towards a close).
 func (c *conn) allowAddr() bool {
-	if c.addrMsgs == nil || c.addrMsgs.Allow() {
+	b := c.limits()
+	if b.addrMsgs == nil || b.addrMsgs.Allow() {
 		return true
 	}
 	c.s.stats.addrLimited.Add(1)
-	if !c.limited {
+	if !b.limited {
 		if ok, suppressed := c.s.logs.addrRate.allow(c.ip, time.Now()); ok {
 			c.logger().WithFields(logrus.Fields{"rate_per_ip": c.s.cfg.MsgRatePerIP, "suppressed": suppressed}).Info("rate limited: the address sends too fast")
 		}
 	}
-	c.limited = true // rateLimited need not log it again
+	b.limited = true // rateLimited need not log it again
 	return false
 }

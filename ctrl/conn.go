@@ -11,7 +11,6 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/sirupsen/logrus"
-	"golang.org/x/time/rate"
 
 	"chatroom/service"
 )
@@ -36,18 +35,13 @@ type conn struct {
 	pumpDone  chan struct{} // closed when the write pump has ended for good
 	pingTimer *time.Timer   // makes a ping due every PingInterval
 	left      atomic.Bool   // Room.Leave has been called
-	limiter   *rate.Limiter // the read pump's token bucket; made at the first frame
-	strikes   *rate.Limiter // refusals it forgives: RateClose at once, MsgRate a second
-	limited   bool          // the last frame was refused (read pump only)
-	addrMsgs  *rate.Limiter // the frames bucket shared by every chat connection of its address; nil: none
-	addrLists *rate.Limiter // the user lists bucket shared likewise (userlistlimit.go); nil: none
+	meter     *frameMeter   // sees every frame read, to charge those gorilla handles alone (framemeter.go)
+	budget    *budget       // what it may still send (budget.go); nil until its first frame (read pump only)
 
-	// The frames gorilla handles alone (framemeter.go).
-	meter       *frameMeter // counts the frames read; charges them to the bucket above
-	extraFrames int         // pings, pongs and continuation frames not yet charged (read pump only)
-
-	// The user list's own limit (userlistlimit.go); made at the first request.
-	userLists *rate.Limiter // the connection's bucket (read pump only)
+	// Pings, pongs and continuation frames not yet charged to the budget
+	// (framemeter.go): kept here, so that the pongs of an idle connection
+	// need no budget until they are worth a token.
+	extraFrames int
 
 	mu           sync.Mutex
 	queue        []*service.Frame // frames for the write pump, oldest first

@@ -63,24 +63,24 @@ func (l *addrListener) Accept() (net.Conn, error) {
 		}
 		ip := addrOf(tc.RemoteAddr())
 		if l.s.addrs.accept(ip) {
-			return &countedConn{TCPConn: tc, addrs: l.s.addrs, ip: ip}, nil
+			return &countedConn{TCPConn: tc, addrs: l.s.addrs}, nil
 		}
 		l.s.drop(tc, ip, dropPerIP, l.plain)
 	}
 }
 
 // countedConn is an accepted connection, counted against its address
-// until it is closed.
+// until it is closed. It finds its address again when it closes rather
+// than keep it: every open connection holds one, idle ones included.
 type countedConn struct {
 	*net.TCPConn
 	addrs  *addrTable
-	ip     netip.Addr
 	closed atomic.Bool
 }
 
 func (c *countedConn) Close() error {
 	if !c.closed.Swap(true) {
-		c.addrs.closed(c.ip)
+		c.addrs.closed(addrOf(c.RemoteAddr()))
 	}
 	return c.TCPConn.Close()
 }

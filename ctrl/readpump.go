@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/sirupsen/logrus"
-	"golang.org/x/time/rate"
 
 	"chatroom/config"
 	"chatroom/model"
@@ -147,18 +146,9 @@ func (c *conn) countFrame(msg *model.ChatRoomRequest, err error) {
 // MsgBurst at most) and then from its address's (allowAddr), and reports
 // whether there were both.
 func (c *conn) allow() bool {
-	if c.s.cfg.MsgRate <= 0 {
-		return c.allowAddr()
-	}
-	if c.limiter == nil {
-		// Made at the first frame: an idle connection keeps none.
-		c.limiter = rate.NewLimiter(rate.Limit(c.s.cfg.MsgRate), c.s.cfg.MsgBurst)
-		if c.s.cfg.RateClose > 0 {
-			c.strikes = rate.NewLimiter(rate.Limit(c.s.cfg.MsgRate), c.s.cfg.RateClose)
-		}
-	}
-	if c.limiter.Allow() && c.allowAddr() {
-		c.limited = false
+	b := c.limits()
+	if (b.msgs == nil || b.msgs.Allow()) && c.allowAddr() {
+		b.limited = false
 		return true
 	}
 	return false
@@ -171,18 +161,19 @@ func (c *conn) allow() bool {
 // connection is to close.
 func (c *conn) rateLimited() bool {
 	c.s.stats.rateLimited.Add(1)
-	if c.strikes != nil && !c.strikes.Allow() {
+	b := c.limits()
+	if b.strikes != nil && !b.strikes.Allow() {
 		c.logger().WithField("rate_close", c.s.cfg.RateClose).Warn("closing a flooding connection")
 		c.Close(service.DisconnectFlood)
 		return false
 	}
 	c.s.stats.rejectedFrames.Add(1)
-	if !c.limited {
+	if !b.limited {
 		// One line per burst, not per frame, and a few per address over
 		// all its connections: a flood must not flood the log.
 		c.logFrame(c.s.logs.limited, logrus.Fields{"rate": c.s.cfg.MsgRate}, "rate limited")
 	}
-	c.limited = true
+	b.limited = true
 	c.s.room.Reply(c, service.NewFrame(WebSocketFramer{}, &model.ChatRoomRequest{Type: model.TypeError, Content: config.ReplyRateLimited}))
 	return true
 }

@@ -49,20 +49,17 @@ func (s *Server) upgrade(w http.ResponseWriter, r *http.Request, name string, ip
 		logSampled(s.log, s.logs.refusals, ip, logrus.Fields{"remote": r.RemoteAddr, "username": clip(name), "error": err}, "upgrade failed")
 		return nil
 	}
-	msgs, lists := s.addrs.buckets(ip)
 	c := &conn{
-		s:         s,
-		ws:        ws,
-		sock:      sock,
-		meter:     meter,
-		name:      name,
-		batched:   ws.Subprotocol() == model.SubprotocolBatch,
-		remote:    r.RemoteAddr,
-		ip:        ip,
-		addrMsgs:  msgs,
-		addrLists: lists,
-		wake:      make(chan struct{}, 1),
-		pumpDone:  make(chan struct{}),
+		s:        s,
+		ws:       ws,
+		sock:     sock,
+		meter:    meter,
+		name:     name,
+		batched:  ws.Subprotocol() == model.SubprotocolBatch,
+		remote:   r.RemoteAddr,
+		ip:       ip,
+		wake:     make(chan struct{}, 1),
+		pumpDone: make(chan struct{}),
 	}
 	meter.charger = c
 	return c

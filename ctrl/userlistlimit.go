@@ -41,17 +41,15 @@ func (c *conn) sendUserList() {
 // allowUserList takes a token of the connection's user list bucket and
 // one of its address's, or neither. Read pump only.
 func (c *conn) allowUserList() bool {
+	b := c.limits()
 	var own *rate.Reservation
-	if every := c.s.cfg.UserListInterval; every > 0 {
-		if c.userLists == nil {
-			c.userLists = rate.NewLimiter(rate.Every(every), c.s.cfg.UserListBurst)
-		}
-		if own = c.userLists.Reserve(); own.Delay() > 0 {
+	if b.lists != nil {
+		if own = b.lists.Reserve(); own.Delay() > 0 {
 			own.Cancel()
 			return false
 		}
 	}
-	if c.addrLists != nil && !c.addrLists.Allow() {
+	if b.addrLists != nil && !b.addrLists.Allow() {
 		if own != nil {
 			own.Cancel() // the connection's token is not spent on a refusal
 		}
