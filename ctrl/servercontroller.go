@@ -5,8 +5,8 @@
 // many connections; addrs.go: per address, counted from accept by
 // listener.go) or refused in words (refusal.go), upgraded (upgrade.go)
 // and started (this file). Each connection (conn.go) then has a read pump
-// (readpump.go: frames in, checks, rate limits; addrrate.go: the address's
-// share) and a write pump that runs only while there is something to write
+// (readpump.go: frames in, checks, rate limits; budget.go: its buckets,
+// made at its first frame; addrrate.go: the address's share) and a write pump that runs only while there is something to write
 // (writepump.go: the queue, the write window, batching), writing the room's
 // prebuilt frames (framer.go) with one writev (writev.go). stats.go counts
 // it all. framemeter.go charges the frames gorilla handles alone (pings,
