@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"errors"
+	"hash/maphash"
 	"sync"
 	"time"
 
@@ -18,16 +19,20 @@ type MemoryBroker struct {
 	handler func(*model.ChatRoomRequest)
 	seq     uint64
 	last    int64 // the last Timestamp given: times never go back
-	// names are the claimed names by their comparison key
-	// (model.UsernameKey); skeletons counts them by their skeletons.
-	names     map[string]string
-	skeletons map[string]int
+	// names are the claimed names by the hash of their comparison key
+	// (model.UsernameKey); skeletons counts them by the hash of their
+	// skeletons. Hashes, not the keys: every user online keeps an entry
+	// in each, and two different keys share a 64-bit hash about once in
+	// 10^19 pairs (a name then refused as similar, never two holders).
+	seed      maphash.Seed
+	names     map[uint64]string
+	skeletons map[uint64]int
 	closed    bool
 }
 
 // NewMemoryBroker returns an empty in-memory broker.
 func NewMemoryBroker() *MemoryBroker {
-	return &MemoryBroker{names: make(map[string]string), skeletons: make(map[string]int)}
+	return &MemoryBroker{seed: maphash.MakeSeed(), names: make(map[uint64]string), skeletons: make(map[uint64]int)}
 }
 
 // Subscribe implements Broker. Only h.Event is ever called.
@@ -61,7 +66,7 @@ func (b *MemoryBroker) Publish(_ context.Context, ev *model.ChatRoomRequest) err
 // Claim implements Broker: name is refused if a claimed name has its key
 // or its skeleton.
 func (b *MemoryBroker) Claim(_ context.Context, name string) error {
-	key, skel := model.UsernameKey(name), model.UsernameSkeleton(name)
+	key, skel := b.keys(name)
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	switch holder, ok := b.names[key]; {
@@ -79,7 +84,7 @@ func (b *MemoryBroker) Claim(_ context.Context, name string) error {
 
 // Release implements Broker.
 func (b *MemoryBroker) Release(name string) {
-	key, skel := model.UsernameKey(name), model.UsernameSkeleton(name)
+	key, skel := b.keys(name)
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.names[key] != name {
@@ -89,6 +94,12 @@ func (b *MemoryBroker) Release(name string) {
 	if b.skeletons[skel]--; b.skeletons[skel] <= 0 {
 		delete(b.skeletons, skel)
 	}
+}
+
+// keys are the hashes name is claimed under: of its comparison key and of
+// its skeleton.
+func (b *MemoryBroker) keys(name string) (key, skel uint64) {
+	return maphash.String(b.seed, model.UsernameKey(name)), maphash.String(b.seed, model.UsernameSkeleton(name))
 }
 
 // Connected implements Broker: one process has no link to lose.
