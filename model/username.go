@@ -31,6 +31,14 @@ var ErrUsernameEmpty = errors.New("username is empty")
 // ASCII spaces, runs of spaces to one, trimmed. Case is kept. The error
 // text is meant for the person who typed the name.
 func NormalizeUsername(name string) (string, error) {
+	if plainKeys.isPlain(name) {
+		return name, nil // usernameplain.go
+	}
+	return normalizeUsername(name)
+}
+
+// normalizeUsername is NormalizeUsername by the full rules.
+func normalizeUsername(name string) (string, error) {
 	name = strings.TrimSpace(name)
 	switch {
 	case name == "":
@@ -135,6 +143,14 @@ func precisError(name string) error {
 // key. U+FE0F and the zero-width joiners are left out, so "❤" is "❤️" and
 // "👨👩👧" is "👨‍👩‍👧". Keys are compared, never shown.
 func UsernameKey(name string) string {
+	if plainKeys.isPlain(name) {
+		return join(name, &plainKeys.key) // usernameplain.go
+	}
+	return usernameKey(name)
+}
+
+// usernameKey is UsernameKey by the full rules.
+func usernameKey(name string) string {
 	name = dropJoiners(name)
 	folded, err := precis.Nickname.CompareKey(name)
 	if err != nil {
@@ -150,6 +166,14 @@ func UsernameKey(name string) string {
 // is "aiice". (A name's skeleton is not a function of its key, so they are
 // two keys; Ergo IRC keeps both for the same reason.)
 func UsernameSkeleton(name string) string {
+	if plainKeys.isPlain(name) {
+		return join(name, &plainKeys.skel) // usernameplain.go
+	}
+	return usernameSkeleton(name)
+}
+
+// usernameSkeleton is UsernameSkeleton by the full rules.
+func usernameSkeleton(name string) string {
 	name = dropJoiners(name)
 	shown, err := precis.Nickname.String(name)
 	if err != nil {
