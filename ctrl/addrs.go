@@ -40,6 +40,7 @@ type addrEntry struct {
 type addrTable struct {
 	maxChats  int // chat connections per address; 0: no limit
 	maxOpen   int // connections of any kind per address; 0: no limit
+	maxAll    int // connections of any kind from every address: MaxConns + config.FDReserve/2
 	joinRate  rate.Limit
 	joinBurst int
 	msgRate   rate.Limit
@@ -49,6 +50,7 @@ type addrTable struct {
 
 	mu    sync.Mutex
 	m     map[netip.Addr]*addrEntry
+	all   int // connections open, from accept until closed
 	swept time.Time
 }
 
@@ -61,6 +63,7 @@ func newAddrTable(cfg config.Server) *addrTable {
 		msgBurst:  cfg.MsgBurstPerIP,
 		listRate:  rate.Limit(cfg.UserListRatePerIP),
 		listBurst: cfg.UserListBurstPerIP,
+		maxAll:    cfg.MaxConns + config.FDReserve/2,
 		m:         make(map[netip.Addr]*addrEntry),
 	}
 	if cfg.MaxConnsPerIP > 0 {
@@ -118,18 +121,25 @@ func (t *addrTable) release(ip netip.Addr, e *addrEntry, now time.Time) {
 	}
 }
 
-// accept counts a connection just accepted from ip, or reports that the
-// address holds all it may (MaxConnsPerIP + config.PendingPerIP).
-func (t *addrTable) accept(ip netip.Addr) bool {
+// accept counts a connection just accepted from ip, or says why it may
+// not be served (a drop reason): the address holds all it may
+// (MaxConnsPerIP + config.PendingPerIP), or the server does (MaxConns +
+// config.FDReserve/2, which leaves the rest of the open files for the log,
+// the listeners and the broker).
+func (t *addrTable) accept(ip netip.Addr) (drop string) {
 	now := time.Now()
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if t.all >= t.maxAll {
+		return dropPending
+	}
 	e := t.entry(ip, now)
 	if t.maxOpen > 0 && e.open >= t.maxOpen {
-		return false
+		return dropPerIP
 	}
 	e.open++
-	return true
+	t.all++
+	return ""
 }
 
 // closed gives back what accept counted.
@@ -137,6 +147,7 @@ func (t *addrTable) closed(ip netip.Addr) {
 	now := time.Now()
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.all--
 	if e := t.m[ip]; e != nil {
 		e.open--
 		t.release(ip, e, now)

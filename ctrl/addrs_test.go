@@ -18,14 +18,14 @@ func TestAddrTableCounts(t *testing.T) {
 	tab := newAddrTable(cfg)
 	a, b := netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("192.0.2.2")
 	for i := range 2 + config.PendingPerIP {
-		if !tab.accept(a) {
+		if tab.accept(a) != "" {
 			t.Fatalf("connection %d refused", i+1)
 		}
 	}
-	if tab.accept(a) {
-		t.Fatal("one connection too many accepted")
+	if got := tab.accept(a); got != dropPerIP {
+		t.Fatalf("one connection too many: %q, want %q", got, dropPerIP)
 	}
-	if !tab.accept(b) {
+	if tab.accept(b) != "" {
 		t.Fatal("another address refused")
 	}
 	if !tab.takeChat(a) || !tab.takeChat(a) || tab.takeChat(a) {
@@ -33,8 +33,30 @@ func TestAddrTableCounts(t *testing.T) {
 	}
 	tab.freeChat(a)
 	tab.closed(a)
-	if !tab.takeChat(a) || !tab.accept(a) {
+	if !tab.takeChat(a) || tab.accept(a) != "" {
 		t.Fatal("what closed did not come back")
+	}
+}
+
+// Connections of any kind from every address together are capped at
+// MaxConns + config.FDReserve/2, and come back when they close.
+func TestAddrTableCapsTheTotal(t *testing.T) {
+	cfg := config.DefaultServer()
+	cfg.MaxConns, cfg.MaxConnsPerIP = 4, 0
+	tab := newAddrTable(cfg)
+	total := cfg.MaxConns + config.FDReserve/2
+	addr := func(i int) netip.Addr { return netip.AddrFrom4([4]byte{192, 0, 2, byte(i % 200)}) }
+	for i := range total {
+		if got := tab.accept(addr(i)); got != "" {
+			t.Fatalf("connection %d of %d: %q", i+1, total, got)
+		}
+	}
+	if got := tab.accept(addr(total)); got != dropPending {
+		t.Fatalf("connection %d: %q, want %q", total+1, got, dropPending)
+	}
+	tab.closed(addr(0))
+	if got := tab.accept(addr(total)); got != "" {
+		t.Fatalf("after one closed: %q", got)
 	}
 }
 

@@ -1,19 +1,17 @@
 package ctrl
 
 import (
-	"crypto/tls"
-	"net"
 	"net/http"
 	"net/netip"
 	"sync"
-	"sync/atomic"
 	"syscall"
 
 	"chatroom/config"
 )
 
-// How many connections the server takes: in total (MaxConns), from one
-// address (MaxConnsPerIP), and not yet upgraded (ConnState).
+// How many chat connections the server takes: in total (MaxConns) and from
+// one address (MaxConnsPerIP). Connections of any kind are counted from
+// accept, per address and in all, by the listener (listener.go, addrs.go).
 
 // DefaultMaxConns is the connection limit when -max-conns is 0: the
 // process's open-file limit (which Go raises to the hard limit at start)
@@ -73,27 +71,4 @@ func clientIP(r *http.Request) netip.Addr {
 		return netip.Addr{}
 	}
 	return addrKey(ap.Addr())
-}
-
-// ConnState returns the http.Server.ConnState hook that bounds the files
-// that connections not yet upgraded hold (a TLS handshake, request headers
-// on their way, plain HTTP requests): past MaxConns + config.FDReserve/2,
-// counting the chat's own connections, a new one is dropped at once
-// (drop: a 503 in words on plain TCP, counted, logged). It runs in the
-// accept loop, so it does not wait for the client. Per address, the
-// listener (Listener) has bounded them before.
-func (s *Server) ConnState() func(net.Conn, http.ConnState) {
-	limit := int64(s.cfg.MaxConns + config.FDReserve/2)
-	var pending atomic.Int64
-	return func(c net.Conn, st http.ConnState) {
-		switch st {
-		case http.StateNew:
-			if pending.Add(1)+s.Connections() > limit {
-				_, isTLS := c.(*tls.Conn)
-				s.drop(c, addrOf(c.RemoteAddr()), dropPending, !isTLS) // net/http then reports StateClosed
-			}
-		case http.StateHijacked, http.StateClosed:
-			pending.Add(-1)
-		}
-	}
 }

@@ -24,7 +24,7 @@ import (
 // chatroom_connections_dropped_total).
 const (
 	dropPerIP   = "per_ip_limit"  // its address holds MaxConnsPerIP + config.PendingPerIP connections
-	dropPending = "pending_limit" // MaxConns + config.FDReserve/2 connections are open (ConnState)
+	dropPending = "pending_limit" // MaxConns + config.FDReserve/2 connections are open
 )
 
 func dropReasons() []string { return []string{dropPerIP, dropPending} }
@@ -62,10 +62,11 @@ func (l *addrListener) Accept() (net.Conn, error) {
 			return c, nil
 		}
 		ip := addrOf(tc.RemoteAddr())
-		if l.s.addrs.accept(ip) {
+		reason := l.s.addrs.accept(ip)
+		if reason == "" {
 			return &countedConn{TCPConn: tc, addrs: l.s.addrs}, nil
 		}
-		l.s.drop(tc, ip, dropPerIP, l.plain)
+		l.s.drop(tc, ip, reason, l.plain)
 	}
 }
 

@@ -24,8 +24,7 @@ func (n *node) httpServer() *http.Server {
 		IdleTimeout:       n.cfg.HTTPIdleTimeout,
 		MaxHeaderBytes:    n.cfg.MaxHeaderBytes,
 		TLSConfig:         n.tls,
-		ErrorLog:          n.chat.ErrorLog(),  // sampled per address: clients cause most of it
-		ConnState:         n.chat.ConnState(), // bounds the connections not yet upgraded
+		ErrorLog:          n.chat.ErrorLog(), // sampled per address: clients cause most of it
 	}
 }
 
