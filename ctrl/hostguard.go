@@ -23,12 +23,6 @@ import (
 // -public-names. A server listening beyond loopback with no -public-names
 // answers to every name, as before: it is reachable without rebinding.
 
-// Log sampling of refused Hosts: so many lines per address and period.
-const (
-	hostLogPerAddr = 10
-	hostLogPeriod  = time.Minute
-)
-
 // HostGuard refuses requests whose Host is not one of the server's names
 // with 421 and a reason, logs them (sampled per address) and counts them.
 // One guard may wrap several listeners' handlers (Wrap).
@@ -40,7 +34,7 @@ type HostGuard struct {
 
 // NewHostGuard returns a guard that logs to log.
 func NewHostGuard(log logrus.FieldLogger) *HostGuard {
-	return &HostGuard{log: log, sampler: newLogSampler(hostLogPerAddr, hostLogPeriod)}
+	return &HostGuard{log: log, sampler: newLogSampler(logsPerAddr, logPeriod)} // sampled like every line clients cause (clientlog.go)
 }
 
 // Refused is how many requests the guard has refused.
