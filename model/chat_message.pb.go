@@ -21,6 +21,36 @@
 //                                                        WebSocket pings (browsers)
 //   pong      server   -                                 the answer to ping, to the asker only
 //
+// Rooms and direct messages (new fields and types; a client that knows
+// nothing of them lives in one room, its "home room", and sees what the
+// specification says). A connection starts in the rooms its handshake names
+// (?room=NAME, repeatable, or the header "room: NAME"), or in the server's
+// default room (-default-room, default "lobby"); the first of them is its
+// home room. A client message with no room means the home room. Every
+// server message about a room carries its name in `room`.
+//
+//   type      sent by  fields set                        meaning
+//   talk      client   content room                      say something in a room the client is in
+//   talk      client   content to                        a direct message to the user `to`
+//   talk      server   ... to                            a direct message: delivered to `to` and echoed to
+//                                                        its sender (user_name), no one else; no room
+//   join      client   room [private]                    join a room, created on first join (private:
+//                                                        created unlisted); the answer is the join event,
+//                                                        the room's user list and its last talks, as at
+//                                                        connect
+//   part      client   room                              leave a room; the answer is the leave event
+//   userlist  client   [room]                            the online users of a room (the reply has room)
+//   rooms     client   [cursor] [limit]                  list the public rooms, by name, from after cursor
+//   rooms     server   rooms cursor                      one page: name, members, topic; cursor is the
+//                                                        name to ask from for the next page, "" at the end
+//   history   client   room | to                         the room's last talks, or the last direct messages
+//                                                        between the client and `to`
+//   history   server   room | to                         the end of the talks just replayed for that request
+//   join/leave server  user_name room timestamp seq      per room; seqs increase per room, the same order
+//                                                        for every member; direct messages between two users
+//                                                        are ordered too
+//   error     server   content [room] [to]               refused; room or to say what the request was about
+//
 // Batched framing (opt-in). A client that offers the WebSocket subprotocol
 // "chatroom.v2" in its handshake, and gets it back, receives ChatRoomBatch
 // frames instead: each binary frame carries one or more ChatRoomRequests, in
@@ -71,7 +101,24 @@ type ChatRoomRequest struct {
 	// The room's sequence number of a talk, join or leave. Live events reach
 	// every user in increasing seq order, the same order for everyone; the
 	// history replayed after a user's own join keeps its original, lower seqs.
-	Seq           uint64 `protobuf:"varint,6,opt,name=seq,proto3" json:"seq,omitempty"`
+	Seq uint64 `protobuf:"varint,6,opt,name=seq,proto3" json:"seq,omitempty"`
+	// The room a message is about. Empty from a client: its home room.
+	// Room names are 1-64 letters, digits, marks and "-_." of any script
+	// (Chinese too), compared and shown in NFKC, lower case.
+	Room string `protobuf:"bytes,7,opt,name=room,proto3" json:"room,omitempty"`
+	// A direct message's addressee (talk, history, error).
+	To string `protobuf:"bytes,8,opt,name=to,proto3" json:"to,omitempty"`
+	// A rooms reply: one page of the public rooms.
+	Rooms []*RoomInfo `protobuf:"bytes,9,rep,name=rooms,proto3" json:"rooms,omitempty"`
+	// Rooms paging: in a request, list the rooms after this name; in the
+	// reply, the name to ask from for the next page, "" after the last.
+	Cursor string `protobuf:"bytes,10,opt,name=cursor,proto3" json:"cursor,omitempty"`
+	// Rooms paging: most rooms per page (0: the server's default, at most
+	// its maximum).
+	Limit uint32 `protobuf:"varint,11,opt,name=limit,proto3" json:"limit,omitempty"`
+	// A join that creates its room creates it unlisted: not in the rooms
+	// list, joined only by whoever knows its name.
+	Private       bool `protobuf:"varint,12,opt,name=private,proto3" json:"private,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -148,6 +195,109 @@ func (x *ChatRoomRequest) GetSeq() uint64 {
 	return 0
 }
 
+func (x *ChatRoomRequest) GetRoom() string {
+	if x != nil {
+		return x.Room
+	}
+	return ""
+}
+
+func (x *ChatRoomRequest) GetTo() string {
+	if x != nil {
+		return x.To
+	}
+	return ""
+}
+
+func (x *ChatRoomRequest) GetRooms() []*RoomInfo {
+	if x != nil {
+		return x.Rooms
+	}
+	return nil
+}
+
+func (x *ChatRoomRequest) GetCursor() string {
+	if x != nil {
+		return x.Cursor
+	}
+	return ""
+}
+
+func (x *ChatRoomRequest) GetLimit() uint32 {
+	if x != nil {
+		return x.Limit
+	}
+	return 0
+}
+
+func (x *ChatRoomRequest) GetPrivate() bool {
+	if x != nil {
+		return x.Private
+	}
+	return false
+}
+
+// One room in a rooms reply.
+type RoomInfo struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Members       uint32                 `protobuf:"varint,2,opt,name=members,proto3" json:"members,omitempty"` // online in the room (all nodes)
+	Topic         string                 `protobuf:"bytes,3,opt,name=topic,proto3" json:"topic,omitempty"`      // empty if none
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RoomInfo) Reset() {
+	*x = RoomInfo{}
+	mi := &file_chat_message_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RoomInfo) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RoomInfo) ProtoMessage() {}
+
+func (x *RoomInfo) ProtoReflect() protoreflect.Message {
+	mi := &file_chat_message_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RoomInfo.ProtoReflect.Descriptor instead.
+func (*RoomInfo) Descriptor() ([]byte, []int) {
+	return file_chat_message_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *RoomInfo) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *RoomInfo) GetMembers() uint32 {
+	if x != nil {
+		return x.Members
+	}
+	return 0
+}
+
+func (x *RoomInfo) GetTopic() string {
+	if x != nil {
+		return x.Topic
+	}
+	return ""
+}
+
 // One server frame in the "chatroom.v2" subprotocol: several messages, in
 // the order they would have been sent one per frame.
 type ChatRoomBatch struct {
@@ -159,7 +309,7 @@ type ChatRoomBatch struct {
 
 func (x *ChatRoomBatch) Reset() {
 	*x = ChatRoomBatch{}
-	mi := &file_chat_message_proto_msgTypes[1]
+	mi := &file_chat_message_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -171,7 +321,7 @@ func (x *ChatRoomBatch) String() string {
 func (*ChatRoomBatch) ProtoMessage() {}
 
 func (x *ChatRoomBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_chat_message_proto_msgTypes[1]
+	mi := &file_chat_message_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -184,7 +334,7 @@ func (x *ChatRoomBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChatRoomBatch.ProtoReflect.Descriptor instead.
 func (*ChatRoomBatch) Descriptor() ([]byte, []int) {
-	return file_chat_message_proto_rawDescGZIP(), []int{1}
+	return file_chat_message_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *ChatRoomBatch) GetMessages() []*ChatRoomRequest {
@@ -198,17 +348,28 @@ var File_chat_message_proto protoreflect.FileDescriptor
 
 const file_chat_message_proto_rawDesc = "" +
 	"\n" +
-	"\x12chat_message.proto\x12\bchatroom\"\x8f\x02\n" +
+	"\x12chat_message.proto\x12\bchatroom\"\xa5\x03\n" +
 	"\x0fChatRoomRequest\x12\x12\n" +
 	"\x04type\x18\x01 \x01(\tR\x04type\x12\x1b\n" +
 	"\tuser_name\x18\x02 \x01(\tR\buserName\x12\x18\n" +
 	"\acontent\x18\x03 \x01(\tR\acontent\x12D\n" +
 	"\tuser_list\x18\x04 \x03(\v2'.chatroom.ChatRoomRequest.UserListEntryR\buserList\x12\x1c\n" +
 	"\ttimestamp\x18\x05 \x01(\x03R\ttimestamp\x12\x10\n" +
-	"\x03seq\x18\x06 \x01(\x04R\x03seq\x1a;\n" +
+	"\x03seq\x18\x06 \x01(\x04R\x03seq\x12\x12\n" +
+	"\x04room\x18\a \x01(\tR\x04room\x12\x0e\n" +
+	"\x02to\x18\b \x01(\tR\x02to\x12(\n" +
+	"\x05rooms\x18\t \x03(\v2\x12.chatroom.RoomInfoR\x05rooms\x12\x16\n" +
+	"\x06cursor\x18\n" +
+	" \x01(\tR\x06cursor\x12\x14\n" +
+	"\x05limit\x18\v \x01(\rR\x05limit\x12\x18\n" +
+	"\aprivate\x18\f \x01(\bR\aprivate\x1a;\n" +
 	"\rUserListEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"F\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"N\n" +
+	"\bRoomInfo\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
+	"\amembers\x18\x02 \x01(\rR\amembers\x12\x14\n" +
+	"\x05topic\x18\x03 \x01(\tR\x05topic\"F\n" +
 	"\rChatRoomBatch\x125\n" +
 	"\bmessages\x18\x01 \x03(\v2\x19.chatroom.ChatRoomRequestR\bmessagesB\x10Z\x0echatroom/modelb\x06proto3"
 
@@ -224,20 +385,22 @@ func file_chat_message_proto_rawDescGZIP() []byte {
 	return file_chat_message_proto_rawDescData
 }
 
-var file_chat_message_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
+var file_chat_message_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
 var file_chat_message_proto_goTypes = []any{
 	(*ChatRoomRequest)(nil), // 0: chatroom.ChatRoomRequest
-	(*ChatRoomBatch)(nil),   // 1: chatroom.ChatRoomBatch
-	nil,                     // 2: chatroom.ChatRoomRequest.UserListEntry
+	(*RoomInfo)(nil),        // 1: chatroom.RoomInfo
+	(*ChatRoomBatch)(nil),   // 2: chatroom.ChatRoomBatch
+	nil,                     // 3: chatroom.ChatRoomRequest.UserListEntry
 }
 var file_chat_message_proto_depIdxs = []int32{
-	2, // 0: chatroom.ChatRoomRequest.user_list:type_name -> chatroom.ChatRoomRequest.UserListEntry
-	0, // 1: chatroom.ChatRoomBatch.messages:type_name -> chatroom.ChatRoomRequest
-	2, // [2:2] is the sub-list for method output_type
-	2, // [2:2] is the sub-list for method input_type
-	2, // [2:2] is the sub-list for extension type_name
-	2, // [2:2] is the sub-list for extension extendee
-	0, // [0:2] is the sub-list for field type_name
+	3, // 0: chatroom.ChatRoomRequest.user_list:type_name -> chatroom.ChatRoomRequest.UserListEntry
+	1, // 1: chatroom.ChatRoomRequest.rooms:type_name -> chatroom.RoomInfo
+	0, // 2: chatroom.ChatRoomBatch.messages:type_name -> chatroom.ChatRoomRequest
+	3, // [3:3] is the sub-list for method output_type
+	3, // [3:3] is the sub-list for method input_type
+	3, // [3:3] is the sub-list for extension type_name
+	3, // [3:3] is the sub-list for extension extendee
+	0, // [0:3] is the sub-list for field type_name
 }
 
 func init() { file_chat_message_proto_init() }
@@ -251,7 +414,7 @@ func file_chat_message_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_chat_message_proto_rawDesc), len(file_chat_message_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   3,
+			NumMessages:   4,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

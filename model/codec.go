@@ -20,6 +20,10 @@ const (
 	TypeError    = "error"
 	TypePing     = "ping"
 	TypePong     = "pong"
+	// Rooms and direct messages (see chat_message.proto).
+	TypePart    = "part"
+	TypeRooms   = "rooms"
+	TypeHistory = "history"
 )
 
 // MaxUsernameRunes is the longest username, in characters (not bytes).

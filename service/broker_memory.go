@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"errors"
+	"fmt"
 	"hash/maphash"
 	"sync"
 	"time"
@@ -27,12 +28,13 @@ type MemoryBroker struct {
 	seed      maphash.Seed
 	names     map[uint64]string
 	skeletons map[uint64]int
+	dir       directory
 	closed    bool
 }
 
 // NewMemoryBroker returns an empty in-memory broker.
 func NewMemoryBroker() *MemoryBroker {
-	return &MemoryBroker{seed: maphash.MakeSeed(), names: make(map[uint64]string), skeletons: make(map[uint64]int)}
+	return &MemoryBroker{seed: maphash.MakeSeed(), names: make(map[uint64]string), skeletons: make(map[uint64]int), dir: newDirectory()}
 }
 
 // Subscribe implements Broker. Only h.Event is ever called.
@@ -65,7 +67,7 @@ func (b *MemoryBroker) Publish(_ context.Context, ev *model.ChatRoomRequest) err
 
 // Claim implements Broker: name is refused if a claimed name has its key
 // or its skeleton.
-func (b *MemoryBroker) Claim(_ context.Context, name string) error {
+func (b *MemoryBroker) Claim(_ context.Context, name string, rooms []RoomRef) error {
 	key, skel := b.keys(name)
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -79,8 +81,45 @@ func (b *MemoryBroker) Claim(_ context.Context, name string) error {
 	}
 	b.names[key] = name
 	b.skeletons[skel]++
+	b.dir.set(name, rooms)
 	return nil
 }
+
+// SetRooms implements Broker.
+func (b *MemoryBroker) SetRooms(_ context.Context, name string, rooms []RoomRef) error {
+	key, _ := b.keys(name)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	switch {
+	case b.closed:
+		return ErrBrokerClosed
+	case b.names[key] != name:
+		return fmt.Errorf("%q is not claimed", name)
+	}
+	b.dir.set(name, rooms)
+	return nil
+}
+
+// Online implements Broker.
+func (b *MemoryBroker) Online(name string) bool {
+	key, _ := b.keys(name)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.names[key] == name
+}
+
+// Rooms implements Broker.
+func (b *MemoryBroker) Rooms() ([]RoomCount, int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.dir.list(), len(b.names)
+}
+
+// Follow implements Broker: the one node gets every room's events anyway.
+func (b *MemoryBroker) Follow(context.Context, string) error { return nil }
+
+// Unfollow implements Broker.
+func (b *MemoryBroker) Unfollow(string) {}
 
 // Release implements Broker.
 func (b *MemoryBroker) Release(name string) {
@@ -91,6 +130,7 @@ func (b *MemoryBroker) Release(name string) {
 		return // not claimed
 	}
 	delete(b.names, key)
+	b.dir.set(name, nil)
 	if b.skeletons[skel]--; b.skeletons[skel] <= 0 {
 		delete(b.skeletons, skel)
 	}
