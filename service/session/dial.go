@@ -68,7 +68,11 @@ func (s *Session) dial(ctx context.Context) (*websocket.Conn, error) {
 		Proxy:            http.ProxyFromEnvironment,
 		Subprotocols:     []string{model.SubprotocolBatch}, // several messages per frame, when the server offers it
 	}
-	ws, resp, err := d.DialContext(ctx, s.cfg.URL, h)
+	u, err := s.handshakeURL()
+	if err != nil {
+		return nil, err
+	}
+	ws, resp, err := d.DialContext(ctx, u, h)
 	if err == nil {
 		return ws, nil
 	}

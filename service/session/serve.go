@@ -6,6 +6,7 @@ package session
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -73,13 +74,10 @@ func (s *Session) serve(ctx context.Context, ws *websocket.Conn) error {
 		}
 		for _, m := range msgs {
 			if !connected && m.Type == model.TypeJoin {
-				// The first message is our own join, with our name.
+				// The first message is our own join, with our name, in
+				// our home room.
 				connected = true
-				s.mu.Lock()
-				s.out, s.done = out, done
-				s.mu.Unlock()
-				s.setState(StateChanged{State: Connected, Name: m.UserName})
-				continue
+				s.connected(out, done, m.UserName)
 			}
 			s.dispatch(m)
 		}
@@ -122,5 +120,19 @@ func (s *Session) writer(ws *websocket.Conn, out <-chan outgoing, done <-chan st
 				return
 			}
 		}
+	}
+}
+
+// connected makes out the connection's writer and reports us connected as
+// name; private rooms we were in are joined again.
+func (s *Session) connected(out chan outgoing, done chan struct{}, name string) {
+	s.mu.Lock()
+	s.out, s.done = out, done
+	clear(s.histories) // the last connection's requests have no answer now
+	private := slices.ContainsFunc(s.rooms, func(r inRoom) bool { return r.private })
+	s.mu.Unlock()
+	s.setState(StateChanged{State: Connected, Name: name})
+	if private {
+		go s.rejoinPrivate()
 	}
 }

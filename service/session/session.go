@@ -30,11 +30,14 @@ type Session struct {
 
 	mu    sync.Mutex
 	state State
-	name  string        // our name in the room, once the server said it
-	out   chan outgoing // to the current connection's writer; nil when not connected
-	done  chan struct{} // closed when the current connection ends
-	seq   uint64        // seq and server time of the newest event seen:
-	ts    int64         // history repeated after a reconnect is skipped
+	name  string          // our name in the room, once the server said it
+	out   chan outgoing   // to the current connection's writer; nil when not connected
+	done  chan struct{}   // closed when the current connection ends
+	seen  map[string]mark // per room or direct conversation, the newest event
+	// seen: history repeated after a reconnect is skipped
+	rooms       []inRoom        // the rooms we are in, home first: rejoined on reconnect
+	wantPrivate map[string]bool // rooms we asked to create unlisted, until our join
+	histories   map[string]int  // History requests awaiting their end, per conversation
 }
 
 // Config says where and how to connect.
@@ -48,6 +51,7 @@ type Config struct {
 	MinBackoff   time.Duration // first wait before reconnecting; default 500ms
 	MaxBackoff   time.Duration // longest wait; default 15s
 	Header       http.Header   // extra handshake headers
+	Rooms        []string      // rooms to start in, home room first; none: the server's default
 	Token        string        // access token, sent as "Authorization: Bearer"; for servers with -auth-secret
 	TLS          *tls.Config   // for wss:// URLs; nil: the system's roots
 }
@@ -82,7 +86,11 @@ const goodbyeWait = time.Second
 // New returns a session that reports to onEvent. Call Run.
 func New(cfg Config, onEvent func(Event)) *Session {
 	cfg.defaults()
-	return &Session{cfg: cfg, onEvent: onEvent, closed: make(chan struct{})}
+	return &Session{
+		cfg: cfg, onEvent: onEvent, closed: make(chan struct{}),
+		seen: map[string]mark{}, rooms: initialRooms(cfg.Rooms),
+		wantPrivate: map[string]bool{}, histories: map[string]int{},
+	}
 }
 
 // State returns the current state.
@@ -179,12 +187,13 @@ func (s *Session) Close() {
 
 func (s *Session) isClosed() bool { return s.closing.Load() }
 
-// Send sends a talk. It returns once the frame is written to the socket.
+// Send sends a talk to the home room. It returns once the frame is
+// written to the socket.
 func (s *Session) Send(content string) error {
 	return s.write(&model.ChatRoomRequest{Type: model.TypeTalk, Content: content})
 }
 
-// RequestUserList asks the server for the user list.
+// RequestUserList asks the server for the home room's user list.
 func (s *Session) RequestUserList() error {
 	return s.write(&model.ChatRoomRequest{Type: model.TypeUserList})
 }
