@@ -33,7 +33,9 @@ func (s *Session) replayed(m *model.ChatRoomRequest) (seen, history bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	history = m.Type == model.TypeTalk && s.histories[key] > 0
-	if m.Seq == 0 {
+	if m.Seq == 0 || m.Type == model.TypeJoin && m.UserName == s.name {
+		// Our own join comes before the room's history, which has lower
+		// seqs: it must not make that history look seen.
 		return false, history
 	}
 	last := s.seen[key]
