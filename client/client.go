@@ -35,7 +35,7 @@ func main() {
 	reconnect := flag.Bool("reconnect", true, "reconnect automatically when the connection drops")
 	maxContent := flag.Int("max-content", 4096, "the server's message limit, in bytes")
 	token := flag.String("token", "", "access token for a server run with -auth-secret (default $CHATROOM_TOKEN; mint one with: go run ./server token -sub NAME)")
-	var rooms roomsFlag
+	var rooms ctrl.RoomNames
 	flag.Var(&rooms, "room", "a `room` to start in (repeat it, or give a comma list; the first is the home room; default: the server's default room)")
 	caFile := flag.String("ca", "", "PEM file of the CA that signed the server's certificate, for wss:// addresses (default: the system's)")
 	flag.Parse()

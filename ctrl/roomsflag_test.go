@@ -1,4 +1,4 @@
-package main
+package ctrl
 
 import (
 	"flag"
@@ -10,16 +10,16 @@ import (
 
 // -room: repeated or a comma list, in order, names in the form the server
 // knows them by, a bad name refused in words.
-func TestRoomsFlag(t *testing.T) {
-	parse := func(args ...string) (roomsFlag, error) {
-		var r roomsFlag
+func TestRoomNamesFlag(t *testing.T) {
+	parse := func(args ...string) (RoomNames, error) {
+		var r RoomNames
 		fs := flag.NewFlagSet("client", flag.ContinueOnError)
 		fs.SetOutput(io.Discard)
 		fs.Var(&r, "room", "")
 		return r, fs.Parse(args)
 	}
 	got, err := parse("-room", "Go,中文", "-room", "rust", "-room", "go")
-	if err != nil || !slices.Equal(got, roomsFlag{"go", "中文", "rust"}) {
+	if err != nil || !slices.Equal(got, RoomNames{"go", "中文", "rust"}) {
 		t.Fatalf("got %q, %v", got, err)
 	}
 	if _, err := parse("-room", "go,a b"); err == nil || !strings.Contains(err.Error(), `"a b": A room name may hold only`) {
