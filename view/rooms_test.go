@@ -1,6 +1,7 @@
 package view_test
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -107,8 +108,37 @@ func TestDirectMessageFromUserList(t *testing.T) {
 	if slices.Contains(c.w.Convs(), "@alice") || hasLine(c.w.Lines(), "just for you") {
 		t.Fatalf("carol sees the DM: %q, %q", c.w.Convs(), c.w.Lines())
 	}
+	test.Tap(b.w.LeaveBtn) // bob goes offline: a DM to him is refused, in his conversation
+	a.waitLineIn(ctrl.RoomConv("lobby"), "bob left")
+	a.say("still there?")
+	a.waitLineIn(ctrl.DirectConv("bob"), "The server said: ")
+	if !hasLine(a.w.Lines(), "not online") {
+		t.Fatalf("the DM's refusal: %q", a.w.Lines())
+	}
 	test.Tap(a.w.PartBtn) // closes the conversation
 	a.waitConvs("#lobby")
+}
+
+// Switching away from a conversation and back finds it scrolled where it
+// was left, not at its newest line.
+func TestSwitchingKeepsTheScrollPlace(t *testing.T) {
+	test.NewTempApp(t)
+	srv := startServer(t)
+	ui := newUILoop()
+	a := loggedIn(t, ui, srv.Addr, "alice", "go", "rust")
+	for i := range 30 {
+		a.say(fmt.Sprint("line ", i))
+	}
+	a.waitLine("alice: line 29")
+	a.w.Messages.ScrollToTop()
+	a.w.Messages.ScrollToOffset(40)
+	a.w.Show(ctrl.RoomConv("rust"))
+	a.say("in rust")
+	a.waitLine("alice: in rust")
+	a.w.Show(ctrl.RoomConv("go"))
+	if off := a.w.Messages.GetScrollOffset(); off != 40 {
+		t.Fatalf("back in go, the list is at %v, not where it was left (40)", off)
+	}
 }
 
 // Joining by name (a bad name is explained), joining from the public rooms
