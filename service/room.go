@@ -130,7 +130,7 @@ func (r *Room) endLost(e *entry, release bool) {
 
 // Claim reserves name for a connection that is about to join.
 func (r *Room) Claim(ctx context.Context, name string) error {
-	return r.broker.Claim(ctx, name)
+	return r.broker.Claim(ctx, name, nil)
 }
 
 // ClaimGuest reserves and returns a fresh guest name, for users who gave none.
@@ -139,7 +139,7 @@ func (r *Room) ClaimGuest(ctx context.Context) (string, error) {
 	for range 16 {
 		rand.Read(b[:])
 		name := "guest-" + hex.EncodeToString(b[:])
-		err := r.broker.Claim(ctx, name)
+		err := r.broker.Claim(ctx, name, nil)
 		if !errors.Is(err, ErrNameTaken) {
 			return name, err
 		}
