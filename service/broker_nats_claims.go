@@ -63,8 +63,10 @@ func (b *NatsBroker) Claim(ctx context.Context, name string, rooms []RoomRef) er
 	}
 	b.mu.Lock()
 	b.claims[name] = &heldClaim{rev: rev, value: value}
-	b.mu.Unlock()
+	// Into the index at once, under b.mu: a Release, which takes the
+	// claim out under b.mu first, cannot come between.
 	b.index.put(key, name, rooms, rev)
+	b.mu.Unlock()
 	return nil
 }
 
@@ -81,11 +83,11 @@ func (b *NatsBroker) SetRooms(ctx context.Context, name string, rooms []RoomRef)
 	case c == nil:
 		return fmt.Errorf("set rooms: %q is not claimed on this node", name)
 	}
-	rev, err := b.updateClaim(ctx, name, c, claimData(b.cfg.Node, name, rooms))
+	key := nameKey(name)
+	_, err := b.updateClaim(ctx, name, c, claimData(b.cfg.Node, name, rooms), func(rev uint64) { b.index.put(key, name, rooms, rev) })
 	if err != nil {
 		return fmt.Errorf("set rooms of %q: %w", name, err)
 	}
-	b.index.put(nameKey(name), name, rooms, rev)
 	return nil
 }
 
@@ -215,7 +217,7 @@ func (b *NatsBroker) refreshRound() (failed int) {
 func (b *NatsBroker) refreshClaim(name string, c *heldClaim) error {
 	ctx, cancel := context.WithTimeout(context.Background(), b.cfg.ClaimTTL/3)
 	defer cancel()
-	_, err := b.updateClaim(ctx, name, c, nil)
+	_, err := b.updateClaim(ctx, name, c, nil, nil)
 	if errors.Is(err, errClaimLost) || errors.Is(err, errReleased) {
 		return nil
 	}
@@ -227,8 +229,10 @@ func (b *NatsBroker) refreshClaim(name string, c *heldClaim) error {
 // taken is lost (errClaimLost): it is forgotten, and h.ClaimLost told. A
 // claim released meanwhile (errReleased) is not this node's to rewrite:
 // if the rewrite went through, the release's purge, made with the old
-// revision, failed (or will), and the key is purged here.
-func (b *NatsBroker) updateClaim(ctx context.Context, name string, c *heldClaim, value []byte) (uint64, error) {
+// revision, failed (or will), and the key is purged here. applied, if
+// set, is called with the new revision while the claim is surely still
+// this node's (under b.mu, which Release takes to take it out).
+func (b *NatsBroker) updateClaim(ctx context.Context, name string, c *heldClaim, value []byte, applied func(rev uint64)) (uint64, error) {
 	c.update.Lock()
 	defer c.update.Unlock()
 	b.mu.Lock()
@@ -244,6 +248,9 @@ func (b *NatsBroker) updateClaim(ctx context.Context, name string, c *heldClaim,
 	switch {
 	case ours && err == nil:
 		c.rev, c.value = nrev, value
+		if applied != nil {
+			applied(nrev)
+		}
 	case ours && (errors.Is(err, jetstream.ErrKeyRevisionMismatch) || errors.Is(err, jetstream.ErrKeyNotFound)):
 		delete(b.claims, name)
 		lost = true

@@ -132,6 +132,39 @@ func TestNatsReleaseRacingRefreshFreesName(t *testing.T) {
 	}
 }
 
+// Releases racing SetRooms: every released name is free at once, and
+// leaves every node's directory, whichever of the release and the update
+// of the same key NATS takes first.
+func TestNatsReleaseRacingSetRooms(t *testing.T) {
+	url := natstest.Start(t)
+	a := newNatsNode(t, NatsConfig{URLs: url, Node: "a"})
+	b := newNatsNode(t, NatsConfig{URLs: url, Node: "b"})
+	ctx := context.Background()
+	const names = 200
+	for i := range names {
+		if err := a.Claim(ctx, fmt.Sprint("s", i), refs("r")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	for i := range names {
+		name := fmt.Sprint("s", i)
+		wg.Go(func() { a.SetRooms(ctx, name, refs("r", "q")) }) // fails if the release was first
+		wg.Go(func() { a.Release(name) })
+	}
+	wg.Wait()
+	for _, n := range []*natsTestNode{a, b} {
+		poll.CheckFor(t, eventually, pollEvery, func() error {
+			return errors.Join(n.roomCount("r", 0, 0), n.roomCount("q", 0, 0))
+		})
+	}
+	for i := range names {
+		if err := b.Claim(ctx, fmt.Sprint("s", i), nil); err != nil {
+			t.Fatalf("s%d: %v", i, err)
+		}
+	}
+}
+
 // slowKV is a bucket whose updates take a round trip of delay more, as
 // across a slow network: the delay is the simulated latency, not a wait.
 type slowKV struct {
