@@ -284,3 +284,25 @@ func TestNatsUnfollowFromTheHandler(t *testing.T) {
 		t.Fatal("Close blocked")
 	}
 }
+
+// A node reads nothing of a room it does not follow: a megabyte of talk in
+// room b costs node 1, which follows a alone, no bytes on its link.
+func TestNatsNodeReadsNoTrafficOfOtherRooms(t *testing.T) {
+	nodes := newNatsNodes(t, natstest.Start(t), 2)
+	n1, n2 := nodes[0], nodes[1]
+	n1.follow(t, "a")
+	n2.follow(t, "b")
+	before := n1.nc.Stats().InBytes
+	big := strings.Repeat("b", 16<<10)
+	const talks = 64
+	for range talks {
+		n2.talk(t, "bob", "b", big)
+	}
+	n2.talk(t, "bob", "a", "marker")
+	poll.CheckFor(t, eventually, pollEvery, func() error { return n1.heard("a", "marker") })
+	got := n1.nc.Stats().InBytes - before
+	t.Logf("node 1 read %d bytes while room b carried %d", got, talks*len(big))
+	if got > uint64(talks*len(big)/4) {
+		t.Fatalf("node 1 read %d bytes: room b's traffic reached it", got)
+	}
+}
