@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"chatroom/model"
 )
@@ -13,11 +14,24 @@ import (
 // one is in it (unlisted with private), and announces it. The rules'
 // refusals are *Refusal; other errors are the broker's.
 func (h *Hub) Join(ctx context.Context, m Member, name string, private bool) error {
-	room, err := model.NormalizeRoom(name)
+	room, err := h.roomName(name)
 	if err != nil {
-		return refuseRoom(RefuseRoomName, clipRoom(name), "%v", err)
+		return err
 	}
 	return h.join(ctx, m, room, private, true)
+}
+
+// roomName checks a room name against the rules, -max-room-name
+// included, and returns it normalized.
+func (h *Hub) roomName(name string) (string, error) {
+	room, err := model.NormalizeRoom(name)
+	if err != nil {
+		return "", refuseRoom(RefuseRoomName, clipRoom(name), "%v", err)
+	}
+	if n := h.cfg.MaxRoomName; n > 0 && utf8.RuneCountInString(room) > n {
+		return "", refuseRoom(RefuseRoomName, room, "room name is longer than %d characters", n)
+	}
+	return room, nil
 }
 
 // Part takes m out of room (its home room if empty) and announces it.
@@ -50,9 +64,9 @@ func (h *Hub) Part(ctx context.Context, m Member, name string) error {
 func (h *Hub) CheckRooms(names, allowed []string) ([]string, error) {
 	var rooms []string
 	for _, name := range names {
-		room, err := model.NormalizeRoom(name)
+		room, err := h.roomName(name)
 		if err != nil {
-			return nil, refuseRoom(RefuseRoomName, clipRoom(name), "%v", err)
+			return nil, err
 		}
 		if !slices.Contains(rooms, room) {
 			rooms = append(rooms, room)
