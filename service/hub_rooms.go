@@ -132,6 +132,10 @@ func (h *Hub) join(ctx context.Context, m Member, name string, private, check bo
 		}
 		if err != nil {
 			r.drop(m, false)
+		} else if h.roomsOf(m) == nil {
+			// The user was ended meanwhile (its claim lost): its session
+			// is gone, and with it its place in the room.
+			r.drop(m, false)
 		}
 	}
 	if err != nil {
@@ -146,6 +150,12 @@ func (h *Hub) join(ctx context.Context, m Member, name string, private, check bo
 // m's rooms and as a join under way of the room, which it creates if this
 // node does not follow it yet.
 func (h *Hub) enter(m Member, name string, private, check bool) (*room, error) {
+	var dir []RoomCount
+	if h.room(name) == nil {
+		// Asked before the lock: a broker may deliver an event, which
+		// takes the hub's lock, under its own.
+		dir, _ = h.broker.Rooms()
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	u := h.user(m)
@@ -163,7 +173,6 @@ func (h *Hub) enter(m Member, name string, private, check bool) (*room, error) {
 	}
 	r := h.rooms[name]
 	if r == nil {
-		dir, _ := h.broker.Rooms()
 		known := slices.IndexFunc(dir, func(c RoomCount) bool { return c.Name == name })
 		if n := h.cfg.MaxRooms; known < 0 && n > 0 && max(len(dir), len(h.rooms)) >= n {
 			return nil, refuseRoom(RefuseRoomsTotal, name, "too many rooms on this server (%d): join one of them", n)
