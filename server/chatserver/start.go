@@ -12,6 +12,7 @@ import (
 
 	"chatroom/config"
 	"chatroom/ctrl"
+	"chatroom/model"
 	"chatroom/service"
 )
 
@@ -50,9 +51,12 @@ func newBroker(ctx context.Context, cfg config.Server, log logrus.FieldLogger) (
 		host, _ := os.Hostname()
 		node = fmt.Sprintf("%s-%d", host, os.Getpid())
 	}
+	// The default room's events are those that name no room; a bad
+	// -default-room is refused when the rooms open.
+	defaultRoom, _ := model.NormalizeRoom(cfg.Rooms.DefaultRoom)
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	b, err := service.NewNatsBroker(ctx, service.NatsConfig{URLs: cfg.NATS, Node: node, ClaimTTL: cfg.ClaimTTL, Replicas: cfg.Replicas}, log.WithField("node", node))
+	b, err := service.NewNatsBroker(ctx, service.NatsConfig{URLs: cfg.NATS, Node: node, ClaimTTL: cfg.ClaimTTL, Replicas: cfg.Replicas, DefaultRoom: defaultRoom}, log.WithField("node", node))
 	if err != nil {
 		return nil, err
 	}
@@ -63,12 +67,19 @@ func newBroker(ctx context.Context, cfg config.Server, log logrus.FieldLogger) (
 // openRoom makes the room on the broker and its chat endpoint, and puts
 // both on /metrics.
 func (n *node) openRoom() error {
-	room, err := service.NewRoom(n.broker, ctrl.WebSocketFramer{}, service.RoomConfig{History: n.cfg.History, Presence: n.cfg.Presence, OnFanout: n.metrics.observeFanout, OmitTalkContent: !n.cfg.Log.Talk}, n.log)
+	room, err := model.NormalizeRoom(n.cfg.Rooms.DefaultRoom)
 	if err != nil {
-		return failed{"cannot create the room", err}
+		return failed{"-default-room " + n.cfg.Rooms.DefaultRoom, err}
 	}
-	n.chat = ctrl.NewServer(n.cfg, room, n.log)
-	n.metrics.watch(n.chat, room)
+	n.cfg.Rooms.DefaultRoom = room
+	settings := service.Settings(n.cfg)
+	settings.OnFanout = n.metrics.observeFanout
+	hub, err := service.NewHub(n.broker, ctrl.WebSocketFramer{}, settings, n.log)
+	if err != nil {
+		return failed{"cannot open the rooms", err}
+	}
+	n.chat = ctrl.NewServer(n.cfg, hub, n.log)
+	n.metrics.watch(n.chat, hub)
 	n.metrics.linked = n.broker.Connected
 	return nil
 }
