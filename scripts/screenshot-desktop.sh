@@ -19,8 +19,10 @@ go build -o "$tmp/server" ./server
 go build -o "$tmp/client" ./client
 "$tmp/server" -addr "127.0.0.1:$port" -log-dir "$tmp/log" -log-stderr=false & pids+=($!)
 for d in 98 99; do Xvfb ":$d" -screen 0 1000x600x24 >/dev/null 2>&1 & pids+=($!); done
-# wait for both displays (bounded)
-for _ in $(seq 50); do xdpyinfo -display :98 >/dev/null 2>&1 && xdpyinfo -display :99 >/dev/null 2>&1 && break; sleep 0.1; done
+# wait for both displays (bounded: 30 s on a busy machine)
+up() { xdpyinfo -display :98 >/dev/null 2>&1 && xdpyinfo -display :99 >/dev/null 2>&1; }
+for _ in $(seq 300); do up && break; sleep 0.1; done
+up || { echo "Xvfb did not start on :98 and :99 (in use by another program?)" >&2; exit 1; }
 DISPLAY=:98 LC_ALL=en_US.UTF-8 "$tmp/client" -addr "127.0.0.1:$port" -username alice -room lobby,go >"$tmp/alice.log" 2>&1 & pids+=($!)
 DISPLAY=:99 LC_ALL=zh_CN.UTF-8 "$tmp/client" -addr "127.0.0.1:$port" -username 张三 -room lobby >"$tmp/zh.log" 2>&1 & pids+=($!)
 for d in 98 99; do
@@ -28,7 +30,7 @@ for d in 98 99; do
 done
 sleep 1 # let the first frame draw (a pause for a person's eyes, not a condition)
 # Places in the 1000x600 window (see view/window.go's layout).
-connect() { DISPLAY=$1 xdotool mousemove 860 49 click 1; sleep 1; }
+connect() { DISPLAY=$1 xdotool mousemove 600 49 click 1 key Return; sleep 1; } # Enter in the username field
 paste() { # $1 display, $2 text, $3 $4 where to click first
   printf '%s' "$2" | DISPLAY=$1 xclip -selection clipboard
   DISPLAY=$1 xdotool mousemove "$3" "$4" click 1 key ctrl+a ctrl+v
