@@ -17,7 +17,8 @@
 // their own.
 //
 // clientcontroller.go does the same job for the desktop client: input
-// checks and protocol-to-view mapping.
+// checks and protocol-to-view mapping; clientrooms.go its rooms and direct
+// conversations, roomsflag.go its -room flag.
 package ctrl
 
 import (
