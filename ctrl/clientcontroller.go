@@ -66,6 +66,7 @@ type Line struct {
 	Sender string
 	Text   string
 	Own    bool
+	Past   bool // said before we joined its room (the history a join replays): not unread
 	Info   Text
 }
 

@@ -56,12 +56,16 @@ type convState struct {
 	rooms   map[string]map[string]bool // the rooms we are in, and their users
 	direct  map[string]seenTalk        // the direct conversations open, by partner
 	joining map[string]bool            // rooms we asked to join: their errors go under the join field
+	since   map[string]seenTalk        // per room, our join: the talks it replays are older
 	next    string                     // the cursor of the rooms list's next page
 	asked   string                     // the cursor of the page asked for last
 }
 
 func newConvState() convState {
-	return convState{rooms: map[string]map[string]bool{}, direct: map[string]seenTalk{}, joining: map[string]bool{}}
+	return convState{
+		rooms: map[string]map[string]bool{}, direct: map[string]seenTalk{},
+		joining: map[string]bool{}, since: map[string]seenTalk{},
+	}
 }
 
 // ValidateRoom applies the server's room name rules and returns the name
@@ -196,6 +200,9 @@ func (c *Client) joined(m *model.ChatRoomRequest) {
 	if own && !in {
 		users = map[string]bool{}
 		c.convs.rooms[m.Room] = users
+		// A rejoin after a reconnect keeps the first join's mark: what was
+		// said while we were away is news.
+		c.convs.since[m.Room] = seenTalk{m.Seq, m.Timestamp}
 	}
 	// A room we asked for, or the first one, is shown at once.
 	show := own && !in && (c.convs.joining[m.Room] || len(c.convs.rooms) == 1)
@@ -221,6 +228,7 @@ func (c *Client) left(m *model.ChatRoomRequest) {
 	own := m.UserName == c.self
 	if own {
 		delete(c.convs.rooms, m.Room)
+		delete(c.convs.since, m.Room)
 	} else if users := c.convs.rooms[m.Room]; users != nil {
 		delete(users, m.UserName)
 	}
@@ -266,6 +274,10 @@ func (c *Client) talk(ev session.Talk) {
 	m := ev.Msg
 	line := Line{Kind: LineTalk, Time: msgTime(m), Sender: m.UserName, Text: m.Content, Own: m.UserName == c.self}
 	if m.To == "" || m.Room != "" {
+		c.mu.Lock()
+		joined := c.convs.since[m.Room]
+		c.mu.Unlock()
+		line.Past = m.Seq < joined.seq && m.Timestamp <= joined.ts
 		c.view.AppendLine(RoomConv(m.Room), line)
 		return
 	}

@@ -31,7 +31,8 @@ func (w *Window) buildMessages() {
 
 // AppendLine implements ctrl.ClientView: a line of conversation c (the
 // zero Conv: the one shown). A talk in a conversation not shown counts as
-// unread. The list follows the newest line unless the user has scrolled up.
+// unread, unless it is ours or history replayed when we joined. The list
+// follows the newest line unless the user has scrolled up.
 func (w *Window) AppendLine(c ctrl.Conv, l ctrl.Line) {
 	w.do(func() {
 		cv := w.cur
@@ -43,7 +44,7 @@ func (w *Window) AppendLine(c ctrl.Conv, l ctrl.Line) {
 		height := max(w.lineHeight(l), w.rowHeight)
 		if cv != w.cur {
 			cv.lines, cv.heights = append(cv.lines, l), append(cv.heights, height)
-			if l.Kind == ctrl.LineTalk && !l.Own {
+			if l.Kind == ctrl.LineTalk && !l.Own && !l.Past {
 				cv.unread++
 				w.ConvList.Refresh()
 			}

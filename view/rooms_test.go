@@ -84,6 +84,21 @@ func TestRoomsUnreadAndSwitching(t *testing.T) {
 	}
 }
 
+// The history a room replays when we join it is not unread; what is said
+// after is.
+func TestHistoryOnJoinIsNotUnread(t *testing.T) {
+	test.NewTempApp(t)
+	srv := startServer(t)
+	ui := newUILoop()
+	b := loggedIn(t, ui, srv.Addr, "bob", "rust")
+	b.say("said before alice came")
+	a := loggedIn(t, ui, srv.Addr, "alice", "go", "rust")
+	a.waitLineIn(ctrl.RoomConv("rust"), "bob: said before alice came")
+	b.say("said after")
+	a.waitLineIn(ctrl.RoomConv("rust"), "bob: said after")
+	a.waitConvs("#go", "#rust 1")
+}
+
 // Choosing a user in a room's list starts a direct conversation; its
 // messages reach the partner, shown as unread, and no one else.
 func TestDirectMessageFromUserList(t *testing.T) {
