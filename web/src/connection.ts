@@ -49,8 +49,9 @@ export class Connection {
     return this.ws?.readyState === WebSocket.OPEN;
   }
 
-  // connected resets the backoff: the server took us.
-  connected(): void {
+  // resetBackoff makes the next retry's wait the first one again (the
+  // server took us, or the user asked anew).
+  resetBackoff(): void {
     this.attempt = 0;
   }
 

@@ -32,8 +32,8 @@ export class Finder {
   constructor(
     private readonly t: Texts,
     private readonly send: (r: Request) => boolean,
-    // isIn says whether the user is in the room already.
-    private readonly isIn: (room: string) => boolean,
+    // showIn shows the room if the user is in it already, and says so.
+    private readonly showIn: (room: string) => boolean,
   ) {
     byId("room-name-label").textContent = t.roomName;
     byId("room-private-label").textContent = t.privateRoom;
@@ -59,10 +59,9 @@ export class Finder {
       return;
     }
     this.showError("");
-    if (this.isIn(room)) {
-      this.pending.add(room);
-      this.joined(room); // nothing to ask: show it
-      return;
+    if (this.showIn(room)) {
+      this.input.value = "";
+      return; // nothing to ask
     }
     if (!this.send({ type: "join", room: raw.trim(), private: unlisted })) {
       this.showError(this.t.notConnected);

@@ -105,7 +105,7 @@ class ChatPage implements Link {
       (c) => this.opened(c),
       (name) => this.startDm(name),
     );
-    this.finder = new Finder(this.t, (r) => this.request(r), (room) => this.convs.get("room", room) !== undefined);
+    this.finder = new Finder(this.t, (r) => this.request(r), (room) => this.showRoom(room));
     this.translate();
     this.wire();
     this.setState("disconnected", this.t.disconnected);
@@ -177,6 +177,7 @@ class ChatPage implements Link {
     this.name = checked;
     this.wasConnected = recall() === checked;
     this.takenSince = 0;
+    this.conn.resetBackoff();
     this.open();
   }
 
@@ -262,7 +263,7 @@ class ChatPage implements Link {
     this.me = this.convs.me = this.name = name;
     this.wasConnected = true;
     this.takenSince = 0;
-    this.conn.connected();
+    this.conn.resetBackoff();
     remember(name);
     // The user list and the history follow: a screen reader is not made
     // to read out the whole history.
@@ -331,6 +332,15 @@ class ChatPage implements Link {
       c.historyAsked = true;
     }
     this.showSendError("");
+  }
+
+  // showRoom shows the room if the user is in it, and says so.
+  private showRoom(room: string): boolean {
+    const c = this.convs.get("room", room);
+    if (c) {
+      this.convs.open(c);
+    }
+    return c !== undefined;
   }
 
   private startDm(name: string): void {
