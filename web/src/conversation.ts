@@ -72,7 +72,9 @@ export class Conversation {
     const span = document.createElement("span");
     span.append(...(typeof text === "string" ? [text] : text));
     li.append(span);
-    this.insert(li, timestamp > 0n ? timestamp : BigInt(Date.now()), -1n);
+    // A line with no time of the server's goes last.
+    const last = (this.list.lastElementChild as HTMLElement | null)?.dataset.time;
+    this.insert(li, timestamp > 0n ? timestamp : BigInt(last ?? Date.now()), -1n);
   }
 
   // insert puts li after the last line no newer than it (history comes
