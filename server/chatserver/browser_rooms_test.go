@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 	"github.com/gorilla/websocket"
@@ -107,7 +108,7 @@ func altArrow(down bool) chromedp.Action[chromedp.Void] {
 // CHATROOM_SCREENSHOT_DIR set, it remakes the README's picture.
 func TestBrowserChatRooms(t *testing.T) {
 	b := browser(t)
-	r := start(t)
+	r := start(t, "-msg-rate", "0", "-msg-rate-per-ip", "0") // 40 lines at once
 	base := "http://" + r.addr + "/?"
 	alice := page(t, b, base+"username=alice&lang=en&room=a&room=b", "")
 	bob := page(t, b, base+"username=bob&lang=en&room=b", "")
@@ -149,12 +150,21 @@ func TestBrowserChatRooms(t *testing.T) {
 	}
 
 	roomsDM(t, alice, bob, zhang, gopher)
-	roomsKeepPlace(t, alice, gopher)
 	if dir := os.Getenv("CHATROOM_SCREENSHOT_DIR"); dir != "" {
 		click(t, alice, conversation("room", "a"))
-		waitJS(t, alice, "a shown", titled("# a"))
+		typeAndEnter(t, bob, "see you in b")
+		waitJS(t, alice, "a shown, b unread", titled("# a")+" && "+unread("room", "b")+` === "1"`)
 		screenshot(t, filepath.Join(dir, "browser-chat.png"), shot{zhang, 400, 600, true}, shot{alice, 900, 600, false})
+		for _, p := range []context.Context{alice, zhang} { // back to the browser's size
+			if err := chromedp.Do(p, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+				_, err := cdp.Call(ctx, tg, emulation.ClearDeviceMetricsOverride, cdp.Empty{})
+				return err
+			})); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
+	roomsKeepPlace(t, alice, gopher)
 }
 
 // roomsDM: 张三 picks alice in room a's user list and sends her a DM: it
@@ -192,6 +202,8 @@ func roomsDM(t *testing.T, alice, bob, zhang context.Context, gopher *websocket.
 		t.Fatal(err)
 	}
 	typeAndEnter(t, alice, "收到")
+	waitJS(t, zhang, "alice's answer, unread (张三 shows a)", unread("dm", "alice")+` === "1"`)
+	click(t, zhang, conversation("dm", "alice"))
 	waitJS(t, zhang, "alice's answer", messageShown("收到"))
 }
 
@@ -265,7 +277,7 @@ func TestBrowserRoomsDirectory(t *testing.T) {
 	click(t, p, conversation("room", "r2"))
 	waitJS(t, p, "r2 shown", titled("# r2"))
 	click(t, p, "#leave")
-	waitJS(t, p, "r2 gone", "!"+listed("room", "r2")+" && !"+titled("# r2"))
+	waitJS(t, p, "r2 gone", "!("+listed("room", "r2")+") && !("+titled("# r2")+")")
 	if m := until(t, watcher, model.TypeLeave); m.UserName != "alice" || m.Room != "r2" {
 		t.Fatalf("watcher got %+v", m)
 	}
@@ -277,7 +289,7 @@ func TestBrowserRoomsDirectory(t *testing.T) {
 	waitJS(t, p, "the DM with keeper", titled("@ keeper"))
 	secret.Close()
 	click(t, p, conversation("room", "lobby"))
-	waitJS(t, p, "keeper's leave", "!"+userShown("keeper"))
+	waitJS(t, p, "keeper's leave", "!("+userShown("keeper")+")")
 	click(t, p, conversation("dm", "keeper"))
 	typeAndEnter(t, p, "are you there?")
 	waitJS(t, p, "the refusal in the DM", titled("@ keeper")+` && [...document.querySelectorAll("#messages li.system")].some(e => e.textContent.includes("not online"))`)
