@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
@@ -17,6 +18,7 @@ import (
 
 	"chatroom/internal/faultnet"
 	"chatroom/model"
+	"chatroom/service"
 )
 
 // The browser client's rooms and direct messages, in headless Chromium
@@ -333,4 +335,41 @@ func TestBrowserRoomsReconnect(t *testing.T) {
 	if got := eval[string](t, p, `[...document.querySelectorAll("#rooms-list button")].map(b => b.dataset.name).join(",")`); got != "a,b,c" {
 		t.Fatalf("rooms after the reconnect %q, want a,b,c in the order joined", got)
 	}
+
+	// The server restarts (its rooms start empty): the page joins them again.
+	r.cancel()
+	if code := r.wait(t); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	waitJS(t, p, "the page to see the restart", `document.body.dataset.state === "reconnecting"`)
+	r2 := start(t, "-addr", r.addr)
+	waitJS(t, p, "the reconnect to the new server", `document.body.dataset.state === "connected"`)
+	for _, room := range []string{"a", "b", "c"} {
+		ws := brDial(t, r2.addr, "new-"+room, room)
+		if m := until(t, ws, model.TypeUserList); m.Room != room || m.UserList["alice"] == "" {
+			t.Fatalf("%s's user list on the new server: %+v", room, m)
+		}
+	}
+}
+
+// Rooms refused at connect, in words, and not tried again: a room name the
+// server's rules refuse in the page's ?room=, and a room the token does not
+// allow (its rooms claim); a room it allows is joined.
+func TestBrowserRoomsRefused(t *testing.T) {
+	b := browser(t)
+	const secret = "a-secret-for-tests-32-bytes-long"
+	r := start(t, "-auth-secret", secret)
+	tok, err := service.MintRoomToken([]byte(secret), "alice", []string{"staff"}, time.Hour, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + r.addr + "/?lang=en&username=alice&token=" + tok
+	p := page(t, b, base+"&room=no%20room", "")
+	const refused = `document.body.dataset.state === "disconnected" && document.getElementById("status").textContent.startsWith("Disconnected — The server refused: room name")`
+	waitJS(t, p, "the bad name's refusal", refused+` && document.getElementById("username-error").textContent === ""`)
+	p = page(t, b, base+"&room=general", "")
+	waitJS(t, p, "the token's refusal", `document.body.dataset.state === "disconnected" && document.getElementById("status").textContent.startsWith("Disconnected — The server refused: ")`)
+	t.Logf("refused: %s", eval[string](t, p, `document.getElementById("status").textContent`))
+	p = page(t, b, base+"&room=Staff", "")
+	waitJS(t, p, "the allowed room", `document.body.dataset.state === "connected" && `+titled("# staff"))
 }

@@ -399,8 +399,11 @@ class ChatPage implements Link {
         return;
       }
     }
-    if ((status === 400 || status === 401) && why) {
-      this.fail(this.t.refused(why), status === 400);
+    // Refusals of the name, the token or a room (403 in band: a room the
+    // token does not allow) stand until the user changes something; only
+    // a name refused is the name field's error.
+    if ((status === 400 || status === 401 || status === 403) && why) {
+      this.fail(this.t.refused(why), status === 400 && !/\broom/.test(why));
       return;
     }
     let words: string;
