@@ -154,7 +154,6 @@ func TestBrowserChatRooms(t *testing.T) {
 	roomsDM(t, alice, bob, zhang, gopher)
 	if dir := os.Getenv("CHATROOM_SCREENSHOT_DIR"); dir != "" {
 		click(t, alice, conversation("room", "a"))
-		typeAndEnter(t, bob, "see you in b")
 		waitJS(t, alice, "a shown, b unread", titled("# a")+" && "+unread("room", "b")+` === "1"`)
 		screenshot(t, filepath.Join(dir, "browser-chat.png"), shot{zhang, 400, 600, true}, shot{alice, 900, 600, false})
 		for _, p := range []context.Context{alice, zhang} { // back to the browser's size
@@ -200,6 +199,11 @@ func roomsDM(t *testing.T, alice, bob, zhang context.Context, gopher *websocket.
 	}
 	waitJS(t, alice, "the DM shown once", titled("@ 张三")+" && "+unread("dm", "张三")+` === ""`+
 		` && [...document.querySelectorAll("#messages li .content")].filter(e => e.textContent === "悄悄话").length === 1`)
+	// The keyboard's place in the sidebar survives its redraw for a talk in b.
+	const focused = `document.activeElement?.dataset.key === "dm:张三"`
+	waitJS(t, alice, "the focus on the DM's button", focused)
+	typeAndEnter(t, bob, "while alice reads")
+	waitJS(t, alice, "b unread, the focus kept", unread("room", "b")+` === "1" && `+focused)
 	if err := chromedp.Do(alice, chromedp.Focus("#message")); err != nil {
 		t.Fatal(err)
 	}

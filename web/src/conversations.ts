@@ -141,8 +141,10 @@ export class Conversations {
   // render redraws the sidebar, the title and the users of the one shown.
   render(): void {
     const items = (kind: Kind) => [...this.all.values()].filter((c) => c.kind === kind).map((c) => this.item(c));
-    this.roomsList.replaceChildren(...items("room"));
-    this.dmsList.replaceChildren(...items("dm"));
+    keepFocus(this.sidebar, "key", () => {
+      this.roomsList.replaceChildren(...items("room"));
+      this.dmsList.replaceChildren(...items("dm"));
+    });
     this.sidebar.hidden = this.all.size === 0;
     byId("dms-title").hidden = this.dmsList.childElementCount === 0;
     this.renderHead();
@@ -202,7 +204,7 @@ export class Conversations {
       li.append(b);
       return li;
     });
-    this.usersList.replaceChildren(...items);
+    keepFocus(this.usersList, "name", () => this.usersList.replaceChildren(...items));
     this.usersTitle.textContent = this.t.online(names.length);
   }
 
@@ -212,6 +214,20 @@ export class Conversations {
       c.users.clear();
     }
     this.renderUsers();
+  }
+}
+
+// keepFocus runs redraw, which replaces the buttons in within, and gives
+// the focus back to the new button for the same thing (by its data-[field])
+// if one of the old ones had it: a keyboard user's place survives a message
+// arriving, or someone joining.
+function keepFocus(within: HTMLElement, field: string, redraw: () => void): void {
+  const had = document.activeElement instanceof HTMLElement && within.contains(document.activeElement) ? document.activeElement : null;
+  const was = had?.dataset[field] ?? had?.closest("li")?.dataset[field];
+  redraw();
+  if (was !== undefined) {
+    const again = [...within.querySelectorAll<HTMLElement>("button")].find((b) => (b.dataset[field] ?? b.closest("li")?.dataset[field]) === was);
+    again?.focus();
   }
 }
 
