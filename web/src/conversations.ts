@@ -5,14 +5,7 @@
 import { isolated, withName } from "./bidi.ts";
 import { Conversation, keyOf, type Kind } from "./conversation.ts";
 import type { Texts } from "./i18n.ts";
-
-function byId<T extends HTMLElement>(id: string): T {
-  const el = document.getElementById(id);
-  if (!el) {
-    throw new Error(`the page lacks #${id}`);
-  }
-  return el as T;
-}
+import { byId } from "./dom.ts";
 
 export class Conversations {
   private readonly all = new Map<string, Conversation>();

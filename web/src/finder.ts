@@ -5,15 +5,8 @@
 
 import { isolated, withName } from "./bidi.ts";
 import type { Texts } from "./i18n.ts";
+import { byId } from "./dom.ts";
 import { checkRoom, maxRoomChars, normalizeRoom, type ChatRoomRequest, type Request } from "./protocol.ts";
-
-function byId<T extends HTMLElement>(id: string): T {
-  const el = document.getElementById(id);
-  if (!el) {
-    throw new Error(`the page lacks #${id}`);
-  }
-  return el as T;
-}
 
 export class Finder {
   private readonly form = byId<HTMLFormElement>("find-room");

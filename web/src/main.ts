@@ -18,6 +18,8 @@ import { withName } from "./bidi.ts";
 import { Connection, type Link } from "./connection.ts";
 import type { Conversation } from "./conversation.ts";
 import { Conversations } from "./conversations.ts";
+import { judgeClose, recall, remember } from "./closes.ts";
+import { byId } from "./dom.ts";
 import { Finder } from "./finder.ts";
 import { pickLang, texts, type Texts } from "./i18n.ts";
 import {
@@ -32,46 +34,10 @@ import {
   type Request,
 } from "./protocol.ts";
 
-// A 409 on reconnecting is our own previous session, not yet gone: it is
-// retried for this long (above the server's default -pong-timeout, 60 s).
-const takenRetryFor = 75_000;
 // While the history after a join arrives, the message log is not read out.
 const historyQuiet = 1_000;
-// The page's own name, kept for the tab's life, so that a reload that
-// meets its previous session's name still online retries instead of failing.
-const sessionKey = "chatroom.name";
 
 type State = "disconnected" | "connecting" | "connected" | "reconnecting";
-
-// remember keeps the tab's name (null forgets it); recall reads it. Storage
-// a browser refuses (a private mode, a policy) only loses the reload case.
-function remember(name: string | null): void {
-  try {
-    if (name === null) {
-      sessionStorage.removeItem(sessionKey);
-    } else {
-      sessionStorage.setItem(sessionKey, name);
-    }
-  } catch {
-    // not kept: a reload will take a lingering session's 409 as final
-  }
-}
-
-function recall(): string | null {
-  try {
-    return sessionStorage.getItem(sessionKey);
-  } catch {
-    return null;
-  }
-}
-
-function byId<T extends HTMLElement>(id: string): T {
-  const el = document.getElementById(id);
-  if (!el) {
-    throw new Error(`the page lacks #${id}`);
-  }
-  return el as T;
-}
 
 class ChatPage implements Link {
   private readonly t: Texts;
@@ -389,34 +355,16 @@ class ChatPage implements Link {
   // reconnect with backoff.
   closed(code: number, reason: string): void {
     this.me = this.convs.me = "";
-    const status = code - closeCodeRefused;
-    const why = this.refusal || reason;
-    if (status === 409) {
-      const now = Date.now();
+    const now = Date.now();
+    if (code - closeCodeRefused === 409) {
       this.takenSince ||= now;
-      if (!this.wasConnected || now - this.takenSince > takenRetryFor) {
-        this.fail(this.t.nameTaken(this.name), true);
-        return;
-      }
     }
-    // Refusals of the name, the token or a room (403 in band: a room the
-    // token does not allow) stand until the user changes something; only
-    // a name refused is the name field's error.
-    if ((status === 400 || status === 401 || status === 403) && why) {
-      this.fail(this.t.refused(why), status === 400 && !/\broom/.test(why));
-      return;
-    }
-    let words: string;
-    if (status === 409) {
-      words = this.t.nameTaken(this.name); // our previous connection, not yet gone: retry
-    } else if (why) {
-      words = status > 0 ? this.t.refused(why) : this.t.closedBy(why);
-    } else if (!this.wasConnected) {
-      words = this.t.unreachable(location.host);
+    const end = judgeClose(this.t, code, this.refusal || reason, { name: this.name, wasConnected: this.wasConnected, takenFor: now - this.takenSince });
+    if (end.retry) {
+      this.retry(end.words);
     } else {
-      words = this.t.connectionLost;
+      this.fail(end.words, end.aboutName);
     }
-    this.retry(words);
   }
 
   silent(unopened: boolean): void {
