@@ -28,6 +28,9 @@ type HubConfig struct {
 	// RoomsPage is a rooms list's page when the client asks for none;
 	// a client may ask for up to MaxRoomsPage.
 	RoomsPage int
+	// MaxRoomName is the longest room name, in characters (0: the
+	// protocol's, model.MaxRoomRunes).
+	MaxRoomName int
 	// OmitTalkContent logs talk lines with the user and seq but not the
 	// message text, for deployments that must not keep it.
 	OmitTalkContent bool
@@ -206,6 +209,6 @@ func (h *Hub) frame(m *model.ChatRoomRequest) *Frame { return NewFrame(h.framer,
 // unset).
 func Settings(c config.Server) HubConfig {
 	return HubConfig{DefaultRoom: c.Rooms.DefaultRoom, History: c.History, Presence: c.Presence,
-		MaxRoomsPerConn: c.Rooms.MaxRoomsPerConn, MaxRooms: c.Rooms.MaxRooms, RoomsPage: c.Rooms.RoomsPage,
+		MaxRoomsPerConn: c.Rooms.MaxRoomsPerConn, MaxRooms: c.Rooms.MaxRooms, RoomsPage: c.Rooms.RoomsPage, MaxRoomName: c.Rooms.MaxRoomName,
 		OmitTalkContent: !c.Log.Talk}
 }

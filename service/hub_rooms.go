@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"chatroom/model"
 )
@@ -13,11 +14,24 @@ import (
 // one is in it (unlisted with private), and announces it. The rules'
 // refusals are *Refusal; other errors are the broker's.
 func (h *Hub) Join(ctx context.Context, m Member, name string, private bool) error {
-	room, err := model.NormalizeRoom(name)
+	room, err := h.roomName(name)
 	if err != nil {
-		return refuseRoom(RefuseRoomName, clipRoom(name), "%v", err)
+		return err
 	}
 	return h.join(ctx, m, room, private, true)
+}
+
+// roomName checks a room name against the rules, -max-room-name
+// included, and returns it normalized.
+func (h *Hub) roomName(name string) (string, error) {
+	room, err := model.NormalizeRoom(name)
+	if err != nil {
+		return "", refuseRoom(RefuseRoomName, clipRoom(name), "%v", err)
+	}
+	if n := h.cfg.MaxRoomName; n > 0 && utf8.RuneCountInString(room) > n {
+		return "", refuseRoom(RefuseRoomName, room, "room name is longer than %d characters", n)
+	}
+	return room, nil
 }
 
 // Part takes m out of room (its home room if empty) and announces it.
@@ -50,9 +64,9 @@ func (h *Hub) Part(ctx context.Context, m Member, name string) error {
 func (h *Hub) CheckRooms(names, allowed []string) ([]string, error) {
 	var rooms []string
 	for _, name := range names {
-		room, err := model.NormalizeRoom(name)
+		room, err := h.roomName(name)
 		if err != nil {
-			return nil, refuseRoom(RefuseRoomName, clipRoom(name), "%v", err)
+			return nil, err
 		}
 		if !slices.Contains(rooms, room) {
 			rooms = append(rooms, room)
@@ -118,6 +132,10 @@ func (h *Hub) join(ctx context.Context, m Member, name string, private, check bo
 		}
 		if err != nil {
 			r.drop(m, false)
+		} else if h.roomsOf(m) == nil {
+			// The user was ended meanwhile (its claim lost): its session
+			// is gone, and with it its place in the room.
+			r.drop(m, false)
 		}
 	}
 	if err != nil {
@@ -132,6 +150,12 @@ func (h *Hub) join(ctx context.Context, m Member, name string, private, check bo
 // m's rooms and as a join under way of the room, which it creates if this
 // node does not follow it yet.
 func (h *Hub) enter(m Member, name string, private, check bool) (*room, error) {
+	var dir []RoomCount
+	if h.room(name) == nil {
+		// Asked before the lock: a broker may deliver an event, which
+		// takes the hub's lock, under its own.
+		dir, _ = h.broker.Rooms()
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	u := h.user(m)
@@ -149,7 +173,6 @@ func (h *Hub) enter(m Member, name string, private, check bool) (*room, error) {
 	}
 	r := h.rooms[name]
 	if r == nil {
-		dir, _ := h.broker.Rooms()
 		known := slices.IndexFunc(dir, func(c RoomCount) bool { return c.Name == name })
 		if n := h.cfg.MaxRooms; known < 0 && n > 0 && max(len(dir), len(h.rooms)) >= n {
 			return nil, refuseRoom(RefuseRoomsTotal, name, "too many rooms on this server (%d): join one of them", n)
