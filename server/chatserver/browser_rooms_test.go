@@ -250,7 +250,10 @@ func TestBrowserRoomsDirectory(t *testing.T) {
 	until(t, secret, model.TypeUserList)
 
 	p := page(t, b, "http://"+r.addr+"/?username=alice&lang=en", "")
-	waitJS(t, p, "the default room", `document.body.dataset.state === "connected" && `+listed("room", "lobby")+" && "+titled("# lobby"))
+	// No ?room=: the server's default room, the room of the first join; the
+	// only room, so not one to leave.
+	waitJS(t, p, "the default room", `document.body.dataset.state === "connected" && `+listed("room", "lobby")+" && "+titled("# lobby")+
+		` && document.getElementById("leave").hidden && document.querySelectorAll("#sidebar .conversation").length === 1`)
 	names := `[...document.querySelectorAll("#directory li")].map(li => li.dataset.name).join(",")`
 	click(t, p, "#browse-rooms")
 	waitJS(t, p, "the first page", names+` === "lobby,r1" && !document.getElementById("more-rooms").hidden`)
