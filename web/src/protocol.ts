@@ -17,7 +17,8 @@ export const maxContentBytes = 4096;
 // model.MaxUsernameRunes.
 export const maxUsernameChars = 32;
 
-// model.MaxRoomRunes.
+// model.MaxRoomRunes: the longest room name any server takes (its
+// -max-room-name may take less, and says so in words).
 export const maxRoomChars = 64;
 
 // The fields a client request may set (see model/chat_message.proto).
