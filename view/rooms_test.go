@@ -10,7 +10,9 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"chatroom/config"
 	"chatroom/ctrl"
+	"chatroom/internal/chattest"
 	"chatroom/internal/faultnet"
 )
 
@@ -216,5 +218,23 @@ func TestReconnectRejoinsEveryRoom(t *testing.T) {
 	a.waitConvs("#go 1", "#rust")
 	if n := countLines(a.w, "alice: before"); n != 1 {
 		t.Fatalf("rust shows alice's message %d times", n)
+	}
+}
+
+// The server's refusal of a join shows under the join field, in words.
+func TestJoinRefusedByTheServer(t *testing.T) {
+	test.NewTempApp(t)
+	cfg := config.DefaultServer()
+	cfg.Rooms.MaxRoomsPerConn = 1
+	srv := chattest.Start(t, cfg, "")
+	ui := newUILoop()
+	a := loggedIn(t, ui, srv.Addr, "alice")
+	a.w.RoomName.SetText("rust")
+	test.Tap(a.w.JoinBtn)
+	a.ui.until(t, "the refusal under the join field", func() bool {
+		return a.w.JoinErr.Visible() && strings.Contains(a.w.JoinErr.Text, "The server said: ") && strings.Contains(a.w.JoinErr.Text, "rooms")
+	})
+	if got := a.w.Convs(); !slices.Equal(got, []string{"#lobby"}) {
+		t.Fatalf("sidebar %q after a refused join", got)
 	}
 }
