@@ -238,3 +238,33 @@ func TestJoinRefusedByTheServer(t *testing.T) {
 		t.Fatalf("sidebar %q after a refused join", got)
 	}
 }
+
+// Tab moves through the window in reading order: the login, then the
+// sidebar (conversations, the join field, the rooms list), then the
+// conversation (its Leave button, messages, the message box), then its
+// users.
+func TestFocusOrder(t *testing.T) {
+	test.NewTempApp(t)
+	srv := startServer(t)
+	ui := newUILoop()
+	a := loggedIn(t, ui, srv.Addr, "alice")
+	c := a.w.Win.Canvas()
+	want := []fyne.Focusable{a.w.ConvList, a.w.RoomName, a.w.RoomList, a.w.PartBtn, a.w.Messages, a.w.Input, a.w.UserList}
+	c.Focus(a.w.ConvList)
+	var cycle []fyne.Focusable // one round of Tab, from the conversations list
+	for range 100 {
+		cycle = append(cycle, c.Focused())
+		if c.FocusNext(); c.Focused() == a.w.ConvList {
+			break
+		}
+	}
+	at := 0
+	for _, f := range cycle {
+		if at < len(want) && f == want[at] {
+			at++
+		}
+	}
+	if at != len(want) {
+		t.Fatalf("one round of Tab from the conversations list does not reach %T (number %d) after the ones before it", want[at], at)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
 	"chatroom/ctrl"
@@ -122,21 +123,34 @@ func (w *Window) layout() fyne.CanvasObject {
 	login := container.NewGridWithColumns(2,
 		container.NewVBox(w.Address, w.AddressErr),
 		container.NewVBox(w.Username, w.NameErr))
-	top := container.NewBorder(nil, w.Status, nil, container.NewHBox(w.ConnectBtn, w.LeaveBtn), login)
-	joinRow := container.NewBorder(nil, nil, nil, w.JoinBtn, w.RoomName)
+	top := border(nil, w.Status, nil, container.NewHBox(w.ConnectBtn, w.LeaveBtn), login)
+	joinRow := border(nil, nil, nil, w.JoinBtn, w.RoomName)
 	joinBox := container.NewVBox(joinRow, w.Private, w.JoinErr, w.FindBtn)
-	rooms := container.NewBorder(joinBox, w.MoreBtn, nil, nil, w.RoomList)
+	rooms := border(joinBox, w.MoreBtn, nil, nil, w.RoomList)
 	sidebar := container.NewVSplit(w.ConvList, rooms)
 	sidebar.Offset = 0.45
-	header := container.NewBorder(nil, nil, nil, w.PartBtn, w.ConvTitle)
-	bottom := container.NewBorder(nil, container.NewHBox(w.InputErr, w.Counter), nil, w.SendBtn, w.Input)
-	middle := container.NewBorder(header, bottom, nil, nil, w.Messages)
-	users := container.NewBorder(w.UsersTitle, nil, nil, nil, w.UserList)
+	header := border(nil, nil, nil, w.PartBtn, w.ConvTitle)
+	bottom := border(nil, container.NewHBox(w.InputErr, w.Counter), nil, w.SendBtn, w.Input)
+	middle := border(header, bottom, nil, nil, w.Messages)
+	users := border(w.UsersTitle, nil, nil, nil, w.UserList)
 	right := container.NewHSplit(middle, users)
 	right.Offset = 0.78
 	split := container.NewHSplit(sidebar, right)
 	split.Offset = 0.22
-	return container.NewBorder(top, nil, nil, nil, split)
+	return border(top, nil, nil, nil, split)
+}
+
+// border is container.NewBorder with its parts in reading order (top,
+// left, center, right, bottom), which is the order Tab moves the focus in;
+// NewBorder puts the center first.
+func border(top, bottom, left, right, center fyne.CanvasObject) *fyne.Container {
+	var objects []fyne.CanvasObject
+	for _, o := range []fyne.CanvasObject{top, left, center, right, bottom} {
+		if o != nil {
+			objects = append(objects, o)
+		}
+	}
+	return container.New(layout.NewBorderLayout(top, bottom, left, right), objects...)
 }
 
 // Bind connects the window to its controller; closing the window says goodbye.
