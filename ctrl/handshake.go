@@ -152,12 +152,18 @@ func (s *Server) identify(r *http.Request, asked string) (admission, *refused) {
 const maxRoomParams = 256
 
 // startRooms returns the rooms the handshake names (the room query
-// parameter, repeatable, then the room header, repeatable), checked and
-// normalized; none: the default room.
+// parameter, repeatable, then the room header, repeatable: a proxy may
+// join repeated headers into one, with commas, which no room name holds),
+// checked and normalized; none: the default room.
 func (s *Server) startRooms(r *http.Request, allowed []string) ([]string, *refused) {
-	names := append(r.URL.Query()["room"], r.Header.Values("room")...)
+	names := r.URL.Query()["room"]
+	for _, v := range r.Header.Values("room") {
+		for name := range strings.SplitSeq(v, ",") {
+			names = append(names, strings.TrimSpace(name))
+		}
+	}
 	if len(names) > maxRoomParams {
-		return nil, refuse(refuseBadRequest, fmt.Sprintf("too many rooms: at most %d per connection", s.cfg.Rooms.MaxRoomsPerConn))
+		return nil, refuse(refuseBadRequest, fmt.Sprintf("too many rooms: a handshake may name at most %d", maxRoomParams))
 	}
 	rooms, err := s.hub.CheckRooms(names, allowed)
 	var ref *service.Refusal

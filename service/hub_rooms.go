@@ -36,9 +36,9 @@ func (h *Hub) roomName(name string) (string, error) {
 
 // Part takes m out of room (its home room if empty) and announces it.
 func (h *Hub) Part(ctx context.Context, m Member, name string) error {
-	name, in := h.roomOf(m, name)
-	if !in {
-		return notIn(name)
+	name, err := h.roomOf(m, name)
+	if err != nil {
+		return err
 	}
 	h.mu.Lock()
 	u := h.user(m)

@@ -12,9 +12,9 @@ import (
 // where m must be. The caller has checked the content; the sender's name
 // and the time come from the server.
 func (h *Hub) Talk(ctx context.Context, m Member, room, content string) error {
-	room, in := h.roomOf(m, room)
-	if !in {
-		return notIn(room)
+	room, err := h.roomOf(m, room)
+	if err != nil {
+		return err
 	}
 	ev := event(model.TypeTalk, m.Name(), room, content)
 	if err := h.broker.Publish(ctx, ev); err != nil {
@@ -78,8 +78,11 @@ func (h *Hub) deliverDirect(ev *model.ChatRoomRequest) {
 // UserList queues room's user list (m's home room if empty) to m alone,
 // who must be in it.
 func (h *Hub) UserList(m Member, room string) error {
-	room, in := h.roomOf(m, room)
-	if r := h.room(room); !in || r == nil || !r.sendUserList(m) {
+	room, err := h.roomOf(m, room)
+	if err != nil {
+		return err
+	}
+	if r := h.room(room); r == nil || !r.sendUserList(m) {
 		return notIn(room)
 	}
 	return nil
@@ -97,9 +100,12 @@ func (h *Hub) History(m Member, room, to string) error {
 		h.Reply(m, h.frame(&model.ChatRoomRequest{Type: model.TypeHistory, To: to}))
 		return nil
 	}
-	room, in := h.roomOf(m, room)
+	room, err := h.roomOf(m, room)
+	if err != nil {
+		return err
+	}
 	end := h.frame(&model.ChatRoomRequest{Type: model.TypeHistory, Room: room})
-	if r := h.room(room); !in || r == nil || !r.sendHistory(m, end) {
+	if r := h.room(room); r == nil || !r.sendHistory(m, end) {
 		return notIn(room)
 	}
 	return nil

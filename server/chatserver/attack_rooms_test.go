@@ -1,0 +1,96 @@
+package chatserver
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"chatroom/model"
+)
+
+// Attacks on the rooms and direct messages of one node, each found
+// misbehaving and then fixed; what held is listed in
+// /work/notes/rooms/attack.md. The attacker connects from attackerAddr,
+// the bystander from bystanderAddr.
+
+// dialRoomsFrom is dialRooms from the loopback address src.
+func dialRoomsFrom(t *testing.T, src, addr, name string, rooms ...string) *roomClient {
+	t.Helper()
+	q := url.Values{"room": rooms}
+	ws, _, err := dialerFrom(src).Dial("ws://"+addr+"/ws?"+q.Encode(), http.Header{"Username": {name}})
+	if err != nil {
+		t.Fatalf("%s dials rooms %v: %v", name, rooms, err)
+	}
+	t.Cleanup(func() { ws.Close() })
+	c := &roomClient{t: t, name: name, ws: ws}
+	for range max(1, len(rooms)) {
+		c.until(model.TypeUserList)
+	}
+	return c
+}
+
+// A newcomer joins "Dev" (the join normalizes it to dev) and then talks,
+// asks for the user list and the history, and parts, naming the room as
+// they typed it. Each was refused with "you are not in room Dev": only
+// join normalized the name. A room name of 30,000 bytes in a talk came
+// back whole in the refusal's room field.
+func TestAttackRoomsNamesAreNormalizedInEveryRequest(t *testing.T) {
+	r := start(t, "-log-stderr=false")
+	alice := dialRoomsFrom(t, bystanderAddr, r.addr, "alice")
+	alice.send(&model.ChatRoomRequest{Type: model.TypeJoin, Room: "Dev"})
+	if m := alice.until(model.TypeUserList); m.Room != "dev" {
+		t.Fatalf("join Dev: %v", m)
+	}
+	alice.say("Dev", "hello")
+	if m := alice.until(model.TypeTalk); m.Room != "dev" || m.Content != "hello" {
+		t.Fatalf("talk in Dev: %v", m)
+	}
+	alice.send(&model.ChatRoomRequest{Type: model.TypeUserList, Room: "DEV"})
+	if m := alice.until(model.TypeUserList); m.Room != "dev" {
+		t.Fatalf("user list of DEV: %v", m)
+	}
+	alice.send(&model.ChatRoomRequest{Type: model.TypeHistory, Room: "Ｄｅｖ"}) // fullwidth
+	if m := alice.until(model.TypeTalk); m.Content != "hello" {
+		t.Fatalf("history of Ｄｅｖ: %v", m)
+	}
+	if m := alice.until(model.TypeHistory); m.Room != "dev" {
+		t.Fatalf("history of Ｄｅｖ ended with %v", m)
+	}
+	alice.send(&model.ChatRoomRequest{Type: model.TypePart, Room: "Dev"})
+	if m := alice.until(model.TypeLeave); m.Room != "dev" {
+		t.Fatalf("part Dev: %v", m)
+	}
+	att := dialRoomsFrom(t, attackerAddr, r.addr, "mallory")
+	att.say(strings.Repeat("x", 30000), "hi")
+	if m := att.refused(); len(m.Room) > 4*model.MaxRoomRunes || !strings.Contains(m.Content, "longer than") {
+		t.Fatalf("a talk in a room of 30,000 bytes: %q in a room of %d bytes", m.Content, len(m.Room))
+	}
+}
+
+// The handshake's room lists: more than the handshake may carry, with
+// -max-rooms-per-conn 0 (no limit), was refused with "at most 0 per
+// connection"; two room headers that a proxy joined into one ("a, b", as
+// HTTP allows) were refused because of the comma.
+func TestAttackRoomsHandshakeRoomLists(t *testing.T) {
+	r := start(t, "-log-stderr=false", "-max-rooms-per-conn", "0")
+	q := url.Values{}
+	for i := range 300 {
+		q.Add("room", "r"+strings.Repeat("x", i%3))
+	}
+	code, body, _ := handshake(t, dialerFrom(attackerAddr), "ws://"+r.addr+"/ws?"+q.Encode(), http.Header{"Username": {"mallory"}})
+	if code != http.StatusBadRequest || !strings.Contains(body, "at most 256") {
+		t.Errorf("300 room names: %d %q", code, body)
+	}
+	code, body, ws := handshake(t, dialerFrom(bystanderAddr), "ws://"+r.addr+"/ws?room=a", http.Header{"Username": {"bob"}, "Room": {"B, c"}})
+	if code != http.StatusSwitchingProtocols {
+		t.Fatalf("room headers joined by a proxy: %d %q", code, body)
+	}
+	var rooms []string
+	for range 3 {
+		rooms = append(rooms, until(t, ws, model.TypeUserList).Room)
+	}
+	if got := strings.Join(rooms, " "); got != "a b c" {
+		t.Errorf("rooms %s, want a b c", got)
+	}
+}
