@@ -46,7 +46,7 @@ func (s *Server) admit(r *http.Request, ip netip.Addr) (admission, *refused) {
 	if ref := s.slots.take(ip); ref != nil {
 		return admission{}, ref
 	}
-	in, ref := s.claimName(r)
+	in, ref := s.claimName(r, ip)
 	if ref != nil {
 		ref.slot = true
 		return admission{}, ref
@@ -87,7 +87,7 @@ func (s *Server) originAllowed(origin, host string) bool {
 // subject with auth, else the username asked for (the spec's clients send
 // a "username" header; browsers cannot, so they use the query), else a
 // fresh guest name.
-func (s *Server) claimName(r *http.Request) (admission, *refused) {
+func (s *Server) claimName(r *http.Request, ip netip.Addr) (admission, *refused) {
 	asked := r.Header.Get("username")
 	if asked == "" {
 		asked = r.URL.Query().Get("username")
@@ -96,7 +96,7 @@ func (s *Server) claimName(r *http.Request) (admission, *refused) {
 	if ref != nil {
 		return in, ref
 	}
-	if in.rooms, ref = s.startRooms(r, in.allowed); ref != nil {
+	if in.rooms, ref = s.startRooms(r, ip, in.allowed); ref != nil {
 		return in, ref
 	}
 	var err error
@@ -154,8 +154,10 @@ const maxRoomParams = 256
 // startRooms returns the rooms the handshake names (the room query
 // parameter, repeatable, then the room header, repeatable: a proxy may
 // join repeated headers into one, with commas, which no room name holds),
-// checked and normalized; none: the default room.
-func (s *Server) startRooms(r *http.Request, allowed []string) ([]string, *refused) {
+// checked and normalized; none: the default room. Each room past the first
+// spends one of the address's joins, as a join request does: a handshake
+// naming 50 rooms replays 50 histories.
+func (s *Server) startRooms(r *http.Request, ip netip.Addr, allowed []string) ([]string, *refused) {
 	names := r.URL.Query()["room"]
 	for _, v := range r.Header.Values("room") {
 		for name := range strings.SplitSeq(v, ",") {
@@ -168,6 +170,8 @@ func (s *Server) startRooms(r *http.Request, allowed []string) ([]string, *refus
 	rooms, err := s.hub.CheckRooms(names, allowed)
 	var ref *service.Refusal
 	switch {
+	case err == nil && !s.addrs.joinN(ip, len(rooms)-1):
+		return nil, refuse(refuseJoinRate, config.RefuseJoinRate)
 	case err == nil:
 		return rooms, nil
 	case !errors.As(err, &ref):

@@ -27,11 +27,12 @@ const (
 	RefuseRoomDenied   RefusalReason = "room_denied"    // the token's rooms claim does not name it
 	RefuseNotOnline    RefusalReason = "not_online"     // a direct message to someone not online
 	RefuseSelf         RefusalReason = "dm_self"        // a direct message to oneself
+	RefuseJoinRate     RefusalReason = "join_rate"      // the address enters rooms faster than -join-rate-per-ip
 )
 
 // RefusalReasons returns every reason, for metrics that list them all.
 func RefusalReasons() []RefusalReason {
-	return []RefusalReason{RefuseRoomName, RefuseRoomsPerConn, RefuseRoomsTotal, RefuseAlreadyIn, RefuseNotIn, RefuseRoomDenied, RefuseNotOnline, RefuseSelf}
+	return []RefusalReason{RefuseRoomName, RefuseRoomsPerConn, RefuseRoomsTotal, RefuseAlreadyIn, RefuseNotIn, RefuseRoomDenied, RefuseNotOnline, RefuseSelf, RefuseJoinRate}
 }
 
 func refuseRoom(reason RefusalReason, room, format string, args ...any) *Refusal {

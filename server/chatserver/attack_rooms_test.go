@@ -1,10 +1,12 @@
 package chatserver
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"chatroom/model"
 )
@@ -93,4 +95,70 @@ func TestAttackRoomsHandshakeRoomLists(t *testing.T) {
 	if got := strings.Join(rooms, " "); got != "a b c" {
 		t.Errorf("rooms %s, want a b c", got)
 	}
+}
+
+// Join and part churn: each join replays the room's history (here 20
+// talks of 4,000 bytes), yet joins were limited only by the frame rate, so
+// one connection turned a 13-byte join into 80 KB out as fast as it could
+// send frames (measured with the defaults: 6.7 MB/s out per address with
+// ten connections; asking for the history, which the list budget limits,
+// gave 1.4 MB/s). A join, and each room a handshake names past the first,
+// now spends one of the address's joins, as a new connection does.
+func TestAttackRoomsJoinChurnSpendsTheAddressJoins(t *testing.T) {
+	r := start(t, "-log-stderr=false", "-msg-rate", "0", "-msg-rate-per-ip", "0", "-history", "20",
+		"-join-rate-per-ip", "0.01", "-join-burst-per-ip", "6")
+	bob := dialRoomsFrom(t, bystanderAddr, r.addr, "bob")
+	for i := range 20 {
+		bob.say("", strings.Repeat("x", 4000)+fmt.Sprint(i))
+	}
+	bob.untilTalk(strings.Repeat("x", 4000) + "19")
+	att := dialRoomsFrom(t, attackerAddr, r.addr, "mallory") // one join spent
+	att.untilTalk(strings.Repeat("x", 4000) + "19")
+	const pairs = 30
+	for range pairs {
+		att.send(&model.ChatRoomRequest{Type: model.TypePart, Room: "lobby"})
+		att.send(&model.ChatRoomRequest{Type: model.TypeJoin, Room: "lobby"})
+	}
+	att.send(&model.ChatRoomRequest{Type: model.TypeRooms}) // the end of the answers
+	joins, refused, out := 0, 0, 0
+	for range 10 * pairs * 25 {
+		att.ws.SetReadDeadline(time.Now().Add(waitTime))
+		_, p, err := att.ws.ReadMessage()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out += len(p)
+		m, _ := model.Decode(p)
+		if m.Type == model.TypeRooms {
+			break
+		}
+		if m.Type == model.TypeUserList {
+			joins++
+		}
+		if m.Type == model.TypeError && strings.Contains(m.Content, "joins rooms too fast") {
+			refused++
+		}
+	}
+	t.Logf("%d joins and parts: %d joins answered, %d refused, %d bytes out", pairs, joins, refused, out)
+	if joins > 5 || refused < pairs-5 {
+		t.Errorf("%d joins answered and %d refused, want at most the 5 left in the address's burst", joins, refused)
+	}
+	// The address has no join left: a handshake naming two rooms is
+	// refused as a new connection past the rate is.
+	code, body, _ := handshake(t, dialerFrom(attackerAddr), "ws://"+r.addr+"/ws?room=a&room=b", http.Header{"Username": {"mallory2"}})
+	if code != http.StatusTooManyRequests {
+		t.Errorf("a handshake naming two rooms with no join left: %d %q", code, body)
+	}
+}
+
+// Each room a handshake names past the first spends one of the address's
+// joins, as a join request does.
+func TestAttackRoomsHandshakeRoomsSpendJoins(t *testing.T) {
+	r := start(t, "-log-stderr=false", "-join-rate-per-ip", "0.01", "-join-burst-per-ip", "5")
+	dialRoomsFrom(t, attackerAddr, r.addr, "m1", "a", "b", "c") // 3 of 5
+	code, body, _ := handshake(t, dialerFrom(attackerAddr), "ws://"+r.addr+"/ws?room=d&room=e&room=f", http.Header{"Username": {"m2"}})
+	if code != http.StatusTooManyRequests || !strings.Contains(body, "too many new connections") {
+		t.Errorf("three rooms with two joins left: %d %q", code, body)
+	}
+	dialRoomsFrom(t, bystanderAddr, r.addr, "bob", "d", "e", "f") // another address is not affected
 }
