@@ -168,6 +168,9 @@ func (s *Server) startRooms(r *http.Request, ip netip.Addr, allowed []string) ([
 		return nil, refuse(refuseBadRequest, fmt.Sprintf("too many rooms: a handshake may name at most %d", maxRoomParams))
 	}
 	rooms, err := s.hub.CheckRooms(names, allowed)
+	if err == nil {
+		err = s.hub.CheckOpens(ip, rooms)
+	}
 	var ref *service.Refusal
 	switch {
 	case err == nil && !s.addrs.joinN(ip, len(rooms)-1):
@@ -178,7 +181,7 @@ func (s *Server) startRooms(r *http.Request, ip netip.Addr, allowed []string) ([
 		return nil, refuse(refuseBadRequest, err.Error())
 	case ref.Reason == service.RefuseRoomDenied:
 		return nil, refuse(refuseRoomDenied, ref.Text)
-	case ref.Reason == service.RefuseRoomsTotal:
+	case ref.Reason == service.RefuseRoomsTotal, ref.Reason == service.RefuseRoomsPerIP:
 		return nil, refuse(refuseRoomsFull, ref.Text)
 	}
 	return nil, refuse(refuseBadRequest, ref.Text)

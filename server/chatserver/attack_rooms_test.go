@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorilla/websocket"
+
+	"chatroom/internal/poll"
 	"chatroom/model"
 )
 
@@ -161,4 +164,70 @@ func TestAttackRoomsHandshakeRoomsSpendJoins(t *testing.T) {
 		t.Errorf("three rooms with two joins left: %d %q", code, body)
 	}
 	dialRoomsFrom(t, bystanderAddr, r.addr, "bob", "d", "e", "f") // another address is not affected
+}
+
+// One address holds every room: with the defaults, 20 connections of 50
+// rooms each (-max-conns-per-ip is 256) made all of -max-rooms' 1000, and
+// no one else could open a room until they left. The rooms an address
+// opened that are still open are now bounded by -max-rooms-per-ip: past
+// it, a join is refused, and so is a handshake naming a new room; a room
+// its last member leaves is the address's to open again.
+func TestAttackRoomsOneAddressCannotHoldEveryRoom(t *testing.T) {
+	r := start(t, "-max-rooms", "20", "-max-rooms-per-conn", "5", "-max-rooms-per-ip", "8")
+	var held int
+	var first *websocket.Conn
+	for i := range 4 {
+		q := url.Values{}
+		for j := range 5 {
+			q.Add("room", fmt.Sprintf("r%d-%d", i, j))
+		}
+		code, body, ws := handshake(t, dialerFrom(attackerAddr), "ws://"+r.addr+"/ws?"+q.Encode(), http.Header{"Username": {fmt.Sprint("m", i)}})
+		switch {
+		case code == http.StatusSwitchingProtocols:
+			held += 5
+			first = ws
+			until(t, ws, model.TypeUserList)
+		case code != http.StatusServiceUnavailable || !strings.Contains(body, "your address has opened 8 rooms"):
+			t.Errorf("handshake %d: %d %q", i, code, body)
+		}
+	}
+	m := dialRoomsFrom(t, attackerAddr, r.addr, "m9")
+	for i := range 5 {
+		if m.join(fmt.Sprint("more", i)) == nil {
+			held++
+		}
+	}
+	if held != 8 {
+		t.Errorf("the attacker's address opened %d rooms, want 8", held)
+	}
+	bob := dialRoomsFrom(t, bystanderAddr, r.addr, "bob")
+	if refusal := bob.join("mine"); refusal != nil {
+		t.Fatalf("a bystander opens a room after the attacker: %v", refusal)
+	}
+	if got := scrape(t, nil, r.metrics, `chatroom_room_refusals_total{rule="rooms_per_ip"}`); got != 2 {
+		t.Errorf("refusals by rooms_per_ip: %v, want 2", got)
+	}
+	first.Close()
+	poll.CheckFor(t, waitTime, pollEvery, func() error {
+		return poll.Check(m.join("again") == nil, "the address opens a room once its first connection left")
+	})
+}
+
+// join joins room and returns nil once in, or the refusal.
+func (c *roomClient) join(room string) *model.ChatRoomRequest {
+	c.t.Helper()
+	c.send(&model.ChatRoomRequest{Type: model.TypeJoin, Room: room})
+	for range 1000 {
+		m, err := read(c.t, c.ws)
+		switch {
+		case err != nil:
+			c.t.Fatalf("%s joins %s: %v", c.name, room, err)
+		case m.Type == model.TypeError:
+			return m
+		case m.Type == model.TypeUserList && m.Room == room:
+			return nil
+		}
+	}
+	c.t.Fatalf("%s: no answer to its join of %s", c.name, room)
+	return nil
 }
