@@ -24,10 +24,29 @@ func (h *Hub) Talk(ctx context.Context, m Member, room, content string) error {
 	return nil
 }
 
+// A NameHolder is a Broker that finds the name online that a name is
+// claimed under: the same user by the rules that compare usernames
+// (case-folded: "BOB" is bob).
+type NameHolder interface {
+	Holder(name string) (string, bool)
+}
+
+// addressee is the user a direct message or a conversation's history names
+// as to: the one online with its key, else to as it is.
+func (h *Hub) addressee(to string) string {
+	if b, ok := h.broker.(NameHolder); ok {
+		if holder, online := b.Holder(to); online {
+			return holder
+		}
+	}
+	return to
+}
+
 // Direct sends content from m to the user to alone, and echoes it to m.
 // Direct messages are not stored for users who are offline: to must be
 // online.
 func (h *Hub) Direct(ctx context.Context, m Member, to, content string) error {
+	to = h.addressee(to)
 	switch {
 	case to == m.Name():
 		return &Refusal{Reason: RefuseSelf, To: to, Text: "you cannot send a direct message to yourself"}
@@ -93,7 +112,7 @@ func (h *Hub) UserList(m Member, room string) error {
 // marker: a history message naming the room or to.
 func (h *Hub) History(m Member, room, to string) error {
 	if to != "" {
-		to = clipRoom(to)
+		to = clipRoom(h.addressee(to))
 		for _, f := range h.dms.last(m.Name(), to) {
 			h.Reply(m, f)
 		}

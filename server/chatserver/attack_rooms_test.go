@@ -231,3 +231,39 @@ func (c *roomClient) join(room string) *model.ChatRoomRequest {
 	c.t.Fatalf("%s: no answer to its join of %s", c.name, room)
 	return nil
 }
+
+// A direct message to "BOB" while bob is online was refused with "user BOB
+// is not online", and the history of "Bob" was empty, though usernames
+// compare case-folded (BOB cannot connect while bob is online). The
+// addressee is now the user online under that name's key
+// (model.UsernameKey).
+func TestAttackRoomsDirectMessagesCompareNamesAsUsernames(t *testing.T) {
+	r := start(t, "-log-stderr=false")
+	bob := dialRoomsFrom(t, bystanderAddr, r.addr, "bob")
+	alice := dialRoomsFrom(t, attackerAddr, r.addr, "alice")
+	alice.send(&model.ChatRoomRequest{Type: model.TypeTalk, To: "BOB", Content: "hi"})
+	if m, _ := read(t, alice.ws); m.Type != model.TypeTalk || m.To != "bob" {
+		t.Fatalf("alice got %v", m)
+	}
+	if m := bob.until(model.TypeTalk); m.To != "bob" || m.UserName != "alice" {
+		t.Fatalf("bob got %v", m)
+	}
+	alice.send(&model.ChatRoomRequest{Type: model.TypeHistory, To: "Bob"})
+	if m := alice.until(model.TypeTalk); m.Content != "hi" {
+		t.Fatalf("the history of Bob: %v", m)
+	}
+	if m := alice.until(model.TypeHistory); m.To != "bob" {
+		t.Fatalf("the history of Bob ended with %v", m)
+	}
+	alice.send(&model.ChatRoomRequest{Type: model.TypeTalk, To: "ALICE", Content: "me"})
+	if m := alice.refused(); !strings.Contains(m.Content, "yourself") {
+		t.Fatalf("a direct message to ALICE from alice: %v", m)
+	}
+	// Names compare by their confusables skeleton too: no one else can be
+	// online as bоb (Cyrillic о) while bob is, so it can mean only him, and
+	// the echo says whom it reached.
+	alice.send(&model.ChatRoomRequest{Type: model.TypeTalk, To: "bоb", Content: "look-alike"})
+	if m := alice.until(model.TypeTalk); m.To != "bob" || m.Content != "look-alike" {
+		t.Fatalf("a direct message to a look-alike of bob: %v", m)
+	}
+}
