@@ -163,7 +163,7 @@ func (c *Server) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.UserListBurstPerIP, "userlist-burst-per-ip", c.UserListBurstPerIP, "user lists the connections from one client IP may ask for at once (at least 1)")
 	fs.IntVar(&c.MaxConns, "max-conns", c.MaxConns, fmt.Sprintf("most connections in total; more are refused with 503 (0: the open-file limit less %d, or half of it when that is more)", FDReserve))
 	fs.IntVar(&c.MaxConnsPerIP, "max-conns-per-ip", c.MaxConnsPerIP, fmt.Sprintf("most chat connections from one client IP; more are refused with 503, and a connection beyond this plus %d more of any kind (plain HTTP, handshakes under way) is closed as soon as it is accepted (0: no limit; behind a proxy every user has the proxy's IP)", PendingPerIP))
-	fs.Float64Var(&c.JoinRatePerIP, "join-rate-per-ip", c.JoinRatePerIP, "chat connections one client IP may open per second, on average; more are refused with 429 (0: no limit)")
+	fs.Float64Var(&c.JoinRatePerIP, "join-rate-per-ip", c.JoinRatePerIP, "chat connections one client IP may open per second, on average, each room entered past a connection's first counting as one more; more are refused with 429, or a join with an error (0: no limit)")
 	fs.IntVar(&c.JoinBurstPerIP, "join-burst-per-ip", c.JoinBurstPerIP, "chat connections one client IP may open at once above -join-rate-per-ip (at least 1)")
 	fs.Float64Var(&c.MsgRatePerIP, "msg-rate-per-ip", c.MsgRatePerIP, "frames per second all the chat connections of one client IP may send together, on average (0: no limit); excess frames get the error reply \"rate limited\", as with -msg-rate")
 	fs.IntVar(&c.MsgBurstPerIP, "msg-burst-per-ip", c.MsgBurstPerIP, "frames the connections of one client IP may send at once above -msg-rate-per-ip (at least 1)")

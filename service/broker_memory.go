@@ -108,6 +108,15 @@ func (b *MemoryBroker) Online(name string) bool {
 	return b.names[key] == name
 }
 
+// Holder implements NameHolder: the name online with name's key.
+func (b *MemoryBroker) Holder(name string) (string, bool) {
+	key, _ := b.keys(name)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	holder, ok := b.names[key]
+	return holder, ok
+}
+
 // Rooms implements Broker.
 func (b *MemoryBroker) Rooms() ([]RoomCount, int) {
 	b.mu.Lock()

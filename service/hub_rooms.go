@@ -36,9 +36,9 @@ func (h *Hub) roomName(name string) (string, error) {
 
 // Part takes m out of room (its home room if empty) and announces it.
 func (h *Hub) Part(ctx context.Context, m Member, name string) error {
-	name, in := h.roomOf(m, name)
-	if !in {
-		return notIn(name)
+	name, err := h.roomOf(m, name)
+	if err != nil {
+		return err
 	}
 	h.mu.Lock()
 	u := h.user(m)
@@ -180,8 +180,12 @@ func (h *Hub) enter(m Member, name string, private, check bool) (*room, error) {
 		if known >= 0 {
 			private = dir[known].Private // as the room is elsewhere
 		}
+		if err := h.mayOpen(m, name); err != nil {
+			return nil, err
+		}
 		r = newRoom(h, name, private)
 		h.rooms[name] = r
+		h.opens(r, m)
 	}
 	r.pending++
 	u.rooms = append(slices.Clone(u.rooms), RoomRef{Name: name, Private: r.private})
@@ -237,6 +241,7 @@ func (h *Hub) dropIfEmpty(r *room) {
 	gone := r.pending == 0 && h.rooms[r.name] == r && r.empty()
 	if gone {
 		delete(h.rooms, r.name)
+		h.closes(r)
 	}
 	h.mu.Unlock()
 	if gone {
