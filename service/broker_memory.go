@@ -101,14 +101,7 @@ func (b *MemoryBroker) SetRooms(_ context.Context, name string, rooms []RoomRef)
 }
 
 // Online implements Broker.
-func (b *MemoryBroker) Online(name string) bool {
-	key, _ := b.keys(name)
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.names[key] == name
-}
-
-// Holder implements NameHolder: the name online with name's key.
+// Holder implements Broker: the name online with name's key.
 func (b *MemoryBroker) Holder(name string) (string, bool) {
 	key, _ := b.keys(name)
 	b.mu.Lock()

@@ -74,7 +74,7 @@ func TestNatsCutOffLongerThanTTLLosesClaims(t *testing.T) {
 		return poll.Check(slices.Equal(a.lostClaims(), []string{"alice"}), "alice's claim lost on node a, got %q", a.lostClaims())
 	})
 	t.Logf("node a found alice's claim lost %v after the link was back", time.Since(restored).Round(10*time.Millisecond))
-	if b.Online("alice") {
+	if online(b, "alice") {
 		t.Fatal("alice is still online")
 	}
 	// The name is free; node b takes it, and node a takes new users again,
@@ -87,7 +87,7 @@ func TestNatsCutOffLongerThanTTLLosesClaims(t *testing.T) {
 		return errors.Join(a.heard("lobby", "after"), b.heard("lobby", "after"),
 			a.lists("lobby", "alice", "bob", "carol"), b.lists("lobby", "alice", "bob", "carol"))
 	})
-	if !b.Online("alice") || len(b.lostClaims()) != 0 {
+	if !online(b, "alice") || len(b.lostClaims()) != 0 {
 		t.Fatalf("node b lost claims %q", b.lostClaims())
 	}
 }

@@ -209,9 +209,9 @@ func (x *claimIndex) lookAlike(name string) bool {
 
 // Online implements Broker: name holds a claim, on any node, as this
 // node's watch of the claims has seen (its own claims at once).
-func (b *NatsBroker) Online(name string) bool {
+func (b *NatsBroker) Holder(name string) (string, bool) {
 	c, ok := b.index.holder(nameKey(name))
-	return ok && c.name == name
+	return c.name, ok
 }
 
 // Rooms implements Broker, from the claims this node's watch has seen.

@@ -226,7 +226,7 @@ func TestNatsDirectoryCountsAcrossNodes(t *testing.T) {
 	}
 	both(func(n *natsTestNode) error {
 		return errors.Join(n.roomCount("r", 2, 2), n.roomCount("secret", 1, 2),
-			poll.Check(n.Online("alice") && n.Online("bob") && !n.Online("carol"), "alice and bob online on node %s", n.cfg.Node))
+			poll.Check(online(n, "alice") && online(n, "bob") && !online(n, "carol"), "alice and bob online on node %s", n.cfg.Node))
 	})
 	rooms, _ := b.Rooms()
 	for _, r := range rooms {
@@ -244,7 +244,7 @@ func TestNatsDirectoryCountsAcrossNodes(t *testing.T) {
 	a.refreshRound()
 	b.Release("bob")
 	both(func(n *natsTestNode) error {
-		return errors.Join(n.roomCount("r", 0, 1), n.roomCount("s", 1, 1), poll.Check(!n.Online("bob"), "bob offline on node %s", n.cfg.Node))
+		return errors.Join(n.roomCount("r", 0, 1), n.roomCount("s", 1, 1), poll.Check(!online(n, "bob"), "bob offline on node %s", n.cfg.Node))
 	})
 	if err := b.SetRooms(ctx, "alice", refs("r")); err == nil || !strings.Contains(err.Error(), "not claimed") {
 		t.Fatalf("set rooms of another node's claim: %v", err)

@@ -163,3 +163,9 @@ func (r *recorder) talks() (seqs []uint64, contents []string) {
 	}
 	return seqs, contents
 }
+
+// online says whether name itself is online, as b knows it.
+func online(b Broker, name string) bool {
+	holder, ok := b.Holder(name)
+	return ok && holder == name
+}

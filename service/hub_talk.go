@@ -24,33 +24,25 @@ func (h *Hub) Talk(ctx context.Context, m Member, room, content string) error {
 	return nil
 }
 
-// A NameHolder is a Broker that finds the name online that a name is
-// claimed under: the same user by the rules that compare usernames
-// (case-folded: "BOB" is bob).
-type NameHolder interface {
-	Holder(name string) (string, bool)
-}
-
 // addressee is the user a direct message or a conversation's history names
-// as to: the one online with its key, else to as it is.
-func (h *Hub) addressee(to string) string {
-	if b, ok := h.broker.(NameHolder); ok {
-		if holder, online := b.Holder(to); online {
-			return holder
-		}
+// as to: the one online with its key, else to as it is; and whether that
+// one is online.
+func (h *Hub) addressee(to string) (string, bool) {
+	if holder, online := h.broker.Holder(to); online {
+		return holder, true
 	}
-	return to
+	return to, false
 }
 
 // Direct sends content from m to the user to alone, and echoes it to m.
 // Direct messages are not stored for users who are offline: to must be
 // online.
 func (h *Hub) Direct(ctx context.Context, m Member, to, content string) error {
-	to = h.addressee(to)
+	to, online := h.addressee(to)
 	switch {
 	case to == m.Name():
 		return &Refusal{Reason: RefuseSelf, To: to, Text: "you cannot send a direct message to yourself"}
-	case !h.broker.Online(to):
+	case !online:
 		return &Refusal{Reason: RefuseNotOnline, To: clipRoom(to), Text: "user " + clipRoom(to) + " is not online: direct messages reach only users online"}
 	}
 	ev := &model.ChatRoomRequest{Type: model.TypeTalk, UserName: m.Name(), To: to, Content: content}
@@ -112,7 +104,8 @@ func (h *Hub) UserList(m Member, room string) error {
 // marker: a history message naming the room or to.
 func (h *Hub) History(m Member, room, to string) error {
 	if to != "" {
-		to = clipRoom(h.addressee(to))
+		to, _ = h.addressee(to)
+		to = clipRoom(to)
 		for _, f := range h.dms.last(m.Name(), to) {
 			h.Reply(m, f)
 		}

@@ -50,7 +50,7 @@ func TestNatsRefusesLookAlikesAcrossNodes(t *testing.T) {
 	a, b := nodes[0], nodes[1]
 	ctx := context.Background()
 	a.enter(t, "alice", "lobby")
-	poll.CheckFor(t, eventually, pollEvery, func() error { return poll.Check(b.Online("alice"), "alice online on node b") })
+	poll.CheckFor(t, eventually, pollEvery, func() error { return poll.Check(online(b, "alice"), "alice online on node b") })
 	for _, name := range lookAlikes {
 		if err := b.Claim(ctx, name, nil); !errors.Is(err, ErrNameSimilar) {
 			t.Errorf("%q on node b: %v, want ErrNameSimilar", name, err)
