@@ -83,17 +83,15 @@ func (h *Hub) CheckRooms(names, allowed []string) ([]string, error) {
 			return nil, denied(room)
 		}
 	}
-	if n := h.cfg.MaxRooms; n > 0 {
-		if err := h.checkTotal(rooms, n); err != nil {
-			return nil, err
-		}
+	if err := h.checkNew(rooms, h.cfg.MaxRooms); err != nil {
+		return nil, err
 	}
 	return rooms, nil
 }
 
-// checkTotal refuses rooms if creating those that do not exist would make
-// more than n rooms.
-func (h *Hub) checkTotal(rooms []string, n int) error {
+// checkNew refuses rooms if one that does not exist looks like one that
+// does, or if creating those would make more than n rooms (0: no bound).
+func (h *Hub) checkNew(rooms []string, n int) error {
 	dir, _ := h.broker.Rooms()
 	h.mu.RLock()
 	defer h.mu.RUnlock()
@@ -101,7 +99,10 @@ func (h *Hub) checkTotal(rooms []string, n int) error {
 	for _, room := range rooms {
 		exists := h.rooms[room] != nil || slices.ContainsFunc(dir, func(c RoomCount) bool { return c.Name == room })
 		if !exists {
-			if total++; total > n {
+			if err := lookAlike(room, dir); err != nil {
+				return err
+			}
+			if total++; n > 0 && total > n {
 				return refuseRoom(RefuseRoomsTotal, room, "too many rooms on this server (%d): join one of them", n)
 			}
 		}
@@ -155,6 +156,9 @@ func (h *Hub) enter(m Member, name string, private, check bool) (*room, error) {
 		// Asked before the lock: a broker may deliver an event, which
 		// takes the hub's lock, under its own.
 		dir, _ = h.broker.Rooms()
+		if err := lookAlike(name, dir); err != nil {
+			return nil, err
+		}
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -187,9 +191,29 @@ func (h *Hub) enter(m Member, name string, private, check bool) (*room, error) {
 		h.rooms[name] = r
 		h.opens(r, m)
 	}
+	if private && !r.private {
+		return nil, refuseRoom(RefuseRoomPublic, name, "room %s exists and is listed: join it without private, or choose another name for a private room", name)
+	}
 	r.pending++
 	u.rooms = append(slices.Clone(u.rooms), RoomRef{Name: name, Private: r.private})
 	return r, nil
+}
+
+// lookAlike refuses a room name that is not one of dir's rooms but looks
+// like one of them (by the usernames' confusables skeleton: "lоbby" with
+// a Cyrillic о is "lobby"), so that no one opens a room that passes for
+// another. It costs a skeleton per room, once per room opened.
+func lookAlike(name string, dir []RoomCount) error {
+	if slices.ContainsFunc(dir, func(c RoomCount) bool { return c.Name == name }) {
+		return nil
+	}
+	skel := model.UsernameSkeleton(name)
+	for _, c := range dir {
+		if model.UsernameSkeleton(c.Name) == skel {
+			return refuseRoom(RefuseRoomSimilar, name, "room name %s looks like room %s: join that one, or choose another name", name, c.Name)
+		}
+	}
+	return nil
 }
 
 // unenter undoes enter's record in m's rooms.

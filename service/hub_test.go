@@ -164,3 +164,31 @@ func TestHubConcurrentRooms(t *testing.T) {
 		m.mu.Unlock()
 	}
 }
+
+// A new room whose name looks like an existing one is refused, and so is a
+// private join of a listed room.
+func TestHubRefusesLookAlikeAndFalselyPrivateRooms(t *testing.T) {
+	h := newHub(t, HubConfig{})
+	a := join(t, h, "a", "lobby", "dev")
+	ctx := context.Background()
+	var ref *Refusal
+	for _, name := range []string{"lоbby", "dеv", "ｄｅｖ"} { // Cyrillic о and е; fullwidth is the same room
+		err := h.Join(ctx, a, name, false)
+		if name == "ｄｅｖ" {
+			if !errors.As(err, &ref) || ref.Reason != RefuseAlreadyIn {
+				t.Errorf("%q: %v, want already in dev", name, err)
+			}
+			continue
+		}
+		if !errors.As(err, &ref) || ref.Reason != RefuseRoomSimilar {
+			t.Errorf("%q: %v, want a look-alike refusal", name, err)
+		}
+	}
+	b := join(t, h, "b")
+	if err := h.Join(ctx, b, "dev", true); !errors.As(err, &ref) || ref.Reason != RefuseRoomPublic {
+		t.Fatalf("a private join of the listed dev: %v", err)
+	}
+	if err := h.Join(ctx, b, "devs", false); err != nil {
+		t.Fatalf("a name merely close: %v", err)
+	}
+}

@@ -29,11 +29,13 @@ const (
 	RefuseNotOnline    RefusalReason = "not_online"     // a direct message to someone not online
 	RefuseSelf         RefusalReason = "dm_self"        // a direct message to oneself
 	RefuseJoinRate     RefusalReason = "join_rate"      // the address enters rooms faster than -join-rate-per-ip
+	RefuseRoomSimilar  RefusalReason = "room_similar"   // a new room whose name looks like an existing room's
+	RefuseRoomPublic   RefusalReason = "room_public"    // a private join of a room that exists and is listed
 )
 
 // RefusalReasons returns every reason, for metrics that list them all.
 func RefusalReasons() []RefusalReason {
-	return []RefusalReason{RefuseRoomName, RefuseRoomsPerConn, RefuseRoomsTotal, RefuseRoomsPerIP, RefuseAlreadyIn, RefuseNotIn, RefuseRoomDenied, RefuseNotOnline, RefuseSelf, RefuseJoinRate}
+	return []RefusalReason{RefuseRoomName, RefuseRoomsPerConn, RefuseRoomsTotal, RefuseRoomsPerIP, RefuseAlreadyIn, RefuseNotIn, RefuseRoomDenied, RefuseNotOnline, RefuseSelf, RefuseJoinRate, RefuseRoomSimilar, RefuseRoomPublic}
 }
 
 func refuseRoom(reason RefusalReason, room, format string, args ...any) *Refusal {
