@@ -209,7 +209,11 @@ func lookAlike(name string, dir []RoomCount) error {
 	}
 	skel := model.UsernameSkeleton(name)
 	for _, c := range dir {
-		if model.UsernameSkeleton(c.Name) == skel {
+		switch {
+		case model.UsernameSkeleton(c.Name) != skel:
+		case c.Private: // unlisted: its name is not told
+			return refuseRoom(RefuseRoomSimilar, name, "room name %s looks like the name of another room: choose another name", name)
+		default:
 			return refuseRoom(RefuseRoomSimilar, name, "room name %s looks like room %s: join that one, or choose another name", name, c.Name)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 
@@ -190,5 +191,13 @@ func TestHubRefusesLookAlikeAndFalselyPrivateRooms(t *testing.T) {
 	}
 	if err := h.Join(ctx, b, "devs", false); err != nil {
 		t.Fatalf("a name merely close: %v", err)
+	}
+	// A private room's name is not told by the refusal.
+	if err := h.Join(ctx, b, "hideout", true); err != nil {
+		t.Fatal(err)
+	}
+	c := join(t, h, "c")
+	if err := h.Join(ctx, c, "hideоut", false); !errors.As(err, &ref) || ref.Reason != RefuseRoomSimilar || strings.Contains(ref.Text, "hideout") {
+		t.Fatalf("a look-alike of a private room: %v", err)
 	}
 }
