@@ -190,7 +190,7 @@ func (c *Server) RegisterFlags(fs *flag.FlagSet) {
 	c.registerExposureFlags(fs)
 	fs.StringVar(&c.NATS, "nats", c.NATS, "NATS server URLs, comma-separated (nats://127.0.0.1:4222): every node on the same NATS (JetStream) serves the same rooms; empty: a single node")
 	fs.StringVar(&c.Node, "node", c.Node, "this node's name in a cluster, in logs and NATS (default: host name and process id)")
-	fs.IntVar(&c.Replicas, "nats-replicas", c.Replicas, "with -nats: copies of the room's events and names a NATS cluster keeps (3 survives the loss of one NATS server of three)")
+	fs.IntVar(&c.Replicas, "nats-replicas", c.Replicas, "with -nats: copies of the rooms' events and the names a NATS cluster keeps (3 survives the loss of one NATS server of three)")
 	fs.DurationVar(&c.ClaimTTL, "claim-ttl", c.ClaimTTL, "with -nats: the usernames of a node that died are freed after this long")
 	c.registerRoomFlags(fs)
 	c.Log.RegisterFlags(fs)
