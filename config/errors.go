@@ -25,6 +25,10 @@ const (
 
 	// A user list asked for too often: the reply grows with the room.
 	ReplyUserListLimited = "user list rate limited"
+	// A rooms list or a history asked for too often (the user list's limit).
+	ReplyListLimited = "lists rate limited: wait a few seconds"
+	// A direct message's addressee that is no valid username.
+	ReplyBadAddressee = "no such user"
 
 	// Notices to every user of a node (type "error"); nothing was refused.
 	NoticeBusDown = "the chat service lost its link to the other servers: messages cannot be sent until it is back"

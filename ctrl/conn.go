@@ -28,6 +28,8 @@ type conn struct {
 	ws        *websocket.Conn
 	sock      *sockConn
 	name      string
+	rooms     []string // the rooms it starts in, the home room first; then nil
+	allowed   []string // the rooms its token lets it join; nil: any
 	remote    string
 	ip        netip.Addr
 	batched   bool          // the client negotiated model.SubprotocolBatch
@@ -123,13 +125,16 @@ func (c *conn) logger() *logrus.Entry {
 	return c.s.log.WithFields(logrus.Fields{"user": c.name, "remote": c.remote})
 }
 
-// open joins the room. Write pumps may start after Join, so that a close
-// requested meanwhile (a shutdown) cannot make one call Leave before Join:
-// the join preamble waits in the queue. It reports whether the join worked.
+// open joins the rooms. Write pumps may start after Connect, so that a
+// close requested meanwhile (a shutdown) cannot make one call Leave before
+// Connect: the join preambles wait in the queue. It reports whether the
+// joins worked.
 func (c *conn) open() (joined bool) {
-	c.logger().Info("connection open")
-	if err := c.s.room.Join(context.Background(), c); err != nil {
-		c.s.room.Release(c.name)
+	c.logger().WithField("rooms", c.rooms).Info("connection open")
+	rooms := c.rooms
+	c.rooms = nil
+	if err := c.s.hub.Connect(context.Background(), c, rooms, c.allowed); err != nil {
+		// Connect has released the name.
 		c.left.Store(true)
 		c.Close(service.DisconnectServerError)
 		c.logger().WithField("error", err).Error("join failed")
@@ -160,7 +165,7 @@ func (c *conn) serve(begun time.Time, joined bool) {
 
 func (c *conn) leave() {
 	if !c.left.Swap(true) {
-		c.s.room.Leave(context.Background(), c)
+		c.s.hub.Leave(context.Background(), c)
 	}
 }
 

@@ -17,33 +17,41 @@ import (
 	"chatroom/service"
 )
 
+// An admission is who an admitted handshake is and where it goes.
+type admission struct {
+	name    string
+	rooms   []string // the rooms it starts in, the home room first
+	allowed []string // the rooms its token lets it join; nil: any
+}
+
 // admit checks a handshake before the upgrade: a WebSocket handshake, the
 // server not shutting down, the page's origin, a free slot, the token, the
-// username, and claims that name. Once admitted, the handshake holds a
-// slot and the name, which the caller gives back if it goes no further; a
-// refusal past the slot holds it too, until it is answered (refused.slot).
-func (s *Server) admit(r *http.Request, ip netip.Addr) (string, *refused) {
+// username and the rooms, and claims that name. Once admitted, the
+// handshake holds a slot and the name, which the caller gives back if it
+// goes no further; a refusal past the slot holds it too, until it is
+// answered (refused.slot).
+func (s *Server) admit(r *http.Request, ip netip.Addr) (admission, *refused) {
 	switch {
 	case !websocket.IsWebSocketUpgrade(r):
-		return "", refuse(refuseBadRequest, "expected a WebSocket handshake (connect a WebSocket client to this URL)")
+		return admission{}, refuse(refuseBadRequest, "expected a WebSocket handshake (connect a WebSocket client to this URL)")
 	case s.isClosing():
-		return "", refuse(refuseShuttingDown, config.RefuseShuttingDown)
+		return admission{}, refuse(refuseShuttingDown, config.RefuseShuttingDown)
 	}
 	if origin := r.Header.Get("Origin"); !s.originAllowed(origin, r.Host) {
-		return "", refuse(refuseForbidden, fmt.Sprintf(config.RefuseOrigin, clip(origin)))
+		return admission{}, refuse(refuseForbidden, fmt.Sprintf(config.RefuseOrigin, clip(origin)))
 	}
 	if !s.addrs.join(ip) { // the address's rate of new chat connections
-		return "", refuse(refuseJoinRate, config.RefuseJoinRate)
+		return admission{}, refuse(refuseJoinRate, config.RefuseJoinRate)
 	}
 	if ref := s.slots.take(ip); ref != nil {
-		return "", ref
+		return admission{}, ref
 	}
-	name, ref := s.claimName(r)
+	in, ref := s.claimName(r)
 	if ref != nil {
 		ref.slot = true
-		return "", ref
+		return admission{}, ref
 	}
-	return name, nil
+	return in, nil
 }
 
 // originAllowed says whether a browser page from origin may connect to
@@ -79,60 +87,91 @@ func (s *Server) originAllowed(origin, host string) bool {
 // subject with auth, else the username asked for (the spec's clients send
 // a "username" header; browsers cannot, so they use the query), else a
 // fresh guest name.
-func (s *Server) claimName(r *http.Request) (string, *refused) {
+func (s *Server) claimName(r *http.Request) (admission, *refused) {
 	asked := r.Header.Get("username")
 	if asked == "" {
 		asked = r.URL.Query().Get("username")
 	}
-	name, ref := s.identify(r, asked)
+	in, ref := s.identify(r, asked)
 	if ref != nil {
-		return "", ref
+		return in, ref
+	}
+	if in.rooms, ref = s.startRooms(r, in.allowed); ref != nil {
+		return in, ref
 	}
 	var err error
-	if name == "" {
-		name, err = s.room.ClaimGuest(r.Context())
+	if in.name == "" {
+		in.name, err = s.hub.ClaimGuest(r.Context(), in.rooms)
 	} else {
-		err = s.room.Claim(r.Context(), name)
+		err = s.hub.Claim(r.Context(), in.name, in.rooms)
 	}
 	switch {
 	case errors.Is(err, service.ErrNameSimilar):
-		return "", refuse(refuseConflict, config.RefuseNameSimilar).with(logrus.Fields{"username": name})
+		return in, refuse(refuseConflict, config.RefuseNameSimilar).with(logrus.Fields{"username": in.name})
 	case errors.Is(err, service.ErrNameTaken):
-		return "", refuse(refuseConflict, config.RefuseNameTaken).with(logrus.Fields{"username": clip(name)})
+		return in, refuse(refuseConflict, config.RefuseNameTaken).with(logrus.Fields{"username": clip(in.name)})
 	case err != nil:
-		return "", refuse(refuseUnavailable, "cannot claim username: "+err.Error()).with(logrus.Fields{"username": clip(name)})
+		return in, refuse(refuseUnavailable, "cannot claim username: "+err.Error()).with(logrus.Fields{"username": clip(in.name)})
 	}
-	return name, nil
+	return in, nil
 }
 
 // identify returns the user's name: with auth, the token's, which a
-// username sent beside it must match; else asked, checked; "" for a guest.
-func (s *Server) identify(r *http.Request, asked string) (string, *refused) {
+// username sent beside it must match, and the rooms the token allows;
+// else asked, checked; "" for a guest.
+func (s *Server) identify(r *http.Request, asked string) (admission, *refused) {
 	blank := strings.TrimSpace(asked) == ""
 	if s.secret == nil {
 		if blank {
-			return "", nil
+			return admission{}, nil
 		}
 		name, err := model.NormalizeUsername(asked)
 		if err != nil {
-			return "", refuse(refuseBadRequest, err.Error()).with(logrus.Fields{"username": clip(asked)})
+			return admission{}, refuse(refuseBadRequest, err.Error()).with(logrus.Fields{"username": clip(asked)})
 		}
-		return name, nil
+		return admission{name: name}, nil
 	}
 	token, ok := bearer(r)
 	if !ok {
-		return "", refuse(refuseUnauthorized, config.RefuseNoToken)
+		return admission{}, refuse(refuseUnauthorized, config.RefuseNoToken)
 	}
-	name, err := service.VerifyToken(s.secret, token, time.Now(), s.cfg.TokenMaxAge)
+	t, err := service.VerifyRoomToken(s.secret, token, time.Now(), s.cfg.TokenMaxAge)
 	if err != nil {
-		return "", refuse(refuseUnauthorized, err.Error())
+		return admission{}, refuse(refuseUnauthorized, err.Error())
 	}
 	if !blank {
-		if n, err := model.NormalizeUsername(asked); err != nil || n != name {
-			return "", refuse(refuseUnauthorized, fmt.Sprintf(config.RefuseTokenUser, name, clip(asked)))
+		if n, err := model.NormalizeUsername(asked); err != nil || n != t.Name {
+			return admission{}, refuse(refuseUnauthorized, fmt.Sprintf(config.RefuseTokenUser, t.Name, clip(asked)))
 		}
 	}
-	return name, nil
+	return admission{name: t.Name, allowed: t.Rooms}, nil
+}
+
+// maxRoomParams bounds the room names a handshake may carry, before they
+// are checked against -max-rooms-per-conn: a longer list is garbage.
+const maxRoomParams = 256
+
+// startRooms returns the rooms the handshake names (the room query
+// parameter, repeatable, then the room header, repeatable), checked and
+// normalized; none: the default room.
+func (s *Server) startRooms(r *http.Request, allowed []string) ([]string, *refused) {
+	names := append(r.URL.Query()["room"], r.Header.Values("room")...)
+	if len(names) > maxRoomParams {
+		return nil, refuse(refuseBadRequest, fmt.Sprintf("too many rooms: at most %d per connection", s.cfg.Rooms.MaxRoomsPerConn))
+	}
+	rooms, err := s.hub.CheckRooms(names, allowed)
+	var ref *service.Refusal
+	switch {
+	case err == nil:
+		return rooms, nil
+	case !errors.As(err, &ref):
+		return nil, refuse(refuseBadRequest, err.Error())
+	case ref.Reason == service.RefuseRoomDenied:
+		return nil, refuse(refuseRoomDenied, ref.Text)
+	case ref.Reason == service.RefuseRoomsTotal:
+		return nil, refuse(refuseRoomsFull, ref.Text)
+	}
+	return nil, refuse(refuseBadRequest, ref.Text)
 }
 
 // bearer returns the request's token: "Authorization: Bearer …", else the

@@ -137,7 +137,7 @@ func TestHandshakeRefusals(t *testing.T) {
 	}
 	// 32 Chinese characters is within the limit.
 	ts.join(strings.Repeat("名", 32))
-	if got := ts.room.Stats().Users; got != 2 {
+	if got := ts.hub.Stats().Users; got != 2 {
 		t.Fatalf("%d users online, want 2", got)
 	}
 

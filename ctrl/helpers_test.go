@@ -35,7 +35,7 @@ const (
 type testServer struct {
 	t     testing.TB
 	cfg   config.Server
-	room  *service.Room
+	hub   *service.Hub
 	chat  *Server
 	http  *httptest.Server
 	logs  *logtest.Hook
@@ -58,15 +58,15 @@ func startServerOn(t testing.TB, cfg config.Server, b service.Broker) *testServe
 	t.Helper()
 	log, hook := logtest.NewNullLogger()
 	log.SetLevel(logrus.DebugLevel)
-	room, err := service.NewRoom(b, WebSocketFramer{}, service.RoomConfig{History: cfg.History, Presence: cfg.Presence}, log)
+	hub, err := service.NewHub(b, WebSocketFramer{}, service.Settings(cfg), log)
 	if err != nil {
 		t.Fatal(err)
 	}
-	chat := NewServer(cfg, room, log)
+	chat := NewServer(cfg, hub, log)
 	mux := http.NewServeMux()
 	mux.Handle("/ws", chat)
 	hs := httptest.NewServer(mux)
-	ts := &testServer{t: t, cfg: cfg, room: room, chat: chat, http: hs, logs: hook,
+	ts := &testServer{t: t, cfg: cfg, hub: hub, chat: chat, http: hs, logs: hook,
 		wsURL: "ws" + strings.TrimPrefix(hs.URL, "http") + "/ws"}
 	t.Cleanup(ts.close)
 	return ts

@@ -1,7 +1,6 @@
 package ctrl
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"time"
@@ -106,15 +105,13 @@ func (c *conn) handle(data []byte) bool {
 	}
 	switch msg.Type {
 	case model.TypeTalk:
-		if err := model.CheckContent(msg.Content, c.s.cfg.MaxContent); err != nil {
-			c.reject(err.Error(), msg.Type)
-		} else if err := c.s.room.Talk(context.Background(), c, msg.Content); err != nil {
-			c.reject(config.ReplyNotSent+": "+err.Error(), msg.Type)
-		}
+		c.talk(msg)
 	case model.TypeUserList:
-		c.sendUserList()
+		c.sendUserList(msg.Room)
+	case model.TypeJoin, model.TypePart, model.TypeRooms, model.TypeHistory:
+		c.handleRooms(msg)
 	case model.TypePing:
-		c.s.room.Reply(c, c.s.pong)
+		c.s.hub.Reply(c, c.s.pong)
 	case model.TypeExit:
 		c.leave()
 		c.Close(service.DisconnectBye)
@@ -134,7 +131,8 @@ func (c *conn) countFrame(msg *model.ChatRoomRequest, err error) {
 	kind := frameUndecodable
 	if err == nil {
 		switch kind = msg.Type; kind {
-		case model.TypeTalk, model.TypeUserList, model.TypeExit, model.TypePing:
+		case model.TypeTalk, model.TypeUserList, model.TypeExit, model.TypePing,
+			model.TypeJoin, model.TypePart, model.TypeRooms, model.TypeHistory:
 		default:
 			kind = frameOther
 		}
@@ -174,7 +172,7 @@ func (c *conn) rateLimited() bool {
 		c.logFrame(c.s.logs.limited, logrus.Fields{"rate": c.s.cfg.MsgRate}, "rate limited")
 	}
 	b.limited = true
-	c.s.room.Reply(c, service.NewFrame(WebSocketFramer{}, &model.ChatRoomRequest{Type: model.TypeError, Content: config.ReplyRateLimited}))
+	c.s.hub.Reply(c, service.NewFrame(WebSocketFramer{}, &model.ChatRoomRequest{Type: model.TypeError, Content: config.ReplyRateLimited}))
 	return true
 }
 
@@ -182,5 +180,5 @@ func (c *conn) rateLimited() bool {
 func (c *conn) reject(reason, typ string) {
 	c.s.stats.rejectedFrames.Add(1)
 	c.logFrame(c.s.logs.rejected, logrus.Fields{"reason": clipTo(reason, maxReason), "type": clip(typ)}, "frame rejected")
-	c.s.room.Reply(c, service.NewFrame(WebSocketFramer{}, &model.ChatRoomRequest{Type: model.TypeError, Content: reason}))
+	c.s.hub.Reply(c, service.NewFrame(WebSocketFramer{}, &model.ChatRoomRequest{Type: model.TypeError, Content: reason}))
 }

@@ -34,6 +34,8 @@ const (
 	refuseShuttingDown                // the server is shutting down
 	refuseUnavailable                 // the broker cannot claim the name
 	refuseJoinRate                    // JoinRatePerIP: the address opens chat connections too fast
+	refuseRoomDenied                  // the token's rooms claim does not name a room asked for
+	refuseRoomsFull                   // a room asked for would be one more than -max-rooms
 	numRefusals
 )
 
@@ -51,6 +53,8 @@ func (k refusal) info() (status int, result string) {
 		refuseShuttingDown: {http.StatusServiceUnavailable, "shutting_down"},
 		refuseUnavailable:  {http.StatusServiceUnavailable, "unavailable"},
 		refuseJoinRate:     {http.StatusTooManyRequests, "join_rate"},
+		refuseRoomDenied:   {http.StatusForbidden, "room_denied"},
+		refuseRoomsFull:    {http.StatusServiceUnavailable, "rooms_full"},
 	}[k]
 	return row.status, row.result
 }

@@ -32,10 +32,10 @@ import (
 )
 
 // Server serves the chat endpoint (/ws): every accepted connection becomes
-// a member of room. It is an http.Handler.
+// a user of hub, in the rooms its handshake names. It is an http.Handler.
 type Server struct {
 	cfg      config.Server
-	room     *service.Room
+	hub      *service.Hub
 	log      logrus.FieldLogger
 	upgrader websocket.Upgrader
 	refuser  websocket.Upgrader // upgrades a refused handshake to say why in band
@@ -54,15 +54,15 @@ type Server struct {
 	wg      sync.WaitGroup
 }
 
-// NewServer returns the WebSocket endpoint for room. cfg.MaxConns 0 is
+// NewServer returns the WebSocket endpoint for hub. cfg.MaxConns 0 is
 // DefaultMaxConns.
-func NewServer(cfg config.Server, room *service.Room, log logrus.FieldLogger) *Server {
+func NewServer(cfg config.Server, hub *service.Hub, log logrus.FieldLogger) *Server {
 	if cfg.MaxConns == 0 {
 		cfg.MaxConns = DefaultMaxConns()
 	}
 	addrs := newAddrTable(cfg)
 	s := &Server{
-		cfg: cfg, room: room, log: log,
+		cfg: cfg, hub: hub, log: log,
 		conns:  make(map[*conn]struct{}),
 		addrs:  addrs,
 		slots:  newSlots(cfg.MaxConns, addrs),
@@ -99,7 +99,7 @@ func (s *Server) MaxConns() int { return s.cfg.MaxConns }
 // counted), upgrades it, and serves the connection until it closes.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ip := clientIP(r)
-	name, refused := s.admit(r, ip)
+	in, refused := s.admit(r, ip)
 	if refused != nil {
 		s.refuse(w, r, refused)
 		if refused.slot {
@@ -107,14 +107,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	c := s.upgrade(w, r, name, ip)
+	c := s.upgrade(w, r, in, ip)
 	if c == nil {
-		s.room.Release(name)
+		s.hub.Release(in.name)
 		s.slots.free(ip)
 		return
 	}
 	if !s.track(c) {
-		s.room.Release(name)
+		s.hub.Release(in.name)
 		s.slots.free(ip)
 		s.stats.refused(refuseShuttingDown) // upgraded as the shutdown began
 		c.writeClose(service.DisconnectShutdown.Code(), service.DisconnectShutdown.Reason())
@@ -124,7 +124,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.start(c)
 }
 
-// start joins c to the room and serves it, until it ends, on a goroutine
+// start joins c to its rooms and serves it, until it ends, on a goroutine
 // of its own: its stack starts small and stays small while the connection
 // is idle, and net/http's (grown by parsing the request and joining) ends.
 func (s *Server) start(c *conn) {

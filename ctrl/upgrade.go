@@ -21,7 +21,8 @@ const readBufferSize = 512
 // upgrade switches an admitted handshake to WebSocket and returns its
 // connection, or nil when the upgrade failed (logged and counted; the
 // caller gives back the name and the slot).
-func (s *Server) upgrade(w http.ResponseWriter, r *http.Request, name string, ip netip.Addr) *conn {
+func (s *Server) upgrade(w http.ResponseWriter, r *http.Request, in admission, ip netip.Addr) *conn {
+	name := in.name
 	var sock *sockConn
 	var meter *frameMeter
 	earlyData := false
@@ -55,6 +56,8 @@ func (s *Server) upgrade(w http.ResponseWriter, r *http.Request, name string, ip
 		sock:     sock,
 		meter:    meter,
 		name:     name,
+		rooms:    in.rooms,
+		allowed:  in.allowed,
 		batched:  ws.Subprotocol() == model.SubprotocolBatch,
 		remote:   r.RemoteAddr,
 		ip:       ip,

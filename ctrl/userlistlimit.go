@@ -23,19 +23,28 @@ import (
 // the main rate limit). The defaults let the spec's load scenario, a user
 // list every 2 s per user, through.
 
-// sendUserList answers a user list request: the list, or the error reply
-// when the connection or its address asked too often.
-func (c *conn) sendUserList() {
+// sendUserList answers a user list request for room: the list, or the
+// error reply when the connection or its address asked too often. The
+// same limit holds for the other lists that grow with the server: rooms
+// lists and histories (listLimited).
+func (c *conn) sendUserList(room string) {
 	if c.allowUserList() {
-		c.s.room.SendUserList(c)
+		if err := c.s.hub.UserList(c, room); err != nil {
+			c.refuse(err)
+		}
 		return
 	}
+	c.listLimited(config.ReplyUserListLimited)
+}
+
+// listLimited answers a list asked for too often with text.
+func (c *conn) listLimited(text string) {
 	c.s.stats.rejectedFrames.Add(1)
 	c.s.stats.userListLimited.Add(1)
 	if ok, suppressed := c.s.logs.lists.allow(c.ip, time.Now()); ok {
 		c.logger().WithFields(logrus.Fields{"interval": c.s.cfg.UserListInterval, "rate_per_ip": c.s.cfg.UserListRatePerIP, "suppressed": suppressed}).Info("user list rate limited")
 	}
-	c.s.room.Reply(c, service.NewFrame(WebSocketFramer{}, &model.ChatRoomRequest{Type: model.TypeError, Content: config.ReplyUserListLimited}))
+	c.s.hub.Reply(c, service.NewFrame(WebSocketFramer{}, &model.ChatRoomRequest{Type: model.TypeError, Content: text}))
 }
 
 // allowUserList takes a token of the connection's user list bucket and

@@ -54,11 +54,11 @@ func TestSlowConsumer(t *testing.T) {
 	}()
 	payload := strings.Repeat("x", 4000)
 	sent := 0
-	for ; sent < 20000 && ts.room.Stats().SlowConsumers == 0; sent++ {
+	for ; sent < 20000 && ts.hub.Stats().SlowConsumers == 0; sent++ {
 		sender.talk(fmt.Sprintf("%08d", sent) + payload)
 		sender.expect(model.TypeTalk)
 	}
-	if ts.room.Stats().SlowConsumers != 1 {
+	if ts.hub.Stats().SlowConsumers != 1 {
 		t.Fatalf("slow consumer not closed after %d messages", sent)
 	}
 	sender.talk(fmt.Sprintf("%08d", sent) + "done")
@@ -161,7 +161,7 @@ func TestConcurrentClientsSeeOneOrder(t *testing.T) {
 			}
 		}
 	}
-	if s := ts.room.Stats(); s.SlowConsumers != 0 {
+	if s := ts.hub.Stats(); s.SlowConsumers != 0 {
 		t.Fatalf("%d slow consumers", s.SlowConsumers)
 	}
 }

@@ -20,8 +20,27 @@ import (
 // may differ.
 const tokenLeeway = 30 * time.Second
 
+// roomClaims are a token's claims: the registered ones, and the rooms its
+// user may join (none listed: any).
+type roomClaims struct {
+	jwt.RegisteredClaims
+	Rooms []string `json:"rooms,omitempty"`
+}
+
+// A Token is what a verified token says: who, and where they may go.
+type Token struct {
+	Name  string
+	Rooms []string // normalized; nil: any room
+}
+
 // MintToken returns an HS256 token for username, valid for ttl from now.
 func MintToken(secret []byte, username string, ttl time.Duration, now time.Time) (string, error) {
+	return MintRoomToken(secret, username, nil, ttl, now)
+}
+
+// MintRoomToken is MintToken for a user who may join only rooms (none:
+// any room).
+func MintRoomToken(secret []byte, username string, rooms []string, ttl time.Duration, now time.Time) (string, error) {
 	if len(secret) == 0 {
 		return "", errors.New("empty secret")
 	}
@@ -32,10 +51,17 @@ func MintToken(secret []byte, username string, ttl time.Duration, now time.Time)
 	if ttl <= 0 {
 		return "", errors.New("the token's lifetime must be > 0")
 	}
-	claims := jwt.RegisteredClaims{
+	claims := roomClaims{RegisteredClaims: jwt.RegisteredClaims{
 		Subject:   name,
 		IssuedAt:  jwt.NewNumericDate(now),
 		ExpiresAt: jwt.NewNumericDate(now.Add(ttl)),
+	}}
+	for _, r := range rooms {
+		room, err := model.NormalizeRoom(r)
+		if err != nil {
+			return "", fmt.Errorf("room %q: %v", r, err)
+		}
+		claims.Rooms = append(claims.Rooms, room)
 	}
 	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(secret)
 }
@@ -46,7 +72,14 @@ func MintToken(secret []byte, username string, ttl time.Duration, now time.Time)
 // good for years (0: no such bound). The error says what is wrong in words
 // a user can act on.
 func VerifyToken(secret []byte, token string, now time.Time, maxAge time.Duration) (string, error) {
-	var claims jwt.RegisteredClaims
+	t, err := VerifyRoomToken(secret, token, now, maxAge)
+	return t.Name, err
+}
+
+// VerifyRoomToken is VerifyToken that also returns the rooms the token
+// lets its user join.
+func VerifyRoomToken(secret []byte, token string, now time.Time, maxAge time.Duration) (Token, error) {
+	var claims roomClaims
 	_, err := jwt.ParseWithClaims(token, &claims, func(*jwt.Token) (any, error) { return secret, nil },
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 		jwt.WithExpirationRequired(),
@@ -55,26 +88,40 @@ func VerifyToken(secret []byte, token string, now time.Time, maxAge time.Duratio
 	)
 	switch {
 	case errors.Is(err, jwt.ErrTokenExpired):
-		return "", errors.New("token expired")
+		return Token{}, errors.New("token expired")
 	case errors.Is(err, jwt.ErrTokenRequiredClaimMissing):
-		return "", errors.New("token has no expiry (exp)")
+		return Token{}, errors.New("token has no expiry (exp)")
 	case errors.Is(err, jwt.ErrTokenSignatureInvalid) && strings.Contains(err.Error(), "signing method"):
-		return "", errors.New("token must be signed with HS256")
+		return Token{}, errors.New("token must be signed with HS256")
 	case errors.Is(err, jwt.ErrTokenSignatureInvalid):
-		return "", errors.New("token signature is invalid")
+		return Token{}, errors.New("token signature is invalid")
 	case errors.Is(err, jwt.ErrTokenNotValidYet):
-		return "", errors.New("token not valid yet")
+		return Token{}, errors.New("token not valid yet")
 	case errors.Is(err, jwt.ErrTokenMalformed):
-		return "", errors.New("token is malformed")
+		return Token{}, errors.New("token is malformed")
 	case err != nil:
-		return "", fmt.Errorf("token rejected: %v", err)
+		return Token{}, fmt.Errorf("token rejected: %v", err)
 	}
 	if maxAge > 0 && claims.ExpiresAt.Sub(now) > maxAge+tokenLeeway {
-		return "", fmt.Errorf("token lives too long: it expires %s, more than %s from now", claims.ExpiresAt.UTC().Format(time.DateOnly), maxAge)
+		return Token{}, fmt.Errorf("token lives too long: it expires %s, more than %s from now", claims.ExpiresAt.UTC().Format(time.DateOnly), maxAge)
 	}
 	name, err := model.NormalizeUsername(claims.Subject)
 	if err != nil {
-		return "", fmt.Errorf("token's subject is not a valid username: %v", err)
+		return Token{}, fmt.Errorf("token's subject is not a valid username: %v", err)
 	}
-	return name, nil
+	t := Token{Name: name}
+	if claims.Rooms != nil {
+		t.Rooms = []string{} // listed, even if empty: no room at all
+	}
+	for _, r := range claims.Rooms {
+		room, err := model.NormalizeRoom(r)
+		if err != nil {
+			return Token{}, fmt.Errorf("token's rooms claim: %q: %v", clipName(r), err)
+		}
+		t.Rooms = append(t.Rooms, room)
+	}
+	return t, nil
 }
+
+// clipName cuts a name from a token to what an error repeats.
+func clipName(s string) string { return clipRoom(s) }

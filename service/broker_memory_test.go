@@ -11,14 +11,14 @@ import (
 func TestNamesAreClaimedOnce(t *testing.T) {
 	b := NewMemoryBroker()
 	ctx := context.Background()
-	if err := b.Claim(ctx, "x"); err != nil {
+	if err := b.Claim(ctx, "x", nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.Claim(ctx, "x"); !errors.Is(err, ErrNameTaken) {
+	if err := b.Claim(ctx, "x", nil); !errors.Is(err, ErrNameTaken) {
 		t.Fatalf("second claim: %v", err)
 	}
 	b.Release("x")
-	if err := b.Claim(ctx, "x"); err != nil {
+	if err := b.Claim(ctx, "x", nil); err != nil {
 		t.Fatalf("claim after release: %v", err)
 	}
 	b.Close()

@@ -23,7 +23,7 @@ const (
 // nobody online has its skeleton (see lookAlikeOnline). A name this node
 // holds is taken, even if its key is gone: its session has not ended yet,
 // and its end must not release a new claim.
-func (b *NatsBroker) Claim(ctx context.Context, name string) error {
+func (b *NatsBroker) Claim(ctx context.Context, name string, _ []RoomRef) error {
 	if b.isClosed() {
 		return ErrBrokerClosed
 	}

@@ -80,26 +80,38 @@ func (r *recorder) types() []string {
 	return ts
 }
 
-func newRoom(t *testing.T, cfg RoomConfig) *Room {
+func newHub(t *testing.T, cfg HubConfig) *Hub {
 	t.Helper()
 	log, _ := logtest.NewNullLogger()
-	r, err := NewRoom(NewMemoryBroker(), payloadFramer{}, cfg, log)
+	h, err := NewHub(NewMemoryBroker(), payloadFramer{}, cfg, log)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return r
+	return h
 }
 
-func join(t *testing.T, r *Room, name string) *recorder {
+// join connects a member named name, in rooms (none: the default room).
+func join(t *testing.T, h *Hub, name string, rooms ...string) *recorder {
 	t.Helper()
 	m := &recorder{name: name}
-	if err := r.Claim(context.Background(), name); err != nil {
+	if len(rooms) == 0 {
+		rooms = []string{h.DefaultRoom()}
+	}
+	if err := h.Claim(context.Background(), name, rooms); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.Join(context.Background(), m); err != nil {
+	if err := h.Connect(context.Background(), m, rooms, nil); err != nil {
 		t.Fatal(err)
 	}
 	return m
+}
+
+// lobbyList is the default room's user list frame.
+func lobbyList(h *Hub) *Frame {
+	r := h.room(h.DefaultRoom())
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.userListLocked()
 }
 
 // payload is a frame's message as a client reads it.
@@ -115,9 +127,9 @@ func decode(t *testing.T, f *Frame) *model.ChatRoomRequest {
 	return m
 }
 
-// natsNode is one chat node's room on a NatsBroker with cfg, closed when
+// natsNode is one chat node's hub on a NatsBroker with cfg, closed when
 // the test ends.
-func natsNode(t *testing.T, cfg NatsConfig) (*Room, *NatsBroker) {
+func natsNode(t *testing.T, cfg NatsConfig) (*Hub, *NatsBroker) {
 	t.Helper()
 	log, _ := logtest.NewNullLogger()
 	// A set-up context that ends, as the server's does: what the broker
@@ -129,16 +141,16 @@ func natsNode(t *testing.T, cfg NatsConfig) (*Room, *NatsBroker) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { b.Close() })
-	r, err := NewRoom(b, payloadFramer{}, RoomConfig{History: 10, Presence: true}, log)
+	h, err := NewHub(b, payloadFramer{}, HubConfig{History: 10, Presence: true}, log)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return r, b
+	return h, b
 }
 
-// natsNodes are rooms of nodes named a, b, … on the NATS at url.
-func natsNodes(t *testing.T, url string, n int) []*Room {
-	var rooms []*Room
+// natsNodes are the hubs of nodes named a, b, … on the NATS at url.
+func natsNodes(t *testing.T, url string, n int) []*Hub {
+	var rooms []*Hub
 	for i := range n {
 		r, _ := natsNode(t, NatsConfig{URLs: url, Node: string(rune('a' + i))})
 		rooms = append(rooms, r)
@@ -153,9 +165,10 @@ const (
 	pollEvery = 5 * time.Millisecond
 )
 
-// listsUsers is an error unless r, the room of node, lists want users.
-func listsUsers(node string, r *Room, want int) error {
-	if n := r.Stats().Users; n != want {
+// listsUsers is an error unless h, the hub of node, lists want users in
+// its default room.
+func listsUsers(node string, h *Hub, want int) error {
+	if n := h.room(h.DefaultRoom()).count(); n != want {
 		return fmt.Errorf("node %s lists %d users, want %d", node, n, want)
 	}
 	return nil

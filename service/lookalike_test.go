@@ -16,26 +16,26 @@ var lookAlikes = []string{"Alice", "ALICE", "\u0430lice", "aIice", "a1ice"}
 func TestMemoryBrokerRefusesLookAlikes(t *testing.T) {
 	b := NewMemoryBroker()
 	ctx := context.Background()
-	if err := b.Claim(ctx, "alice"); err != nil {
+	if err := b.Claim(ctx, "alice", nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.Claim(ctx, "alice"); !errors.Is(err, ErrNameTaken) || errors.Is(err, ErrNameSimilar) {
+	if err := b.Claim(ctx, "alice", nil); !errors.Is(err, ErrNameTaken) || errors.Is(err, ErrNameSimilar) {
 		t.Fatalf("the same name again: %v, want ErrNameTaken", err)
 	}
 	for _, name := range lookAlikes {
-		if err := b.Claim(ctx, name); !errors.Is(err, ErrNameSimilar) {
+		if err := b.Claim(ctx, name, nil); !errors.Is(err, ErrNameSimilar) {
 			t.Errorf("%q: %v, want ErrNameSimilar", name, err)
 		}
 	}
 	b.Release("Alice") // not claimed: releases nothing
-	if err := b.Claim(ctx, "alice"); !errors.Is(err, ErrNameTaken) {
+	if err := b.Claim(ctx, "alice", nil); !errors.Is(err, ErrNameTaken) {
 		t.Fatalf("alice after a release of Alice: %v", err)
 	}
-	if err := b.Claim(ctx, "alicia"); err != nil {
+	if err := b.Claim(ctx, "alicia", nil); err != nil {
 		t.Fatalf("a different name: %v", err)
 	}
 	b.Release("alice")
-	if err := b.Claim(ctx, "Alice"); err != nil {
+	if err := b.Claim(ctx, "Alice", nil); err != nil {
 		t.Fatalf("Alice once alice is gone: %v", err)
 	}
 }
@@ -52,19 +52,19 @@ func TestNatsRefusesLookAlikesAcrossNodes(t *testing.T) {
 	join(t, a, "alice")
 	poll.CheckFor(t, eventually, pollEvery, func() error { return listsUsers("b", b, 1) })
 	for _, name := range lookAlikes {
-		if err := b.Claim(ctx, name); !errors.Is(err, ErrNameSimilar) {
+		if err := b.Claim(ctx, name, nil); !errors.Is(err, ErrNameSimilar) {
 			t.Errorf("%q on node b: %v, want ErrNameSimilar", name, err)
 		}
 	}
-	if err := b.Claim(ctx, "alice"); !errors.Is(err, ErrNameTaken) || errors.Is(err, ErrNameSimilar) {
+	if err := b.Claim(ctx, "alice", nil); !errors.Is(err, ErrNameTaken) || errors.Is(err, ErrNameSimilar) {
 		t.Errorf("alice on node b: %v, want ErrNameTaken", err)
 	}
 	c, _ := natsNode(t, NatsConfig{URLs: url, Node: "c"})
-	if got := decode(t, c.UserList()).UserList; len(got) != 1 || got["alice"] != "alice" {
+	if got := decode(t, lobbyList(c)).UserList; len(got) != 1 || got["alice"] != "alice" {
 		t.Errorf("node c lists %v, want alice", got)
 	}
 	join(t, b, "Bob Smith")
-	if err := a.Claim(ctx, "bob smith"); !errors.Is(err, ErrNameSimilar) {
+	if err := a.Claim(ctx, "bob smith", nil); !errors.Is(err, ErrNameSimilar) {
 		t.Errorf("bob smith on node a: %v, want ErrNameSimilar", err)
 	}
 }

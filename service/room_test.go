@@ -15,10 +15,10 @@ import (
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 func TestJoinerGetsJoinListHistoryInOrder(t *testing.T) {
-	r := newRoom(t, RoomConfig{History: 2, Presence: true})
+	r := newHub(t, HubConfig{History: 2, Presence: true})
 	a := join(t, r, "a")
 	for i := range 3 {
-		if err := r.Talk(context.Background(), a, fmt.Sprint(i)); err != nil {
+		if err := r.Talk(context.Background(), a, "", fmt.Sprint(i)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -34,39 +34,45 @@ func TestJoinerGetsJoinListHistoryInOrder(t *testing.T) {
 	if got := a.types(); got[len(got)-1] != "leave:b" {
 		t.Fatalf("a got %v", got)
 	}
-	if s := r.Stats(); s.Users != 1 || s.LocalMembers != 1 {
+	if s := r.Stats(); s.Users != 1 || s.LocalMembers != 1 || s.Rooms != 1 {
 		t.Fatalf("stats %+v", s)
 	}
 }
 
 func TestUserListIsBuiltOncePerChange(t *testing.T) {
-	r := newRoom(t, RoomConfig{Presence: true})
-	a := join(t, r, "a")
-	f1 := r.UserList()
-	if f2 := r.UserList(); f2 != f1 {
+	h := newHub(t, HubConfig{Presence: true})
+	a := join(t, h, "a")
+	lobby := h.room(h.DefaultRoom())
+	list := func() *Frame {
+		lobby.mu.Lock()
+		defer lobby.mu.Unlock()
+		return lobby.userListLocked()
+	}
+	f1 := list()
+	if f2 := list(); f2 != f1 {
 		t.Fatal("user list rebuilt without a membership change")
 	}
-	b := join(t, r, "李四")
-	f3 := r.UserList()
-	if m := decode(t, f3); f3 == f1 || m.Type != model.TypeUserList || len(m.UserList) != 2 || m.UserList["李四"] != "李四" || m.UserList["a"] != "a" {
+	b := join(t, h, "李四")
+	f3 := list()
+	if m := decode(t, f3); f3 == f1 || m.Type != model.TypeUserList || m.Room != "lobby" || len(m.UserList) != 2 || m.UserList["李四"] != "李四" || m.UserList["a"] != "a" {
 		t.Fatalf("after a join: %v", m)
 	}
-	r.Leave(context.Background(), b)
-	if f4 := r.UserList(); f4 == f3 || len(decode(t, f4).UserList) != 1 {
+	h.Leave(context.Background(), b)
+	if f4 := list(); f4 == f3 || len(decode(t, f4).UserList) != 1 {
 		t.Fatal("user list not rebuilt after a leave")
 	}
 	_ = a
 }
 
 func TestSlowMemberIsClosedOthersUnaffected(t *testing.T) {
-	r := newRoom(t, RoomConfig{Presence: true})
+	r := newHub(t, HubConfig{Presence: true})
 	a := join(t, r, "a")
 	slow := join(t, r, "slow")
 	slow.mu.Lock()
 	slow.full = true
 	slow.mu.Unlock()
 	for i := range 3 {
-		r.Talk(context.Background(), a, fmt.Sprint(i))
+		r.Talk(context.Background(), a, "", fmt.Sprint(i))
 	}
 	if slow.closedWith() != 1008 {
 		t.Fatalf("slow member closed with %d", slow.closedWith())
@@ -80,10 +86,10 @@ func TestSlowMemberIsClosedOthersUnaffected(t *testing.T) {
 }
 
 func TestGuestNames(t *testing.T) {
-	r := newRoom(t, RoomConfig{})
+	r := newHub(t, HubConfig{})
 	seen := map[string]bool{}
 	for range 100 {
-		n, err := r.ClaimGuest(context.Background())
+		n, err := r.ClaimGuest(context.Background(), []string{"lobby"})
 		if err != nil || seen[n] {
 			t.Fatalf("guest %q: %v", n, err)
 		}
@@ -99,12 +105,12 @@ func TestGuestNames(t *testing.T) {
 func TestLeaveOfUnlistedUserIsNotShown(t *testing.T) {
 	b := NewMemoryBroker()
 	log, _ := logtest.NewNullLogger()
-	r, err := NewRoom(b, payloadFramer{}, RoomConfig{Presence: true}, log)
+	r, err := NewHub(b, payloadFramer{}, HubConfig{Presence: true}, log)
 	if err != nil {
 		t.Fatal(err)
 	}
 	a := join(t, r, "a")
-	if err := b.Publish(context.Background(), event(model.TypeLeave, "nobody", "")); err != nil {
+	if err := b.Publish(context.Background(), event(model.TypeLeave, "nobody", "lobby", "")); err != nil {
 		t.Fatal(err)
 	}
 	if got := fmt.Sprint(a.types()); got != "[join:a userlist:]" {
@@ -121,15 +127,15 @@ func TestLostClaimEndsSession(t *testing.T) {
 		t.Run(typ, func(t *testing.T) {
 			b := NewMemoryBroker()
 			log, _ := logtest.NewNullLogger()
-			r, err := NewRoom(b, payloadFramer{}, RoomConfig{History: 5, Presence: true}, log)
+			r, err := NewHub(b, payloadFramer{}, HubConfig{History: 5, Presence: true}, log)
 			if err != nil {
 				t.Fatal(err)
 			}
 			alice, bob := join(t, r, "alice"), join(t, r, "bob")
-			if err := r.Talk(context.Background(), bob, "hi"); err != nil {
+			if err := r.Talk(context.Background(), bob, "", "hi"); err != nil {
 				t.Fatal(err)
 			}
-			if err := b.Publish(context.Background(), event(typ, "alice", "")); err != nil {
+			if err := b.Publish(context.Background(), event(typ, "alice", "lobby", "")); err != nil {
 				t.Fatal(err)
 			}
 			alice.mu.Lock()
@@ -149,8 +155,8 @@ func TestLostClaimEndsSession(t *testing.T) {
 			if s := r.Stats(); s.ClaimsLost != 1 || s.LocalMembers != 1 {
 				t.Fatalf("stats %+v", s)
 			}
-			if typ == model.TypeJoin && r.Stats().Users != 2 {
-				t.Fatalf("the new alice is not listed: %d users", r.Stats().Users)
+			if n := r.room("lobby").count(); typ == model.TypeJoin && n != 2 {
+				t.Fatalf("the new alice is not listed: %d users", n)
 			}
 		})
 	}

@@ -98,10 +98,11 @@ func (l *userList) compact() {
 	}
 }
 
-// frame returns the userlist message, built by f once per change.
-func (l *userList) frame(f Framer) *Frame {
+// frame returns the userlist message of room, built by f once per change.
+func (l *userList) frame(f Framer, room string) *Frame {
 	if l.cached == nil {
 		head := protowire.AppendString(protowire.AppendTag(nil, 1, protowire.BytesType), model.TypeUserList)
+		head = protowire.AppendString(protowire.AppendTag(head, 7, protowire.BytesType), room)
 		more := make([][]byte, len(l.chunks))
 		for i, c := range l.chunks {
 			more[i] = c.data[:len(c.data):len(c.data)]

@@ -23,7 +23,7 @@ type Server struct {
 	Addr string // host:port
 	URL  string // ws://host:port/ws
 	Chat *ctrl.Server
-	Room *service.Room
+	Hub  *service.Hub
 	stop func()
 }
 
@@ -32,11 +32,11 @@ type Server struct {
 func Start(t testing.TB, cfg config.Server, addr string) *Server {
 	t.Helper()
 	log, _ := logtest.NewNullLogger()
-	room, err := service.NewRoom(service.NewMemoryBroker(), ctrl.WebSocketFramer{}, service.RoomConfig{History: cfg.History, Presence: cfg.Presence}, log)
+	hub, err := service.NewHub(service.NewMemoryBroker(), ctrl.WebSocketFramer{}, service.Settings(cfg), log)
 	if err != nil {
 		t.Fatal(err)
 	}
-	chat := ctrl.NewServer(cfg, room, log)
+	chat := ctrl.NewServer(cfg, hub, log)
 	if addr == "" {
 		addr = "127.0.0.1:0"
 	}
@@ -49,7 +49,7 @@ func Start(t testing.TB, cfg config.Server, addr string) *Server {
 	hs := &http.Server{Handler: mux, ReadHeaderTimeout: cfg.WriteTimeout}
 	go hs.Serve(ln)
 	var once sync.Once
-	s := &Server{Addr: ln.Addr().String(), Chat: chat, Room: room}
+	s := &Server{Addr: ln.Addr().String(), Chat: chat, Hub: hub}
 	s.URL = "ws://" + s.Addr + "/ws"
 	s.stop = func() {
 		once.Do(func() {

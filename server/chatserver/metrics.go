@@ -21,7 +21,7 @@ type metrics struct {
 	reg    *prometheus.Registry
 	fanout prometheus.Histogram
 	chat   *ctrl.Server
-	room   *service.Room
+	hub    *service.Hub
 	linked func() bool // the broker reaches the other nodes (Broker.Connected); nil: always
 	descs  descs
 }
@@ -41,6 +41,8 @@ type descs struct {
 	dropped     *prometheus.Desc
 	closes      *prometheus.Desc
 	linked      *prometheus.Desc
+	rooms       *prometheus.Desc
+	refusals    *prometheus.Desc
 
 	userListLimited *prometheus.Desc
 }
@@ -56,12 +58,14 @@ func newMetrics() *metrics {
 	}
 	m.descs = descs{
 		connections: prometheus.NewDesc("chatroom_connections", "WebSocket connections open now.", nil, nil),
-		users:       prometheus.NewDesc("chatroom_users", "Users online in the room (every node).", nil, nil),
+		users:       prometheus.NewDesc("chatroom_users", "Users online (every node).", nil, nil),
+		rooms:       prometheus.NewDesc("chatroom_rooms", "Rooms someone is in (every node).", nil, nil),
+		refusals:    prometheus.NewDesc("chatroom_room_refusals_total", "Requests about rooms and direct messages refused by a rule, by rule (room_name, rooms_per_conn, rooms_total, already_in, not_in, room_denied, not_online, dm_self).", []string{"rule"}, nil),
 		handshakes:  prometheus.NewDesc("chatroom_handshakes_total", "WebSocket handshakes, by result (accepted, or why refused).", []string{"result"}, nil),
 		framesIn:    prometheus.NewDesc("chatroom_frames_in_total", "Data frames received from clients, by message type.", []string{"type"}, nil),
 		framesOut:   prometheus.NewDesc("chatroom_frames_out_total", "Messages queued to clients, by type.", []string{"type"}, nil),
 		deliveries:  prometheus.NewDesc("chatroom_deliveries_total", "Messages queued to clients, all types.", nil, nil),
-		events:      prometheus.NewDesc("chatroom_events_total", "Room events (talk, join, leave) this node received from the broker.", nil, nil),
+		events:      prometheus.NewDesc("chatroom_events_total", "Events (talk, join, leave, direct message) of the rooms this node follows, received from the broker.", nil, nil),
 		rejected:    prometheus.NewDesc("chatroom_rejected_frames_total", "Frames answered with an error reply (rate limited ones included).", nil, nil),
 		rateLimited: prometheus.NewDesc("chatroom_rate_limited_frames_total", "Frames refused by a rate limit (the connection's, or its address's).", nil, nil),
 		addrLimited: prometheus.NewDesc("chatroom_address_rate_limited_frames_total", "Frames refused by the per-address rate limit (-msg-rate-per-ip); counted in chatroom_rate_limited_frames_total too.", nil, nil),
@@ -81,9 +85,9 @@ func newMetrics() *metrics {
 // observeFanout is the room's OnFanout hook.
 func (m *metrics) observeFanout(_ int, took time.Duration) { m.fanout.Observe(took.Seconds()) }
 
-// watch registers the chat counters of chat and room.
-func (m *metrics) watch(chat *ctrl.Server, room *service.Room) {
-	m.chat, m.room = chat, room
+// watch registers the chat counters of chat and hub.
+func (m *metrics) watch(chat *ctrl.Server, hub *service.Hub) {
+	m.chat, m.hub = chat, hub
 	m.reg.MustRegister(m)
 }
 
@@ -98,12 +102,14 @@ func (m *metrics) Describe(ch chan<- *prometheus.Desc) {
 		ch <- d
 	}
 	ch <- d.userListLimited
+	ch <- d.rooms
+	ch <- d.refusals
 }
 
 // Collect implements prometheus.Collector.
 func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 	d := &m.descs
-	cs, rs := m.chat.Stats(), m.room.Stats()
+	cs, rs := m.chat.Stats(), m.hub.Stats()
 	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
 		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
 	}
@@ -112,6 +118,10 @@ func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 	}
 	gauge(d.connections, float64(cs.Connections))
 	gauge(d.users, float64(rs.Users))
+	gauge(d.rooms, float64(rs.Rooms))
+	for k, v := range rs.Refused {
+		counter(d.refusals, v, string(k))
+	}
 	for k, v := range cs.Handshakes {
 		counter(d.handshakes, v, k)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"chatroom/config"
 	"chatroom/ctrl"
+	"chatroom/model"
 	"chatroom/service"
 )
 
@@ -63,12 +64,19 @@ func newBroker(ctx context.Context, cfg config.Server, log logrus.FieldLogger) (
 // openRoom makes the room on the broker and its chat endpoint, and puts
 // both on /metrics.
 func (n *node) openRoom() error {
-	room, err := service.NewRoom(n.broker, ctrl.WebSocketFramer{}, service.RoomConfig{History: n.cfg.History, Presence: n.cfg.Presence, OnFanout: n.metrics.observeFanout, OmitTalkContent: !n.cfg.Log.Talk}, n.log)
+	room, err := model.NormalizeRoom(n.cfg.Rooms.DefaultRoom)
 	if err != nil {
-		return failed{"cannot create the room", err}
+		return failed{"-default-room " + n.cfg.Rooms.DefaultRoom, err}
 	}
-	n.chat = ctrl.NewServer(n.cfg, room, n.log)
-	n.metrics.watch(n.chat, room)
+	n.cfg.Rooms.DefaultRoom = room
+	settings := service.Settings(n.cfg)
+	settings.OnFanout = n.metrics.observeFanout
+	hub, err := service.NewHub(n.broker, ctrl.WebSocketFramer{}, settings, n.log)
+	if err != nil {
+		return failed{"cannot open the rooms", err}
+	}
+	n.chat = ctrl.NewServer(n.cfg, hub, n.log)
+	n.metrics.watch(n.chat, hub)
 	n.metrics.linked = n.broker.Connected
 	return nil
 }

@@ -1,0 +1,211 @@
+package service
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/sirupsen/logrus"
+
+	"chatroom/config"
+	"chatroom/model"
+)
+
+// HubConfig is what a Hub needs from the server's settings.
+type HubConfig struct {
+	// DefaultRoom is where a connection that names no room starts; it
+	// always exists. Default "lobby".
+	DefaultRoom string
+	History     int  // talks replayed to a joining user, per room and per conversation
+	Presence    bool // broadcast join/leave to the room, not just the joiner
+	// MaxRoomsPerConn bounds the rooms one connection is in (0: no bound).
+	MaxRoomsPerConn int
+	// MaxRooms bounds the rooms someone is in, server-wide (0: no bound).
+	MaxRooms int
+	// RoomsPage is a rooms list's page when the client asks for none;
+	// a client may ask for up to MaxRoomsPage.
+	RoomsPage int
+	// OmitTalkContent logs talk lines with the user and seq but not the
+	// message text, for deployments that must not keep it.
+	OmitTalkContent bool
+	// OnFanout, if set, is called after each broadcast with the number of
+	// members it went to and how long queueing it to all of them took.
+	// It runs under a room's lock: keep it short (a histogram's Observe).
+	OnFanout func(members int, took time.Duration)
+}
+
+// MaxRoomsPage is the largest page of a rooms list.
+const MaxRoomsPage = config.MaxRoomsPage
+
+// Hub is the chat service as seen from this node: its rooms, its users'
+// direct messages, and the users connected here. Members connect, join
+// and part rooms, talk in them and to each other through the Broker, and
+// receive every event of their rooms in the Broker's order. A message to a
+// room costs work for that room's members only.
+type Hub struct {
+	broker Broker
+	framer Framer
+	cfg    HubConfig
+	log    logrus.FieldLogger
+	counts counters
+	dms    *dmHistory
+
+	mu    sync.RWMutex
+	rooms map[string]*room      // the rooms this node follows
+	users map[string]*localUser // the users connected here
+}
+
+// localUser is one connection's user and the rooms it is in.
+type localUser struct {
+	m       Member
+	rooms   []RoomRef // joined or joining; the first is its home room
+	home    string    // the room a message with none is about
+	allowed []string  // the rooms it may join; nil: any
+}
+
+// NewHub creates the hub fed by b, whose frames f builds, and follows the
+// default room.
+func NewHub(b Broker, f Framer, cfg HubConfig, log logrus.FieldLogger) (*Hub, error) {
+	if cfg.DefaultRoom == "" {
+		cfg.DefaultRoom = config.DefaultRoom
+	}
+	if cfg.RoomsPage <= 0 || cfg.RoomsPage > MaxRoomsPage {
+		cfg.RoomsPage = min(max(cfg.RoomsPage, config.DefaultRoomsPage), MaxRoomsPage)
+	}
+	h := &Hub{broker: b, framer: f, cfg: cfg, log: log,
+		dms: newDMHistory(cfg.History), rooms: make(map[string]*room), users: make(map[string]*localUser)}
+	h.counts.init()
+	if err := b.Subscribe(Handlers{Event: h.deliver, ClaimLost: h.claimLost, Link: h.linkChanged}); err != nil {
+		return nil, err
+	}
+	lobby := newRoom(h, cfg.DefaultRoom, false)
+	h.rooms[lobby.name] = lobby
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := h.follow(ctx, lobby); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// DefaultRoom is the room of connections that name none.
+func (h *Hub) DefaultRoom() string { return h.cfg.DefaultRoom }
+
+// deliver is the Broker's handler: every event of the rooms this node
+// follows, in order per room, and every direct message.
+func (h *Hub) deliver(ev *model.ChatRoomRequest) {
+	if ev.To != "" {
+		h.deliverDirect(ev)
+		return
+	}
+	if ev.Room == "" {
+		ev.Room = h.cfg.DefaultRoom
+	}
+	h.mu.RLock()
+	r := h.rooms[ev.Room]
+	h.mu.RUnlock()
+	if r == nil {
+		return // not followed (any more)
+	}
+	if name, why := r.deliver(ev); why != claimKept {
+		// The broker still holds the claim (a node that lost it says so
+		// through ClaimLost): it is given back.
+		h.endLost(name, true)
+	}
+	if ev.Type == model.TypeLeave {
+		h.dropIfEmpty(r)
+	}
+}
+
+// linkChanged tells this node's users that its link to the other nodes is
+// lost (up false) or back: meanwhile nothing they send goes through.
+func (h *Hub) linkChanged(up bool) {
+	if up {
+		h.Notice(config.NoticeBusUp)
+	} else {
+		h.Notice(config.NoticeBusDown)
+	}
+}
+
+// Claim reserves name for a connection that is about to connect in rooms.
+func (h *Hub) Claim(ctx context.Context, name string, rooms []string) error {
+	return h.broker.Claim(ctx, name, h.refs(rooms))
+}
+
+// ClaimGuest reserves and returns a fresh guest name, for users who gave none.
+func (h *Hub) ClaimGuest(ctx context.Context, rooms []string) (string, error) {
+	refs := h.refs(rooms)
+	var b [4]byte
+	for range 16 {
+		rand.Read(b[:])
+		name := "guest-" + hex.EncodeToString(b[:])
+		err := h.broker.Claim(ctx, name, refs)
+		if !errors.Is(err, ErrNameTaken) {
+			return name, err
+		}
+	}
+	return "", errors.New("could not find a free guest name")
+}
+
+// Release gives back a name that was claimed but never connected.
+func (h *Hub) Release(name string) { h.broker.Release(name) }
+
+// refs are rooms as the directory keeps them: private as they are now.
+func (h *Hub) refs(rooms []string) []RoomRef {
+	refs := make([]RoomRef, len(rooms))
+	for i, name := range rooms {
+		refs[i] = RoomRef{Name: name, Private: h.isPrivate(name)}
+	}
+	return refs
+}
+
+// Reply queues f to m alone, closing m as a slow consumer if its queue is
+// full, as a broadcast would.
+func (h *Hub) Reply(m Member, f *Frame) {
+	switch m.Send(f) {
+	case Queued:
+		h.counts.out(f, 1)
+	case QueueFull:
+		h.counts.slow.Add(1)
+		m.Close(DisconnectSlowConsumer)
+	}
+}
+
+// Refuse answers m's request with the refusal's error message.
+func (h *Hub) Refuse(m Member, r *Refusal) {
+	h.counts.refused(r.Reason)
+	h.Reply(m, h.frame(&model.ChatRoomRequest{Type: model.TypeError, Content: r.Text, Room: r.Room, To: r.To}))
+}
+
+// Notice sends content, as an error message, to every user on this node:
+// something about the service itself, such as its link to the other nodes.
+func (h *Hub) Notice(content string) {
+	f := h.frame(&model.ChatRoomRequest{Type: model.TypeError, Content: content})
+	h.mu.RLock()
+	members := make([]Member, 0, len(h.users))
+	for _, u := range h.users {
+		members = append(members, u.m)
+	}
+	h.mu.RUnlock()
+	for _, m := range members {
+		h.Reply(m, f)
+	}
+}
+
+func event(typ, name, room, content string) *model.ChatRoomRequest {
+	return &model.ChatRoomRequest{Type: typ, UserName: name, Room: room, Content: content} // the Broker stamps seq and time
+}
+
+// frame encodes m and builds its frame.
+func (h *Hub) frame(m *model.ChatRoomRequest) *Frame { return NewFrame(h.framer, m) }
+
+// Settings returns the HubConfig of the server's settings c (OnFanout
+// unset).
+func Settings(c config.Server) HubConfig {
+	return HubConfig{DefaultRoom: c.Rooms.DefaultRoom, History: c.History, Presence: c.Presence,
+		MaxRoomsPerConn: c.Rooms.MaxRoomsPerConn, MaxRooms: c.Rooms.MaxRooms, RoomsPage: c.Rooms.RoomsPage,
+		OmitTalkContent: !c.Log.Talk}
+}

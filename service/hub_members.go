@@ -1,0 +1,146 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/sirupsen/logrus"
+
+	"chatroom/config"
+	"chatroom/model"
+)
+
+// Connect makes m, whose name is claimed in rooms (normalized, checked by
+// CheckRooms; none: the default room), a user of this node and joins it
+// to each of them in order; the first is its home room. allowed, if not
+// nil, are the only rooms it may ever join. On error m is in no room and
+// its name is released: the caller only closes it.
+func (h *Hub) Connect(ctx context.Context, m Member, rooms, allowed []string) error {
+	if len(rooms) == 0 {
+		rooms = []string{h.cfg.DefaultRoom}
+	}
+	name := m.Name()
+	h.mu.Lock()
+	if _, dup := h.users[name]; dup {
+		h.mu.Unlock()
+		h.broker.Release(name)
+		return fmt.Errorf("%q is connected already", name)
+	}
+	h.users[name] = &localUser{m: m, home: rooms[0], allowed: allowed}
+	h.mu.Unlock()
+	for _, room := range rooms {
+		if err := h.join(ctx, m, room, false, false); err != nil {
+			h.Leave(ctx, m)
+			return err
+		}
+	}
+	return nil
+}
+
+// Leave removes m from every room it is in, announces it and releases its
+// name. Call it exactly once for every member that connected. A member
+// whose session the hub ended (its claim was lost) is gone already:
+// nothing is announced, which could remove a new session of the same name.
+func (h *Hub) Leave(ctx context.Context, m Member) {
+	name := m.Name()
+	h.mu.Lock()
+	u := h.users[name]
+	if u == nil || u.m != m {
+		h.mu.Unlock()
+		return
+	}
+	delete(h.users, name)
+	joined := u.rooms
+	u.rooms = nil
+	h.mu.Unlock()
+	// The leaves go before the release: a node that sees the name's key go
+	// finds the user gone already, and announces nothing.
+	for _, ref := range joined {
+		h.publishLeave(ctx, m, ref.Name)
+	}
+	h.broker.Release(name)
+}
+
+// publishLeave announces m's leave of room, where it is a member. If the
+// leave cannot be published, the others will not hear of it (until they
+// find its claim gone); at least this node stops delivering to m.
+func (h *Hub) publishLeave(ctx context.Context, m Member, name string) {
+	r := h.room(name)
+	if r == nil || !r.markLeaving(m) {
+		return
+	}
+	if err := h.broker.Publish(ctx, event(model.TypeLeave, m.Name(), name, "")); err != nil {
+		h.log.WithFields(logrus.Fields{"user": m.Name(), "room": name, "error": err}).Warn("leave not published")
+		r.drop(m, true)
+		h.dropIfEmpty(r)
+	}
+}
+
+// claimLost ends the local session of name, whose claim the broker lost.
+func (h *Hub) claimLost(name string) { h.endLost(name, false) }
+
+// endLost ends the local user name, whose claim is lost: its node was cut
+// off from NATS for longer than the claim TTL, so the other nodes
+// announced its leave (or someone took its name). Rather than go on
+// unlisted and deaf, it is forgotten in every room, told why and closed,
+// and the client reconnects. With release, the broker still holds its
+// claim, which is given back. The member's Leave then does nothing.
+func (h *Hub) endLost(name string, release bool) {
+	h.mu.Lock()
+	u := h.users[name]
+	if u != nil {
+		delete(h.users, name)
+	}
+	h.mu.Unlock()
+	if u == nil {
+		return
+	}
+	for _, ref := range u.rooms {
+		if r := h.room(ref.Name); r != nil {
+			r.drop(u.m, false)
+			h.dropIfEmpty(r)
+		}
+	}
+	h.counts.claimsLost.Add(1)
+	// Forgotten first, so a full queue does not make it a slow consumer:
+	// the close then says why on its own.
+	h.Reply(u.m, h.frame(&model.ChatRoomRequest{Type: model.TypeError, Content: config.NoticeClaimLost}))
+	u.m.Close(DisconnectClaimLost)
+	if release {
+		// Not under a lock. Another session cannot claim the name on this
+		// node before the release: the broker refuses a name it holds.
+		go h.broker.Release(name)
+	}
+	h.log.WithField("user", name).Warn("claim lost: session ended")
+}
+
+// user returns m's user, if m is connected.
+func (h *Hub) user(m Member) *localUser {
+	if u := h.users[m.Name()]; u != nil && u.m == m {
+		return u
+	}
+	return nil
+}
+
+// roomOf resolves the room a request of m names: its home room if none.
+// It returns m's user and whether m is in that room.
+func (h *Hub) roomOf(m Member, name string) (room string, in bool) {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	u := h.user(m)
+	if u == nil {
+		return name, false
+	}
+	if name == "" {
+		name = u.home
+	}
+	return name, slices.ContainsFunc(u.rooms, func(r RoomRef) bool { return r.Name == name })
+}
+
+// room returns the room name this node follows, or nil.
+func (h *Hub) room(name string) *room {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return h.rooms[name]
+}

@@ -1,0 +1,106 @@
+package service
+
+import (
+	"context"
+
+	"github.com/sirupsen/logrus"
+
+	"chatroom/model"
+)
+
+// Talk sends content from m to everyone in room (m's home room if empty),
+// where m must be. The caller has checked the content; the sender's name
+// and the time come from the server.
+func (h *Hub) Talk(ctx context.Context, m Member, room, content string) error {
+	room, in := h.roomOf(m, room)
+	if !in {
+		return notIn(room)
+	}
+	ev := event(model.TypeTalk, m.Name(), room, content)
+	if err := h.broker.Publish(ctx, ev); err != nil {
+		return err
+	}
+	h.logTalk(ev)
+	return nil
+}
+
+// Direct sends content from m to the user to alone, and echoes it to m.
+// Direct messages are not stored for users who are offline: to must be
+// online.
+func (h *Hub) Direct(ctx context.Context, m Member, to, content string) error {
+	switch {
+	case to == m.Name():
+		return &Refusal{Reason: RefuseSelf, To: to, Text: "you cannot send a direct message to yourself"}
+	case !h.broker.Online(to):
+		return &Refusal{Reason: RefuseNotOnline, To: clipRoom(to), Text: "user " + clipRoom(to) + " is not online: direct messages reach only users online"}
+	}
+	ev := &model.ChatRoomRequest{Type: model.TypeTalk, UserName: m.Name(), To: to, Content: content}
+	if err := h.broker.Publish(ctx, ev); err != nil {
+		return err
+	}
+	h.logTalk(ev)
+	return nil
+}
+
+func (h *Hub) logTalk(ev *model.ChatRoomRequest) {
+	fields := logrus.Fields{"user": ev.UserName, "seq": ev.Seq}
+	if ev.To != "" {
+		fields["to"] = ev.To
+	} else {
+		fields["room"] = ev.Room
+	}
+	if !h.cfg.OmitTalkContent {
+		fields["content"] = ev.Content // within -max-content, checked by the caller
+	}
+	h.log.WithFields(fields).Info("talk")
+}
+
+// deliverDirect hands a direct message to its sender and its addressee,
+// those of them connected here, and keeps it in their conversation's
+// history.
+func (h *Hub) deliverDirect(ev *model.ChatRoomRequest) {
+	h.counts.events.Add(1)
+	h.mu.RLock()
+	from, to := h.users[ev.UserName], h.users[ev.To]
+	h.mu.RUnlock()
+	if from == nil && to == nil {
+		return // neither is here: nothing to deliver or keep
+	}
+	f := h.frame(ev)
+	h.dms.add(ev.UserName, ev.To, f)
+	for _, u := range []*localUser{from, to} {
+		if u != nil {
+			h.Reply(u.m, f)
+		}
+	}
+}
+
+// UserList queues room's user list (m's home room if empty) to m alone,
+// who must be in it.
+func (h *Hub) UserList(m Member, room string) error {
+	room, in := h.roomOf(m, room)
+	if r := h.room(room); !in || r == nil || !r.sendUserList(m) {
+		return notIn(room)
+	}
+	return nil
+}
+
+// History queues to m alone the last talks of room (m's home room if both
+// are empty), or of m's conversation with the user to, then the end
+// marker: a history message naming the room or to.
+func (h *Hub) History(m Member, room, to string) error {
+	if to != "" {
+		to = clipRoom(to)
+		for _, f := range h.dms.last(m.Name(), to) {
+			h.Reply(m, f)
+		}
+		h.Reply(m, h.frame(&model.ChatRoomRequest{Type: model.TypeHistory, To: to}))
+		return nil
+	}
+	room, in := h.roomOf(m, room)
+	end := h.frame(&model.ChatRoomRequest{Type: model.TypeHistory, Room: room})
+	if r := h.room(room); !in || r == nil || !r.sendHistory(m, end) {
+		return notIn(room)
+	}
+	return nil
+}

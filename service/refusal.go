@@ -1,0 +1,43 @@
+package service
+
+import "fmt"
+
+// A Refusal is a request the hub refused for a reason its user should
+// read: the reply is an error message that says it, with the room or the
+// addressee it was about. Reason is its label on /metrics.
+type Refusal struct {
+	Reason RefusalReason
+	Room   string // the room the request was about, if any
+	To     string // the addressee of a direct message, if any
+	Text   string
+}
+
+func (r *Refusal) Error() string { return r.Text }
+
+// RefusalReason says which rule refused a request.
+type RefusalReason string
+
+// The rules of rooms and direct messages.
+const (
+	RefuseRoomName     RefusalReason = "room_name"      // not a valid room name
+	RefuseRoomsPerConn RefusalReason = "rooms_per_conn" // the connection is in -max-rooms-per-conn rooms
+	RefuseRoomsTotal   RefusalReason = "rooms_total"    // the server has -max-rooms rooms
+	RefuseAlreadyIn    RefusalReason = "already_in"     // joining a room twice
+	RefuseNotIn        RefusalReason = "not_in"         // parting, talking in or asking about a room one is not in
+	RefuseRoomDenied   RefusalReason = "room_denied"    // the token's rooms claim does not name it
+	RefuseNotOnline    RefusalReason = "not_online"     // a direct message to someone not online
+	RefuseSelf         RefusalReason = "dm_self"        // a direct message to oneself
+)
+
+// RefusalReasons returns every reason, for metrics that list them all.
+func RefusalReasons() []RefusalReason {
+	return []RefusalReason{RefuseRoomName, RefuseRoomsPerConn, RefuseRoomsTotal, RefuseAlreadyIn, RefuseNotIn, RefuseRoomDenied, RefuseNotOnline, RefuseSelf}
+}
+
+func refuseRoom(reason RefusalReason, room, format string, args ...any) *Refusal {
+	return &Refusal{Reason: reason, Room: room, Text: fmt.Sprintf(format, args...)}
+}
+
+func notIn(room string) *Refusal {
+	return refuseRoom(RefuseNotIn, room, "you are not in room %s", room)
+}
