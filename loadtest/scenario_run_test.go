@@ -71,7 +71,7 @@ func TestScenarios(t *testing.T) {
 	if sum.Connected < 10 || sum.ConnectsPerSec <= 0 || sum.HandshakeMs.P50 <= 0 {
 		t.Fatalf("connect: %+v", sum)
 	}
-	if s := srv.Room.Stats(); s.LocalMembers != 0 {
+	if s := srv.Hub.Stats(); s.LocalMembers != 0 {
 		t.Fatalf("%d members left behind", s.LocalMembers)
 	}
 }
