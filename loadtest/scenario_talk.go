@@ -54,7 +54,7 @@ func talk(ctx context.Context, o options, users []*user, log io.Writer, sum *sum
 	}
 }
 
-// talking is one seed or fanout run in this process.
+// talking is one seed, fanout or rooms run in this process.
 type talking struct {
 	o        options
 	users    []*user
