@@ -4,6 +4,7 @@
 //
 //	go run ./client                    # UI language from the system locale
 //	go run ./client -lang zh           # force Chinese (or en)
+//	go run ./client -room go -room 中文  # start in the rooms go and 中文 (or -room go,中文)
 //	go run ./client -addr wss://chat.example.com:443 -ca ca.pem -token "$(go run ./server token -sub 张三)"
 //
 // On Linux it needs the Debian packages listed in the README to build, and
@@ -34,6 +35,8 @@ func main() {
 	reconnect := flag.Bool("reconnect", true, "reconnect automatically when the connection drops")
 	maxContent := flag.Int("max-content", 4096, "the server's message limit, in bytes")
 	token := flag.String("token", "", "access token for a server run with -auth-secret (default $CHATROOM_TOKEN; mint one with: go run ./server token -sub NAME)")
+	var rooms ctrl.RoomNames
+	flag.Var(&rooms, "room", "a `room` to start in (repeat it, or give a comma list; the first is the home room; default: the server's default room)")
 	caFile := flag.String("ca", "", "PEM file of the CA that signed the server's certificate, for wss:// addresses (default: the system's)")
 	flag.Parse()
 	if *token == "" {
@@ -49,7 +52,7 @@ func main() {
 	}
 	a := app.NewWithID("io.github.chatroom.client")
 	w := view.New(a, nil)
-	c := ctrl.NewClient(w, ctrl.ClientOptions{Reconnect: *reconnect, MaxContent: *maxContent, Token: *token, TLS: tlsConf})
+	c := ctrl.NewClient(w, ctrl.ClientOptions{Reconnect: *reconnect, MaxContent: *maxContent, Token: *token, TLS: tlsConf, Rooms: rooms})
 	w.Bind(c)
 	w.Address.SetText(*addr)
 	w.Username.SetText(*user)

@@ -29,6 +29,9 @@ const (
 	ReplyListLimited = "lists rate limited: wait a few seconds"
 	// A direct message's addressee that is no valid username.
 	ReplyBadAddressee = "no such user"
+	// A join past -join-rate-per-ip: entering a room replays its history,
+	// as a new connection does.
+	ReplyJoinRate = "your address joins rooms too fast: wait a few seconds and try again"
 
 	// Notices to every user of a node (type "error"); nothing was refused.
 	NoticeBusDown = "the chat service lost its link to the other servers: messages cannot be sent until it is back"

@@ -154,16 +154,22 @@ func (t *addrTable) closed(ip netip.Addr) {
 	}
 }
 
-// join spends one of ip's new chat connections, and reports whether it had one.
-func (t *addrTable) join(ip netip.Addr) bool {
-	if t.joinRate <= 0 {
+// join spends one of ip's joins, and reports whether it had one. A join is
+// a new chat connection or a room entered: each room a handshake names
+// past the first, each join request (each replays the room's history).
+func (t *addrTable) join(ip netip.Addr) bool { return t.joinN(ip, 1) }
+
+// joinN takes n of ip's joins (at most its burst, which a handshake naming
+// more rooms than that spends whole), or none and reports false.
+func (t *addrTable) joinN(ip netip.Addr, n int) bool {
+	if t.joinRate <= 0 || n <= 0 {
 		return true
 	}
 	now := time.Now()
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	e := t.entry(ip, now)
-	ok := e.joins.AllowN(now, 1)
+	ok := e.joins.AllowN(now, min(n, t.joinBurst))
 	t.release(ip, e, now)
 	return ok
 }

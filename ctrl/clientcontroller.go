@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -67,6 +66,7 @@ type Line struct {
 	Sender string
 	Text   string
 	Own    bool
+	Past   bool // said before we joined its room (the history a join replays): not unread
 	Info   Text
 }
 
@@ -83,6 +83,7 @@ const (
 	FieldAddress Field = iota
 	FieldUsername
 	FieldMessage
+	FieldRoom // the join-a-room field
 )
 
 // InputError is a problem with what the user typed (or what the server said
@@ -95,13 +96,26 @@ type InputError struct {
 func (e *InputError) Error() string { return e.Text.Key }
 
 // ClientView is the window, as the controller sees it. Its methods are
-// called from the session's goroutine; the view hands them to fyne.Do.
+// called from the session's goroutine (and from the controller's own
+// methods); the view hands them to fyne.Do.
 type ClientView interface {
 	SetStatus(Status)
-	SetUsers([]User)
-	AppendLine(Line)
+	// OpenConv lists a conversation (a room we are in, a direct one); show:
+	// switch to it now. Opening one listed already only switches, if asked.
+	OpenConv(c Conv, show bool)
+	// CloseConv takes a conversation off the list (a room we left).
+	CloseConv(Conv)
+	// SetUsers is one conversation's users.
+	SetUsers(Conv, []User)
+	// AppendLine adds a line to a conversation (the zero Conv: the one shown).
+	AppendLine(Conv, Line)
+	// SetRoomList shows a page of the server's public rooms.
+	SetRoomList(RoomPage)
 	// LoginFailed: the first connection was refused; show why under the field.
 	LoginFailed(*InputError)
+	// JoinFailed: the server refused to let us in a room; show why under
+	// the join field.
+	JoinFailed(*InputError)
 }
 
 // DefaultAddress is the server the login form suggests.
@@ -179,6 +193,7 @@ type ClientOptions struct {
 	MinBackoff   time.Duration // 0: the session's default
 	Token        string        // access token for a server with -auth-secret
 	TLS          *tls.Config   // for wss:// addresses; nil: the system's roots
+	Rooms        []string      // rooms to start in, home room first; none: the server's default
 }
 
 // Client is the desktop client's controller.
@@ -190,12 +205,12 @@ type Client struct {
 	session *session.Session
 	cancel  context.CancelFunc
 	ended   chan struct{} // closed when the session's Run has returned
+	convs   convState     // the rooms and direct conversations (clientrooms.go)
 
 	// touched only by the session's goroutine
-	users map[string]bool
-	self  string
-	addr  string
-	ever  bool // the current session has been connected
+	self string
+	addr string
+	ever bool // the current session has been connected
 }
 
 // NewClient returns a controller driving view.
@@ -229,12 +244,13 @@ func (c *Client) Connect(addr, username string) []*InputError {
 	s := session.New(session.Config{
 		URL: u, Username: name, Reconnect: c.opts.Reconnect,
 		PingInterval: c.opts.PingInterval, PongTimeout: c.opts.PongTimeout, MinBackoff: c.opts.MinBackoff,
-		Token: c.opts.Token, TLS: c.opts.TLS,
+		Token: c.opts.Token, TLS: c.opts.TLS, Rooms: c.opts.Rooms,
 	}, c.handle)
 	ended := make(chan struct{})
 	c.mu.Lock()
 	c.session, c.cancel, c.ended = s, cancel, ended
-	c.users, c.self, c.addr, c.ever = map[string]bool{}, name, strings.TrimSpace(addr), false
+	c.convs = newConvState()
+	c.self, c.addr, c.ever = name, strings.TrimSpace(addr), false
 	c.mu.Unlock()
 	go func() {
 		defer close(ended)
@@ -258,72 +274,84 @@ func (c *Client) Disconnect() {
 	}
 }
 
-// Send checks and sends a message. A nil result means it is on the wire.
-func (c *Client) Send(text string) *InputError {
+// Send checks and sends a message to conversation conv: a room, a
+// direct conversation, or (the zero Conv) the home room. A nil result
+// means it is on the wire.
+func (c *Client) Send(conv Conv, text string) *InputError {
 	if err := ValidateMessage(text, c.opts.MaxContent); err != nil {
 		return err
 	}
-	c.mu.Lock()
-	s := c.session
-	c.mu.Unlock()
+	s := c.current()
 	if s == nil {
 		return &InputError{FieldMessage, Text{Key: "Not connected"}}
 	}
-	if err := s.Send(text); errors.Is(err, session.ErrNotConnected) {
-		return &InputError{FieldMessage, Text{Key: "Not connected"}}
-	} else if err != nil {
-		return &InputError{FieldMessage, Text{Key: "Not sent: {{.Err}}", Data: map[string]any{"Err": err.Error()}}}
+	var err error
+	switch {
+	case conv.With != "":
+		err = s.Direct(conv.With, text)
+	case conv.Room != "":
+		err = s.Talk(conv.Room, text)
+	default:
+		err = s.Send(text)
 	}
-	return nil
+	return sendError(FieldMessage, err)
+}
+
+// current is the session, nil when there is none.
+func (c *Client) current() *session.Session {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.session
+}
+
+// sendError words a failed write for field; nil when there was none.
+func sendError(field Field, err error) *InputError {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, session.ErrNotConnected):
+		return &InputError{field, Text{Key: "Not connected"}}
+	}
+	return &InputError{field, Text{Key: "Not sent: {{.Err}}", Data: map[string]any{"Err": err.Error()}}}
 }
 
 // handle maps the session's events to the view. One goroutine calls it.
 func (c *Client) handle(ev session.Event) {
 	switch ev := ev.(type) {
 	case session.StateChanged:
-		st := Status{State: ConnState(ev.State), RetryIn: ev.RetryIn}
-		if ev.State == session.Connected {
-			c.ever, c.self, st.Name = true, ev.Name, ev.Name
-		}
-		if ev.Err != nil {
-			st.Reason = c.reason(ev.Err)
-			if ev.State == session.Disconnected && !c.ever {
-				c.view.LoginFailed(c.loginError(ev.Err, st.Reason))
-			}
-		}
-		if ev.State == session.Disconnected || ev.State == session.Reconnecting {
-			clear(c.users)
-			c.view.SetUsers(nil)
-		}
-		c.view.SetStatus(st)
+		c.stateChanged(ev)
 	case session.UserList:
-		clear(c.users)
-		for _, u := range ev.Users {
-			c.users[u] = true
-		}
-		c.showUsers()
+		c.userList(ev)
 	case session.Joined:
-		c.users[ev.Msg.UserName] = true
-		c.showUsers()
-		c.view.AppendLine(Line{Kind: LineJoin, Time: msgTime(ev.Msg), Sender: ev.Msg.UserName})
+		c.joined(ev.Msg)
 	case session.Left:
-		delete(c.users, ev.Msg.UserName)
-		c.showUsers()
-		c.view.AppendLine(Line{Kind: LineLeave, Time: msgTime(ev.Msg), Sender: ev.Msg.UserName})
+		c.left(ev.Msg)
 	case session.Talk:
-		c.view.AppendLine(Line{Kind: LineTalk, Time: msgTime(ev.Msg), Sender: ev.Msg.UserName, Text: ev.Msg.Content, Own: ev.Msg.UserName == c.self})
+		c.talk(ev)
 	case session.ServerError:
-		c.view.AppendLine(Line{Kind: LineError, Time: time.Now(), Info: Text{Key: "The server said: {{.Reason}}", Data: map[string]any{"Reason": ev.Reason}}})
+		c.serverError(ev)
+	case session.RoomList:
+		c.roomList(ev)
 	}
 }
 
-func (c *Client) showUsers() {
-	users := make([]User, 0, len(c.users))
-	for u := range c.users {
-		users = append(users, User{Name: u, Self: u == c.self})
+func (c *Client) stateChanged(ev session.StateChanged) {
+	st := Status{State: ConnState(ev.State), RetryIn: ev.RetryIn}
+	if ev.State == session.Connected {
+		c.ever, c.self, st.Name = true, ev.Name, ev.Name
 	}
-	slices.SortFunc(users, func(a, b User) int { return strings.Compare(a.Name, b.Name) })
-	c.view.SetUsers(users)
+	if ev.Err != nil {
+		st.Reason = c.reason(ev.Err)
+		if ev.State == session.Disconnected && !c.ever {
+			c.view.LoginFailed(c.loginError(ev.Err, st.Reason))
+		}
+	}
+	if ev.State == session.Disconnected || ev.State == session.Reconnecting {
+		for _, conv := range c.forgetUsers() {
+			c.view.SetUsers(conv, nil)
+		}
+	}
+	c.view.SetStatus(st)
 }
 
 func msgTime(m *model.ChatRoomRequest) time.Time {

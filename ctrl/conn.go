@@ -64,6 +64,10 @@ var _ service.Member = (*conn)(nil)
 // Name implements service.Member.
 func (c *conn) Name() string { return c.name }
 
+// Addr is the client's address, as per-address limits count it
+// (service.Addressed).
+func (c *conn) Addr() netip.Addr { return c.ip }
+
 // Send implements service.Member.
 func (c *conn) Send(f *service.Frame) service.SendResult {
 	c.mu.Lock()

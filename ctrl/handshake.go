@@ -46,7 +46,7 @@ func (s *Server) admit(r *http.Request, ip netip.Addr) (admission, *refused) {
 	if ref := s.slots.take(ip); ref != nil {
 		return admission{}, ref
 	}
-	in, ref := s.claimName(r)
+	in, ref := s.claimName(r, ip)
 	if ref != nil {
 		ref.slot = true
 		return admission{}, ref
@@ -87,7 +87,7 @@ func (s *Server) originAllowed(origin, host string) bool {
 // subject with auth, else the username asked for (the spec's clients send
 // a "username" header; browsers cannot, so they use the query), else a
 // fresh guest name.
-func (s *Server) claimName(r *http.Request) (admission, *refused) {
+func (s *Server) claimName(r *http.Request, ip netip.Addr) (admission, *refused) {
 	asked := r.Header.Get("username")
 	if asked == "" {
 		asked = r.URL.Query().Get("username")
@@ -96,7 +96,7 @@ func (s *Server) claimName(r *http.Request) (admission, *refused) {
 	if ref != nil {
 		return in, ref
 	}
-	if in.rooms, ref = s.startRooms(r, in.allowed); ref != nil {
+	if in.rooms, ref = s.startRooms(r, ip, in.allowed); ref != nil {
 		return in, ref
 	}
 	var err error
@@ -152,23 +152,36 @@ func (s *Server) identify(r *http.Request, asked string) (admission, *refused) {
 const maxRoomParams = 256
 
 // startRooms returns the rooms the handshake names (the room query
-// parameter, repeatable, then the room header, repeatable), checked and
-// normalized; none: the default room.
-func (s *Server) startRooms(r *http.Request, allowed []string) ([]string, *refused) {
-	names := append(r.URL.Query()["room"], r.Header.Values("room")...)
+// parameter, repeatable, then the room header, repeatable: a proxy may
+// join repeated headers into one, with commas, which no room name holds),
+// checked and normalized; none: the default room. Each room past the first
+// spends one of the address's joins, as a join request does: a handshake
+// naming 50 rooms replays 50 histories.
+func (s *Server) startRooms(r *http.Request, ip netip.Addr, allowed []string) ([]string, *refused) {
+	names := r.URL.Query()["room"]
+	for _, v := range r.Header.Values("room") {
+		for name := range strings.SplitSeq(v, ",") {
+			names = append(names, strings.TrimSpace(name))
+		}
+	}
 	if len(names) > maxRoomParams {
-		return nil, refuse(refuseBadRequest, fmt.Sprintf("too many rooms: at most %d per connection", s.cfg.Rooms.MaxRoomsPerConn))
+		return nil, refuse(refuseBadRequest, fmt.Sprintf("too many rooms: a handshake may name at most %d", maxRoomParams))
 	}
 	rooms, err := s.hub.CheckRooms(names, allowed)
+	if err == nil {
+		err = s.hub.CheckOpens(ip, rooms)
+	}
 	var ref *service.Refusal
 	switch {
+	case err == nil && !s.addrs.joinN(ip, len(rooms)-1):
+		return nil, refuse(refuseJoinRate, config.RefuseJoinRate)
 	case err == nil:
 		return rooms, nil
 	case !errors.As(err, &ref):
 		return nil, refuse(refuseBadRequest, err.Error())
 	case ref.Reason == service.RefuseRoomDenied:
 		return nil, refuse(refuseRoomDenied, ref.Text)
-	case ref.Reason == service.RefuseRoomsTotal:
+	case ref.Reason == service.RefuseRoomsTotal, ref.Reason == service.RefuseRoomsPerIP:
 		return nil, refuse(refuseRoomsFull, ref.Text)
 	}
 	return nil, refuse(refuseBadRequest, ref.Text)

@@ -40,6 +40,11 @@ func (c *conn) talk(msg *model.ChatRoomRequest) {
 func (c *conn) handleRooms(msg *model.ChatRoomRequest) {
 	switch msg.Type {
 	case model.TypeJoin:
+		if !c.s.addrs.join(c.ip) { // a join replays history: it costs what a connection does
+			room, _ := model.NormalizeRoom(msg.Room) // "" if it is not a room's name
+			c.refuse(&service.Refusal{Reason: service.RefuseJoinRate, Room: room, Text: config.ReplyJoinRate})
+			return
+		}
 		c.answer(c.s.hub.Join(context.Background(), c, msg.Room, msg.Private), "cannot join")
 	case model.TypePart:
 		c.answer(c.s.hub.Part(context.Background(), c, msg.Room), "cannot leave")

@@ -1,20 +1,24 @@
-// Package ctrl is the chat room's control layer.
+// Package ctrl is the chat service's control layer.
 //
-// The server side turns WebSocket connections into room members. A
-// handshake is admitted (handshake.go: origin, token, name; limits.go: how
-// many connections; addrs.go: per address, counted from accept by
-// listener.go) or refused in words (refusal.go), upgraded (upgrade.go)
-// and started (this file). Each connection (conn.go) then has a read pump
-// (readpump.go: frames in, checks, rate limits; budget.go: its buckets,
-// made at its first frame; addrrate.go: the address's share) and a write pump that runs only while there is something to write
-// (writepump.go: the queue, the write window, batching), writing the room's
-// prebuilt frames (framer.go) with one writev (writev.go). stats.go counts
-// it all. framemeter.go charges the frames gorilla handles alone (pings,
-// pongs, fragments), and userlistlimit.go gives the user list a limit of
-// its own.
+// The server side turns WebSocket connections into users of the hub's
+// rooms. A handshake is admitted (handshake.go: origin, token, name, the
+// rooms to start in; limits.go: how many connections; addrs.go: per
+// address, counted from accept by listener.go) or refused in words
+// (refusal.go), upgraded (upgrade.go) and started (this file). Each
+// connection (conn.go) then has a read pump (readpump.go: frames in,
+// checks, rate limits; rooms.go: talks, direct messages, join, part, the
+// rooms list and histories; budget.go: its buckets, made at its first
+// frame; addrrate.go: the address's share) and a write pump that runs only
+// while there is something to write (writepump.go: the queue, the write
+// window, batching), writing the hub's prebuilt frames (framer.go) with one
+// writev (writev.go). stats.go counts it all. framemeter.go charges the
+// frames gorilla handles alone (pings, pongs, fragments), and
+// userlistlimit.go gives the lists (users, rooms, histories) a limit of
+// their own.
 //
 // clientcontroller.go does the same job for the desktop client: input
-// checks and protocol-to-view mapping.
+// checks and protocol-to-view mapping; clientrooms.go its rooms and direct
+// conversations, roomsflag.go its -room flag.
 package ctrl
 
 import (

@@ -9,10 +9,12 @@ import (
 
 	"golang.org/x/text/cases"
 	"golang.org/x/text/unicode/norm"
+
+	"chatroom/config"
 )
 
 // MaxRoomRunes is the longest room name, in characters (not bytes).
-const MaxRoomRunes = 64
+const MaxRoomRunes = config.MaxRoomName
 
 // ErrRoomEmpty is returned by NormalizeRoom for an empty name.
 var ErrRoomEmpty = errors.New("room name is empty")

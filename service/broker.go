@@ -65,8 +65,10 @@ type Broker interface {
 	SetRooms(ctx context.Context, name string, rooms []RoomRef) error
 	// Release gives a claimed name back; its rooms go with it.
 	Release(name string)
-	// Online reports whether name is claimed now, on any node.
-	Online(name string) bool
+	// Holder returns the name online, on any node, whose claim name's
+	// would clash with: the same user by the rules that compare usernames
+	// (case-folded: "BOB" is bob), and whether there is one.
+	Holder(name string) (string, bool)
 	// Rooms returns every room someone is in, with how many are in it, and
 	// how many users are online, on every node. The rooms are in no order.
 	Rooms() (rooms []RoomCount, users int)

@@ -101,11 +101,13 @@ func (b *MemoryBroker) SetRooms(_ context.Context, name string, rooms []RoomRef)
 }
 
 // Online implements Broker.
-func (b *MemoryBroker) Online(name string) bool {
+// Holder implements Broker: the name online with name's key.
+func (b *MemoryBroker) Holder(name string) (string, bool) {
 	key, _ := b.keys(name)
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.names[key] == name
+	holder, ok := b.names[key]
+	return holder, ok
 }
 
 // Rooms implements Broker.

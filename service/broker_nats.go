@@ -13,18 +13,20 @@ import (
 )
 
 // NatsConfig says how a NatsBroker reaches NATS and names what it keeps
-// there. Every node of one room must use the same Stream, Subject and
-// NamesBucket.
+// there. Every node of one chat service must use the same Stream, Subject,
+// Prefix, DefaultRoom and NamesBucket.
 type NatsConfig struct {
 	URLs        string        // nats://host:4222[,nats://…]
 	Node        string        // this node's name, for claims and logs
-	Stream      string        // JetStream stream of the room's events; default CHATROOM
-	Subject     string        // its subject; default chatroom.events
+	Stream      string        // JetStream stream of the rooms' events and the direct messages; default CHATROOM
+	Subject     string        // the default room's subject; default chatroom.events
+	Prefix      string        // the other subjects': <prefix>.room.<room key>, <prefix>.dm; default chatroom
+	DefaultRoom string        // the room of the events that name none (-default-room); default lobby
 	NamesBucket string        // key-value bucket of claimed usernames; default chatroom-names
-	MaxEvents   int64         // events the stream keeps (history for late joiners); default 100000
+	MaxEvents   int64         // events the stream keeps, all subjects together; default 100000
 	MaxAge      time.Duration // and for how long; default 24h
 	ClaimTTL    time.Duration // a claim not refreshed for this long expires (its node died); default 25s
-	HistoryScan uint64        // at start, the last events read for the room's history; default 2000
+	HistoryScan uint64        // events the stream keeps per room (and of direct messages), which a Follow reads back; default 2000
 	Replicas    int           // copies of the stream and the bucket in a NATS cluster; default 1
 
 	hooks natsHooks // for tests
@@ -33,7 +35,7 @@ type NatsConfig struct {
 // natsHooks let a test step into the broker where timing cannot be
 // arranged from outside. Nil hooks do nothing.
 type natsHooks struct {
-	afterInfo func()                                      // Subscribe has read the stream's last seq
+	afterInfo func()                                      // Subscribe or Follow has read its subject's last seq
 	wrapKV    func(jetstream.KeyValue) jetstream.KeyValue // the bucket as the broker uses it
 }
 
@@ -43,6 +45,12 @@ func (c *NatsConfig) defaults() {
 	}
 	if c.Subject == "" {
 		c.Subject = "chatroom.events"
+	}
+	if c.Prefix == "" {
+		c.Prefix = "chatroom"
+	}
+	if c.DefaultRoom == "" {
+		c.DefaultRoom = "lobby"
 	}
 	if c.NamesBucket == "" {
 		c.NamesBucket = "chatroom-names"
@@ -66,11 +74,15 @@ func (c *NatsConfig) defaults() {
 
 var _ Broker = (*NatsBroker)(nil)
 
-// NatsBroker is the Broker of a room served by several nodes. Events go
-// through one JetStream stream: its sequence is the room's order, the same
-// on every node, and its storage is the room's history. Usernames are
-// claimed in a JetStream key-value bucket with an atomic create; each node
-// refreshes its claims, so those of a node that dies expire after ClaimTTL.
+// NatsBroker is the Broker of a chat service served by several nodes.
+// Events go through one JetStream stream, a subject per room and one for
+// the direct messages: its sequence is every room's order, the same on
+// every node, and its storage is the rooms' history. A node reads only the
+// subjects of the rooms it follows, and the direct messages'. Usernames are
+// claimed in a JetStream key-value bucket with an atomic create, each value
+// naming the user's rooms; each node refreshes its claims, so those of a
+// node that dies expire after ClaimTTL, and watches every claim, which
+// makes the directory of who is in which room.
 type NatsBroker struct {
 	cfg NatsConfig
 	log logrus.FieldLogger
@@ -80,22 +92,17 @@ type NatsBroker struct {
 	kv  jetstream.KeyValue
 	kvs jetstream.Stream // the bucket's own stream, for a key's latest entry
 
+	index *claimIndex // every claim of the cluster, from the watch
+
 	mu       sync.Mutex
-	handlers Handlers          // the subscriber's, set by Subscribe
-	claims   map[string]uint64 // this node's claims: name -> the key's revision
-	consume  jetstream.ConsumeContext
-	// delivered is the seq of the last event handed to the handler;
-	// progress, when someone waits for it to grow, is closed when it does.
-	delivered uint64
-	progress  chan struct{}
-	// online is who is in the room as this node delivered it, by the key
-	// of their claim (see nameKey); skeletons counts them by their
-	// names' skeletons (see lookAlikeOnline).
-	online    map[string]onlineUser
-	skeletons map[string]int
-	closed    bool
-	stop      chan struct{} // closed by Close: ends the refresher, reap and reconcile
-	wg        sync.WaitGroup
+	handlers Handlers              // the subscriber's, set by Subscribe
+	claims   map[string]*heldClaim // this node's claims, by name
+	dms      *feed                 // the direct messages' feed, from Subscribe
+	feeds    map[string]*feed      // the followed rooms' feeds, by room
+	closed   bool
+	stop     chan struct{} // closed by Close: ends the refresher, reap and reconcile
+	wg       sync.WaitGroup
+	stopping sync.WaitGroup // the stops of unfollowed feeds' consumers
 
 	rewatch chan struct{} // the connection is back: reap watches anew
 	recheck chan struct{} // a new watch of the claims is there: reconcile now
@@ -106,8 +113,11 @@ type NatsBroker struct {
 // exist. NATS unreachable at start is an error: the caller exits with it.
 func NewNatsBroker(ctx context.Context, cfg NatsConfig, log logrus.FieldLogger) (*NatsBroker, error) {
 	cfg.defaults()
-	b := &NatsBroker{cfg: cfg, log: log, claims: make(map[string]uint64),
-		online: make(map[string]onlineUser), skeletons: make(map[string]int),
+	if err := cfg.checkSubjects(); err != nil {
+		return nil, err
+	}
+	b := &NatsBroker{cfg: cfg, log: log, claims: make(map[string]*heldClaim),
+		index: newClaimIndex(), feeds: make(map[string]*feed),
 		stop: make(chan struct{}), rewatch: make(chan struct{}, 1), recheck: make(chan struct{}, 1), renew: make(chan struct{}, 1)}
 	if err := b.connect(); err != nil {
 		return nil, err
@@ -197,25 +207,27 @@ func (b *NatsBroker) setUp(ctx context.Context) (jetstream.KeyWatcher, error) {
 	if err := b.ensureBucket(ctx); err != nil {
 		return nil, err
 	}
-	watch, err := b.watch()
+	watch, err := b.watch(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("NATS watching %s: %w", b.cfg.NamesBucket, err)
 	}
 	return watch, nil
 }
 
-// ensureStream creates the room's stream, or updates it to this config.
+// ensureStream creates the stream, or updates it to this config. Each
+// subject keeps its last HistoryScan events, the stream its last MaxEvents.
 func (b *NatsBroker) ensureStream(ctx context.Context) error {
 	var err error
 	b.st, err = b.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-		Name:      b.cfg.Stream,
-		Subjects:  []string{b.cfg.Subject},
-		Storage:   jetstream.FileStorage,
-		MaxMsgs:   b.cfg.MaxEvents,
-		MaxAge:    b.cfg.MaxAge,
-		Discard:   jetstream.DiscardOld,
-		Retention: jetstream.LimitsPolicy,
-		Replicas:  b.cfg.Replicas,
+		Name:              b.cfg.Stream,
+		Subjects:          b.streamSubjects(),
+		Storage:           jetstream.FileStorage,
+		MaxMsgs:           b.cfg.MaxEvents,
+		MaxMsgsPerSubject: int64(min(b.cfg.HistoryScan, 1<<62)),
+		MaxAge:            b.cfg.MaxAge,
+		Discard:           jetstream.DiscardOld,
+		Retention:         jetstream.LimitsPolicy,
+		Replicas:          b.cfg.Replicas,
 	})
 	if err != nil {
 		return fmt.Errorf("NATS stream %s: %w", b.cfg.Stream, err)
@@ -300,7 +312,7 @@ func (b *NatsBroker) isClosed() bool {
 }
 
 // Close implements Broker: the refresher, the watch, the reconciliation
-// and delivery stop, and the connection closes (no drain: what Publish
+// and every feed stop, and the connection closes (no drain: what Publish
 // acknowledged is stored already). The claims still held expire after
 // ClaimTTL.
 func (b *NatsBroker) Close() error {
@@ -310,13 +322,22 @@ func (b *NatsBroker) Close() error {
 		return nil
 	}
 	b.closed = true
-	cc := b.consume
+	feeds := make([]*feed, 0, len(b.feeds)+1)
+	for _, f := range b.feeds {
+		feeds = append(feeds, f)
+	}
+	if b.dms != nil {
+		feeds = append(feeds, b.dms)
+	}
 	b.mu.Unlock()
 	close(b.stop)
 	b.wg.Wait()
-	if cc != nil {
-		cc.Stop()
+	for _, f := range feeds {
+		if cc := f.stop(); cc != nil {
+			cc.Stop()
+		}
 	}
+	b.stopping.Wait()
 	b.nc.Close()
 	return nil
 }

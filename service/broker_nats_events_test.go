@@ -18,33 +18,33 @@ import (
 )
 
 func TestNatsNodesShareOneOrder(t *testing.T) {
-	nodes := natsNodes(t, natstest.Start(t), 2)
+	nodes := newNatsNodes(t, natstest.Start(t), 2)
 	a, b := nodes[0], nodes[1]
-	alice, bob := join(t, a, "alice"), join(t, b, "张三")
-	// alice was online before 张三 joined: he learns of her from the user
-	// list; she sees his join. Both nodes know both users.
+	a.follow(t, "lobby")
+	b.follow(t, "lobby")
+	a.enter(t, "alice", "lobby")
+	b.enter(t, "张三", "lobby")
 	poll.CheckFor(t, eventually, pollEvery, func() error {
-		return errors.Join(received(alice, "join:张三"), listsUsers("a", a, 2), listsUsers("b", b, 2))
+		return errors.Join(a.lists("lobby", "alice", "张三"), b.lists("lobby", "alice", "张三"))
 	})
 	// Both users talk at once, from several goroutines on each node.
 	const each, senders = 50, 4
 	var wg sync.WaitGroup
 	errs := make(chan error, 2*senders)
 	for _, n := range []struct {
-		r *Room
-		m *recorder
-	}{{a, alice}, {b, bob}} {
+		node *natsTestNode
+		name string
+	}{{a, "alice"}, {b, "张三"}} {
 		for s := range senders {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
+			wg.Go(func() {
 				for i := range each {
-					if err := n.r.Talk(context.Background(), n.m, fmt.Sprintf("%s %d-%d 你好", n.m.name, s, i)); err != nil {
+					ev := &model.ChatRoomRequest{Type: model.TypeTalk, UserName: n.name, Room: "lobby", Content: fmt.Sprintf("%s %d-%d 你好", n.name, s, i)}
+					if err := n.node.Publish(context.Background(), ev); err != nil {
 						errs <- err
 						return
 					}
 				}
-			}()
+			})
 		}
 	}
 	wg.Wait()
@@ -54,12 +54,12 @@ func TestNatsNodesShareOneOrder(t *testing.T) {
 	}
 	const total = 2 * senders * each
 	poll.CheckFor(t, eventually, pollEvery, func() error {
-		sa, _ := alice.talks()
-		sb, _ := bob.talks()
-		return poll.Check(len(sa) == total && len(sb) == total, "%d talks for alice and bob, got %d and %d", total, len(sa), len(sb))
+		sa, _ := a.talks("lobby")
+		sb, _ := b.talks("lobby")
+		return poll.Check(len(sa) == total && len(sb) == total, "%d talks on both nodes, got %d and %d", total, len(sa), len(sb))
 	})
-	sa, ca := alice.talks()
-	sb, cb := bob.talks()
+	sa, ca := a.talks("lobby")
+	sb, cb := b.talks("lobby")
 	if !slices.Equal(sa, sb) || !slices.Equal(ca, cb) {
 		t.Fatal("the two nodes delivered the talks in different orders")
 	}
@@ -68,71 +68,60 @@ func TestNatsNodesShareOneOrder(t *testing.T) {
 	}
 }
 
-// A node that starts later learns who is online and what was said.
+// A node that starts later, following a room, learns who is in it and what
+// was said there.
 func TestNatsLateNodeSeesUsersAndHistory(t *testing.T) {
 	url := natstest.Start(t)
-	a := natsNodes(t, url, 1)[0]
-	alice := join(t, a, "alice")
+	a := newNatsNode(t, NatsConfig{URLs: url, Node: "a"})
+	a.follow(t, "lobby")
+	a.enter(t, "alice", "lobby")
 	for _, c := range []string{"一", "二", "三"} {
-		if err := a.Talk(context.Background(), alice, c); err != nil {
-			t.Fatal(err)
-		}
+		a.talk(t, "alice", "lobby", c)
 	}
-	gone := join(t, a, "gone")
-	a.Leave(context.Background(), gone)
+	a.enter(t, "gone", "lobby")
+	a.exit(t, "gone", "lobby")
 	poll.CheckFor(t, eventually, pollEvery, func() error {
-		_, c := alice.talks()
+		_, c := a.talks("lobby")
 		return poll.Check(len(c) == 3, "alice's 3 talks on node a, got %d", len(c))
 	})
 
-	b, _ := natsNode(t, NatsConfig{URLs: url, Node: "b"})
-	bob := join(t, b, "bob")
-	poll.CheckFor(t, eventually, pollEvery, func() error {
-		_, c := bob.talks()
-		return poll.Check(len(c) == 3, "3 talks in bob's history, got %d", len(c))
-	})
-	_, contents := bob.talks()
-	if !slices.Equal(contents, []string{"一", "二", "三"}) {
+	b := newNatsNode(t, NatsConfig{URLs: url, Node: "b"})
+	b.follow(t, "lobby") // returns once the past is in
+	b.enter(t, "bob", "lobby")
+	if _, contents := b.talks("lobby"); !slices.Equal(contents, []string{"一", "二", "三"}) {
 		t.Fatalf("history %q", contents)
 	}
-	bob.mu.Lock()
-	var list map[string]string
-	for _, m := range bob.got {
-		if m.Type == model.TypeUserList {
-			list = m.UserList
-		}
-	}
-	bob.mu.Unlock()
-	if len(list) != 2 || list["alice"] == "" || list["bob"] == "" {
-		t.Fatalf("bob's user list %v, want alice and bob", list)
-	}
+	poll.CheckFor(t, eventually, pollEvery, func() error { return b.lists("lobby", "alice", "bob") })
 }
 
-// The stream's last event, read at start, may age out (or be purged) before
-// the new node reads it back: the node must start anyway, not wait for an
-// event that no longer exists until its start times out.
-func TestNatsStartsWhenTheLastEventIsGone(t *testing.T) {
+// The stream's last event, read at Follow, may age out (or be purged)
+// before the node reads it back: the Follow must return anyway, not wait for
+// an event that no longer exists until it times out.
+func TestNatsFollowsWhenTheLastEventIsGone(t *testing.T) {
 	url := natstest.Start(t)
-	a, ab := natsNode(t, NatsConfig{URLs: url, Node: "a"})
-	alice := join(t, a, "alice")
-	if err := a.Talk(context.Background(), alice, "soon gone"); err != nil {
-		t.Fatal(err)
-	}
+	a := newNatsNode(t, NatsConfig{URLs: url, Node: "a"})
+	a.enter(t, "alice", "lobby")
+	a.talk(t, "alice", "lobby", "soon gone")
 	cfg := NatsConfig{URLs: url, Node: "b"}
+	purge := false
 	cfg.hooks.afterInfo = func() {
-		if err := ab.st.Purge(context.Background()); err != nil {
-			t.Error(err)
+		if purge {
+			if err := a.st.Purge(context.Background()); err != nil {
+				t.Error(err)
+			}
 		}
 	}
+	b := newNatsNode(t, cfg)
+	purge = true
 	start := time.Now()
-	natsNode(t, cfg)
+	b.follow(t, "lobby")
 	if took := time.Since(start); took > 5*time.Second {
-		t.Fatalf("the node took %v to start", took)
+		t.Fatalf("the follow took %v", took)
 	}
 }
 
-// What goes wrong with the consumer of the room's events is logged, with the
-// error, not dropped.
+// What goes wrong with a feed's consumer is logged, with the error, not
+// dropped.
 func TestNatsConsumerErrorsAreLogged(t *testing.T) {
 	log, hook := logtest.NewNullLogger()
 	b, err := NewNatsBroker(context.Background(), NatsConfig{URLs: natstest.Start(t), Node: "a"}, log)
@@ -140,12 +129,15 @@ func TestNatsConsumerErrorsAreLogged(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	if _, err := NewRoom(b, payloadFramer{}, RoomConfig{}, log); err != nil {
+	if err := b.Subscribe(Handlers{Event: func(*model.ChatRoomRequest) {}}); err != nil {
 		t.Fatal(err)
 	}
-	// The consumer deleted under the node, as a NATS restart does (ordered
-	// consumers live in memory): the client is told, and says so.
 	ctx := context.Background()
+	if err := b.Follow(ctx, "lobby"); err != nil {
+		t.Fatal(err)
+	}
+	// The consumers deleted under the node, as a NATS restart does
+	// (ordered consumers live in memory): the client is told, and says so.
 	for name := range b.st.ConsumerNames(ctx).Name() {
 		if err := b.st.DeleteConsumer(ctx, name); err != nil {
 			t.Fatal(err)

@@ -1,9 +1,10 @@
 package service
 
 // This file owns how the NATS broker keeps a claimed username in its
-// bucket, and who online holds which key: a claim's key is made of the
-// name's comparison key (model.UsernameKey), so that "Alice" and a
-// look-alike of it are one key, and its value says which name holds it.
+// bucket: a claim's key is made of the name's comparison key
+// (model.UsernameKey), so that "Alice" and a look-alike of it are one key,
+// and its value says which name holds it, on which node, and which rooms
+// the user is in (the directory, see broker_nats_directory.go).
 
 import (
 	"crypto/sha256"
@@ -29,76 +30,57 @@ func nameKey(name string) string {
 // isClaimKey says whether key is a claim's (see nameKey).
 func isClaimKey(key string) bool { return strings.HasPrefix(key, keyPrefix) }
 
-// claimValue is what a claim's key holds: who holds it, on which node.
+// claimValue is what a claim's key holds: who holds it, on which node, and
+// the user's rooms, public and private apart so that a room costs its name
+// and nothing more. A value with no "rooms" at all was written by a node of
+// before rooms, whose users are all in the default room.
 type claimValue struct {
-	Node string `json:"node"`
-	User string `json:"user"`
+	Node    string    `json:"node"`
+	User    string    `json:"user"`
+	Rooms   *[]string `json:"rooms,omitempty"`
+	Private []string  `json:"private,omitempty"`
 }
 
-// claimData is the value of name's claim made by node.
-func claimData(node, name string) []byte {
-	b, err := json.Marshal(claimValue{Node: node, User: name})
+// claimData is the value of name's claim made by node, with its rooms.
+func claimData(node, name string, rooms []RoomRef) []byte {
+	public := make([]string, 0, len(rooms))
+	var private []string
+	for _, r := range rooms {
+		if r.Private {
+			private = append(private, r.Name)
+		} else {
+			public = append(public, r.Name)
+		}
+	}
+	b, err := json.Marshal(claimValue{Node: node, User: name, Rooms: &public, Private: private})
 	if err != nil {
-		panic("service: claim value: " + err.Error()) // two strings always marshal
+		panic("service: claim value: " + err.Error()) // strings always marshal
 	}
 	return b
 }
 
-// claimUser is the username a claim's value names, if it is one.
-func claimUser(data []byte) (string, bool) {
+// parseClaim reads a claim's value: the username it names and its rooms
+// (defaultRoom for a value of before rooms). ok is false if it names none.
+func parseClaim(data []byte, defaultRoom string) (name string, rooms []RoomRef, ok bool) {
 	var v claimValue
 	if err := json.Unmarshal(data, &v); err != nil || v.User == "" {
-		return "", false
+		return "", nil, false
 	}
-	return v.User, true
+	if v.Rooms == nil {
+		return v.User, []RoomRef{{Name: defaultRoom}}, true
+	}
+	rooms = make([]RoomRef, 0, len(*v.Rooms)+len(v.Private))
+	for _, r := range *v.Rooms {
+		rooms = append(rooms, RoomRef{Name: r})
+	}
+	for _, r := range v.Private {
+		rooms = append(rooms, RoomRef{Name: r, Private: true})
+	}
+	return v.User, rooms, true
 }
 
-// onlineUser is one user online as this node delivered the room.
-type onlineUser struct {
-	name string
-	seq  uint64 // the seq of the join (0 for the names Subscribe found claimed)
-}
-
-// setOnline records name as online since the join at seq. The caller
-// holds b.mu.
-func (b *NatsBroker) setOnline(name string, seq uint64) {
-	key := nameKey(name)
-	if old, ok := b.online[key]; ok {
-		b.dropSkeleton(old.name)
-	}
-	b.online[key] = onlineUser{name: name, seq: seq}
-	b.skeletons[model.UsernameSkeleton(name)]++
-}
-
-// setOffline records that name left. The caller holds b.mu.
-func (b *NatsBroker) setOffline(name string) {
-	key := nameKey(name)
-	if u, ok := b.online[key]; ok && u.name == name {
-		delete(b.online, key)
-		b.dropSkeleton(name)
-	}
-}
-
-func (b *NatsBroker) dropSkeleton(name string) {
-	skel := model.UsernameSkeleton(name)
-	if b.skeletons[skel]--; b.skeletons[skel] <= 0 {
-		delete(b.skeletons, skel)
-	}
-}
-
-// lookAlikeOnline says whether someone online under another key has the
-// skeleton of name (whoever holds its key, its claim's key finds). This
-// node's view of who is online is the stream's as delivered here, so this
-// check is not atomic across nodes as the key's is: it catches a
-// look-alike of a user who has been online for as long as a join takes to
-// reach every node.
-func (b *NatsBroker) lookAlikeOnline(name string) bool {
-	key, skel := nameKey(name), model.UsernameSkeleton(name)
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	n := b.skeletons[skel]
-	if u, ok := b.online[key]; ok && model.UsernameSkeleton(u.name) == skel {
-		n--
-	}
-	return n > 0
+// claimUser is the username a claim's value names, if it is one.
+func claimUser(data []byte) (string, bool) {
+	name, _, ok := parseClaim(data, "")
+	return name, ok
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/sirupsen/logrus"
 
 	"chatroom/model"
 )
@@ -18,25 +19,43 @@ const (
 	kvOperation = "KV-Operation"
 )
 
-// watch starts a watch of the changes to the claims. It lives as long as
-// reap keeps it, not as long as a context.
-func (b *NatsBroker) watch() (jetstream.KeyWatcher, error) {
-	return b.kv.WatchAll(context.Background(), jetstream.UpdatesOnly())
+// watch starts a watch of every claim, and loads what it finds first into
+// the index. The watch lives as long as reap keeps it, not as long as ctx,
+// which bounds the load.
+func (b *NatsBroker) watch(ctx context.Context) (jetstream.KeyWatcher, error) {
+	info, err := b.kvs.Info(ctx)
+	if err != nil {
+		return nil, err
+	}
+	w, err := b.kv.WatchAll(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	if err := b.index.load(ctx, w, info.State.LastSeq, b.cfg.DefaultRoom); err != nil {
+		w.Stop()
+		return nil, err
+	}
+	return w, nil
 }
 
-// reap announces the leave of users whose claim vanished without a
-// goodbye: it expired because their node died (or lost NATS for longer than
-// ClaimTTL), or a node released a name whose join it had published but
-// whose publish failed. Every node sees the key go and checks; the stream
-// keeps one leave, by its message id (see announceVanished).
+// errNoWatch is a watch of the claims that ended before its first values.
+var errNoWatch = errors.New("the watch of the claims ended")
+
+// reap keeps the index of the claims up to date, and announces the leave of
+// users whose claim vanished without a goodbye: it expired because their
+// node died (or lost NATS for longer than ClaimTTL), or a node released a
+// name whose join it had published but whose publish failed. Every node
+// sees the key go and checks, in every room it follows; the stream keeps
+// one leave per room, by its message id (see announceVanished).
 //
-// A goodbye also removes the key (Release purges it), after the leave: by
-// the time this node has delivered the stream up to where it was when it saw
-// the key go, that user is no longer online here, and nothing is published.
+// A goodbye also removes the key (Release purges it), after the leaves: by
+// the time this node has delivered a room's subject up to where it was when
+// it saw the key go, that user is no longer in the room here, and nothing
+// is published.
 //
 // The watch is made again whenever the connection to NATS is back: the old
 // one goes silent after a NATS restart. Whatever happened in between, the
-// reconciliation finds.
+// new watch's first values and the reconciliation find.
 func (b *NatsBroker) reap(w jetstream.KeyWatcher) {
 	defer b.wg.Done()
 	defer func() {
@@ -57,7 +76,7 @@ func (b *NatsBroker) reap(w jetstream.KeyWatcher) {
 				// The watch ended: made again on reconnecting, or else in
 				// a second.
 				updates, retry = nil, time.After(time.Second)
-			} else if gone := removals(e, updates); len(gone) > 0 {
+			} else if gone := b.applyEntries(e, updates); len(gone) > 0 {
 				b.checkRemovals(gone)
 			}
 			continue
@@ -72,23 +91,33 @@ func (b *NatsBroker) watchAgain(w jetstream.KeyWatcher) (_ jetstream.KeyWatcher,
 	if w != nil {
 		w.Stop()
 	}
-	w, err := b.watch()
+	ctx, cancel := context.WithTimeout(context.Background(), watchTimeout)
+	defer cancel()
+	w, err := b.watch(ctx)
 	if err != nil {
 		b.log.WithField("error", err).Warn("claims not watched; retrying")
-		return w, nil, time.After(time.Second)
+		return nil, nil, time.After(time.Second)
 	}
 	updates = w.Updates()
 	kick(b.recheck) // for what happened while nobody watched
 	return w, updates, nil
 }
 
-// removals are the keys of the claims that e and the updates already
-// waiting remove, up to maxReapBatch entries: a node that dies takes its
-// users' claims with it at once, and reap catches up once for all.
-func removals(e jetstream.KeyValueEntry, updates <-chan jetstream.KeyValueEntry) []string {
+// applyEntries applies e and the updates already waiting, up to
+// maxReapBatch entries, to the index, and returns the keys of the claims
+// they remove: a node that dies takes its users' claims with it at once,
+// and reap catches up once for all.
+func (b *NatsBroker) applyEntries(e jetstream.KeyValueEntry, updates <-chan jetstream.KeyValueEntry) []string {
 	var gone []string
-	if key, removed := removedKey(e); removed {
-		gone = append(gone, key)
+	apply := func(e jetstream.KeyValueEntry) {
+		b.index.apply(e, b.cfg.DefaultRoom)
+		b.index.advance(e.Revision())
+		if key, removed := removedKey(e); removed {
+			gone = append(gone, key)
+		}
+	}
+	if e != nil {
+		apply(e)
 	}
 	for range maxReapBatch - 1 {
 		select {
@@ -96,8 +125,8 @@ func removals(e jetstream.KeyValueEntry, updates <-chan jetstream.KeyValueEntry)
 			if !ok {
 				return gone
 			}
-			if key, removed := removedKey(e); removed {
-				gone = append(gone, key)
+			if e != nil {
+				apply(e)
 			}
 		default:
 			return gone
@@ -115,42 +144,52 @@ func removedKey(e jetstream.KeyValueEntry) (string, bool) {
 	return e.Key(), true
 }
 
-// checkRemovals checks a batch of claims' keys that were removed: once
-// this node has delivered the stream as it is now, it announces the leave
-// of each user still online who held one (see announceVanished).
+// checkRemovals checks a batch of claims' keys that were removed: in every
+// room this node follows where one of their users is, once this node has
+// delivered the room as it is now, it announces the leave of each such
+// user still there (see announceVanished).
 func (b *NatsBroker) checkRemovals(keys []string) {
 	ctx, cancel := context.WithTimeout(context.Background(), b.cfg.ClaimTTL)
 	defer cancel()
-	info, err := b.st.Info(ctx)
-	if err == nil {
-		err = b.waitDelivered(ctx, info.State.LastSeq)
-	}
-	if err != nil {
-		if !b.isClosed() {
-			b.log.WithField("error", err).Warn("removed claims not checked")
+	in := func(f *feed) []onlineUser {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		var us []onlineUser
+		for _, key := range keys {
+			if u, ok := f.online[key]; ok {
+				us = append(us, u)
+			}
 		}
-		return
+		return us
 	}
-	for _, key := range keys {
-		b.mu.Lock()
-		u, online := b.online[key]
-		b.mu.Unlock()
-		if online {
-			b.announceVanished(ctx, u.name)
+	for _, f := range b.followed() {
+		if len(in(f)) == 0 {
+			continue
+		}
+		if err := b.catchUp(ctx, f); err != nil {
+			if !b.isClosed() && !errors.Is(err, errUnfollowed) {
+				b.log.WithFields(logrus.Fields{"room": f.room, "error": err}).Warn("removed claims not checked")
+			}
+			continue
+		}
+		for _, u := range in(f) {
+			b.announceVanished(ctx, f, u)
 		}
 	}
 }
 
-// announceVanished publishes the leave of name, one user online here but
-// whose claim vanished, unless the name is claimed again. Every node that notices publishes
-// it with the same message id, made of the key and the revision of its
-// latest entry (the purge, delete or expiry marker), so the stream keeps
-// one (JetStream drops a repeated id for two minutes). The same claim cannot
-// vanish twice, so a later vanishing has another id; the revision is 0 only
-// if every entry of the key has aged out, ClaimTTL after it vanished.
-func (b *NatsBroker) announceVanished(ctx context.Context, name string) {
-	log := b.log.WithField("user", name)
-	key := nameKey(name)
+// announceVanished publishes the leave of u from f's room, where it is as
+// this node delivered it but whose claim vanished, unless the name is
+// claimed again. Every node that notices publishes it with the same
+// message id, made of the room, the key and the revision of its latest
+// entry (the purge, delete or expiry marker), so the stream keeps one per
+// room (JetStream drops a repeated id for two minutes). The same claim
+// cannot vanish twice, so a later vanishing has another id; the revision is
+// 0 only if every entry of the key has aged out, ClaimTTL after it
+// vanished.
+func (b *NatsBroker) announceVanished(ctx context.Context, f *feed, u onlineUser) {
+	log := b.log.WithFields(logrus.Fields{"user": u.name, "room": f.room})
+	key := nameKey(u.name)
 	var rev uint64
 	m, err := b.kvs.GetLastMsgForSubject(ctx, b.keySubject(key))
 	switch {
@@ -163,18 +202,16 @@ func (b *NatsBroker) announceVanished(ctx context.Context, name string) {
 	default:
 		rev = m.Sequence
 	}
-	id := fmt.Sprintf("gone:%s:%d", key, rev)
+	id := fmt.Sprintf("gone:%s:%s:%d", model.RoomKey(f.room), key, rev)
 	if rev == 0 {
 		// Every entry of the key aged out: the join this leave ends names
 		// the vanishing instead (the same on every node), so that two
 		// vanishings of one name within JetStream's two-minute dedupe
 		// window are not taken for one.
-		b.mu.Lock()
-		id = fmt.Sprintf("gone:%s:j%d", key, b.online[key].seq)
-		b.mu.Unlock()
+		id = fmt.Sprintf("gone:%s:%s:j%d", model.RoomKey(f.room), key, u.seq)
 	}
-	ev := &model.ChatRoomRequest{Type: model.TypeLeave, UserName: name}
-	if _, err := b.js.Publish(ctx, b.cfg.Subject, model.Encode(ev), jetstream.WithMsgID(id)); err != nil {
+	ev := &model.ChatRoomRequest{Type: model.TypeLeave, UserName: u.name, Room: f.room}
+	if _, err := b.js.Publish(ctx, f.subject, model.Encode(ev), jetstream.WithMsgID(id)); err != nil {
 		log.WithField("error", err).Warn("leave of a vanished claim not published")
 		return
 	}
@@ -182,8 +219,8 @@ func (b *NatsBroker) announceVanished(ctx context.Context, name string) {
 }
 
 // reconcile compares, every ClaimTTL/5 and whenever the connection to NATS
-// is back, who is online with who holds a claim, and announces the leave of
-// every user online without one. Reap does this as claims go; this is for
+// is back, who is in the rooms this node follows with who holds a claim,
+// and announces the leave of every user in one without a claim. Reap does this as claims go; this is for
 // what a watch cannot see: removals while it was not watching, a join
 // stored after its publish timed out and its name was released, a name
 // claimed by a handshake that never joined (which a node started meanwhile
@@ -206,15 +243,20 @@ func (b *NatsBroker) reconcile() {
 	}
 }
 
-// reconcileOnce is one round of reconcile.
+// reconcileOnce is one round of reconcile, over the rooms this node
+// follows.
 //
-// A user online whose join is at most seq L, read before the keys are
+// A user in a room whose join is at most seq L, read before the keys are
 // listed, claimed the name before L was stored, so before the listing: a
 // missing key is gone. A join after L may come from a claim made during the
 // listing, and waits for the next round. The leaves of users who said
-// goodbye before their keys went are before the stream's end read after the
+// goodbye before their keys went are before the room's end read after the
 // listing: once this node has delivered that far, they are offline here.
 func (b *NatsBroker) reconcileOnce() error {
+	feeds := b.followed()
+	if len(feeds) == 0 {
+		return nil
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), b.cfg.ClaimTTL/5)
 	defer cancel()
 	info, err := b.st.Info(ctx)
@@ -226,22 +268,30 @@ func (b *NatsBroker) reconcileOnce() error {
 	if err != nil {
 		return err
 	}
-	if info, err = b.st.Info(ctx); err != nil {
-		return err
-	}
-	if err := b.waitDelivered(ctx, info.State.LastSeq); err != nil {
-		return err
-	}
-	var gone []string
-	b.mu.Lock()
-	for key, u := range b.online {
-		if u.seq <= joinedBy && !claimed[key] {
-			gone = append(gone, u.name)
+	unclaimed := func(f *feed) []onlineUser {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		var us []onlineUser
+		for key, u := range f.online {
+			if u.seq <= joinedBy && !claimed[key] {
+				us = append(us, u)
+			}
 		}
+		return us
 	}
-	b.mu.Unlock()
-	for _, name := range gone {
-		b.announceVanished(ctx, name)
+	for _, f := range feeds {
+		if len(unclaimed(f)) == 0 {
+			continue
+		}
+		if err := b.catchUp(ctx, f); err != nil {
+			if errors.Is(err, errUnfollowed) {
+				continue
+			}
+			return err
+		}
+		for _, u := range unclaimed(f) {
+			b.announceVanished(ctx, f, u)
+		}
 	}
 	return nil
 }
@@ -284,19 +334,4 @@ func (b *NatsBroker) claimEntries(ctx context.Context, opts ...jetstream.WatchOp
 			return nil, fmt.Errorf("listing the claims: %w", ctx.Err())
 		}
 	}
-}
-
-// claimedNames lists the usernames claimed in the whole cluster.
-func (b *NatsBroker) claimedNames(ctx context.Context) ([]string, error) {
-	claims, err := b.claimEntries(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("NATS names: %w", err)
-	}
-	var names []string
-	for _, e := range claims {
-		if n, ok := claimUser(e.Value()); ok {
-			names = append(names, n)
-		}
-	}
-	return names, nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"testing"
 	"time"
 
@@ -15,49 +14,60 @@ import (
 	"chatroom/model"
 )
 
-// A node that dies without a goodbye: its users leave everyone's list, with
-// leave events, once their claims expire.
+// A node that dies without a goodbye: once their claims expire, its users leave
+// every list, with one leave event in every room that a live node follows;
+// a room that nobody followed, followed later, does not list them either.
 func TestNatsDeadNodesUsersLeave(t *testing.T) {
 	url := natstest.Start(t)
 	const ttl = 3 * time.Second
-	node := func(name string) (*Room, *NatsBroker) {
-		return natsNode(t, NatsConfig{URLs: url, Node: name, ClaimTTL: ttl})
+	node := func(name string) *natsTestNode {
+		return newNatsNode(t, NatsConfig{URLs: url, Node: name, ClaimTTL: ttl})
 	}
-	a, ab := node("a")
-	b, _ := node("b")
-	c, _ := node("c") // two survivors both see the expiry: one leave reaches the room
-	join(t, a, "ghost")
-	bob, carol := join(t, b, "bob"), join(t, c, "carol")
-	poll.CheckFor(t, eventually, pollEvery, func() error { return errors.Join(listsUsers("b", b, 3), listsUsers("c", c, 3)) })
-	ab.Close() // node a dies: no leave, no release, no refresh
+	a, b, c := node("a"), node("b"), node("c") // two survivors both see the expiry: one leave per room
+	for _, n := range []*natsTestNode{b, c} {
+		n.follow(t, "lobby", "x")
+	}
+	a.enter(t, "ghost", "lobby", "x", "y")
+	b.enter(t, "bob", "lobby")
+	c.enter(t, "carol", "lobby", "x")
+	poll.CheckFor(t, eventually, pollEvery, func() error {
+		return errors.Join(b.lists("lobby", "bob", "carol", "ghost"), c.lists("x", "carol", "ghost"))
+	})
+	// Node a dies: its connection closes with no leave, no release, no
+	// refresh. (Close, not a bare close of the connection, which would
+	// leave nats.go's watch goroutine behind for goleak to find.)
+	a.Close()
 	died := time.Now()
 	poll.CheckFor(t, eventually, pollEvery, func() error {
-		return errors.Join(received(bob, "leave:ghost"), received(carol, "leave:ghost"))
+		return errors.Join(b.delivered("lobby", "leave:ghost"), c.delivered("lobby", "leave:ghost"),
+			b.delivered("x", "leave:ghost"), c.delivered("x", "leave:ghost"))
 	})
 	t.Logf("the dead node's user left %v after it died (-claim-ttl %v)", time.Since(died).Round(10*time.Millisecond), ttl)
-	if nb, nc := b.Stats().Users, c.Stats().Users; nb != 2 || nc != 2 {
-		t.Fatalf("%d users on node b and %d on c, want 2", nb, nc)
-	}
-	// Let a second leave, if there were one, arrive: one more talk after it.
-	if err := b.Talk(context.Background(), bob, "still here"); err != nil {
-		t.Fatal(err)
-	}
+	// Let a second leave, if there were one, arrive: one more talk after it
+	// in each room.
+	b.talk(t, "bob", "lobby", "still here")
+	c.talk(t, "carol", "x", "still here")
 	poll.CheckFor(t, eventually, pollEvery, func() error {
-		_, cs := carol.talks()
-		return poll.Check(len(cs) == 1, "1 talk for carol, got %d", len(cs))
+		return errors.Join(b.heard("lobby", "still here"), c.heard("lobby", "still here"), b.heard("x", "still here"), c.heard("x", "still here"))
 	})
-	for _, m := range []*recorder{bob, carol} {
-		leaves := 0
-		for _, ty := range m.types() {
-			if ty == "leave:ghost" {
-				leaves++
+	for _, n := range []*natsTestNode{b, c} {
+		for _, room := range []string{"lobby", "x"} {
+			if got := n.count(room, "leave:ghost"); got != 1 {
+				t.Fatalf("node %s delivered %d leaves of the ghost in %s, want 1", n.cfg.Node, got, room)
 			}
 		}
-		if leaves != 1 {
-			t.Fatalf("%s got %d leave events for the ghost, want 1", m.name, leaves)
-		}
 	}
-	if err := b.Claim(context.Background(), "ghost"); err != nil {
+	if err := errors.Join(b.lists("lobby", "bob", "carol"), c.lists("x", "carol"), b.roomCount("x", 1, 2)); err != nil {
+		t.Fatal(err)
+	}
+	if n := leavesInStream(t, b.NatsBroker, "ghost"); n != 2 {
+		t.Fatalf("%d leaves of the ghost in the stream, want one in lobby and one in x", n)
+	}
+	b.follow(t, "y")
+	if err := errors.Join(b.lists("y"), b.delivered("y", "leave:ghost")); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Claim(context.Background(), "ghost", nil); err != nil {
 		t.Fatalf("the ghost's name is still taken: %v", err)
 	}
 }
@@ -100,28 +110,27 @@ func claimEntries(t *testing.T, b *NatsBroker, name string) bool {
 func TestNatsCleanLeaveIsAnnouncedOnce(t *testing.T) {
 	url := natstest.Start(t)
 	const ttl = 3 * time.Second
-	a, ab := natsNode(t, NatsConfig{URLs: url, Node: "a", ClaimTTL: ttl})
-	b, _ := natsNode(t, NatsConfig{URLs: url, Node: "b", ClaimTTL: ttl})
-	alice := join(t, a, "alice")
-	bob := join(t, b, "bob")
-	poll.CheckFor(t, eventually, pollEvery, func() error { return listsUsers("b", b, 2) })
-	a.Leave(context.Background(), alice)
-	poll.CheckFor(t, eventually, pollEvery, func() error { return received(bob, "leave:alice") })
+	a := newNatsNode(t, NatsConfig{URLs: url, Node: "a", ClaimTTL: ttl})
+	b := newNatsNode(t, NatsConfig{URLs: url, Node: "b", ClaimTTL: ttl})
+	b.follow(t, "lobby")
+	a.enter(t, "alice", "lobby")
+	b.enter(t, "bob", "lobby")
+	poll.CheckFor(t, eventually, pollEvery, func() error { return b.lists("lobby", "alice", "bob") })
+	a.exit(t, "alice", "lobby")
+	poll.CheckFor(t, eventually, pollEvery, func() error { return b.delivered("lobby", "leave:alice") })
 	// Every trace of the claim ages out (a delete becomes an expiry marker
 	// after ClaimTTL, which ages out after ClaimTTL more): then whatever the
 	// nodes made of it has been published.
 	poll.CheckFor(t, 4*ttl, pollEvery, func() error {
-		return poll.Check(!claimEntries(t, ab, "alice"), "no entry left in the bucket for alice's claim")
+		return poll.Check(!claimEntries(t, a.NatsBroker, "alice"), "no entry left in the bucket for alice's claim")
 	})
-	if err := b.Talk(context.Background(), bob, "after"); err != nil {
-		t.Fatal(err)
-	}
-	poll.CheckFor(t, eventually, pollEvery, func() error { return heard(bob, "after") })
-	if n := leavesInStream(t, ab, "alice"); n != 1 {
+	b.talk(t, "bob", "lobby", "after")
+	poll.CheckFor(t, eventually, pollEvery, func() error { return b.heard("lobby", "after") })
+	if n := leavesInStream(t, a.NatsBroker, "alice"); n != 1 {
 		t.Fatalf("%d leave events for alice, want 1", n)
 	}
-	if b.Stats().Users != 1 {
-		t.Fatalf("node b lists %d users", b.Stats().Users)
+	if err := b.lists("lobby", "bob"); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -133,37 +142,35 @@ func TestNatsRestartThenDeadNodesUsersLeave(t *testing.T) {
 	// The restart and the reconnect must fit in what is left of the TTL
 	// since the last refresh.
 	const ttl = 6 * time.Second
-	a, ab := natsNode(t, NatsConfig{URLs: ns.URL(), Node: "a", ClaimTTL: ttl})
-	b, bb := natsNode(t, NatsConfig{URLs: ns.URL(), Node: "b", ClaimTTL: ttl})
-	ghost := join(t, a, "ghost")
-	bob := join(t, b, "bob")
-	poll.CheckFor(t, eventually, pollEvery, func() error { return listsUsers("b", b, 2) })
+	a := newNatsNode(t, NatsConfig{URLs: ns.URL(), Node: "a", ClaimTTL: ttl})
+	b := newNatsNode(t, NatsConfig{URLs: ns.URL(), Node: "b", ClaimTTL: ttl})
+	b.follow(t, "lobby")
+	a.enter(t, "ghost", "lobby")
+	b.enter(t, "bob", "lobby")
+	poll.CheckFor(t, eventually, pollEvery, func() error { return b.lists("lobby", "bob", "ghost") })
 
 	ns.Stop()
 	ns.Restart()
 	poll.CheckFor(t, eventually, pollEvery, func() error {
-		for _, n := range []struct {
-			r *Room
-			m *recorder
-		}{{a, ghost}, {b, bob}} {
+		for _, n := range []*natsTestNode{a, b} {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-			err := n.r.Talk(ctx, n.m, "back")
+			err := n.Publish(ctx, &model.ChatRoomRequest{Type: model.TypeTalk, UserName: "x", Room: "lobby", Content: "back"})
 			cancel()
 			if err != nil {
-				return fmt.Errorf("%s cannot talk: %w", n.m.name, err)
+				return fmt.Errorf("node %s cannot publish: %w", n.cfg.Node, err)
 			}
 		}
-		return poll.Check(ab.Connected() && bb.Connected(), "both nodes connected")
+		return poll.Check(a.Connected() && b.Connected(), "both nodes connected")
 	})
-	if b.Stats().Users != 2 || slices.Contains(bob.types(), "leave:ghost") {
-		t.Fatal("the restart alone made the ghost leave: the outage was longer than the claim TTL")
+	if err := b.lists("lobby", "bob", "ghost"); err != nil {
+		t.Fatalf("the restart alone made the ghost leave (the outage was longer than the claim TTL): %v", err)
 	}
-	ab.Close() // node a dies: no leave, no release, no refresh
+	a.Close() // node a dies: no leave, no release, no refresh
 	died := time.Now()
-	poll.CheckFor(t, 3*ttl, pollEvery, func() error { return received(bob, "leave:ghost") })
+	poll.CheckFor(t, 3*ttl, pollEvery, func() error { return b.delivered("lobby", "leave:ghost") })
 	t.Logf("after a NATS restart, the dead node's user left %v after it died (-claim-ttl %v)", time.Since(died).Round(10*time.Millisecond), ttl)
-	if b.Stats().Users != 1 {
-		t.Fatalf("node b lists %d users", b.Stats().Users)
+	if err := b.lists("lobby", "bob"); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -173,34 +180,36 @@ func TestNatsRestartThenDeadNodesUsersLeave(t *testing.T) {
 func TestNatsJoinWithoutClaimLeaves(t *testing.T) {
 	url := natstest.Start(t)
 	const ttl = 3 * time.Second
-	a, ab := natsNode(t, NatsConfig{URLs: url, Node: "a", ClaimTTL: ttl})
-	b, _ := natsNode(t, NatsConfig{URLs: url, Node: "b", ClaimTTL: ttl})
-	bob := join(t, b, "bob")
-	if err := ab.Publish(context.Background(), &model.ChatRoomRequest{Type: model.TypeJoin, UserName: "zombie"}); err != nil {
-		t.Fatal(err)
-	}
+	a := newNatsNode(t, NatsConfig{URLs: url, Node: "a", ClaimTTL: ttl})
+	b := newNatsNode(t, NatsConfig{URLs: url, Node: "b", ClaimTTL: ttl})
+	a.follow(t, "x")
+	b.follow(t, "x")
+	b.enter(t, "bob", "x")
+	a.publish(t, &model.ChatRoomRequest{Type: model.TypeJoin, UserName: "zombie", Room: "x"})
 	stored := time.Now()
-	poll.CheckFor(t, 3*ttl, pollEvery, func() error { return received(bob, "leave:zombie") })
+	poll.CheckFor(t, 3*ttl, pollEvery, func() error { return b.delivered("x", "leave:zombie") })
 	t.Logf("a join without a claim was undone in %v (-claim-ttl %v)", time.Since(stored).Round(10*time.Millisecond), ttl)
-	poll.CheckFor(t, eventually, pollEvery, func() error { return errors.Join(listsUsers("a", a, 1), listsUsers("b", b, 1)) })
+	poll.CheckFor(t, eventually, pollEvery, func() error { return errors.Join(a.lists("x", "bob"), b.lists("x", "bob")) })
 }
 
-// A node started while a handshake on another held a name it never joined
-// with lists that name (claimed names arrive as joins); once the name is
-// released, the name leaves that node's list too, at once.
+// A node that follows a room while a handshake on another holds a name in
+// it that never joined lists that name (the directory's members arrive as
+// joins); once the name is released, the name leaves that node's list too,
+// at once.
 func TestNatsUnjoinedClaimLeavesLateNode(t *testing.T) {
 	url := natstest.Start(t)
 	const ttl = 3 * time.Second
-	a, _ := natsNode(t, NatsConfig{URLs: url, Node: "a", ClaimTTL: ttl})
-	if err := a.Claim(context.Background(), "handshake"); err != nil {
+	a := newNatsNode(t, NatsConfig{URLs: url, Node: "a", ClaimTTL: ttl})
+	if err := a.Claim(context.Background(), "handshake", refs("lobby")); err != nil {
 		t.Fatal(err)
 	}
-	b, _ := natsNode(t, NatsConfig{URLs: url, Node: "b", ClaimTTL: ttl})
-	if b.Stats().Users != 1 {
-		t.Fatalf("node b lists %d users, want the claimed name", b.Stats().Users)
+	b := newNatsNode(t, NatsConfig{URLs: url, Node: "b", ClaimTTL: ttl})
+	b.follow(t, "lobby")
+	if err := b.lists("lobby", "handshake"); err != nil {
+		t.Fatal(err)
 	}
 	a.Release("handshake")
 	released := time.Now()
-	poll.CheckFor(t, ttl, pollEvery, func() error { return listsUsers("b", b, 0) })
+	poll.CheckFor(t, ttl, pollEvery, func() error { return b.lists("lobby") })
 	t.Logf("the released name left node b's list in %v", time.Since(released).Round(10*time.Millisecond))
 }

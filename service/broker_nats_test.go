@@ -10,9 +10,9 @@ import (
 
 	logtest "github.com/sirupsen/logrus/hooks/test"
 
-	"chatroom/config"
 	"chatroom/internal/natstest"
 	"chatroom/internal/poll"
+	"chatroom/model"
 )
 
 func TestNatsUnreachableAtStart(t *testing.T) {
@@ -24,48 +24,46 @@ func TestNatsUnreachableAtStart(t *testing.T) {
 	}
 }
 
-// NATS restarted mid-run: users are told (the room's Link handler), sends
-// fail meanwhile (nothing is acknowledged that is then lost), and afterwards
-// both nodes carry on in one order with everything acknowledged before.
+// NATS restarted mid-run: the subscribers are told (Link), publishes fail
+// meanwhile (nothing is acknowledged that is then lost), and afterwards both
+// nodes carry on in one order with everything acknowledged before.
 func TestNatsRestart(t *testing.T) {
 	ns := natstest.StartServer(t)
-	url := ns.URL()
-	node := func(name string) *Room {
-		r, _ := natsNode(t, NatsConfig{URLs: url, Node: name})
-		return r
-	}
-	a, b := node("a"), node("b")
-	down, up := "error:"+config.NoticeBusDown, "error:"+config.NoticeBusUp
-	alice, bob := join(t, a, "alice"), join(t, b, "bob")
-	if err := a.Talk(context.Background(), alice, "before"); err != nil {
-		t.Fatal(err)
-	}
-	poll.CheckFor(t, eventually, pollEvery, func() error {
-		_, c := bob.talks()
-		return poll.Check(len(c) == 1, "1 talk for bob, got %d", len(c))
-	})
+	a, b := newNatsNode(t, NatsConfig{URLs: ns.URL(), Node: "a"}), newNatsNode(t, NatsConfig{URLs: ns.URL(), Node: "b"})
+	a.follow(t, "lobby")
+	b.follow(t, "lobby")
+	a.enter(t, "alice", "lobby")
+	b.enter(t, "bob", "lobby")
+	a.talk(t, "alice", "lobby", "before")
+	poll.CheckFor(t, eventually, pollEvery, func() error { return b.heard("lobby", "before") })
 
 	ns.Stop()
-	poll.CheckFor(t, eventually, pollEvery, func() error { return errors.Join(received(alice, down), received(bob, down)) })
+	linked := func(n *natsTestNode, want ...bool) error {
+		return poll.Check(slices.Equal(n.linkChanges(), want), "node %s's link changes %v, got %v", n.cfg.Node, want, n.linkChanges())
+	}
+	poll.CheckFor(t, eventually, pollEvery, func() error { return errors.Join(linked(a, false), linked(b, false)) })
+	if a.Connected() || b.Connected() {
+		t.Fatal("connected while NATS is down")
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
-	err := a.Talk(ctx, alice, "during")
+	err := a.Publish(ctx, &model.ChatRoomRequest{Type: model.TypeTalk, UserName: "alice", Room: "lobby", Content: "during"})
 	cancel()
 	if err == nil {
 		t.Fatal("a talk was accepted while NATS was down")
 	}
 
 	ns.Restart()
-	poll.CheckFor(t, eventually, pollEvery, func() error { return errors.Join(received(alice, up), received(bob, up)) })
+	poll.CheckFor(t, eventually, pollEvery, func() error { return errors.Join(linked(a, false, true), linked(b, false, true)) })
 	poll.CheckFor(t, eventually, pollEvery, func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
-		return b.Talk(ctx, bob, "after")
+		return b.Publish(ctx, &model.ChatRoomRequest{Type: model.TypeTalk, UserName: "bob", Room: "lobby", Content: "after"})
 	})
-	poll.CheckFor(t, eventually, pollEvery, func() error { return errors.Join(heard(alice, "after"), heard(bob, "after")) })
-	sa, ca := alice.talks()
-	sb, cb := bob.talks()
+	poll.CheckFor(t, eventually, pollEvery, func() error { return errors.Join(a.heard("lobby", "after"), b.heard("lobby", "after")) })
+	sa, ca := a.talks("lobby")
+	sb, cb := b.talks("lobby")
 	if !slices.Equal(sa, sb) || !slices.Equal(ca, cb) || ca[0] != "before" || slices.Contains(ca, "during") {
-		t.Fatalf("alice %v %q, bob %v %q", sa, ca, sb, cb)
+		t.Fatalf("node a %v %q, node b %v %q", sa, ca, sb, cb)
 	}
 }
 
@@ -73,7 +71,7 @@ func TestNatsRestart(t *testing.T) {
 // both: changing the bucket would change every node's TTL under it.
 func TestNatsClaimTTLMismatchRefused(t *testing.T) {
 	url := natstest.Start(t)
-	natsNode(t, NatsConfig{URLs: url, Node: "a", ClaimTTL: 3 * time.Second})
+	newNatsNode(t, NatsConfig{URLs: url, Node: "a", ClaimTTL: 3 * time.Second})
 	log, _ := logtest.NewNullLogger()
 	b, err := NewNatsBroker(context.Background(), NatsConfig{URLs: url, Node: "b", ClaimTTL: 4 * time.Second}, log)
 	if err == nil {
@@ -84,5 +82,5 @@ func TestNatsClaimTTLMismatchRefused(t *testing.T) {
 		t.Fatalf("the error does not name both TTLs: %v", err)
 	}
 	t.Log(err)
-	natsNode(t, NatsConfig{URLs: url, Node: "c", ClaimTTL: 3 * time.Second}) // the same TTL starts
+	newNatsNode(t, NatsConfig{URLs: url, Node: "c", ClaimTTL: 3 * time.Second}) // the same TTL starts
 }

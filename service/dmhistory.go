@@ -2,9 +2,14 @@ package service
 
 import "sync"
 
-// maxConversations bounds the direct message conversations a node keeps
-// history of; past it, the conversation that began first is forgotten.
-const maxConversations = 10_000
+// What a node keeps of direct messages, at most: past either bound, the
+// conversation that began first is forgotten. Without them, one user who
+// writes to every user online would make the node keep -history messages
+// of -max-content bytes for each of them.
+const (
+	maxConversations = 10_000
+	maxDMBytes       = 64 << 20
+)
 
 // dmHistory keeps the last direct messages of each conversation (a pair of
 // users), for a user who opens it: what a room's history is for a joiner.
@@ -14,12 +19,16 @@ type dmHistory struct {
 	mu    sync.Mutex
 	convs map[[2]string]*dmRing
 	order [][2]string // conversations, the oldest first, for forgetting
+	bytes int         // the frames' bytes, all conversations
 }
 
 type dmRing struct {
 	frames []*Frame
 	next   int // index of the oldest once full
+	bytes  int
 }
+
+func frameBytes(f *Frame) int { return len(f.Alone) + len(f.InBatch) }
 
 func newDMHistory(keep int) *dmHistory {
 	return &dmHistory{keep: keep, convs: make(map[[2]string]*dmRing)}
@@ -42,20 +51,36 @@ func (d *dmHistory) add(a, b string, f *Frame) {
 	defer d.mu.Unlock()
 	c := d.convs[k]
 	if c == nil {
-		if len(d.order) >= maxConversations {
-			delete(d.convs, d.order[0])
-			d.order = d.order[1:]
-		}
 		c = &dmRing{}
 		d.convs[k] = c
 		d.order = append(d.order, k)
 	}
+	n := frameBytes(f)
+	c.bytes += n
+	d.bytes += n
 	if len(c.frames) < d.keep {
 		c.frames = append(c.frames, f)
-		return
+	} else {
+		old := frameBytes(c.frames[c.next])
+		c.bytes -= old
+		d.bytes -= old
+		c.frames[c.next] = f
+		c.next = (c.next + 1) % d.keep
 	}
-	c.frames[c.next] = f
-	c.next = (c.next + 1) % d.keep
+	for len(d.order) > 1 && (len(d.order) > maxConversations || d.bytes > maxDMBytes) {
+		d.forgetOldest()
+	}
+}
+
+// forgetOldest forgets the conversation that began first.
+func (d *dmHistory) forgetOldest() {
+	k := d.order[0]
+	d.order[0] = [2]string{}
+	d.order = d.order[1:]
+	if c := d.convs[k]; c != nil {
+		d.bytes -= c.bytes
+		delete(d.convs, k)
+	}
 }
 
 // last returns the kept messages between a and b, the oldest first.

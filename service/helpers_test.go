@@ -127,52 +127,12 @@ func decode(t *testing.T, f *Frame) *model.ChatRoomRequest {
 	return m
 }
 
-// natsNode is one chat node's hub on a NatsBroker with cfg, closed when
-// the test ends.
-func natsNode(t *testing.T, cfg NatsConfig) (*Hub, *NatsBroker) {
-	t.Helper()
-	log, _ := logtest.NewNullLogger()
-	// A set-up context that ends, as the server's does: what the broker
-	// runs afterwards (the watch of the claims) must outlive it.
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	b, err := NewNatsBroker(ctx, cfg, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { b.Close() })
-	h, err := NewHub(b, payloadFramer{}, HubConfig{History: 10, Presence: true}, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return h, b
-}
-
-// natsNodes are the hubs of nodes named a, b, … on the NATS at url.
-func natsNodes(t *testing.T, url string, n int) []*Hub {
-	var rooms []*Hub
-	for i := range n {
-		r, _ := natsNode(t, NatsConfig{URLs: url, Node: string(rune('a' + i))})
-		rooms = append(rooms, r)
-	}
-	return rooms
-}
-
 const (
 	// How long a test waits for the nodes to get somewhere, unless it says.
 	eventually = 10 * time.Second
 	// How often a waiting test looks again.
 	pollEvery = 5 * time.Millisecond
 )
-
-// listsUsers is an error unless h, the hub of node, lists want users in
-// its default room.
-func listsUsers(node string, h *Hub, want int) error {
-	if n := h.room(h.DefaultRoom()).count(); n != want {
-		return fmt.Errorf("node %s lists %d users, want %d", node, n, want)
-	}
-	return nil
-}
 
 // received is an error unless m received what, as types lists it
 // ("leave:ghost").
@@ -202,4 +162,10 @@ func (r *recorder) talks() (seqs []uint64, contents []string) {
 		}
 	}
 	return seqs, contents
+}
+
+// online says whether name itself is online, as b knows it.
+func online(b Broker, name string) bool {
+	holder, ok := b.Holder(name)
+	return ok && holder == name
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -25,9 +26,15 @@ type HubConfig struct {
 	MaxRoomsPerConn int
 	// MaxRooms bounds the rooms someone is in, server-wide (0: no bound).
 	MaxRooms int
+	// MaxRoomsPerIP bounds the rooms open here that one client address
+	// opened (0: no bound).
+	MaxRoomsPerIP int
 	// RoomsPage is a rooms list's page when the client asks for none;
 	// a client may ask for up to MaxRoomsPage.
 	RoomsPage int
+	// MaxRoomName is the longest room name, in characters (0: the
+	// protocol's, model.MaxRoomRunes).
+	MaxRoomName int
 	// OmitTalkContent logs talk lines with the user and seq but not the
 	// message text, for deployments that must not keep it.
 	OmitTalkContent bool
@@ -53,9 +60,10 @@ type Hub struct {
 	counts counters
 	dms    *dmHistory
 
-	mu    sync.RWMutex
-	rooms map[string]*room      // the rooms this node follows
-	users map[string]*localUser // the users connected here
+	mu     sync.RWMutex
+	rooms  map[string]*room      // the rooms this node follows
+	users  map[string]*localUser // the users connected here
+	opened map[netip.Addr]int    // rooms open here, by the address that opened them
 }
 
 // localUser is one connection's user and the rooms it is in.
@@ -76,7 +84,7 @@ func NewHub(b Broker, f Framer, cfg HubConfig, log logrus.FieldLogger) (*Hub, er
 		cfg.RoomsPage = min(max(cfg.RoomsPage, config.DefaultRoomsPage), MaxRoomsPage)
 	}
 	h := &Hub{broker: b, framer: f, cfg: cfg, log: log,
-		dms: newDMHistory(cfg.History), rooms: make(map[string]*room), users: make(map[string]*localUser)}
+		dms: newDMHistory(cfg.History), rooms: make(map[string]*room), users: make(map[string]*localUser), opened: make(map[netip.Addr]int)}
 	h.counts.init()
 	if err := b.Subscribe(Handlers{Event: h.deliver, ClaimLost: h.claimLost, Link: h.linkChanged}); err != nil {
 		return nil, err
@@ -206,6 +214,6 @@ func (h *Hub) frame(m *model.ChatRoomRequest) *Frame { return NewFrame(h.framer,
 // unset).
 func Settings(c config.Server) HubConfig {
 	return HubConfig{DefaultRoom: c.Rooms.DefaultRoom, History: c.History, Presence: c.Presence,
-		MaxRoomsPerConn: c.Rooms.MaxRoomsPerConn, MaxRooms: c.Rooms.MaxRooms, RoomsPage: c.Rooms.RoomsPage,
+		MaxRoomsPerConn: c.Rooms.MaxRoomsPerConn, MaxRooms: c.Rooms.MaxRooms, MaxRoomsPerIP: c.Rooms.MaxRoomsPerIP, RoomsPage: c.Rooms.RoomsPage, MaxRoomName: c.Rooms.MaxRoomName,
 		OmitTalkContent: !c.Log.Talk}
 }

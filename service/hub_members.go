@@ -123,19 +123,27 @@ func (h *Hub) user(m Member) *localUser {
 	return nil
 }
 
-// roomOf resolves the room a request of m names: its home room if none.
-// It returns m's user and whether m is in that room.
-func (h *Hub) roomOf(m Member, name string) (room string, in bool) {
+// roomOf resolves the room a request of m names: its home room if none,
+// else the name normalized, as a join normalizes it ("Dev" is room dev).
+// The error is a refusal: a name against the rules, or a room m is not in.
+func (h *Hub) roomOf(m Member, name string) (string, error) {
+	if name != "" {
+		room, err := h.roomName(name)
+		if err != nil {
+			return "", err
+		}
+		name = room
+	}
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	u := h.user(m)
-	if u == nil {
-		return name, false
-	}
-	if name == "" {
+	if u != nil && name == "" {
 		name = u.home
 	}
-	return name, slices.ContainsFunc(u.rooms, func(r RoomRef) bool { return r.Name == name })
+	if u == nil || !slices.ContainsFunc(u.rooms, func(r RoomRef) bool { return r.Name == name }) {
+		return name, notIn(name)
+	}
+	return name, nil
 }
 
 // room returns the room name this node follows, or nil.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"chatroom/model"
 )
@@ -13,18 +14,31 @@ import (
 // one is in it (unlisted with private), and announces it. The rules'
 // refusals are *Refusal; other errors are the broker's.
 func (h *Hub) Join(ctx context.Context, m Member, name string, private bool) error {
-	room, err := model.NormalizeRoom(name)
+	room, err := h.roomName(name)
 	if err != nil {
-		return refuseRoom(RefuseRoomName, clipRoom(name), "%v", err)
+		return err
 	}
 	return h.join(ctx, m, room, private, true)
 }
 
+// roomName checks a room name against the rules, -max-room-name
+// included, and returns it normalized.
+func (h *Hub) roomName(name string) (string, error) {
+	room, err := model.NormalizeRoom(name)
+	if err != nil {
+		return "", refuseRoom(RefuseRoomName, clipRoom(name), "%v", err)
+	}
+	if n := h.cfg.MaxRoomName; n > 0 && utf8.RuneCountInString(room) > n {
+		return "", refuseRoom(RefuseRoomName, room, "room name is longer than %d characters", n)
+	}
+	return room, nil
+}
+
 // Part takes m out of room (its home room if empty) and announces it.
 func (h *Hub) Part(ctx context.Context, m Member, name string) error {
-	name, in := h.roomOf(m, name)
-	if !in {
-		return notIn(name)
+	name, err := h.roomOf(m, name)
+	if err != nil {
+		return err
 	}
 	h.mu.Lock()
 	u := h.user(m)
@@ -50,9 +64,9 @@ func (h *Hub) Part(ctx context.Context, m Member, name string) error {
 func (h *Hub) CheckRooms(names, allowed []string) ([]string, error) {
 	var rooms []string
 	for _, name := range names {
-		room, err := model.NormalizeRoom(name)
+		room, err := h.roomName(name)
 		if err != nil {
-			return nil, refuseRoom(RefuseRoomName, clipRoom(name), "%v", err)
+			return nil, err
 		}
 		if !slices.Contains(rooms, room) {
 			rooms = append(rooms, room)
@@ -69,17 +83,15 @@ func (h *Hub) CheckRooms(names, allowed []string) ([]string, error) {
 			return nil, denied(room)
 		}
 	}
-	if n := h.cfg.MaxRooms; n > 0 {
-		if err := h.checkTotal(rooms, n); err != nil {
-			return nil, err
-		}
+	if err := h.checkNew(rooms, h.cfg.MaxRooms); err != nil {
+		return nil, err
 	}
 	return rooms, nil
 }
 
-// checkTotal refuses rooms if creating those that do not exist would make
-// more than n rooms.
-func (h *Hub) checkTotal(rooms []string, n int) error {
+// checkNew refuses rooms if one that does not exist looks like one that
+// does, or if creating those would make more than n rooms (0: no bound).
+func (h *Hub) checkNew(rooms []string, n int) error {
 	dir, _ := h.broker.Rooms()
 	h.mu.RLock()
 	defer h.mu.RUnlock()
@@ -87,7 +99,10 @@ func (h *Hub) checkTotal(rooms []string, n int) error {
 	for _, room := range rooms {
 		exists := h.rooms[room] != nil || slices.ContainsFunc(dir, func(c RoomCount) bool { return c.Name == room })
 		if !exists {
-			if total++; total > n {
+			if err := lookAlike(room, dir); err != nil {
+				return err
+			}
+			if total++; n > 0 && total > n {
 				return refuseRoom(RefuseRoomsTotal, room, "too many rooms on this server (%d): join one of them", n)
 			}
 		}
@@ -118,6 +133,10 @@ func (h *Hub) join(ctx context.Context, m Member, name string, private, check bo
 		}
 		if err != nil {
 			r.drop(m, false)
+		} else if h.roomsOf(m) == nil {
+			// The user was ended meanwhile (its claim lost): its session
+			// is gone, and with it its place in the room.
+			r.drop(m, false)
 		}
 	}
 	if err != nil {
@@ -132,6 +151,15 @@ func (h *Hub) join(ctx context.Context, m Member, name string, private, check bo
 // m's rooms and as a join under way of the room, which it creates if this
 // node does not follow it yet.
 func (h *Hub) enter(m Member, name string, private, check bool) (*room, error) {
+	var dir []RoomCount
+	if h.room(name) == nil {
+		// Asked before the lock: a broker may deliver an event, which
+		// takes the hub's lock, under its own.
+		dir, _ = h.broker.Rooms()
+		if err := lookAlike(name, dir); err != nil {
+			return nil, err
+		}
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	u := h.user(m)
@@ -149,7 +177,6 @@ func (h *Hub) enter(m Member, name string, private, check bool) (*room, error) {
 	}
 	r := h.rooms[name]
 	if r == nil {
-		dir, _ := h.broker.Rooms()
 		known := slices.IndexFunc(dir, func(c RoomCount) bool { return c.Name == name })
 		if n := h.cfg.MaxRooms; known < 0 && n > 0 && max(len(dir), len(h.rooms)) >= n {
 			return nil, refuseRoom(RefuseRoomsTotal, name, "too many rooms on this server (%d): join one of them", n)
@@ -157,12 +184,40 @@ func (h *Hub) enter(m Member, name string, private, check bool) (*room, error) {
 		if known >= 0 {
 			private = dir[known].Private // as the room is elsewhere
 		}
+		if err := h.mayOpen(m, name); err != nil {
+			return nil, err
+		}
 		r = newRoom(h, name, private)
 		h.rooms[name] = r
+		h.opens(r, m)
+	}
+	if private && !r.private {
+		return nil, refuseRoom(RefuseRoomPublic, name, "room %s exists and is listed: join it without private, or choose another name for a private room", name)
 	}
 	r.pending++
 	u.rooms = append(slices.Clone(u.rooms), RoomRef{Name: name, Private: r.private})
 	return r, nil
+}
+
+// lookAlike refuses a room name that is not one of dir's rooms but looks
+// like one of them (by the usernames' confusables skeleton: "lоbby" with
+// a Cyrillic о is "lobby"), so that no one opens a room that passes for
+// another. It costs a skeleton per room, once per room opened.
+func lookAlike(name string, dir []RoomCount) error {
+	if slices.ContainsFunc(dir, func(c RoomCount) bool { return c.Name == name }) {
+		return nil
+	}
+	skel := model.UsernameSkeleton(name)
+	for _, c := range dir {
+		switch {
+		case model.UsernameSkeleton(c.Name) != skel:
+		case c.Private: // unlisted: its name is not told
+			return refuseRoom(RefuseRoomSimilar, name, "room name %s looks like the name of another room: choose another name", name)
+		default:
+			return refuseRoom(RefuseRoomSimilar, name, "room name %s looks like room %s: join that one, or choose another name", name, c.Name)
+		}
+	}
+	return nil
 }
 
 // unenter undoes enter's record in m's rooms.
@@ -214,6 +269,7 @@ func (h *Hub) dropIfEmpty(r *room) {
 	gone := r.pending == 0 && h.rooms[r.name] == r && r.empty()
 	if gone {
 		delete(h.rooms, r.name)
+		h.closes(r)
 	}
 	h.mu.Unlock()
 	if gone {

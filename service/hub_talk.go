@@ -12,9 +12,9 @@ import (
 // where m must be. The caller has checked the content; the sender's name
 // and the time come from the server.
 func (h *Hub) Talk(ctx context.Context, m Member, room, content string) error {
-	room, in := h.roomOf(m, room)
-	if !in {
-		return notIn(room)
+	room, err := h.roomOf(m, room)
+	if err != nil {
+		return err
 	}
 	ev := event(model.TypeTalk, m.Name(), room, content)
 	if err := h.broker.Publish(ctx, ev); err != nil {
@@ -24,14 +24,25 @@ func (h *Hub) Talk(ctx context.Context, m Member, room, content string) error {
 	return nil
 }
 
+// addressee is the user a direct message or a conversation's history names
+// as to: the one online with its key, else to as it is; and whether that
+// one is online.
+func (h *Hub) addressee(to string) (string, bool) {
+	if holder, online := h.broker.Holder(to); online {
+		return holder, true
+	}
+	return to, false
+}
+
 // Direct sends content from m to the user to alone, and echoes it to m.
 // Direct messages are not stored for users who are offline: to must be
 // online.
 func (h *Hub) Direct(ctx context.Context, m Member, to, content string) error {
+	to, online := h.addressee(to)
 	switch {
 	case to == m.Name():
 		return &Refusal{Reason: RefuseSelf, To: to, Text: "you cannot send a direct message to yourself"}
-	case !h.broker.Online(to):
+	case !online:
 		return &Refusal{Reason: RefuseNotOnline, To: clipRoom(to), Text: "user " + clipRoom(to) + " is not online: direct messages reach only users online"}
 	}
 	ev := &model.ChatRoomRequest{Type: model.TypeTalk, UserName: m.Name(), To: to, Content: content}
@@ -78,8 +89,11 @@ func (h *Hub) deliverDirect(ev *model.ChatRoomRequest) {
 // UserList queues room's user list (m's home room if empty) to m alone,
 // who must be in it.
 func (h *Hub) UserList(m Member, room string) error {
-	room, in := h.roomOf(m, room)
-	if r := h.room(room); !in || r == nil || !r.sendUserList(m) {
+	room, err := h.roomOf(m, room)
+	if err != nil {
+		return err
+	}
+	if r := h.room(room); r == nil || !r.sendUserList(m) {
 		return notIn(room)
 	}
 	return nil
@@ -90,6 +104,7 @@ func (h *Hub) UserList(m Member, room string) error {
 // marker: a history message naming the room or to.
 func (h *Hub) History(m Member, room, to string) error {
 	if to != "" {
+		to, _ = h.addressee(to)
 		to = clipRoom(to)
 		for _, f := range h.dms.last(m.Name(), to) {
 			h.Reply(m, f)
@@ -97,9 +112,12 @@ func (h *Hub) History(m Member, room, to string) error {
 		h.Reply(m, h.frame(&model.ChatRoomRequest{Type: model.TypeHistory, To: to}))
 		return nil
 	}
-	room, in := h.roomOf(m, room)
+	room, err := h.roomOf(m, room)
+	if err != nil {
+		return err
+	}
 	end := h.frame(&model.ChatRoomRequest{Type: model.TypeHistory, Room: room})
-	if r := h.room(room); !in || r == nil || !r.sendHistory(m, end) {
+	if r := h.room(room); r == nil || !r.sendHistory(m, end) {
 		return notIn(room)
 	}
 	return nil

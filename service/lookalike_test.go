@@ -42,15 +42,15 @@ func TestMemoryBrokerRefusesLookAlikes(t *testing.T) {
 
 // Across nodes: the key of a claim is the name's comparison key, so a case
 // variant or a confusable is refused on another node; the name's skeleton
-// is checked against the users online. A node started later lists the
+// is checked against the names claimed. A node started later lists the
 // names as they are shown, read from the claims.
 func TestNatsRefusesLookAlikesAcrossNodes(t *testing.T) {
 	url := natstest.Start(t)
-	nodes := natsNodes(t, url, 2)
+	nodes := newNatsNodes(t, url, 2)
 	a, b := nodes[0], nodes[1]
 	ctx := context.Background()
-	join(t, a, "alice")
-	poll.CheckFor(t, eventually, pollEvery, func() error { return listsUsers("b", b, 1) })
+	a.enter(t, "alice", "lobby")
+	poll.CheckFor(t, eventually, pollEvery, func() error { return poll.Check(online(b, "alice"), "alice online on node b") })
 	for _, name := range lookAlikes {
 		if err := b.Claim(ctx, name, nil); !errors.Is(err, ErrNameSimilar) {
 			t.Errorf("%q on node b: %v, want ErrNameSimilar", name, err)
@@ -59,11 +59,12 @@ func TestNatsRefusesLookAlikesAcrossNodes(t *testing.T) {
 	if err := b.Claim(ctx, "alice", nil); !errors.Is(err, ErrNameTaken) || errors.Is(err, ErrNameSimilar) {
 		t.Errorf("alice on node b: %v, want ErrNameTaken", err)
 	}
-	c, _ := natsNode(t, NatsConfig{URLs: url, Node: "c"})
-	if got := decode(t, lobbyList(c)).UserList; len(got) != 1 || got["alice"] != "alice" {
-		t.Errorf("node c lists %v, want alice", got)
+	c := newNatsNode(t, NatsConfig{URLs: url, Node: "c"})
+	c.follow(t, "lobby")
+	if err := c.lists("lobby", "alice"); err != nil {
+		t.Error(err)
 	}
-	join(t, b, "Bob Smith")
+	b.enter(t, "Bob Smith", "lobby")
 	if err := a.Claim(ctx, "bob smith", nil); !errors.Is(err, ErrNameSimilar) {
 		t.Errorf("bob smith on node a: %v, want ErrNameSimilar", err)
 	}

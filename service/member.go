@@ -1,17 +1,23 @@
-// Package service is the chat room's logic, which no socket and no wire
+// Package service is the chat service's logic, which no socket and no wire
 // format reach:
 //
-//   - room.go: the Room — who is online, what they said, who receives
-//     what in which order, the history a joiner gets; userlist.go keeps
-//     its user list encoded, in chunks every list reply shares;
-//   - member.go: the Member a room delivers to (ctrl implements it over a
+//   - hub*.go: the Hub — the rooms this node follows, the users connected
+//     here, connect and leave (hub_members.go), join and part and their
+//     rules (hub_rooms.go, refusal.go), talks in rooms and direct messages
+//     (hub_talk.go, dmhistory.go), the rooms list (hub_list.go), counters
+//     (hub_stats.go);
+//   - room.go: one room — who is in it, what they said, who receives what
+//     in which order, the history a joiner gets; userlist.go keeps its user
+//     list encoded, in chunks every list reply shares;
+//   - member.go: the Member a hub delivers to (ctrl implements it over a
 //     WebSocket connection), frame.go: the Frames it is sent and the Framer
-//     that builds them (ctrl gives the room its WebSocket one), and
+//     that builds them (ctrl gives the hub its WebSocket one), and
 //     disconnect.go: why a member is ended (code, reason, metric label);
-//   - broker.go: the Broker that carries the room's events between the
-//     nodes that serve it and owns the claimed names, broker_memory.go its
-//     single-process default, broker_nats*.go the NATS JetStream one
-//     (connecting, events, claims, the reaper of dead nodes' users);
+//   - broker.go: the Broker that carries the rooms' events between the
+//     nodes, owns the claimed names and keeps the directory of who is in
+//     which room (directory.go); broker_memory.go is its single-process
+//     default, broker_nats*.go the NATS JetStream one (connecting, events,
+//     claims, the reaper of dead nodes' users);
 //   - auth.go: the access tokens a server with an auth secret requires.
 //
 // The headless chat client, which does dial, is service/session.

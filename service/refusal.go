@@ -22,16 +22,20 @@ const (
 	RefuseRoomName     RefusalReason = "room_name"      // not a valid room name
 	RefuseRoomsPerConn RefusalReason = "rooms_per_conn" // the connection is in -max-rooms-per-conn rooms
 	RefuseRoomsTotal   RefusalReason = "rooms_total"    // the server has -max-rooms rooms
+	RefuseRoomsPerIP   RefusalReason = "rooms_per_ip"   // the client's address has -max-rooms-per-ip rooms open
 	RefuseAlreadyIn    RefusalReason = "already_in"     // joining a room twice
 	RefuseNotIn        RefusalReason = "not_in"         // parting, talking in or asking about a room one is not in
 	RefuseRoomDenied   RefusalReason = "room_denied"    // the token's rooms claim does not name it
 	RefuseNotOnline    RefusalReason = "not_online"     // a direct message to someone not online
 	RefuseSelf         RefusalReason = "dm_self"        // a direct message to oneself
+	RefuseJoinRate     RefusalReason = "join_rate"      // the address enters rooms faster than -join-rate-per-ip
+	RefuseRoomSimilar  RefusalReason = "room_similar"   // a new room whose name looks like an existing room's
+	RefuseRoomPublic   RefusalReason = "room_public"    // a private join of a room that exists and is listed
 )
 
 // RefusalReasons returns every reason, for metrics that list them all.
 func RefusalReasons() []RefusalReason {
-	return []RefusalReason{RefuseRoomName, RefuseRoomsPerConn, RefuseRoomsTotal, RefuseAlreadyIn, RefuseNotIn, RefuseRoomDenied, RefuseNotOnline, RefuseSelf}
+	return []RefusalReason{RefuseRoomName, RefuseRoomsPerConn, RefuseRoomsTotal, RefuseRoomsPerIP, RefuseAlreadyIn, RefuseNotIn, RefuseRoomDenied, RefuseNotOnline, RefuseSelf, RefuseJoinRate, RefuseRoomSimilar, RefuseRoomPublic}
 }
 
 func refuseRoom(reason RefusalReason, room, format string, args ...any) *Refusal {

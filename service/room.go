@@ -1,6 +1,7 @@
 package service
 
 import (
+	"net/netip"
 	"sync"
 	"time"
 
@@ -17,7 +18,8 @@ import (
 // order; nothing is written to a socket under it.
 type room struct {
 	name    string
-	private bool // created unlisted
+	private bool       // created unlisted
+	opener  netip.Addr // the client address that opened it here, if counted (Hub.mu's)
 	hub     *Hub
 
 	// ready is closed once the broker delivers the room here (Follow has

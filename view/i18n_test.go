@@ -33,8 +33,8 @@ func TestTranslationsAreComplete(t *testing.T) {
 	if !slices.Equal(slices.Sorted(maps.Keys(zh)), slices.Sorted(maps.Keys(en))) {
 		t.Fatal("en.json and zh_Hans.json hold different keys")
 	}
-	used := regexp.MustCompile(`(?:Key: |lang\.L\()"([^"]+)"`)
-	for _, file := range []string{"window.go", "../ctrl/clientcontroller.go"} {
+	used := regexp.MustCompile(`(?:Key: |key :?= |lang\.L\(|item\()"([^"]+)"`)
+	for _, file := range []string{"window.go", "conversations.go", "messages.go", "roompanel.go", "send.go", "shortcuts.go", "../ctrl/clientcontroller.go", "../ctrl/clientrooms.go"} {
 		src, err := os.ReadFile(file)
 		if err != nil {
 			t.Fatal(err)

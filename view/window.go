@@ -6,12 +6,11 @@ package view
 
 import (
 	"fmt"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
-	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
 	"chatroom/ctrl"
@@ -21,13 +20,14 @@ import (
 type Controller interface {
 	Connect(addr, username string) []*ctrl.InputError
 	Disconnect()
-	Send(text string) *ctrl.InputError
+	Send(conv ctrl.Conv, text string) *ctrl.InputError
+	Join(room string, private bool) *ctrl.InputError
+	Part(room string) *ctrl.InputError
+	ListRooms(more bool) *ctrl.InputError
+	OpenDirect(user string) *ctrl.InputError
+	CloseDirect(user string)
 	MaxContent() int
 }
-
-// counterFrom: the message counter appears once a message is this close
-// to the limit (a fraction of it).
-const counterFrom = 0.8
 
 // Window is the chat window. It implements ctrl.ClientView.
 type Window struct {
@@ -39,19 +39,35 @@ type Window struct {
 	AddressErr, NameErr  *widget.Label
 	ConnectBtn, LeaveBtn *widget.Button
 	Status               *widget.Label
-	UsersTitle           *widget.Label
-	UserList             *widget.List
-	Messages             *widget.List
-	Input                *chatEntry
-	SendBtn              *widget.Button
-	Counter, InputErr    *widget.Label
+
+	// The sidebar (conversations.go, rooms.go): the rooms and direct
+	// conversations, joining a room by name or from the server's list.
+	ConvList                  *widget.List
+	RoomName                  *widget.Entry
+	Private                   *widget.Check
+	JoinBtn, FindBtn, MoreBtn *widget.Button
+	JoinErr                   *widget.Label
+	RoomList                  *widget.List
+
+	// The conversation shown: its title, its users, its messages.
+	ConvTitle         *widget.Label
+	PartBtn           *widget.Button
+	UsersTitle        *widget.Label
+	UserList          *widget.List
+	Messages          *widget.List
+	Input             *chatEntry
+	SendBtn           *widget.Button
+	Counter, InputErr *widget.Label
+	Menu              *fyne.MainMenu // the keyboard shortcuts (shortcuts.go)
 
 	// touched only on fyne's goroutine
-	users     []ctrl.User
-	lines     []ctrl.Line
-	rowHeight float32 // one text line of the message list
-	connected bool
-	sending   bool // a message is on its way: Enter waits for it
+	convs       []*convView // the sidebar's conversations: rooms, then direct ones
+	none        *convView   // the conversation of a server without rooms, and before any
+	cur         *convView   // the one shown: none or one of convs
+	publicRooms []ctrl.RoomInfo
+	rowHeight   float32 // one text line of the message list
+	connected   bool
+	sending     bool // a message is on its way: Enter waits for it
 }
 
 var _ ctrl.ClientView = (*Window)(nil)
@@ -64,12 +80,18 @@ func New(a fyne.App, do func(func())) *Window {
 		do = fyne.Do
 	}
 	w := &Window{Win: a.NewWindow(lang.L("Chat room")), do: do}
+	w.none = newConvView(ctrl.Conv{})
+	w.cur = w.none
 	w.buildLogin()
-	w.buildLists()
+	w.buildSidebar()
+	w.buildRoomPanel()
+	w.buildConversation()
 	w.buildInput()
+	w.buildMenu()
 	w.setConnected(false)
+	w.showConvHeader()
 	w.Win.SetContent(w.layout())
-	w.Win.Resize(fyne.NewSize(820, 560))
+	w.Win.Resize(fyne.NewSize(1000, 600))
 	return w
 }
 
@@ -93,54 +115,42 @@ func (w *Window) buildLogin() {
 	w.Status.Wrapping = fyne.TextWrapWord
 }
 
-// buildLists makes the user list, with its title, and the message list.
-func (w *Window) buildLists() {
-	w.UsersTitle = widget.NewLabel(lang.L("Online ({{.Count}})", map[string]any{"Count": 0}))
-	w.UserList = widget.NewList(
-		func() int { return len(w.users) },
-		func() fyne.CanvasObject { return widget.NewLabel("") },
-		func(id widget.ListItemID, o fyne.CanvasObject) {
-			l := o.(*widget.Label)
-			u := w.users[id]
-			l.TextStyle.Bold = u.Self
-			if u.Self {
-				l.SetText(lang.L("{{.Name}} (you)", map[string]any{"Name": ctrl.ShownName(u.Name)}))
-			} else {
-				l.SetText(ctrl.ShownName(u.Name))
-			}
-		})
-
-	w.Messages = widget.NewList(
-		func() int { return len(w.lines) },
-		func() fyne.CanvasObject { l := widget.NewLabel(""); l.Wrapping = fyne.TextWrapWord; return l },
-		func(id widget.ListItemID, o fyne.CanvasObject) { w.drawLine(o.(*widget.Label), w.lines[id]) })
-	w.rowHeight = widget.NewLabel("X").MinSize().Height
-}
-
-// buildInput makes the message box, the Send button, the counter and the
-// input's error.
-func (w *Window) buildInput() {
-	w.Input = newChatEntry(func(string) { w.send() })
-	w.Input.SetPlaceHolder(lang.L("Type a message. Enter sends, Shift+Enter starts a new line."))
-	w.Input.SetMinRowsVisible(2)
-	w.Input.OnChanged = func(string) { w.updateCounter() }
-	w.SendBtn = widget.NewButton(lang.L("Send"), w.send)
-	w.Counter = widget.NewLabel("")
-	w.InputErr = errorLabel()
-}
-
-// layout places the parts: login on top, the input at the bottom, users
-// beside messages in between.
+// layout places the parts: login on top; the sidebar of conversations
+// and rooms on the left; the conversation shown (title, messages, input)
+// in the middle; its users on the right. The order is also the focus
+// order of Tab.
 func (w *Window) layout() fyne.CanvasObject {
 	login := container.NewGridWithColumns(2,
 		container.NewVBox(w.Address, w.AddressErr),
 		container.NewVBox(w.Username, w.NameErr))
-	top := container.NewBorder(nil, w.Status, nil, container.NewHBox(w.ConnectBtn, w.LeaveBtn), login)
-	users := container.NewBorder(w.UsersTitle, nil, nil, nil, w.UserList)
-	bottom := container.NewBorder(nil, container.NewHBox(w.InputErr, w.Counter), nil, w.SendBtn, w.Input)
-	split := container.NewHSplit(users, w.Messages)
+	top := border(nil, w.Status, nil, container.NewHBox(w.ConnectBtn, w.LeaveBtn), login)
+	joinRow := border(nil, nil, nil, w.JoinBtn, w.RoomName)
+	joinBox := container.NewVBox(joinRow, w.Private, w.JoinErr, w.FindBtn)
+	rooms := border(joinBox, w.MoreBtn, nil, nil, w.RoomList)
+	sidebar := container.NewVSplit(w.ConvList, rooms)
+	sidebar.Offset = 0.45
+	header := border(nil, nil, nil, w.PartBtn, w.ConvTitle)
+	bottom := border(nil, container.NewHBox(w.InputErr, w.Counter), nil, w.SendBtn, w.Input)
+	middle := border(header, bottom, nil, nil, w.Messages)
+	users := border(w.UsersTitle, nil, nil, nil, w.UserList)
+	right := container.NewHSplit(middle, users)
+	right.Offset = 0.78
+	split := container.NewHSplit(sidebar, right)
 	split.Offset = 0.22
-	return container.NewBorder(top, bottom, nil, nil, split)
+	return border(top, nil, nil, nil, split)
+}
+
+// border is container.NewBorder with its parts in reading order (top,
+// left, center, right, bottom), which is the order Tab moves the focus in;
+// NewBorder puts the center first.
+func border(top, bottom, left, right, center fyne.CanvasObject) *fyne.Container {
+	var objects []fyne.CanvasObject
+	for _, o := range []fyne.CanvasObject{top, left, center, right, bottom} {
+		if o != nil {
+			objects = append(objects, o)
+		}
+	}
+	return container.New(layout.NewBorderLayout(top, bottom, left, right), objects...)
 }
 
 // Bind connects the window to its controller; closing the window says goodbye.
@@ -184,8 +194,7 @@ func (w *Window) connect() {
 		w.fieldError(e)
 	}
 	if errs == nil { // a new login: the server replays the history itself
-		w.lines = nil
-		w.Messages.Refresh()
+		w.resetConvs()
 	}
 }
 
@@ -199,56 +208,22 @@ func (w *Window) fieldError(e *ctrl.InputError) {
 		showError(w.AddressErr, tr(e.Text))
 	case ctrl.FieldUsername:
 		showError(w.NameErr, tr(e.Text))
+	case ctrl.FieldRoom:
+		showError(w.JoinErr, tr(e.Text))
 	default:
 		showError(w.InputErr, tr(e.Text))
 	}
 }
 
-// send sends the input; the box clears only once the message is out. One
-// message at a time: Enter does nothing while one is on its way.
-func (w *Window) send() {
-	if w.sending {
-		return
-	}
-	text := w.Input.Text
-	showError(w.InputErr, "")
-	w.sending = true
-	w.SendBtn.Disable()
-	go func() {
-		err := w.ctrl.Send(text)
-		w.do(func() {
-			w.sending = false
-			if w.connected {
-				w.SendBtn.Enable()
-			}
-			if err != nil {
-				w.fieldError(err)
-				return
-			}
-			if w.Input.Text == text {
-				w.Input.SetText("")
-			}
-		})
-	}()
-}
-
-func (w *Window) updateCounter() {
-	n, limit := len(w.Input.Text), w.ctrl.MaxContent()
-	if float64(n) < counterFrom*float64(limit) {
-		w.Counter.SetText("")
-		return
-	}
-	w.Counter.SetText(fmt.Sprintf("%d/%d", n, limit))
-	if n > limit {
-		w.Counter.Importance = widget.DangerImportance
-	} else {
-		w.Counter.Importance = widget.WarningImportance
-	}
-	w.Counter.Refresh()
-}
-
 func (w *Window) setConnected(on bool) {
 	w.connected = on
+	for _, d := range []fyne.Disableable{w.RoomName, w.Private, w.JoinBtn, w.FindBtn, w.MoreBtn, w.PartBtn} {
+		if on {
+			d.Enable()
+		} else {
+			d.Disable()
+		}
+	}
 	if on {
 		w.Input.Enable()
 		if !w.sending {
@@ -298,92 +273,7 @@ func (w *Window) SetStatus(s ctrl.Status) {
 	})
 }
 
-// SetUsers implements ctrl.ClientView.
-func (w *Window) SetUsers(users []ctrl.User) {
-	w.do(func() {
-		w.users = users
-		w.UsersTitle.SetText(lang.L("Online ({{.Count}})", map[string]any{"Count": len(users)}))
-		w.UserList.Refresh()
-	})
-}
-
 // LoginFailed implements ctrl.ClientView.
 func (w *Window) LoginFailed(e *ctrl.InputError) {
 	w.do(func() { w.fieldError(e) })
-}
-
-// AppendLine implements ctrl.ClientView. The list follows the newest line
-// unless the user has scrolled up.
-func (w *Window) AppendLine(l ctrl.Line) {
-	w.do(func() {
-		// At the bottom? Ask the list itself, as the window may have been
-		// resized since the last line.
-		offset := w.Messages.GetScrollOffset()
-		w.Messages.ScrollToBottom()
-		follow := offset >= w.Messages.GetScrollOffset()-1
-		if !follow {
-			w.Messages.ScrollToOffset(offset)
-		}
-		w.lines = append(w.lines, l)
-		// Always set it: a row id may have held a taller line before a new login.
-		w.Messages.SetItemHeight(len(w.lines)-1, max(w.lineHeight(l), w.rowHeight))
-		w.Messages.Refresh()
-		if follow {
-			w.Messages.ScrollToBottom()
-		}
-	})
-}
-
-// lineHeight is the height of a line wrapped at the list's current width.
-func (w *Window) lineHeight(l ctrl.Line) float32 {
-	width := w.Messages.Size().Width - 2*theme.Padding() - theme.ScrollBarSize()
-	text := lineText(l)
-	if width <= 0 {
-		return w.rowHeight * float32(strings.Count(text, "\n")+1)
-	}
-	m := widget.NewLabel(text)
-	m.Wrapping = fyne.TextWrapWord
-	m.TextStyle = fyne.TextStyle{Bold: l.Own}
-	m.Resize(fyne.NewSize(width, w.rowHeight))
-	return m.MinSize().Height
-}
-
-// Lines returns what the message list shows, as text (for tests and a11y).
-func (w *Window) Lines() []string {
-	out := make([]string, len(w.lines))
-	for i, l := range w.lines {
-		out[i] = lineText(l)
-	}
-	return out
-}
-
-// Users returns the user list as shown.
-func (w *Window) Users() []ctrl.User { return w.users }
-
-func lineText(l ctrl.Line) string {
-	at := l.Time.Format("15:04")
-	switch l.Kind {
-	case ctrl.LineJoin:
-		return at + "  " + lang.L("{{.Name}} joined", map[string]any{"Name": ctrl.ShownName(l.Sender)})
-	case ctrl.LineLeave:
-		return at + "  " + lang.L("{{.Name}} left", map[string]any{"Name": ctrl.ShownName(l.Sender)})
-	case ctrl.LineError:
-		return at + "  " + tr(l.Info)
-	}
-	return at + "  " + ctrl.ShownName(l.Sender) + ": " + ctrl.ShownText(l.Text)
-}
-
-func (w *Window) drawLine(label *widget.Label, l ctrl.Line) {
-	label.TextStyle = fyne.TextStyle{Bold: l.Own, Italic: l.Kind != ctrl.LineTalk}
-	switch {
-	case l.Kind == ctrl.LineError:
-		label.Importance = widget.DangerImportance
-	case l.Kind != ctrl.LineTalk:
-		label.Importance = widget.LowImportance
-	case l.Own:
-		label.Importance = widget.HighImportance
-	default:
-		label.Importance = widget.MediumImportance
-	}
-	label.SetText(lineText(l))
 }

@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -158,7 +157,7 @@ func typeAndEnter(t *testing.T, ctx context.Context, text string) {
 
 // Two browser users and a Go client in one room: messages both ways,
 // Chinese included, the user list on join and leave, the page's language
-// from the browser's.
+// from the browser's. (The README's picture is TestBrowserChatRooms'.)
 func TestBrowserChat(t *testing.T) {
 	b := browser(t)
 	r := start(t)
@@ -208,9 +207,6 @@ func TestBrowserChat(t *testing.T) {
 	send(t, goUser, model.TypeTalk, "来自 Go 的问候")
 	for _, p := range []context.Context{alice, zhang} {
 		waitJS(t, p, "the Go client's talk", messageShown("来自 Go 的问候"))
-	}
-	if dir := os.Getenv("CHATROOM_SCREENSHOT_DIR"); dir != "" {
-		screenshot(t, filepath.Join(dir, "browser-chat.png"), shot{alice, 400, 600, true}, shot{zhang, 760, 600, false})
 	}
 
 	// A late joiner sees the history; a leave reaches the pages.

@@ -51,9 +51,12 @@ func newBroker(ctx context.Context, cfg config.Server, log logrus.FieldLogger) (
 		host, _ := os.Hostname()
 		node = fmt.Sprintf("%s-%d", host, os.Getpid())
 	}
+	// The default room's events are those that name no room; a bad
+	// -default-room is refused when the rooms open.
+	defaultRoom, _ := model.NormalizeRoom(cfg.Rooms.DefaultRoom)
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	b, err := service.NewNatsBroker(ctx, service.NatsConfig{URLs: cfg.NATS, Node: node, ClaimTTL: cfg.ClaimTTL, Replicas: cfg.Replicas}, log.WithField("node", node))
+	b, err := service.NewNatsBroker(ctx, service.NatsConfig{URLs: cfg.NATS, Node: node, ClaimTTL: cfg.ClaimTTL, Replicas: cfg.Replicas, DefaultRoom: defaultRoom}, log.WithField("node", node))
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"chatroom/config"
@@ -18,10 +19,11 @@ func mintToken(args []string, lookupEnv func(string) (string, bool), stdout, std
 	fs.SetOutput(stderr)
 	secret := fs.String("auth-secret", "", "the server's -auth-secret (default: $"+config.EnvName("auth-secret")+")")
 	sub := fs.String("sub", "", "the username the token is for (required)")
+	rooms := fs.String("rooms", "", "comma-separated rooms the token's user may join, and no others (default: any room)")
 	ttl := fs.Duration("ttl", 24*time.Hour, "how long the token is valid")
 	maxAge := fs.Duration("token-max-age", config.DefaultTokenMaxAge, "the longest -ttl allowed, as the server's -token-max-age ($"+config.EnvName("token-max-age")+" when set)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: server token -sub NAME [-ttl 24h] [-auth-secret SECRET]\nPrints an HS256 access token for NAME.\n")
+		fmt.Fprintf(stderr, "Usage: server token -sub NAME [-ttl 24h] [-rooms A,B] [-auth-secret SECRET]\nPrints an HS256 access token for NAME.\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -49,7 +51,13 @@ func mintToken(args []string, lookupEnv func(string) (string, bool), stdout, std
 		fmt.Fprintf(stderr, "server token: the secret must be at least %d bytes, as the server requires\n", config.MinAuthSecret)
 		return 2
 	}
-	token, err := service.MintToken([]byte(*secret), *sub, *ttl, time.Now())
+	var only []string
+	for _, r := range strings.Split(*rooms, ",") {
+		if r = strings.TrimSpace(r); r != "" {
+			only = append(only, r)
+		}
+	}
+	token, err := service.MintRoomToken([]byte(*secret), *sub, only, *ttl, time.Now())
 	if err != nil {
 		fmt.Fprintln(stderr, "server token:", err)
 		return 2

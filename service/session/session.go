@@ -8,17 +8,10 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"fmt"
-	"io"
-	"net"
 	"net/http"
-	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
-
-	"github.com/gorilla/websocket"
 
 	"chatroom/model"
 )
@@ -37,11 +30,14 @@ type Session struct {
 
 	mu    sync.Mutex
 	state State
-	name  string        // our name in the room, once the server said it
-	out   chan outgoing // to the current connection's writer; nil when not connected
-	done  chan struct{} // closed when the current connection ends
-	seq   uint64        // seq and server time of the newest event seen:
-	ts    int64         // history repeated after a reconnect is skipped
+	name  string          // our name in the room, once the server said it
+	out   chan outgoing   // to the current connection's writer; nil when not connected
+	done  chan struct{}   // closed when the current connection ends
+	seen  map[string]mark // per room or direct conversation, the newest event
+	// seen: history repeated after a reconnect is skipped
+	rooms       []inRoom        // the rooms we are in, home first: rejoined on reconnect
+	wantPrivate map[string]bool // rooms we asked to create unlisted, until our join
+	histories   map[string]int  // History requests awaiting their end, per conversation
 }
 
 // Config says where and how to connect.
@@ -55,6 +51,7 @@ type Config struct {
 	MinBackoff   time.Duration // first wait before reconnecting; default 500ms
 	MaxBackoff   time.Duration // longest wait; default 15s
 	Header       http.Header   // extra handshake headers
+	Rooms        []string      // rooms to start in, home room first; none: the server's default
 	Token        string        // access token, sent as "Authorization: Bearer"; for servers with -auth-secret
 	TLS          *tls.Config   // for wss:// URLs; nil: the system's roots
 }
@@ -77,84 +74,6 @@ func (c *Config) defaults() {
 	}
 }
 
-// State is where a session is.
-type State int
-
-const (
-	Disconnected State = iota
-	Connecting
-	Connected
-	Reconnecting
-)
-
-func (s State) String() string {
-	return [...]string{"disconnected", "connecting", "connected", "reconnecting"}[s]
-}
-
-// Event is what a session reports, in order, from one goroutine.
-type Event interface{ event() }
-
-type (
-	// StateChanged: connecting, connected (Name is ours), reconnecting (Err
-	// is why, RetryIn when) or disconnected (Err is why; nil after Close).
-	StateChanged struct {
-		State   State
-		Name    string
-		Err     error
-		RetryIn time.Duration
-	}
-	// Talk is a message, ours included. History arrives as talks too, right
-	// after the user list.
-	Talk struct{ Msg *model.ChatRoomRequest }
-	// UserList is the whole room.
-	UserList struct{ Users []string }
-	// Joined and Left are presence changes.
-	Joined struct{ Msg *model.ChatRoomRequest }
-	Left   struct{ Msg *model.ChatRoomRequest }
-	// ServerError is the server rejecting something we sent.
-	ServerError struct{ Reason string }
-)
-
-func (StateChanged) event() {}
-func (Talk) event()         {}
-func (UserList) event()     {}
-func (Joined) event()       {}
-func (Left) event()         {}
-func (ServerError) event()  {}
-
-// Errors a session reports.
-var (
-	ErrNotConnected = errors.New("not connected")
-	ErrNoHeartbeat  = errors.New("no heartbeat from the server")
-)
-
-// RefusedError is the server refusing the handshake (400, 409, 503...).
-type RefusedError struct {
-	Status int
-	Reason string // the server's plain-text reason
-}
-
-func (e *RefusedError) Error() string { return fmt.Sprintf("refused (%d): %s", e.Status, e.Reason) }
-
-// NameTaken reports whether the server refused because the name is online.
-func (e *RefusedError) NameTaken() bool { return e.Status == http.StatusConflict }
-
-// UnreachableError is a server that could not be reached at all.
-type UnreachableError struct{ Err error }
-
-func (e *UnreachableError) Error() string { return "server unreachable: " + e.Err.Error() }
-func (e *UnreachableError) Unwrap() error { return e.Err }
-
-// ClosedError is the server closing the connection with a close frame.
-type ClosedError struct {
-	Code   int
-	Reason string
-}
-
-func (e *ClosedError) Error() string {
-	return fmt.Sprintf("closed by the server (%d): %s", e.Code, e.Reason)
-}
-
 type outgoing struct {
 	data   []byte
 	result chan error
@@ -167,7 +86,11 @@ const goodbyeWait = time.Second
 // New returns a session that reports to onEvent. Call Run.
 func New(cfg Config, onEvent func(Event)) *Session {
 	cfg.defaults()
-	return &Session{cfg: cfg, onEvent: onEvent, closed: make(chan struct{})}
+	return &Session{
+		cfg: cfg, onEvent: onEvent, closed: make(chan struct{}),
+		seen: map[string]mark{}, rooms: initialRooms(cfg.Rooms),
+		wantPrivate: map[string]bool{}, histories: map[string]int{},
+	}
 }
 
 // State returns the current state.
@@ -264,12 +187,13 @@ func (s *Session) Close() {
 
 func (s *Session) isClosed() bool { return s.closing.Load() }
 
-// Send sends a talk. It returns once the frame is written to the socket.
+// Send sends a talk to the home room. It returns once the frame is
+// written to the socket.
 func (s *Session) Send(content string) error {
 	return s.write(&model.ChatRoomRequest{Type: model.TypeTalk, Content: content})
 }
 
-// RequestUserList asks the server for the user list.
+// RequestUserList asks the server for the home room's user list.
 func (s *Session) RequestUserList() error {
 	return s.write(&model.ChatRoomRequest{Type: model.TypeUserList})
 }
@@ -303,190 +227,4 @@ func (s *Session) setState(ev StateChanged) {
 	}
 	s.mu.Unlock()
 	s.onEvent(ev)
-}
-
-func (s *Session) dial(ctx context.Context) (*websocket.Conn, error) {
-	h := http.Header{}
-	for k, v := range s.cfg.Header {
-		h[k] = v
-	}
-	if name := s.Name(); name != "" {
-		h.Set("username", name)
-	}
-	if s.cfg.Token != "" {
-		h.Set("Authorization", "Bearer "+s.cfg.Token)
-	}
-	d := websocket.Dialer{
-		HandshakeTimeout: s.cfg.WriteTimeout,
-		TLSClientConfig:  s.cfg.TLS,
-		Proxy:            http.ProxyFromEnvironment,
-		Subprotocols:     []string{model.SubprotocolBatch}, // several messages per frame, when the server offers it
-	}
-	ws, resp, err := d.DialContext(ctx, s.cfg.URL, h)
-	if err == nil {
-		return ws, nil
-	}
-	if resp != nil && resp.StatusCode != http.StatusSwitchingProtocols {
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
-		resp.Body.Close()
-		reason := strings.TrimSpace(string(body))
-		if reason == "" {
-			reason = http.StatusText(resp.StatusCode)
-		}
-		return nil, &RefusedError{Status: resp.StatusCode, Reason: reason}
-	}
-	if errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EHOSTUNREACH) || errors.Is(err, syscall.ENETUNREACH) || isDNS(err) {
-		return nil, &UnreachableError{Err: err}
-	}
-	return nil, err
-}
-
-// AnswerPings makes ws answer the peer's pings as gorilla's own handler
-// does, but gives each pong as long as any other write, timeout, and calls
-// onPing (if not nil) first. gorilla's handler gives a pong one second, and
-// a pong write that times out breaks the connection for good: on a slow
-// uplink, behind a long message or a burst, a pong can need longer.
-func AnswerPings(ws *websocket.Conn, timeout time.Duration, onPing func()) {
-	ws.SetPingHandler(func(data string) error {
-		if onPing != nil {
-			onPing()
-		}
-		err := ws.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(timeout))
-		if errors.Is(err, websocket.ErrCloseSent) {
-			return nil
-		}
-		return err
-	})
-}
-
-func isDNS(err error) bool {
-	var dnsErr *net.DNSError
-	return errors.As(err, &dnsErr)
-}
-
-// serve runs one connection: a reader (this goroutine) and a writer.
-func (s *Session) serve(ctx context.Context, ws *websocket.Conn) error {
-	out := make(chan outgoing)
-	done := make(chan struct{})
-	writerDone := make(chan struct{})
-	defer func() {
-		s.mu.Lock()
-		s.out, s.done = nil, nil
-		s.mu.Unlock()
-		close(done)
-		ws.Close()
-		<-writerDone
-	}()
-	go s.writer(ws, out, done, writerDone)
-	stop := context.AfterFunc(ctx, func() { ws.Close() })
-	defer stop()
-
-	alive := func() { ws.SetReadDeadline(time.Now().Add(s.cfg.PongTimeout)) }
-	alive()
-	ws.SetPongHandler(func(string) error { alive(); return nil })
-	AnswerPings(ws, s.cfg.WriteTimeout, alive)
-	connected := false
-	batched := ws.Subprotocol() == model.SubprotocolBatch
-	for {
-		_, data, err := ws.ReadMessage()
-		if err != nil {
-			return readError(err)
-		}
-		alive()
-		var msgs []*model.ChatRoomRequest
-		if batched {
-			msgs, err = model.DecodeBatch(data)
-		} else {
-			var m *model.ChatRoomRequest
-			m, err = model.Decode(data)
-			msgs = []*model.ChatRoomRequest{m}
-		}
-		if err != nil {
-			continue // a newer server's frame we cannot read; nothing to show
-		}
-		for _, m := range msgs {
-			if !connected && m.Type == model.TypeJoin {
-				// The first message is our own join, with our name.
-				connected = true
-				s.mu.Lock()
-				s.out, s.done = out, done
-				s.mu.Unlock()
-				s.setState(StateChanged{State: Connected, Name: m.UserName})
-				continue
-			}
-			s.dispatch(m)
-		}
-	}
-}
-
-// readError is why a connection's read failed: the server's close, a
-// missed heartbeat, or the error itself.
-func readError(err error) error {
-	var ce *websocket.CloseError
-	var ne interface{ Timeout() bool }
-	switch {
-	case errors.As(err, &ce):
-		return &ClosedError{Code: ce.Code, Reason: ce.Text}
-	case errors.As(err, &ne) && ne.Timeout():
-		return ErrNoHeartbeat
-	}
-	return err
-}
-
-func (s *Session) dispatch(m *model.ChatRoomRequest) {
-	if m.Seq != 0 {
-		// Seqs count within one server's life: a restarted server starts
-		// again from 1, at later times. So an event was seen before only
-		// if it is no newer by both.
-		s.mu.Lock()
-		seen := m.Seq <= s.seq && m.Timestamp <= s.ts
-		if !seen {
-			s.seq, s.ts = m.Seq, m.Timestamp
-		}
-		s.mu.Unlock()
-		if seen && m.Type == model.TypeTalk {
-			return // history we showed before a reconnect
-		}
-	}
-	switch m.Type {
-	case model.TypeTalk:
-		s.onEvent(Talk{m})
-	case model.TypeUserList:
-		users := make([]string, 0, len(m.UserList))
-		for _, name := range m.UserList {
-			users = append(users, name)
-		}
-		s.onEvent(UserList{users})
-	case model.TypeJoin:
-		s.onEvent(Joined{m})
-	case model.TypeLeave:
-		s.onEvent(Left{m})
-	case model.TypeError:
-		s.onEvent(ServerError{m.Content})
-	}
-}
-
-func (s *Session) writer(ws *websocket.Conn, out <-chan outgoing, done <-chan struct{}, writerDone chan<- struct{}) {
-	defer close(writerDone)
-	ping := time.NewTicker(s.cfg.PingInterval)
-	defer ping.Stop()
-	for {
-		select {
-		case <-done:
-			return
-		case o := <-out:
-			ws.SetWriteDeadline(time.Now().Add(s.cfg.WriteTimeout))
-			err := ws.WriteMessage(websocket.BinaryMessage, o.data)
-			o.result <- err
-			if err != nil {
-				ws.Close()
-				return
-			}
-		case <-ping.C:
-			if err := ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(s.cfg.WriteTimeout)); err != nil {
-				ws.Close()
-				return
-			}
-		}
-	}
 }

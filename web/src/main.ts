@@ -1,85 +1,45 @@
-// The chat room in the browser. It connects to the page's own server at
-// /ws, shows the room (messages, history, users) and keeps the connection
-// honest: a ping every few seconds when the room is quiet, the connection
-// called dead when nothing comes back, and reconnects with backoff.
+// The chat in the browser. It connects to the page's own server at /ws
+// (connection.ts keeps the socket honest), and shows the user's rooms and
+// direct messages (conversations.ts), each with its own messages, users,
+// unread count, draft and scroll place; rooms are found and joined with
+// finder.ts. This file says what each frame from the server means, and
+// when to connect again.
 //
 // Every string from the network is put in the page as text (textContent, or
 // text nodes), never as HTML; the server's Content-Security-Policy forbids
-// inline scripts too. Usernames are isolated in <bdi> elements (bidi.ts).
+// inline scripts too. Names are isolated in <bdi> elements (bidi.ts).
 //
 // The page's URL may carry ?username=NAME (connect at once as NAME),
-// ?token=JWT (for a server run with -auth-secret) and ?lang=en|zh.
+// ?room=NAME (repeatable: the rooms to start in, the first the home room;
+// none: the server's default room), ?token=JWT (for a server run with
+// -auth-secret) and ?lang=en|zh.
 
-import { isolated, withName } from "./bidi.ts";
+import { withName } from "./bidi.ts";
+import { Connection, type Link } from "./connection.ts";
+import type { Conversation } from "./conversation.ts";
+import { Conversations } from "./conversations.ts";
+import { judgeClose, recall, remember } from "./closes.ts";
+import { byId } from "./dom.ts";
+import { Finder } from "./finder.ts";
 import { pickLang, texts, type Texts } from "./i18n.ts";
 import {
   checkUsername,
   closeCodeRefused,
-  decode,
   encode,
+  encodeRequest,
   maxContentBytes,
   maxUsernameChars,
-  subprotocolRefusals,
   utf8Length,
   type ChatRoomRequest,
+  type Request,
 } from "./protocol.ts";
 
-// A quiet connection sends a ping after pingAfter; a ping unanswered for
-// deadAfter (the server answers at once) means a dead connection. A timer
-// that ran late (a background tab's timers run once a minute) only pings:
-// the silence was the browser's, not the network's.
-const pingAfter = 5_000;
-const deadAfter = 10_000;
-const lateBeat = 2_500;
-// An attempt to connect that has not opened after this long is given up.
-const connectTimeout = 10_000;
-// A 409 on reconnecting is our own previous session, not yet gone: it is
-// retried for this long (above the server's default -pong-timeout, 60 s).
-const takenRetryFor = 75_000;
 // While the history after a join arrives, the message log is not read out.
 const historyQuiet = 1_000;
-// Reconnect backoff: first wait, doubling up to the cap, with jitter.
-const backoffFirst = 500;
-const backoffMax = 10_000;
-// The message list keeps this many lines; older ones go.
-const maxLines = 1000;
-// The page's own name, kept for the tab's life, so that a reload that
-// meets its previous session's name still online retries instead of failing.
-const sessionKey = "chatroom.name";
 
 type State = "disconnected" | "connecting" | "connected" | "reconnecting";
 
-// remember keeps the tab's name (null forgets it); recall reads it. Storage
-// a browser refuses (a private mode, a policy) only loses the reload case.
-function remember(name: string | null): void {
-  try {
-    if (name === null) {
-      sessionStorage.removeItem(sessionKey);
-    } else {
-      sessionStorage.setItem(sessionKey, name);
-    }
-  } catch {
-    // not kept: a reload will take a lingering session's 409 as final
-  }
-}
-
-function recall(): string | null {
-  try {
-    return sessionStorage.getItem(sessionKey);
-  } catch {
-    return null;
-  }
-}
-
-function byId<T extends HTMLElement>(id: string): T {
-  const el = document.getElementById(id);
-  if (!el) {
-    throw new Error(`the page lacks #${id}`);
-  }
-  return el as T;
-}
-
-class ChatPage {
+class ChatPage implements Link {
   private readonly t: Texts;
   private readonly params = new URLSearchParams(location.search);
   private readonly form = byId<HTMLFormElement>("join");
@@ -87,44 +47,47 @@ class ChatPage {
   private readonly nameError = byId<HTMLElement>("username-error");
   private readonly connectButton = byId<HTMLButtonElement>("connect");
   private readonly status = byId<HTMLElement>("status");
-  private readonly list = byId<HTMLOListElement>("messages");
   private readonly compose = byId<HTMLFormElement>("compose");
   private readonly box = byId<HTMLTextAreaElement>("message");
   private readonly sendButton = byId<HTMLButtonElement>("send");
   private readonly sendError = byId<HTMLElement>("send-error");
-  private readonly usersTitle = byId<HTMLElement>("users-title");
-  private readonly usersList = byId<HTMLUListElement>("users");
+  private readonly conn = new Connection(this);
+  private readonly convs: Conversations;
+  private readonly finder: Finder;
 
-  private ws: WebSocket | null = null;
   private name = ""; // the name asked for, then the one the server gave
   private me = ""; // set once the server's join for us arrived
   private wasConnected = false; // this name has been in the room: a 409 on reconnect is our own ghost
   private takenSince = 0; // when the 409s on reconnecting began
-  private users = new Set<string>();
-  // The newest event shown. Seqs count within one server's life, and a
-  // restarted server starts again from 1 at later times: a talk was shown
-  // before (history replayed after a reconnect) only if it is no newer by
-  // both. The desktop client (service.Session) does the same.
-  private lastSeq = 0n;
-  private lastTime = 0n;
-  private lastHeard = 0;
-  private lastPing = 0;
-  private lastBeat = 0;
-  private connectTimer = 0;
   private quietTimer = 0;
   private refusal = ""; // an error frame before our join: the reason of a refusal in band
-  private heartbeat = 0;
-  private retryTimer = 0;
-  private attempt = 0;
 
   constructor() {
     const lang = pickLang(this.params.get("lang"), navigator.languages ?? [navigator.language]);
     this.t = texts(lang);
     document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
+    this.convs = new Conversations(
+      this.t,
+      (c) => this.opened(c),
+      (name) => this.startDm(name),
+    );
+    this.finder = new Finder(this.t, (r) => this.request(r), (room) => this.showRoom(room));
     this.translate();
+    this.wire();
+    this.setState("disconnected", this.t.disconnected);
+    const asked = this.params.get("username");
+    if (asked !== null) {
+      this.nameInput.value = asked;
+      this.connectAs(asked);
+    } else {
+      this.nameInput.focus();
+    }
+  }
+
+  private wire(): void {
     this.form.addEventListener("submit", (e) => {
       e.preventDefault();
-      if (this.ws || this.retryTimer) {
+      if (this.conn.busy) {
         this.disconnect();
       } else {
         this.connectAs(this.nameInput.value);
@@ -144,16 +107,9 @@ class ChatPage {
       }
     });
     this.box.addEventListener("input", () => this.showSendError(""));
+    byId("leave").addEventListener("click", () => this.leave());
     // Leaving the page says goodbye, so the others see the leave at once.
-    window.addEventListener("pagehide", () => this.ws?.readyState === WebSocket.OPEN && this.ws.send(encode("exit")));
-    this.setState("disconnected", this.t.disconnected);
-    const asked = this.params.get("username");
-    if (asked !== null) {
-      this.nameInput.value = asked;
-      this.connectAs(asked);
-    } else {
-      this.nameInput.focus();
-    }
+    window.addEventListener("pagehide", () => this.conn.send(encode("exit")));
   }
 
   private translate(): void {
@@ -161,11 +117,15 @@ class ChatPage {
     byId("title").textContent = this.t.title;
     byId("username-label").textContent = this.t.username;
     byId("message-label").textContent = this.t.message;
-    byId("messages-title").textContent = this.t.messages;
+    byId("rooms-title").textContent = this.t.rooms;
+    byId("dms-title").textContent = this.t.directMessages;
+    const sidebar = byId("sidebar");
+    sidebar.setAttribute("aria-label", this.t.conversations);
+    sidebar.setAttribute("aria-description", this.t.switchKeys);
     this.sendButton.textContent = this.t.send;
     this.box.placeholder = this.t.placeholder;
     this.nameInput.maxLength = maxUsernameChars * 2; // UTF-16 units; the real check is in characters
-    this.renderUsers();
+    this.convs.render();
   }
 
   private connectAs(raw: string): void {
@@ -177,196 +137,203 @@ class ChatPage {
       return;
     }
     this.showNameError("");
+    if (checked !== this.name) {
+      this.convs.clear(); // another user's rooms and conversations
+    }
     this.name = checked;
     this.wasConnected = recall() === checked;
     this.takenSince = 0;
-    this.attempt = 0;
+    this.conn.resetBackoff();
     this.open();
   }
 
+  // open connects, to every room the user is in (the home room first), or
+  // at first to the page's ?room= rooms (none: the server's default room).
   private open(): void {
-    this.clearRetry();
     this.me = "";
+    this.convs.me = "";
     this.refusal = "";
     this.setState(this.wasConnected ? "reconnecting" : "connecting", this.t.connecting);
     const url = new URL("/ws", location.href);
     url.protocol = location.protocol === "https:" ? "wss:" : "ws:";
     url.searchParams.set("username", this.name);
+    const rooms = this.convs.rooms().map((c) => c.name);
+    for (const room of rooms.length > 0 ? rooms : this.params.getAll("room")) {
+      url.searchParams.append("room", room);
+    }
     const token = this.params.get("token");
     if (token) {
       url.searchParams.set("token", token);
     }
-    const ws = new WebSocket(url, [subprotocolRefusals]);
-    ws.binaryType = "arraybuffer";
-    this.ws = ws;
-    // A connection that neither opens nor fails (a proxy that accepts and
-    // says nothing) is given up, and tried again.
-    this.connectTimer = window.setTimeout(() => this.drop(this.t.unreachable(location.host)), connectTimeout);
-    ws.onopen = () => {
-      window.clearTimeout(this.connectTimer);
-      this.lastHeard = this.lastBeat = Date.now();
-      this.lastPing = 0;
-      this.heartbeat = window.setInterval(() => this.beat(ws), 1000);
-    };
-    ws.onmessage = (e: MessageEvent) => {
-      if (ws !== this.ws || !(e.data instanceof ArrayBuffer)) {
-        return;
-      }
-      this.lastHeard = Date.now();
-      let m: ChatRoomRequest;
-      try {
-        m = decode(e.data);
-      } catch {
-        return; // not ours to show; the server never sends such a frame
-      }
-      this.handle(m);
-    };
-    ws.onclose = (e: CloseEvent) => {
-      if (ws === this.ws) {
-        this.closed(e.code, e.reason);
-      }
-    };
+    this.conn.start(url);
   }
 
-  // beat runs every second while a connection is open.
-  private beat(ws: WebSocket): void {
-    if (ws !== this.ws || ws.readyState !== WebSocket.OPEN) {
-      return;
-    }
-    const now = Date.now();
-    const late = now - this.lastBeat > lateBeat;
-    this.lastBeat = now;
-    const waiting = this.lastPing > this.lastHeard; // a ping is unanswered
-    if (late) {
-      this.ping(ws, now); // judge by an answer to a ping sent now
-    } else if (waiting && now - this.lastPing >= deadAfter) {
-      this.drop(this.t.noHeartbeat);
-    } else if (!waiting && now - this.lastHeard >= pingAfter) {
-      this.ping(ws, now);
-    }
+  // request sends r if connected.
+  private request(r: Request): boolean {
+    return this.me !== "" && this.conn.send(encodeRequest(r));
   }
 
-  private ping(ws: WebSocket, now: number): void {
-    this.lastPing = now;
-    ws.send(encode("ping"));
-  }
-
-  private handle(m: ChatRoomRequest): void {
+  message(m: ChatRoomRequest): void {
     switch (m.type) {
       case "join":
-        if (!this.me) {
-          // A connection's first frame is our own join, with our name.
-          this.me = m.userName;
-          this.name = m.userName;
-          this.wasConnected = true;
-          this.takenSince = 0;
-          this.attempt = 0;
-          remember(m.userName);
-          // The user list and the history follow: a screen reader is not
-          // made to read out the whole history.
-          this.list.setAttribute("aria-busy", "true");
-          window.clearTimeout(this.quietTimer);
-          this.quietTimer = window.setTimeout(() => this.list.setAttribute("aria-busy", "false"), historyQuiet);
-          this.setState("connected", withName(this.t.connectedAs, this.me));
-          this.box.focus();
-          return;
-        }
-        if (!this.users.has(m.userName)) {
-          this.users.add(m.userName);
-          this.renderUsers();
-        }
-        this.system(withName(this.t.joined, m.userName), m.timestamp);
+        this.joined(m);
         return;
       case "leave":
-        this.users.delete(m.userName);
-        this.renderUsers();
-        this.system(withName(this.t.left, m.userName), m.timestamp);
+        this.left(m);
         return;
       case "userlist":
-        this.users = new Set(Object.keys(m.userList));
-        this.renderUsers();
+        this.userList(m);
         return;
       case "talk":
         this.talk(m);
         return;
       case "error":
-        if (!this.me) {
-          this.refusal = m.content; // the close that follows says what kind
-          return;
-        }
-        this.system(this.t.serverSaid(m.content), 0n);
+        this.error(m);
+        return;
+      case "rooms":
+        this.finder.page(m);
         return;
       default:
-        return; // pong, or a type a newer server added
+        return; // pong, the end of a history, or a type a newer server added
     }
   }
 
-  private talk(m: ChatRoomRequest): void {
-    if (m.seq <= this.lastSeq && m.timestamp <= this.lastTime) {
-      return; // history we showed before a reconnect
+  // room is the conversation of a room the server speaks of: with no room
+  // named (an older server), the home room.
+  private room(m: ChatRoomRequest): Conversation | undefined {
+    return m.room ? this.convs.get("room", m.room) : this.convs.rooms()[0];
+  }
+
+  private joined(m: ChatRoomRequest): void {
+    if (!this.me) {
+      this.welcome(m.userName); // a connection's first frame is our own join
     }
-    this.lastSeq = m.seq;
-    this.lastTime = m.timestamp;
-    const li = document.createElement("li");
-    li.append(this.timeSpan(m.timestamp));
-    const sender = isolated(m.userName, "sender");
-    const content = document.createElement("span");
-    content.className = "content";
-    content.textContent = m.content;
-    li.append(sender, content);
-    li.dataset.seq = m.seq.toString();
-    this.append(li);
-  }
-
-  private system(text: string | (string | Node)[], timestamp: bigint): void {
-    const li = document.createElement("li");
-    li.className = "system";
-    li.append(this.timeSpan(timestamp));
-    const span = document.createElement("span");
-    span.append(...(typeof text === "string" ? [text] : text));
-    li.append(span);
-    this.append(li);
-  }
-
-  private timeSpan(timestamp: bigint): HTMLElement {
-    const when = timestamp > 0n ? new Date(Number(timestamp)) : new Date();
-    const el = document.createElement("time");
-    el.className = "time";
-    el.dateTime = when.toISOString();
-    el.textContent = when.toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
-    return el;
-  }
-
-  private append(li: HTMLElement): void {
-    const l = this.list;
-    const atBottom = l.scrollHeight - l.scrollTop - l.clientHeight < 40;
-    l.append(li);
-    while (l.childElementCount > maxLines) {
-      l.firstElementChild?.remove();
-    }
-    if (atBottom) {
-      l.scrollTop = l.scrollHeight;
-    }
-  }
-
-  private renderUsers(): void {
-    const names = [...this.users].sort((a, b) => a.localeCompare(b));
-    const items = names.map((n) => {
-      const li = document.createElement("li");
-      li.append(...(n === this.me ? withName(this.t.you, n) : [isolated(n)]));
-      li.dataset.name = n;
-      if (n === this.me) {
-        li.className = "me";
+    if (m.userName === this.me) {
+      const c = this.convs.ensure("room", m.room || (this.convs.rooms()[0]?.name ?? ""));
+      if (this.finder.joined(c.name)) {
+        this.convs.open(c);
+        this.box.focus();
       }
-      return li;
-    });
-    this.usersList.replaceChildren(...items);
-    this.usersTitle.textContent = this.t.online(names.length);
+      return;
+    }
+    const c = this.room(m);
+    if (c && !c.users.has(m.userName)) {
+      c.users.add(m.userName);
+      this.convs.renderUsers();
+    }
+    c?.system(withName(this.t.joined, m.userName), m.timestamp);
+  }
+
+  // welcome: the server took us, by the name it says.
+  private welcome(name: string): void {
+    this.me = this.convs.me = this.name = name;
+    this.wasConnected = true;
+    this.takenSince = 0;
+    this.conn.resetBackoff();
+    remember(name);
+    // The user list and the history follow: a screen reader is not made
+    // to read out the whole history.
+    const list = byId("messages");
+    list.setAttribute("aria-busy", "true");
+    window.clearTimeout(this.quietTimer);
+    this.quietTimer = window.setTimeout(() => document.querySelectorAll(".messages").forEach((l) => l.setAttribute("aria-busy", "false")), historyQuiet);
+    this.setState("connected", withName(this.t.connectedAs, this.me));
+    this.box.focus();
+  }
+
+  private left(m: ChatRoomRequest): void {
+    const c = this.room(m);
+    if (!c) {
+      return;
+    }
+    if (m.userName === this.me) {
+      this.convs.remove(c); // our part, done
+      return;
+    }
+    c.users.delete(m.userName);
+    this.convs.renderUsers();
+    c.system(withName(this.t.left, m.userName), m.timestamp);
+  }
+
+  private userList(m: ChatRoomRequest): void {
+    const c = this.room(m);
+    if (c) {
+      c.users = new Set(Object.keys(m.userList));
+      this.convs.renderUsers();
+    }
+  }
+
+  // talk shows a talk in its room, or in the direct messages with the
+  // other user (the sender, or the addressee of our own).
+  private talk(m: ChatRoomRequest): void {
+    const c = m.to ? this.convs.ensure("dm", m.userName === this.me ? m.to : m.userName) : this.room(m);
+    if (c?.talk(m)) {
+      this.convs.arrived(c, m.userName);
+    }
+  }
+
+  // error shows a refusal where it belongs: the direct messages with `to`,
+  // the room it names, the room finder for a join it asked, else the
+  // conversation shown.
+  private error(m: ChatRoomRequest): void {
+    if (!this.me) {
+      this.refusal = m.content; // the close that follows says what kind
+      return;
+    }
+    const words = this.t.serverSaid(m.content);
+    const room = m.room ? this.convs.get("room", m.room) : undefined;
+    if (m.to) {
+      this.convs.ensure("dm", m.to).system(words, 0n);
+    } else if (m.room && (this.finder.asked(m.room) || !room)) {
+      this.finder.refused(m);
+    } else {
+      (room ?? this.convs.current)?.system(words, 0n);
+    }
+  }
+
+  // opened: the user chose c. A DM conversation asks for its history the
+  // first time.
+  private opened(c: Conversation): void {
+    if (c.kind === "dm" && !c.historyAsked && this.request({ type: "history", to: c.name })) {
+      c.historyAsked = true;
+    }
+    this.showSendError("");
+  }
+
+  // showRoom shows the room if the user is in it, and says so.
+  private showRoom(room: string): boolean {
+    const c = this.convs.get("room", room);
+    if (c) {
+      this.convs.open(c);
+    }
+    return c !== undefined;
+  }
+
+  private startDm(name: string): void {
+    const c = this.convs.ensure("dm", name);
+    this.convs.open(c);
+    this.box.focus();
+  }
+
+  // leave parts the room shown (not the last one), or closes a DM conversation.
+  private leave(): void {
+    const c = this.convs.current;
+    if (!c) {
+      return;
+    }
+    if (c.kind === "dm") {
+      this.convs.remove(c);
+    } else if (this.convs.rooms().length < 2) {
+      this.showSendError(this.t.onlyRoom);
+    } else if (!this.request({ type: "part", room: c.name })) {
+      this.showSendError(this.t.notConnected);
+    }
   }
 
   private send(): void {
     const text = this.box.value;
-    if (!this.ws || this.ws.readyState !== WebSocket.OPEN || !this.me) {
+    const c = this.convs.current;
+    if (!this.me || !this.conn.open || !c) {
       this.showSendError(this.t.notConnected);
       return;
     }
@@ -379,56 +346,36 @@ class ChatPage {
       this.showSendError(this.t.messageTooLong(over));
       return;
     }
-    this.ws.send(encode("talk", text));
+    this.request(c.kind === "room" ? { type: "talk", room: c.name, content: text } : { type: "talk", to: c.name, content: text });
     this.box.value = "";
     this.showSendError("");
   }
 
   // closed handles the end of a connection: a refusal in words, or a
   // reconnect with backoff.
-  private closed(code: number, reason: string): void {
-    this.stopConnection();
-    const status = code - closeCodeRefused;
-    const why = this.refusal || reason;
-    if (status === 409) {
-      const now = Date.now();
+  closed(code: number, reason: string): void {
+    this.me = this.convs.me = "";
+    const now = Date.now();
+    if (code - closeCodeRefused === 409) {
       this.takenSince ||= now;
-      if (!this.wasConnected || now - this.takenSince > takenRetryFor) {
-        this.fail(this.t.nameTaken(this.name), true);
-        return;
-      }
     }
-    if ((status === 400 || status === 401) && why) {
-      this.fail(this.t.refused(why), status === 400);
-      return;
-    }
-    let words: string;
-    if (status === 409) {
-      words = this.t.nameTaken(this.name); // our previous connection, not yet gone: retry
-    } else if (why) {
-      words = status > 0 ? this.t.refused(why) : this.t.closedBy(why);
-    } else if (!this.wasConnected) {
-      words = this.t.unreachable(location.host);
+    const end = judgeClose(this.t, code, this.refusal || reason, { name: this.name, wasConnected: this.wasConnected, takenFor: now - this.takenSince });
+    if (end.retry) {
+      this.retry(end.words);
     } else {
-      words = this.t.connectionLost;
+      this.fail(end.words, end.aboutName);
     }
-    this.retry(words);
   }
 
-  // drop ends a connection that stopped answering, and reconnects.
-  private drop(why: string): void {
-    const ws = this.ws;
-    this.stopConnection();
-    ws?.close();
-    this.retry(why);
+  silent(unopened: boolean): void {
+    this.me = this.convs.me = "";
+    this.retry(unopened ? this.t.unreachable(location.host) : this.t.noHeartbeat);
   }
 
   private retry(why: string): void {
-    const wait = Math.min(backoffMax, backoffFirst * 2 ** this.attempt) * (0.8 + Math.random() * 0.4);
-    this.attempt++;
+    const wait = this.conn.retry(() => this.open());
     // Said once, not counted down: the status is read out on every change.
     this.setState("reconnecting", this.t.reconnecting(Math.max(1, Math.round(wait / 1000)), why));
-    this.retryTimer = window.setTimeout(() => this.open(), wait);
   }
 
   private fail(words: string, aboutName: boolean): void {
@@ -441,31 +388,10 @@ class ChatPage {
   }
 
   private disconnect(): void {
-    const ws = this.ws;
-    this.stopConnection();
-    this.clearRetry();
-    if (ws?.readyState === WebSocket.OPEN) {
-      ws.send(encode("exit"));
-    }
-    ws?.close(1000);
+    this.conn.close(encode("exit"));
+    this.me = this.convs.me = "";
     remember(null);
     this.setState("disconnected", this.t.disconnected);
-  }
-
-  private stopConnection(): void {
-    if (this.ws) {
-      this.ws.onopen = this.ws.onmessage = this.ws.onclose = null;
-    }
-    this.ws = null;
-    this.me = "";
-    window.clearInterval(this.heartbeat);
-    window.clearTimeout(this.connectTimer);
-    this.heartbeat = this.connectTimer = 0;
-  }
-
-  private clearRetry(): void {
-    window.clearTimeout(this.retryTimer);
-    this.retryTimer = 0;
   }
 
   private setState(state: State, words: string | (string | Node)[]): void {
@@ -481,8 +407,7 @@ class ChatPage {
     this.box.setAttribute("aria-disabled", String(!open));
     this.sendButton.setAttribute("aria-disabled", String(!open));
     if (!open) {
-      this.users.clear();
-      this.renderUsers();
+      this.convs.clearUsers();
     }
   }
 

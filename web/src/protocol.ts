@@ -3,9 +3,9 @@
 // refusals read from the connection (the chatroom.refusals subprotocol).
 
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { ChatRoomRequestSchema, type ChatRoomRequest } from "./gen/chat_message_pb.ts";
+import { ChatRoomRequestSchema, type ChatRoomRequest, type RoomInfo } from "./gen/chat_message_pb.ts";
 
-export type { ChatRoomRequest };
+export type { ChatRoomRequest, RoomInfo };
 
 // Offered in the handshake: a refused one is then upgraded, told why in an
 // error frame and closed with 4000 + the HTTP status.
@@ -17,8 +17,27 @@ export const maxContentBytes = 4096;
 // model.MaxUsernameRunes.
 export const maxUsernameChars = 32;
 
+// model.MaxRoomRunes: the longest room name any server takes (its
+// -max-room-name may take less, and says so in words).
+export const maxRoomChars = 64;
+
+// The fields a client request may set (see model/chat_message.proto).
+export type Request = {
+  type: string;
+  content?: string;
+  room?: string;
+  to?: string;
+  cursor?: string;
+  limit?: number;
+  private?: boolean;
+};
+
 export function encode(type: string, content = ""): Uint8Array {
-  return toBinary(ChatRoomRequestSchema, create(ChatRoomRequestSchema, { type, content }));
+  return encodeRequest({ type, content });
+}
+
+export function encodeRequest(r: Request): Uint8Array {
+  return toBinary(ChatRoomRequestSchema, create(ChatRoomRequestSchema, r));
 }
 
 export function decode(data: ArrayBuffer): ChatRoomRequest {
@@ -47,4 +66,26 @@ export function checkUsername(raw: string): string | UsernameProblem {
 
 export function utf8Length(s: string): number {
   return new TextEncoder().encode(s).length;
+}
+
+export type RoomProblem = { kind: "empty" } | { kind: "tooLong" };
+
+// checkRoom is the part of model.NormalizeRoom's rules a page can apply
+// exactly: a name is given and has at most 64 characters. It returns the
+// name in the form the server knows it by, as near as a browser can make
+// it (NFKC, lower case); the server's own check, in words, is the last.
+export function checkRoom(raw: string): string | RoomProblem {
+  const name = normalizeRoom(raw.trim());
+  if (name === "") {
+    return { kind: "empty" };
+  }
+  if ([...name].length > maxRoomChars) {
+    return { kind: "tooLong" };
+  }
+  return name;
+}
+
+// normalizeRoom approximates model.NormalizeRoom's NFKC case folding.
+export function normalizeRoom(name: string): string {
+  return name.normalize("NFKC").toLowerCase().normalize("NFKC");
 }

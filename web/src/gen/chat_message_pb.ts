@@ -21,6 +21,36 @@
 //                                                        WebSocket pings (browsers)
 //   pong      server   -                                 the answer to ping, to the asker only
 //
+// Rooms and direct messages (new fields and types; a client that knows
+// nothing of them lives in one room, its "home room", and sees what the
+// specification says). A connection starts in the rooms its handshake names
+// (?room=NAME, repeatable, or the header "room: NAME"), or in the server's
+// default room (-default-room, default "lobby"); the first of them is its
+// home room. A client message with no room means the home room. Every
+// server message about a room carries its name in `room`.
+//
+//   type      sent by  fields set                        meaning
+//   talk      client   content room                      say something in a room the client is in
+//   talk      client   content to                        a direct message to the user `to`
+//   talk      server   ... to                            a direct message: delivered to `to` and echoed to
+//                                                        its sender (user_name), no one else; no room
+//   join      client   room [private]                    join a room, created on first join (private:
+//                                                        created unlisted); the answer is the join event,
+//                                                        the room's user list and its last talks, as at
+//                                                        connect
+//   part      client   room                              leave a room; the answer is the leave event
+//   userlist  client   [room]                            the online users of a room (the reply has room)
+//   rooms     client   [cursor] [limit]                  list the public rooms, by name, from after cursor
+//   rooms     server   rooms cursor                      one page: name, members, topic; cursor is the
+//                                                        name to ask from for the next page, "" at the end
+//   history   client   room | to                         the room's last talks, or the last direct messages
+//                                                        between the client and `to`
+//   history   server   room | to                         the end of the talks just replayed for that request
+//   join/leave server  user_name room timestamp seq      per room; seqs increase per room, the same order
+//                                                        for every member; direct messages between two users
+//                                                        are ordered too
+//   error     server   content [room] [to]               refused; room or to say what the request was about
+//
 // Batched framing (opt-in). A client that offers the WebSocket subprotocol
 // "chatroom.v2" in its handshake, and gets it back, receives ChatRoomBatch
 // frames instead: each binary frame carries one or more ChatRoomRequests, in
@@ -49,7 +79,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file chat_message.proto.
  */
 export const file_chat_message: GenFile = /*@__PURE__*/
-  fileDesc("ChJjaGF0X21lc3NhZ2UucHJvdG8SCGNoYXRyb29tItABCg9DaGF0Um9vbVJlcXVlc3QSDAoEdHlwZRgBIAEoCRIRCgl1c2VyX25hbWUYAiABKAkSDwoHY29udGVudBgDIAEoCRI6Cgl1c2VyX2xpc3QYBCADKAsyJy5jaGF0cm9vbS5DaGF0Um9vbVJlcXVlc3QuVXNlckxpc3RFbnRyeRIRCgl0aW1lc3RhbXAYBSABKAMSCwoDc2VxGAYgASgEGi8KDVVzZXJMaXN0RW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASI8Cg1DaGF0Um9vbUJhdGNoEisKCG1lc3NhZ2VzGAEgAygLMhkuY2hhdHJvb20uQ2hhdFJvb21SZXF1ZXN0QhBaDmNoYXRyb29tL21vZGVsYgZwcm90bzM");
+  fileDesc("ChJjaGF0X21lc3NhZ2UucHJvdG8SCGNoYXRyb29tIr0CCg9DaGF0Um9vbVJlcXVlc3QSDAoEdHlwZRgBIAEoCRIRCgl1c2VyX25hbWUYAiABKAkSDwoHY29udGVudBgDIAEoCRI6Cgl1c2VyX2xpc3QYBCADKAsyJy5jaGF0cm9vbS5DaGF0Um9vbVJlcXVlc3QuVXNlckxpc3RFbnRyeRIRCgl0aW1lc3RhbXAYBSABKAMSCwoDc2VxGAYgASgEEgwKBHJvb20YByABKAkSCgoCdG8YCCABKAkSIQoFcm9vbXMYCSADKAsyEi5jaGF0cm9vbS5Sb29tSW5mbxIOCgZjdXJzb3IYCiABKAkSDQoFbGltaXQYCyABKA0SDwoHcHJpdmF0ZRgMIAEoCBovCg1Vc2VyTGlzdEVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiOAoIUm9vbUluZm8SDAoEbmFtZRgBIAEoCRIPCgdtZW1iZXJzGAIgASgNEg0KBXRvcGljGAMgASgJIjwKDUNoYXRSb29tQmF0Y2gSKwoIbWVzc2FnZXMYASADKAsyGS5jaGF0cm9vbS5DaGF0Um9vbVJlcXVlc3RCEFoOY2hhdHJvb20vbW9kZWxiBnByb3RvMw");
 
 /**
  * @generated from message chatroom.ChatRoomRequest
@@ -90,6 +120,53 @@ export type ChatRoomRequest = Message<"chatroom.ChatRoomRequest"> & {
    * @generated from field: uint64 seq = 6;
    */
   seq: bigint;
+
+  /**
+   * The room a message is about. Empty from a client: its home room.
+   * Room names are 1-64 letters, digits, marks and "-_." of any script
+   * (Chinese too), compared and shown in NFKC, lower case.
+   *
+   * @generated from field: string room = 7;
+   */
+  room: string;
+
+  /**
+   * A direct message's addressee (talk, history, error).
+   *
+   * @generated from field: string to = 8;
+   */
+  to: string;
+
+  /**
+   * A rooms reply: one page of the public rooms.
+   *
+   * @generated from field: repeated chatroom.RoomInfo rooms = 9;
+   */
+  rooms: RoomInfo[];
+
+  /**
+   * Rooms paging: in a request, list the rooms after this name; in the
+   * reply, the name to ask from for the next page, "" after the last.
+   *
+   * @generated from field: string cursor = 10;
+   */
+  cursor: string;
+
+  /**
+   * Rooms paging: most rooms per page (0: the server's default, at most
+   * its maximum).
+   *
+   * @generated from field: uint32 limit = 11;
+   */
+  limit: number;
+
+  /**
+   * A join that creates its room creates it unlisted: not in the rooms
+   * list, joined only by whoever knows its name.
+   *
+   * @generated from field: bool private = 12;
+   */
+  private: boolean;
 };
 
 /**
@@ -98,6 +175,39 @@ export type ChatRoomRequest = Message<"chatroom.ChatRoomRequest"> & {
  */
 export const ChatRoomRequestSchema: GenMessage<ChatRoomRequest> = /*@__PURE__*/
   messageDesc(file_chat_message, 0);
+
+/**
+ * One room in a rooms reply.
+ *
+ * @generated from message chatroom.RoomInfo
+ */
+export type RoomInfo = Message<"chatroom.RoomInfo"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * online in the room (all nodes)
+   *
+   * @generated from field: uint32 members = 2;
+   */
+  members: number;
+
+  /**
+   * empty if none
+   *
+   * @generated from field: string topic = 3;
+   */
+  topic: string;
+};
+
+/**
+ * Describes the message chatroom.RoomInfo.
+ * Use `create(RoomInfoSchema)` to create a new message.
+ */
+export const RoomInfoSchema: GenMessage<RoomInfo> = /*@__PURE__*/
+  messageDesc(file_chat_message, 1);
 
 /**
  * One server frame in the "chatroom.v2" subprotocol: several messages, in
@@ -117,5 +227,5 @@ export type ChatRoomBatch = Message<"chatroom.ChatRoomBatch"> & {
  * Use `create(ChatRoomBatchSchema)` to create a new message.
  */
 export const ChatRoomBatchSchema: GenMessage<ChatRoomBatch> = /*@__PURE__*/
-  messageDesc(file_chat_message, 1);
+  messageDesc(file_chat_message, 2);
 

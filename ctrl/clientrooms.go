@@ -1,0 +1,333 @@
+package ctrl
+
+// This file owns the desktop client's rooms and direct conversations: which
+// ones the window lists, their users, where each event and error belongs,
+// and the user's requests to join, part, list rooms and talk to one person.
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"chatroom/model"
+	"chatroom/service/session"
+)
+
+// Conv names one conversation of the window: a room, or the direct messages
+// with one user. The zero Conv is the home room of a server without rooms
+// (and, given to AppendLine, the conversation shown).
+type Conv struct {
+	Room string // the room's name; "" in a direct conversation
+	With string // the other user of a direct conversation
+}
+
+// RoomConv and DirectConv make Convs.
+func RoomConv(room string) Conv   { return Conv{Room: room} }
+func DirectConv(user string) Conv { return Conv{With: user} }
+
+// IsDirect says whether c is a direct conversation.
+func (c Conv) IsDirect() bool { return c.With != "" }
+
+// RoomInfo is one public room of the server's list.
+type RoomInfo struct {
+	Name    string
+	Members int
+	Topic   string
+}
+
+// RoomPage is a page of the rooms list. First: it starts the list (else it
+// follows the page before); More: there are more pages.
+type RoomPage struct {
+	Rooms       []RoomInfo
+	First, More bool
+}
+
+// seenTalk is the newest talk shown in a direct conversation: the history
+// asked for when it opens skips what is shown already.
+type seenTalk struct {
+	seq uint64
+	ts  int64
+}
+
+// convState is what the controller knows of the conversations; Client.mu
+// guards it.
+type convState struct {
+	rooms   map[string]map[string]bool // the rooms we are in, and their users
+	direct  map[string]seenTalk        // the direct conversations open, by partner
+	joining map[string]bool            // rooms we asked to join: their errors go under the join field
+	since   map[string]seenTalk        // per room, our join: the talks it replays are older
+	next    string                     // the cursor of the rooms list's next page
+	asked   string                     // the cursor of the page asked for last
+}
+
+func newConvState() convState {
+	return convState{
+		rooms: map[string]map[string]bool{}, direct: map[string]seenTalk{},
+		joining: map[string]bool{}, since: map[string]seenTalk{},
+	}
+}
+
+// ValidateRoom applies the server's room name rules and returns the name
+// the room is known by.
+func ValidateRoom(name string) (string, *InputError) {
+	n, err := model.NormalizeRoom(strings.TrimSpace(name))
+	if err == nil {
+		return n, nil
+	}
+	key := "A room name may hold only letters, digits, marks and - _ ."
+	switch {
+	case errors.Is(err, model.ErrRoomEmpty):
+		key = "Enter a room name"
+	case utf8.RuneCountInString(strings.TrimSpace(name)) > model.MaxRoomRunes:
+		key = "A room name has at most 64 characters"
+	case strings.Contains(err.Error(), "must start"):
+		key = "A room name must start with a letter or a digit"
+	}
+	return "", &InputError{FieldRoom, Text{Key: key}}
+}
+
+// Join checks name and asks to join that room (private: created unlisted).
+// The window shows the room once the server has let us in.
+func (c *Client) Join(name string, private bool) *InputError {
+	room, ierr := ValidateRoom(name)
+	if ierr != nil {
+		return ierr
+	}
+	s := c.current()
+	if s == nil {
+		return &InputError{FieldRoom, Text{Key: "Not connected"}}
+	}
+	c.mu.Lock()
+	_, in := c.convs.rooms[room]
+	c.convs.joining[room] = !in
+	c.mu.Unlock()
+	if in { // joined already: just show it
+		c.view.OpenConv(RoomConv(room), true)
+		return nil
+	}
+	return sendError(FieldRoom, s.Join(room, private))
+}
+
+// Part asks to leave room; the window drops it on the server's answer.
+func (c *Client) Part(room string) *InputError {
+	s := c.current()
+	if s == nil {
+		return &InputError{FieldMessage, Text{Key: "Not connected"}}
+	}
+	return sendError(FieldMessage, s.Part(room))
+}
+
+// ListRooms asks for the first page of public rooms, or (more) the next.
+func (c *Client) ListRooms(more bool) *InputError {
+	s := c.current()
+	if s == nil {
+		return &InputError{FieldRoom, Text{Key: "Not connected"}}
+	}
+	c.mu.Lock()
+	cursor := ""
+	if more {
+		cursor = c.convs.next
+	}
+	c.convs.asked = cursor
+	c.mu.Unlock()
+	return sendError(FieldRoom, s.ListRooms(cursor, 0))
+}
+
+// OpenDirect shows the direct conversation with user, opening it (and
+// asking for its history) if it is new.
+func (c *Client) OpenDirect(user string) *InputError {
+	s := c.current()
+	if s == nil {
+		return &InputError{FieldMessage, Text{Key: "Not connected"}}
+	}
+	if user == s.Name() {
+		return &InputError{FieldMessage, Text{Key: "That is you: choose someone else to write to"}}
+	}
+	if !c.openDirect(user, true, s.Name()) {
+		return nil
+	}
+	return sendError(FieldMessage, s.History("", user))
+}
+
+// CloseDirect takes the direct conversation with user off the list; a
+// message from them opens it again.
+func (c *Client) CloseDirect(user string) {
+	c.mu.Lock()
+	delete(c.convs.direct, user)
+	c.mu.Unlock()
+	c.view.CloseConv(DirectConv(user))
+}
+
+// openDirect lists the direct conversation with user (show: and shows it);
+// it says whether it is new.
+func (c *Client) openDirect(user string, show bool, me string) bool {
+	c.mu.Lock()
+	_, open := c.convs.direct[user]
+	if !open {
+		c.convs.direct[user] = seenTalk{}
+	}
+	c.mu.Unlock()
+	if open {
+		if show {
+			c.view.OpenConv(DirectConv(user), true)
+		}
+		return false
+	}
+	c.view.OpenConv(DirectConv(user), show)
+	c.view.SetUsers(DirectConv(user), []User{{Name: me, Self: true}, {Name: user}})
+	return true
+}
+
+// forgetUsers empties every room's user list (the connection is gone) and
+// returns the rooms.
+func (c *Client) forgetUsers() []Conv {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var convs []Conv
+	for room, users := range c.convs.rooms {
+		clear(users)
+		convs = append(convs, RoomConv(room))
+	}
+	return convs
+}
+
+func (c *Client) joined(m *model.ChatRoomRequest) {
+	conv := RoomConv(m.Room)
+	c.mu.Lock()
+	users, in := c.convs.rooms[m.Room]
+	own := m.UserName == c.self
+	if own && !in {
+		users = map[string]bool{}
+		c.convs.rooms[m.Room] = users
+		// A rejoin after a reconnect keeps the first join's mark: what was
+		// said while we were away is news.
+		c.convs.since[m.Room] = seenTalk{m.Seq, m.Timestamp}
+	}
+	// A room we asked for, or the first one, is shown at once.
+	show := own && !in && (c.convs.joining[m.Room] || len(c.convs.rooms) == 1)
+	if own {
+		delete(c.convs.joining, m.Room)
+	}
+	if users != nil {
+		users[m.UserName] = true
+	}
+	c.mu.Unlock()
+	if own && !in && m.Room != "" {
+		c.view.OpenConv(conv, show)
+	}
+	c.showUsers(m.Room)
+	if !own { // our own join is the room appearing
+		c.view.AppendLine(conv, Line{Kind: LineJoin, Time: msgTime(m), Sender: m.UserName})
+	}
+}
+
+func (c *Client) left(m *model.ChatRoomRequest) {
+	conv := RoomConv(m.Room)
+	c.mu.Lock()
+	own := m.UserName == c.self
+	if own {
+		delete(c.convs.rooms, m.Room)
+		delete(c.convs.since, m.Room)
+	} else if users := c.convs.rooms[m.Room]; users != nil {
+		delete(users, m.UserName)
+	}
+	c.mu.Unlock()
+	if own {
+		c.view.CloseConv(conv)
+		return
+	}
+	c.showUsers(m.Room)
+	c.view.AppendLine(conv, Line{Kind: LineLeave, Time: msgTime(m), Sender: m.UserName})
+}
+
+func (c *Client) userList(ev session.UserList) {
+	c.mu.Lock()
+	users := c.convs.rooms[ev.Room]
+	if users == nil && ev.Room == "" { // a server without rooms
+		users = map[string]bool{}
+		c.convs.rooms[""] = users
+	}
+	if users != nil {
+		clear(users)
+		for _, u := range ev.Users {
+			users[u] = true
+		}
+	}
+	c.mu.Unlock()
+	c.showUsers(ev.Room)
+}
+
+// showUsers shows room's users, sorted, ours marked.
+func (c *Client) showUsers(room string) {
+	c.mu.Lock()
+	users := make([]User, 0, len(c.convs.rooms[room]))
+	for u := range c.convs.rooms[room] {
+		users = append(users, User{Name: u, Self: u == c.self})
+	}
+	c.mu.Unlock()
+	slices.SortFunc(users, func(a, b User) int { return strings.Compare(a.Name, b.Name) })
+	c.view.SetUsers(RoomConv(room), users)
+}
+
+func (c *Client) talk(ev session.Talk) {
+	m := ev.Msg
+	line := Line{Kind: LineTalk, Time: msgTime(m), Sender: m.UserName, Text: m.Content, Own: m.UserName == c.self}
+	if m.To == "" || m.Room != "" {
+		c.mu.Lock()
+		joined := c.convs.since[m.Room]
+		c.mu.Unlock()
+		line.Past = m.Seq < joined.seq && m.Timestamp <= joined.ts
+		c.view.AppendLine(RoomConv(m.Room), line)
+		return
+	}
+	partner := session.Partner(m, c.self)
+	c.openDirect(partner, false, c.self)
+	c.mu.Lock()
+	newest := c.convs.direct[partner]
+	shown := ev.History && m.Seq != 0 && m.Seq <= newest.seq && m.Timestamp <= newest.ts
+	if !shown && m.Seq > newest.seq {
+		c.convs.direct[partner] = seenTalk{m.Seq, m.Timestamp}
+	}
+	c.mu.Unlock()
+	if !shown {
+		c.view.AppendLine(DirectConv(partner), line)
+	}
+}
+
+// serverError shows a refusal where it belongs: in its room or direct
+// conversation, under the join field for a room we are not in, else in
+// the conversation shown.
+func (c *Client) serverError(ev session.ServerError) {
+	text := Text{Key: "The server said: {{.Reason}}", Data: map[string]any{"Reason": ev.Reason}}
+	line := Line{Kind: LineError, Time: msgTime(&model.ChatRoomRequest{}), Info: text}
+	switch {
+	case ev.Room != "":
+		c.mu.Lock()
+		_, in := c.convs.rooms[ev.Room]
+		delete(c.convs.joining, ev.Room)
+		c.mu.Unlock()
+		if !in {
+			c.view.JoinFailed(&InputError{FieldRoom, text})
+			return
+		}
+		c.view.AppendLine(RoomConv(ev.Room), line)
+	case ev.To != "":
+		c.openDirect(ev.To, false, c.self)
+		c.view.AppendLine(DirectConv(ev.To), line)
+	default:
+		c.view.AppendLine(Conv{}, line)
+	}
+}
+
+func (c *Client) roomList(ev session.RoomList) {
+	page := RoomPage{More: ev.Cursor != ""}
+	for _, r := range ev.Rooms {
+		page.Rooms = append(page.Rooms, RoomInfo{Name: r.Name, Members: int(r.Members), Topic: r.Topic})
+	}
+	c.mu.Lock()
+	page.First = c.convs.asked == ""
+	c.convs.next = ev.Cursor
+	c.mu.Unlock()
+	c.view.SetRoomList(page)
+}

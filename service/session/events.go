@@ -1,0 +1,85 @@
+package session
+
+// The session's states and the events it reports.
+
+import (
+	"time"
+
+	"chatroom/model"
+)
+
+// State is where a session is.
+type State int
+
+const (
+	Disconnected State = iota
+	Connecting
+	Connected
+	Reconnecting
+)
+
+func (s State) String() string {
+	return [...]string{"disconnected", "connecting", "connected", "reconnecting"}[s]
+}
+
+// Event is what a session reports, in order, from one goroutine.
+type Event interface{ event() }
+
+type (
+	// StateChanged: connecting, connected (Name is ours), reconnecting (Err
+	// is why, RetryIn when) or disconnected (Err is why; nil after Close).
+	StateChanged struct {
+		State   State
+		Name    string
+		Err     error
+		RetryIn time.Duration
+	}
+	// Talk is a message, ours included. Msg.Room is its room; a direct
+	// message has Msg.To and no room (Partner says who the conversation is
+	// with). A room's last talks arrive as talks too, right after its user
+	// list, when we join it. History: the talk answers a History request,
+	// and may have been reported before.
+	Talk struct {
+		Msg     *model.ChatRoomRequest
+		History bool
+	}
+	// UserList is one room's users.
+	UserList struct {
+		Room  string
+		Users []string
+	}
+	// Joined and Left are presence changes in Msg.Room. Our own Joined
+	// (Msg.UserName is Name) means we are in that room now, our own Left
+	// that we are not.
+	Joined struct{ Msg *model.ChatRoomRequest }
+	Left   struct{ Msg *model.ChatRoomRequest }
+	// ServerError is the server rejecting something we sent; Room or To
+	// says which room or direct conversation it was about, if any.
+	ServerError struct{ Reason, Room, To string }
+	// RoomList is one page of the server's public rooms; Cursor asks for
+	// the next page, "" after the last.
+	RoomList struct {
+		Rooms  []*model.RoomInfo
+		Cursor string
+	}
+	// HistoryEnd ends the talks a History request brought.
+	HistoryEnd struct{ Room, To string }
+)
+
+func (StateChanged) event() {}
+func (Talk) event()         {}
+func (UserList) event()     {}
+func (Joined) event()       {}
+func (Left) event()         {}
+func (ServerError) event()  {}
+func (RoomList) event()     {}
+func (HistoryEnd) event()   {}
+
+// Partner is who a direct message's conversation is with, for the user
+// me: the addressee of what we sent, the sender of what we got.
+func Partner(m *model.ChatRoomRequest, me string) string {
+	if m.UserName == me {
+		return m.To
+	}
+	return m.UserName
+}
