@@ -28,8 +28,6 @@ type conn struct {
 	ws        *websocket.Conn
 	sock      *sockConn
 	name      string
-	rooms     []string // the rooms it starts in, the home room first; then nil
-	allowed   []string // the rooms its token lets it join; nil: any
 	remote    string
 	ip        netip.Addr
 	batched   bool          // the client negotiated model.SubprotocolBatch
@@ -133,11 +131,9 @@ func (c *conn) logger() *logrus.Entry {
 // close requested meanwhile (a shutdown) cannot make one call Leave before
 // Connect: the join preambles wait in the queue. It reports whether the
 // joins worked.
-func (c *conn) open() (joined bool) {
-	c.logger().WithField("rooms", c.rooms).Info("connection open")
-	rooms := c.rooms
-	c.rooms = nil
-	if err := c.s.hub.Connect(context.Background(), c, rooms, c.allowed); err != nil {
+func (c *conn) open(in admission) (joined bool) {
+	c.logger().WithField("rooms", in.rooms).Info("connection open")
+	if err := c.s.hub.Connect(context.Background(), c, in.rooms, in.allowed); err != nil {
 		// Connect has released the name.
 		c.left.Store(true)
 		c.Close(service.DisconnectServerError)

@@ -125,15 +125,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c.ws.Close()
 		return
 	}
-	s.start(c)
+	s.start(c, in)
 }
 
 // start joins c to its rooms and serves it, until it ends, on a goroutine
 // of its own: its stack starts small and stays small while the connection
 // is idle, and net/http's (grown by parsing the request and joining) ends.
-func (s *Server) start(c *conn) {
+func (s *Server) start(c *conn, in admission) {
 	begun := time.Now()
-	joined := c.open()
+	joined := c.open(in)
 	go func() {
 		defer s.untrack(c)
 		c.serve(begun, joined)

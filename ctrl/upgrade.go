@@ -56,8 +56,6 @@ func (s *Server) upgrade(w http.ResponseWriter, r *http.Request, in admission, i
 		sock:     sock,
 		meter:    meter,
 		name:     name,
-		rooms:    in.rooms,
-		allowed:  in.allowed,
 		batched:  ws.Subprotocol() == model.SubprotocolBatch,
 		remote:   r.RemoteAddr,
 		ip:       ip,

@@ -6,10 +6,14 @@ package service
 type directory struct {
 	users map[string][]RoomRef
 	rooms map[string]*RoomCount
+	// singles are the room lists of one room, shared by every user in
+	// that room alone (most users, in most deployments: the default
+	// room's), so that such a user costs the directory no list of its own.
+	singles map[RoomRef][]RoomRef
 }
 
 func newDirectory() directory {
-	return directory{users: make(map[string][]RoomRef), rooms: make(map[string]*RoomCount)}
+	return directory{users: make(map[string][]RoomRef), rooms: make(map[string]*RoomCount), singles: make(map[RoomRef][]RoomRef)}
 }
 
 // set makes name's rooms rooms (nil: none, the user is gone).
@@ -18,12 +22,22 @@ func (d *directory) set(name string, rooms []RoomRef) {
 		if c := d.rooms[r.Name]; c != nil {
 			if c.Members--; c.Members <= 0 {
 				delete(d.rooms, r.Name)
+				delete(d.singles, RoomRef{Name: r.Name})
+				delete(d.singles, RoomRef{Name: r.Name, Private: true})
 			}
 		}
 	}
 	if len(rooms) == 0 {
 		delete(d.users, name)
 		return
+	}
+	if len(rooms) == 1 {
+		one := d.singles[rooms[0]]
+		if one == nil {
+			one = rooms[:1:1]
+			d.singles[rooms[0]] = one
+		}
+		rooms = one // read only, as every list kept here
 	}
 	d.users[name] = rooms
 	for _, r := range rooms {

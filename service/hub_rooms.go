@@ -127,7 +127,9 @@ func (h *Hub) join(ctx context.Context, m Member, name string, private, check bo
 		err = refuseRoom(RefuseAlreadyIn, name, "you are in room %s already", name)
 	}
 	if err == nil {
-		err = h.broker.SetRooms(ctx, m.Name(), h.roomsOf(m))
+		if check { // a handshake's rooms were recorded with its claim
+			err = h.broker.SetRooms(ctx, m.Name(), h.roomsOf(m))
+		}
 		if err == nil {
 			err = h.broker.Publish(ctx, event(model.TypeJoin, m.Name(), name, ""))
 		}
