@@ -23,6 +23,7 @@ func startServer(t *testing.T, change ...func(*config.Server)) *chattest.Server 
 	cfg.MsgRatePerIP = 0
 	cfg.UserListRatePerIP = 0
 	cfg.UserListInterval = 0
+	cfg.Rooms.MaxRoomsPerIP = 0
 	for _, f := range change {
 		f(&cfg)
 	}

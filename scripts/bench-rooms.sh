@@ -9,7 +9,8 @@
 # to non-members, latency and the server's RSS and CPU.
 # Usage: bash scripts/bench-rooms.sh [extra loadtest flags]
 # Every user connects from 127.0.0.1: the server runs with its per-address
-# limits off, as in bench-2000-users.sh (each sender sends under 1 talk/s).
+# limits off, as in bench-2000-users.sh (each sender sends under 1 talk/s),
+# and -max-rooms-per-ip 0 (by default one address may open 100 rooms).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -26,7 +27,7 @@ trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm
 go build -o "$bin/server" ./server
 go build -o "$bin/loadtest" ./loadtest
 # shellcheck disable=SC2086 # SERVER_FLAGS is a list of flags
-"$bin/server" -addr "127.0.0.1:$port" -log-dir "$bin/log" -log-stderr=false -max-conns-per-ip 0 -join-rate-per-ip 0 -msg-rate-per-ip 0 -userlist-rate-per-ip 0 ${SERVER_FLAGS:-} &
+"$bin/server" -addr "127.0.0.1:$port" -log-dir "$bin/log" -log-stderr=false -max-conns-per-ip 0 -join-rate-per-ip 0 -msg-rate-per-ip 0 -userlist-rate-per-ip 0 -max-rooms-per-ip 0 ${SERVER_FLAGS:-} &
 server=$!
 listening "$port" 10 "$server"
 echo "machine: $(nproc) cores, $(go version | cut -d' ' -f3)"
