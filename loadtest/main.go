@@ -8,6 +8,10 @@
 //	seed     the spec's locust scenario: every user sends a talk and a
 //	         userlist request every -interval and reads everything
 //	fanout   -clients connected, -senders of them sending -rate talks/s in all
+//	rooms    as fanout, in -rooms rooms: each user in -rooms-per-user of
+//	         them (named in its handshake), each sender's talks going to
+//	         its rooms in turn; every talk must reach every member of its
+//	         room exactly once and no one else
 //	idle     -clients connections held open for -duration; with -pid, the
 //	         server's RSS per connection
 //	connect  -concurrency workers connecting, joining, leaving, for -duration
@@ -102,7 +106,7 @@ func realMain() int {
 	} else {
 		sum.print(os.Stdout)
 	}
-	if !o.child && (sum.Lost > 0 || sum.FailedClients > 0 || sum.ConnectFailures > 0 || sum.ChurnFailures > 0) {
+	if !o.child && (sum.Lost > 0 || sum.FailedClients > 0 || sum.ConnectFailures > 0 || sum.ChurnFailures > 0 || sum.Rooms.wrong() > 0) {
 		return 3
 	}
 	return 0

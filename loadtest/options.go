@@ -30,6 +30,8 @@ type options struct {
 	clients     int
 	churn       int
 	senders     int
+	rooms       int // rooms: how many rooms
+	roomsPer    int // rooms: how many rooms each user is in
 	interval    time.Duration
 	rate        float64
 	duration    time.Duration
@@ -56,8 +58,8 @@ type options struct {
 	start       int64 // unix ns when sending starts
 	total       int   // clients over all processes
 	// exchange, in a child process, reports the talks this process sent
-	// and returns what all processes sent.
-	exchange func(sent int64) int64
+	// (one count, or one per room) and returns what all processes sent.
+	exchange func(sent []int64) []int64
 }
 
 // parseOptions reads the command line (and the auth secret from the
@@ -104,16 +106,18 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 func (o *options) flagSet(stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&o.scenario, "scenario", "seed", "seed, fanout, idle or connect (see go doc ./loadtest)")
+	fs.StringVar(&o.scenario, "scenario", "seed", "seed, fanout, rooms, idle or connect (see go doc ./loadtest)")
 	fs.StringVar(&o.rawURL, "url", "ws://127.0.0.1:9000/ws", "chat endpoint, ws:// or wss:// (TLS); several, comma-separated, share the clients (one cluster)")
 	fs.StringVar(&o.proto, "protocol", protoV1, "v1 (one message per frame), v2 (the chatroom.v2 subprotocol: batched frames) or lines (plain text, for gorilla's examples/chat)")
 	fs.StringVar(&o.ca, "ca", "", "wss://: PEM file of CA certificates to trust besides the system's (a self-signed server's certificate or its CA)")
 	fs.StringVar(&o.authSecret, "auth-secret", "", "the server's -auth-secret: every user sends an HS256 token for its name (Authorization: Bearer); default $"+authSecretEnv+", which ps does not show")
 	fs.IntVar(&o.clients, "clients", 100, "users to connect")
 	fs.IntVar(&o.churn, "churn", 0, "seed, fanout: this many more users join, stay 0.5-3 s, exit and join again as someone new while talks are sent (not counted in loss)")
-	fs.IntVar(&o.senders, "senders", 10, "fanout: how many of the clients send")
+	fs.IntVar(&o.senders, "senders", 10, "fanout, rooms: how many of the clients send")
+	fs.IntVar(&o.rooms, "rooms", 10, "rooms: how many rooms (named load-0, load-1, ...)")
+	fs.IntVar(&o.roomsPer, "rooms-per-user", 2, "rooms: how many of the rooms each user is in (joined in its handshake)")
 	fs.DurationVar(&o.interval, "interval", 2*time.Second, "seed: each user sends one talk (and one userlist request) this often")
-	fs.Float64Var(&o.rate, "rate", 100, "fanout: talks per second, all senders together")
+	fs.Float64Var(&o.rate, "rate", 100, "fanout, rooms: talks per second, all senders together")
 	fs.DurationVar(&o.duration, "duration", 30*time.Second, "how long users send (idle: hold; connect: keep connecting)")
 	fs.DurationVar(&o.ramp, "ramp", 10*time.Second, "spread the connections over this long")
 	fs.DurationVar(&o.drain, "drain", 15*time.Second, "after sending stops, wait at most this long for deliveries")
@@ -187,8 +191,8 @@ func parseEndpoints(rawURLs string, roots *x509.CertPool) ([]endpoint, error) {
 // check refuses options that do not make a run.
 func (o *options) check() error {
 	switch {
-	case o.scenario != "seed" && o.scenario != "fanout" && o.scenario != "idle" && o.scenario != "connect":
-		return fmt.Errorf("-scenario %q: want seed, fanout, idle or connect", o.scenario)
+	case !slices.Contains([]string{"seed", "fanout", "rooms", "idle", "connect"}, o.scenario):
+		return fmt.Errorf("-scenario %q: want seed, fanout, rooms, idle or connect", o.scenario)
 	case o.proto != protoV1 && o.proto != protoV2 && o.proto != protoLines:
 		return fmt.Errorf("-protocol %q: want v1, v2 or lines", o.proto)
 	case o.clients < 1 || o.duration <= 0 || o.ramp < 0 || o.drain < 0 || o.progress <= 0:
@@ -197,8 +201,8 @@ func (o *options) check() error {
 		return errors.New("-size must be 40 .. 1048576 bytes")
 	case o.scenario == "seed" && o.interval <= 0:
 		return errors.New("-interval must be > 0")
-	case o.scenario == "fanout" && (o.senders < 1 || o.senders > o.clients || o.rate <= 0):
-		return errors.New("fanout needs 1 <= -senders <= -clients and -rate > 0")
+	case (o.scenario == "fanout" || o.scenario == "rooms") && (o.senders < 1 || o.senders > o.clients || o.rate <= 0):
+		return fmt.Errorf("%s needs 1 <= -senders <= -clients and -rate > 0", o.scenario)
 	case o.churn < 0 || (o.churn > 0 && o.scenario != "seed" && o.scenario != "fanout"):
 		return errors.New("-churn must be >= 0, and is for the seed and fanout scenarios")
 	case o.scenario == "connect" && o.concurrency < 1:
@@ -207,6 +211,8 @@ func (o *options) check() error {
 		return errors.New("-per-process must be >= 1")
 	case o.scenario == "connect" && o.concurrency > o.perProcess:
 		return fmt.Errorf("-concurrency %d: one process holds at most %d connections", o.concurrency, o.perProcess)
+	case o.scenario == "rooms":
+		return o.checkRooms()
 	}
 	return nil
 }

@@ -38,6 +38,12 @@ func TestEndpoints(t *testing.T) {
 		{"-ca", notPEM},
 		{"-scenario", "idle", "-churn", "3"},
 		{"-churn", "-1"},
+		{"-scenario", "rooms", "-protocol", "lines"},
+		{"-scenario", "rooms", "-rooms", "0"},
+		{"-scenario", "rooms", "-rooms", "3", "-rooms-per-user", "4"},
+		{"-scenario", "rooms", "-rooms-per-user", "0"},
+		{"-scenario", "rooms", "-churn", "2"},
+		{"-scenario", "rooms", "-clients", "5", "-senders", "6"},
 	} {
 		if _, err := parseOptions(bad, io.Discard); err == nil {
 			t.Errorf("%q: no error", bad)

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -72,24 +73,25 @@ type children struct {
 }
 
 // startChildren starts procs children. After sending, every child says
-// what it sent and is told what all sent (a child that died counts 0).
+// what it sent (one count, or in the rooms scenario one per room) and is
+// told what all sent (a child that died counts 0).
 // If one cannot start, those started so far are ended (by cancel).
 func startChildren(ctx context.Context, cancel func(), exe string, o options, procs int, start time.Time) (*children, error) {
 	k := &children{outs: make([]bytes.Buffer, procs), errc: make(chan error, procs)}
-	talking := o.scenario == "seed" || o.scenario == "fanout"
-	sentc := make(chan int64, procs)
-	totals := make([]chan int64, procs)
+	talking := o.scenario == "seed" || o.scenario == "fanout" || o.scenario == "rooms"
+	sentc := make(chan []int64, procs)
+	totals := make([]chan []int64, procs)
 	for i := range procs {
 		cmd, stdin, stdout, err := startChild(ctx, exe, o, procs, i, start)
 		if err != nil {
 			cancel() // the children started so far end too
 			for _, t := range totals[:i] {
-				t <- 0 // their tenders wait for a total that exchangeTotals will not send
+				t <- nil // their tenders wait for a total that exchangeTotals will not send
 			}
 			k.wg.Wait()
 			return nil, err
 		}
-		totals[i] = make(chan int64, 1)
+		totals[i] = make(chan []int64, 1)
 		k.wg.Add(1)
 		go func() {
 			defer k.wg.Done()
@@ -121,15 +123,15 @@ func startChild(ctx context.Context, exe string, o options, procs, i int, start 
 // tend is the parent's side of child i: the talk count exchange (if
 // talking: it reports its sent on sentc and is told total), then what it
 // prints and how it ends.
-func (k *children) tend(i int, cmd *exec.Cmd, stdin io.WriteCloser, stdout io.Reader, talking bool, sentc chan<- int64, total <-chan int64) {
+func (k *children) tend(i int, cmd *exec.Cmd, stdin io.WriteCloser, stdout io.Reader, talking bool, sentc chan<- []int64, total <-chan []int64) {
 	out := bufio.NewReader(stdout)
 	if talking {
-		sent := int64(0)
+		var sent []int64
 		if line, err := out.ReadString('\n'); err == nil {
-			fmt.Sscanf(line, "sent %d", &sent)
+			sent, _ = parseCounts(line, "sent")
 		}
 		sentc <- sent
-		fmt.Fprintf(stdin, "total %d\n", <-total)
+		fmt.Fprintln(stdin, formatCounts("total", <-total))
 	}
 	stdin.Close()
 	io.Copy(&k.outs[i], out)
@@ -139,15 +141,48 @@ func (k *children) tend(i int, cmd *exec.Cmd, stdin io.WriteCloser, stdout io.Re
 }
 
 // exchangeTotals waits until every child has said what it sent, then tells
-// each what all sent.
-func exchangeTotals(sentc <-chan int64, totals []chan int64) {
-	var total int64
+// each what all sent: the sums of their counts, one by one.
+func exchangeTotals(sentc <-chan []int64, totals []chan []int64) {
+	var total []int64
 	for range totals {
-		total += <-sentc
+		sent := <-sentc
+		for len(total) < len(sent) {
+			total = append(total, 0)
+		}
+		for i, n := range sent {
+			total[i] += n
+		}
 	}
 	for _, t := range totals {
 		t <- total
 	}
+}
+
+// formatCounts is a line of the talk count exchange: the word, then the
+// counts, separated by spaces (no newline).
+func formatCounts(word string, counts []int64) string {
+	b := []byte(word)
+	for _, n := range counts {
+		b = strconv.AppendInt(append(b, ' '), n, 10)
+	}
+	return string(b)
+}
+
+// parseCounts reads a line of the talk count exchange that starts with word.
+func parseCounts(line, word string) ([]int64, error) {
+	f := strings.Fields(line)
+	if len(f) == 0 || f[0] != word {
+		return nil, fmt.Errorf("want %q, got %q", word, line)
+	}
+	counts := make([]int64, len(f)-1)
+	for i, s := range f[1:] {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%q: %w", line, err)
+		}
+		counts[i] = n
+	}
+	return counts, nil
 }
 
 // watch watches the server while the children work: its CPU when sending
@@ -220,6 +255,12 @@ func (s *summary) add(c *summary) {
 	s.Deliveries += c.Deliveries
 	s.Frames += c.Frames
 	s.DeliveriesPerSec += c.DeliveriesPerSec
+	if c.Rooms != nil {
+		if s.Rooms == nil {
+			s.Rooms = &roomCounts{}
+		}
+		s.Rooms.add(c.Rooms)
+	}
 }
 
 // split divides n things among procs processes: process i's share and the
@@ -253,13 +294,21 @@ func childEnv(o options) []string {
 }
 
 // childExchange is a child process's side of the talk count exchange: it
-// writes "sent N" to its parent and reads "total N" back.
-func childExchange(in io.Reader, out io.Writer) func(int64) int64 {
-	return func(sent int64) int64 {
-		fmt.Fprintf(out, "sent %d\n", sent)
-		var total int64
-		if _, err := fmt.Fscanf(in, "total %d\n", &total); err != nil || total < sent {
+// writes "sent N..." to its parent and reads "total N..." back (one count
+// each, or one per room). If the answer does not fit what it sent, its own
+// counts stand.
+func childExchange(in io.Reader, out io.Writer) func([]int64) []int64 {
+	return func(sent []int64) []int64 {
+		fmt.Fprintln(out, formatCounts("sent", sent))
+		line, _ := bufio.NewReader(in).ReadString('\n')
+		total, err := parseCounts(line, "total")
+		if err != nil || len(total) != len(sent) {
 			return sent
+		}
+		for i := range total {
+			if total[i] < sent[i] {
+				return sent
+			}
 		}
 		return total
 	}

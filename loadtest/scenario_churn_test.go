@@ -25,7 +25,7 @@ func TestChurn(t *testing.T) {
 			t.Fatalf("churn %s: %d users, %d visits, %d failed", proto, sum.Churn, sum.ChurnCycles, sum.ChurnFailures)
 		}
 	}
-	if s := srv.Room.Stats(); s.LocalMembers != 0 {
+	if s := srv.Hub.Stats(); s.LocalMembers != 0 {
 		t.Fatalf("%d members left behind", s.LocalMembers)
 	}
 	var out strings.Builder

@@ -34,6 +34,19 @@ func (e *errCounter) add(err error) {
 	e.errs[errorKind(err)]++
 }
 
+// addKind counts n errors of one kind.
+func (e *errCounter) addKind(kind string, n int) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.stopped {
+		return
+	}
+	if e.errs == nil {
+		e.errs = map[string]int{}
+	}
+	e.errs[kind] += n
+}
+
 func (e *errCounter) snapshot() map[string]int {
 	e.mu.Lock()
 	defer e.mu.Unlock()

@@ -23,6 +23,7 @@ func startServer(t *testing.T, change ...func(*config.Server)) *chattest.Server 
 	cfg.MsgRatePerIP = 0
 	cfg.UserListRatePerIP = 0
 	cfg.UserListInterval = 0
+	cfg.Rooms.MaxRoomsPerIP = 0
 	for _, f := range change {
 		f(&cfg)
 	}
@@ -71,7 +72,7 @@ func TestScenarios(t *testing.T) {
 	if sum.Connected < 10 || sum.ConnectsPerSec <= 0 || sum.HandshakeMs.P50 <= 0 {
 		t.Fatalf("connect: %+v", sum)
 	}
-	if s := srv.Room.Stats(); s.LocalMembers != 0 {
+	if s := srv.Hub.Stats(); s.LocalMembers != 0 {
 		t.Fatalf("%d members left behind", s.LocalMembers)
 	}
 }

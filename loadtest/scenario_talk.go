@@ -12,17 +12,20 @@ import (
 	"chatroom/model"
 )
 
-// talk runs the seed and fanout scenarios: senders send at their pace for
-// the duration, churning users (-churn) come and go meanwhile, then
-// everyone drains; the results go into sum.
+// talk runs the seed, fanout and rooms scenarios: senders send at their
+// pace for the duration, churning users (-churn) come and go meanwhile,
+// then everyone drains; the results go into sum.
 func talk(ctx context.Context, o options, users []*user, log io.Writer, sum *summary, errs *errCounter) {
 	period, senders := o.interval, o.total
-	if o.scenario == "fanout" {
+	if o.scenario == "fanout" || o.scenario == "rooms" {
 		senders = o.senders
 		period = time.Duration(float64(time.Second) * float64(o.senders) / o.rate)
 	}
 	sum.Senders = senders
 	t := &talking{o: o, users: users, log: log, start: sendStart(ctx, o)}
+	if o.scenario == "rooms" {
+		t.plan = &roomPlan{sent: make([]atomic.Int64, o.rooms)}
+	}
 	t.progress = time.NewTicker(o.progress) // from the start on
 	defer t.progress.Stop()
 	for _, us := range users {
@@ -33,16 +36,25 @@ func talk(ctx context.Context, o options, users []*user, log io.Writer, sum *sum
 	sum.Churn = o.churn
 	sum.ChurnCycles, sum.ChurnFailures = t.churned.cycles.Load(), t.churned.failures.Load()
 	sent0 := t.sent.Load()
-	total := t.drain(ctx, sent0)
+	var total int64 // rooms: 0, as loss is counted per room (countRooms)
+	var roomTotals []int64
+	if t.plan == nil {
+		total = t.drain(ctx, sent0)
+	} else {
+		roomTotals = t.drainRooms(ctx)
+	}
 	elapsed := time.Since(t.start)
 
 	sum.DurationSec = sendTime.Seconds()
 	sum.TalksSent = sent0
 	sum.TalksRefused = t.refused()
 	t.collect(sum, total, elapsed)
+	if t.plan != nil {
+		t.countRooms(sum, roomTotals, errs)
+	}
 }
 
-// talking is one seed or fanout run in this process.
+// talking is one seed, fanout or rooms run in this process.
 type talking struct {
 	o        options
 	users    []*user
@@ -51,6 +63,7 @@ type talking struct {
 	sent     atomic.Int64 // talks sent
 	churned  churnCount
 	progress *time.Ticker
+	plan     *roomPlan // the rooms scenario's; nil for the others
 }
 
 // send runs the senders (the users numbered below senders: over all
@@ -95,14 +108,14 @@ loop:
 func (t *talking) sender(ctx context.Context, us *user, phase, period time.Duration) {
 	timer := time.NewTimer(time.Until(t.start.Add(phase)))
 	defer timer.Stop()
-	for next := t.start.Add(phase); ; next = next.Add(period) {
+	for i, next := 0, t.start.Add(phase); ; i, next = i+1, next.Add(period) {
 		timer.Reset(time.Until(next))
 		select {
 		case <-ctx.Done():
 			return
 		case <-timer.C:
 		}
-		if us.failed.Load() || us.sendTalk(t.o.size) != nil {
+		if us.failed.Load() || t.sendOne(us, i) != nil {
 			return
 		}
 		t.sent.Add(1)
@@ -110,6 +123,15 @@ func (t *talking) sender(ctx context.Context, us *user, phase, period time.Durat
 			us.send(&model.ChatRoomRequest{Type: model.TypeUserList})
 		}
 	}
+}
+
+// sendOne sends user us's i-th talk: to the room, or in the rooms
+// scenario to one of its rooms.
+func (t *talking) sendOne(us *user, i int) error {
+	if t.plan != nil {
+		return t.plan.send(us, t.o.size, i)
+	}
+	return us.sendTalk(t.o.size)
 }
 
 // received is the talks the users have received so far.
@@ -138,6 +160,15 @@ func (t *talking) report(phase string) {
 	fmt.Fprintln(t.log, line)
 }
 
+// reportDue prints a progress line if one is due.
+func (t *talking) reportDue(phase string) {
+	select {
+	case <-t.progress.C:
+		t.report(phase)
+	default:
+	}
+}
+
 // drain waits, at most -drain, until every healthy user has every talk,
 // and returns how many that is. A child process tells its parent what it
 // sent and learns what all sent: every healthy user should receive all of
@@ -147,14 +178,10 @@ func (t *talking) report(phase string) {
 func (t *talking) drain(ctx context.Context, sent0 int64) (total int64) {
 	total = sent0 - t.refused()
 	if t.o.exchange != nil {
-		total = t.o.exchange(total)
+		total = t.o.exchange([]int64{total})[0]
 	}
 	poll.Until(ctx, t.o.drain, pollInterval, func() error {
-		select {
-		case <-t.progress.C:
-			t.report("draining")
-		default:
-		}
+		t.reportDue("draining")
 		if t.o.exchange == nil {
 			total = sent0 - t.refused()
 		}

@@ -62,9 +62,15 @@ type connecting struct {
 	errs     *errCounter
 }
 
-// connect connects user n (of all processes) and starts its reader.
+// connect connects user n (of all processes), in the rooms scenario to
+// its rooms, and starts its reader.
 func (c *connecting) connect(d dialer, o options, n int) {
-	us, _, err := d.dial(o.endpoints[n%len(o.endpoints)], fmt.Sprintf("load-%s-%d", o.runID, n))
+	name := fmt.Sprintf("load-%s-%d", o.runID, n)
+	var m *membership
+	if o.scenario == "rooms" {
+		m = newMembership(name, roomsOf(n, o.rooms, o.roomsPer))
+	}
+	us, _, err := d.dial(o.endpoints[n%len(o.endpoints)], name, m.roomNames()...)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if err != nil {
@@ -73,6 +79,7 @@ func (c *connecting) connect(d dialer, o options, n int) {
 		return
 	}
 	us.number = n
+	us.member = m
 	c.users = append(c.users, us)
 	c.readers.Add(1)
 	go func() {
@@ -84,7 +91,7 @@ func (c *connecting) connect(d dialer, o options, n int) {
 }
 
 // waitForJoins waits, at most joinWait, until the server has let every
-// user that has not failed join.
+// user that has not failed join (in the rooms scenario, all its rooms).
 func waitForJoins(ctx context.Context, users []*user) {
 	poll.Until(ctx, joinWait, pollInterval, func() error {
 		for _, us := range users {

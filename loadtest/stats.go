@@ -41,6 +41,9 @@ type summary struct {
 	ChurnCycles      int64     `json:"churn_cycles,omitempty"`   // their visits completed: joined, stayed, left with exit
 	ChurnFailures    int64     `json:"churn_failures,omitempty"` // their visits that failed (refused, closed early, no join)
 
+	// rooms
+	Rooms *roomCounts `json:"rooms,omitempty"`
+
 	// connect
 	ConnectsPerSec float64   `json:"connects_per_s,omitempty"`
 	HandshakeMs    latencies `json:"handshake_ms"`
@@ -77,21 +80,8 @@ func (s *summary) print(w io.Writer) {
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "clients            %d connected of %d (connect failures %d, failed during run %d)\n", s.Connected, s.Clients, s.ConnectFailures, s.FailedClients)
 	switch s.Scenario {
-	case "seed", "fanout":
-		fmt.Fprintf(w, "sending for        %.1f s, %d senders\n", s.DurationSec, s.Senders)
-		fmt.Fprintf(w, "talks sent         %d\n", s.TalksSent)
-		if s.TalksRefused > 0 {
-			fmt.Fprintf(w, "talks refused      %d (the server answered %q: not counted as lost)\n", s.TalksRefused, config.ReplyNotSent)
-		}
-		if s.UserlistReplies > 0 {
-			fmt.Fprintf(w, "userlist replies   %d\n", s.UserlistReplies)
-		}
-		fmt.Fprintf(w, "deliveries         %d (%.0f/s) in %d frames (%.1f messages per frame)\n", s.Deliveries, s.DeliveriesPerSec, s.Frames, float64(s.Deliveries+s.UserlistReplies)/max(1, float64(s.Frames)))
-		fmt.Fprintf(w, "lost               %d\n", s.Lost)
-		fmt.Fprintf(w, "latency ms         p50 %.2f  p90 %.2f  p99 %.2f  max %.2f\n", s.LatencyMs.P50, s.LatencyMs.P90, s.LatencyMs.P99, s.LatencyMs.Max)
-		if s.Churn > 0 {
-			fmt.Fprintf(w, "churn              %d users: %d visits completed (join, stay, exit), %d failed\n", s.Churn, s.ChurnCycles, s.ChurnFailures)
-		}
+	case "seed", "fanout", "rooms":
+		s.printTalks(w)
 	case "connect":
 		fmt.Fprintf(w, "connects           %.0f/s for %.1f s\n", s.ConnectsPerSec, s.DurationSec)
 		fmt.Fprintf(w, "handshake ms       p50 %.2f  p90 %.2f  p99 %.2f  max %.2f\n", s.HandshakeMs.P50, s.HandshakeMs.P90, s.HandshakeMs.P99, s.HandshakeMs.Max)
@@ -121,6 +111,31 @@ func (s *summary) print(w io.Writer) {
 	sort.Strings(keys)
 	for _, k := range keys {
 		fmt.Fprintf(w, "error              %dx %s\n", s.Errors[k], k)
+	}
+}
+
+// printTalks prints the lines of the scenarios that talk: seed, fanout
+// and rooms.
+func (s *summary) printTalks(w io.Writer) {
+	if s.Rooms != nil {
+		fmt.Fprintf(w, "rooms              %d, each user in %d\n", s.Rooms.Rooms, s.Rooms.PerUser)
+	}
+	fmt.Fprintf(w, "sending for        %.1f s, %d senders\n", s.DurationSec, s.Senders)
+	fmt.Fprintf(w, "talks sent         %d\n", s.TalksSent)
+	if s.TalksRefused > 0 {
+		fmt.Fprintf(w, "talks refused      %d (the server answered %q: not counted as lost)\n", s.TalksRefused, config.ReplyNotSent)
+	}
+	if s.UserlistReplies > 0 {
+		fmt.Fprintf(w, "userlist replies   %d\n", s.UserlistReplies)
+	}
+	fmt.Fprintf(w, "deliveries         %d (%.0f/s) in %d frames (%.1f messages per frame)\n", s.Deliveries, s.DeliveriesPerSec, s.Frames, float64(s.Deliveries+s.UserlistReplies)/max(1, float64(s.Frames)))
+	if s.Rooms != nil {
+		s.Rooms.print(w)
+	}
+	fmt.Fprintf(w, "lost               %d\n", s.Lost)
+	fmt.Fprintf(w, "latency ms         p50 %.2f  p90 %.2f  p99 %.2f  max %.2f\n", s.LatencyMs.P50, s.LatencyMs.P90, s.LatencyMs.P99, s.LatencyMs.Max)
+	if s.Churn > 0 {
+		fmt.Fprintf(w, "churn              %d users: %d visits completed (join, stay, exit), %d failed\n", s.Churn, s.ChurnCycles, s.ChurnFailures)
 	}
 }
 

@@ -51,6 +51,8 @@ type user struct {
 
 	histMu sync.Mutex
 	hist   *histogram // allocated on the first talk: idle users keep none
+
+	member *membership // the rooms scenario's: the user's rooms and what came in each; nil otherwise
 }
 
 // endpoint is one chat URL: the address to dial and, for wss://, how to
@@ -82,8 +84,9 @@ const tokenTTL = 24 * time.Hour
 
 // dial connects (over TLS for wss://) and performs the WebSocket handshake
 // itself, so that frames can then be parsed straight out of its
-// bufio.Reader. It returns how long connecting and the handshake took.
-func (d dialer) dial(ep endpoint, name string) (*user, time.Duration, error) {
+// bufio.Reader; the handshake names the rooms to start in, if any. It
+// returns how long connecting and the handshake took.
+func (d dialer) dial(ep endpoint, name string, rooms ...string) (*user, time.Duration, error) {
 	start := time.Now()
 	extra, err := d.extraHeaders(name, start)
 	if err != nil {
@@ -93,7 +96,7 @@ func (d dialer) dial(ep endpoint, name string) (*user, time.Duration, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	br, err := d.handshake(conn, ep, name, extra)
+	br, err := d.handshake(conn, ep, d.requestTarget(ep, name, rooms), extra)
 	if err != nil {
 		conn.Close()
 		return nil, 0, err
@@ -139,8 +142,9 @@ func connect(ep endpoint, timeout time.Duration) (net.Conn, error) {
 }
 
 // requestTarget is the handshake's path and query: the endpoint's, with
-// the username (but for plain-text servers, which take none).
-func (d dialer) requestTarget(ep endpoint, name string) string {
+// the username (but for plain-text servers, which take none) and a room
+// parameter for each room to start in.
+func (d dialer) requestTarget(ep endpoint, name string, rooms []string) string {
 	path := ep.url.EscapedPath()
 	if path == "" {
 		path = "/"
@@ -151,6 +155,9 @@ func (d dialer) requestTarget(ep endpoint, name string) string {
 			query += "&"
 		}
 		query += "username=" + url.QueryEscape(name)
+		for _, r := range rooms {
+			query += "&room=" + url.QueryEscape(r)
+		}
 	}
 	if query != "" {
 		path += "?" + query
@@ -158,13 +165,14 @@ func (d dialer) requestTarget(ep endpoint, name string) string {
 	return path
 }
 
-// handshake sends the upgrade request and checks the server's answer. It
-// returns the reader the frames are then parsed from.
-func (d dialer) handshake(conn net.Conn, ep endpoint, name, extra string) (*bufio.Reader, error) {
+// handshake sends the upgrade request for target (path and query) and
+// checks the server's answer. It returns the reader the frames are then
+// parsed from.
+func (d dialer) handshake(conn net.Conn, ep endpoint, target, extra string) (*bufio.Reader, error) {
 	var k [16]byte
 	rand.Read(k[:])
 	key := base64.StdEncoding.EncodeToString(k[:])
-	if _, err := fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n%s\r\n", d.requestTarget(ep, name), ep.url.Host, key, extra); err != nil {
+	if _, err := fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n%s\r\n", target, ep.url.Host, key, extra); err != nil {
 		return nil, err
 	}
 	br := bufio.NewReaderSize(conn, 16<<10)
@@ -205,15 +213,26 @@ func (us *user) closeNow() {
 func (us *user) sendTalk(size int) error {
 	us.wmu.Lock()
 	defer us.wmu.Unlock()
-	content := make([]byte, 0, size)
-	content = fmt.Appendf(content, "%d %s ", time.Now().UnixNano(), us.marker)
-	for len(content) < size {
-		content = append(content, 'x')
-	}
+	content := us.talkContent(size, "")
 	if us.proto == protoLines {
 		return us.writeFrameLocked(0x1, content)
 	}
 	return us.writeFrameLocked(0x2, model.Encode(&model.ChatRoomRequest{Type: model.TypeTalk, Content: string(content)}))
+}
+
+// talkContent is a talk's content: the send time, the run's id and then
+// after (if any), each followed by a space, padded with x to size bytes.
+// For the caller holding wmu (the send time is taken as late as it can be).
+func (us *user) talkContent(size int, after string) []byte {
+	content := make([]byte, 0, size)
+	content = fmt.Appendf(content, "%d %s ", time.Now().UnixNano(), us.marker)
+	if after != "" {
+		content = append(append(content, after...), ' ')
+	}
+	for len(content) < size {
+		content = append(content, 'x')
+	}
+	return content
 }
 
 // send writes one request in its own binary frame.

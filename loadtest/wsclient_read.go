@@ -170,30 +170,77 @@ func (us *user) handleFrame(p []byte, now int64) {
 	}
 }
 
-// handleMessage looks at one ChatRoomRequest's type (1) and content (3)
+// handleMessage looks at one ChatRoomRequest's type (1) and content (3),
+// and for the rooms scenario its user_name (2), seq (6) and room (7),
 // without copying.
 func (us *user) handleMessage(p []byte, now int64) {
-	var typ, content []byte
-	for num, v, rest, ok := nextField(p); ok; num, v, rest, ok = nextField(rest) {
-		switch num {
-		case 1:
-			typ = v
-		case 3:
-			content = v
-		}
-	}
-	switch string(typ) { // no allocation: the compiler compares in place
+	f := scanMessage(p)
+	switch string(f.typ) { // no allocation: the compiler compares in place
 	case model.TypeTalk:
-		us.handleTalk(content, now)
+		if rest, ok := us.handleTalk(f.content, now); ok && us.member != nil {
+			us.member.talk(rest, f.room, f.seq)
+		}
 	case model.TypeUserList:
 		us.lists.Add(1)
 	case model.TypeJoin:
-		us.joined.Store(true)
+		if us.member == nil || us.member.join(f.name, f.room) {
+			us.joined.Store(true)
+		}
 	case model.TypeError:
-		if bytes.HasPrefix(content, []byte(config.ReplyNotSent)) {
+		notSent := bytes.HasPrefix(f.content, []byte(config.ReplyNotSent))
+		if notSent {
 			us.refused.Add(1)
 		}
+		if us.member != nil {
+			us.member.serverError(f.content, f.room, notSent)
+		}
 	}
+}
+
+// fields are the parts of a ChatRoomRequest the reader looks at, not
+// copied out of the frame.
+type fields struct {
+	typ, name, content, room []byte
+	seq                      uint64
+}
+
+// scanMessage picks the fields the reader looks at out of the protobuf
+// message p, skipping the rest; what is malformed ends the scan.
+func scanMessage(p []byte) (f fields) {
+	for len(p) > 0 {
+		num, wt, n := protowire.ConsumeTag(p)
+		if n < 0 {
+			return f
+		}
+		p = p[n:]
+		switch {
+		case wt == protowire.BytesType:
+			v, m := protowire.ConsumeBytes(p)
+			if m < 0 {
+				return f
+			}
+			switch num {
+			case 1:
+				f.typ = v
+			case 2:
+				f.name = v
+			case 3:
+				f.content = v
+			case 7:
+				f.room = v
+			}
+			n = m
+		case wt == protowire.VarintType && num == 6:
+			f.seq, n = protowire.ConsumeVarint(p)
+		default:
+			n = protowire.ConsumeFieldValue(num, wt, p)
+		}
+		if n < 0 {
+			return f
+		}
+		p = p[n:]
+	}
+	return f
 }
 
 // nextField returns the next length-delimited field of the protobuf
@@ -222,15 +269,17 @@ func nextField(p []byte) (num protowire.Number, v, rest []byte, ok bool) {
 	return 0, nil, nil, false
 }
 
-// handleTalk counts a talk of this run and records its latency.
-func (us *user) handleTalk(content []byte, now int64) {
+// handleTalk counts a talk of this run and records its latency. It
+// returns what follows the run's id in the content, and whether the talk
+// was counted.
+func (us *user) handleTalk(content []byte, now int64) (rest []byte, ok bool) {
 	sp := bytes.IndexByte(content, ' ')
 	if sp < 0 || len(content) < sp+1+len(us.marker) || string(content[sp+1:sp+1+len(us.marker)]) != string(us.marker) {
-		return // not this run's
+		return nil, false // not this run's
 	}
 	sentAt := parseInt(content[:sp])
 	if sentAt < us.since.Load() {
-		return
+		return nil, false
 	}
 	us.talks.Add(1)
 	us.histMu.Lock()
@@ -239,6 +288,7 @@ func (us *user) handleTalk(content []byte, now int64) {
 	}
 	us.hist.add(uint64(max(0, now-sentAt)) / 1000)
 	us.histMu.Unlock()
+	return content[sp+1+len(us.marker):], true
 }
 
 func parseInt(b []byte) int64 {
