@@ -30,8 +30,9 @@ type options struct {
 	clients     int
 	churn       int
 	senders     int
-	rooms       int // rooms: how many rooms
-	roomsPer    int // rooms: how many rooms each user is in
+	rooms       int    // rooms: how many rooms
+	roomsPer    int    // rooms: how many rooms each user is in
+	roomPrefix  string // rooms: the rooms' names start with it
 	interval    time.Duration
 	rate        float64
 	duration    time.Duration
@@ -114,7 +115,8 @@ func (o *options) flagSet(stderr io.Writer) *flag.FlagSet {
 	fs.IntVar(&o.clients, "clients", 100, "users to connect")
 	fs.IntVar(&o.churn, "churn", 0, "seed, fanout: this many more users join, stay 0.5-3 s, exit and join again as someone new while talks are sent (not counted in loss)")
 	fs.IntVar(&o.senders, "senders", 10, "fanout, rooms: how many of the clients send")
-	fs.IntVar(&o.rooms, "rooms", 10, "rooms: how many rooms (named load-0, load-1, ...)")
+	fs.IntVar(&o.rooms, "rooms", 10, "rooms: how many rooms (named load-0, load-1, ... with the default -room-prefix)")
+	fs.StringVar(&o.roomPrefix, "room-prefix", defaultRoomPrefix, "rooms: the rooms' names start with this (two runs with different prefixes use disjoint rooms)")
 	fs.IntVar(&o.roomsPer, "rooms-per-user", 2, "rooms: how many of the rooms each user is in (joined in its handshake)")
 	fs.DurationVar(&o.interval, "interval", 2*time.Second, "seed: each user sends one talk (and one userlist request) this often")
 	fs.Float64Var(&o.rate, "rate", 100, "fanout, rooms: talks per second, all senders together")

@@ -12,16 +12,16 @@ import (
 	"sync/atomic"
 )
 
-// roomPrefix starts the name of every room of the rooms scenario: room r
-// is named roomPrefix + r.
-const roomPrefix = "load-"
+// defaultRoomPrefix starts the name of every room of the rooms scenario
+// unless -room-prefix says otherwise: room r is named prefix + r.
+const defaultRoomPrefix = "load-"
 
-func roomName(r int) string { return roomPrefix + strconv.Itoa(r) }
+func roomName(prefix string, r int) string { return prefix + strconv.Itoa(r) }
 
 // roomIndex is the number of the room named name, -1 if name is not one
-// of the scenario's rooms.
-func roomIndex(name []byte) int {
-	digits, ok := bytes.CutPrefix(name, []byte(roomPrefix))
+// of the scenario's rooms (named prefix + number).
+func roomIndex(prefix, name []byte) int {
+	digits, ok := bytes.CutPrefix(name, prefix)
 	if !ok || len(digits) == 0 || len(digits) > 9 {
 		return -1
 	}
@@ -43,8 +43,9 @@ func roomsOf(n, r, k int) []int {
 // slot j is about its j-th room. The reader alone writes lastSeq, joined
 // and joins; the counters are read while it runs.
 type membership struct {
-	name  []byte // the user's name: its own join events carry it
-	rooms []int  // the user's room numbers, home room first
+	name   []byte // the user's name: its own join events carry it
+	prefix []byte // the scenario's rooms' names start with it
+	rooms  []int  // the user's room numbers, home room first
 
 	got     []atomic.Int64 // talks of this run received in the room, each once
 	refused []atomic.Int64 // this user's talks to the room that the server refused
@@ -60,10 +61,10 @@ type membership struct {
 	errs  map[string]int // the server's other error replies, by text
 }
 
-func newMembership(name string, rooms []int) *membership {
+func newMembership(name, prefix string, rooms []int) *membership {
 	k := len(rooms)
 	return &membership{
-		name: []byte(name), rooms: rooms,
+		name: []byte(name), prefix: []byte(prefix), rooms: rooms,
 		got: make([]atomic.Int64, k), refused: make([]atomic.Int64, k),
 		lastSeq: make([]uint64, k), joined: make([]bool, k),
 	}
@@ -77,7 +78,7 @@ func (m *membership) roomNames() []string {
 	}
 	names := make([]string, len(m.rooms))
 	for j, r := range m.rooms {
-		names[j] = roomName(r)
+		names[j] = roomName(string(m.prefix), r)
 	}
 	return names
 }
@@ -96,7 +97,7 @@ func (m *membership) slot(r int) int {
 // is now in all its rooms.
 func (m *membership) join(name, room []byte) bool {
 	if string(name) == string(m.name) {
-		if j := m.slot(roomIndex(room)); j >= 0 && !m.joined[j] {
+		if j := m.slot(roomIndex(m.prefix, room)); j >= 0 && !m.joined[j] {
 			m.joined[j] = true
 			m.joins++
 		}
@@ -115,7 +116,7 @@ func (m *membership) talk(rest, room []byte, seq uint64) {
 			to = int(parseInt(rest[1 : 1+sp]))
 		}
 	}
-	if to < 0 || roomIndex(room) != to {
+	if to < 0 || roomIndex(m.prefix, room) != to {
 		m.wrongRoom.Add(1)
 	}
 	j := m.slot(to)
@@ -137,7 +138,7 @@ func (m *membership) serverError(content, room []byte, notSent bool) {
 	if notSent {
 		j := 0
 		if len(room) > 0 {
-			j = m.slot(roomIndex(room))
+			j = m.slot(roomIndex(m.prefix, room))
 		}
 		if j >= 0 {
 			m.refused[j].Add(1)

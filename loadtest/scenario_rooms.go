@@ -65,6 +65,14 @@ func (o *options) checkRooms() error {
 	case o.roomsPer < 1 || o.roomsPer > o.rooms:
 		return fmt.Errorf("-rooms-per-user must be 1 .. -rooms (%d)", o.rooms)
 	}
+	// The server knows rooms by their normalized names: the prefix must
+	// make names that are their own normal form, or talks would come back
+	// under other names than those sent.
+	for _, r := range []int{0, o.rooms - 1} {
+		if name := roomName(o.roomPrefix, r); normalRoom(name) != name {
+			return fmt.Errorf("-room-prefix %q: room %q is not a room name in its normal form (lower case letters, digits, - _ .)", o.roomPrefix, name)
+		}
+	}
 	return nil
 }
 
@@ -84,7 +92,7 @@ func (us *user) sendRoomTalk(size, r int) error {
 	us.wmu.Lock()
 	defer us.wmu.Unlock()
 	content := us.talkContent(size, strconv.Itoa(r))
-	return us.writeFrameLocked(0x2, model.Encode(&model.ChatRoomRequest{Type: model.TypeTalk, Room: roomName(r), Content: string(content)}))
+	return us.writeFrameLocked(0x2, model.Encode(&model.ChatRoomRequest{Type: model.TypeTalk, Room: roomName(string(us.member.prefix), r), Content: string(content)}))
 }
 
 // roomTotals is, by room, the talks this process's senders sent there
@@ -122,7 +130,7 @@ func (t *talking) drainRooms(ctx context.Context) []int64 {
 			}
 			for j, r := range us.member.rooms {
 				if got := us.member.got[j].Load(); got < totals[r] {
-					return fmt.Errorf("user %d has %d of %d talks in %s", us.number, got, totals[r], roomName(r))
+					return fmt.Errorf("user %d has %d of %d talks in %s", us.number, got, totals[r], roomName(string(us.member.prefix), r))
 				}
 			}
 		}
@@ -163,4 +171,13 @@ func (c *roomCounts) print(w io.Writer) {
 	fmt.Fprintf(w, "expected           %d deliveries (every talk to every member of its room), %d received\n", c.Expected, c.Received)
 	fmt.Fprintf(w, "duplicates         %d\n", c.Duplicates)
 	fmt.Fprintf(w, "to non-members     %d (wrong room field %d)\n", c.NonMember, c.WrongRoom)
+}
+
+// normalRoom is name as the server knows it, "" if it is no room name.
+func normalRoom(name string) string {
+	n, err := model.NormalizeRoom(name)
+	if err != nil {
+		return ""
+	}
+	return n
 }

@@ -68,7 +68,7 @@ func (c *connecting) connect(d dialer, o options, n int) {
 	name := fmt.Sprintf("load-%s-%d", o.runID, n)
 	var m *membership
 	if o.scenario == "rooms" {
-		m = newMembership(name, roomsOf(n, o.rooms, o.roomsPer))
+		m = newMembership(name, o.roomPrefix, roomsOf(n, o.rooms, o.roomsPer))
 	}
 	us, _, err := d.dial(o.endpoints[n%len(o.endpoints)], name, m.roomNames()...)
 	c.mu.Lock()
