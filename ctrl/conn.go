@@ -62,10 +62,6 @@ var _ service.Member = (*conn)(nil)
 // Name implements service.Member.
 func (c *conn) Name() string { return c.name }
 
-// Addr is the client's address, as per-address limits count it
-// (service.Addressed).
-func (c *conn) Addr() netip.Addr { return c.ip }
-
 // Send implements service.Member.
 func (c *conn) Send(f *service.Frame) service.SendResult {
 	c.mu.Lock()
@@ -133,7 +129,7 @@ func (c *conn) logger() *logrus.Entry {
 // joins worked.
 func (c *conn) open(in admission) (joined bool) {
 	c.logger().WithField("rooms", in.rooms).Info("connection open")
-	if err := c.s.hub.Connect(context.Background(), c, in.rooms, in.allowed); err != nil {
+	if err := c.s.hub.Connect(context.Background(), c, service.Arrival{Rooms: in.rooms, Allowed: in.allowed, Addr: c.ip}); err != nil {
 		// Connect has released the name.
 		c.left.Store(true)
 		c.Close(service.DisconnectServerError)

@@ -100,7 +100,7 @@ func join(t *testing.T, h *Hub, name string, rooms ...string) *recorder {
 	if err := h.Claim(context.Background(), name, rooms); err != nil {
 		t.Fatal(err)
 	}
-	if err := h.Connect(context.Background(), m, rooms, nil); err != nil {
+	if err := h.Connect(context.Background(), m, Arrival{Rooms: rooms}); err != nil {
 		t.Fatal(err)
 	}
 	return m

@@ -69,9 +69,10 @@ type Hub struct {
 // localUser is one connection's user and the rooms it is in.
 type localUser struct {
 	m       Member
-	rooms   []RoomRef // joined or joining; the first is its home room
-	home    string    // the room a message with none is about
-	allowed []string  // the rooms it may join; nil: any
+	rooms   []RoomRef  // joined or joining; the first is its home room
+	home    string     // the room a message with none is about
+	allowed []string   // the rooms it may join; nil: any
+	addr    netip.Addr // the client's address, which the rooms it opens count against
 }
 
 // NewHub creates the hub fed by b, whose frames f builds, and follows the

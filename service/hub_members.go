@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"fmt"
+	"net/netip"
 	"slices"
 
 	"github.com/sirupsen/logrus"
@@ -11,12 +12,19 @@ import (
 	"chatroom/model"
 )
 
-// Connect makes m, whose name is claimed in rooms (normalized, checked by
-// CheckRooms; none: the default room), a user of this node and joins it
-// to each of them in order; the first is its home room. allowed, if not
-// nil, are the only rooms it may ever join. On error m is in no room and
-// its name is released: the caller only closes it.
-func (h *Hub) Connect(ctx context.Context, m Member, rooms, allowed []string) error {
+// An Arrival is where a connecting user goes and what it may do.
+type Arrival struct {
+	Rooms   []string   // the rooms it starts in, normalized (CheckRooms); none: the default room
+	Allowed []string   // the only rooms it may ever join; nil: any
+	Addr    netip.Addr // the client's address (-max-rooms-per-ip); zero: none counted
+}
+
+// Connect makes m, whose name is claimed in a.Rooms, a user of this node
+// and joins it to each of them in order; the first is its home room. On
+// error m is in no room and its name is released: the caller only closes
+// it.
+func (h *Hub) Connect(ctx context.Context, m Member, a Arrival) error {
+	rooms := a.Rooms
 	if len(rooms) == 0 {
 		rooms = []string{h.cfg.DefaultRoom}
 	}
@@ -27,7 +35,7 @@ func (h *Hub) Connect(ctx context.Context, m Member, rooms, allowed []string) er
 		h.broker.Release(name)
 		return fmt.Errorf("%q is connected already", name)
 	}
-	h.users[name] = &localUser{m: m, home: rooms[0], allowed: allowed}
+	h.users[name] = &localUser{m: m, home: rooms[0], allowed: a.Allowed, addr: a.Addr}
 	h.mu.Unlock()
 	for _, room := range rooms {
 		if err := h.join(ctx, m, room, false, false); err != nil {

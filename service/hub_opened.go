@@ -8,33 +8,23 @@ import "net/netip"
 // one. A room is the opener's from when this node starts to follow it
 // (its first member here joins) until it drops it (its last one leaves).
 
-// Addressed is a Member that says which client address it is (ctrl's
-// connections: an IPv6 client is its /64). The rooms a Member that is not
-// Addressed opens are not counted per address.
-type Addressed interface {
-	Addr() netip.Addr
-}
+// The address a user's rooms count against is the one Connect was given
+// (Arrival.Addr; ctrl's: an IPv6 client is its /64). A user connected with
+// none opens rooms that no address counts.
 
-func addrOf(m Member) netip.Addr {
-	if a, ok := m.(Addressed); ok {
-		return a.Addr()
-	}
-	return netip.Addr{}
-}
-
-// mayOpen refuses m opening room if m's address holds -max-rooms-per-ip
-// rooms open already. Called with h.mu held.
-func (h *Hub) mayOpen(m Member, room string) error {
-	if n, addr := h.cfg.MaxRoomsPerIP, addrOf(m); n > 0 && addr.IsValid() && h.opened[addr] >= n {
+// mayOpen refuses the user from addr opening room if that address holds
+// -max-rooms-per-ip rooms open already. Called with h.mu held.
+func (h *Hub) mayOpen(addr netip.Addr, room string) error {
+	if n := h.cfg.MaxRoomsPerIP; n > 0 && addr.IsValid() && h.opened[addr] >= n {
 		return refusePerIP(room, n)
 	}
 	return nil
 }
 
-// opens counts r, just opened by m, against m's address. Called with h.mu
-// held.
-func (h *Hub) opens(r *room, m Member) {
-	if addr := addrOf(m); addr.IsValid() {
+// opens counts r, just opened by a user from addr, against that address.
+// Called with h.mu held.
+func (h *Hub) opens(r *room, addr netip.Addr) {
+	if addr.IsValid() {
 		r.opener = addr
 		h.opened[addr]++
 	}

@@ -186,12 +186,12 @@ func (h *Hub) enter(m Member, name string, private, check bool) (*room, error) {
 		if known >= 0 {
 			private = dir[known].Private // as the room is elsewhere
 		}
-		if err := h.mayOpen(m, name); err != nil {
+		if err := h.mayOpen(u.addr, name); err != nil {
 			return nil, err
 		}
 		r = newRoom(h, name, private)
 		h.rooms[name] = r
-		h.opens(r, m)
+		h.opens(r, u.addr)
 	}
 	if private && !r.private {
 		return nil, refuseRoom(RefuseRoomPublic, name, "room %s exists and is listed: join it without private, or choose another name for a private room", name)
