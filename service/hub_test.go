@@ -201,3 +201,24 @@ func TestHubRefusesLookAlikeAndFalselyPrivateRooms(t *testing.T) {
 		t.Fatalf("a look-alike of a private room: %v", err)
 	}
 }
+
+// A private room's user list says it is unlisted, so that a client coming
+// back to it knows to join it private.
+func TestHubUserListSaysPrivate(t *testing.T) {
+	h := newHub(t, HubConfig{})
+	a := join(t, h, "a")
+	if err := h.Join(context.Background(), a, "hideout", true); err != nil {
+		t.Fatal(err)
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var lists []string
+	for _, m := range a.got {
+		if m.Type == model.TypeUserList {
+			lists = append(lists, fmt.Sprintf("%s:%v", m.Room, m.Private))
+		}
+	}
+	if fmt.Sprint(lists) != "[lobby:false hideout:true]" {
+		t.Fatalf("user lists %v", lists)
+	}
+}

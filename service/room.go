@@ -309,7 +309,7 @@ func (r *room) sendHistory(m Member, end *Frame) bool {
 }
 
 func (r *room) userListLocked() *Frame {
-	return r.users.frame(r.hub.framer, r.name)
+	return r.users.frame(r.hub.framer, r.name, r.private)
 }
 
 // count is how many are in the room, on every node.

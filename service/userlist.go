@@ -98,11 +98,15 @@ func (l *userList) compact() {
 	}
 }
 
-// frame returns the userlist message of room, built by f once per change.
-func (l *userList) frame(f Framer, room string) *Frame {
+// frame returns the userlist message of room (unlisted if private), built
+// by f once per change.
+func (l *userList) frame(f Framer, room string, private bool) *Frame {
 	if l.cached == nil {
 		head := protowire.AppendString(protowire.AppendTag(nil, 1, protowire.BytesType), model.TypeUserList)
 		head = protowire.AppendString(protowire.AppendTag(head, 7, protowire.BytesType), room)
+		if private {
+			head = protowire.AppendVarint(protowire.AppendTag(head, 12, protowire.VarintType), 1)
+		}
 		more := make([][]byte, len(l.chunks))
 		for i, c := range l.chunks {
 			more[i] = c.data[:len(c.data):len(c.data)]

@@ -32,13 +32,13 @@ func TestUserListChunks(t *testing.T) {
 			for k := range online {
 				want[k] = true
 			}
-			snaps = append(snaps, snapshot{l.frame(payloadFramer{}, "lobby"), want})
+			snaps = append(snaps, snapshot{l.frame(payloadFramer{}, "lobby", false), want})
 		}
 	}
 	if l.len() != len(online) {
 		t.Fatalf("len %d, want %d", l.len(), len(online))
 	}
-	snaps = append(snaps, snapshot{l.frame(payloadFramer{}, "lobby"), online})
+	snaps = append(snaps, snapshot{l.frame(payloadFramer{}, "lobby", false), online})
 	for i, s := range snaps {
 		m := decode(t, s.f)
 		if len(m.UserList) != len(s.want) {
@@ -50,7 +50,7 @@ func TestUserListChunks(t *testing.T) {
 			}
 		}
 	}
-	if f := l.frame(payloadFramer{}, "lobby"); f != l.frame(payloadFramer{}, "lobby") {
+	if f := l.frame(payloadFramer{}, "lobby", false); f != l.frame(payloadFramer{}, "lobby", false) {
 		t.Fatal("frame rebuilt without a change")
 	}
 	if max := 2 * (l.len()/chunkUsers + 1); len(l.chunks) > max {

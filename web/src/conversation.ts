@@ -25,6 +25,7 @@ export class Conversation {
   unread = 0;
   draft = "";
   historyAsked = false; // a DM conversation asks for its history once
+  unlisted = false; // a private room, as its user list says: rejoined with join {private}
   private scrollTop = 0;
   private following = true; // at the end when last shown: new lines keep it there
   // Talks shown, by timestamp and seq: history sent again after a

@@ -147,8 +147,10 @@ class ChatPage implements Link {
     this.open();
   }
 
-  // open connects, to every room the user is in (the home room first), or
-  // at first to the page's ?room= rooms (none: the server's default room).
+  // open connects, to every listed room the user is in (the home room
+  // first), or at first to the page's ?room= rooms (none: the server's
+  // default room). A handshake creates the rooms it names listed, so the
+  // private ones are joined with private once connected (welcome).
   private open(): void {
     this.me = "";
     this.convs.me = "";
@@ -157,8 +159,9 @@ class ChatPage implements Link {
     const url = new URL("/ws", location.href);
     url.protocol = location.protocol === "https:" ? "wss:" : "ws:";
     url.searchParams.set("username", this.name);
-    const rooms = this.convs.rooms().map((c) => c.name);
-    for (const room of rooms.length > 0 ? rooms : this.params.getAll("room")) {
+    const rooms = this.convs.rooms();
+    const listed = rooms.filter((c) => !c.unlisted).map((c) => c.name);
+    for (const room of rooms.length > 0 ? listed : this.params.getAll("room")) {
       url.searchParams.append("room", room);
     }
     const token = this.params.get("token");
@@ -239,6 +242,9 @@ class ChatPage implements Link {
     this.quietTimer = window.setTimeout(() => document.querySelectorAll(".messages").forEach((l) => l.setAttribute("aria-busy", "false")), historyQuiet);
     this.setState("connected", withName(this.t.connectedAs, this.me));
     this.box.focus();
+    for (const c of this.convs.rooms().filter((c) => c.unlisted)) {
+      this.request({ type: "join", room: c.name, private: true });
+    }
   }
 
   private left(m: ChatRoomRequest): void {
@@ -258,6 +264,7 @@ class ChatPage implements Link {
   private userList(m: ChatRoomRequest): void {
     const c = this.room(m);
     if (c) {
+      c.unlisted = m.private;
       c.users = new Set(Object.keys(m.userList));
       this.convs.renderUsers();
     }

@@ -39,7 +39,8 @@
 //                                                        the room's user list and its last talks, as at
 //                                                        connect
 //   part      client   room                              leave a room; the answer is the leave event
-//   userlist  client   [room]                            the online users of a room (the reply has room)
+//   userlist  client   [room]                            the online users of a room (the reply has room,
+//                                                        and private if the room is unlisted)
 //   rooms     client   [cursor] [limit]                  list the public rooms, by name, from after cursor
 //   rooms     server   rooms cursor                      one page: name, members, topic; cursor is the
 //                                                        name to ask from for the next page, "" at the end
@@ -162,7 +163,9 @@ export type ChatRoomRequest = Message<"chatroom.ChatRoomRequest"> & {
 
   /**
    * A join that creates its room creates it unlisted: not in the rooms
-   * list, joined only by whoever knows its name.
+   * list, joined only by whoever knows its name. In a userlist reply: the
+   * room is unlisted (a client coming back to it joins it with private,
+   * since a handshake's rooms are created listed).
    *
    * @generated from field: bool private = 12;
    */
