@@ -55,6 +55,9 @@ func (s *Session) dispatch(m *model.ChatRoomRequest) {
 	case model.TypeTalk:
 		s.onEvent(Talk{Msg: m, History: history})
 	case model.TypeUserList:
+		if m.Private {
+			s.unlisted(m.Room)
+		}
 		users := make([]string, 0, len(m.UserList))
 		for _, name := range m.UserList {
 			users = append(users, name)

@@ -19,7 +19,7 @@ var ErrNoTarget = errors.New("history: name a room or a user, not both")
 // inRoom is one room the session is in.
 type inRoom struct {
 	name    string
-	private bool // we created it unlisted: a rejoin must not list it
+	private bool // unlisted (we created it so, or its user list says so): a rejoin must not list it
 }
 
 // initialRooms are cfg's starting rooms in the form the server knows them
@@ -98,6 +98,16 @@ func (s *Session) joined(room string) {
 		return
 	}
 	s.rooms = append(s.rooms, inRoom{name: room, private: private})
+}
+
+// unlisted records that room, which we are in, is private, as its user
+// list says: a reconnect joins it again with private.
+func (s *Session) unlisted(room string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if i := slices.IndexFunc(s.rooms, func(r inRoom) bool { return r.name == room }); i >= 0 {
+		s.rooms[i].private = true
+	}
 }
 
 // parted records our own leave event: we are out of room, and its history

@@ -206,3 +206,34 @@ func TestSessionRejoinsRoomsOnReconnect(t *testing.T) {
 		t.Fatal("the private room is listed")
 	}
 }
+
+// A member of a private room it did not create learns from the room's user
+// list that it is unlisted: alone in it, a reconnect joins it private, and
+// it stays out of the rooms list.
+func TestSessionRejoinsAnotherOnesPrivateRoomPrivate(t *testing.T) {
+	srv := chattest.Start(t, config.DefaultServer(), "")
+	a, arec, _ := run(t, session.Config{URL: srv.URL, Username: "alice"})
+	arec.wait(t, "alice in the lobby", ownJoin("alice", "lobby"))
+	if err := a.Join("hideout", true); err != nil {
+		t.Fatal(err)
+	}
+	arec.wait(t, "alice in hideout", ownJoin("alice", "hideout"))
+	link := faultnet.New(t, srv.Addr)
+	b, brec, _ := run(t, session.Config{URL: "ws://" + link.Addr() + "/ws", Username: "bob", Rooms: []string{"lobby", "hideout"}, Reconnect: true, MinBackoff: 50 * time.Millisecond})
+	brec.wait(t, "bob in hideout", ownJoin("bob", "hideout"))
+	if err := a.Part("hideout"); err != nil {
+		t.Fatal(err)
+	}
+	brec.wait(t, "alice's part", func(e session.Event) bool { l, ok := e.(session.Left); return ok && l.Msg.UserName == "alice" })
+	link.Cut()
+	brec.wait(t, "reconnecting", state(session.Reconnecting))
+	brec.wait(t, "connected again", state(session.Connected))
+	waitRooms(t, b, "lobby", "hideout")
+	if err := a.ListRooms("", 0); err != nil {
+		t.Fatal(err)
+	}
+	rl := arec.wait(t, "the rooms list", func(e session.Event) bool { _, ok := e.(session.RoomList); return ok }).(session.RoomList)
+	if slices.ContainsFunc(rl.Rooms, func(r *model.RoomInfo) bool { return r.Name == "hideout" }) {
+		t.Fatal("the private room is listed after bob came back to it")
+	}
+}
