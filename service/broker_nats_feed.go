@@ -22,6 +22,8 @@ import (
 const (
 	// How often the stream's server tells a consumer it is there.
 	consumerHeartbeat = time.Second
+	// How long the server keeps a consumer no one pulls from.
+	consumerInactive = 10 * time.Second
 )
 
 // errUnfollowed ends a wait for a feed that was stopped meanwhile.
@@ -72,6 +74,11 @@ func (b *NatsBroker) startFeed(ctx context.Context, f *feed) error {
 	cons, err := b.st.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
 		FilterSubjects: []string{f.subject},
 		DeliverPolicy:  jetstream.DeliverAllPolicy,
+		// A stopped feed's consumer goes from the server this long after
+		// its last pull (nats.go's default is 5 minutes: a user joining
+		// and parting a room alone on a node would leave one behind each
+		// time). A live one pulls every consumerHeartbeat.
+		InactiveThreshold: consumerInactive,
 	})
 	if err != nil {
 		return fmt.Errorf("NATS consumer: %w", err)

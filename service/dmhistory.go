@@ -1,6 +1,9 @@
 package service
 
-import "sync"
+import (
+	"slices"
+	"sync"
+)
 
 // What a node keeps of direct messages, at most: past either bound, the
 // conversation that began first is forgotten. Without them, one user who
@@ -18,8 +21,9 @@ type dmHistory struct {
 
 	mu    sync.Mutex
 	convs map[[2]string]*dmRing
-	order [][2]string // conversations, the oldest first, for forgetting
-	bytes int         // the frames' bytes, all conversations
+	order [][2]string    // conversations, the oldest first, for forgetting
+	bytes int            // the frames' bytes, all conversations
+	users map[string]int // conversations kept, by user in them
 }
 
 type dmRing struct {
@@ -31,7 +35,7 @@ type dmRing struct {
 func frameBytes(f *Frame) int { return len(f.Alone) + len(f.InBatch) }
 
 func newDMHistory(keep int) *dmHistory {
-	return &dmHistory{keep: keep, convs: make(map[[2]string]*dmRing)}
+	return &dmHistory{keep: keep, convs: make(map[[2]string]*dmRing), users: make(map[string]int)}
 }
 
 func pair(a, b string) [2]string {
@@ -54,6 +58,8 @@ func (d *dmHistory) add(a, b string, f *Frame) {
 		c = &dmRing{}
 		d.convs[k] = c
 		d.order = append(d.order, k)
+		d.users[k[0]]++
+		d.users[k[1]]++
 	}
 	n := frameBytes(f)
 	c.bytes += n
@@ -77,10 +83,39 @@ func (d *dmHistory) forgetOldest() {
 	k := d.order[0]
 	d.order[0] = [2]string{}
 	d.order = d.order[1:]
-	if c := d.convs[k]; c != nil {
-		d.bytes -= c.bytes
-		delete(d.convs, k)
+	d.drop(k)
+}
+
+// drop forgets the conversation k, if kept.
+func (d *dmHistory) drop(k [2]string) {
+	c := d.convs[k]
+	if c == nil {
+		return
 	}
+	d.bytes -= c.bytes
+	delete(d.convs, k)
+	for _, u := range k {
+		if d.users[u]--; d.users[u] <= 0 {
+			delete(d.users, u)
+		}
+	}
+}
+
+// forget forgets every conversation of name: a session of that name ended,
+// or a new one began, and without an account a name is not a person (the
+// next one to take it must not read its direct messages).
+func (d *dmHistory) forget(name string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.users[name] == 0 {
+		return
+	}
+	for k := range d.convs {
+		if k[0] == name || k[1] == name {
+			d.drop(k)
+		}
+	}
+	d.order = slices.DeleteFunc(d.order, func(k [2]string) bool { return d.convs[k] == nil })
 }
 
 // last returns the kept messages between a and b, the oldest first.

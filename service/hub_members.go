@@ -37,6 +37,7 @@ func (h *Hub) Connect(ctx context.Context, m Member, a Arrival) error {
 	}
 	h.users[name] = &localUser{m: m, home: rooms[0], allowed: a.Allowed, addr: a.Addr}
 	h.mu.Unlock()
+	h.dms.forget(name) // a new session reads no earlier one's direct messages
 	for _, room := range rooms {
 		if err := h.join(ctx, m, room, false, false); err != nil {
 			h.Leave(ctx, m)
@@ -62,6 +63,7 @@ func (h *Hub) Leave(ctx context.Context, m Member) {
 	joined := u.rooms
 	u.rooms = nil
 	h.mu.Unlock()
+	h.dms.forget(name)
 	// The leaves go before the release: a node that sees the name's key go
 	// finds the user gone already, and announces nothing.
 	for _, ref := range joined {

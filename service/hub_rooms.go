@@ -127,7 +127,10 @@ func (h *Hub) join(ctx context.Context, m Member, name string, private, check bo
 		err = refuseRoom(RefuseAlreadyIn, name, "you are in room %s already", name)
 	}
 	if err == nil {
-		if check { // a handshake's rooms were recorded with its claim
+		// A handshake's rooms were recorded with its claim, which may
+		// have taken a private room for listed if this node's directory
+		// had not heard of it yet: those are recorded again.
+		if check || r.private {
 			err = h.broker.SetRooms(ctx, m.Name(), h.roomsOf(m))
 		}
 		if err == nil {
