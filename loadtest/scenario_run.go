@@ -22,17 +22,7 @@ func (e *errCounter) stop() {
 	e.stopped = true
 }
 
-func (e *errCounter) add(err error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.stopped {
-		return
-	}
-	if e.errs == nil {
-		e.errs = map[string]int{}
-	}
-	e.errs[errorKind(err)]++
-}
+func (e *errCounter) add(err error) { e.addKind(errorKind(err), 1) }
 
 // addKind counts n errors of one kind.
 func (e *errCounter) addKind(kind string, n int) {

@@ -116,12 +116,9 @@ func VerifyRoomToken(secret []byte, token string, now time.Time, maxAge time.Dur
 	for _, r := range claims.Rooms {
 		room, err := model.NormalizeRoom(r)
 		if err != nil {
-			return Token{}, fmt.Errorf("token's rooms claim: %q: %v", clipName(r), err)
+			return Token{}, fmt.Errorf("token's rooms claim: %q: %v", clipRoom(r), err)
 		}
 		t.Rooms = append(t.Rooms, room)
 	}
 	return t, nil
 }
-
-// clipName cuts a name from a token to what an error repeats.
-func clipName(s string) string { return clipRoom(s) }

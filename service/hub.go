@@ -119,7 +119,7 @@ func (h *Hub) deliver(ev *model.ChatRoomRequest) {
 	if r == nil {
 		return // not followed (any more)
 	}
-	if name, why := r.deliver(ev); why != claimKept {
+	if name := r.deliver(ev); name != "" {
 		// The broker still holds the claim (a node that lost it says so
 		// through ClaimLost): it is given back.
 		h.endLost(name, true)

@@ -50,18 +50,11 @@ func newRoom(h *Hub, name string, private bool) *room {
 		users: newUserList(), local: make(map[string]*entry)}
 }
 
-// lost says what a delivered event found about a local member's claim.
-type lost int
-
-const (
-	claimKept     lost = iota
-	claimTaken         // someone else joined with the member's name
-	claimVanished      // the other nodes announced the member's leave
-)
-
 // deliver handles one event of the room. It returns the name of a local
-// member whose claim the event shows lost, for the hub to end everywhere.
-func (r *room) deliver(ev *model.ChatRoomRequest) (name string, why lost) {
+// member whose claim the event shows lost (someone else joined with its
+// name, or the other nodes announced its leave), for the hub to end
+// everywhere; "" if none.
+func (r *room) deliver(ev *model.ChatRoomRequest) (lost string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.hub.counts.events.Add(1)
@@ -77,18 +70,18 @@ func (r *room) deliver(ev *model.ChatRoomRequest) (name string, why lost) {
 	default:
 		r.hub.log.WithField("type", ev.Type).Warn("broker delivered an unknown event type")
 	}
-	return "", claimKept
+	return ""
 }
 
 // joined handles a join event.
-func (r *room) joined(ev *model.ChatRoomRequest) (string, lost) {
+func (r *room) joined(ev *model.ChatRoomRequest) (lost string) {
 	r.users.add(ev.UserName)
 	e := r.local[ev.UserName]
 	if e != nil && e.joined && !e.leaving {
 		// Someone else joined with this member's name: its claim was
 		// lost, and the name taken. The hub ends it.
 		r.forget(ev.UserName)
-		return ev.UserName, claimTaken
+		return ev.UserName
 	}
 	first := e != nil && !e.joined
 	if first {
@@ -106,19 +99,18 @@ func (r *room) joined(ev *model.ChatRoomRequest) (string, lost) {
 		r.send(e, r.userListLocked())
 		r.replay(e)
 	}
-	return "", claimKept
+	return ""
 }
 
 // left handles a leave event.
-func (r *room) left(ev *model.ChatRoomRequest) (string, lost) {
+func (r *room) left(ev *model.ChatRoomRequest) (lost string) {
 	listed := r.users.has(ev.UserName)
 	r.users.remove(ev.UserName)
 	e := r.local[ev.UserName]
 	if e != nil && e.joined && !e.leaving {
 		// Not this node's doing: the others found its claim gone.
 		r.forget(ev.UserName)
-		r.announceLeave(ev, listed)
-		return ev.UserName, claimVanished
+		lost, e = ev.UserName, nil
 	}
 	// A leave for someone never listed here (several nodes, one of which
 	// listed a name claimed by a handshake that never joined) tells this
@@ -135,13 +127,7 @@ func (r *room) left(ev *model.ChatRoomRequest) (string, lost) {
 	}
 	// Otherwise e is joining: this leave is an earlier session's, before
 	// the join on its way.
-	return "", claimKept
-}
-
-func (r *room) announceLeave(ev *model.ChatRoomRequest, listed bool) {
-	if r.hub.cfg.Presence && listed {
-		r.broadcast(r.frame(ev))
-	}
+	return lost
 }
 
 // add makes m a joining member; false if the room has a member of its

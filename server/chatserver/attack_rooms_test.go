@@ -22,17 +22,7 @@ import (
 // dialRoomsFrom is dialRooms from the loopback address src.
 func dialRoomsFrom(t *testing.T, src, addr, name string, rooms ...string) *roomClient {
 	t.Helper()
-	q := url.Values{"room": rooms}
-	ws, _, err := dialerFrom(src).Dial("ws://"+addr+"/ws?"+q.Encode(), http.Header{"Username": {name}})
-	if err != nil {
-		t.Fatalf("%s dials rooms %v: %v", name, rooms, err)
-	}
-	t.Cleanup(func() { ws.Close() })
-	c := &roomClient{t: t, name: name, ws: ws}
-	for range max(1, len(rooms)) {
-		c.until(model.TypeUserList)
-	}
-	return c
+	return dialRoomsWith(t, dialerFrom(src), addr, name, rooms...)
 }
 
 // A newcomer joins "Dev" (the join normalizes it to dev) and then talks,

@@ -24,8 +24,14 @@ type roomClient struct {
 // user list.
 func dialRooms(t *testing.T, addr, name string, rooms ...string) *roomClient {
 	t.Helper()
+	return dialRoomsWith(t, websocket.DefaultDialer, addr, name, rooms...)
+}
+
+// dialRoomsWith is dialRooms with dialer d.
+func dialRoomsWith(t *testing.T, d *websocket.Dialer, addr, name string, rooms ...string) *roomClient {
+	t.Helper()
 	q := url.Values{"room": rooms}
-	ws, _, err := websocket.DefaultDialer.Dial("ws://"+addr+"/ws?"+q.Encode(), http.Header{"Username": {name}})
+	ws, _, err := d.Dial("ws://"+addr+"/ws?"+q.Encode(), http.Header{"Username": {name}})
 	if err != nil {
 		t.Fatalf("%s dials rooms %v: %v", name, rooms, err)
 	}
