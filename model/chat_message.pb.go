@@ -52,6 +52,33 @@
 //                                                        are ordered too
 //   error     server   content [room] [to]               refused; room or to say what the request was about
 //
+// Durable history (new fields and types). The server keeps every talk of a
+// room and of a direct-message conversation (on disk with -data-dir, in
+// the JetStream stream with NATS), up to its retention. Seqs never go back,
+// also across a restart of the server.
+//
+//   type      sent by  fields set                        meaning
+//   history   client   room | to, limit [before]         scroll back: one page of at most limit (<= 200)
+//                                                        talks with seq < before (before 0 or unset: the
+//                                                        newest); without limit or before, the old form
+//   history   server   room | to, messages, more,        the page, oldest first; more: older talks are
+//                      before                            kept (ask again with before = the first's seq)
+//   join      client   room since                        catch up: the join's answer replays exactly the
+//                                                        room's talks with seq > since, then live events,
+//                                                        instead of the last talks; a handshake says the
+//                                                        same with ?since=ROOM:SEQ (repeatable, or
+//                                                        comma-separated, or the header "since")
+//   gap       server   room content seq                  a catch-up could not replay every talk after
+//                                                        since (they aged out, or there were too many):
+//                                                        what follows is the room's latest talks, and older
+//                                                        ones are read with history before; seq is the
+//                                                        first replayed (0: none)
+//   search    client   room | to, content [before]       the talks whose text matches content (words;
+//                      [limit]                           Chinese, Japanese and Korean by characters),
+//                                                        newest first, with seq < before
+//   search    server   room | to, content, messages,     one page of results, newest first; more: ask
+//                      more                              again with before = the last one's seq
+//
 // Batched framing (opt-in). A client that offers the WebSocket subprotocol
 // "chatroom.v2" in its handshake, and gets it back, receives ChatRoomBatch
 // frames instead: each binary frame carries one or more ChatRoomRequests, in
@@ -121,7 +148,19 @@ type ChatRoomRequest struct {
 	// list, joined only by whoever knows its name. In a userlist reply: the
 	// room is unlisted (a client coming back to it joins it with private,
 	// since a handshake's rooms are created listed).
-	Private       bool `protobuf:"varint,12,opt,name=private,proto3" json:"private,omitempty"`
+	Private bool `protobuf:"varint,12,opt,name=private,proto3" json:"private,omitempty"`
+	// Scroll back (history, search): only talks with a lower seq (0: from
+	// the newest). In a history or search reply: echoes the request's.
+	Before uint64 `protobuf:"varint,13,opt,name=before,proto3" json:"before,omitempty"`
+	// Catch up (join, or the handshake's since): the last seq of the room
+	// the client saw; the answer replays the talks after it.
+	Since uint64 `protobuf:"varint,14,opt,name=since,proto3" json:"since,omitempty"`
+	// A history page (oldest first) or search results (newest first): talks,
+	// each as it was sent live (user_name, content, timestamp, seq, room or
+	// to).
+	Messages []*ChatRoomRequest `protobuf:"bytes,15,rep,name=messages,proto3" json:"messages,omitempty"`
+	// A history or search reply: there are more (older) talks to ask for.
+	More          bool `protobuf:"varint,16,opt,name=more,proto3" json:"more,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -240,6 +279,34 @@ func (x *ChatRoomRequest) GetPrivate() bool {
 	return false
 }
 
+func (x *ChatRoomRequest) GetBefore() uint64 {
+	if x != nil {
+		return x.Before
+	}
+	return 0
+}
+
+func (x *ChatRoomRequest) GetSince() uint64 {
+	if x != nil {
+		return x.Since
+	}
+	return 0
+}
+
+func (x *ChatRoomRequest) GetMessages() []*ChatRoomRequest {
+	if x != nil {
+		return x.Messages
+	}
+	return nil
+}
+
+func (x *ChatRoomRequest) GetMore() bool {
+	if x != nil {
+		return x.More
+	}
+	return false
+}
+
 // One room in a rooms reply.
 type RoomInfo struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -351,7 +418,7 @@ var File_chat_message_proto protoreflect.FileDescriptor
 
 const file_chat_message_proto_rawDesc = "" +
 	"\n" +
-	"\x12chat_message.proto\x12\bchatroom\"\xa5\x03\n" +
+	"\x12chat_message.proto\x12\bchatroom\"\x9e\x04\n" +
 	"\x0fChatRoomRequest\x12\x12\n" +
 	"\x04type\x18\x01 \x01(\tR\x04type\x12\x1b\n" +
 	"\tuser_name\x18\x02 \x01(\tR\buserName\x12\x18\n" +
@@ -365,7 +432,11 @@ const file_chat_message_proto_rawDesc = "" +
 	"\x06cursor\x18\n" +
 	" \x01(\tR\x06cursor\x12\x14\n" +
 	"\x05limit\x18\v \x01(\rR\x05limit\x12\x18\n" +
-	"\aprivate\x18\f \x01(\bR\aprivate\x1a;\n" +
+	"\aprivate\x18\f \x01(\bR\aprivate\x12\x16\n" +
+	"\x06before\x18\r \x01(\x04R\x06before\x12\x14\n" +
+	"\x05since\x18\x0e \x01(\x04R\x05since\x125\n" +
+	"\bmessages\x18\x0f \x03(\v2\x19.chatroom.ChatRoomRequestR\bmessages\x12\x12\n" +
+	"\x04more\x18\x10 \x01(\bR\x04more\x1a;\n" +
 	"\rUserListEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"N\n" +
@@ -398,12 +469,13 @@ var file_chat_message_proto_goTypes = []any{
 var file_chat_message_proto_depIdxs = []int32{
 	3, // 0: chatroom.ChatRoomRequest.user_list:type_name -> chatroom.ChatRoomRequest.UserListEntry
 	1, // 1: chatroom.ChatRoomRequest.rooms:type_name -> chatroom.RoomInfo
-	0, // 2: chatroom.ChatRoomBatch.messages:type_name -> chatroom.ChatRoomRequest
-	3, // [3:3] is the sub-list for method output_type
-	3, // [3:3] is the sub-list for method input_type
-	3, // [3:3] is the sub-list for extension type_name
-	3, // [3:3] is the sub-list for extension extendee
-	0, // [0:3] is the sub-list for field type_name
+	0, // 2: chatroom.ChatRoomRequest.messages:type_name -> chatroom.ChatRoomRequest
+	0, // 3: chatroom.ChatRoomBatch.messages:type_name -> chatroom.ChatRoomRequest
+	4, // [4:4] is the sub-list for method output_type
+	4, // [4:4] is the sub-list for method input_type
+	4, // [4:4] is the sub-list for extension type_name
+	4, // [4:4] is the sub-list for extension extendee
+	0, // [0:4] is the sub-list for field type_name
 }
 
 func init() { file_chat_message_proto_init() }

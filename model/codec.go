@@ -24,7 +24,13 @@ const (
 	TypePart    = "part"
 	TypeRooms   = "rooms"
 	TypeHistory = "history"
+	// Durable history (see chat_message.proto).
+	TypeSearch = "search"
+	TypeGap    = "gap"
 )
+
+// MaxHistoryPage is the most talks a history or search reply carries.
+const MaxHistoryPage = 200
 
 // MaxUsernameRunes is the longest username, in characters (not bytes).
 const MaxUsernameRunes = 32

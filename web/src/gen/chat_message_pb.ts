@@ -52,6 +52,33 @@
 //                                                        are ordered too
 //   error     server   content [room] [to]               refused; room or to say what the request was about
 //
+// Durable history (new fields and types). The server keeps every talk of a
+// room and of a direct-message conversation (on disk with -data-dir, in
+// the JetStream stream with NATS), up to its retention. Seqs never go back,
+// also across a restart of the server.
+//
+//   type      sent by  fields set                        meaning
+//   history   client   room | to, limit [before]         scroll back: one page of at most limit (<= 200)
+//                                                        talks with seq < before (before 0 or unset: the
+//                                                        newest); without limit or before, the old form
+//   history   server   room | to, messages, more,        the page, oldest first; more: older talks are
+//                      before                            kept (ask again with before = the first's seq)
+//   join      client   room since                        catch up: the join's answer replays exactly the
+//                                                        room's talks with seq > since, then live events,
+//                                                        instead of the last talks; a handshake says the
+//                                                        same with ?since=ROOM:SEQ (repeatable, or
+//                                                        comma-separated, or the header "since")
+//   gap       server   room content seq                  a catch-up could not replay every talk after
+//                                                        since (they aged out, or there were too many):
+//                                                        what follows is the room's latest talks, and older
+//                                                        ones are read with history before; seq is the
+//                                                        first replayed (0: none)
+//   search    client   room | to, content [before]       the talks whose text matches content (words;
+//                      [limit]                           Chinese, Japanese and Korean by characters),
+//                                                        newest first, with seq < before
+//   search    server   room | to, content, messages,     one page of results, newest first; more: ask
+//                      more                              again with before = the last one's seq
+//
 // Batched framing (opt-in). A client that offers the WebSocket subprotocol
 // "chatroom.v2" in its handshake, and gets it back, receives ChatRoomBatch
 // frames instead: each binary frame carries one or more ChatRoomRequests, in
@@ -80,7 +107,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file chat_message.proto.
  */
 export const file_chat_message: GenFile = /*@__PURE__*/
-  fileDesc("ChJjaGF0X21lc3NhZ2UucHJvdG8SCGNoYXRyb29tIr0CCg9DaGF0Um9vbVJlcXVlc3QSDAoEdHlwZRgBIAEoCRIRCgl1c2VyX25hbWUYAiABKAkSDwoHY29udGVudBgDIAEoCRI6Cgl1c2VyX2xpc3QYBCADKAsyJy5jaGF0cm9vbS5DaGF0Um9vbVJlcXVlc3QuVXNlckxpc3RFbnRyeRIRCgl0aW1lc3RhbXAYBSABKAMSCwoDc2VxGAYgASgEEgwKBHJvb20YByABKAkSCgoCdG8YCCABKAkSIQoFcm9vbXMYCSADKAsyEi5jaGF0cm9vbS5Sb29tSW5mbxIOCgZjdXJzb3IYCiABKAkSDQoFbGltaXQYCyABKA0SDwoHcHJpdmF0ZRgMIAEoCBovCg1Vc2VyTGlzdEVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiOAoIUm9vbUluZm8SDAoEbmFtZRgBIAEoCRIPCgdtZW1iZXJzGAIgASgNEg0KBXRvcGljGAMgASgJIjwKDUNoYXRSb29tQmF0Y2gSKwoIbWVzc2FnZXMYASADKAsyGS5jaGF0cm9vbS5DaGF0Um9vbVJlcXVlc3RCEFoOY2hhdHJvb20vbW9kZWxiBnByb3RvMw");
+  fileDesc("ChJjaGF0X21lc3NhZ2UucHJvdG8SCGNoYXRyb29tIpcDCg9DaGF0Um9vbVJlcXVlc3QSDAoEdHlwZRgBIAEoCRIRCgl1c2VyX25hbWUYAiABKAkSDwoHY29udGVudBgDIAEoCRI6Cgl1c2VyX2xpc3QYBCADKAsyJy5jaGF0cm9vbS5DaGF0Um9vbVJlcXVlc3QuVXNlckxpc3RFbnRyeRIRCgl0aW1lc3RhbXAYBSABKAMSCwoDc2VxGAYgASgEEgwKBHJvb20YByABKAkSCgoCdG8YCCABKAkSIQoFcm9vbXMYCSADKAsyEi5jaGF0cm9vbS5Sb29tSW5mbxIOCgZjdXJzb3IYCiABKAkSDQoFbGltaXQYCyABKA0SDwoHcHJpdmF0ZRgMIAEoCBIOCgZiZWZvcmUYDSABKAQSDQoFc2luY2UYDiABKAQSKwoIbWVzc2FnZXMYDyADKAsyGS5jaGF0cm9vbS5DaGF0Um9vbVJlcXVlc3QSDAoEbW9yZRgQIAEoCBovCg1Vc2VyTGlzdEVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiOAoIUm9vbUluZm8SDAoEbmFtZRgBIAEoCRIPCgdtZW1iZXJzGAIgASgNEg0KBXRvcGljGAMgASgJIjwKDUNoYXRSb29tQmF0Y2gSKwoIbWVzc2FnZXMYASADKAsyGS5jaGF0cm9vbS5DaGF0Um9vbVJlcXVlc3RCEFoOY2hhdHJvb20vbW9kZWxiBnByb3RvMw");
 
 /**
  * @generated from message chatroom.ChatRoomRequest
@@ -170,6 +197,38 @@ export type ChatRoomRequest = Message<"chatroom.ChatRoomRequest"> & {
    * @generated from field: bool private = 12;
    */
   private: boolean;
+
+  /**
+   * Scroll back (history, search): only talks with a lower seq (0: from
+   * the newest). In a history or search reply: echoes the request's.
+   *
+   * @generated from field: uint64 before = 13;
+   */
+  before: bigint;
+
+  /**
+   * Catch up (join, or the handshake's since): the last seq of the room
+   * the client saw; the answer replays the talks after it.
+   *
+   * @generated from field: uint64 since = 14;
+   */
+  since: bigint;
+
+  /**
+   * A history page (oldest first) or search results (newest first): talks,
+   * each as it was sent live (user_name, content, timestamp, seq, room or
+   * to).
+   *
+   * @generated from field: repeated chatroom.ChatRoomRequest messages = 15;
+   */
+  messages: ChatRoomRequest[];
+
+  /**
+   * A history or search reply: there are more (older) talks to ask for.
+   *
+   * @generated from field: bool more = 16;
+   */
+  more: boolean;
 };
 
 /**
