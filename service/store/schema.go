@@ -52,7 +52,7 @@ CREATE TABLE convs (
 	count INTEGER NOT NULL, -- talks kept
 	floor INTEGER NOT NULL  -- the highest seq removed by retention, 0: none
 ) WITHOUT ROWID;
-PRAGMA application_id = ` + fmt.Sprint(applicationID))
+PRAGMA application_id = `+fmt.Sprint(applicationID))
 	return err
 }
 
