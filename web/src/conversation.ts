@@ -217,7 +217,6 @@ export function talkLine(m: ChatRoomRequest): HTMLLIElement {
   content.textContent = m.content;
   li.append(isolated(m.userName, "sender"), content);
   li.dataset.seq = m.seq.toString();
-  li.tabIndex = -1; // a search result's jump gives it the focus
   return li;
 }
 

@@ -48,9 +48,14 @@ export class HistoryReader {
       const c = this.convs.current;
       return c && target instanceof Node && c.list.contains(target) && c.list.scrollTop < nearTop ? c : null;
     };
-    // Scrolling (scroll does not bubble: caught on its way down), a wheel
+    // Scrolling (scroll does not bubble: caught on its way down; a list too
+    // short to scroll was not scrolled by the user, but emptied), a wheel
     // turned up on a list too short to scroll, a key that goes up.
-    document.addEventListener("scroll", (e) => this.older(atTop(e.target)), true);
+    const scrolled = (target: EventTarget | null) => {
+      const c = atTop(target);
+      return c && c.list.scrollHeight > c.list.clientHeight ? c : null;
+    };
+    document.addEventListener("scroll", (e) => this.older(scrolled(e.target)), true);
     document.addEventListener("wheel", (e) => e.deltaY < 0 && this.older(atTop(e.target)), { passive: true });
     document.addEventListener("keydown", (e) => ["PageUp", "Home", "ArrowUp"].includes(e.key) && this.older(atTop(e.target)));
   }
@@ -62,10 +67,11 @@ export class HistoryReader {
   }
 
   // dmCatchUp reads a DM conversation's latest page after a reconnect
-  // (one that holds nothing reads the page before nothing: the same).
+  // (one that holds nothing and was read reads the page before nothing:
+  // the same).
   dmCatchUp(c: Conversation): void {
     if (c.lastSeq === 0n) {
-      this.older(c);
+      c.historyAsked &&= this.older(c);
     } else if (!this.asked.has(c)) {
       this.ask(c, { kind: "dmCatchUp", after: c.lastSeq }, 0n, jumpPage);
     }
@@ -218,7 +224,6 @@ export class HistoryReader {
     c.list.querySelectorAll(".highlight").forEach((e) => e.classList.remove("highlight"));
     li.classList.add("highlight");
     li.scrollIntoView({ block: "center" });
-    li.focus({ preventScroll: true });
     return true;
   }
 

@@ -265,7 +265,7 @@ class ChatPage implements Link {
     for (const c of this.convs.rooms().filter((c) => c.unlisted)) {
       this.request({ type: "join", room: c.name, private: true, ...(c.lastSeq > 0n ? { since: c.lastSeq } : {}) });
     }
-    for (const c of this.convs.dms().filter((c) => c.historyAsked)) {
+    for (const c of this.convs.dms()) {
       this.history.dmCatchUp(c);
     }
   }
