@@ -69,7 +69,7 @@ func TestBrowserCatchesUpAcrossRestart(t *testing.T) {
 // of what it held, and scrolling back reads the older ones, each once.
 func TestBrowserShowsGap(t *testing.T) {
 	b := browser(t)
-	r := start(t, "-data-dir", t.TempDir(), "-catch-up", "5", "-msg-rate", "0", "-msg-rate-per-ip", "0")
+	r := start(t, "-data-dir", t.TempDir(), "-catch-up", "5", "-history", "5", "-msg-rate", "0", "-msg-rate-per-ip", "0")
 	link := faultnet.New(t, r.addr)
 	en := page(t, b, "http://"+link.Addr()+"/?username=alice&lang=en&room=busy", "")
 	zh := page(t, b, "http://"+link.Addr()+"/?username=%E5%BC%A0%E4%B8%89&lang=zh&room=busy", "")

@@ -126,16 +126,17 @@ export class Conversation {
   }
 
   // prepend puts a page of older talks (oldest first) above the lines held,
-  // keeping what the user sees in place; talks not older than the oldest
+  // keeping what the user sees in place (nothing held: at the end); talks not older than the oldest
   // held (the newest page, asked with nothing held, meeting live talks that
   // came meanwhile) are already below. more: older talks are kept.
   prepend(page: ChatRoomRequest[], more: boolean): void {
     const first = this.firstSeq();
     const older = page.filter((m) => first === 0n || m.seq < first).map(talkLine);
     const l = this.list;
-    const height = l.scrollHeight;
-    const top = l.scrollTop;
     const anchor = this.marker ? this.marker.nextElementSibling : l.firstElementChild;
+    // The line that was first stays where it was in the list's view.
+    const at = (e: Element | null) => (e ? e.getBoundingClientRect().top - l.getBoundingClientRect().top : 0);
+    const was = at(anchor);
     for (const li of older) {
       if (anchor) {
         anchor.before(li);
@@ -144,8 +145,10 @@ export class Conversation {
       }
     }
     this.atBeginning = !more;
-    if (l.isConnected) {
-      l.scrollTop = top + (l.scrollHeight - height);
+    if (!anchor) {
+      l.scrollTop = l.scrollHeight; // the first page: its newest in view
+    } else if (l.isConnected) {
+      l.scrollTop += at(anchor) - was;
     }
   }
 

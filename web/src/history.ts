@@ -48,12 +48,13 @@ export class HistoryReader {
       const c = this.convs.current;
       return c && target instanceof Node && c.list.contains(target) && c.list.scrollTop < nearTop ? c : null;
     };
-    // Scrolling (scroll does not bubble: caught on its way down; a list too
-    // short to scroll was not scrolled by the user, but emptied), a wheel
-    // turned up on a list too short to scroll, a key that goes up.
+    // Scrolling (scroll does not bubble: caught on its way down), at the
+    // top and not also at the end: a list just grown past its height, or
+    // emptied, was not scrolled up by the user. A wheel turned up on a list
+    // too short to scroll, a key that goes up.
     const scrolled = (target: EventTarget | null) => {
       const c = atTop(target);
-      return c && c.list.scrollHeight > c.list.clientHeight ? c : null;
+      return c && c.list.scrollHeight - c.list.clientHeight > 2 * nearTop ? c : null;
     };
     document.addEventListener("scroll", (e) => this.older(scrolled(e.target)), true);
     document.addEventListener("wheel", (e) => e.deltaY < 0 && this.older(atTop(e.target)), { passive: true });
