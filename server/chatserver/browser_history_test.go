@@ -219,6 +219,7 @@ func TestBrowserSearchFindsAndJumps(t *testing.T) {
 		t.Fatalf("after the jump the room shows %d talks: want all %d, each once, in order", len(got), len(said))
 	}
 	if dir := os.Getenv("CHATROOM_SCREENSHOT_DIR"); dir != "" {
-		screenshot(t, filepath.Join(dir, "browser-search.png"), shot{p, 900, 600, false})
+		eval[bool](t, p, `(() => { document.getElementById("search").scrollTop = 0; document.activeElement?.blur(); return true })()`)
+		screenshot(t, filepath.Join(dir, "browser-search.png"), shot{p, 1000, 640, false})
 	}
 }
