@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/gorilla/websocket"
 
 	"chatroom/model"
@@ -218,8 +219,16 @@ func TestBrowserSearchFindsAndJumps(t *testing.T) {
 	if got := shownTalks(t, p); !slices.Equal(got, said) {
 		t.Fatalf("after the jump the room shows %d talks: want all %d, each once, in order", len(got), len(said))
 	}
+	if got := eval[string](t, p, `document.querySelector("#messages .marker.beginning")?.textContent ?? ""`); got != "已到房间的开头" {
+		t.Fatalf("the room's beginning says %q", got)
+	}
 	if dir := os.Getenv("CHATROOM_SCREENSHOT_DIR"); dir != "" {
 		eval[bool](t, p, `(() => { document.getElementById("search").scrollTop = 0; document.activeElement?.blur(); return true })()`)
 		screenshot(t, filepath.Join(dir, "browser-search.png"), shot{p, 1000, 640, false})
 	}
+	// Escape closes the search, and the keyboard is back on its button.
+	if err := chromedp.Do(p, chromedp.Focus("#search-query"), chromedp.KeyEvent(kb.Escape)); err != nil {
+		t.Fatal(err)
+	}
+	waitJS(t, p, "the search closed", `document.getElementById("search").hidden && document.activeElement?.id === "search-toggle"`)
 }
