@@ -232,3 +232,38 @@ func TestBrowserSearchFindsAndJumps(t *testing.T) {
 	}
 	waitJS(t, p, "the search closed", `document.getElementById("search").hidden && document.activeElement?.id === "search-toggle"`)
 }
+
+// A result further back than a jump reads page by page (five pages of 200,
+// the list limiter's burst spent on the way and waited out) is shown on
+// its own: the page ending at it, highlighted, a line saying the later
+// messages are not shown, and a button that reads the latest again.
+func TestBrowserJumpsFarBack(t *testing.T) {
+	b := browser(t)
+	r := start(t, "-data-dir", t.TempDir(), "-msg-rate", "0", "-msg-rate-per-ip", "0", "-history", "50")
+	gopher := brDial(t, r.addr, "gopher")
+	until(t, gopher, model.TypeUserList)
+	said := append([]string{"远古的问候"}, numbered("filler", 1300)...)
+	sayAll(t, gopher, "", "", said...)
+
+	p := page(t, b, "http://"+r.addr+"/?username=alice&lang=en", "")
+	waitJS(t, p, "the last talks", messageShown(said[len(said)-1]))
+	click(t, p, "#search-toggle")
+	if err := chromedp.Do(p, chromedp.SendKeys("#search-query", "远古"), enter(false)); err != nil {
+		t.Fatal(err)
+	}
+	waitJS(t, p, "the one result", `document.querySelectorAll("#search-results .result").length === 1`)
+	click(t, p, "#search-results .result")
+	const highlighted = `(document.querySelector("#messages li.highlight .content")?.textContent ?? "")`
+	waitJSWithin(t, p, 3*waitTime, "the far result shown on its own", highlighted+` === "远古的问候" && document.querySelector("#messages li.notice button.latest") !== null`)
+	if got := shownTalks(t, p); !slices.Equal(got, said[:1]) {
+		t.Fatalf("the far result's page shows %d talks %q…, want the page ending at it", len(got), got[:min(3, len(got))])
+	}
+	if got := eval[string](t, p, `document.querySelector("#messages li.notice span").textContent`); got != "Later messages up to the latest are not shown here Show the latest messages" {
+		t.Fatalf("the notice says %q", got)
+	}
+	click(t, p, "#messages li.notice button.latest")
+	waitJSWithin(t, p, 2*waitTime, "the latest again", messageShown(said[len(said)-1])+` && !`+messageShown(said[0]))
+	if got := shownTalks(t, p); !slices.Equal(got, said[len(said)-50:]) {
+		t.Fatalf("the latest page shows %d talks, want the last 50", len(got))
+	}
+}

@@ -23,6 +23,11 @@ const jumpPages = 5;
 const nearTop = 40;
 // A request unanswered this long is given up (and may be asked again).
 const answerWithin = 10_000;
+// A request refused for asking too often (the list limiter's burst spent)
+// is sent again after retryAfter, up to retries times.
+const retryAfter = 2_500;
+const retries = 4;
+const tooOften = /rate limited/i;
 // Errors that refuse a history request rather than a talk.
 const historyRefusal = /histor|rate limited|not in room|search/i;
 
@@ -35,7 +40,7 @@ type Asked =
   | { kind: "stale" }; // asked before a gap dropped the list: its answer is ignored
 
 export class HistoryReader {
-  private readonly asked = new Map<Conversation, { what: Asked; timer: number }>();
+  private readonly asked = new Map<Conversation, { what: Asked; timer: number; request: Request; tries: number }>();
 
   constructor(
     private readonly t: Texts,
@@ -99,7 +104,7 @@ export class HistoryReader {
       return false;
     }
     const timer = window.setTimeout(() => this.settle(c, this.t.noAnswer), answerWithin);
-    this.asked.set(c, { what, timer });
+    this.asked.set(c, { what, timer, request: r, tries: 1 });
     if (what.kind === "older") {
       c.mark(this.t.loading);
     } else if (what.kind === "jump" || what.kind === "around") {
@@ -247,10 +252,22 @@ export class HistoryReader {
   // the error is about something else.
   refused(m: ChatRoomRequest): boolean {
     const c = this.of(m) ?? (this.asked.size === 1 ? [...this.asked.keys()][0] : undefined);
-    if (!c || !this.asked.has(c) || !historyRefusal.test(m.content) || /^search/i.test(m.content)) {
+    const a = c && this.asked.get(c);
+    if (!c || !a || !historyRefusal.test(m.content) || /^search/i.test(m.content)) {
       return false;
     }
-    this.settle(c, this.t.historyFailed(m.content));
+    if (!tooOften.test(m.content) || a.tries > retries) {
+      this.settle(c, this.t.historyFailed(m.content));
+      return true;
+    }
+    window.clearTimeout(a.timer); // still loading: asked again in a moment
+    a.timer = window.setTimeout(() => {
+      a.tries++;
+      a.timer = window.setTimeout(() => this.settle(c, this.t.noAnswer), answerWithin);
+      if (!this.send(a.request)) {
+        this.settle(c);
+      }
+    }, retryAfter);
     return true;
   }
 
