@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 	"github.com/gorilla/websocket"
@@ -224,6 +226,13 @@ func TestBrowserSearchFindsAndJumps(t *testing.T) {
 	}
 	if dir := os.Getenv("CHATROOM_SCREENSHOT_DIR"); dir != "" {
 		eval[bool](t, p, `(() => { document.getElementById("search").scrollTop = 0; document.activeElement?.blur(); return true })()`)
+		away := chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error { // no result looks hovered
+			_, err := cdp.Call(ctx, tg, input.DispatchMouseEvent, input.DispatchMouseEventParams{Type: input.DispatchMouseEventTypeMouseMoved, X: 1, Y: 1})
+			return err
+		})
+		if err := chromedp.Do(p, away); err != nil {
+			t.Fatal(err)
+		}
 		screenshot(t, filepath.Join(dir, "browser-search.png"), shot{p, 1000, 640, false})
 	}
 	// Escape closes the search, and the keyboard is back on its button.
