@@ -120,7 +120,7 @@ func checkIdentity(path string, id identity) error {
 	case id.appID != 0 && id.appID != applicationID:
 		return notOurs(path, fmt.Sprintf("an SQLite database of another application: application_id %#x", id.appID))
 	case id.appID == 0 && id.objects > 0:
-		return notOurs(path, fmt.Sprintf("an SQLite database of another application: it has %d tables and indexes but no chatroom application_id", id.objects))
+		return notOurs(path, "an SQLite database of another application: it has tables but no chatroom application_id")
 	case id.version > int64(len(migrations())):
 		return fmt.Errorf("%s was written by a newer chatroom (schema %d; this one knows up to %d)", path, id.version, len(migrations()))
 	}
