@@ -21,9 +21,9 @@ func search(t *testing.T, s *Store, conv, query string, bef uint64, limit int) (
 
 func TestTermsIndexWordsAndCJKCharactersAndPairs(t *testing.T) {
 	for content, want := range map[string]string{
-		"Hello, World! ＨＥＬＬＯ":   "hello world hello",
-		"大家你好啊":                 "大 大家 家 家你 你 你好 好 好啊 啊",
-		"go是好的":                 "go 是 是好 好 好的 的",
+		"Hello, World! ＨＥＬＬＯ":    "hello world hello",
+		"大家你好啊":                  "大 大家 家 家你 你 你好 好 好啊 啊",
+		"go是好的":                  "go 是 是好 好 好的 的",
 		"Straße café-au-lait 42": "strasse café au lait 42",
 		"!!!":                    "",
 	} {
