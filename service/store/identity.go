@@ -100,7 +100,10 @@ type identity struct {
 
 // readIdentity reads the application_id, user_version and the number of
 // schema objects: reading the schema also parses it, the cheap check that
-// the file is not damaged where SQLite would notice first.
+// the file is not damaged where SQLite would notice first. A whole check
+// (PRAGMA quick_check) is not run at Open: BenchmarkQuickCheck measures
+// 1.6 µs a talk, some 16 s for 10 million. Damage elsewhere shows when a
+// page is read, as an *Error "database file is damaged".
 func readIdentity(db *sql.DB) (identity, error) {
 	var id identity
 	if err := db.QueryRow(`PRAGMA application_id`).Scan(&id.appID); err != nil {
