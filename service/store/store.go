@@ -26,7 +26,12 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+
+	"chatroom/service"
 )
+
+// A Store is the Journal (and so the History) of a memory broker.
+var _ service.Journal = (*Store)(nil)
 
 // FileName is the database's name inside the data directory.
 const FileName = "chatroom.db"
