@@ -39,7 +39,7 @@ func wantOpenError(t *testing.T, dir string, parts ...string) {
 }
 
 func TestOpenCreatesTheDirectoryAndMarksTheFile(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "a", "b")
+	dir := filepath.Join(t.TempDir(), "a b", "c?d#e%20f") // characters a URI would read otherwise
 	s := openT(t, dir, Options{})
 	var appID, version int64
 	var mode string
@@ -51,6 +51,12 @@ func TestOpenCreatesTheDirectoryAndMarksTheFile(t *testing.T) {
 	}
 	if s.Path() != filepath.Join(dir, FileName) {
 		t.Fatalf("Path = %s", s.Path())
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) == 0 || entries[0].Name() != FileName {
+		t.Fatalf("%s holds %v, want %s first", dir, entries, FileName)
+	}
+	if entries, _ := os.ReadDir(filepath.Dir(dir)); len(entries) != 1 {
+		t.Fatalf("%s holds %v, want only the data directory", filepath.Dir(dir), entries)
 	}
 }
 
