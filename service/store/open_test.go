@@ -197,3 +197,15 @@ func TestMigrationFromVersion1(t *testing.T) {
 		t.Fatalf("after a new talk, hello finds %v", got)
 	}
 }
+
+func TestOptionsSyncSetsSynchronous(t *testing.T) {
+	for sync, want := range map[Sync]int{SyncNormal: 1, SyncFull: 2} {
+		s := openT(t, "", Options{Sync: sync})
+		var got, timeout int
+		s.w.QueryRow(`PRAGMA synchronous`).Scan(&got)
+		s.w.QueryRow(`PRAGMA busy_timeout`).Scan(&timeout)
+		if got != want || timeout != int(busyTimeout.Milliseconds()) {
+			t.Errorf("Sync %d: synchronous = %d, busy_timeout = %d; want %d, %d", sync, got, timeout, want, busyTimeout.Milliseconds())
+		}
+	}
+}
