@@ -11,7 +11,11 @@
 //
 // This file owns the Store's life: its options, Open and Close. The schema
 // and its migrations are in schema.go, the checks a file passes before it
-// is used in identity.go, the errors put in words in errors.go.
+// is used in identity.go, the errors put in words in errors.go; Append in
+// append.go, Before and After in read.go, Search in search.go with what it
+// indexes in terms.go; retention (Trim, and the loop Open starts when
+// Options ask for one) in retention.go and removeoldest.go; Backup in
+// backup.go.
 package store
 
 import (
