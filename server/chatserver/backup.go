@@ -17,14 +17,11 @@ import (
 // is writing it (SQLite's VACUUM INTO reads one snapshot). Restoring is
 // stopping the server and copying the file back as DIR/chatroom.db.
 
-// defaultDataDir is the server's -data-dir default.
-const defaultDataDir = "./data"
-
 // runBackup is `server backup -data-dir DIR -out FILE`.
 func runBackup(ctx context.Context, args []string, lookupEnv func(string) (string, bool), stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("server backup", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	dir := fs.String("data-dir", "", "the server's -data-dir (default: $"+config.EnvName("data-dir")+", else "+defaultDataDir+")")
+	dir := fs.String("data-dir", "", "the server's -data-dir (default: $"+config.EnvName("data-dir")+", else "+config.DefaultDataDir+")")
 	out := fs.String("out", "", "the file to write the copy to; it must not exist (required)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: server backup -data-dir DIR -out FILE\nCopies DIR/%s to FILE, a new file, consistent even while a server runs on DIR.\nTo restore: stop the server, copy FILE to DIR/%s, start the server.\n", store.FileName, store.FileName)
@@ -45,7 +42,7 @@ func runBackup(ctx context.Context, args []string, lookupEnv func(string) (strin
 		return 2
 	}
 	if *dir == "" {
-		*dir = defaultDataDir
+		*dir = config.DefaultDataDir
 		if v, ok := lookupEnv(config.EnvName("data-dir")); ok && v != "" {
 			*dir = v
 		}
