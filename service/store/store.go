@@ -24,6 +24,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -92,6 +93,7 @@ type Store struct {
 	closeOnce sync.Once
 	stopTrim  context.CancelFunc
 	trimDone  sync.WaitGroup
+	lock      *os.File // holds the data directory's lock (lock_unix.go)
 }
 
 // Open opens (creating if needed) DIR/chatroom.db, checks it is a chatroom
@@ -104,32 +106,51 @@ func Open(dir string, opts Options) (*Store, error) {
 	if err := checkDir(dir); err != nil {
 		return nil, err
 	}
-	path := filepath.Join(dir, FileName)
-	if err := checkHeader(path); err != nil {
+	lock, err := lockDir(dir)
+	if err != nil {
 		return nil, err
 	}
-	s := &Store{dir: dir, path: path}
-	if err := s.openWriter(opts.Sync); err != nil {
+	s := &Store{dir: dir, path: filepath.Join(dir, FileName), lock: lock}
+	if err := s.open(opts); err != nil {
+		s.unlock()
 		return nil, err
+	}
+	s.startRetention(opts)
+	return s, nil
+}
+
+// open checks and opens the database, the writer and the readers.
+func (s *Store) open(opts Options) error {
+	if err := checkHeader(s.path); err != nil {
+		return err
+	}
+	if err := s.openWriter(opts.Sync); err != nil {
+		return err
 	}
 	if err := s.prepare(); err != nil {
 		s.closeDBs()
-		return nil, err
+		return err
 	}
 	readers := opts.Readers
 	if readers <= 0 {
 		readers = 4
 	}
-	r, err := sql.Open("sqlite", dsn(path, "_pragma=query_only(1)"))
+	r, err := sql.Open("sqlite", dsn(s.path, "_pragma=query_only(1)"))
 	if err != nil {
 		s.closeDBs()
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return fmt.Errorf("%s: %w", s.path, err)
 	}
 	r.SetMaxOpenConns(readers)
 	r.SetMaxIdleConns(readers)
 	s.r = r
-	s.startRetention(opts)
-	return s, nil
+	return nil
+}
+
+// unlock lets another Store use the data directory.
+func (s *Store) unlock() {
+	if s.lock != nil {
+		s.lock.Close()
+	}
 }
 
 // openWriter opens the writing connection, checks the file is ours and
@@ -202,6 +223,7 @@ func (s *Store) Close() error {
 		}
 		_, cerr := s.w.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
 		err = errors.Join(cerr, s.closeDBs())
+		s.unlock()
 	})
 	return err
 }
