@@ -109,3 +109,13 @@ func TestSearchRefusesALongQuery(t *testing.T) {
 		t.Fatal("limit 0: no error")
 	}
 }
+
+// A query's repeated words are looked up once: "a a a ..." (128 times)
+// made the index look up every copy again, for seconds.
+func TestSearchLooksUpEachWordOnce(t *testing.T) {
+	got := matchTerms("a A a ａ 你好 你好 hello hello")
+	want := `terms : "a"* AND terms : "你好" AND terms : "hello"*`
+	if got != want {
+		t.Fatalf("matchTerms = %s, want %s", got, want)
+	}
+}

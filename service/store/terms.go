@@ -104,15 +104,21 @@ func terms(content string) string {
 
 // matchTerms is the full-text query of query's words: each word as the
 // start of a word, each CJK character alone or each pair of neighbours,
-// all of them. It is "" when query has nothing to look for.
+// all of them, each once (the index looks up every copy of a term again:
+// "a a a ..." 128 times took seconds). It is "" when query has nothing to
+// look for.
 func matchTerms(query string) string {
 	var parts []string
+	seen := make(map[string]bool)
 	add := func(t string, prefix bool) {
 		q := `terms : "` + t + `"` // t holds no '"': only letters, digits, marks
 		if prefix {
 			q += "*"
 		}
-		parts = append(parts, q)
+		if !seen[q] {
+			seen[q] = true
+			parts = append(parts, q)
+		}
 	}
 	for _, p := range pieces(fold(query)) {
 		rs := []rune(p.text)
