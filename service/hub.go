@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/sirupsen/logrus"
@@ -77,6 +78,8 @@ type Hub struct {
 	dms    *dmHistory // direct messages' last talks, when there is no history
 	// history is where talks are read back from (cfg.Store); nil: none.
 	history History
+	// seen is the highest seq delivered to this hub (hub_seen.go).
+	seen atomic.Uint64
 
 	mu     sync.RWMutex
 	rooms  map[string]*room      // the rooms this node follows
@@ -91,9 +94,11 @@ type localUser struct {
 	home    string     // the room a message with none is about
 	allowed []string   // the rooms it may join; nil: any
 	addr    netip.Addr // the client's address, which the rooms it opens count against
-	// connected is when it connected (Unix ms): without trusted names, the
-	// direct messages it may read back are those since.
-	connected int64
+	// connected is when it connected (Unix ms), and connectedSeq the
+	// highest seq delivered here by then: without trusted names, the
+	// direct messages it may read back are those since, and after it.
+	connected    int64
+	connectedSeq uint64
 }
 
 // NewHub creates the hub fed by b, whose frames f builds, and follows the
@@ -130,6 +135,7 @@ func (h *Hub) DefaultRoom() string { return h.cfg.DefaultRoom }
 // deliver is the Broker's handler: every event of the rooms this node
 // follows, in order per room, and every direct message.
 func (h *Hub) deliver(ev *model.ChatRoomRequest) {
+	h.see(ev.Seq)
 	if ev.To != "" {
 		h.deliverDirect(ev)
 		return

@@ -26,8 +26,10 @@ type conversationRef struct {
 	key  string // the History's key
 	room string
 	to   string
-	// floor: only talks from this time (Unix ms) on may be read (0: all).
-	floor int64
+	// floor: only talks from this time (Unix ms) on, and with a seq
+	// above floorSeq, may be read (0: all).
+	floor    int64
+	floorSeq uint64
 }
 
 // conversation checks that m may read room (m's home room if both are
@@ -40,7 +42,7 @@ func (h *Hub) conversation(m Member, room, to string) (conversationRef, error) {
 		if !h.cfg.TrustedNames {
 			h.mu.RLock()
 			if u := h.users[m.Name()]; u != nil && u.m == m {
-				c.floor = u.connected
+				c.floor, c.floorSeq = u.connected, u.connectedSeq
 			}
 			h.mu.RUnlock()
 		}
@@ -105,7 +107,7 @@ func (h *Hub) Search(ctx context.Context, m Member, room, to, query string, befo
 	}
 	// Newest first: the floor cuts the end.
 	for i, ev := range msgs {
-		if ev.Timestamp < c.floor {
+		if !c.readable(ev) {
 			msgs, more = msgs[:i], false
 			break
 		}
@@ -122,11 +124,16 @@ func (h *Hub) Search(ctx context.Context, m Member, room, to, query string, befo
 // whether it left any out.
 func (c conversationRef) above(msgs []*model.ChatRoomRequest) ([]*model.ChatRoomRequest, bool) {
 	for i, ev := range msgs {
-		if ev.Timestamp >= c.floor {
+		if c.readable(ev) {
 			return msgs[i:], i > 0
 		}
 	}
 	return nil, len(msgs) > 0
+}
+
+// readable says whether ev is above c's floor, in time and in seq.
+func (c conversationRef) readable(ev *model.ChatRoomRequest) bool {
+	return ev.Timestamp >= c.floor && ev.Seq > c.floorSeq
 }
 
 // refuseIn is a refusal about c.

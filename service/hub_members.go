@@ -40,7 +40,7 @@ func (h *Hub) Connect(ctx context.Context, m Member, a Arrival) error {
 		h.broker.Release(name)
 		return fmt.Errorf("%q is connected already", name)
 	}
-	h.users[name] = &localUser{m: m, home: rooms[0], allowed: a.Allowed, addr: a.Addr, connected: time.Now().UnixMilli()}
+	h.users[name] = &localUser{m: m, home: rooms[0], allowed: a.Allowed, addr: a.Addr, connected: time.Now().UnixMilli(), connectedSeq: h.seen.Load()}
 	h.mu.Unlock()
 	h.dms.forget(name) // a new session reads no earlier one's direct messages
 	for _, room := range rooms {

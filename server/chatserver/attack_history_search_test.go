@@ -2,6 +2,7 @@ package chatserver
 
 import (
 	"bytes"
+	"fmt"
 	"math"
 	"strings"
 	"sync"
@@ -23,26 +24,38 @@ import (
 // as text.
 func searchAttacks() map[string]string {
 	return map[string]string{
-		"one letter":       "a",
-		"26 letters":       "a b c d e f g h i j k l m n o p q r s t u v w x y z",
-		"8 letters":        "a b c d e f g h",
-		"128 prefixes":     strings.Repeat("a ", 128),
-		"64 letters":       strings.TrimSpace(strings.Repeat("a b c d e f g h ", 16)),
-		"cjk 255 bytes":    cjk255(),
-		"cjk one char":     "好",
-		"quote":            `"`,
-		"star":             "*",
-		"near":             "NEAR(hello chat, 2)",
-		"or":               "hello OR chat",
-		"not":              "hello NOT chat",
-		"column filter":    "conv : c0000 terms : hello",
-		"caret":            "^hello",
-		"parens":           "((hello",
-		"nul":              "hel\x00lo",
-		"braces":           "{conv terms}: hello",
-		"minus column":     "- conv : hello",
-		"only punctuation": "!!! ??? ...",
+		"one letter":        "a",
+		"distinct prefixes": distinctPrefixes(),
+		"26 letters":        "a b c d e f g h i j k l m n o p q r s t u v w x y z",
+		"8 letters":         "a b c d e f g h",
+		"128 prefixes":      strings.Repeat("a ", 128),
+		"64 letters":        strings.TrimSpace(strings.Repeat("a b c d e f g h ", 16)),
+		"cjk 255 bytes":     cjk255(),
+		"cjk one char":      "好",
+		"quote":             `"`,
+		"star":              "*",
+		"near":              "NEAR(hello chat, 2)",
+		"or":                "hello OR chat",
+		"not":               "hello NOT chat",
+		"column filter":     "conv : c0000 terms : hello",
+		"caret":             "^hello",
+		"parens":            "((hello",
+		"nul":               "hel\x00lo",
+		"braces":            "{conv terms}: hello",
+		"minus column":      "- conv : hello",
+		"only punctuation":  "!!! ??? ...",
 	}
+}
+
+// distinctPrefixes is 256 bytes of different words that each start
+// thousands of the filler's words (a1, a2, ... a10, a11, ...: "a1" starts
+// a1, a10 to a19, a100 to a199, ...).
+func distinctPrefixes() string {
+	var b strings.Builder
+	for i := 1; b.Len()+len(fmt.Sprint(" a", i)) <= 256; i++ {
+		fmt.Fprint(&b, "a", i, " ")
+	}
+	return strings.TrimSpace(b.String())
 }
 
 // Search and scroll back, asked the worst we know, over 30,000 talks in
