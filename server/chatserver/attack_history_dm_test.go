@@ -3,6 +3,7 @@ package chatserver
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"testing"
 	"time"
 
@@ -84,6 +85,12 @@ func TestAttackHistoryDMsOfAnEarlierSession(t *testing.T) {
 		mal := takeName(t, attackerAddr, r.addr, name)
 		if got := mal.leaks("alice", "secret"); len(got) > 0 {
 			t.Errorf("%s, after bob left, read bob's direct messages: %q", name, got)
+		}
+		mine := "mine as " + name
+		mal.send(&model.ChatRoomRequest{Type: model.TypeTalk, To: "alice", Content: mine})
+		mal.untilTalk(mine)
+		if p, _ := mal.roundTrip(&model.ChatRoomRequest{Type: model.TypeHistory, To: "alice", Limit: 10}, model.TypeHistory); !slices.Equal(contents(p.Messages), []string{mine}) {
+			t.Errorf("%s reads back its own direct messages as %q", name, contents(p.Messages))
 		}
 		mal.ws.Close()
 	}
