@@ -12,7 +12,6 @@ package service
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"time"
 
@@ -114,27 +113,10 @@ func (r *room) caughtUp(e *entry) {
 func (h *Hub) catchUp(r *room, e *entry, since, upto uint64) {
 	ctx, cancel := context.WithTimeout(context.Background(), catchUpTimeout)
 	defer cancel()
-	limit := h.cfg.CatchUp
-	missed, complete, err := h.history.After(ctx, r.name, since, upto, limit+1)
-	var gap *model.ChatRoomRequest
-	switch {
-	case err != nil:
+	missed, gap, err := h.readCatchUp(ctx, r.name, since, upto)
+	if err != nil {
 		h.log.WithFields(logrus.Fields{"room": r.name, "error": err}).Warn("catch-up: history unreadable")
 		missed, gap = nil, gapEvent(r.name, 0, "older messages cannot be read now: scroll back later")
-	case !complete || len(missed) > limit:
-		missed, _, err = h.history.Before(ctx, r.name, upto+1, limit)
-		if err != nil {
-			missed = nil
-		}
-		text := "older messages are no longer available"
-		if complete {
-			text = fmt.Sprintf("more than %d messages since you left: older ones are read by scrolling back", limit)
-		}
-		var first uint64
-		if len(missed) > 0 {
-			first = missed[0].Seq
-		}
-		gap = gapEvent(r.name, first, text)
 	}
 	frames := h.catchUpFrames(r.name, since, missed)
 	if gap != nil {

@@ -17,9 +17,10 @@ import (
 )
 
 // fillStore writes n talks to each of rooms in dir's database (created
-// if missing), mixed English and Chinese, and returns the last seq given.
+// if missing), mixed English and Chinese and pad bytes of "x", and
+// returns the last seq given.
 // The store is closed again before the server opens it.
-func fillStore(t *testing.T, dir string, n int, rooms ...string) uint64 {
+func fillStore(t *testing.T, dir string, n, pad int, rooms ...string) uint64 {
 	t.Helper()
 	s, err := store.Open(dir, store.Options{})
 	if err != nil {
@@ -28,13 +29,14 @@ func fillStore(t *testing.T, dir string, n int, rooms ...string) uint64 {
 	defer s.Close()
 	words := []string{"hello", "alpha", "about", "again", "apple", "chat", "server", "history", "大家好", "你好世界", "今天天气很好", "我们一起去吃饭吧"}
 	seq := s.LastSeq()
+	padding := strings.Repeat("x", pad)
 	ts := time.Now().Add(-time.Hour).UnixMilli()
 	for _, room := range rooms {
 		for i := 0; i < n; i += 500 {
 			var batch []*model.ChatRoomRequest
 			for j := i; j < min(i+500, n); j++ {
 				seq++
-				text := fmt.Sprintf("%s %s %s a%d", words[j%len(words)], words[(j/7)%len(words)], words[(j/3)%len(words)], j)
+				text := fmt.Sprintf("%s %s %s a%d", words[j%len(words)], words[(j/7)%len(words)], words[(j/3)%len(words)], j) + padding
 				batch = append(batch, &model.ChatRoomRequest{Type: model.TypeTalk, Room: room, UserName: "filler", Content: text, Seq: seq, Timestamp: ts})
 			}
 			if err := s.Append(batch); err != nil {
