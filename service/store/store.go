@@ -93,7 +93,7 @@ type Store struct {
 	closeOnce sync.Once
 	stopTrim  context.CancelFunc
 	trimDone  sync.WaitGroup
-	lock      *os.File // holds the data directory's lock (lock_unix.go)
+	locks     []*os.File // hold the data directory's locks (lock.go, lock_unix.go)
 }
 
 // Open opens (creating if needed) DIR/chatroom.db, checks it is a chatroom
@@ -106,11 +106,11 @@ func Open(dir string, opts Options) (*Store, error) {
 	if err := checkDir(dir); err != nil {
 		return nil, err
 	}
-	lock, err := lockDir(dir)
+	locks, err := lockData(dir)
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{dir: dir, path: filepath.Join(dir, FileName), lock: lock}
+	s := &Store{dir: dir, path: filepath.Join(dir, FileName), locks: locks}
 	if err := s.open(opts); err != nil {
 		s.unlock()
 		return nil, err
@@ -148,9 +148,7 @@ func (s *Store) open(opts Options) error {
 
 // unlock lets another Store use the data directory.
 func (s *Store) unlock() {
-	if s.lock != nil {
-		s.lock.Close()
-	}
+	closeAll(s.locks)
 }
 
 // openWriter opens the writing connection, checks the file is ours and
