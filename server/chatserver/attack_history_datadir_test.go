@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"chatroom/model"
 	"chatroom/service/store"
 )
 
@@ -62,4 +63,51 @@ func TestAttackHistoryDataDirLinkedDatabase(t *testing.T) {
 	if code, said := startOn(t, dirLink); code != 1 || !strings.Contains(said, "in use by another chatroom server") {
 		t.Errorf("a second server on a link to the first's directory: exit %d, %q", code, said)
 	}
+}
+
+// The database deleted (or replaced) under a running server: talks went
+// on being delivered, written to a file no one could open again, and the
+// next start began from an empty database, its seqs from 1. A talk is now
+// refused ("message not sent: ...") once the file is gone; joins still go
+// out.
+func TestAttackHistoryDataDirDatabaseDeleted(t *testing.T) {
+	dir := t.TempDir()
+	r := start(t, "-data-dir", dir, "-log-stderr=false")
+	ann := dialRoomsFrom(t, bystanderAddr, r.addr, "ann")
+	ann.say("", "before")
+	ann.untilTalk("before")
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		os.Remove(filepath.Join(dir, store.FileName+suffix))
+	}
+	ann.say("", "after")
+	var m *model.ChatRoomRequest
+	for range 100 {
+		if m = ann.until2(model.TypeTalk, model.TypeError); m.Type == model.TypeError || m.Content == "after" {
+			break
+		}
+	}
+	t.Logf("a talk after the database was deleted: %s %q", m.Type, m.Content)
+	if m.Type != model.TypeError || !strings.HasPrefix(m.Content, "message not sent: ") {
+		t.Fatalf("a talk after the database was deleted: %v; it would be gone after a restart", m)
+	}
+	ann.send(&model.ChatRoomRequest{Type: model.TypeJoin, Room: "other"})
+	if m := ann.until(model.TypeUserList); m.Room != "other" {
+		t.Errorf("a join after the database was deleted: %v", m)
+	}
+}
+
+// until2 reads until a frame of type a or b and returns it.
+func (c *roomClient) until2(a, b string) *model.ChatRoomRequest {
+	c.t.Helper()
+	for range 10000 {
+		m, err := read(c.t, c.ws)
+		if err != nil {
+			c.t.Fatalf("%s waiting for %s or %s: %v", c.name, a, b, err)
+		}
+		if m.Type == a || m.Type == b {
+			return m
+		}
+	}
+	c.t.Fatalf("%s: no %s or %s in 10000 frames", c.name, a, b)
+	return nil
 }

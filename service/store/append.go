@@ -70,6 +70,9 @@ func (s *Store) Append(evs []*model.ChatRoomRequest) error {
 	if err != nil {
 		return err
 	}
+	if err := s.checkFile(); err != nil {
+		return err
+	}
 	tx, err := s.w.Begin()
 	if err != nil {
 		return runError(err)

@@ -93,7 +93,8 @@ type Store struct {
 	closeOnce sync.Once
 	stopTrim  context.CancelFunc
 	trimDone  sync.WaitGroup
-	locks     []*os.File // hold the data directory's locks (lock.go, lock_unix.go)
+	file      os.FileInfo // the database file opened (gone.go)
+	locks     []*os.File  // hold the data directory's locks (lock.go, lock_unix.go)
 }
 
 // Open opens (creating if needed) DIR/chatroom.db, checks it is a chatroom
@@ -128,6 +129,10 @@ func (s *Store) open(opts Options) error {
 		return err
 	}
 	if err := s.prepare(); err != nil {
+		s.closeDBs()
+		return err
+	}
+	if err := s.remember(); err != nil {
 		s.closeDBs()
 		return err
 	}
