@@ -57,8 +57,7 @@ func runCatchup(ctx context.Context, o options, log io.Writer) (*summary, error)
 	}
 	c.progress = time.NewTicker(o.progress)
 	defer c.progress.Stop()
-	c.talkAndDrop(ctx)
-	sum.DurationSec = time.Since(c.start).Seconds()
+	sum.DurationSec = c.talkAndDrop(ctx).Seconds()
 	c.drain(ctx)
 	elapsed := time.Since(c.start)
 	rss2, scpu2 := rssMiB(o.pid), procCPU(o.pid)
@@ -90,8 +89,8 @@ func (c *catchupRun) adopt(users []*user) {
 
 // talkAndDrop runs the senders for the duration and drops users every
 // -drop-every meanwhile; it returns once the senders have stopped and the
-// users away have come back.
-func (c *catchupRun) talkAndDrop(ctx context.Context) {
+// users away have come back, with how long the senders sent.
+func (c *catchupRun) talkAndDrop(ctx context.Context) time.Duration {
 	sendCtx, stop := context.WithDeadline(ctx, c.start.Add(c.o.duration))
 	defer stop()
 	period := time.Duration(float64(time.Second) * float64(c.o.senders) / c.o.rate)
@@ -119,7 +118,9 @@ loop:
 		}
 	}
 	senders.Wait()
+	sending := time.Since(c.start)
 	drops.Wait()
+	return sending
 }
 
 // sender is one sending user: a talk every period (skipped while it is
