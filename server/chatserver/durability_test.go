@@ -115,7 +115,7 @@ func startBinary(t *testing.T, bin, addr, dir string) *binServer {
 	t.Helper()
 	stderr := &syncBuffer{}
 	cmd := exec.Command(bin, "-addr", addr, "-data-dir", dir, "-log-dir", t.TempDir(), "-log-stderr=false",
-		"-max-conns-per-ip", "0", "-join-rate-per-ip", "0", "-msg-rate-per-ip", "0", "-userlist-rate-per-ip", "0", "-msg-rate", "0")
+		"-max-conns-per-ip", "0", "-join-rate-per-ip", "0", "-msg-rate-per-ip", "0", "-userlist-rate-per-ip", "0", "-msg-rate", "0", "-userlist-interval", "0")
 	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -253,7 +253,7 @@ func pageHistory(t *testing.T, c *roomClient, room string) map[uint64]string {
 	var before uint64
 	for page := 0; page < 1000; page++ {
 		c.send(&model.ChatRoomRequest{Type: model.TypeHistory, Room: room, Limit: model.MaxHistoryPage, Before: before})
-		reply := c.until(model.TypeHistory)
+		reply := c.historyReply()
 		if reply.Room != room || reply.Before != before {
 			t.Fatalf("history of %s before %d: the reply is about %s before %d", room, before, reply.Room, reply.Before)
 		}
@@ -269,6 +269,26 @@ func pageHistory(t *testing.T, c *roomClient, room string) map[uint64]string {
 		before = reply.Messages[0].Seq
 	}
 	t.Fatalf("history of %s: more than 1000 pages", room)
+	return nil
+}
+
+// historyReply reads until a history reply, and fails the test on an
+// error reply instead.
+func (c *roomClient) historyReply() *model.ChatRoomRequest {
+	c.t.Helper()
+	for range 10000 {
+		m, err := read(c.t, c.ws)
+		if err != nil {
+			c.t.Fatalf("waiting for a history page: %v", err)
+		}
+		switch m.Type {
+		case model.TypeHistory:
+			return m
+		case model.TypeError:
+			c.t.Fatalf("history refused: %s (room %q)", m.Content, m.Room)
+		}
+	}
+	c.t.Fatal("no history reply in 10000 messages")
 	return nil
 }
 
