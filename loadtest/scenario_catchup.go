@@ -39,7 +39,7 @@ type catchupRun struct {
 
 // runCatchup runs the catchup scenario in this process.
 func runCatchup(ctx context.Context, o options, log io.Writer) (*summary, error) {
-	cpu0 := selfCPU()
+	cpu0, rss0 := selfCPU(), rssMiB(o.pid)
 	var errs errCounter
 	users, failures, readers := connectAll(ctx, o, log, &errs)
 	c := &catchupRun{o: o, log: log, errs: &errs, d: o.dialer()}
@@ -71,7 +71,7 @@ func runCatchup(ctx context.Context, o options, log io.Writer) (*summary, error)
 	sum.Lost = sum.Catchup.Gaps + sum.Catchup.Announced
 	sum.Errors = errs.snapshot()
 	if o.pid > 0 {
-		sum.ServerRSSMiB = []float64{rss1, rss1, rss2}
+		sum.ServerRSSMiB = []float64{rss0, rss1, rss2}
 		sum.ServerCPUSec = scpu2 - scpu1
 	}
 	sum.ToolCPUSec = selfCPU() - cpu0
