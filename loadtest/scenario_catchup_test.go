@@ -1,8 +1,13 @@
 package main
 
 import (
+	"context"
+	"io"
 	"strings"
 	"testing"
+	"time"
+
+	"chatroom/config"
 )
 
 // The catchup scenario, short, against a real server on a loopback
@@ -30,4 +35,28 @@ func TestCatchupScenario(t *testing.T) {
 		t.Logf("catchup %s: %d talks sent, %d drops (%d abrupt), %d catch-up frames replaying %d talks, every member holds its rooms' %d talks",
 			proto, sum.TalksSent, k.Abrupt+k.Clean, k.Abrupt, k.Replays, k.Replayed, k.RoomTalks)
 	}
+}
+
+// A server that replays at most 3 talks to a user coming back (and keeps
+// the last 2 of a room in memory) tells it of the gap: the talks it lacks
+// are counted as announced by gap notices (and as lost: the command
+// fails), none as unannounced gaps.
+func TestCatchupScenarioCountsGapNotices(t *testing.T) {
+	srv := startServer(t, func(cfg *config.Server) { cfg.Store.CatchUp, cfg.History = 3, 2 })
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	o := opts(t, "-url", srv.URL, "-scenario", "catchup", "-clients", "12", "-rooms", "2", "-rooms-per-user", "1",
+		"-senders", "12", "-rate", "120", "-duration", "2s", "-ramp", "50ms", "-drop-every", "500ms", "-drop-share", "0.25", "-drop-for", "400ms",
+		"-drain", "2s", "-room-prefix", "gap-")
+	sum, err := run(ctx, o, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := sum.Catchup
+	if k.GapNotices == 0 || k.Announced == 0 || k.Gaps != 0 || k.Duplicates+k.OutOfOrder+k.Unconfirmed != 0 || sum.Lost != k.Announced {
+		var out strings.Builder
+		sum.print(&out)
+		t.Fatalf("with -catch-up 3:\n%s", out.String())
+	}
+	t.Logf("%d gap notices announced %d missing talks", k.GapNotices, k.Announced)
 }
