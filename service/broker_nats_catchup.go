@@ -1,0 +1,86 @@
+package service
+
+// This file owns the NATS broker's catch up (History.After): the talks of a
+// conversation after a seq, read forwards from the stream, and whether
+// retention kept every one of them.
+
+import (
+	"context"
+	"fmt"
+
+	"chatroom/model"
+)
+
+// After implements History: the first limit talks of conv with
+// after < seq <= upto (upto 0: no bound), oldest first, and whether every
+// talk after `after` is still kept (see keptAfter).
+func (b *NatsBroker) After(ctx context.Context, conv string, after, upto uint64, limit int) ([]*model.ChatRoomRequest, bool, error) {
+	c, err := b.conversation(conv)
+	if err == nil {
+		err = checkLimit(limit)
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	complete, err := b.keptAfter(ctx, c.subject, after)
+	if err != nil {
+		return nil, false, err
+	}
+	var msgs []*model.ChatRoomRequest
+	seq := after + 1
+	for reads := 0; len(msgs) < limit; reads++ {
+		if reads >= maxReads {
+			return nil, false, fmt.Errorf("NATS: reading %s took over %d requests", c.subject, maxReads)
+		}
+		evs, pending, err := b.directGet(ctx, c.subject, seq, min(directChunk, max(2*(limit-len(msgs)), 64)))
+		if err != nil {
+			return nil, false, err
+		}
+		for _, ev := range evs {
+			if upto > 0 && ev.seq > upto {
+				return msgs, complete, nil
+			}
+			if m := c.talk(ev); m != nil {
+				msgs = append(msgs, m)
+				if len(msgs) == limit {
+					break
+				}
+			}
+		}
+		if len(evs) == 0 || pending == 0 {
+			break
+		}
+		seq = evs[len(evs)-1].seq + 1
+	}
+	return msgs, complete, nil
+}
+
+// keptAfter says whether the stream still keeps every event of subject
+// with a seq above after. Retention takes a subject's events oldest first
+// (MaxMsgsPerSubject takes the subject's oldest; MaxAge and MaxMsgs the
+// stream's oldest, below its first seq), so what it keeps of a subject is
+// everything from its first kept event F on, and it is complete after
+// `after` if after+1 >= F. Below F it cannot be known exactly which seqs
+// the removed events had; it answers true only when they were all below
+// after+1 for sure: the subject holds fewer than Keep events now (so any
+// event taken per subject went before the stream's first seq took more)
+// and after+1 is at least the stream's first seq. Not covered: an
+// operator's purge, and Keep raised after the subject was trimmed under
+// a lower one (then the second rule may say true wrongly).
+func (b *NatsBroker) keptAfter(ctx context.Context, subject string, after uint64) (bool, error) {
+	count, first, err := b.countFrom(ctx, subject, 0)
+	if err != nil {
+		return false, err
+	}
+	if count > 0 && after+1 >= first {
+		return true, nil
+	}
+	if b.cfg.Keep > 0 && count >= uint64(b.cfg.Keep) {
+		return false, nil
+	}
+	info, err := b.st.Info(ctx)
+	if err != nil {
+		return false, fmt.Errorf("NATS stream %s: %w", b.cfg.Stream, err)
+	}
+	return after+1 >= info.State.FirstSeq, nil
+}
