@@ -64,7 +64,8 @@ func (b *NatsBroker) After(ctx context.Context, conv string, after, upto uint64,
 // the removed events had; it answers true only when they were all below
 // after+1 for sure: the subject holds fewer than Keep events now (so any
 // event taken per subject went before the stream's first seq took more)
-// and after+1 is at least the stream's first seq. Not covered: an
+// and after+1 is at least the stream's first seq, or nothing but Keep
+// limits the stream (no MaxAge, no MaxEvents). Not covered: an
 // operator's purge, and Keep raised after the subject was trimmed under
 // a lower one (then the second rule may say true wrongly).
 func (b *NatsBroker) keptAfter(ctx context.Context, subject string, after uint64) (bool, error) {
@@ -77,6 +78,9 @@ func (b *NatsBroker) keptAfter(ctx context.Context, subject string, after uint64
 	}
 	if b.cfg.Keep > 0 && count >= uint64(b.cfg.Keep) {
 		return false, nil
+	}
+	if b.cfg.MaxAge <= 0 && b.cfg.MaxEvents <= 0 {
+		return true, nil // nothing takes the stream's oldest
 	}
 	info, err := b.st.Info(ctx)
 	if err != nil {
