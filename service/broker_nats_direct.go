@@ -171,30 +171,3 @@ func (b *NatsBroker) countProbe(ctx context.Context, subject string, seq uint64,
 	c, _, err := b.countFrom(ctx, subject, seq)
 	return c, err
 }
-
-// readRange hands each event of subject in [lo, hi) to each, in order;
-// inside is how many there are (what windowStart counted), so that no
-// answer reaches past hi.
-func (b *NatsBroker) readRange(ctx context.Context, subject string, lo, hi, inside uint64, each func(storedEvent)) error {
-	for left, calls := inside, 0; left > 0 && lo < hi; calls++ {
-		if calls > int(inside)+1 {
-			return errors.New("NATS: reading the stream made no progress")
-		}
-		evs, _, err := b.directGet(ctx, subject, lo, int(min(left, directChunk)))
-		if err != nil {
-			return err
-		}
-		if len(evs) == 0 {
-			return nil // the rest aged out meanwhile
-		}
-		for _, ev := range evs {
-			if ev.seq >= hi {
-				return nil
-			}
-			each(ev)
-		}
-		left -= min(left, uint64(len(evs)))
-		lo = evs[len(evs)-1].seq + 1
-	}
-	return nil
-}

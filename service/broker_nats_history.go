@@ -17,16 +17,6 @@ import (
 
 var _ History = (*NatsBroker)(nil)
 
-const (
-	// maxWindows bounds the windows one backward scan reads.
-	maxWindows = 10_000
-	// maxWindowEvents is the most events a backward scan asks for in one
-	// window (it doubles from what it needs while it finds too few).
-	maxWindowEvents = 8 * directChunk
-	// maxReads bounds the direct gets of one After.
-	maxReads = 100_000
-)
-
 // natsConv is a conversation as the stream keeps it.
 type natsConv struct {
 	key     string // the conversation: a room's name or a DirectConversation
@@ -82,7 +72,7 @@ func (b *NatsBroker) Before(ctx context.Context, conv string, before uint64, lim
 	if err != nil {
 		return nil, false, err
 	}
-	found, err := b.scanBack(ctx, c.subject, before, limit+1, uint64(limit+1), c.talk)
+	found, err := b.scanBack(ctx, c.subject, before, limit+1, 2*uint64(limit+1)+16, c.talk)
 	if err != nil {
 		return nil, false, err
 	}
@@ -115,53 +105,9 @@ func (b *NatsBroker) Search(ctx context.Context, conv, query string, before uint
 		}
 		return nil
 	}
-	found, err := b.scanBack(ctx, c.subject, before, limit+1, directChunk, match)
+	found, err := b.scanBack(ctx, c.subject, before, limit+1, 2*windowBatch, match)
 	if err != nil {
 		return nil, false, err
 	}
 	return found[:min(len(found), limit)], len(found) > limit, nil
-}
-
-// scanBack returns the last (at most want) events of subject before the
-// seq before (0: the newest) that keep returns non-nil for, newest first.
-// It reads windows of ask events, the newest first, doubling ask while it
-// finds too few.
-func (b *NatsBroker) scanBack(ctx context.Context, subject string, before uint64, want int, ask uint64,
-	keep func(storedEvent) *model.ChatRoomRequest) ([]*model.ChatRoomRequest, error) {
-	last, err := b.lastSeq(ctx, subject)
-	if err != nil {
-		return nil, err
-	}
-	hi := last + 1
-	if before > 0 && before < hi {
-		hi = before
-	}
-	var found []*model.ChatRoomRequest
-	for windows := 0; len(found) < want && hi > 1; windows++ {
-		if windows >= maxWindows {
-			return nil, fmt.Errorf("NATS: reading %s back took over %d windows", subject, maxWindows)
-		}
-		lo, inside, all, err := b.windowStart(ctx, subject, hi, ask, ask)
-		if err != nil {
-			return nil, err
-		}
-		var got []*model.ChatRoomRequest
-		err = b.readRange(ctx, subject, lo, hi, inside, func(ev storedEvent) {
-			if m := keep(ev); m != nil {
-				got = append(got, m)
-			}
-		})
-		if err != nil {
-			return nil, err
-		}
-		for i := len(got) - 1; i >= 0 && len(found) < want; i-- {
-			found = append(found, got[i])
-		}
-		if all {
-			break
-		}
-		hi = lo
-		ask = min(ask*2, maxWindowEvents)
-	}
-	return found, nil
 }
