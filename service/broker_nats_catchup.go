@@ -13,7 +13,8 @@ import (
 
 // After implements History: the first limit talks of conv with
 // after < seq <= upto (upto 0: no bound), oldest first, and whether every
-// talk after `after` is still kept (see keptAfter).
+// talk after `after` is still kept (see keptAfter). With upto, it reads
+// up to there from the stream's leader what a replica behind it lacked.
 func (b *NatsBroker) After(ctx context.Context, conv string, after, upto uint64, limit int) ([]*model.ChatRoomRequest, bool, error) {
 	c, err := b.conversation(conv)
 	if err == nil {
@@ -26,33 +27,58 @@ func (b *NatsBroker) After(ctx context.Context, conv string, after, upto uint64,
 	if err != nil {
 		return nil, false, err
 	}
+	msgs, next, err := b.readAfter(ctx, c, after+1, upto, limit)
+	if err != nil {
+		return nil, false, err
+	}
+	// A replica behind the leader may have answered: what it did not have
+	// up to upto, the leader has.
+	for reads := 0; upto > 0 && next <= upto && len(msgs) < limit; reads++ {
+		ev, ok, err := b.leaderNext(ctx, c.subject, next)
+		switch {
+		case err != nil:
+			return nil, false, err
+		case !ok || ev.seq > upto || reads >= maxReads:
+			return msgs, complete, nil
+		}
+		if m := c.talk(ev); m != nil {
+			msgs = append(msgs, m)
+		}
+		next = ev.seq + 1
+	}
+	return msgs, complete, nil
+}
+
+// readAfter returns the first (at most limit) talks of c from the seq
+// from on, up to upto (0: no bound), by direct get, and the seq after the
+// last event it read.
+func (b *NatsBroker) readAfter(ctx context.Context, c natsConv, from, upto uint64, limit int) ([]*model.ChatRoomRequest, uint64, error) {
 	var msgs []*model.ChatRoomRequest
-	seq := after + 1
 	for reads := 0; len(msgs) < limit; reads++ {
 		if reads >= maxReads {
-			return nil, false, fmt.Errorf("NATS: reading %s took over %d requests", c.subject, maxReads)
+			return nil, 0, fmt.Errorf("NATS: reading %s took over %d requests", c.subject, maxReads)
 		}
-		evs, pending, err := b.directGet(ctx, c.subject, seq, min(directChunk, max(2*(limit-len(msgs)), 64)))
+		evs, pending, err := b.directGet(ctx, c.subject, from, min(directChunk, max(2*(limit-len(msgs)), 64)))
 		if err != nil {
-			return nil, false, err
+			return nil, 0, err
 		}
 		for _, ev := range evs {
 			if upto > 0 && ev.seq > upto {
-				return msgs, complete, nil
+				return msgs, ev.seq, nil
 			}
+			from = ev.seq + 1
 			if m := c.talk(ev); m != nil {
 				msgs = append(msgs, m)
 				if len(msgs) == limit {
-					break
+					return msgs, from, nil
 				}
 			}
 		}
 		if len(evs) == 0 || pending == 0 {
 			break
 		}
-		seq = evs[len(evs)-1].seq + 1
 	}
-	return msgs, complete, nil
+	return msgs, from, nil
 }
 
 // keptAfter says whether the stream still keeps every event of subject

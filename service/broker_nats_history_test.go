@@ -215,3 +215,31 @@ func TestNatsHistoryRefusesBadRequests(t *testing.T) {
 		}
 	}
 }
+
+// The leader's read of an event (what After falls back on when a replica
+// behind the leader answered) is the direct get's; past the last, none.
+func TestNatsLeaderReadIsTheDirectOne(t *testing.T) {
+	n := newNatsNode(t, NatsConfig{URLs: natstest.Start(t), Node: "a"})
+	n.talk(t, "bob", "other", "x")
+	n.talk(t, "alice", "r", "one")
+	n.talk(t, "alice", "r", "two")
+	ctx := context.Background()
+	subject := n.roomSubject("r")
+	direct, _, err := n.directGet(ctx, subject, 0, 2)
+	if err != nil || len(direct) != 2 {
+		t.Fatal(direct, err)
+	}
+	for i, from := range []uint64{0, direct[0].seq + 1} {
+		ev, ok, err := n.leaderNext(ctx, subject, from)
+		if err != nil || !ok || ev.seq != direct[i].seq || !ev.at.Equal(direct[i].at) || string(ev.data) != string(direct[i].data) {
+			t.Fatalf("from %d the leader read %v, %v, %v; direct get %v", from, ev, ok, err, direct[i])
+		}
+	}
+	if _, ok, err := n.leaderNext(ctx, subject, direct[1].seq+1); ok || err != nil {
+		t.Fatalf("past the last: %v, %v", ok, err)
+	}
+	msgs, _, err := n.After(ctx, "r", 0, direct[1].seq+100, 10)
+	if err != nil || !slices.Equal(contents(msgs), []string{"one", "two"}) {
+		t.Fatalf("after 0 up to past the last: %q, %v", contents(msgs), err)
+	}
+}
