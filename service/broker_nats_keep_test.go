@@ -94,9 +94,12 @@ func TestNatsFollowReplaysOnlyTheLastEvents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	c.sink.mu.Lock()
+	live := slices.Clone(c.sink.events["r"])
+	c.sink.mu.Unlock()
 	for i, m := range kept {
-		if m.Seq != seqs[i] {
-			t.Fatalf("delivered seqs %v, the stream's %v", seqs, kept)
+		if m.Seq != seqs[i] || m.Timestamp != live[i].Timestamp || m.Content != live[i].Content {
+			t.Fatalf("delivered %v, the stream's %v", live[i], m)
 		}
 	}
 }
