@@ -1,6 +1,9 @@
 package model
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+)
 
 func TestQueryMatch(t *testing.T) {
 	cases := []struct {
@@ -39,5 +42,17 @@ func TestSearchTermsSplitsWordsAndCJKRuns(t *testing.T) {
 		if got[i] != want[i] {
 			t.Fatalf("%v, want %v", got, want)
 		}
+	}
+}
+
+// What matching costs per talk, ASCII and Chinese (printed, not asserted).
+func BenchmarkQueryMatch(b *testing.B) {
+	q := ParseQuery("nosuchword")
+	for _, text := range []string{"message 12345 word345", "大家好，今天的会议改到下午三点"} {
+		b.Run(fmt.Sprint(len(text)), func(b *testing.B) {
+			for range b.N {
+				q.Match(text)
+			}
+		})
 	}
 }

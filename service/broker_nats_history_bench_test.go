@@ -42,11 +42,13 @@ func fillStream(b *testing.B, n *natsTestNode, url string, events int) {
 		if _, err := js.PublishAsync(n.roomSubject(room), model.Encode(ev)); err != nil {
 			b.Fatal(err)
 		}
-	}
-	select {
-	case <-js.PublishAsyncComplete():
-	case <-time.After(2 * time.Minute):
-		b.Fatal("publishing did not complete")
+		if i%2000 == 1999 || i == events-1 { // a chunk at a time
+			select {
+			case <-js.PublishAsyncComplete():
+			case <-time.After(2 * time.Minute):
+				b.Fatal("publishing did not complete")
+			}
+		}
 	}
 	b.Logf("published %d events in %v", events, time.Since(start))
 }
