@@ -30,12 +30,13 @@ func FoldSearch(text string) string {
 }
 
 // IsCJK says whether r is written without spaces between words: Han,
-// Hiragana, Katakana or Hangul.
+// Hiragana, Katakana (and its long vowel mark) or Hangul, as
+// service/store's index has it.
 func IsCJK(r rune) bool {
-	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul)
+	return r == 'ー' || unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul)
 }
 
-// SearchTerms splits text, folded, into its words (runs of letters, digits
+// SearchTerms splits text, folded, into its words (runs of letters, numbers
 // and marks) and its CJK runs, in order. Everything else separates them.
 func SearchTerms(text string) []SearchTerm { return splitTerms(FoldSearch(text)) }
 
@@ -52,7 +53,7 @@ func splitTerms(folded string) []SearchTerm {
 	}
 	for _, r := range folded {
 		cjk := IsCJK(r)
-		word := !cjk && (unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r))
+		word := !cjk && (unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.IsMark(r))
 		if (!cjk && !word) || (cur.Len() > 0 && cjk != curCJK) {
 			flush()
 		}
