@@ -20,8 +20,7 @@ import (
 
 // client is one user of the catchup scenario across its connections.
 type client struct {
-	h  *holding
-	ep endpoint
+	h *holding
 
 	mu     sync.Mutex
 	conn   *user   // the current connection; nil while away
@@ -105,13 +104,18 @@ func (c *catchupRun) drop(ctx context.Context, cl *client, abrupt bool) {
 }
 
 // reconnect brings the client back with since for its rooms, trying a few
-// times, and lets it send again once its joins have come.
+// times, and lets it send again once its joins have come. With several
+// URLs (one cluster), it comes back to the next one after the one it
+// left: it catches up on another node.
 func (c *catchupRun) reconnect(ctx context.Context, cl *client) {
 	var us *user
 	var err error
+	cl.mu.Lock()
+	ep := c.o.endpoints[(cl.h.number+len(cl.conns))%len(c.o.endpoints)]
+	cl.mu.Unlock()
 	for try := range reconnectTries {
 		since := cl.h.reconnect()
-		us, _, err = c.d.dialSince(cl.ep, string(cl.h.name), cl.h.roomNames(), since)
+		us, _, err = c.d.dialSince(ep, string(cl.h.name), cl.h.roomNames(), since)
 		if err == nil || ctx.Err() != nil {
 			break
 		}

@@ -82,7 +82,7 @@ func runCatchup(ctx context.Context, o options, log io.Writer) (*summary, error)
 // adopt makes the connected users the run's clients, by number.
 func (c *catchupRun) adopt(users []*user) {
 	for _, us := range users {
-		c.clients = append(c.clients, &client{h: us.held, ep: c.o.endpoints[us.number%len(c.o.endpoints)], conn: us, conns: []*user{us}})
+		c.clients = append(c.clients, &client{h: us.held, conn: us, conns: []*user{us}})
 	}
 	slices.SortFunc(c.clients, func(a, b *client) int { return a.h.number - b.h.number })
 }
