@@ -41,7 +41,7 @@ func parseFlags(args []string, errOut io.Writer) (options, error) {
 	fs.IntVar(&o.reads, "reads", 2000, "Before(100) calls timed")
 	fs.DurationVar(&o.writeTime, "write-time", 3*time.Second, "how long writes of each batch size are timed, per mode")
 	fs.IntVar(&o.maxWrite, "max-write", 200_000, "most talks written per batch size and mode")
-	fs.StringVar(&o.stores, "stores", "bbolt", "stores to compare, comma-separated: bbolt")
+	fs.StringVar(&o.stores, "stores", "sqlite,sqlite-plain,bbolt", "stores to compare, comma-separated: sqlite (service/store), sqlite-plain (its messages table alone), bbolt")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -60,12 +60,12 @@ func parseFlags(args []string, errOut io.Writer) (options, error) {
 
 // candidates are the stores -stores names.
 func candidates(names string) ([]candidate, error) {
-	all := map[string]func() candidate{"bbolt": boltCandidate}
+	all := map[string]func() candidate{"sqlite": sqliteCandidate, "sqlite-plain": plainSQLiteCandidate, "bbolt": boltCandidate}
 	var cs []candidate
 	for _, name := range strings.Split(names, ",") {
 		c, ok := all[strings.TrimSpace(name)]
 		if !ok {
-			return nil, fmt.Errorf("-stores: unknown store %q (known: bbolt)", name)
+			return nil, fmt.Errorf("-stores: unknown store %q (known: sqlite, sqlite-plain, bbolt)", name)
 		}
 		cs = append(cs, c())
 	}
@@ -86,6 +86,16 @@ func main() {
 	}
 }
 
+// loadAverage is the machine's load over 1, 5 and 15 minutes, as
+// /proc/loadavg says (others' work on the machine slows the measurements).
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) >= 3 {
+		return strings.Join(f[:3], " ")
+	}
+	return "unknown"
+}
+
 // run measures every candidate and prints the tables to out, progress to
 // log.
 func run(o options, out, log io.Writer) error {
@@ -93,6 +103,7 @@ func run(o options, out, log io.Writer) error {
 	if err != nil {
 		return err
 	}
+	fmt.Fprintf(log, "load average before: %s\n", loadAverage())
 	results := make([]result, len(cs))
 	for i, c := range cs {
 		if results[i], err = measure(o, c, log); err != nil {
@@ -100,5 +111,6 @@ func run(o options, out, log io.Writer) error {
 		}
 	}
 	report(out, o, cs, results)
+	fmt.Fprintf(out, "\nLoad average at the end: %s (-messages %d, -rooms %d, -write-time %v)\n", loadAverage(), o.messages, o.rooms, o.writeTime)
 	return nil
 }

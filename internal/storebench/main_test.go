@@ -11,7 +11,7 @@ import (
 // store and mode.
 func TestRunSmall(t *testing.T) {
 	o := options{messages: 3000, dir: t.TempDir(), rooms: 2, fillBatch: 500, reads: 50,
-		writeTime: 20 * time.Millisecond, maxWrite: 1000, stores: "bbolt"}
+		writeTime: 20 * time.Millisecond, maxWrite: 1000, stores: "sqlite,sqlite-plain,bbolt"}
 	var out strings.Builder
 	if err := run(o, &out, io.Discard); err != nil {
 		t.Fatal(err)

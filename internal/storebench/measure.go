@@ -21,6 +21,7 @@ import (
 type result struct {
 	filled    int           // talks stored by fill
 	fillTime  time.Duration // to store them
+	fillCPU   time.Duration // of this process (user and system) meanwhile
 	size      int64         // bytes of its files after fill and Close
 	allocated int64         // of which allocated on disk
 	readP50   time.Duration // Before(100) at random seqs of the first room
@@ -35,6 +36,15 @@ type result struct {
 type writeResult struct {
 	perSecond float64       // talks stored per second
 	p99       time.Duration // of one Append (one commit)
+}
+
+// cpuTime is the processor time this process has used, user and system.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // fill stores n talks in batches of batch, round robin over rooms.

@@ -23,7 +23,7 @@ func report(w io.Writer, o options, cs []candidate, rs []result) {
 	}
 	fmt.Fprintf(w, "| | %s |\n|---|%s\n", strings.Join(heads, " | "), strings.Repeat("---|", len(cs)))
 	row(fmt.Sprintf("fill: %s talks in batches of %s", count(o.messages), count(o.fillBatch)), func(r result) string {
-		return fmt.Sprintf("%.1f s (%s talks/s)", r.fillTime.Seconds(), count(int(float64(r.filled)/r.fillTime.Seconds())))
+		return fmt.Sprintf("%.1f s (%s talks/s), CPU %.1f s", r.fillTime.Seconds(), count(int(float64(r.filled)/r.fillTime.Seconds())), r.fillCPU.Seconds())
 	})
 	row("files after fill: size (per million talks); allocated on disk", func(r result) string {
 		return fmt.Sprintf("%s (%s); %s", mib(r.size), mib(r.size*1_000_000/int64(r.filled)), mib(r.allocated))

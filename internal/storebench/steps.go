@@ -54,7 +54,7 @@ func fillStep(o options, c candidate, dir string, rooms []string, res *result, l
 		j.Close()
 		return fmt.Errorf("%s already holds talks (last seq %d): delete it first", dir, last)
 	}
-	next := 1_000_000
+	next, cpu := 1_000_000, cpuTime()
 	res.fillTime, err = fill(j, o.messages, o.fillBatch, rooms, func(done int) {
 		if done >= next {
 			fmt.Fprintf(log, "%s: filled %d talks\n", c.name, done)
@@ -69,7 +69,8 @@ func fillStep(o options, c candidate, dir string, rooms []string, res *result, l
 	start := time.Now()
 	err = j.Close()
 	res.fillTime += time.Since(start)
-	fmt.Fprintf(log, "%s: filled %d talks in %v (Close included)\n", c.name, res.filled, res.fillTime.Round(time.Millisecond))
+	res.fillCPU = cpuTime() - cpu
+	fmt.Fprintf(log, "%s: filled %d talks in %v (Close included), CPU %v\n", c.name, res.filled, res.fillTime.Round(time.Millisecond), res.fillCPU.Round(time.Millisecond))
 	return err
 }
 

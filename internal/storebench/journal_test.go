@@ -7,11 +7,22 @@ import (
 	"chatroom/model"
 )
 
-// The bbolt store answers Before as service.History says, keeps rooms and
-// direct conversations apart, and keeps LastSeq across a reopen.
-func TestBoltBefore(t *testing.T) {
+// Every store the tool drives, in every mode, answers Before as
+// service.History says, keeps rooms and direct conversations apart, and
+// keeps LastSeq across a reopen.
+func TestBefore(t *testing.T) {
+	for _, c := range []candidate{sqliteCandidate(), plainSQLiteCandidate(), boltCandidate()} {
+		for i, m := range c.modes {
+			t.Run(m.name, func(t *testing.T) { testBefore(t, m, c.modes[(i+1)%len(c.modes)]) })
+		}
+	}
+}
+
+// testBefore writes through first and reads after reopening through
+// second.
+func testBefore(t *testing.T, first, second mode) {
 	dir := t.TempDir()
-	s, err := openBolt(dir, false)
+	s, err := first.open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +45,7 @@ func TestBoltBefore(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if s, err = openBolt(dir, true); err != nil {
+	if s, err = second.open(dir); err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
