@@ -33,32 +33,12 @@ func TestClusterHistoryIsTheStream(t *testing.T) {
 		}
 	}
 	bob := dialSince(t, b.addr, "bob", seen)
-	var caught []string
-	for len(caught) < len(said)-10 {
-		h := bob.until(model.TypeHistory)
-		if h.Since != seen {
-			t.Fatalf("a catch-up frame says since %d, want %d", h.Since, seen)
-		}
-		caught = append(caught, contents(h.Messages)...)
-	}
-	if !slices.Equal(caught, said[10:]) {
+	if caught := bob.caughtUp(seen, len(said)-10); !slices.Equal(caught, said[10:]) {
 		t.Fatalf("bob caught up with %v, want %v", caught, said[10:])
 	}
 	pages := map[string]string{}
 	for name, c := range map[string]*roomClient{"ann": ann, "bob": bob} {
-		var all []*model.ChatRoomRequest
-		before := uint64(0)
-		for n := 0; ; n++ {
-			if n > 10 {
-				t.Fatalf("%s's scroll back does not reach the beginning", name)
-			}
-			p := c.page(before, 12)
-			all = append(slices.Clone(p.Messages), all...)
-			if !p.More {
-				break
-			}
-			before = p.Messages[0].Seq
-		}
+		all := c.scrollBack(12)
 		if !slices.Equal(contents(all), said) {
 			t.Fatalf("%s scrolled back to %v, want %v", name, contents(all), said)
 		}
