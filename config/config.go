@@ -72,7 +72,8 @@ type Server struct {
 	ClaimTTL time.Duration // a dead node's usernames are freed after this long
 	Replicas int           // copies NATS keeps of the room's stream and names
 
-	Rooms Rooms // rooms.go
+	Rooms Rooms   // rooms.go
+	Store History // history.go
 
 	Log Log
 }
@@ -134,6 +135,7 @@ func DefaultServer() Server {
 		ClaimTTL: 25 * time.Second, // a dead node's users leave within 30 s: expiry runs a little late
 
 		Rooms: DefaultRooms(),
+		Store: DefaultHistory(),
 		Log:   DefaultLog(),
 	}
 }
@@ -193,6 +195,7 @@ func (c *Server) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.Replicas, "nats-replicas", c.Replicas, "with -nats: copies of the rooms' events and the names a NATS cluster keeps (3 survives the loss of one NATS server of three)")
 	fs.DurationVar(&c.ClaimTTL, "claim-ttl", c.ClaimTTL, "with -nats: the usernames of a node that died are freed after this long")
 	c.registerRoomFlags(fs)
+	c.registerHistoryFlags(fs)
 	c.Log.RegisterFlags(fs)
 }
 
@@ -235,7 +238,7 @@ func (c *Server) Validate() error {
 	check((c.TLSCert == "") == (c.TLSKey == ""), "-tls-cert and -tls-key go together")
 	check(c.ClaimTTL >= 3*time.Second, "-claim-ttl must be >= 3s")
 	check(c.Replicas >= 1 && c.Replicas <= 5, "-nats-replicas must be 1 .. 5")
-	errs = append(errs, c.validateExposure(), c.validateRooms())
+	errs = append(errs, c.validateExposure(), c.validateRooms(), c.validateHistory())
 	check(c.AuthSecret == "" || len(c.AuthSecret) >= MinAuthSecret, "-auth-secret must be at least %d bytes (try: openssl rand -base64 32)", MinAuthSecret)
 	errs = append(errs, c.Log.Validate())
 	return errors.Join(errs...)

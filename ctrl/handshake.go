@@ -20,8 +20,9 @@ import (
 // An admission is who an admitted handshake is and where it goes.
 type admission struct {
 	name    string
-	rooms   []string // the rooms it starts in, the home room first
-	allowed []string // the rooms its token lets it join; nil: any
+	rooms   []string          // the rooms it starts in, the home room first
+	allowed []string          // the rooms its token lets it join; nil: any
+	since   map[string]uint64 // the last seq it saw, per room it catches up in
 }
 
 // admit checks a handshake before the upgrade: a WebSocket handshake, the
@@ -100,6 +101,9 @@ func (s *Server) claimName(r *http.Request, ip netip.Addr) (admission, *refused)
 		return in, ref
 	}
 	var err error
+	if in.since, err = sinceSeqs(r, in.rooms); err != nil {
+		return in, refuse(refuseBadRequest, err.Error())
+	}
 	if in.name == "" {
 		in.name, err = s.hub.ClaimGuest(r.Context(), in.rooms)
 	} else {

@@ -108,8 +108,10 @@ func (c *conn) handle(data []byte) bool {
 		c.talk(msg)
 	case model.TypeUserList:
 		c.sendUserList(msg.Room)
-	case model.TypeJoin, model.TypePart, model.TypeRooms, model.TypeHistory:
+	case model.TypeJoin, model.TypePart, model.TypeRooms:
 		c.handleRooms(msg)
+	case model.TypeHistory, model.TypeSearch:
+		c.handleHistory(msg)
 	case model.TypePing:
 		c.s.hub.Reply(c, c.s.pong)
 	case model.TypeExit:
@@ -132,7 +134,7 @@ func (c *conn) countFrame(msg *model.ChatRoomRequest, err error) {
 	if err == nil {
 		switch kind = msg.Type; kind {
 		case model.TypeTalk, model.TypeUserList, model.TypeExit, model.TypePing,
-			model.TypeJoin, model.TypePart, model.TypeRooms, model.TypeHistory:
+			model.TypeJoin, model.TypePart, model.TypeRooms, model.TypeHistory, model.TypeSearch:
 		default:
 			kind = frameOther
 		}

@@ -36,7 +36,7 @@ func (c *conn) talk(msg *model.ChatRoomRequest) {
 	c.answer(err, config.ReplyNotSent)
 }
 
-// handleRooms handles join, part, rooms and history.
+// handleRooms handles join, part and rooms.
 func (c *conn) handleRooms(msg *model.ChatRoomRequest) {
 	switch msg.Type {
 	case model.TypeJoin:
@@ -45,7 +45,7 @@ func (c *conn) handleRooms(msg *model.ChatRoomRequest) {
 			c.refuse(&service.Refusal{Reason: service.RefuseJoinRate, Room: room, Text: config.ReplyJoinRate})
 			return
 		}
-		c.answer(c.s.hub.Join(context.Background(), c, msg.Room, msg.Private), "cannot join")
+		c.answer(c.s.hub.JoinSince(context.Background(), c, msg.Room, msg.Private, msg.Since), "cannot join")
 	case model.TypePart:
 		c.answer(c.s.hub.Part(context.Background(), c, msg.Room), "cannot leave")
 	case model.TypeRooms:
@@ -58,21 +58,6 @@ func (c *conn) handleRooms(msg *model.ChatRoomRequest) {
 			cursor = "" // no room's name is longer: a garbage cursor starts over
 		}
 		c.s.hub.Reply(c, c.s.hub.ListRooms(cursor, int(min(msg.Limit, service.MaxRoomsPage))))
-	case model.TypeHistory:
-		if !c.allowUserList() {
-			c.listLimited(config.ReplyListLimited)
-			return
-		}
-		to := msg.To
-		if to != "" {
-			n, err := model.NormalizeUsername(to)
-			if err != nil {
-				c.reject(config.ReplyBadAddressee+": "+err.Error(), msg.Type)
-				return
-			}
-			to = n
-		}
-		c.answer(c.s.hub.History(c, msg.Room, to), "history")
 	}
 }
 

@@ -34,7 +34,7 @@ const (
 
 // frameTypes are the labels of ServerStats.FramesIn.
 func frameTypes() []string {
-	return []string{model.TypeTalk, model.TypeUserList, model.TypeExit, model.TypePing, model.TypeJoin, model.TypePart, model.TypeRooms, model.TypeHistory, frameOther, frameUndecodable}
+	return []string{model.TypeTalk, model.TypeUserList, model.TypeExit, model.TypePing, model.TypeJoin, model.TypePart, model.TypeRooms, model.TypeHistory, model.TypeSearch, frameOther, frameUndecodable}
 }
 
 // stats are the controller's counters. Every label of a counters map is

@@ -14,7 +14,8 @@ import (
 var _ Broker = (*MemoryBroker)(nil)
 
 // MemoryBroker is the single-process Broker: Publish calls the handler
-// directly, under a lock that fixes the order.
+// directly, under a lock that fixes the order; or, with a journal, writes
+// each event to it before the handler is called (NewJournaledBroker).
 type MemoryBroker struct {
 	mu      sync.Mutex
 	handler func(*model.ChatRoomRequest)
@@ -30,6 +31,14 @@ type MemoryBroker struct {
 	skeletons map[uint64]int
 	dir       directory
 	closed    bool
+
+	// With a journal (NewJournaledBroker), events are written before they
+	// are delivered, by one writer goroutine (broker_memory_journal.go).
+	journal Journal
+	replay  int           // talks a Follow delivers from the journal
+	queue   []*queued     // waiting for the writer (mu's)
+	wake    chan struct{} // tells the writer there is work
+	stopped chan struct{} // closed when the writer is done
 }
 
 // NewMemoryBroker returns an empty in-memory broker.
@@ -48,8 +57,12 @@ func (b *MemoryBroker) Subscribe(h Handlers) error {
 	return nil
 }
 
-// Publish implements Broker. The handler runs before Publish returns.
-func (b *MemoryBroker) Publish(_ context.Context, ev *model.ChatRoomRequest) error {
+// Publish implements Broker. The handler runs before Publish returns
+// (unless ctx ends first, with a journal).
+func (b *MemoryBroker) Publish(ctx context.Context, ev *model.ChatRoomRequest) error {
+	if b.journal != nil {
+		return b.publishJournaled(ctx, ev)
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.closed {
@@ -117,8 +130,14 @@ func (b *MemoryBroker) Rooms() ([]RoomCount, int) {
 	return b.dir.list(), len(b.names)
 }
 
-// Follow implements Broker: the one node gets every room's events anyway.
-func (b *MemoryBroker) Follow(context.Context, string) error { return nil }
+// Follow implements Broker: the one node gets every room's events anyway;
+// with a journal, the room's last talks are delivered first.
+func (b *MemoryBroker) Follow(ctx context.Context, room string) error {
+	if b.journal != nil {
+		return b.followJournaled(ctx, room)
+	}
+	return nil
+}
 
 // Unfollow implements Broker.
 func (b *MemoryBroker) Unfollow(string) {}
@@ -147,10 +166,14 @@ func (b *MemoryBroker) keys(name string) (key, skel uint64) {
 // Connected implements Broker: one process has no link to lose.
 func (b *MemoryBroker) Connected() bool { return true }
 
-// Close implements Broker.
+// Close implements Broker. With a journal, it returns once what was
+// published is written and delivered.
 func (b *MemoryBroker) Close() error {
 	b.mu.Lock()
 	b.closed = true
 	b.mu.Unlock()
+	if b.journal != nil {
+		b.closeJournaled()
+	}
 	return nil
 }

@@ -35,6 +35,19 @@ type HubConfig struct {
 	// MaxRoomName is the longest room name, in characters (0: the
 	// protocol's, model.MaxRoomRunes).
 	MaxRoomName int
+	// Store is where the rooms' and conversations' talks are read back
+	// from for scroll back, catch up and search: the Journal the broker
+	// writes through, or the NATS broker's stream. Nil: only the rooms'
+	// last History talks are kept, in memory.
+	Store History
+	// TrustedNames: a name is proven by a token (-auth-secret), so a user
+	// reads back its direct messages of earlier sessions. Otherwise anyone
+	// may take a name once it is free, and reads back only the direct
+	// messages of its own session.
+	TrustedNames bool
+	// CatchUp is the most talks a catch-up replays; past it, a member is
+	// told of the gap and sent the latest CatchUp. Default 1000.
+	CatchUp int
 	// OmitTalkContent logs talk lines with the user and seq but not the
 	// message text, for deployments that must not keep it.
 	OmitTalkContent bool
@@ -43,6 +56,9 @@ type HubConfig struct {
 	// It runs under a room's lock: keep it short (a histogram's Observe).
 	OnFanout func(members int, took time.Duration)
 }
+
+// DefaultCatchUp is HubConfig.CatchUp's default.
+const DefaultCatchUp = 1000
 
 // MaxRoomsPage is the largest page of a rooms list.
 const MaxRoomsPage = config.MaxRoomsPage
@@ -58,7 +74,9 @@ type Hub struct {
 	cfg    HubConfig
 	log    logrus.FieldLogger
 	counts counters
-	dms    *dmHistory
+	dms    *dmHistory // direct messages' last talks, when there is no history
+	// history is where talks are read back from (cfg.Store); nil: none.
+	history History
 
 	mu     sync.RWMutex
 	rooms  map[string]*room      // the rooms this node follows
@@ -73,6 +91,9 @@ type localUser struct {
 	home    string     // the room a message with none is about
 	allowed []string   // the rooms it may join; nil: any
 	addr    netip.Addr // the client's address, which the rooms it opens count against
+	// connected is when it connected (Unix ms): without trusted names, the
+	// direct messages it may read back are those since.
+	connected int64
 }
 
 // NewHub creates the hub fed by b, whose frames f builds, and follows the
@@ -81,10 +102,13 @@ func NewHub(b Broker, f Framer, cfg HubConfig, log logrus.FieldLogger) (*Hub, er
 	if cfg.DefaultRoom == "" {
 		cfg.DefaultRoom = config.DefaultRoom
 	}
+	if cfg.CatchUp <= 0 {
+		cfg.CatchUp = DefaultCatchUp
+	}
 	if cfg.RoomsPage <= 0 || cfg.RoomsPage > MaxRoomsPage {
 		cfg.RoomsPage = min(max(cfg.RoomsPage, config.DefaultRoomsPage), MaxRoomsPage)
 	}
-	h := &Hub{broker: b, framer: f, cfg: cfg, log: log,
+	h := &Hub{broker: b, framer: f, cfg: cfg, log: log, history: cfg.Store,
 		dms: newDMHistory(cfg.History), rooms: make(map[string]*room), users: make(map[string]*localUser), opened: make(map[netip.Addr]int)}
 	h.counts.init()
 	if err := b.Subscribe(Handlers{Event: h.deliver, ClaimLost: h.claimLost, Link: h.linkChanged}); err != nil {
@@ -211,10 +235,10 @@ func event(typ, name, room, content string) *model.ChatRoomRequest {
 // frame encodes m and builds its frame.
 func (h *Hub) frame(m *model.ChatRoomRequest) *Frame { return NewFrame(h.framer, m) }
 
-// Settings returns the HubConfig of the server's settings c (OnFanout
-// unset).
+// Settings returns the HubConfig of the server's settings c (OnFanout and
+// Store unset: the caller opens the store and sets it).
 func Settings(c config.Server) HubConfig {
 	return HubConfig{DefaultRoom: c.Rooms.DefaultRoom, History: c.History, Presence: c.Presence,
 		MaxRoomsPerConn: c.Rooms.MaxRoomsPerConn, MaxRooms: c.Rooms.MaxRooms, MaxRoomsPerIP: c.Rooms.MaxRoomsPerIP, RoomsPage: c.Rooms.RoomsPage, MaxRoomName: c.Rooms.MaxRoomName,
-		OmitTalkContent: !c.Log.Talk}
+		OmitTalkContent: !c.Log.Talk, CatchUp: c.Store.CatchUp, TrustedNames: c.AuthSecret != ""}
 }

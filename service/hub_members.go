@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"time"
 
 	"github.com/sirupsen/logrus"
 
@@ -17,6 +18,10 @@ type Arrival struct {
 	Rooms   []string   // the rooms it starts in, normalized (CheckRooms); none: the default room
 	Allowed []string   // the only rooms it may ever join; nil: any
 	Addr    netip.Addr // the client's address (-max-rooms-per-ip); zero: none counted
+	// Since is, per room of Rooms, the last seq the client saw of it: it
+	// catches up from there (see JoinSince). Rooms not in it are joined
+	// anew.
+	Since map[string]uint64
 }
 
 // Connect makes m, whose name is claimed in a.Rooms, a user of this node
@@ -35,11 +40,11 @@ func (h *Hub) Connect(ctx context.Context, m Member, a Arrival) error {
 		h.broker.Release(name)
 		return fmt.Errorf("%q is connected already", name)
 	}
-	h.users[name] = &localUser{m: m, home: rooms[0], allowed: a.Allowed, addr: a.Addr}
+	h.users[name] = &localUser{m: m, home: rooms[0], allowed: a.Allowed, addr: a.Addr, connected: time.Now().UnixMilli()}
 	h.mu.Unlock()
 	h.dms.forget(name) // a new session reads no earlier one's direct messages
 	for _, room := range rooms {
-		if err := h.join(ctx, m, room, false, false); err != nil {
+		if err := h.join(ctx, m, room, false, false, a.Since[room]); err != nil {
 			h.Leave(ctx, m)
 			return err
 		}

@@ -14,11 +14,18 @@ import (
 // one is in it (unlisted with private), and announces it. The rules'
 // refusals are *Refusal; other errors are the broker's.
 func (h *Hub) Join(ctx context.Context, m Member, name string, private bool) error {
+	return h.JoinSince(ctx, m, name, private, 0)
+}
+
+// JoinSince is Join for a member that saw the room up to the seq since
+// (0: never): instead of the room's last talks, it is sent exactly the
+// talks after since (room_catchup.go).
+func (h *Hub) JoinSince(ctx context.Context, m Member, name string, private bool, since uint64) error {
 	room, err := h.roomName(name)
 	if err != nil {
 		return err
 	}
-	return h.join(ctx, m, room, private, true)
+	return h.join(ctx, m, room, private, true, since)
 }
 
 // roomName checks a room name against the rules, -max-room-name
@@ -113,7 +120,7 @@ func (h *Hub) checkNew(rooms []string, n int) error {
 // join adds m to room, which is normalized. With check, the rules a
 // handshake's rooms were checked against by CheckRooms are checked here
 // (a user's join); the limit on rooms in all is checked either way.
-func (h *Hub) join(ctx context.Context, m Member, name string, private, check bool) error {
+func (h *Hub) join(ctx context.Context, m Member, name string, private, check bool, since uint64) error {
 	r, err := h.enter(m, name, private, check)
 	if err != nil {
 		return err
@@ -123,7 +130,7 @@ func (h *Hub) join(ctx context.Context, m Member, name string, private, check bo
 		r.pending--
 		h.mu.Unlock()
 	}
-	if err = h.follow(ctx, r); err == nil && !r.add(m) {
+	if err = h.follow(ctx, r); err == nil && !r.add(m, since) {
 		err = refuseRoom(RefuseAlreadyIn, name, "you are in room %s already", name)
 	}
 	if err == nil {

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 
 	"github.com/sirupsen/logrus"
 
@@ -18,7 +19,7 @@ func (h *Hub) Talk(ctx context.Context, m Member, room, content string) error {
 	}
 	ev := event(model.TypeTalk, m.Name(), room, content)
 	if err := h.broker.Publish(ctx, ev); err != nil {
-		return err
+		return notStored(err, room, "")
 	}
 	h.logTalk(ev)
 	return nil
@@ -47,10 +48,19 @@ func (h *Hub) Direct(ctx context.Context, m Member, to, content string) error {
 	}
 	ev := &model.ChatRoomRequest{Type: model.TypeTalk, UserName: m.Name(), To: to, Content: content}
 	if err := h.broker.Publish(ctx, ev); err != nil {
-		return err
+		return notStored(err, "", to)
 	}
 	h.logTalk(ev)
 	return nil
+}
+
+// notStored is a talk's refusal if the store could not write it (its text
+// says "message not sent:" and why), else err as it is.
+func notStored(err error, room, to string) error {
+	if errors.Is(err, ErrStoreFailed) {
+		return &Refusal{Reason: RefuseNotStored, Room: room, To: to, Text: err.Error()}
+	}
+	return err
 }
 
 func (h *Hub) logTalk(ev *model.ChatRoomRequest) {
@@ -78,7 +88,9 @@ func (h *Hub) deliverDirect(ev *model.ChatRoomRequest) {
 		return // neither is here: nothing to deliver or keep
 	}
 	f := h.frame(ev)
-	h.dms.add(ev.UserName, ev.To, f)
+	if h.history == nil {
+		h.dms.add(ev.UserName, ev.To, f)
+	}
 	for _, u := range []*localUser{from, to} {
 		if u != nil {
 			h.Reply(u.m, f)
@@ -106,7 +118,7 @@ func (h *Hub) History(m Member, room, to string) error {
 	if to != "" {
 		to, _ = h.addressee(to)
 		to = clipRoom(to)
-		for _, f := range h.dms.last(m.Name(), to) {
+		for _, f := range h.lastDirect(m, to) {
 			h.Reply(m, f)
 		}
 		h.Reply(m, h.frame(&model.ChatRoomRequest{Type: model.TypeHistory, To: to}))
@@ -121,4 +133,28 @@ func (h *Hub) History(m Member, room, to string) error {
 		return notIn(room)
 	}
 	return nil
+}
+
+// lastDirect is the frames of the last History direct messages between m
+// and to that m may read back.
+func (h *Hub) lastDirect(m Member, to string) []*Frame {
+	switch {
+	case h.history == nil:
+		return h.dms.last(m.Name(), to)
+	case h.cfg.History <= 0:
+		return nil
+	}
+	c, _ := h.conversation(m, "", to)
+	ctx, cancel := context.WithTimeout(context.Background(), catchUpTimeout)
+	defer cancel()
+	msgs, _, err := h.history.Before(ctx, c.key, 0, h.cfg.History)
+	if err != nil {
+		h.log.WithField("error", err).Warn("direct messages' history unreadable")
+	}
+	msgs, _ = c.above(msgs)
+	frames := make([]*Frame, len(msgs))
+	for i, ev := range msgs {
+		frames[i] = h.frame(ev)
+	}
+	return frames
 }

@@ -31,11 +31,16 @@ const (
 	RefuseJoinRate     RefusalReason = "join_rate"      // the address enters rooms faster than -join-rate-per-ip
 	RefuseRoomSimilar  RefusalReason = "room_similar"   // a new room whose name looks like an existing room's
 	RefuseRoomPublic   RefusalReason = "room_public"    // a private join of a room that exists and is listed
+	// Durable history.
+	RefuseNoHistory     RefusalReason = "no_history"     // scroll back or search on a hub that keeps no history
+	RefuseHistoryFailed RefusalReason = "history_failed" // the history could not be read (the store's error)
+	RefuseSearch        RefusalReason = "search_query"   // an empty or too long search query
+	RefuseNotStored     RefusalReason = "not_stored"     // a talk the store could not write (disk full, read-only)
 )
 
 // RefusalReasons returns every reason, for metrics that list them all.
 func RefusalReasons() []RefusalReason {
-	return []RefusalReason{RefuseRoomName, RefuseRoomsPerConn, RefuseRoomsTotal, RefuseRoomsPerIP, RefuseAlreadyIn, RefuseNotIn, RefuseRoomDenied, RefuseNotOnline, RefuseSelf, RefuseJoinRate, RefuseRoomSimilar, RefuseRoomPublic}
+	return []RefusalReason{RefuseRoomName, RefuseRoomsPerConn, RefuseRoomsTotal, RefuseRoomsPerIP, RefuseAlreadyIn, RefuseNotIn, RefuseRoomDenied, RefuseNotOnline, RefuseSelf, RefuseJoinRate, RefuseRoomSimilar, RefuseRoomPublic, RefuseNoHistory, RefuseHistoryFailed, RefuseSearch, RefuseNotStored}
 }
 
 func refuseRoom(reason RefusalReason, room, format string, args ...any) *Refusal {

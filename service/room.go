@@ -34,8 +34,17 @@ type room struct {
 	users    *userList         // in the room on every node
 	local    map[string]*entry // this node's members, joined or joining
 	active   []*entry          // members receiving events, in no order
-	history  []*Frame          // ring of the last History talks
+	catching []*entry          // members catching up (room_catchup.go), in no order
+	history  []kept            // ring of the last History talks
 	histNext int               // index of the oldest talk once history is full
+	lastSeq  uint64            // the seq of the last event delivered
+}
+
+// kept is one talk of the ring: its frame, and the event it encodes (for
+// a catch-up's history frames).
+type kept struct {
+	f  *Frame
+	ev *model.ChatRoomRequest
 }
 
 type entry struct {
@@ -43,6 +52,13 @@ type entry struct {
 	pos     int  // index in room.active, or -1
 	joined  bool // its join was delivered
 	leaving bool // a leave (part or goodbye) is on its way
+	// since is the last seq the member saw of the room before it joined
+	// (0: none; it is shown the last talks instead of catching up).
+	since uint64
+	// catching: the member's catch-up is being sent; the room's frames
+	// meanwhile wait in pending (room_catchup.go).
+	catching bool
+	pending  []*Frame
 }
 
 func newRoom(h *Hub, name string, private bool) *room {
@@ -58,10 +74,11 @@ func (r *room) deliver(ev *model.ChatRoomRequest) (lost string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.hub.counts.events.Add(1)
+	r.lastSeq = max(r.lastSeq, ev.Seq)
 	switch ev.Type {
 	case model.TypeTalk:
 		f := r.frame(ev)
-		r.remember(f)
+		r.remember(f, ev)
 		r.broadcast(f)
 	case model.TypeJoin:
 		return r.joined(ev)
@@ -97,7 +114,11 @@ func (r *room) joined(ev *model.ChatRoomRequest) (lost string) {
 	}
 	if first && e.pos >= 0 {
 		r.send(e, r.userListLocked())
-		r.replay(e)
+		if e.since == 0 {
+			r.replay(e)
+		} else {
+			r.catchUp(e)
+		}
 	}
 	return ""
 }
@@ -119,7 +140,7 @@ func (r *room) left(ev *model.ChatRoomRequest) (lost string) {
 	switch {
 	case r.hub.cfg.Presence && listed:
 		r.broadcast(r.frame(ev))
-	case e != nil && e.leaving && e.pos >= 0:
+	case e != nil && e.leaving && (e.pos >= 0 || e.catching):
 		r.send(e, r.frame(ev))
 	}
 	if e != nil && e.leaving {
@@ -130,15 +151,15 @@ func (r *room) left(ev *model.ChatRoomRequest) (lost string) {
 	return lost
 }
 
-// add makes m a joining member; false if the room has a member of its
-// name already.
-func (r *room) add(m Member) bool {
+// add makes m a joining member, which saw the room up to since (0: new to
+// it); false if the room has a member of its name already.
+func (r *room) add(m Member, since uint64) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.local[m.Name()] != nil {
 		return false
 	}
-	r.local[m.Name()] = &entry{m: m, pos: -1}
+	r.local[m.Name()] = &entry{m: m, pos: -1, since: since}
 	return true
 }
 
@@ -196,12 +217,19 @@ func (r *room) broadcast(f *Frame) {
 	for _, e := range slow {
 		r.dropSlow(e)
 	}
+	for _, e := range r.catching {
+		r.hold(e, f)
+	}
 	if onFanout != nil {
 		onFanout(len(r.active)+len(slow), time.Since(start))
 	}
 }
 
 func (r *room) send(e *entry, f *Frame) {
+	if e.catching {
+		r.hold(e, f)
+		return
+	}
 	switch e.m.Send(f) {
 	case Queued:
 		r.hub.counts.out(f, 1)
@@ -213,7 +241,7 @@ func (r *room) send(e *entry, f *Frame) {
 // dropSlow closes a member whose queue is full. The member logs its own
 // close, outside the room's lock, and leaves every room.
 func (r *room) dropSlow(e *entry) {
-	if e.pos < 0 {
+	if e.pos < 0 && !e.catching {
 		return
 	}
 	r.deactivate(e)
@@ -222,6 +250,9 @@ func (r *room) dropSlow(e *entry) {
 }
 
 func (r *room) deactivate(e *entry) {
+	if e.catching {
+		r.stopCatching(e)
+	}
 	if e.pos < 0 {
 		return
 	}
@@ -241,30 +272,34 @@ func (r *room) forget(name string) {
 	}
 }
 
-func (r *room) remember(f *Frame) {
+func (r *room) remember(f *Frame, ev *model.ChatRoomRequest) {
 	n := r.hub.cfg.History
 	switch {
 	case n <= 0:
 	case len(r.history) < n:
-		r.history = append(r.history, f)
+		r.history = append(r.history, kept{f, ev})
 	default:
-		r.history[r.histNext] = f
+		r.history[r.histNext] = kept{f, ev}
 		r.histNext = (r.histNext + 1) % n
 	}
 }
+
+// talk returns the i-th oldest talk of the ring.
+func (r *room) talk(i int) kept { return r.history[(r.histNext+i)%len(r.history)] }
 
 func (r *room) replay(e *entry) {
 	for i := range r.history {
 		if e.pos < 0 {
 			return
 		}
-		r.send(e, r.history[(r.histNext+i)%len(r.history)])
+		r.send(e, r.talk(i).f)
 	}
 }
 
-// member returns m's active entry, or nil.
+// member returns m's entry if it receives the room's events (or is
+// catching up), or nil.
 func (r *room) member(m Member) *entry {
-	if e := r.local[m.Name()]; e != nil && e.m == m && e.pos >= 0 {
+	if e := r.local[m.Name()]; e != nil && e.m == m && (e.pos >= 0 || e.catching) {
 		return e
 	}
 	return nil
