@@ -53,11 +53,11 @@ type Status struct {
 type LineKind int
 
 const (
-	LineTalk  LineKind = iota // someone's message (Own: ours)
-	LineJoin                  // Sender joined
-	LineLeave                 // Sender left
-	LineError                 // Info: the server rejected something
-	LineNotice                // Info: something to know, as a gap in what was caught up
+	LineTalk   LineKind = iota // someone's message (Own: ours)
+	LineJoin                   // Sender joined
+	LineLeave                  // Sender left
+	LineError                  // Info: the server rejected something
+	LineNotice                 // Info: something to know, as a gap in what was caught up
 )
 
 // Line is one entry of the message list.

@@ -39,6 +39,7 @@ type convHistory struct {
 	first   uint64 // the seq of the oldest talk held; 0: none
 	gapped  bool   // a catch-up gap dropped what was held: the next page is the newest
 	loading bool   // a page is on its way
+	refused bool   // the server refused a page: ask no more until the next connection
 	begin   bool   // the beginning is held: no older talks
 	jump    uint64 // a search result to show once it is held; 0: none
 	pages   int    // pages loaded for jump
@@ -89,7 +90,7 @@ func (c *Client) loadOlder(conv Conv, limit int) *InputError {
 	}
 	c.mu.Lock()
 	h := c.hist(conv)
-	if h.loading || h.begin {
+	if h.loading || h.begin || h.refused {
 		c.mu.Unlock()
 		return nil
 	}
@@ -156,13 +157,15 @@ func (c *Client) gap(ev session.Gap) {
 }
 
 // readFailed ends conv's page on its way (the server refused it, or it
-// could not be sent) and gives up going to a result.
+// could not be sent) and gives up going to a result. Scrolling to the top
+// asks again only on the next connection: a server that keeps no history,
+// or limits the requests, would refuse again at every redraw.
 func (c *Client) readFailed(conv Conv) {
 	c.mu.Lock()
 	h := c.convs.history[conv]
 	loading := h != nil && h.loading
 	if h != nil {
-		h.loading, h.jump = false, 0
+		h.loading, h.jump, h.refused = false, 0, h.refused || loading
 	}
 	c.mu.Unlock()
 	if loading {
@@ -170,7 +173,8 @@ func (c *Client) readFailed(conv Conv) {
 	}
 }
 
-// stopLoading ends every page on its way: the connection is gone.
+// stopLoading ends every page on its way: the connection is gone. The
+// next one may read what this one was refused.
 func (c *Client) stopLoading() {
 	c.mu.Lock()
 	var convs []Conv
@@ -178,7 +182,7 @@ func (c *Client) stopLoading() {
 		if h.loading {
 			convs = append(convs, conv)
 		}
-		h.loading, h.jump = false, 0
+		h.loading, h.jump, h.refused = false, 0, false
 	}
 	c.mu.Unlock()
 	for _, conv := range convs {

@@ -28,6 +28,7 @@ type convView struct {
 	offset  float32          // the message list's scroll offset, likewise
 	follow  bool             // the list was at the bottom: show the newest lines
 	mark    ctrl.HistoryMark // older lines loading, or the beginning held (history.go)
+	asking  bool             // the controller is being asked for older lines
 	chosen  uint64           // the seq of the talk a search result showed
 	search  searchState      // its search panel (search.go)
 }

@@ -28,25 +28,26 @@ func (w *Window) buildHistoryNote() {
 }
 
 // topShown is the message list drawing its first line: the user is at the
-// top, so older talks are asked for, unless a page is on its way, the
-// beginning is held, or there is nothing to be older than yet.
+// top, so older talks are asked for, unless a page is on its way or the
+// beginning is held. The controller says whether it asked (SetHistory);
+// it asks once at a time, and not again after a refusal.
 func (w *Window) topShown() {
 	cv := w.cur
-	if !w.connected || cv.mark != ctrl.HistoryIdle || len(cv.lines) == 0 || w.ctrl == nil {
+	if !w.connected || cv.asking || cv.mark != ctrl.HistoryIdle || len(cv.lines) == 0 || w.ctrl == nil {
 		return
 	}
 	if cv.conv == (ctrl.Conv{}) {
 		return // a server without rooms keeps no history to page
 	}
-	cv.mark = ctrl.HistoryLoading // until the controller says otherwise
-	w.showHistoryNote()
+	cv.asking = true
 	go func() {
-		if err := w.ctrl.LoadOlder(cv.conv); err != nil {
-			w.do(func() {
-				cv.mark = ctrl.HistoryIdle
-				w.showHistoryNote()
-			})
-		}
+		err := w.ctrl.LoadOlder(cv.conv)
+		w.do(func() {
+			cv.asking = false
+			if err != nil && cv == w.cur {
+				w.fieldError(err)
+			}
+		})
 	}()
 }
 

@@ -202,9 +202,9 @@ func TestSessionHeartbeat(t *testing.T) {
 }
 
 // The connection drops while the server keeps running: the session
-// reconnects, and the history the server replays is not shown twice, while
-// what was said meanwhile is.
-func TestSessionReconnectSkipsHistoryItShowed(t *testing.T) {
+// reconnects and catches up from the last seq it saw, so what was said
+// meanwhile is shown, and nothing twice.
+func TestSessionReconnectShowsNothingTwice(t *testing.T) {
 	srv := chattest.Start(t, config.DefaultServer(), "")
 	link := faultnet.New(t, srv.Addr)
 	s, rec, _ := run(t, session.Config{URL: "ws://" + link.Addr() + "/ws", Username: "alice", Reconnect: true, MinBackoff: 50 * time.Millisecond})
