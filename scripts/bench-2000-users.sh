@@ -20,7 +20,7 @@ trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm
 go build -o "$bin/server" ./server
 go build -o "$bin/loadtest" ./loadtest
 # shellcheck disable=SC2086 # SERVER_FLAGS is a list of flags
-"$bin/server" -addr "127.0.0.1:$port" -log-dir "$bin/log" -log-stderr=false -max-conns-per-ip 0 -join-rate-per-ip 0 -msg-rate-per-ip 0 -userlist-rate-per-ip 0 ${SERVER_FLAGS:-} &
+"$bin/server" -addr "127.0.0.1:$port" -log-dir "$bin/log" -data-dir "$bin/data" -log-stderr=false -max-conns-per-ip 0 -join-rate-per-ip 0 -msg-rate-per-ip 0 -userlist-rate-per-ip 0 ${SERVER_FLAGS:-} &
 server=$!
 listening "$port" 10 "$server"
 echo "machine: $(nproc) cores, $(go version | cut -d' ' -f3)"

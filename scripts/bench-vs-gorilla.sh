@@ -46,7 +46,7 @@ gorilla_version=$(go list -m -f '{{.Version}}' github.com/gorilla/websocket)
 start() {
   stop_server
   case $1 in
-    ours) "$work/server" -addr "127.0.0.1:$ours_port" -log-dir "$work/log" -log-stderr=false -max-conns-per-ip 0 -join-rate-per-ip 0 -msg-rate-per-ip 0 -userlist-rate-per-ip 0 "${@:2}" & port=$ours_port ;;
+    ours) rm -rf "$work/data"; "$work/server" -addr "127.0.0.1:$ours_port" -log-dir "$work/log" -data-dir "$work/data" -log-stderr=false -max-conns-per-ip 0 -join-rate-per-ip 0 -msg-rate-per-ip 0 -userlist-rate-per-ip 0 "${@:2}" & port=$ours_port ;;
     gorilla) (cd "$work" && exec ./gorilla-chat -addr "127.0.0.1:$gorilla_port") >/dev/null 2>&1 & port=$gorilla_port ;;
   esac
   pid=$!

@@ -67,7 +67,7 @@ say "building and starting the server"
 go build -o "$tmp/server" ./server
 # Port 0: the kernel picks a free port; the server logs the URL it listens on.
 # Every locust user comes from 127.0.0.1: no per-address limit.
-"$tmp/server" -addr 127.0.0.1:0 -max-conns-per-ip 0 -join-rate-per-ip 0 -msg-rate-per-ip 0 -userlist-rate-per-ip 0 -log-dir "$tmp/log" -log-stderr=false >"$tmp/server.out" 2>&1 &
+"$tmp/server" -addr 127.0.0.1:0 -max-conns-per-ip 0 -join-rate-per-ip 0 -msg-rate-per-ip 0 -userlist-rate-per-ip 0 -log-dir "$tmp/log" -data-dir "$tmp/data" -log-stderr=false >"$tmp/server.out" 2>&1 &
 server_pid=$!
 
 server_log() { cat "$tmp/server.out" "$tmp/log/chatroom.log" 2>/dev/null || true; }

@@ -17,7 +17,7 @@ pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$tmp"' EXIT
 go build -o "$tmp/server" ./server
 go build -o "$tmp/client" ./client
-"$tmp/server" -addr "127.0.0.1:$port" -log-dir "$tmp/log" -log-stderr=false & pids+=($!)
+"$tmp/server" -addr "127.0.0.1:$port" -log-dir "$tmp/log" -data-dir "$tmp/data" -log-stderr=false & pids+=($!)
 for d in 98 99; do Xvfb ":$d" -screen 0 1000x600x24 >/dev/null 2>&1 & pids+=($!); done
 # wait for both displays (bounded: 30 s on a busy machine)
 up() { xdpyinfo -display :98 >/dev/null 2>&1 && xdpyinfo -display :99 >/dev/null 2>&1; }

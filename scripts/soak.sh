@@ -57,7 +57,7 @@ go build -o "$work/server" ./server
 go build -o "$work/loadtest" ./loadtest
 
 # Every user comes from 127.0.0.1: no per-address limit.
-"$work/server" -addr "127.0.0.1:$port" -log-dir "$work/log" -log-stderr=false -max-conns-per-ip 0 -join-rate-per-ip 0 -msg-rate-per-ip 0 -userlist-rate-per-ip 0 -metrics-addr "127.0.0.1:$metrics_port" &
+"$work/server" -addr "127.0.0.1:$port" -log-dir "$work/log" -data-dir "$work/data" -log-stderr=false -max-conns-per-ip 0 -join-rate-per-ip 0 -msg-rate-per-ip 0 -userlist-rate-per-ip 0 -metrics-addr "127.0.0.1:$metrics_port" &
 server=$!
 up=
 for _ in $(seq 100); do

@@ -74,7 +74,7 @@ func start(t testing.TB, args ...string) *running {
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &running{cancel: cancel, code: make(chan int, 1), stderr: &syncBuffer{}}
 	ready := make(chan string, 1)
-	args = append([]string{"-addr", "127.0.0.1:0", "-log-dir", t.TempDir(), "-metrics-addr", "127.0.0.1:0"}, args...)
+	args = append([]string{"-addr", "127.0.0.1:0", "-log-dir", t.TempDir(), "-data-dir", t.TempDir(), "-metrics-addr", "127.0.0.1:0"}, args...)
 	go func() { r.code <- Run(ctx, args, noEnv, r.stderr, func(a string) { ready <- a }) }()
 	select {
 	case r.addr = <-ready:
@@ -114,7 +114,7 @@ func (r *running) wait(t *testing.T) int {
 // SIGKILL, if it has not killed it before.
 func startProcess(t *testing.T, args ...string) (*exec.Cmd, string) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], append([]string{"-addr", "127.0.0.1:0", "-log-dir", t.TempDir()}, args...)...)
+	cmd := exec.Command(os.Args[0], append([]string{"-addr", "127.0.0.1:0", "-log-dir", t.TempDir(), "-data-dir", t.TempDir()}, args...)...)
 	cmd.Env = append(os.Environ(), childEnv+"=1")
 	stderr := &syncBuffer{}
 	cmd.Stderr = stderr

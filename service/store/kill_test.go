@@ -1,0 +1,5 @@
+package store
+
+const childEnv = "CHATROOM_STORE_CHILD"
+
+func appendChild() int { return 0 }

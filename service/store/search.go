@@ -1,0 +1,107 @@
+package store
+
+// This file owns search: the index (schema version 2, an FTS5 table of
+// each talk's terms, see terms.go, keyed by its seq) and Search.
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"chatroom/model"
+)
+
+// MaxQueryBytes is the longest search query.
+const MaxQueryBytes = 256
+
+// indexChunk is how many talks step 2 indexes per statement batch.
+const indexChunk = 1000
+
+// createSearch is version 2: the search index, contentless (it holds the
+// terms, not the text; deletable, for retention), filled from the talks
+// already stored.
+func createSearch(ctx context.Context, tx *sql.Tx) error {
+	if _, err := tx.ExecContext(ctx, `CREATE VIRTUAL TABLE search USING fts5(
+		conv, terms, content = '', contentless_delete = 1, tokenize = 'ascii')`); err != nil {
+		return err
+	}
+	ins, err := tx.PrepareContext(ctx, `INSERT INTO search (rowid, conv, terms) VALUES (?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer ins.Close()
+	lastConv, lastSeq := "", int64(-1)
+	for {
+		n, err := indexPage(ctx, tx, ins, &lastConv, &lastSeq)
+		if err != nil || n < indexChunk {
+			return err
+		}
+	}
+}
+
+// indexPage indexes the next indexChunk talks after (conv, seq) and moves
+// them on; it says how many it indexed.
+func indexPage(ctx context.Context, tx *sql.Tx, ins *sql.Stmt, conv *string, seq *int64) (int, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT conv, seq, content FROM messages
+		WHERE (conv, seq) > (?, ?) ORDER BY conv, seq LIMIT ?`, *conv, *seq, indexChunk)
+	if err != nil {
+		return 0, err
+	}
+	type talk struct {
+		conv, content string
+		seq           int64
+	}
+	var page []talk
+	for rows.Next() {
+		var t talk
+		if err := rows.Scan(&t.conv, &t.seq, &t.content); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		page = append(page, t)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	for _, t := range page {
+		if _, err := ins.ExecContext(ctx, t.seq, convToken(t.conv), terms(t.content)); err != nil {
+			return 0, err
+		}
+		*conv, *seq = t.conv, t.seq
+	}
+	return len(page), nil
+}
+
+// Search returns the talks of conv whose text matches query (all its
+// words, each as the start of a word; Chinese, Japanese and Korean by
+// characters), with a seq below before (0: the newest), newest first, at
+// most limit, and whether there are more. A query with nothing to look for
+// (only punctuation) matches nothing. A query longer than MaxQueryBytes is
+// an error.
+func (s *Store) Search(ctx context.Context, conv, query string, before uint64, limit int) ([]*model.ChatRoomRequest, bool, error) {
+	if err := s.checkRead(limit); err != nil {
+		return nil, false, err
+	}
+	if len(query) > MaxQueryBytes {
+		return nil, false, fmt.Errorf("search: the query is %d bytes; at most %d", len(query), MaxQueryBytes)
+	}
+	match := matchTerms(query)
+	if match == "" {
+		return nil, false, nil
+	}
+	match = `conv : "` + convToken(conv) + `" AND ` + match
+	rows, err := s.r.QueryContext(ctx, `SELECT m.seq, m.ts, m.user, m."to", m.content
+		FROM search JOIN messages m ON m.conv = ? AND m.seq = search.rowid
+		WHERE search MATCH ? AND search.rowid < ?
+		ORDER BY search.rowid DESC LIMIT ?`, conv, match, seqBound(before), limit+1)
+	msgs, err := scanTalks(conv, rows, err)
+	if err != nil {
+		return nil, false, err
+	}
+	more := len(msgs) > limit
+	if more {
+		msgs = msgs[:limit]
+	}
+	return msgs, more, nil
+}
