@@ -39,7 +39,9 @@ func TestGapShowsTheNoticeAndTheLatest(t *testing.T) {
 	link.Heal()
 	a.waitStatus("Connected as alice")
 	a.waitLineIn(ctrl.RoomConv("go"), "bob: away 11")
-	lines := a.w.LinesOf(ctrl.RoomConv("go"))
+	// A server without a store refuses the older talks the short list's
+	// top asks for: that refusal is not the room's.
+	lines := slices.DeleteFunc(a.w.LinesOf(ctrl.RoomConv("go")), func(l string) bool { return strings.Contains(l, "The server said") })
 	if len(lines) != 6 || !strings.Contains(lines[0], "could be caught up") {
 		t.Fatalf("after the gap, go shows %q", lines)
 	}
