@@ -126,9 +126,9 @@ type ClientView interface {
 	// ResetLines drops a conversation's lines for one notice line (a gap
 	// in catching up: what follows is its latest talks).
 	ResetLines(Conv, Line)
-	// SetHistory says whether older lines are loading, or the beginning of
-	// the conversation is reached.
-	SetHistory(Conv, HistoryMark)
+	// SetHistory says whether older lines are loading, the beginning of
+	// the conversation is reached, or (with why) the server refused them.
+	SetHistory(c Conv, mark HistoryMark, why Text)
 	// SetSearch shows a page of a conversation's search results.
 	SetSearch(Conv, SearchPage)
 	// ScrollToSeq shows the talk with that seq, which the conversation holds.

@@ -20,6 +20,7 @@ const (
 	HistoryIdle      HistoryMark = iota // nothing: older talks load when scrolled to the top
 	HistoryLoading                      // older talks are on their way
 	HistoryBeginning                    // there are no older talks: the beginning of the conversation
+	HistoryRefused                      // the server refused older talks (why it said goes with it)
 )
 
 // SearchPage is a page of search results. First: it starts the results
@@ -97,10 +98,10 @@ func (c *Client) loadOlder(conv Conv, limit int) *InputError {
 	h.loading = true
 	before := c.before(conv, h)
 	c.mu.Unlock()
-	c.view.SetHistory(conv, HistoryLoading)
+	c.view.SetHistory(conv, HistoryLoading, Text{})
 	err := s.Page(conv.Room, conv.With, before, limit)
 	if err != nil {
-		c.readFailed(conv)
+		c.readFailed(conv, Text{})
 	}
 	return sendError(FieldMessage, err)
 }
@@ -129,7 +130,7 @@ func (c *Client) page(ev session.Page) {
 	if len(lines) > 0 {
 		c.view.PrependLines(conv, lines)
 	}
-	c.view.SetHistory(conv, mark)
+	c.view.SetHistory(conv, mark, Text{})
 	c.jumpOn(conv)
 }
 
@@ -153,14 +154,19 @@ func (c *Client) gap(ev session.Gap) {
 	c.mu.Unlock()
 	c.view.ResetLines(conv, Line{Kind: LineNotice, Time: msgTime(&model.ChatRoomRequest{}),
 		Info: Text{Key: "Not every message since you left could be caught up ({{.Reason}}): scroll up for older ones", Data: map[string]any{"Reason": ev.Reason}}})
-	c.view.SetHistory(conv, HistoryIdle)
+	c.view.SetHistory(conv, HistoryIdle, Text{})
 }
 
-// readFailed ends conv's page on its way (the server refused it, or it
-// could not be sent) and gives up going to a result. Scrolling to the top
-// asks again only on the next connection: a server that keeps no history,
-// or limits the requests, would refuse again at every redraw.
-func (c *Client) readFailed(conv Conv) {
+// readFailed ends conv's page on its way, if there is one, and says
+// whether there was: the server refused it (why says what it said), or it
+// could not be sent (why is empty). It gives up going to a result.
+// Scrolling to the top asks again only on the next connection: a server
+// that keeps no history, or limits the requests, would refuse again at
+// every redraw. The server answers a connection's requests in order, so a
+// refusal about conv while its page is on its way is the page's, unless a
+// talk sent just before the page was asked for is refused: that refusal
+// then shows in the note above the list instead of among the lines.
+func (c *Client) readFailed(conv Conv, why Text) bool {
 	c.mu.Lock()
 	h := c.convs.history[conv]
 	loading := h != nil && h.loading
@@ -168,9 +174,19 @@ func (c *Client) readFailed(conv Conv) {
 		h.loading, h.jump, h.refused = false, 0, h.refused || loading
 	}
 	c.mu.Unlock()
-	if loading {
-		c.view.SetHistory(conv, HistoryIdle)
+	switch {
+	case loading && why.Key != "":
+		c.view.SetHistory(conv, HistoryRefused, why)
+	case loading:
+		c.view.SetHistory(conv, HistoryIdle, Text{})
 	}
+	return loading
+}
+
+// pageRefused is what the note above a conversation says when the server
+// refused its older talks for reason.
+func pageRefused(reason string) Text {
+	return Text{Key: "Older messages cannot be loaded: {{.Reason}}", Data: map[string]any{"Reason": reason}}
 }
 
 // stopLoading ends every page on its way: the connection is gone. The
@@ -179,14 +195,14 @@ func (c *Client) stopLoading() {
 	c.mu.Lock()
 	var convs []Conv
 	for conv, h := range c.convs.history {
-		if h.loading {
+		if h.loading || h.refused {
 			convs = append(convs, conv)
 		}
 		h.loading, h.jump, h.refused = false, 0, false
 	}
 	c.mu.Unlock()
 	for _, conv := range convs {
-		c.view.SetHistory(conv, HistoryIdle)
+		c.view.SetHistory(conv, HistoryIdle, Text{})
 	}
 }
 

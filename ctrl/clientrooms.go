@@ -305,12 +305,14 @@ func (c *Client) serverError(ev session.ServerError) {
 			c.view.JoinFailed(&InputError{FieldRoom, text})
 			return
 		}
-		c.readFailed(RoomConv(ev.Room))
-		c.view.AppendLine(RoomConv(ev.Room), line)
+		if !c.readFailed(RoomConv(ev.Room), pageRefused(ev.Reason)) {
+			c.view.AppendLine(RoomConv(ev.Room), line)
+		}
 	case ev.To != "":
 		c.openDirect(ev.To, false, c.self)
-		c.readFailed(DirectConv(ev.To))
-		c.view.AppendLine(DirectConv(ev.To), line)
+		if !c.readFailed(DirectConv(ev.To), pageRefused(ev.Reason)) {
+			c.view.AppendLine(DirectConv(ev.To), line)
+		}
 	default:
 		c.view.AppendLine(Conv{}, line)
 	}

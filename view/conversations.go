@@ -27,7 +27,8 @@ type convView struct {
 	draft   string           // the message box, while another conversation is shown
 	offset  float32          // the message list's scroll offset, likewise
 	follow  bool             // the list was at the bottom: show the newest lines
-	mark    ctrl.HistoryMark // older lines loading, or the beginning held (history.go)
+	mark    ctrl.HistoryMark // older lines loading, the beginning held, or refused (history.go)
+	refusal ctrl.Text        // why they were refused
 	asking  bool             // the controller is being asked for older lines
 	chosen  uint64           // the seq of the talk a search result showed
 	search  searchState      // its search panel (search.go)

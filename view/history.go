@@ -52,10 +52,10 @@ func (w *Window) topShown() {
 }
 
 // SetHistory implements ctrl.ClientView.
-func (w *Window) SetHistory(c ctrl.Conv, mark ctrl.HistoryMark) {
+func (w *Window) SetHistory(c ctrl.Conv, mark ctrl.HistoryMark, why ctrl.Text) {
 	w.do(func() {
 		if cv := w.find(c); cv != nil {
-			cv.mark = mark
+			cv.mark, cv.refusal = mark, why
 			if cv == w.cur {
 				w.showHistoryNote()
 			}
@@ -72,6 +72,8 @@ func (w *Window) showHistoryNote() {
 		w.HistoryNote.SetText(lang.L("Beginning of the conversation"))
 	case w.cur.mark == ctrl.HistoryBeginning:
 		w.HistoryNote.SetText(lang.L("Beginning of the room"))
+	case w.cur.mark == ctrl.HistoryRefused:
+		w.HistoryNote.SetText(tr(w.cur.refusal))
 	default:
 		w.HistoryNote.SetText("")
 		w.HistoryNote.Hide()
