@@ -99,3 +99,35 @@ func TestSessionSearchesChinese(t *testing.T) {
 		}
 	}
 }
+
+// A direct conversation pages back too: its talks, oldest first, each
+// with its seq, and the beginning.
+func TestSessionPagesADirectConversation(t *testing.T) {
+	srv := chattest.StartStored(t, storedConfig(), "", t.TempDir())
+	a, arec, _ := run(t, session.Config{URL: srv.URL, Username: "alice"})
+	arec.wait(t, "alice connected", state(session.Connected))
+	b, brec, _ := run(t, session.Config{URL: srv.URL, Username: "bob"})
+	brec.wait(t, "bob connected", state(session.Connected))
+	said := []string{"嗨 bob", "are you there?", "再见"}
+	for _, text := range said {
+		if err := a.Direct("bob", text); err != nil {
+			t.Fatal(err)
+		}
+		brec.wait(t, text, talk(text))
+	}
+	if err := b.Page("", "alice", 0, 2); err != nil {
+		t.Fatal(err)
+	}
+	isDM := func(e session.Event) bool { p, ok := e.(session.Page); return ok && p.To == "alice" }
+	p := brec.wait(t, "the newest page", isDM).(session.Page)
+	if len(p.Messages) != 2 || !p.More || p.Messages[0].Content != said[1] || p.Messages[1].Content != said[2] {
+		t.Fatalf("newest page: %+v", p)
+	}
+	if err := b.Page("", "alice", p.Messages[0].Seq, 2); err != nil {
+		t.Fatal(err)
+	}
+	p = brec.wait(t, "the oldest page", isDM).(session.Page)
+	if len(p.Messages) != 1 || p.More || p.Messages[0].Content != said[0] {
+		t.Fatalf("oldest page: %+v", p)
+	}
+}
