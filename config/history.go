@@ -32,7 +32,7 @@ func DefaultHistory() History {
 
 // registerHistoryFlags binds durable history's settings to flags on fs.
 func (c *Server) registerHistoryFlags(fs *flag.FlagSet) {
-	fs.StringVar(&c.Store.DataDir, "data-dir", c.Store.DataDir, `directory of the database that keeps every room's and direct conversation's talks (chatroom.db, SQLite), created if missing; "" keeps them in memory only, lost at exit. With -nats the stream keeps them instead`)
+	fs.StringVar(&c.Store.DataDir, "data-dir", c.Store.DataDir, `directory of the database that keeps every room's and direct conversation's talks (chatroom.db, SQLite), created if missing. "": no database, only each room's last -history talks in memory, lost at exit (no scroll back, search or catch-up past them). With -nats the stream keeps them instead`)
 	fs.IntVar(&c.Store.Keep, "history-keep", c.Store.Keep, "talks kept per room and per direct conversation; older ones are deleted in the background (with -nats: events per room kept by the stream, joins and leaves included)")
 	fs.DurationVar(&c.Store.MaxAge, "history-max-age", c.Store.MaxAge, "talks older than this are deleted in the background (0: kept for ever)")
 	fs.IntVar(&c.Store.CatchUp, "catch-up", c.Store.CatchUp, "most talks replayed to a client that reconnects saying the last it saw; past it, it is told and scrolls back for older ones")

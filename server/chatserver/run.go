@@ -33,6 +33,7 @@ import (
 	"chatroom/config"
 	"chatroom/ctrl"
 	"chatroom/service"
+	"chatroom/service/store"
 )
 
 // Run is the server program: given the arguments after the program's
@@ -121,7 +122,9 @@ type node struct {
 
 	tls      *tls.Config    // nil: plain ws:// and http://
 	broker   service.Broker // in memory, or NATS
-	chat     *ctrl.Server   // the /ws endpoint
+	store    *store.Store   // the history on disk (-data-dir), if any
+	history  service.History
+	chat     *ctrl.Server // the /ws endpoint
 	ln       net.Listener
 	http     *http.Server
 	debug    *http.Server // pprof on -debug-addr, or nil
@@ -225,7 +228,7 @@ func (n *node) shutdown() {
 }
 
 // close releases what the steps opened: the pprof and metrics listeners,
-// the broker.
+// the broker, the store.
 func (n *node) close() {
 	if n.debug != nil {
 		n.debug.Close()
@@ -234,6 +237,11 @@ func (n *node) close() {
 		n.scrapes.Close()
 	}
 	if n.broker != nil {
-		n.broker.Close()
+		n.broker.Close() // with a store: once what was published is written
+	}
+	if n.store != nil {
+		if err := n.store.Close(); err != nil {
+			n.log.WithField("error", err).Error("closing the history database")
+		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"chatroom/ctrl"
 	"chatroom/model"
 	"chatroom/service"
+	"chatroom/service/store"
 )
 
 // loadTLS loads -tls-cert and -tls-key now, so that a bad file stops the
@@ -30,13 +31,43 @@ func (n *node) loadTLS() error {
 	return nil
 }
 
-// openBroker opens the broker the room goes through (see newBroker).
+// openBroker opens the broker the room goes through (see newBroker), and
+// where history is kept: with NATS, its stream; else the database in
+// -data-dir, which the broker writes through; else nowhere.
 func (n *node) openBroker(ctx context.Context) error {
+	if n.cfg.NATS == "" && n.cfg.Store.DataDir != "" {
+		return n.openStore()
+	}
 	broker, err := newBroker(ctx, n.cfg, n.log)
 	if err != nil {
 		return failed{"cannot start the broker", err}
 	}
 	n.broker = broker
+	if h, ok := broker.(service.History); ok {
+		n.history = h
+	}
+	return nil
+}
+
+// openStore opens the history database in -data-dir, and the memory broker
+// that writes every event through it before delivering it.
+func (n *node) openStore() error {
+	c := n.cfg.Store
+	st, err := store.Open(c.DataDir, store.Options{Keep: c.Keep, MaxAge: c.MaxAge, TrimEvery: time.Minute,
+		OnTrim: func(deleted int, err error) {
+			switch {
+			case err != nil:
+				n.log.WithField("error", err).Error("history retention failed")
+			case deleted > 0:
+				n.log.WithField("deleted", deleted).Info("history retention: old talks deleted")
+			}
+		}})
+	if err != nil {
+		return failed{"cannot open the history in -data-dir " + c.DataDir, err}
+	}
+	n.store, n.history = st, st
+	n.broker = service.NewJournaledBroker(st, n.cfg.History)
+	n.log.WithFields(logrus.Fields{"data_dir": c.DataDir, "last_seq": st.LastSeq()}).Info("history kept on disk")
 	return nil
 }
 
@@ -74,6 +105,7 @@ func (n *node) openRoom() error {
 	n.cfg.Rooms.DefaultRoom = room
 	settings := service.Settings(n.cfg)
 	settings.OnFanout = n.metrics.observeFanout
+	settings.Store = n.history
 	hub, err := service.NewHub(n.broker, ctrl.WebSocketFramer{}, settings, n.log)
 	if err != nil {
 		return failed{"cannot open the rooms", err}
