@@ -59,7 +59,7 @@ func TestSessionCatchesUpAfterReconnect(t *testing.T) {
 	srv := chattest.Start(t, cfg, "")
 	link := faultnet.New(t, srv.Addr)
 	rooms := []string{"go", "rust"}
-	a, arec, _ := run(t, session.Config{URL: "ws://" + link.Addr() + "/ws", Username: "alice", Rooms: rooms, Reconnect: true, MinBackoff: 20 * time.Millisecond})
+	a, arec, _ := run(t, session.Config{URL: "ws://" + link.Addr() + "/ws", Username: "alice", Rooms: rooms, Reconnect: true, MinBackoff: 20 * time.Millisecond, MaxBackoff: 100 * time.Millisecond})
 	arec.wait(t, "alice connected", state(session.Connected))
 	b, brec, _ := run(t, session.Config{URL: srv.URL, Username: "bob", Rooms: rooms})
 	brec.wait(t, "bob connected", state(session.Connected))
@@ -102,7 +102,7 @@ func TestSessionIsToldOfAGap(t *testing.T) {
 	cfg.History = 10
 	srv := chattest.Start(t, cfg, "")
 	link := faultnet.New(t, srv.Addr)
-	_, arec, _ := run(t, session.Config{URL: "ws://" + link.Addr() + "/ws", Username: "alice", Rooms: []string{"go"}, Reconnect: true, MinBackoff: 20 * time.Millisecond})
+	_, arec, _ := run(t, session.Config{URL: "ws://" + link.Addr() + "/ws", Username: "alice", Rooms: []string{"go"}, Reconnect: true, MinBackoff: 20 * time.Millisecond, MaxBackoff: 100 * time.Millisecond})
 	arec.wait(t, "alice connected", state(session.Connected))
 	b, brec, _ := run(t, session.Config{URL: srv.URL, Username: "bob", Rooms: []string{"go"}})
 	brec.wait(t, "bob connected", state(session.Connected))
@@ -190,4 +190,26 @@ func serveFrames(t *testing.T, first, answer []byte) string {
 	go hs.Serve(ln)
 	t.Cleanup(func() { hs.Close() })
 	return "ws://" + ln.Addr().String() + "/ws"
+}
+
+// A catch-up longer than one frame (200 talks) comes in several, in
+// order, from a server that keeps its history in a store.
+func TestSessionCatchesUpInSeveralFrames(t *testing.T) {
+	srv := chattest.StartStored(t, storedConfig(), "", t.TempDir())
+	link := faultnet.New(t, srv.Addr)
+	_, arec, _ := run(t, session.Config{URL: "ws://" + link.Addr() + "/ws", Username: "alice", Rooms: []string{"go"}, Reconnect: true, MinBackoff: 20 * time.Millisecond, MaxBackoff: 100 * time.Millisecond})
+	arec.wait(t, "alice connected", state(session.Connected))
+	b, brec, _ := run(t, session.Config{URL: srv.URL, Username: "bob", Rooms: []string{"go"}})
+	brec.wait(t, "bob connected", state(session.Connected))
+	sayAll(t, b, brec, "go", []string{"first"})
+	arec.wait(t, "first", roomTalk("go", "first"))
+	link.Partition()
+	arec.wait(t, "reconnecting", state(session.Reconnecting))
+	away := numbered("away", model.MaxHistoryPage+50)
+	sayAll(t, b, brec, "go", away)
+	link.Heal()
+	arec.wait(t, "the last talk", roomTalk("go", away[len(away)-1]))
+	if got, want := arec.roomTalks("go"), append([]string{"first"}, away...); !slices.Equal(got, want) {
+		t.Fatalf("alice holds %d talks, want %d:\n%q", len(got), len(want), got)
+	}
 }
