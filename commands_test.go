@@ -109,11 +109,12 @@ func shell(t *testing.T, script string, env ...string) (stdout, stderr string, e
 }
 
 // testHelp runs every documented `go run ./PROGRAM -h` (and `server token
-// -h`) on the built programs; every program must have one.
+// -h`, `server backup -h`) on the built programs; every program must have
+// one.
 func testHelp(t *testing.T, docs []doc, bin string) {
 	names := programs(t, bin)
-	want := append(slices.Clone(names), "server token")
-	helpLine := regexp.MustCompile(`^go run \./(\w+(?: token)?) -h$`)
+	want := append(slices.Clone(names), "server token", "server backup")
+	helpLine := regexp.MustCompile(`^go run \./(\w+(?: token| backup)?) -h$`)
 	done := map[string]bool{}
 	for _, c := range commands(docs) {
 		m := helpLine.FindStringSubmatch(c)

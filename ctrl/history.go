@@ -20,7 +20,7 @@ const historyTimeout = 10 * time.Second
 // handleHistory handles history and search.
 func (c *conn) handleHistory(msg *model.ChatRoomRequest) {
 	if !c.allowUserList() {
-		c.listLimited(config.ReplyListLimited)
+		c.listLimited(config.ReplyListLimited, msg.Room, msg.To)
 		return
 	}
 	to := msg.To

@@ -50,7 +50,7 @@ func (c *conn) handleRooms(msg *model.ChatRoomRequest) {
 		c.answer(c.s.hub.Part(context.Background(), c, msg.Room), "cannot leave")
 	case model.TypeRooms:
 		if !c.allowUserList() {
-			c.listLimited(config.ReplyListLimited)
+			c.listLimited(config.ReplyListLimited, "", "")
 			return
 		}
 		cursor := msg.Cursor

@@ -34,17 +34,20 @@ func (c *conn) sendUserList(room string) {
 		}
 		return
 	}
-	c.listLimited(config.ReplyUserListLimited)
+	c.listLimited(config.ReplyUserListLimited, room, "")
 }
 
-// listLimited answers a list asked for too often with text.
-func (c *conn) listLimited(text string) {
+// listLimited answers a list asked for too often with text, naming the
+// room or the user (to) it was about, if they are names at all.
+func (c *conn) listLimited(text, room, to string) {
 	c.s.stats.rejectedFrames.Add(1)
 	c.s.stats.userListLimited.Add(1)
 	if ok, suppressed := c.s.logs.lists.allow(c.ip, time.Now()); ok {
 		c.logger().WithFields(logrus.Fields{"interval": c.s.cfg.UserListInterval, "rate_per_ip": c.s.cfg.UserListRatePerIP, "suppressed": suppressed}).Info("user list rate limited")
 	}
-	c.s.hub.Reply(c, service.NewFrame(WebSocketFramer{}, &model.ChatRoomRequest{Type: model.TypeError, Content: text}))
+	room, _ = model.NormalizeRoom(room)
+	to, _ = model.NormalizeUsername(to)
+	c.s.hub.Reply(c, service.NewFrame(WebSocketFramer{}, &model.ChatRoomRequest{Type: model.TypeError, Content: text, Room: room, To: to}))
 }
 
 // allowUserList takes a token of the connection's user list bucket and

@@ -39,7 +39,7 @@ func (r *room) catchUp(e *entry) {
 	if e.since >= upto {
 		return // it missed nothing
 	}
-	if missed, ok := r.ringAfter(e.since); ok {
+	if missed, ok := r.ringAfter(e.since); ok && len(missed) <= r.hub.cfg.CatchUp {
 		for _, f := range r.hub.catchUpFrames(r.name, e.since, missed) {
 			r.send(e, f)
 		}

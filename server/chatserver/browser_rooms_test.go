@@ -306,7 +306,8 @@ func TestBrowserRoomsDirectory(t *testing.T) {
 
 // The connection drops: the page reconnects to every room it was in, the
 // one it joined later too, and shows each room's new talks where they
-// belong; history sent again is not shown twice.
+// belong; each room catches up from the last seq the page saw of it, and
+// no talk shows twice.
 func TestBrowserRoomsReconnect(t *testing.T) {
 	b := browser(t)
 	r := start(t)

@@ -284,10 +284,11 @@ func TestBrowserRefusals(t *testing.T) {
 	waitJS(t, p, "bob to connect", `document.body.dataset.state === "connected"`)
 }
 
-// The connection drops: the page reconnects, and the history it is sent
-// again is not shown twice. The server stops: the page says so; it comes
-// back on the same address (a new room, whose seqs start again): the page
-// reconnects by itself and shows the new room's talks.
+// The connection drops: the page reconnects saying the last seq it saw,
+// and shows every talk once (nothing is sent again, and the page
+// de-duplicates nothing). The server stops: the page says so; it comes
+// back on the same address (with a data directory of its own, a new room):
+// the page reconnects by itself and shows the new room's talks.
 func TestBrowserReconnects(t *testing.T) {
 	b := browser(t)
 	r := start(t)
@@ -327,7 +328,7 @@ func TestBrowserReconnects(t *testing.T) {
 	waitJS(t, p, "the reconnect to the new server", `document.body.dataset.state === "connected"`)
 	carol := dial(t, r2.addr, "carol")
 	until(t, carol, model.TypeUserList)
-	// The new room's seqs are the old one's again: they are new talks.
+	// The new room's talks are new talks, whatever their seqs.
 	for _, text := range []string{"back again", "还在吗"} {
 		typeAndEnter(t, p, text)
 		if m := until(t, carol, model.TypeTalk); m.Content != text {

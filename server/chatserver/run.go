@@ -9,8 +9,8 @@
 // start.go opens what it serves with (TLS, broker, room, listener), http.go
 // the HTTP side (routes, limits, pprof), exposure.go the Host check and
 // HSTS around the routes, metrics.go /metrics and metricsaddr.go its
-// listener, cmdline.go pprof's command line without secrets, and token.go
-// the `server token` subcommand.
+// listener, cmdline.go pprof's command line without secrets, token.go
+// the `server token` subcommand and backup.go `server backup`.
 package chatserver
 
 import (
@@ -43,6 +43,9 @@ import (
 func Run(ctx context.Context, args []string, lookupEnv func(string) (string, bool), stderr io.Writer, ready func(addr string)) int {
 	if len(args) > 0 && args[0] == "token" {
 		return mintToken(args[1:], lookupEnv, os.Stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "backup" {
+		return runBackup(ctx, args[1:], lookupEnv, os.Stdout, stderr)
 	}
 	cfg, code, ok := parse(args, lookupEnv, stderr)
 	if !ok {
@@ -104,12 +107,15 @@ func parse(args []string, lookupEnv func(string) (string, bool), stderr io.Write
 	return cfg, 0, true
 }
 
-// tokenUsage ends -h: the subcommand, after the flags.
+// tokenUsage ends -h: the subcommands, after the flags.
 const tokenUsage = `
-Subcommand:
+Subcommands:
   server token -sub NAME [-ttl 24h]
     	print an access token for the user NAME, signed with -auth-secret or $%s
     	(server token -h lists its flags)
+  server backup -data-dir DIR -out FILE
+    	copy the history database DIR/chatroom.db to the new file FILE, also while
+    	a server runs on DIR (server backup -h says how to restore)
 `
 
 // node is one running chat server: what Run's steps open, serve with and

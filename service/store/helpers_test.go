@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"testing"
@@ -83,4 +84,20 @@ func roomTalks(room string, from uint64, n int) []*model.ChatRoomRequest {
 		evs[i] = talk(room, seq, "ann", fmt.Sprintf("message %d", seq))
 	}
 	return evs
+}
+
+// rawDBB opens path with the driver alone in WAL mode (as a Store does)
+// and runs create.
+func rawDBB(b *testing.B, path, create string) *sql.DB {
+	b.Helper()
+	db, err := sql.Open("sqlite", dsn(path, "_pragma=journal_mode(WAL)", "_pragma=synchronous(NORMAL)"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	db.SetMaxOpenConns(1)
+	b.Cleanup(func() { db.Close() })
+	if _, err := db.Exec(create); err != nil {
+		b.Fatal(err)
+	}
+	return db
 }

@@ -100,7 +100,10 @@ type identity struct {
 
 // readIdentity reads the application_id, user_version and the number of
 // schema objects: reading the schema also parses it, the cheap check that
-// the file is not damaged where SQLite would notice first.
+// the file is not damaged where SQLite would notice first. A whole check
+// (PRAGMA quick_check) is not run at Open: BenchmarkQuickCheck measures
+// 1.6 µs a talk, some 16 s for 10 million. Damage elsewhere shows when a
+// page is read, as an *Error "database file is damaged".
 func readIdentity(db *sql.DB) (identity, error) {
 	var id identity
 	if err := db.QueryRow(`PRAGMA application_id`).Scan(&id.appID); err != nil {
@@ -120,7 +123,7 @@ func checkIdentity(path string, id identity) error {
 	case id.appID != 0 && id.appID != applicationID:
 		return notOurs(path, fmt.Sprintf("an SQLite database of another application: application_id %#x", id.appID))
 	case id.appID == 0 && id.objects > 0:
-		return notOurs(path, fmt.Sprintf("an SQLite database of another application: it has %d tables and indexes but no chatroom application_id", id.objects))
+		return notOurs(path, "an SQLite database of another application: it has tables but no chatroom application_id")
 	case id.version > int64(len(migrations())):
 		return fmt.Errorf("%s was written by a newer chatroom (schema %d; this one knows up to %d)", path, id.version, len(migrations()))
 	}

@@ -33,7 +33,10 @@ func migrations() []migration {
 // messages is WITHOUT ROWID: its primary key (conv, seq) is the table's
 // b-tree, so a page of one conversation is one range of it, and conv is
 // stored once per row instead of twice (a rowid table and an index on
-// (conv, seq)); see BenchmarkSchema for the numbers.
+// (conv, seq)). BenchmarkSchema, 300,000 talks in 10 rooms on this
+// project's 2-core machine: appends of 100 talks 1.34 ms against 1.18 ms
+// (13% slower: inserts land inside the b-tree, not at its end), but 57
+// bytes a talk against 76, and a Before(100) 115 µs against 349 µs.
 func createMessages(ctx context.Context, tx *sql.Tx) error {
 	_, err := tx.ExecContext(ctx, `
 CREATE TABLE messages (

@@ -11,7 +11,11 @@
 //
 // This file owns the Store's life: its options, Open and Close. The schema
 // and its migrations are in schema.go, the checks a file passes before it
-// is used in identity.go, the errors put in words in errors.go.
+// is used in identity.go, the errors put in words in errors.go; Append in
+// append.go, Before and After in read.go, Search in search.go with what it
+// indexes in terms.go; retention (Trim, and the loop Open starts when
+// Options ask for one) in retention.go and removeoldest.go; Backup in
+// backup.go.
 package store
 
 import (
@@ -20,13 +24,19 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+
+	"chatroom/service"
 )
+
+// A Store is the Journal (and so the History) of a memory broker.
+var _ service.Journal = (*Store)(nil)
 
 // FileName is the database's name inside the data directory.
 const FileName = "chatroom.db"
@@ -83,6 +93,7 @@ type Store struct {
 	closeOnce sync.Once
 	stopTrim  context.CancelFunc
 	trimDone  sync.WaitGroup
+	lock      *os.File // holds the data directory's lock (lock_unix.go)
 }
 
 // Open opens (creating if needed) DIR/chatroom.db, checks it is a chatroom
@@ -95,32 +106,51 @@ func Open(dir string, opts Options) (*Store, error) {
 	if err := checkDir(dir); err != nil {
 		return nil, err
 	}
-	path := filepath.Join(dir, FileName)
-	if err := checkHeader(path); err != nil {
+	lock, err := lockDir(dir)
+	if err != nil {
 		return nil, err
 	}
-	s := &Store{dir: dir, path: path}
-	if err := s.openWriter(opts.Sync); err != nil {
+	s := &Store{dir: dir, path: filepath.Join(dir, FileName), lock: lock}
+	if err := s.open(opts); err != nil {
+		s.unlock()
 		return nil, err
+	}
+	s.startRetention(opts)
+	return s, nil
+}
+
+// open checks and opens the database, the writer and the readers.
+func (s *Store) open(opts Options) error {
+	if err := checkHeader(s.path); err != nil {
+		return err
+	}
+	if err := s.openWriter(opts.Sync); err != nil {
+		return err
 	}
 	if err := s.prepare(); err != nil {
 		s.closeDBs()
-		return nil, err
+		return err
 	}
 	readers := opts.Readers
 	if readers <= 0 {
 		readers = 4
 	}
-	r, err := sql.Open("sqlite", dsn(path, "_pragma=query_only(1)"))
+	r, err := sql.Open("sqlite", dsn(s.path, "_pragma=query_only(1)"))
 	if err != nil {
 		s.closeDBs()
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return fmt.Errorf("%s: %w", s.path, err)
 	}
 	r.SetMaxOpenConns(readers)
 	r.SetMaxIdleConns(readers)
 	s.r = r
-	s.startRetention(opts)
-	return s, nil
+	return nil
+}
+
+// unlock lets another Store use the data directory.
+func (s *Store) unlock() {
+	if s.lock != nil {
+		s.lock.Close()
+	}
 }
 
 // openWriter opens the writing connection, checks the file is ours and
@@ -193,6 +223,7 @@ func (s *Store) Close() error {
 		}
 		_, cerr := s.w.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
 		err = errors.Join(cerr, s.closeDBs())
+		s.unlock()
 	})
 	return err
 }

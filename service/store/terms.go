@@ -6,7 +6,10 @@ package store
 // query's words match their start ("hel" finds "hello"); runs of Chinese,
 // Japanese and Korean characters, written without spaces, are indexed as
 // every character and every pair of neighbouring characters, so a query of
-// one character, or two (你好 in 大家你好啊), finds them.
+// one character, or two (你好 in 大家你好啊), finds them; a longer CJK query
+// finds the talks holding all its pairs, wherever they are. Other scripts
+// written without spaces (Thai, Lao, Khmer) are words as a whole: a query
+// finds them only by their start.
 
 import (
 	"crypto/sha256"

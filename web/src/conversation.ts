@@ -1,14 +1,22 @@
 // One conversation: a room the user is in, or the direct messages with one
 // other user. It owns its message list (an <ol> of its own, in the page only
-// while it is the one shown), its users (rooms), its unread count, and what
-// the user left behind when switching away: the draft and the scroll place.
+// while it is the one shown), its users (rooms), its unread count, what the
+// user left behind when switching away (the draft and the scroll place),
+// and where its history stands: the last seq received (what a reconnect
+// catches up from), whether its beginning is shown, and its search.
+//
+// The list holds one stretch of the conversation, in seq order: live
+// events and catch-ups are appended, pages read by scrolling back are
+// prepended. The server sends each talk once (protocol.md), so nothing is
+// de-duplicated.
 
 import { isolated } from "./bidi.ts";
 import type { ChatRoomRequest } from "./protocol.ts";
 
 export type Kind = "room" | "dm";
 
-// A list keeps this many lines; older ones go.
+// A list followed at its end keeps this many lines; older ones go (and
+// scrolling back reads them again).
 const maxLines = 1000;
 // A list scrolled to within this many pixels of its end follows new lines.
 const nearEnd = 40;
@@ -18,21 +26,33 @@ export function keyOf(kind: Kind, name: string): string {
   return `${kind}:${name}`;
 }
 
+// What a conversation is searching for and has found (search.ts).
+export type SearchState = {
+  open: boolean;
+  query: string; // the query of the results shown
+  results: ChatRoomRequest[]; // newest first
+  more: boolean;
+  pending: boolean; // a search request is in flight
+  status: string;
+};
+
 export class Conversation {
   readonly key: string;
   readonly list: HTMLOListElement;
   users = new Set<string>();
   unread = 0;
   draft = "";
-  historyAsked = false; // a DM conversation asks for its history once
+  historyAsked = false; // a DM conversation reads its latest page once
   unlisted = false; // a private room, as its user list says: rejoined with join {private}
+  // lastSeq is the highest seq received of this conversation (any event
+  // but our own join): a reconnect asks for what came after it.
+  lastSeq = 0n;
+  // atBeginning: the list starts at the conversation's first kept talk.
+  atBeginning = false;
+  readonly search: SearchState = { open: false, query: "", results: [], more: false, pending: false, status: "" };
   private scrollTop = 0;
   private following = true; // at the end when last shown: new lines keep it there
-  // Talks shown, by timestamp and seq: history sent again after a
-  // reconnect, or asked for a DM already partly shown, is not shown twice.
-  // A restarted server counts seqs from 1 again, at later times, so a
-  // talk is the same only if both match. The desktop client does the same.
-  private readonly seen = new Set<string>();
+  private marker: HTMLLIElement | null = null; // the top line: loading, or the beginning
 
   constructor(
     readonly kind: Kind,
@@ -46,58 +66,130 @@ export class Conversation {
     this.list.setAttribute("aria-labelledby", "messages-title");
   }
 
-  // talk adds a talk in its place by time; false if it was shown before.
-  talk(m: ChatRoomRequest): boolean {
-    const id = `${m.timestamp}/${m.seq}`;
-    if (this.seen.has(id)) {
-      return false;
+  // saw records a seq received of this conversation.
+  saw(seq: bigint): void {
+    if (seq > this.lastSeq) {
+      this.lastSeq = seq;
     }
-    this.seen.add(id);
-    const li = document.createElement("li");
-    li.append(timeSpan(m.timestamp));
-    const content = document.createElement("span");
-    content.className = "content";
-    content.textContent = m.content;
-    li.append(isolated(m.userName, "sender"), content);
-    li.dataset.seq = m.seq.toString();
-    li.dataset.id = id;
-    this.insert(li, m.timestamp, m.seq);
-    return true;
   }
 
-  // system adds a line of the page's own words (a join, a leave, an error).
-  system(text: string | (string | Node)[], timestamp: bigint): void {
-    const li = document.createElement("li");
-    li.className = "system";
-    li.append(timeSpan(timestamp));
-    const span = document.createElement("span");
-    span.append(...(typeof text === "string" ? [text] : text));
-    li.append(span);
-    // A line with no time of the server's goes last.
-    const last = (this.list.lastElementChild as HTMLElement | null)?.dataset.time;
-    this.insert(li, timestamp > 0n ? timestamp : BigInt(last ?? Date.now()), -1n);
+  // talk appends a talk (live, or caught up after a reconnect).
+  talk(m: ChatRoomRequest): void {
+    this.saw(m.seq);
+    this.append(talkLine(m));
   }
 
-  // insert puts li after the last line no newer than it (history comes
-  // after the live lines that made the user open it), and drops the oldest
-  // lines past maxLines.
-  private insert(li: HTMLElement, timestamp: bigint, seq: bigint): void {
-    const l = this.list;
-    li.dataset.time = timestamp.toString();
-    const shown = l.isConnected;
-    const atEnd = shown ? l.scrollHeight - l.scrollTop - l.clientHeight < nearEnd : this.following;
-    let after = l.lastElementChild as HTMLElement | null;
-    for (let i = 0; after && i < maxLines && newer(after, timestamp, seq); i++) {
+  // caughtUp puts a talk a catch-up replays after the lines held, before
+  // any newer ones that came live meanwhile.
+  caughtUp(m: ChatRoomRequest): void {
+    this.saw(m.seq);
+    const li = talkLine(m);
+    let after = this.list.lastElementChild as HTMLElement | null;
+    for (let i = 0; after?.dataset.seq !== undefined && BigInt(after.dataset.seq) > m.seq && i < maxLines; i++) {
       after = after.previousElementSibling as HTMLElement | null;
     }
-    if (after) {
+    if (after === this.list.lastElementChild) {
+      this.append(li);
+    } else if (after) {
       after.after(li);
     } else {
-      l.prepend(li);
+      this.list.prepend(li);
     }
-    while (l.childElementCount > maxLines) {
+  }
+
+  // system appends a line of the page's own words (a join, a leave, an
+  // error); seq is the event's (0: none).
+  system(text: string | (string | Node)[], timestamp: bigint, seq = 0n): void {
+    this.saw(seq);
+    this.append(systemLine(text, timestamp, seq));
+  }
+
+  // notice appends a line that stands out: what the server says of the
+  // conversation's history (a gap), or the page says of the list.
+  notice(text: string | Node[]): HTMLLIElement {
+    const li = systemLine(typeof text === "string" ? text : [...text], 0n, 0n);
+    li.classList.add("notice");
+    this.append(li);
+    return li;
+  }
+
+  // firstSeq is the seq of the oldest line held (0: none), what scrolling
+  // back reads before.
+  firstSeq(): bigint {
+    const first = this.list.querySelector<HTMLElement>("li[data-seq]");
+    return first ? BigInt(first.dataset.seq ?? "0") : 0n;
+  }
+
+  // line is the line of the talk seq, if held.
+  line(seq: bigint): HTMLElement | null {
+    return this.list.querySelector<HTMLElement>(`li[data-seq="${seq}"]`);
+  }
+
+  // prepend puts a page of older talks (oldest first) above the lines held,
+  // keeping what the user sees in place (nothing held: at the end); talks not older than the oldest
+  // held (the newest page, asked with nothing held, meeting live talks that
+  // came meanwhile) are already below. more: older talks are kept.
+  prepend(page: ChatRoomRequest[], more: boolean): void {
+    const first = this.firstSeq();
+    const older = page.filter((m) => first === 0n || m.seq < first).map(talkLine);
+    const l = this.list;
+    const anchor = this.marker ? this.marker.nextElementSibling : l.firstElementChild;
+    // The line that was first stays where it was in the list's view.
+    const at = (e: Element | null) => (e ? e.getBoundingClientRect().top - l.getBoundingClientRect().top : 0);
+    const was = at(anchor);
+    for (const li of older) {
+      if (anchor) {
+        anchor.before(li);
+      } else {
+        l.append(li);
+      }
+    }
+    this.atBeginning = !more;
+    if (!anchor) {
+      l.scrollTop = l.scrollHeight; // the first page: its newest in view
+    } else if (l.isConnected) {
+      l.scrollTop += at(anchor) - was;
+    }
+  }
+
+  // drop forgets every line held: the conversation is read again from what
+  // follows (a gap's replay, a page around a search result).
+  drop(): void {
+    this.list.replaceChildren();
+    this.marker = null;
+    this.atBeginning = false;
+    this.following = true;
+  }
+
+  // mark shows text on the list's top line ("": no such line); beginning:
+  // it says the conversation starts here.
+  mark(text: string, beginning = false): void {
+    if (text === "") {
+      this.marker?.remove();
+      this.marker = null;
+      return;
+    }
+    if (!this.marker) {
+      this.marker = document.createElement("li");
+      this.list.prepend(this.marker);
+    }
+    this.marker.className = beginning ? "marker beginning" : "marker";
+    this.marker.textContent = text;
+  }
+
+  // append puts li at the end; a list followed at its end drops its oldest
+  // lines past maxLines (its beginning is then no longer shown).
+  private append(li: HTMLElement): void {
+    const l = this.list;
+    const shown = l.isConnected;
+    const atEnd = shown ? l.scrollHeight - l.scrollTop - l.clientHeight < nearEnd : this.following;
+    l.append(li);
+    while (atEnd && l.childElementCount > maxLines) {
       const old = l.firstElementChild as HTMLElement;
-      this.seen.delete(old.dataset.id ?? "");
+      if (old === this.marker) {
+        this.marker = null;
+        this.atBeginning = false;
+      }
       old.remove();
     }
     if (atEnd && shown) {
@@ -119,20 +211,39 @@ export class Conversation {
   }
 }
 
-// newer says whether the line el is newer than a line of timestamp and seq.
-function newer(el: HTMLElement, timestamp: bigint, seq: bigint): boolean {
-  const t = BigInt(el.dataset.time ?? "0");
-  if (t !== timestamp) {
-    return t > timestamp;
-  }
-  return seq >= 0n && el.dataset.seq !== undefined && BigInt(el.dataset.seq) > seq;
+// talkLine is the line of a talk.
+export function talkLine(m: ChatRoomRequest): HTMLLIElement {
+  const li = document.createElement("li");
+  li.append(timeSpan(m.timestamp));
+  const content = document.createElement("span");
+  content.className = "content";
+  content.textContent = m.content;
+  li.append(isolated(m.userName, "sender"), content);
+  li.dataset.seq = m.seq.toString();
+  return li;
 }
 
-function timeSpan(timestamp: bigint): HTMLElement {
+function systemLine(text: string | (string | Node)[], timestamp: bigint, seq: bigint): HTMLLIElement {
+  const li = document.createElement("li");
+  li.className = "system";
+  li.append(timeSpan(timestamp));
+  const span = document.createElement("span");
+  span.append(...(typeof text === "string" ? [text] : text));
+  li.append(span);
+  if (seq > 0n) {
+    li.dataset.seq = seq.toString();
+  }
+  return li;
+}
+
+// timeSpan is a <time> of timestamp (0: now), with its date if withDate.
+export function timeSpan(timestamp: bigint, withDate = false): HTMLElement {
   const when = timestamp > 0n ? new Date(Number(timestamp)) : new Date();
   const el = document.createElement("time");
   el.className = "time";
   el.dateTime = when.toISOString();
-  el.textContent = when.toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  const lang = document.documentElement.lang;
+  const clock = when.toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  el.textContent = withDate ? `${when.toLocaleDateString(lang)} ${clock}` : clock;
   return el;
 }

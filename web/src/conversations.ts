@@ -19,6 +19,8 @@ export class Conversations {
   private readonly usersTitle = byId<HTMLElement>("users-title");
   private readonly usersList = byId<HTMLUListElement>("users");
   me = "";
+  // showing is told which conversation is shown, after each change.
+  showing: (c: Conversation | null) => void = () => {};
 
   constructor(
     private readonly t: Texts,
@@ -62,6 +64,11 @@ export class Conversations {
     return [...this.all.values()].filter((c) => c.kind === "room");
   }
 
+  // dms are the direct-message conversations, in the order begun.
+  dms(): Conversation[] {
+    return [...this.all.values()].filter((c) => c.kind === "dm");
+  }
+
   remove(c: Conversation): void {
     this.all.delete(c.key);
     if (this.active === c) {
@@ -72,6 +79,7 @@ export class Conversations {
       } else {
         c.list.replaceWith(placeholder());
         this.renderHead();
+        this.showing(null);
       }
     }
     this.render();
@@ -83,6 +91,7 @@ export class Conversations {
     this.active = null;
     this.all.clear();
     this.render();
+    this.showing(null);
   }
 
   // show makes c the conversation on the page.
@@ -104,6 +113,7 @@ export class Conversations {
     this.box.value = c.draft;
     c.unread = 0;
     this.render();
+    this.showing(c);
   }
 
   // open is the user's choice of a conversation.

@@ -55,6 +55,27 @@ const en = {
   roomTooLong: (max: number) => `A room name has at most ${max} characters`,
   onlyRoom: "This is your only room: join another before leaving it",
   switchKeys: "Alt+Up and Alt+Down switch conversations",
+  loading: "Loading older messages…",
+  beginning: "Beginning of the room",
+  beginningDm: "Beginning of the conversation",
+  noAnswer: "No answer from the server: scroll up to try again",
+  historyFailed: (why: string) => `Older messages could not be loaded: ${why}`,
+  gap: (words: string) => words,
+  search: "Search",
+  searchLabel: "Search this conversation",
+  searchGo: "Find",
+  closeSearch: "Close search",
+  searching: "Searching…",
+  enterQuery: "Type what to search for",
+  queryTooLong: (max: number) => `A search has at most ${max} bytes`,
+  noSearchAnswer: "No answer from the server: search again",
+  found: (n: number, more: boolean) => (n === 0 ? "No messages found" : `${n}${more ? "+" : ""} found, newest first`),
+  moreResults: "More results",
+  jumpTo: (name: string) => `Show the message of ${name} in the conversation`,
+  jumping: "Loading the conversation up to that message…",
+  detached: "Later messages up to the latest are not shown here",
+  latest: "Show the latest messages",
+  dmGap: "Some messages may be missing here: scroll up to read older ones",
 };
 
 export type Texts = typeof en;
@@ -111,6 +132,33 @@ const zh: Texts = {
   roomTooLong: (max) => `房间名最多 ${max} 个字符`,
   onlyRoom: "这是你唯一的房间：请先加入其他房间再离开",
   switchKeys: "Alt+上箭头 和 Alt+下箭头 切换会话",
+  loading: "正在加载更早的消息…",
+  beginning: "已到房间的开头",
+  beginningDm: "已到会话的开头",
+  noAnswer: "服务器没有响应：向上滚动重试",
+  historyFailed: (why) => `无法加载更早的消息：${why}`,
+  gap: (words) => {
+    const many = /^more than (\d+) messages/.exec(words);
+    if (many) {
+      return `离开期间有超过 ${many[1]} 条消息：更早的消息请向上滚动查看`;
+    }
+    return words === "older messages are no longer available" ? "更早的消息已不再保留" : words;
+  },
+  search: "搜索",
+  searchLabel: "搜索本会话",
+  searchGo: "查找",
+  closeSearch: "关闭搜索",
+  searching: "正在搜索…",
+  enterQuery: "请输入要搜索的内容",
+  queryTooLong: (max) => `搜索内容最多 ${max} 字节`,
+  noSearchAnswer: "服务器没有响应：请重新搜索",
+  found: (n, more) => (n === 0 ? "没有找到消息" : `找到 ${n}${more ? "+" : ""} 条，最新的在前`),
+  moreResults: "更多结果",
+  jumpTo: (name) => `在会话中显示 ${name} 的这条消息`,
+  jumping: "正在加载到该消息为止的会话…",
+  detached: "此处之后直到最新的消息未显示",
+  latest: "显示最新消息",
+  dmGap: "此处可能缺少部分消息：向上滚动查看更早的消息",
 };
 
 // pickLang chooses the page's language: an explicit choice first, then the

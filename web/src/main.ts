@@ -21,6 +21,7 @@ import { Conversations } from "./conversations.ts";
 import { judgeClose, recall, remember } from "./closes.ts";
 import { byId } from "./dom.ts";
 import { Finder } from "./finder.ts";
+import { HistoryReader } from "./history.ts";
 import { pickLang, texts, type Texts } from "./i18n.ts";
 import {
   checkUsername,
@@ -33,6 +34,7 @@ import {
   type ChatRoomRequest,
   type Request,
 } from "./protocol.ts";
+import { Search } from "./search.ts";
 
 // While the history after a join arrives, the message log is not read out.
 const historyQuiet = 1_000;
@@ -54,6 +56,8 @@ class ChatPage implements Link {
   private readonly conn = new Connection(this);
   private readonly convs: Conversations;
   private readonly finder: Finder;
+  private readonly history: HistoryReader;
+  private readonly search: Search;
 
   private name = ""; // the name asked for, then the one the server gave
   private me = ""; // set once the server's join for us arrived
@@ -72,6 +76,9 @@ class ChatPage implements Link {
       (name) => this.startDm(name),
     );
     this.finder = new Finder(this.t, (r) => this.request(r), (room) => this.showRoom(room));
+    this.history = new HistoryReader(this.t, this.convs, (r) => this.request(r), (c, from) => this.convs.arrived(c, from));
+    this.search = new Search(this.t, this.convs, (r) => this.request(r), (c, seq) => this.history.jump(c, seq));
+    this.convs.showing = () => this.search.render();
     this.translate();
     this.wire();
     this.setState("disconnected", this.t.disconnected);
@@ -150,7 +157,8 @@ class ChatPage implements Link {
   // open connects, to every listed room the user is in (the home room
   // first), or at first to the page's ?room= rooms (none: the server's
   // default room). A handshake creates the rooms it names listed, so the
-  // private ones are joined with private once connected (welcome).
+  // private ones are joined with private once connected (welcome). Each
+  // room is caught up from the last seq received of it (since).
   private open(): void {
     this.me = "";
     this.convs.me = "";
@@ -163,6 +171,9 @@ class ChatPage implements Link {
     const listed = rooms.filter((c) => !c.unlisted).map((c) => c.name);
     for (const room of rooms.length > 0 ? listed : this.params.getAll("room")) {
       url.searchParams.append("room", room);
+    }
+    for (const c of rooms.filter((c) => !c.unlisted && c.lastSeq > 0n)) {
+      url.searchParams.append("since", `${c.name}:${c.lastSeq}`);
     }
     const token = this.params.get("token");
     if (token) {
@@ -196,8 +207,17 @@ class ChatPage implements Link {
       case "rooms":
         this.finder.page(m);
         return;
+      case "history":
+        this.history.reply(m);
+        return;
+      case "gap":
+        this.history.gap(m);
+        return;
+      case "search":
+        this.search.reply(m);
+        return;
       default:
-        return; // pong, the end of a history, or a type a newer server added
+        return; // pong, or a type a newer server added
     }
   }
 
@@ -224,7 +244,7 @@ class ChatPage implements Link {
       c.users.add(m.userName);
       this.convs.renderUsers();
     }
-    c?.system(withName(this.t.joined, m.userName), m.timestamp);
+    c?.system(withName(this.t.joined, m.userName), m.timestamp, m.seq);
   }
 
   // welcome: the server took us, by the name it says.
@@ -243,7 +263,10 @@ class ChatPage implements Link {
     this.setState("connected", withName(this.t.connectedAs, this.me));
     this.box.focus();
     for (const c of this.convs.rooms().filter((c) => c.unlisted)) {
-      this.request({ type: "join", room: c.name, private: true });
+      this.request({ type: "join", room: c.name, private: true, ...(c.lastSeq > 0n ? { since: c.lastSeq } : {}) });
+    }
+    for (const c of this.convs.dms()) {
+      this.history.dmCatchUp(c);
     }
   }
 
@@ -258,7 +281,7 @@ class ChatPage implements Link {
     }
     c.users.delete(m.userName);
     this.convs.renderUsers();
-    c.system(withName(this.t.left, m.userName), m.timestamp);
+    c.system(withName(this.t.left, m.userName), m.timestamp, m.seq);
   }
 
   private userList(m: ChatRoomRequest): void {
@@ -274,7 +297,8 @@ class ChatPage implements Link {
   // other user (the sender, or the addressee of our own).
   private talk(m: ChatRoomRequest): void {
     const c = m.to ? this.convs.ensure("dm", m.userName === this.me ? m.to : m.userName) : this.room(m);
-    if (c?.talk(m)) {
+    if (c) {
+      c.talk(m);
       this.convs.arrived(c, m.userName);
     }
   }
@@ -287,6 +311,9 @@ class ChatPage implements Link {
       this.refusal = m.content; // the close that follows says what kind
       return;
     }
+    if (this.search.refused(m) || this.history.refused(m)) {
+      return; // said where the request was made
+    }
     const words = this.t.serverSaid(m.content);
     const room = m.room ? this.convs.get("room", m.room) : undefined;
     if (m.to) {
@@ -298,11 +325,11 @@ class ChatPage implements Link {
     }
   }
 
-  // opened: the user chose c. A DM conversation asks for its history the
+  // opened: the user chose c. A DM conversation reads its latest page the
   // first time.
   private opened(c: Conversation): void {
-    if (c.kind === "dm" && !c.historyAsked && this.request({ type: "history", to: c.name })) {
-      c.historyAsked = true;
+    if (c.kind === "dm" && !c.historyAsked) {
+      c.historyAsked = this.history.older(c);
     }
     this.showSendError("");
   }
@@ -361,7 +388,7 @@ class ChatPage implements Link {
   // closed handles the end of a connection: a refusal in words, or a
   // reconnect with backoff.
   closed(code: number, reason: string): void {
-    this.me = this.convs.me = "";
+    this.gone();
     const now = Date.now();
     if (code - closeCodeRefused === 409) {
       this.takenSince ||= now;
@@ -375,7 +402,7 @@ class ChatPage implements Link {
   }
 
   silent(unopened: boolean): void {
-    this.me = this.convs.me = "";
+    this.gone();
     this.retry(unopened ? this.t.unreachable(location.host) : this.t.noHeartbeat);
   }
 
@@ -394,9 +421,16 @@ class ChatPage implements Link {
     }
   }
 
+  // gone: the connection ended; what was asked on it is not answered.
+  private gone(): void {
+    this.me = this.convs.me = "";
+    this.history.reset();
+    this.search.reset();
+  }
+
   private disconnect(): void {
     this.conn.close(encode("exit"));
-    this.me = this.convs.me = "";
+    this.gone();
     remember(null);
     this.setState("disconnected", this.t.disconnected);
   }

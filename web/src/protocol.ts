@@ -30,6 +30,8 @@ export type Request = {
   cursor?: string;
   limit?: number;
   private?: boolean;
+  before?: bigint;
+  since?: bigint;
 };
 
 export function encode(type: string, content = ""): Uint8Array {
