@@ -8,6 +8,7 @@ package ctrl
 
 import (
 	"strings"
+	"time"
 
 	"chatroom/model"
 	"chatroom/service/session"
@@ -31,6 +32,11 @@ type SearchPage struct {
 	First, More bool
 }
 
+// refusedWait is how long after a refused page scrolling to the top asks
+// again: a little over the server's default pace of list requests
+// (-userlist-interval 2s).
+const refusedWait = 5 * time.Second
+
 // jumpPages bounds the pages loaded to reach a search result: 40 pages of
 // 200 are the last 8000 talks held, more than anyone scrolls through.
 const jumpPages = 40
@@ -40,12 +46,14 @@ type convHistory struct {
 	first   uint64 // the seq of the oldest talk held; 0: none
 	gapped  bool   // a catch-up gap dropped what was held: the next page is the newest
 	loading bool   // a page is on its way
-	refused bool   // the server refused a page: ask no more until the next connection
-	begin   bool   // the beginning is held: no older talks
-	jump    uint64 // a search result to show once it is held; 0: none
-	pages   int    // pages loaded for jump
-	query   string // the last search
-	after   uint64 // the seq of its last result: the next page is older
+	// retry: the server refused a page; scrolling to the top asks again
+	// from then on (zero: at once).
+	retry time.Time
+	begin bool   // the beginning is held: no older talks
+	jump  uint64 // a search result to show once it is held; 0: none
+	pages int    // pages loaded for jump
+	query string // the last search
+	after uint64 // the seq of its last result: the next page is older
 }
 
 // hist is conv's reading back, made on first use. c.mu is held.
@@ -91,7 +99,7 @@ func (c *Client) loadOlder(conv Conv, limit int) *InputError {
 	}
 	c.mu.Lock()
 	h := c.hist(conv)
-	if h.loading || h.begin || h.refused {
+	if h.loading || h.begin || time.Now().Before(h.retry) {
 		c.mu.Unlock()
 		return nil
 	}
@@ -160,18 +168,22 @@ func (c *Client) gap(ev session.Gap) {
 // readFailed ends conv's page on its way, if there is one, and says
 // whether there was: the server refused it (why says what it said), or it
 // could not be sent (why is empty). It gives up going to a result.
-// Scrolling to the top asks again only on the next connection: a server
-// that keeps no history, or limits the requests, would refuse again at
-// every redraw. The server answers a connection's requests in order, so a
-// refusal about conv while its page is on its way is the page's, unless a
-// talk sent just before the page was asked for is refused: that refusal
-// then shows in the note above the list instead of among the lines.
+// Scrolling to the top asks again only after refusedWait, or on the next
+// connection: a server that keeps no history, or limits the requests,
+// would otherwise be asked again at every redraw of the list's top. The
+// server answers a connection's requests in order, so a refusal about conv
+// while its page is on its way is the page's, unless a talk sent just
+// before the page was asked for is refused: that refusal then shows in the
+// note above the list instead of among the lines.
 func (c *Client) readFailed(conv Conv, why Text) bool {
 	c.mu.Lock()
 	h := c.convs.history[conv]
 	loading := h != nil && h.loading
 	if h != nil {
-		h.loading, h.jump, h.refused = false, 0, h.refused || loading
+		h.loading, h.jump = false, 0
+		if loading {
+			h.retry = time.Now().Add(refusedWait)
+		}
 	}
 	c.mu.Unlock()
 	switch {
@@ -195,10 +207,10 @@ func (c *Client) stopLoading() {
 	c.mu.Lock()
 	var convs []Conv
 	for conv, h := range c.convs.history {
-		if h.loading || h.refused {
+		if h.loading || !h.retry.IsZero() {
 			convs = append(convs, conv)
 		}
-		h.loading, h.jump, h.refused = false, 0, false
+		h.loading, h.jump, h.retry = false, 0, time.Time{}
 	}
 	c.mu.Unlock()
 	for _, conv := range convs {

@@ -29,11 +29,12 @@ func (w *Window) buildHistoryNote() {
 
 // topShown is the message list drawing its first line: the user is at the
 // top, so older talks are asked for, unless a page is on its way or the
-// beginning is held. The controller says whether it asked (SetHistory);
-// it asks once at a time, and not again after a refusal.
+// beginning is held. The controller says whether it asked (SetHistory):
+// it asks once at a time, and not again for a while after a refusal.
 func (w *Window) topShown() {
 	cv := w.cur
-	if !w.connected || cv.asking || cv.mark != ctrl.HistoryIdle || len(cv.lines) == 0 || w.ctrl == nil {
+	busy := cv.mark == ctrl.HistoryLoading || cv.mark == ctrl.HistoryBeginning
+	if !w.connected || cv.asking || busy || len(cv.lines) == 0 || w.ctrl == nil {
 		return
 	}
 	if cv.conv == (ctrl.Conv{}) {
