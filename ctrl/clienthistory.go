@@ -74,6 +74,16 @@ func (c *Client) held(conv Conv, seq uint64) {
 	}
 }
 
+// isOpen says whether conv is listed: a room we are in, or a direct
+// conversation open. c.mu is held.
+func (c *Client) isOpen(conv Conv) bool {
+	if conv.IsDirect() {
+		return c.convs.direct[conv.With]
+	}
+	_, in := c.convs.rooms[conv.Room]
+	return in
+}
+
 // before is the seq the next page of conv is older than. With no talk
 // held, a room's is our first join (the talks it replayed are older) and
 // a direct conversation's the newest. c.mu is held.
@@ -120,6 +130,11 @@ func (c *Client) page(ev session.Page) {
 	conv := Conv{Room: ev.Room, With: ev.To}
 	c.mu.Lock()
 	h := c.hist(conv)
+	if !c.isOpen(conv) { // closed, or left, while its page was on its way
+		h.loading = false
+		c.mu.Unlock()
+		return
+	}
 	var lines []Line
 	for _, m := range ev.Messages {
 		if h.first == 0 || m.Seq < h.first {

@@ -149,7 +149,11 @@ func (c *Client) OpenDirect(user string) *InputError {
 func (c *Client) CloseDirect(user string) {
 	c.mu.Lock()
 	delete(c.convs.direct, user)
-	delete(c.convs.history, DirectConv(user))
+	if h := c.convs.history[DirectConv(user)]; h != nil {
+		// Forget what it held, but not a page on its way: its answer, or
+		// its refusal, must not open the conversation again.
+		c.convs.history[DirectConv(user)] = &convHistory{loading: h.loading}
+	}
 	c.mu.Unlock()
 	c.view.CloseConv(DirectConv(user))
 }
@@ -222,7 +226,9 @@ func (c *Client) left(m *model.ChatRoomRequest) {
 	if own {
 		delete(c.convs.rooms, m.Room)
 		delete(c.convs.since, m.Room)
-		delete(c.convs.history, conv)
+		if h := c.convs.history[conv]; h != nil { // as CloseDirect
+			c.convs.history[conv] = &convHistory{loading: h.loading}
+		}
 	} else if users := c.convs.rooms[m.Room]; users != nil {
 		delete(users, m.UserName)
 	}
@@ -296,6 +302,8 @@ func (c *Client) serverError(ev session.ServerError) {
 	text := Text{Key: "The server said: {{.Reason}}", Data: map[string]any{"Reason": ev.Reason}}
 	line := Line{Kind: LineError, Time: msgTime(&model.ChatRoomRequest{}), Info: text}
 	switch {
+	case ev.Room != "" && c.readFailed(RoomConv(ev.Room), pageRefused(ev.Reason)):
+		// its page's: the note above the list says it
 	case ev.Room != "":
 		c.mu.Lock()
 		_, in := c.convs.rooms[ev.Room]
@@ -305,14 +313,12 @@ func (c *Client) serverError(ev session.ServerError) {
 			c.view.JoinFailed(&InputError{FieldRoom, text})
 			return
 		}
-		if !c.readFailed(RoomConv(ev.Room), pageRefused(ev.Reason)) {
-			c.view.AppendLine(RoomConv(ev.Room), line)
-		}
+		c.view.AppendLine(RoomConv(ev.Room), line)
+	case ev.To != "" && c.readFailed(DirectConv(ev.To), pageRefused(ev.Reason)):
+		// its page's (the conversation may be closed meanwhile: not opened again)
 	case ev.To != "":
 		c.openDirect(ev.To, false, c.self)
-		if !c.readFailed(DirectConv(ev.To), pageRefused(ev.Reason)) {
-			c.view.AppendLine(DirectConv(ev.To), line)
-		}
+		c.view.AppendLine(DirectConv(ev.To), line)
 	default:
 		c.view.AppendLine(Conv{}, line)
 	}
