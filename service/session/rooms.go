@@ -125,7 +125,8 @@ func (s *Session) parted(room string) {
 }
 
 // Join joins room; private creates it unlisted if it does not exist. The
-// answer is our join event (then the room's users and last talks), or a
+// answer is our join event (then the room's users and last talks, or, for
+// a room we are in already, the talks after the last event seen), or a
 // ServerError about the room.
 func (s *Session) Join(room string, private bool) error {
 	s.mu.Lock()
