@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -59,25 +60,35 @@ func buildPrograms(t *testing.T) string {
 }
 
 // programs are the names of the module's commands: the folders of its main
-// packages, as the docs call them (go run ./NAME).
-func programs(t *testing.T, bin string) []string {
+// packages, as the docs call them (go run ./NAME, go run ./internal/NAME).
+// buildPrograms built each as bin/ and the folder's last element.
+func programs(t *testing.T) []string {
 	t.Helper()
-	entries, err := os.ReadDir(bin)
+	out, err := exec.Command("go", "list", "-f", `{{if eq .Name "main"}}{{.Dir}}{{end}}`, "./...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	root, err := filepath.Abs(".")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var names []string
-	for _, e := range entries {
-		names = append(names, e.Name())
+	for _, dir := range strings.Fields(string(out)) {
+		rel, err := filepath.Rel(root, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, filepath.ToSlash(rel))
 	}
 	return names
 }
 
 // onBinaries turns a documented command line into one that runs the built
-// programs: `go run ./server` becomes the binary bin/server.
+// programs: `go run ./server` becomes the binary bin/server, `go run
+// ./internal/storebench` bin/storebench.
 func onBinaries(line, bin string, names []string) string {
 	for _, n := range names {
-		line = regexp.MustCompile(`go run \./`+n+`\b`).ReplaceAllLiteralString(line, strconv.Quote(filepath.Join(bin, n)))
+		line = regexp.MustCompile(`go run \./`+regexp.QuoteMeta(n)+`\b`).ReplaceAllLiteralString(line, strconv.Quote(filepath.Join(bin, path.Base(n))))
 	}
 	return line
 }
@@ -112,9 +123,9 @@ func shell(t *testing.T, script string, env ...string) (stdout, stderr string, e
 // -h`, `server backup -h`) on the built programs; every program must have
 // one.
 func testHelp(t *testing.T, docs []doc, bin string) {
-	names := programs(t, bin)
+	names := programs(t)
 	want := append(slices.Clone(names), "server token", "server backup")
-	helpLine := regexp.MustCompile(`^go run \./(\w+(?: token| backup)?) -h$`)
+	helpLine := regexp.MustCompile(`^go run \./([\w/]+(?: token| backup)?) -h$`)
 	done := map[string]bool{}
 	for _, c := range commands(docs) {
 		m := helpLine.FindStringSubmatch(c)
@@ -169,7 +180,7 @@ func testSpecRun(t *testing.T, docs []doc) {
 // (export CHATROOM_AUTH_SECRET=...) and its `go run ./server token` line.
 // A server given that secret must accept the token for its user.
 func testTokenExample(t *testing.T, docs []doc, bin string) {
-	names := programs(t, bin)
+	names := programs(t)
 	found := 0
 	for _, d := range docs {
 		for i, block := range d.block {

@@ -53,10 +53,11 @@ type Status struct {
 type LineKind int
 
 const (
-	LineTalk  LineKind = iota // someone's message (Own: ours)
-	LineJoin                  // Sender joined
-	LineLeave                 // Sender left
-	LineError                 // Info: the server rejected something
+	LineTalk   LineKind = iota // someone's message (Own: ours)
+	LineJoin                   // Sender joined
+	LineLeave                  // Sender left
+	LineError                  // Info: the server rejected something
+	LineNotice                 // Info: something to know, as a gap in what was caught up
 )
 
 // Line is one entry of the message list.
@@ -66,7 +67,8 @@ type Line struct {
 	Sender string
 	Text   string
 	Own    bool
-	Past   bool // said before we joined its room (the history a join replays): not unread
+	Past   bool   // said before we joined its room (the history a join replays): not unread
+	Seq    uint64 // a talk's place in its conversation (0: not a talk)
 	Info   Text
 }
 
@@ -83,7 +85,8 @@ const (
 	FieldAddress Field = iota
 	FieldUsername
 	FieldMessage
-	FieldRoom // the join-a-room field
+	FieldRoom   // the join-a-room field
+	FieldSearch // the search field of the conversation shown
 )
 
 // InputError is a problem with what the user typed (or what the server said
@@ -116,6 +119,20 @@ type ClientView interface {
 	// JoinFailed: the server refused to let us in a room; show why under
 	// the join field.
 	JoinFailed(*InputError)
+	// The rest is reading back (clienthistory.go).
+	// PrependLines puts older lines (oldest first) before a
+	// conversation's, keeping the place the user is reading.
+	PrependLines(Conv, []Line)
+	// ResetLines drops a conversation's lines for one notice line (a gap
+	// in catching up: what follows is its latest talks).
+	ResetLines(Conv, Line)
+	// SetHistory says whether older lines are loading, the beginning of
+	// the conversation is reached, or (with why) the server refused them.
+	SetHistory(c Conv, mark HistoryMark, why Text)
+	// SetSearch shows a page of a conversation's search results.
+	SetSearch(Conv, SearchPage)
+	// ScrollToSeq shows the talk with that seq, which the conversation holds.
+	ScrollToSeq(Conv, uint64)
 }
 
 // DefaultAddress is the server the login form suggests.
@@ -332,6 +349,12 @@ func (c *Client) handle(ev session.Event) {
 		c.serverError(ev)
 	case session.RoomList:
 		c.roomList(ev)
+	case session.Page:
+		c.page(ev)
+	case session.Gap:
+		c.gap(ev)
+	case session.Found:
+		c.found(ev)
 	}
 }
 
@@ -350,6 +373,7 @@ func (c *Client) stateChanged(ev session.StateChanged) {
 		for _, conv := range c.forgetUsers() {
 			c.view.SetUsers(conv, nil)
 		}
+		c.stopLoading() // the requests of the connection gone have no answer
 	}
 	c.view.SetStatus(st)
 }

@@ -43,28 +43,22 @@ type RoomPage struct {
 	First, More bool
 }
 
-// seenTalk is the newest talk shown in a direct conversation: the history
-// asked for when it opens skips what is shown already.
-type seenTalk struct {
-	seq uint64
-	ts  int64
-}
-
 // convState is what the controller knows of the conversations; Client.mu
 // guards it.
 type convState struct {
 	rooms   map[string]map[string]bool // the rooms we are in, and their users
-	direct  map[string]seenTalk        // the direct conversations open, by partner
+	direct  map[string]bool            // the direct conversations open, by partner
 	joining map[string]bool            // rooms we asked to join: their errors go under the join field
-	since   map[string]seenTalk        // per room, our join: the talks it replays are older
+	since   map[string]uint64          // per room, the seq of our first join: the talks it replays are older
+	history map[Conv]*convHistory      // per conversation, reading back (clienthistory.go)
 	next    string                     // the cursor of the rooms list's next page
 	asked   string                     // the cursor of the page asked for last
 }
 
 func newConvState() convState {
 	return convState{
-		rooms: map[string]map[string]bool{}, direct: map[string]seenTalk{},
-		joining: map[string]bool{}, since: map[string]seenTalk{},
+		rooms: map[string]map[string]bool{}, direct: map[string]bool{},
+		joining: map[string]bool{}, since: map[string]uint64{}, history: map[Conv]*convHistory{},
 	}
 }
 
@@ -135,7 +129,7 @@ func (c *Client) ListRooms(more bool) *InputError {
 }
 
 // OpenDirect shows the direct conversation with user, opening it (and
-// asking for its history) if it is new.
+// asking for its last messages) if it is new.
 func (c *Client) OpenDirect(user string) *InputError {
 	s := c.current()
 	if s == nil {
@@ -147,7 +141,7 @@ func (c *Client) OpenDirect(user string) *InputError {
 	if !c.openDirect(user, true, s.Name()) {
 		return nil
 	}
-	return sendError(FieldMessage, s.History("", user))
+	return c.LoadOlder(DirectConv(user))
 }
 
 // CloseDirect takes the direct conversation with user off the list; a
@@ -155,6 +149,11 @@ func (c *Client) OpenDirect(user string) *InputError {
 func (c *Client) CloseDirect(user string) {
 	c.mu.Lock()
 	delete(c.convs.direct, user)
+	if h := c.convs.history[DirectConv(user)]; h != nil {
+		// Forget what it held, but not a page on its way: its answer, or
+		// its refusal, must not open the conversation again.
+		c.convs.history[DirectConv(user)] = &convHistory{loading: h.loading}
+	}
 	c.mu.Unlock()
 	c.view.CloseConv(DirectConv(user))
 }
@@ -163,10 +162,8 @@ func (c *Client) CloseDirect(user string) {
 // it says whether it is new.
 func (c *Client) openDirect(user string, show bool, me string) bool {
 	c.mu.Lock()
-	_, open := c.convs.direct[user]
-	if !open {
-		c.convs.direct[user] = seenTalk{}
-	}
+	open := c.convs.direct[user]
+	c.convs.direct[user] = true
 	c.mu.Unlock()
 	if open {
 		if show {
@@ -202,7 +199,7 @@ func (c *Client) joined(m *model.ChatRoomRequest) {
 		c.convs.rooms[m.Room] = users
 		// A rejoin after a reconnect keeps the first join's mark: what was
 		// said while we were away is news.
-		c.convs.since[m.Room] = seenTalk{m.Seq, m.Timestamp}
+		c.convs.since[m.Room] = m.Seq
 	}
 	// A room we asked for, or the first one, is shown at once.
 	show := own && !in && (c.convs.joining[m.Room] || len(c.convs.rooms) == 1)
@@ -229,6 +226,9 @@ func (c *Client) left(m *model.ChatRoomRequest) {
 	if own {
 		delete(c.convs.rooms, m.Room)
 		delete(c.convs.since, m.Room)
+		if h := c.convs.history[conv]; h != nil { // as CloseDirect
+			c.convs.history[conv] = &convHistory{loading: h.loading}
+		}
 	} else if users := c.convs.rooms[m.Room]; users != nil {
 		delete(users, m.UserName)
 	}
@@ -270,29 +270,29 @@ func (c *Client) showUsers(room string) {
 	c.view.SetUsers(RoomConv(room), users)
 }
 
+// talk shows a talk in its room or direct conversation (opening that).
+// Nothing is de-duplicated: the server sends each talk once, and a
+// reconnect catches up from the last seq seen.
 func (c *Client) talk(ev session.Talk) {
 	m := ev.Msg
-	line := Line{Kind: LineTalk, Time: msgTime(m), Sender: m.UserName, Text: m.Content, Own: m.UserName == c.self}
-	if m.To == "" || m.Room != "" {
-		c.mu.Lock()
-		joined := c.convs.since[m.Room]
-		c.mu.Unlock()
-		line.Past = m.Seq < joined.seq && m.Timestamp <= joined.ts
-		c.view.AppendLine(RoomConv(m.Room), line)
-		return
+	line := c.talkLine(m)
+	conv := RoomConv(m.Room)
+	if m.To != "" && m.Room == "" {
+		conv = DirectConv(session.Partner(m, c.self))
+		c.openDirect(conv.With, false, c.self)
 	}
-	partner := session.Partner(m, c.self)
-	c.openDirect(partner, false, c.self)
 	c.mu.Lock()
-	newest := c.convs.direct[partner]
-	shown := ev.History && m.Seq != 0 && m.Seq <= newest.seq && m.Timestamp <= newest.ts
-	if !shown && m.Seq > newest.seq {
-		c.convs.direct[partner] = seenTalk{m.Seq, m.Timestamp}
+	if !conv.IsDirect() {
+		line.Past = m.Seq < c.convs.since[m.Room]
 	}
+	c.held(conv, m.Seq)
 	c.mu.Unlock()
-	if !shown {
-		c.view.AppendLine(DirectConv(partner), line)
-	}
+	c.view.AppendLine(conv, line)
+}
+
+// talkLine is talk m as a line of the message list.
+func (c *Client) talkLine(m *model.ChatRoomRequest) Line {
+	return Line{Kind: LineTalk, Time: msgTime(m), Sender: m.UserName, Text: m.Content, Own: m.UserName == c.self, Seq: m.Seq}
 }
 
 // serverError shows a refusal where it belongs: in its room or direct
@@ -302,6 +302,8 @@ func (c *Client) serverError(ev session.ServerError) {
 	text := Text{Key: "The server said: {{.Reason}}", Data: map[string]any{"Reason": ev.Reason}}
 	line := Line{Kind: LineError, Time: msgTime(&model.ChatRoomRequest{}), Info: text}
 	switch {
+	case ev.Room != "" && c.readFailed(RoomConv(ev.Room), pageRefused(ev.Reason)):
+		// its page's: the note above the list says it
 	case ev.Room != "":
 		c.mu.Lock()
 		_, in := c.convs.rooms[ev.Room]
@@ -312,6 +314,8 @@ func (c *Client) serverError(ev session.ServerError) {
 			return
 		}
 		c.view.AppendLine(RoomConv(ev.Room), line)
+	case ev.To != "" && c.readFailed(DirectConv(ev.To), pageRefused(ev.Reason)):
+		// its page's (the conversation may be closed meanwhile: not opened again)
 	case ev.To != "":
 		c.openDirect(ev.To, false, c.self)
 		c.view.AppendLine(DirectConv(ev.To), line)

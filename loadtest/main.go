@@ -12,6 +12,12 @@
 //	         them (named in its handshake), each sender's talks going to
 //	         its rooms in turn; every talk must reach every member of its
 //	         room exactly once and no one else
+//	catchup  as rooms, and every -drop-every a -drop-share of the users
+//	         disconnect (half abruptly: the socket closed with no close
+//	         frame; half with exit) for -drop-for, then reconnect with
+//	         since for each of their rooms; at the end, each user must hold,
+//	         room by room, every talk of the room exactly once, in seq
+//	         order, live and replayed alike (exit 3 otherwise)
 //	idle     -clients connections held open for -duration; with -pid, the
 //	         server's RSS per connection
 //	connect  -concurrency workers connecting, joining, leaving, for -duration
@@ -106,7 +112,7 @@ func realMain() int {
 	} else {
 		sum.print(os.Stdout)
 	}
-	if !o.child && (sum.Lost > 0 || sum.FailedClients > 0 || sum.ConnectFailures > 0 || sum.ChurnFailures > 0 || sum.Rooms.wrong() > 0) {
+	if !o.child && (sum.Lost > 0 || sum.FailedClients > 0 || sum.ConnectFailures > 0 || sum.ChurnFailures > 0 || sum.Rooms.wrong() > 0 || sum.Catchup.wrong() > 0) {
 		return 3
 	}
 	return 0

@@ -30,9 +30,12 @@ type options struct {
 	clients     int
 	churn       int
 	senders     int
-	rooms       int    // rooms: how many rooms
-	roomsPer    int    // rooms: how many rooms each user is in
-	roomPrefix  string // rooms: the rooms' names start with it
+	rooms       int           // rooms: how many rooms
+	roomsPer    int           // rooms: how many rooms each user is in
+	roomPrefix  string        // rooms: the rooms' names start with it
+	dropEvery   time.Duration // catchup: how often a share of the users drops
+	dropShare   float64       // catchup: that share
+	dropFor     time.Duration // catchup: how long a dropped user stays away
 	interval    time.Duration
 	rate        float64
 	duration    time.Duration
@@ -107,19 +110,22 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 func (o *options) flagSet(stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&o.scenario, "scenario", "seed", "seed, fanout, rooms, idle or connect (see go doc ./loadtest)")
+	fs.StringVar(&o.scenario, "scenario", "seed", "seed, fanout, rooms, catchup, idle or connect (see go doc ./loadtest)")
 	fs.StringVar(&o.rawURL, "url", "ws://127.0.0.1:9000/ws", "chat endpoint, ws:// or wss:// (TLS); several, comma-separated, share the clients (one cluster)")
 	fs.StringVar(&o.proto, "protocol", protoV1, "v1 (one message per frame), v2 (the chatroom.v2 subprotocol: batched frames) or lines (plain text, for gorilla's examples/chat)")
 	fs.StringVar(&o.ca, "ca", "", "wss://: PEM file of CA certificates to trust besides the system's (a self-signed server's certificate or its CA)")
 	fs.StringVar(&o.authSecret, "auth-secret", "", "the server's -auth-secret: every user sends an HS256 token for its name (Authorization: Bearer); default $"+authSecretEnv+", which ps does not show")
 	fs.IntVar(&o.clients, "clients", 100, "users to connect")
 	fs.IntVar(&o.churn, "churn", 0, "seed, fanout: this many more users join, stay 0.5-3 s, exit and join again as someone new while talks are sent (not counted in loss)")
-	fs.IntVar(&o.senders, "senders", 10, "fanout, rooms: how many of the clients send")
-	fs.IntVar(&o.rooms, "rooms", 10, "rooms: how many rooms (named load-0, load-1, ... with the default -room-prefix)")
-	fs.StringVar(&o.roomPrefix, "room-prefix", defaultRoomPrefix, "rooms: the rooms' names start with this (two runs with different prefixes use disjoint rooms)")
-	fs.IntVar(&o.roomsPer, "rooms-per-user", 2, "rooms: how many of the rooms each user is in (joined in its handshake)")
+	fs.IntVar(&o.senders, "senders", 10, "fanout, rooms, catchup: how many of the clients send")
+	fs.IntVar(&o.rooms, "rooms", 10, "rooms, catchup: how many rooms (named load-0, load-1, ... with the default -room-prefix)")
+	fs.StringVar(&o.roomPrefix, "room-prefix", defaultRoomPrefix, "rooms, catchup: the rooms' names start with this (two runs with different prefixes use disjoint rooms)")
+	fs.IntVar(&o.roomsPer, "rooms-per-user", 2, "rooms, catchup: how many of the rooms each user is in (joined in its handshake)")
+	fs.DurationVar(&o.dropEvery, "drop-every", 5*time.Second, "catchup: every this long, -drop-share of the users disconnect (half abruptly, half with exit)")
+	fs.Float64Var(&o.dropShare, "drop-share", 0.1, "catchup: the share of the users (0..1) that disconnect every -drop-every")
+	fs.DurationVar(&o.dropFor, "drop-for", 3*time.Second, "catchup: how long a disconnected user stays away before it reconnects with since")
 	fs.DurationVar(&o.interval, "interval", 2*time.Second, "seed: each user sends one talk (and one userlist request) this often")
-	fs.Float64Var(&o.rate, "rate", 100, "fanout, rooms: talks per second, all senders together")
+	fs.Float64Var(&o.rate, "rate", 100, "fanout, rooms, catchup: talks per second, all senders together")
 	fs.DurationVar(&o.duration, "duration", 30*time.Second, "how long users send (idle: hold; connect: keep connecting)")
 	fs.DurationVar(&o.ramp, "ramp", 10*time.Second, "spread the connections over this long")
 	fs.DurationVar(&o.drain, "drain", 15*time.Second, "after sending stops, wait at most this long for deliveries")
@@ -193,8 +199,8 @@ func parseEndpoints(rawURLs string, roots *x509.CertPool) ([]endpoint, error) {
 // check refuses options that do not make a run.
 func (o *options) check() error {
 	switch {
-	case !slices.Contains([]string{"seed", "fanout", "rooms", "idle", "connect"}, o.scenario):
-		return fmt.Errorf("-scenario %q: want seed, fanout, rooms, idle or connect", o.scenario)
+	case !slices.Contains([]string{"seed", "fanout", "rooms", "catchup", "idle", "connect"}, o.scenario):
+		return fmt.Errorf("-scenario %q: want seed, fanout, rooms, catchup, idle or connect", o.scenario)
 	case o.proto != protoV1 && o.proto != protoV2 && o.proto != protoLines:
 		return fmt.Errorf("-protocol %q: want v1, v2 or lines", o.proto)
 	case o.clients < 1 || o.duration <= 0 || o.ramp < 0 || o.drain < 0 || o.progress <= 0:
@@ -203,7 +209,7 @@ func (o *options) check() error {
 		return errors.New("-size must be 40 .. 1048576 bytes")
 	case o.scenario == "seed" && o.interval <= 0:
 		return errors.New("-interval must be > 0")
-	case (o.scenario == "fanout" || o.scenario == "rooms") && (o.senders < 1 || o.senders > o.clients || o.rate <= 0):
+	case (o.scenario == "fanout" || o.scenario == "rooms" || o.scenario == "catchup") && (o.senders < 1 || o.senders > o.clients || o.rate <= 0):
 		return fmt.Errorf("%s needs 1 <= -senders <= -clients and -rate > 0", o.scenario)
 	case o.churn < 0 || (o.churn > 0 && o.scenario != "seed" && o.scenario != "fanout"):
 		return errors.New("-churn must be >= 0, and is for the seed and fanout scenarios")
@@ -215,6 +221,8 @@ func (o *options) check() error {
 		return fmt.Errorf("-concurrency %d: one process holds at most %d connections", o.concurrency, o.perProcess)
 	case o.scenario == "rooms":
 		return o.checkRooms()
+	case o.scenario == "catchup":
+		return o.checkCatchup()
 	}
 	return nil
 }

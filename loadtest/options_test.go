@@ -44,6 +44,12 @@ func TestEndpoints(t *testing.T) {
 		{"-scenario", "rooms", "-rooms-per-user", "0"},
 		{"-scenario", "rooms", "-churn", "2"},
 		{"-scenario", "rooms", "-clients", "5", "-senders", "6"},
+		{"-scenario", "catchup", "-drop-every", "0s"},
+		{"-scenario", "catchup", "-drop-for", "-1s"},
+		{"-scenario", "catchup", "-drop-share", "1.5"},
+		{"-scenario", "catchup", "-protocol", "lines"},
+		{"-scenario", "catchup", "-clients", "20", "-per-process", "10"},
+		{"-scenario", "catchup", "-churn", "2"},
 	} {
 		if _, err := parseOptions(bad, io.Discard); err == nil {
 			t.Errorf("%q: no error", bad)

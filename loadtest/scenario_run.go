@@ -56,8 +56,11 @@ const joinWait = 10 * time.Second
 
 // run runs one scenario in this process.
 func run(ctx context.Context, o options, log io.Writer) (*summary, error) {
-	if o.scenario == "connect" {
+	switch o.scenario {
+	case "connect":
 		return runConnect(ctx, o, log)
+	case "catchup":
+		return runCatchup(ctx, o, log)
 	}
 	cpu0, scpu0, rss0 := selfCPU(), procCPU(o.pid), rssMiB(o.pid)
 	var errs errCounter

@@ -67,10 +67,17 @@ type connecting struct {
 func (c *connecting) connect(d dialer, o options, n int) {
 	name := fmt.Sprintf("load-%s-%d", o.runID, n)
 	var m *membership
-	if o.scenario == "rooms" {
+	var h *holding
+	rooms := []string(nil)
+	switch o.scenario {
+	case "rooms":
 		m = newMembership(name, o.roomPrefix, roomsOf(n, o.rooms, o.roomsPer))
+		rooms = m.roomNames()
+	case "catchup":
+		h = newHolding(n, name, o.roomPrefix, roomsOf(n, o.rooms, o.roomsPer))
+		rooms = h.roomNames()
 	}
-	us, _, err := d.dial(o.endpoints[n%len(o.endpoints)], name, m.roomNames()...)
+	us, _, err := d.dial(o.endpoints[n%len(o.endpoints)], name, rooms...)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if err != nil {
@@ -80,12 +87,22 @@ func (c *connecting) connect(d dialer, o options, n int) {
 	}
 	us.number = n
 	us.member = m
+	us.held = h
 	c.users = append(c.users, us)
-	c.readers.Add(1)
+	startReader(us, c.readers, c.errs)
+}
+
+// startReader runs us's reader until its connection ends. An error ends
+// the user as failed, unless the connection was dropped on purpose (the
+// catchup scenario).
+func startReader(us *user, readers *sync.WaitGroup, errs *errCounter) {
+	us.ended = make(chan struct{})
+	readers.Add(1)
 	go func() {
-		defer c.readers.Done()
-		if err := us.readLoop(); err != nil && !us.failed.Swap(true) {
-			c.errs.add(err)
+		defer readers.Done()
+		defer close(us.ended)
+		if err := us.readLoop(); err != nil && !us.dropped.Load() && !us.failed.Swap(true) {
+			errs.add(err)
 		}
 	}()
 }

@@ -44,6 +44,9 @@ type summary struct {
 	// rooms
 	Rooms *roomCounts `json:"rooms,omitempty"`
 
+	// catchup
+	Catchup *catchupCounts `json:"catchup,omitempty"`
+
 	// connect
 	ConnectsPerSec float64   `json:"connects_per_s,omitempty"`
 	HandshakeMs    latencies `json:"handshake_ms"`
@@ -82,6 +85,10 @@ func (s *summary) print(w io.Writer) {
 	switch s.Scenario {
 	case "seed", "fanout", "rooms":
 		s.printTalks(w)
+	case "catchup":
+		fmt.Fprintf(w, "rooms              %d, each user in %d\n", s.Catchup.Rooms, s.Catchup.PerUser)
+		s.printTalks(w)
+		s.Catchup.print(w)
 	case "connect":
 		fmt.Fprintf(w, "connects           %.0f/s for %.1f s\n", s.ConnectsPerSec, s.DurationSec)
 		fmt.Fprintf(w, "handshake ms       p50 %.2f  p90 %.2f  p99 %.2f  max %.2f\n", s.HandshakeMs.P50, s.HandshakeMs.P90, s.HandshakeMs.P99, s.HandshakeMs.Max)

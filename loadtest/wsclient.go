@@ -53,6 +53,11 @@ type user struct {
 	hist   *histogram // allocated on the first talk: idle users keep none
 
 	member *membership // the rooms scenario's: the user's rooms and what came in each; nil otherwise
+	held   *holding    // the catchup scenario's: what its user holds of each room, over all its connections; nil otherwise
+	// dropped: the catchup scenario closed this connection on purpose, so
+	// its reader's error is no failure.
+	dropped atomic.Bool
+	ended   chan struct{} // closed when its reader has returned (see startReader)
 }
 
 // endpoint is one chat URL: the address to dial and, for wss://, how to
@@ -87,6 +92,12 @@ const tokenTTL = 24 * time.Hour
 // bufio.Reader; the handshake names the rooms to start in, if any. It
 // returns how long connecting and the handshake took.
 func (d dialer) dial(ep endpoint, name string, rooms ...string) (*user, time.Duration, error) {
+	return d.dialSince(ep, name, rooms, nil)
+}
+
+// dialSince is dial whose handshake also says, for some of the rooms, the
+// last seq seen there (each "ROOM:SEQ"): the catch-up's since.
+func (d dialer) dialSince(ep endpoint, name string, rooms, since []string) (*user, time.Duration, error) {
 	start := time.Now()
 	extra, err := d.extraHeaders(name, start)
 	if err != nil {
@@ -96,7 +107,7 @@ func (d dialer) dial(ep endpoint, name string, rooms ...string) (*user, time.Dur
 	if err != nil {
 		return nil, 0, err
 	}
-	br, err := d.handshake(conn, ep, d.requestTarget(ep, name, rooms), extra)
+	br, err := d.handshake(conn, ep, d.requestTarget(ep, name, rooms, since), extra)
 	if err != nil {
 		conn.Close()
 		return nil, 0, err
@@ -142,9 +153,10 @@ func connect(ep endpoint, timeout time.Duration) (net.Conn, error) {
 }
 
 // requestTarget is the handshake's path and query: the endpoint's, with
-// the username (but for plain-text servers, which take none) and a room
-// parameter for each room to start in.
-func (d dialer) requestTarget(ep endpoint, name string, rooms []string) string {
+// the username (but for plain-text servers, which take none), a room
+// parameter for each room to start in and a since parameter for each
+// "ROOM:SEQ" to catch up from.
+func (d dialer) requestTarget(ep endpoint, name string, rooms, since []string) string {
 	path := ep.url.EscapedPath()
 	if path == "" {
 		path = "/"
@@ -157,6 +169,9 @@ func (d dialer) requestTarget(ep endpoint, name string, rooms []string) string {
 		query += "username=" + url.QueryEscape(name)
 		for _, r := range rooms {
 			query += "&room=" + url.QueryEscape(r)
+		}
+		for _, s := range since {
+			query += "&since=" + url.QueryEscape(s)
 		}
 	}
 	if query != "" {

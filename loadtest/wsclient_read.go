@@ -175,6 +175,10 @@ func (us *user) handleFrame(p []byte, now int64) {
 // without copying.
 func (us *user) handleMessage(p []byte, now int64) {
 	f := scanMessage(p)
+	if us.held != nil {
+		us.catchupMessage(f, p, now)
+		return
+	}
 	switch string(f.typ) { // no allocation: the compiler compares in place
 	case model.TypeTalk:
 		if rest, ok := us.handleTalk(f.content, now); ok && us.member != nil {

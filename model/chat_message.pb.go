@@ -153,7 +153,9 @@ type ChatRoomRequest struct {
 	// the newest). In a history or search reply: echoes the request's.
 	Before uint64 `protobuf:"varint,13,opt,name=before,proto3" json:"before,omitempty"`
 	// Catch up (join, or the handshake's since): the last seq of the room
-	// the client saw; the answer replays the talks after it.
+	// the client received (of a talk, someone's join or leave, or in a
+	// catch-up; not its own join, which comes before its catch-up); the
+	// answer replays the talks after it.
 	Since uint64 `protobuf:"varint,14,opt,name=since,proto3" json:"since,omitempty"`
 	// A history page (oldest first) or search results (newest first): talks,
 	// each as it was sent live (user_name, content, timestamp, seq, room or

@@ -3,7 +3,8 @@
 # (one English, one Chinese) under two Xvfb displays, driven with xdotool,
 # Chinese typed through the clipboard. It shows rooms and a direct message:
 # alice talks in the lobby, joins the room 中文 by name, and gets a direct
-# message from 张三, who chose her in 中文's user list. Needs Debian's xvfb,
+# message from 张三, who chose her in 中文's user list, and searches 中文
+# (Ctrl+F) for "rooms". Needs Debian's xvfb,
 # xdotool, xclip, imagemagick, x11-utils and fonts-noto-cjk, plus the
 # client's build packages.
 set -euo pipefail
@@ -50,6 +51,8 @@ say :99 "欢迎来到中文聊天室 😊"
 say :98 "Thanks! Rooms and direct messages work nicely."
 DISPLAY=:99 xdotool mousemove 880 165 click 1; sleep 0.8 # 张三 chooses alice in the user list
 say :99 "悄悄话：今晚一起吃饭吗？"
+DISPLAY=:98 xdotool key ctrl+f; sleep 0.5 # alice searches the room shown
+DISPLAY=:98 xdotool type --delay 50 "rooms"; DISPLAY=:98 xdotool key Return; sleep 0.8
 for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null || { echo "process $pid (a server, display or client) died: $(cat "$tmp"/*.log 2>/dev/null | tail -5)" >&2; exit 1; }; done
 DISPLAY=:98 import -window root "$tmp/en.png"
 DISPLAY=:99 import -window root "$tmp/zh.png"

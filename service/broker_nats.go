@@ -23,10 +23,11 @@ type NatsConfig struct {
 	Prefix      string        // the other subjects': <prefix>.room.<room key>, <prefix>.dm; default chatroom
 	DefaultRoom string        // the room of the events that name none (-default-room); default lobby
 	NamesBucket string        // key-value bucket of claimed usernames; default chatroom-names
-	MaxEvents   int64         // events the stream keeps, all subjects together; default 100000
-	MaxAge      time.Duration // and for how long; default 24h
+	Keep        int64         // events the stream keeps per room (joins and leaves count), and of all direct messages together (-history-keep); default 100000, negative: no bound
+	MaxAge      time.Duration // and for how long (-history-max-age); 0: for ever
+	MaxEvents   int64         // events the stream keeps, all subjects together; 0: no bound but Keep's and MaxAge's
 	ClaimTTL    time.Duration // a claim not refreshed for this long expires (its node died); default 25s
-	HistoryScan uint64        // events the stream keeps per room (and of direct messages), which a Follow reads back; default 2000
+	HistoryScan uint64        // the last events of a room (and of the direct messages) a Follow (and Subscribe) replays; default 2000
 	Replicas    int           // copies of the stream and the bucket in a NATS cluster; default 1
 
 	hooks natsHooks // for tests
@@ -55,11 +56,8 @@ func (c *NatsConfig) defaults() {
 	if c.NamesBucket == "" {
 		c.NamesBucket = "chatroom-names"
 	}
-	if c.MaxEvents <= 0 {
-		c.MaxEvents = 100_000
-	}
-	if c.MaxAge <= 0 {
-		c.MaxAge = 24 * time.Hour
+	if c.Keep == 0 {
+		c.Keep = 100_000
 	}
 	if c.ClaimTTL <= 0 {
 		c.ClaimTTL = 25 * time.Second
@@ -214,17 +212,20 @@ func (b *NatsBroker) setUp(ctx context.Context) (jetstream.KeyWatcher, error) {
 	return watch, nil
 }
 
-// ensureStream creates the stream, or updates it to this config. Each
-// subject keeps its last HistoryScan events, the stream its last MaxEvents.
+// ensureStream creates the stream, or updates it to this config (a stream
+// made by an older node kept 2000 events per subject for 24 hours, and had
+// no direct get). Each subject keeps its last Keep events, for MaxAge; the
+// stream its last MaxEvents. History reads it by direct get.
 func (b *NatsBroker) ensureStream(ctx context.Context) error {
 	var err error
 	b.st, err = b.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
 		Name:              b.cfg.Stream,
 		Subjects:          b.streamSubjects(),
 		Storage:           jetstream.FileStorage,
-		MaxMsgs:           b.cfg.MaxEvents,
-		MaxMsgsPerSubject: int64(min(b.cfg.HistoryScan, 1<<62)),
-		MaxAge:            b.cfg.MaxAge,
+		MaxMsgs:           noBound(b.cfg.MaxEvents),
+		MaxMsgsPerSubject: noBound(b.cfg.Keep),
+		MaxAge:            max(b.cfg.MaxAge, 0),
+		AllowDirect:       true,
 		Discard:           jetstream.DiscardOld,
 		Retention:         jetstream.LimitsPolicy,
 		Replicas:          b.cfg.Replicas,
@@ -233,6 +234,14 @@ func (b *NatsBroker) ensureStream(ctx context.Context) error {
 		return fmt.Errorf("NATS stream %s: %w", b.cfg.Stream, err)
 	}
 	return nil
+}
+
+// noBound is n as a JetStream limit: -1 (none) for 0 or less.
+func noBound(n int64) int64 {
+	if n <= 0 {
+		return -1
+	}
+	return n
 }
 
 // ensureBucket creates the bucket of claims, or updates it to this config

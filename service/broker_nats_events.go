@@ -14,8 +14,8 @@ import (
 )
 
 // Subscribe implements Broker. It starts the feed of the direct messages,
-// which every node receives: first those the stream keeps (the last
-// HistoryScan), in order, then every new one, across reconnects. It returns
+// which every node receives: first the last HistoryScan the stream
+// keeps, in order, then every new one, across reconnects. It returns
 // once that past is in. The rooms' events come with Follow. h.ClaimLost is
 // told of a claim found gone or taken when the refresher comes to it (see
 // refresh); h.Link, of the connection to NATS lost and back.
@@ -41,8 +41,12 @@ func (b *NatsBroker) Subscribe(h Handlers) error {
 	if err != nil {
 		return err
 	}
+	from, err := b.replayFrom(ctx, f.subject, last)
+	if err != nil {
+		return err
+	}
 	b.afterInfo()
-	if err := b.startFeed(ctx, f); err != nil {
+	if err := b.startFeed(ctx, f, from); err != nil {
 		return err
 	}
 	close(f.ready)

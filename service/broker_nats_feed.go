@@ -68,12 +68,17 @@ func newFeed(room, subject string, handler func(*model.ChatRoomRequest)) *feed {
 	return f
 }
 
-// startFeed starts f's ordered consumer, from the first event its subject
-// keeps.
-func (b *NatsBroker) startFeed(ctx context.Context, f *feed) error {
+// startFeed starts f's ordered consumer, from the event with seq from (0:
+// the first its subject keeps).
+func (b *NatsBroker) startFeed(ctx context.Context, f *feed, from uint64) error {
+	policy := jetstream.DeliverAllPolicy
+	if from > 0 {
+		policy = jetstream.DeliverByStartSequencePolicy
+	}
 	cons, err := b.st.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
 		FilterSubjects: []string{f.subject},
-		DeliverPolicy:  jetstream.DeliverAllPolicy,
+		DeliverPolicy:  policy,
+		OptStartSeq:    from,
 		// A stopped feed's consumer goes from the server this long after
 		// its last pull (nats.go's default is 5 minutes: a user joining
 		// and parting a room alone on a node would leave one behind each
@@ -232,6 +237,20 @@ func (b *NatsBroker) waitDelivered(ctx context.Context, f *feed, seq uint64) err
 			return ctx.Err()
 		}
 	}
+}
+
+// replayFrom is the seq of the first of the last HistoryScan events of
+// subject up to last, where a feed starts (0: the first event it keeps).
+// A subject keeps up to Keep events, which a feed does not read all.
+func (b *NatsBroker) replayFrom(ctx context.Context, subject string, last uint64) (uint64, error) {
+	if last == 0 {
+		return 0, nil
+	}
+	from, _, all, err := b.windowStart(ctx, subject, last+1, b.cfg.HistoryScan, 0)
+	if err != nil || all {
+		return 0, err
+	}
+	return from, nil
 }
 
 // catchUp returns once f has delivered what its subject holds now.

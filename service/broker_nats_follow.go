@@ -14,9 +14,10 @@ import (
 
 // Follow implements Broker. The room's members, per the directory of every
 // node's claims, arrive as joins (with no Seq); then the feed of the room's
-// subject delivers what the stream keeps of it (the last HistoryScan
-// events), in order, which fills the room's history and settles who joined
-// or left meanwhile (joins and leaves are idempotent). Once that past is in,
+// subject delivers the last HistoryScan events the stream keeps of it, in
+// order, which fills the room's recent history and settles who joined or
+// left meanwhile (joins and leaves are idempotent). Older ones are read
+// through History. Once that past is in,
 // a user it brought back who is not in the room per the directory (by now)
 // gets a leave (no Seq): the replay cannot know of a user gone without one.
 // The same feed then delivers every later event. A second Follow of the
@@ -63,9 +64,13 @@ func (b *NatsBroker) followPast(ctx context.Context, f *feed) error {
 	if err != nil {
 		return err
 	}
+	from, err := b.replayFrom(ctx, f.subject, last)
+	if err != nil {
+		return err
+	}
 	b.afterInfo()
 	b.deliverMembers(f)
-	if err := b.startFeed(ctx, f); err != nil {
+	if err := b.startFeed(ctx, f, from); err != nil {
 		return err
 	}
 	if last > 0 {

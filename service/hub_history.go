@@ -7,7 +7,6 @@ package service
 
 import (
 	"context"
-	"strings"
 	"unicode/utf8"
 
 	"chatroom/model"
@@ -94,7 +93,7 @@ func (h *Hub) Search(ctx context.Context, m Member, room, to, query string, befo
 		return refuseIn(c, RefuseNoHistory, "history is not kept on this server")
 	case len(query) > MaxSearchQuery || !utf8.ValidString(query):
 		return refuseIn(c, RefuseSearch, "search: the query is longer than 256 bytes, or not text")
-	case strings.TrimSpace(query) == "":
+	case model.ParseQuery(query).Empty():
 		return refuseIn(c, RefuseSearch, "search: empty query")
 	}
 	if limit <= 0 {

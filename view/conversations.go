@@ -23,10 +23,15 @@ type convView struct {
 	lines   []ctrl.Line
 	heights []float32 // each line's height in the message list
 	users   []ctrl.User
-	unread  int     // talks that came while another conversation was shown
-	draft   string  // the message box, while another conversation is shown
-	offset  float32 // the message list's scroll offset, likewise
-	follow  bool    // the list was at the bottom: show the newest lines
+	unread  int              // talks that came while another conversation was shown
+	draft   string           // the message box, while another conversation is shown
+	offset  float32          // the message list's scroll offset, likewise
+	follow  bool             // the list was at the bottom: show the newest lines
+	mark    ctrl.HistoryMark // older lines loading, the beginning held, or refused (history.go)
+	refusal ctrl.Text        // why they were refused
+	asking  bool             // the controller is being asked for older lines
+	chosen  uint64           // the seq of the talk a search result showed
+	search  searchState      // its search panel (search.go)
 }
 
 func newConvView(c ctrl.Conv) *convView { return &convView{conv: c, follow: true} }
@@ -202,9 +207,8 @@ func (w *Window) show(cv *convView) {
 	old.offset, old.follow = w.scrollPlace()
 	w.cur = cv
 	cv.unread = 0
-	for i, h := range cv.heights {
-		w.Messages.SetItemHeight(i, h)
-	}
+	w.setItemHeights()
+	w.Messages.UnselectAll()
 	w.Messages.Refresh()
 	if cv.follow {
 		w.Messages.ScrollToBottom()
@@ -215,6 +219,8 @@ func (w *Window) show(cv *convView) {
 	showError(w.InputErr, "")
 	w.showUsers()
 	w.showConvHeader()
+	w.showHistoryNote()
+	w.showSearch()
 	w.ConvList.Refresh()
 	w.selectCurrent()
 }
@@ -271,6 +277,8 @@ func (w *Window) resetConvs() {
 	w.ConvList.UnselectAll()
 	w.showUsers()
 	w.showConvHeader()
+	w.showHistoryNote()
+	w.showSearch()
 }
 
 // Convs returns the sidebar's conversations, in order, with their unread

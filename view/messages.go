@@ -25,6 +25,9 @@ func (w *Window) buildMessages() {
 			if id < len(w.cur.lines) {
 				w.drawLine(o.(*widget.Label), w.cur.lines[id])
 			}
+			if id == 0 { // the top is in view: older talks (history.go)
+				w.do(w.topShown)
+			}
 		})
 	w.rowHeight = widget.NewLabel("X").MinSize().Height
 }
@@ -115,7 +118,7 @@ func lineText(l ctrl.Line) string {
 		return at + "  " + lang.L("{{.Name}} joined", map[string]any{"Name": ctrl.ShownName(l.Sender)})
 	case ctrl.LineLeave:
 		return at + "  " + lang.L("{{.Name}} left", map[string]any{"Name": ctrl.ShownName(l.Sender)})
-	case ctrl.LineError:
+	case ctrl.LineError, ctrl.LineNotice:
 		return at + "  " + tr(l.Info)
 	}
 	return at + "  " + ctrl.ShownName(l.Sender) + ": " + ctrl.ShownText(l.Text)
@@ -126,6 +129,8 @@ func (w *Window) drawLine(label *widget.Label, l ctrl.Line) {
 	switch {
 	case l.Kind == ctrl.LineError:
 		label.Importance = widget.DangerImportance
+	case l.Kind == ctrl.LineNotice:
+		label.Importance = widget.WarningImportance
 	case l.Kind != ctrl.LineTalk:
 		label.Importance = widget.LowImportance
 	case l.Own:

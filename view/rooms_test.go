@@ -128,8 +128,8 @@ func TestDirectMessageFromUserList(t *testing.T) {
 	test.Tap(b.w.LeaveBtn) // bob goes offline: a DM to him is refused, in his conversation
 	a.waitLineIn(ctrl.RoomConv("lobby"), "bob left")
 	a.say("still there?")
-	a.waitLineIn(ctrl.DirectConv("bob"), "The server said: ")
-	if !hasLine(a.w.Lines(), "not online") {
+	a.waitLineIn(ctrl.DirectConv("bob"), "not online")
+	if !hasLine(a.w.Lines(), "The server said: ") {
 		t.Fatalf("the DM's refusal: %q", a.w.Lines())
 	}
 	test.Tap(a.w.PartBtn) // closes the conversation

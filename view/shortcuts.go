@@ -2,8 +2,8 @@ package view
 
 // This file owns the keyboard shortcuts, as a menu so that they are listed
 // and work whichever field has the focus: joining and finding rooms,
-// leaving the conversation shown, going to the next or previous one, and
-// back to the message box.
+// leaving the conversation shown, going to the next or previous one, back
+// to the message box, and searching the conversation shown.
 
 import (
 	"fyne.io/fyne/v2"
@@ -12,7 +12,7 @@ import (
 )
 
 // buildMenu makes the Conversations menu and its shortcuts (Ctrl, or Cmd on
-// macOS, with J, R, W, Page Down, Page Up and L).
+// macOS, with J, R, W, Page Down, Page Up, L and F).
 func (w *Window) buildMenu() {
 	item := func(label string, key fyne.KeyName, action func()) *fyne.MenuItem {
 		it := fyne.NewMenuItem(lang.L(label), action)
@@ -38,6 +38,7 @@ func (w *Window) buildMenu() {
 		item("Next conversation", fyne.KeyPageDown, func() { w.step(1) }),
 		item("Previous conversation", fyne.KeyPageUp, func() { w.step(-1) }),
 		item("Write a message", fyne.KeyL, focus(w.Input)),
+		item("Search the conversation", fyne.KeyF, w.openSearch),
 	))
 	w.Win.SetMainMenu(w.Menu)
 }

@@ -27,6 +27,9 @@ type Controller interface {
 	OpenDirect(user string) *ctrl.InputError
 	CloseDirect(user string)
 	MaxContent() int
+	LoadOlder(conv ctrl.Conv) *ctrl.InputError
+	Search(conv ctrl.Conv, query string, more bool) *ctrl.InputError
+	JumpTo(conv ctrl.Conv, seq uint64) *ctrl.InputError
 }
 
 // Window is the chat window. It implements ctrl.ClientView.
@@ -59,6 +62,15 @@ type Window struct {
 	SendBtn           *widget.Button
 	Counter, InputErr *widget.Label
 	Menu              *fyne.MainMenu // the keyboard shortcuts (shortcuts.go)
+	HistoryNote       *widget.Label  // loading older messages, or the beginning (history.go)
+
+	// The search panel of the conversation shown (search.go).
+	SearchField                        *widget.Entry
+	SearchBtn, SearchClose, SearchMore *widget.Button
+	SearchErr                          *widget.Label
+	Results                            *widget.List
+	searchPanel                        fyne.CanvasObject
+	center                             *fyne.Container // the message list, under the search panel when open
 
 	// touched only on fyne's goroutine
 	convs       []*convView // the sidebar's conversations: rooms, then direct ones
@@ -86,6 +98,8 @@ func New(a fyne.App, do func(func())) *Window {
 	w.buildSidebar()
 	w.buildRoomPanel()
 	w.buildConversation()
+	w.buildHistoryNote()
+	w.buildSearch()
 	w.buildInput()
 	w.buildMenu()
 	w.setConnected(false)
@@ -129,9 +143,10 @@ func (w *Window) layout() fyne.CanvasObject {
 	rooms := border(joinBox, w.MoreBtn, nil, nil, w.RoomList)
 	sidebar := container.NewVSplit(w.ConvList, rooms)
 	sidebar.Offset = 0.45
-	header := border(nil, nil, nil, w.PartBtn, w.ConvTitle)
+	header := container.NewVBox(border(nil, nil, nil, w.PartBtn, w.ConvTitle), w.HistoryNote)
 	bottom := border(nil, container.NewHBox(w.InputErr, w.Counter), nil, w.SendBtn, w.Input)
-	middle := border(header, bottom, nil, nil, w.Messages)
+	w.center = container.NewStack(w.Messages)
+	middle := border(header, bottom, nil, nil, w.center)
 	users := border(w.UsersTitle, nil, nil, nil, w.UserList)
 	right := container.NewHSplit(middle, users)
 	right.Offset = 0.78
@@ -210,6 +225,9 @@ func (w *Window) fieldError(e *ctrl.InputError) {
 		showError(w.NameErr, tr(e.Text))
 	case ctrl.FieldRoom:
 		showError(w.JoinErr, tr(e.Text))
+	case ctrl.FieldSearch:
+		w.cur.search.note = tr(e.Text)
+		showError(w.SearchErr, w.cur.search.note)
 	default:
 		showError(w.InputErr, tr(e.Text))
 	}

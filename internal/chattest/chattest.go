@@ -28,12 +28,24 @@ type Server struct {
 }
 
 // Start serves cfg's chat room on addr ("" for any free loopback port) until
-// Stop or the end of the test.
+// Stop or the end of the test. It keeps no history but its rooms' last
+// talks (cfg.History), in memory, as a server with -data-dir "" does.
 func Start(t testing.TB, cfg config.Server, addr string) *Server {
 	t.Helper()
+	return serve(t, cfg, addr, service.NewMemoryBroker(), nil, func() {})
+}
+
+// serve serves cfg's chat room through broker, reading history back from
+// store (nil: none), on addr; closeStore runs after the server and the
+// broker have stopped.
+func serve(t testing.TB, cfg config.Server, addr string, broker *service.MemoryBroker, store service.History, closeStore func()) *Server {
+	t.Helper()
 	log, _ := logtest.NewNullLogger()
-	hub, err := service.NewHub(service.NewMemoryBroker(), ctrl.WebSocketFramer{}, service.Settings(cfg), log)
+	settings := service.Settings(cfg)
+	settings.Store = store
+	hub, err := service.NewHub(broker, ctrl.WebSocketFramer{}, settings, log)
 	if err != nil {
+		closeStore()
 		t.Fatal(err)
 	}
 	chat := ctrl.NewServer(cfg, hub, log)
@@ -42,6 +54,7 @@ func Start(t testing.TB, cfg config.Server, addr string) *Server {
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
+		closeStore()
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
@@ -57,6 +70,8 @@ func Start(t testing.TB, cfg config.Server, addr string) *Server {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
 			chat.Shutdown(ctx)
+			broker.Close()
+			closeStore()
 		})
 	}
 	t.Cleanup(s.stop)

@@ -43,6 +43,40 @@ func (c *roomClient) page(before uint64, limit uint32) *model.ChatRoomRequest {
 	return c.until(model.TypeHistory)
 }
 
+// caughtUp reads catch-up frames (since) until n talks came, and returns
+// their contents.
+func (c *roomClient) caughtUp(since uint64, n int) []string {
+	c.t.Helper()
+	var caught []string
+	for len(caught) < n {
+		h := c.until(model.TypeHistory)
+		if h.Since != since {
+			c.t.Fatalf("a catch-up frame says since %d, want %d", h.Since, since)
+		}
+		caught = append(caught, contents(h.Messages)...)
+	}
+	return caught
+}
+
+// scrollBack pages the lobby's history back to its beginning, limit talks
+// a page, and returns it oldest first.
+func (c *roomClient) scrollBack(limit uint32) []*model.ChatRoomRequest {
+	c.t.Helper()
+	var all []*model.ChatRoomRequest
+	before := uint64(0)
+	for pages := 0; ; pages++ {
+		if pages > 50 {
+			c.t.Fatalf("%s's scroll back does not reach the beginning", c.name)
+		}
+		p := c.page(before, limit)
+		all = append(slices.Clone(p.Messages), all...)
+		if !p.More {
+			return all
+		}
+		before = p.Messages[0].Seq
+	}
+}
+
 func contents(msgs []*model.ChatRoomRequest) []string {
 	var out []string
 	for _, m := range msgs {
@@ -78,32 +112,10 @@ func TestHistorySurvivesRestart(t *testing.T) {
 
 	srv = start(t, "-data-dir", dir, "-userlist-burst", "100", "-msg-burst", "100")
 	bob := dialSince(t, srv.addr, "bob", seen)
-	var caught []string
-	for len(caught) < len(said)-10 {
-		h := bob.until(model.TypeHistory)
-		if h.Since != seen {
-			t.Fatalf("a catch-up frame says since %d, want %d", h.Since, seen)
-		}
-		caught = append(caught, contents(h.Messages)...)
-	}
-	if !slices.Equal(caught, said[10:]) {
+	if caught := bob.caughtUp(seen, len(said)-10); !slices.Equal(caught, said[10:]) {
 		t.Fatalf("bob caught up with %v, want %v", caught, said[10:])
 	}
-
-	var all []string
-	before := uint64(0)
-	for pages := 0; ; pages++ {
-		if pages > 10 {
-			t.Fatal("scroll back does not reach the beginning")
-		}
-		p := bob.page(before, 12)
-		all = append(contents(p.Messages), all...)
-		if !p.More {
-			break
-		}
-		before = p.Messages[0].Seq
-	}
-	if !slices.Equal(all, said) {
+	if all := contents(bob.scrollBack(12)); !slices.Equal(all, said) {
 		t.Fatalf("scrolled back to %v, want %v", all, said)
 	}
 

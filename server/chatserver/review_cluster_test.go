@@ -248,6 +248,15 @@ func TestReviewDirectHistoryGoesToTheNextHolderOfTheName(t *testing.T) {
 	a, b := twoNodes(t, reviewOpen()...)
 	alice := dialRooms(t, a.addr, "alice")
 	bob := dialRooms(t, b.addr, "bob")
+	// Node a refuses a direct message to bob until it has heard of his
+	// claim: wait for bob in alice's user list first.
+	poll.CheckFor(t, 10*time.Second, 20*time.Millisecond, func() error {
+		alice.send(&model.ChatRoomRequest{Type: model.TypeUserList})
+		if _, ok := alice.until(model.TypeUserList).UserList["bob"]; !ok {
+			return errors.New("node a has not heard of bob yet")
+		}
+		return nil
+	})
 	alice.send(&model.ChatRoomRequest{Type: model.TypeTalk, To: "bob", Content: "the code is 4711"})
 	bob.until(model.TypeTalk)
 	bob.ws.Close()

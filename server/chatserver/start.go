@@ -87,7 +87,8 @@ func newBroker(ctx context.Context, cfg config.Server, log logrus.FieldLogger) (
 	defaultRoom, _ := model.NormalizeRoom(cfg.Rooms.DefaultRoom)
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	b, err := service.NewNatsBroker(ctx, service.NatsConfig{URLs: cfg.NATS, Node: node, ClaimTTL: cfg.ClaimTTL, Replicas: cfg.Replicas, DefaultRoom: defaultRoom}, log.WithField("node", node))
+	b, err := service.NewNatsBroker(ctx, service.NatsConfig{URLs: cfg.NATS, Node: node, ClaimTTL: cfg.ClaimTTL, Replicas: cfg.Replicas, DefaultRoom: defaultRoom,
+		Keep: int64(cfg.Store.Keep), MaxAge: cfg.Store.MaxAge}, log.WithField("node", node))
 	if err != nil {
 		return nil, err
 	}

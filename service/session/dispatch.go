@@ -1,16 +1,10 @@
 package session
 
-// Turning the server's messages into events, without the history a
-// reconnect replays a second time.
+// Turning the server's messages into events. Nothing is de-duplicated: a
+// reconnect catches up from the last seq seen of each room (catchup.go),
+// so the server sends every talk once.
 
 import "chatroom/model"
-
-// mark is the newest event seen in one conversation (a room, or the direct
-// messages with one user): its seq and server time.
-type mark struct {
-	seq uint64
-	ts  int64
-}
 
 // conversation is the key of the room or direct conversation m is about.
 func (s *Session) conversation(m *model.ChatRoomRequest) string {
@@ -23,37 +17,19 @@ func (s *Session) conversation(m *model.ChatRoomRequest) string {
 	return roomKey(m.Room)
 }
 
-// replayed says whether m was reported before: history a reconnect or a
-// rejoin replays. Seqs count per room and within one server's life: a
-// restarted server starts again from 1, at later times. So an event was
-// seen before only if it is no newer by both. A talk that answers a History
-// request is never skipped; it is marked History instead.
-func (s *Session) replayed(m *model.ChatRoomRequest) (seen, history bool) {
+// oldHistory says whether talk m answers a History request of the old form.
+func (s *Session) oldHistory(m *model.ChatRoomRequest) bool {
 	key := s.conversation(m)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	history = m.Type == model.TypeTalk && s.histories[key] > 0
-	if m.Seq == 0 || m.Type == model.TypeJoin && m.UserName == s.name {
-		// Our own join comes before the room's history, which has lower
-		// seqs: it must not make that history look seen.
-		return false, history
-	}
-	last := s.seen[key]
-	seen = m.Seq <= last.seq && m.Timestamp <= last.ts
-	if !seen {
-		s.seen[key] = mark{m.Seq, m.Timestamp}
-	}
-	return seen && !history && m.Type == model.TypeTalk, history
+	return s.histories[key] > 0
 }
 
 func (s *Session) dispatch(m *model.ChatRoomRequest) {
-	seen, history := s.replayed(m)
-	if seen {
-		return // history we showed before a reconnect
-	}
+	s.saw(m)
 	switch m.Type {
 	case model.TypeTalk:
-		s.onEvent(Talk{Msg: m, History: history})
+		s.onEvent(Talk{Msg: m, History: s.oldHistory(m)})
 	case model.TypeUserList:
 		if m.Private {
 			s.unlisted(m.Room)
@@ -78,20 +54,43 @@ func (s *Session) dispatch(m *model.ChatRoomRequest) {
 	case model.TypeRooms:
 		s.onEvent(RoomList{Rooms: m.Rooms, Cursor: m.Cursor})
 	case model.TypeHistory:
+		s.history(m)
+	case model.TypeGap:
+		s.onEvent(Gap{Room: m.Room, Reason: m.Content, Seq: m.Seq})
+	case model.TypeSearch:
+		s.found(m)
+	}
+}
+
+// history is a history frame: a catch-up (since set), a page of scroll
+// back, or the end of an old-form History request.
+func (s *Session) history(m *model.ChatRoomRequest) {
+	switch {
+	case m.Since != 0:
+		s.caughtUp(m)
+	case s.pageAnswered(m):
+		s.onEvent(Page{Room: m.Room, To: m.To, Before: m.Before, Messages: m.Messages, More: m.More})
+	default:
 		s.historyEnd(m)
 	}
 }
 
 // historyEnd closes one History request.
 func (s *Session) historyEnd(m *model.ChatRoomRequest) {
-	key := s.conversation(m)
-	if m.To != "" {
-		key = directKey(m.To) // the end marker names the partner itself
-	}
+	key := replyKey(m)
 	s.mu.Lock()
 	if s.histories[key] > 0 {
 		s.histories[key]--
 	}
 	s.mu.Unlock()
 	s.onEvent(HistoryEnd{Room: m.Room, To: m.To})
+}
+
+// replyKey is the conversation a reply to our request names: a room, or
+// (in to) the partner itself.
+func replyKey(m *model.ChatRoomRequest) string {
+	if m.To != "" {
+		return directKey(m.To)
+	}
+	return roomKey(m.Room)
 }

@@ -37,8 +37,9 @@ type (
 	// Talk is a message, ours included. Msg.Room is its room; a direct
 	// message has Msg.To and no room (Partner says who the conversation is
 	// with). A room's last talks arrive as talks too, right after its user
-	// list, when we join it. History: the talk answers a History request,
-	// and may have been reported before.
+	// list, when we join it; after a reconnect, the talks said while we
+	// were away, in order. History: the talk answers a History request (the
+	// old form), and may have been reported before.
 	Talk struct {
 		Msg     *model.ChatRoomRequest
 		History bool
@@ -64,6 +65,34 @@ type (
 	}
 	// HistoryEnd ends the talks a History request brought.
 	HistoryEnd struct{ Room, To string }
+	// Gap: catching up on Room after a reconnect could not bring every
+	// talk said since we left (they aged out, or there were too many).
+	// What we hold of the room is to be dropped: the talks that follow are
+	// the room's latest, and older ones are read by scrolling back. Reason
+	// is the server's words; Seq the first talk that follows (0: none).
+	Gap struct {
+		Room, Reason string
+		Seq          uint64
+	}
+	// Page answers a Page request: talks of Room (or of the direct
+	// conversation with To) older than Before (0: the newest), oldest
+	// first; More says older ones are kept.
+	Page struct {
+		Room, To string
+		Before   uint64
+		Messages []*model.ChatRoomRequest
+		More     bool
+	}
+	// Found answers a Search request: the talks of Room (or of the direct
+	// conversation with To) matching Query, older than Before (0: the
+	// newest), newest first; More says there are more (ask again with
+	// before = the last one's seq).
+	Found struct {
+		Room, To, Query string
+		Before          uint64
+		Messages        []*model.ChatRoomRequest
+		More            bool
+	}
 )
 
 func (StateChanged) event() {}
@@ -74,6 +103,9 @@ func (Left) event()         {}
 func (ServerError) event()  {}
 func (RoomList) event()     {}
 func (HistoryEnd) event()   {}
+func (Gap) event()          {}
+func (Page) event()         {}
+func (Found) event()        {}
 
 // Partner is who a direct message's conversation is with, for the user
 // me: the addressee of what we sent, the sender of what we got.

@@ -48,7 +48,8 @@ func (s *Session) Rooms() []string {
 }
 
 // handshakeURL is cfg.URL with the public rooms to start in as ?room=,
-// home room first. Private rooms are joined after connecting (rejoin).
+// home room first, and where to catch up each from as ?since=ROOM:SEQ.
+// Private rooms are joined after connecting (rejoin).
 func (s *Session) handshakeURL() (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -57,28 +58,32 @@ func (s *Session) handshakeURL() (string, error) {
 		return "", err
 	}
 	q := u.Query()
+	var public []string
 	for _, r := range s.rooms {
 		if !r.private {
 			q.Add("room", r.name)
+			public = append(public, r.name)
 		}
 	}
+	s.addSince(q, public)
 	u.RawQuery = q.Encode()
 	return u.String(), nil
 }
 
 // rejoinPrivate joins again, after a reconnect, the private rooms we were
-// in, asking for them unlisted in case they ended meanwhile.
+// in, asking for them unlisted in case they ended meanwhile, and catching
+// up from the last event seen of each.
 func (s *Session) rejoinPrivate() {
 	s.mu.Lock()
-	var private []string
+	var private []*model.ChatRoomRequest
 	for _, r := range s.rooms {
 		if r.private {
-			private = append(private, r.name)
+			private = append(private, &model.ChatRoomRequest{Type: model.TypeJoin, Room: r.name, Private: true, Since: s.sinceLocked(r.name)})
 		}
 	}
 	s.mu.Unlock()
-	for _, name := range private {
-		if s.write(&model.ChatRoomRequest{Type: model.TypeJoin, Room: name, Private: true}) != nil {
+	for _, join := range private {
+		if s.write(join) != nil {
 			return // the connection ended: the next one tries again
 		}
 	}
@@ -110,25 +115,27 @@ func (s *Session) unlisted(room string) {
 	}
 }
 
-// parted records our own leave event: we are out of room, and its history
-// is new to us again should we rejoin it.
+// parted records our own leave event: we are out of room, and a join of
+// it again is a fresh one (its last talks, not a catch-up).
 func (s *Session) parted(room string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.rooms = slices.DeleteFunc(s.rooms, func(r inRoom) bool { return r.name == room })
-	delete(s.seen, roomKey(room))
+	delete(s.last, room)
 }
 
 // Join joins room; private creates it unlisted if it does not exist. The
-// answer is our join event (then the room's users and last talks), or a
+// answer is our join event (then the room's users and last talks, or, for
+// a room we are in already, the talks after the last event seen), or a
 // ServerError about the room.
 func (s *Session) Join(room string, private bool) error {
+	s.mu.Lock()
 	if private {
-		s.mu.Lock()
 		s.wantPrivate[canonicalRoom(room)] = true
-		s.mu.Unlock()
 	}
-	return s.write(&model.ChatRoomRequest{Type: model.TypeJoin, Room: room, Private: private})
+	since := s.sinceLocked(canonicalRoom(room)) // a room we are in already
+	s.mu.Unlock()
+	return s.write(&model.ChatRoomRequest{Type: model.TypeJoin, Room: room, Private: private, Since: since})
 }
 
 // Part leaves room; the answer is our leave event.
@@ -180,8 +187,7 @@ func (s *Session) History(room, to string) error {
 	return err
 }
 
-// roomKey and directKey name a conversation for the seen marks and the
-// history requests.
+// roomKey and directKey name a conversation for the history requests.
 func roomKey(room string) string { return "#" + room }
 func directKey(to string) string { return "@" + to }
 

@@ -32,6 +32,15 @@ func AnswerPings(ws *websocket.Conn, timeout time.Duration, onPing func()) {
 	})
 }
 
+// readLimit is the largest frame the session reads; a larger one ends the
+// connection (1009). The largest frame a server sends is a page of
+// history or search: at most model.MaxHistoryPage talks, which the server
+// also caps at about 256 KB of content. A page of 200 talks of 4 KB (the
+// default -max-content) with their names, room and seqs is under 1 MB;
+// 8 MB leaves room for a server with longer talks, and still bounds what a
+// broken server can make the client hold.
+const readLimit = 8 << 20
+
 // serve runs one connection: a reader (this goroutine) and a writer.
 func (s *Session) serve(ctx context.Context, ws *websocket.Conn) error {
 	out := make(chan outgoing)
@@ -45,6 +54,7 @@ func (s *Session) serve(ctx context.Context, ws *websocket.Conn) error {
 		ws.Close()
 		<-writerDone
 	}()
+	ws.SetReadLimit(readLimit)
 	go s.writer(ws, out, done, writerDone)
 	stop := context.AfterFunc(ctx, func() { ws.Close() })
 	defer stop()
@@ -129,6 +139,7 @@ func (s *Session) connected(out chan outgoing, done chan struct{}, name string) 
 	s.mu.Lock()
 	s.out, s.done = out, done
 	clear(s.histories) // the last connection's requests have no answer now
+	clear(s.pages)
 	private := slices.ContainsFunc(s.rooms, func(r inRoom) bool { return r.private })
 	s.mu.Unlock()
 	s.setState(StateChanged{State: Connected, Name: name})

@@ -28,16 +28,16 @@ type Session struct {
 	closing atomic.Bool   // Close has begun: a connection ending now is no failure
 	once    sync.Once
 
-	mu    sync.Mutex
-	state State
-	name  string          // our name in the room, once the server said it
-	out   chan outgoing   // to the current connection's writer; nil when not connected
-	done  chan struct{}   // closed when the current connection ends
-	seen  map[string]mark // per room or direct conversation, the newest event
-	// seen: history repeated after a reconnect is skipped
-	rooms       []inRoom        // the rooms we are in, home first: rejoined on reconnect
-	wantPrivate map[string]bool // rooms we asked to create unlisted, until our join
-	histories   map[string]int  // History requests awaiting their end, per conversation
+	mu          sync.Mutex
+	state       State
+	name        string            // our name in the room, once the server said it
+	out         chan outgoing     // to the current connection's writer; nil when not connected
+	done        chan struct{}     // closed when the current connection ends
+	last        map[string]uint64 // per room, the seq of the last event seen: a reconnect catches up from it
+	rooms       []inRoom          // the rooms we are in, home first: rejoined on reconnect
+	wantPrivate map[string]bool   // rooms we asked to create unlisted, until our join
+	histories   map[string]int    // History requests awaiting their end, per conversation
+	pages       map[string]int    // Page requests awaiting their answer, per conversation
 }
 
 // Config says where and how to connect.
@@ -88,8 +88,8 @@ func New(cfg Config, onEvent func(Event)) *Session {
 	cfg.defaults()
 	return &Session{
 		cfg: cfg, onEvent: onEvent, closed: make(chan struct{}),
-		seen: map[string]mark{}, rooms: initialRooms(cfg.Rooms),
-		wantPrivate: map[string]bool{}, histories: map[string]int{},
+		last: map[string]uint64{}, rooms: initialRooms(cfg.Rooms),
+		wantPrivate: map[string]bool{}, histories: map[string]int{}, pages: map[string]int{},
 	}
 }
 

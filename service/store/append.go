@@ -14,12 +14,12 @@ import (
 
 // writeStmts are the writer's prepared statements.
 type writeStmts struct {
-	insert, index, count, last *sql.Stmt
+	insert, index, count, last, indexed *sql.Stmt
 }
 
 func (w *writeStmts) close() error {
 	var errs error
-	for _, st := range []*sql.Stmt{w.insert, w.index, w.count, w.last} {
+	for _, st := range []*sql.Stmt{w.insert, w.index, w.count, w.last, w.indexed} {
 		if st != nil {
 			errs = errors.Join(errs, st.Close())
 		}
@@ -38,6 +38,7 @@ func (s *Store) prepare() error {
 		{&s.stmts.count, `INSERT INTO convs (conv, count, floor) VALUES (?, ?, 0)
 			ON CONFLICT (conv) DO UPDATE SET count = count + excluded.count`},
 		{&s.stmts.last, `UPDATE meta SET value = ? WHERE key = 'last_seq'`},
+		{&s.stmts.indexed, `UPDATE meta SET value = ? WHERE key = 'indexed_seq'`},
 	}
 	for _, p := range queries {
 		st, err := s.w.Prepare(p.q)
@@ -50,8 +51,8 @@ func (s *Store) prepare() error {
 }
 
 // Append stores, in one transaction, the talks among evs (type talk with a
-// room or a to) under their conversation, indexes them for search, and
-// records the highest seq of all evs (talks, joins, leaves) as the last
+// room or a to) under their conversation, hands them to the search
+// indexer (indexer.go), and records the highest seq of all evs (talks, joins, leaves) as the last
 // given. When it returns nil the batch survives the process being killed;
 // on an error none of it is stored, and the error (an *Error) says why in
 // words: "disk full", "database is read-only", ...
@@ -78,7 +79,8 @@ func (s *Store) Append(evs []*model.ChatRoomRequest) error {
 		return runError(err)
 	}
 	defer tx.Rollback()
-	if err := s.insertTalks(tx, evs, counts); err != nil {
+	talks, err := s.insertTalks(tx, evs, counts)
+	if err != nil {
 		return runError(err)
 	}
 	if max > s.lastSeq.Load() {
@@ -91,6 +93,9 @@ func (s *Store) Append(evs []*model.ChatRoomRequest) error {
 	}
 	if max > s.lastSeq.Load() {
 		s.lastSeq.Store(max)
+	}
+	if len(talks) > 0 {
+		s.ix.add(talks, max)
 	}
 	return nil
 }
@@ -131,13 +136,14 @@ func maxSeq(a, b uint64) uint64 {
 	return a
 }
 
-// insertTalks inserts and indexes evs' talks, and adds to their
-// conversations' counts.
-func (s *Store) insertTalks(tx *sql.Tx, evs []*model.ChatRoomRequest, counts map[string]int) error {
+// insertTalks inserts evs' talks, adds to their conversations' counts, and
+// returns them for the indexer.
+func (s *Store) insertTalks(tx *sql.Tx, evs []*model.ChatRoomRequest, counts map[string]int) ([]pending, error) {
 	if len(counts) == 0 {
-		return nil
+		return nil, nil
 	}
-	insert, index := tx.Stmt(s.stmts.insert), tx.Stmt(s.stmts.index)
+	insert := tx.Stmt(s.stmts.insert)
+	talks := make([]pending, 0, len(evs))
 	for _, ev := range evs {
 		if !isTalk(ev) {
 			continue
@@ -145,17 +151,15 @@ func (s *Store) insertTalks(tx *sql.Tx, evs []*model.ChatRoomRequest, counts map
 		conv := model.ConversationOf(ev)
 		seq := int64(ev.GetSeq())
 		if _, err := insert.Exec(conv, seq, ev.GetTimestamp(), ev.GetUserName(), ev.GetTo(), ev.GetContent()); err != nil {
-			return err
+			return nil, err
 		}
-		if _, err := index.Exec(seq, convToken(conv), terms(ev.GetContent())); err != nil {
-			return err
-		}
+		talks = append(talks, pending{seq: seq, conv: conv, content: ev.GetContent()})
 	}
 	count := tx.Stmt(s.stmts.count)
 	for conv, n := range counts {
 		if _, err := count.Exec(conv, n); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return nil
+	return talks, nil
 }

@@ -90,6 +90,9 @@ func (s *Store) Search(ctx context.Context, conv, query string, before uint64, l
 	if match == "" {
 		return nil, false, nil
 	}
+	if err := s.ix.wait(ctx); err != nil { // what was said a moment ago too
+		return nil, false, err
+	}
 	match = `conv : "` + convToken(conv) + `" AND ` + match
 	rows, err := s.r.QueryContext(ctx, `SELECT m.seq, m.ts, m.user, m."to", m.content
 		FROM search JOIN messages m ON m.conv = ? AND m.seq = search.rowid

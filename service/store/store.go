@@ -95,6 +95,7 @@ type Store struct {
 	trimDone  sync.WaitGroup
 	file      os.FileInfo // the database file opened (gone.go)
 	locks     []*os.File  // hold the data directory's locks (lock.go, lock_unix.go)
+	ix        *indexer    // the search index's queue (indexer.go)
 }
 
 // Open opens (creating if needed) DIR/chatroom.db, checks it is a chatroom
@@ -148,6 +149,14 @@ func (s *Store) open(opts Options) error {
 	r.SetMaxOpenConns(readers)
 	r.SetMaxIdleConns(readers)
 	s.r = r
+	indexed, err := indexedSeq(s.w, s.lastSeq.Load())
+	if err == nil {
+		err = s.reindexTail(indexed)
+	}
+	if err != nil {
+		s.closeDBs()
+		return s.openError(err)
+	}
 	return nil
 }
 
@@ -221,6 +230,7 @@ func (s *Store) Close() error {
 			s.stopTrim()
 			s.trimDone.Wait()
 		}
+		s.stopIndexer() // what is queued is indexed first
 		if s.r != nil {
 			s.r.Close() // readers first: a checkpoint cannot pass a reader's snapshot
 		}

@@ -1,8 +1,8 @@
 package store
 
 // This file owns what the search index holds of a talk and what a query
-// looks for: text is compared in NFKC after Unicode case folding (as room
-// names are); words of letters and digits are indexed as they are and a
+// looks for: text is folded and split as model.SearchTerms does (the NATS
+// scan matches by the same rules); words of letters and digits are indexed as they are and a
 // query's words match their start ("hel" finds "hello"); runs of Chinese,
 // Japanese and Korean characters, written without spaces, are indexed as
 // every character and every pair of neighbouring characters, so a query of
@@ -15,81 +15,22 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"strings"
-	"unicode"
 
-	"golang.org/x/text/cases"
-	"golang.org/x/text/unicode/norm"
+	"chatroom/model"
 )
-
-// fold is s in the form text is compared in: NFKC, case folded, NFKC again
-// (folding can undo NFKC's composition).
-func fold(s string) string {
-	return norm.NFKC.String(cases.Fold().String(norm.NFKC.String(s)))
-}
-
-// isCJK says whether r is written in runs without spaces: Han, Hiragana,
-// Katakana (and its long vowel mark), Hangul.
-func isCJK(r rune) bool {
-	return r == 'ー' || unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul)
-}
-
-// isWordRune says whether r belongs to a word.
-func isWordRune(r rune) bool {
-	return unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.Is(unicode.M, r)
-}
-
-// A piece of folded text: a word, or a run of CJK characters.
-type piece struct {
-	text string
-	cjk  bool
-}
-
-// pieces splits s (folded) into words and CJK runs; anything else
-// separates them.
-func pieces(s string) []piece {
-	var out []piece
-	var cur []rune
-	curCJK := false
-	flush := func() {
-		if len(cur) > 0 {
-			out = append(out, piece{string(cur), curCJK})
-			cur = cur[:0]
-		}
-	}
-	for _, r := range s {
-		switch {
-		case isCJK(r):
-			if !curCJK {
-				flush()
-			}
-			curCJK = true
-			cur = append(cur, r)
-		case isWordRune(r):
-			if curCJK {
-				flush()
-			}
-			curCJK = false
-			cur = append(cur, r)
-		default:
-			flush()
-		}
-	}
-	flush()
-	return out
-}
 
 // terms is what the index holds of content: its words, and each CJK
 // character and pair of neighbours, separated by spaces (the index's ascii
 // tokenizer splits there and nowhere inside them).
 func terms(content string) string {
 	var b strings.Builder
-	for _, p := range pieces(fold(content)) {
-		if !p.cjk {
-			b.WriteString(p.text)
+	for _, p := range model.SearchTerms(content) {
+		if !p.CJK {
+			b.WriteString(p.Text)
 			b.WriteByte(' ')
 			continue
 		}
-		rs := []rune(p.text)
+		rs := []rune(p.Text)
 		for i, r := range rs {
 			b.WriteRune(r)
 			b.WriteByte(' ')
@@ -120,13 +61,13 @@ func matchTerms(query string) string {
 			parts = append(parts, q)
 		}
 	}
-	for _, p := range pieces(fold(query)) {
-		rs := []rune(p.text)
+	for _, p := range model.SearchTerms(query) {
+		rs := []rune(p.Text)
 		switch {
-		case !p.cjk:
-			add(p.text, true)
+		case !p.CJK:
+			add(p.Text, true)
 		case len(rs) == 1:
-			add(p.text, false)
+			add(p.Text, false)
 		default:
 			for i := 0; i+1 < len(rs); i++ {
 				add(string(rs[i:i+2]), false)

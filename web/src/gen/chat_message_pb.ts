@@ -208,7 +208,9 @@ export type ChatRoomRequest = Message<"chatroom.ChatRoomRequest"> & {
 
   /**
    * Catch up (join, or the handshake's since): the last seq of the room
-   * the client saw; the answer replays the talks after it.
+   * the client received (of a talk, someone's join or leave, or in a
+   * catch-up; not its own join, which comes before its catch-up); the
+   * answer replays the talks after it.
    *
    * @generated from field: uint64 since = 14;
    */
