@@ -181,4 +181,7 @@ func TestAttackHistoryCatchUpIsBounded(t *testing.T) {
 	if size > 1<<20 {
 		t.Errorf("a catch-up of %d bytes", size)
 	}
+	req := &model.ChatRoomRequest{Type: model.TypeHistory, Room: "big", Limit: 200, Before: 1000}
+	p, _ := c.roundTrip(req, model.TypeHistory)
+	t.Logf("a page of 4 KB talks: %d talks, %d bytes of content, for a %d-byte request", len(p.Messages), contentBytes(p), len(model.Encode(req)))
 }

@@ -26,6 +26,7 @@ func searchAttacks() map[string]string {
 	return map[string]string{
 		"one letter":        "a",
 		"distinct prefixes": distinctPrefixes(),
+		"nfkc squares":      nfkcSquares(),
 		"26 letters":        "a b c d e f g h i j k l m n o p q r s t u v w x y z",
 		"8 letters":         "a b c d e f g h",
 		"128 prefixes":      strings.Repeat("a ", 128),
@@ -56,6 +57,16 @@ func distinctPrefixes() string {
 		fmt.Fprint(&b, "a", i, " ")
 	}
 	return strings.TrimSpace(b.String())
+}
+
+// nfkcSquares is 85 of the CJK compatibility squares (㎀ ㎁ ...: 255
+// bytes), which NFKC turns into as many short words ("pa", "na", "kcal").
+func nfkcSquares() string {
+	var rs []rune
+	for r := rune(0x3380); len(rs) < 85; r++ {
+		rs = append(rs, r)
+	}
+	return string(rs)
 }
 
 // Search and scroll back, asked the worst we know, over 30,000 talks in
