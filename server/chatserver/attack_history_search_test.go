@@ -74,7 +74,7 @@ func nfkcSquares() string {
 // refusal in words, and the time per request is printed.
 func TestAttackHistorySearchWorstQueries(t *testing.T) {
 	dir := t.TempDir()
-	fillStore(t, dir, 30000, 0, "lobby", "elsewhere")
+	fillStore(t, dir, fillTalks, 0, "lobby", "elsewhere")
 	r := start(t, "-data-dir", dir, "-log-stderr=false", "-userlist-interval", "0", "-userlist-rate-per-ip", "0", "-msg-rate", "0", "-msg-rate-per-ip", "0")
 	att := dialRoomsFrom(t, attackerAddr, r.addr, "mallory", "lobby", "void")
 	for name, q := range searchAttacks() {
@@ -123,7 +123,7 @@ func TestAttackHistorySearchWorstQueries(t *testing.T) {
 // the attack; every answer the attacker gets is a search or a refusal.
 func TestAttackHistorySearchSlowsNoOne(t *testing.T) {
 	dir := t.TempDir()
-	fillStore(t, dir, 30000, 0, "lobby", "elsewhere")
+	fillStore(t, dir, fillTalks, 0, "lobby", "elsewhere")
 	r := start(t, "-data-dir", dir, "-log-stderr=false")
 	by := dialRoomsFrom(t, bystanderAddr, r.addr, "bystander", "quiet")
 	base := by.echoes("quiet", 50)
@@ -192,7 +192,7 @@ func hammerSearch(ws *websocket.Conn, stop <-chan struct{}, mu *sync.Mutex, answ
 // waited past 10 s. A query's words are now each looked up once.
 func TestAttackHistorySearchRepeatedWordsBlockNoReader(t *testing.T) {
 	dir := t.TempDir()
-	fillStore(t, dir, 30000, 0, "lobby", "elsewhere")
+	fillStore(t, dir, fillTalks, 0, "lobby", "elsewhere")
 	r := start(t, "-data-dir", dir, "-log-stderr=false")
 	by := dialRoomsFrom(t, bystanderAddr, r.addr, "bystander", "quiet")
 	by.say("quiet", "one talk")
