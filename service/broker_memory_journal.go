@@ -34,7 +34,7 @@ type queued struct {
 func NewJournaledBroker(j Journal, replay int) *MemoryBroker {
 	b := NewMemoryBroker()
 	b.journal, b.replay = j, replay
-	b.seq = j.LastSeq()
+	b.seq = j.LastSeq() // the journal's seqs go on from there, not the clock's
 	b.wake = make(chan struct{}, 1)
 	b.stopped = make(chan struct{})
 	go b.write()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	logtest "github.com/sirupsen/logrus/hooks/test"
 
@@ -238,5 +239,36 @@ func TestHistoryPagesAndSearch(t *testing.T) {
 	}
 	if err := h.HistoryPage(context.Background(), a, "elsewhere", "", 0, 3); !errors.As(err, &ref) || ref.Reason != RefuseNotIn {
 		t.Fatalf("history of a room one is not in: %v", err)
+	}
+}
+
+// A member saying it saw a seq this server never gave (its history was
+// reset) is told so, and shown the last talks as a new member is.
+func TestCatchUpFromAResetHistory(t *testing.T) {
+	j := newTestJournal()
+	h, _ := newJournaledHub(t, j, HubConfig{History: 3})
+	a := join(t, h, "ann", "dev")
+	talkN(t, h, a, "dev", 0, 5)
+	bob := join(t, h, "bob")
+	if err := h.JoinSince(context.Background(), bob, "dev", false, 1<<60); err != nil {
+		t.Fatal(err)
+	}
+	poll.CheckFor(t, eventually, pollEvery, func() error {
+		if got, gaps := catchUpTalks(bob); !slices.Equal(got, []string{"m2", "m3", "m4"}) || gaps != 1 {
+			return fmt.Errorf("bob got %v (%d gaps), want a gap and the last 3", got, gaps)
+		}
+		return nil
+	})
+}
+
+// Without a journal, seqs start at the clock, so that a restart does not
+// make them go back.
+func TestMemorySeqsStartAtTheClock(t *testing.T) {
+	start := uint64(time.Now().UnixMicro())
+	h := newHub(t, HubConfig{History: 3})
+	a := join(t, h, "ann")
+	talkN(t, h, a, "", 0, 1)
+	if s, _ := a.talks(); s[0] <= start {
+		t.Fatalf("the first seq is %d, not above the clock's %d µs", s[0], start)
 	}
 }

@@ -34,9 +34,13 @@ const (
 // catchUp sends e, whose join was just delivered, the room's talks after
 // e.since. The caller holds r.mu.
 func (r *room) catchUp(e *entry) {
-	upto := r.lastSeq // the join's
+	upto := r.lastSeq // the join's, newer than anything the member saw
 	if e.since >= upto {
-		return // it missed nothing
+		// It saw seqs this server never gave: the history it knew is
+		// gone (a data directory replaced). It starts anew.
+		r.send(e, r.hub.frame(gapEvent(r.name, 0, "this server's history was reset: older messages are not available")))
+		r.replay(e)
+		return
 	}
 	if missed, ok := r.ringAfter(e.since); ok && len(missed) <= r.hub.cfg.CatchUp {
 		for _, f := range r.hub.catchUpFrames(r.name, e.since, missed) {
