@@ -19,8 +19,9 @@ import (
 // far in the past on many rooms from many connections at once.
 
 // Garbled, repeated or far-off since values: each is refused with 400 and
-// a reason, or taken (a since in the future, or of a room not joined, asks
-// for nothing), and nothing is replayed twice.
+// a reason, or taken: a since beyond every seq given is a gap and the
+// room's last talks (its history was reset), one of a room not joined is
+// ignored. The server answers each, and the probe comes back.
 func TestAttackHistoryCatchUpGarbledSince(t *testing.T) {
 	r := start(t, "-log-stderr=false")
 	ann := dialRoomsFrom(t, bystanderAddr, r.addr, "ann")
