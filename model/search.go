@@ -9,6 +9,7 @@ package model
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/cases"
 	"golang.org/x/text/unicode/norm"
@@ -78,7 +79,8 @@ func ParseQuery(query string) Query { return Query{terms: SearchTerms(query)} }
 func (q Query) Empty() bool { return len(q.terms) == 0 }
 
 // Match says whether text has every term of q: a word of q as the start of
-// a word of text ("hel" finds "hello"), a CJK run of q inside a CJK run of
+// a word of text ("hel" finds "hello"; a word of one letter only as a word,
+// since as a start it would find most of the texts), a CJK run of q inside a CJK run of
 // text ("你好" finds "大家你好啊").
 func (q Query) Match(text string) bool {
 	if q.Empty() {
@@ -105,9 +107,18 @@ func hasTerm(have []SearchTerm, want SearchTerm) bool {
 		case h.CJK != want.CJK:
 		case want.CJK && strings.Contains(h.Text, want.Text):
 			return true
-		case !want.CJK && strings.HasPrefix(h.Text, want.Text):
+		case !want.CJK && want.prefix() && strings.HasPrefix(h.Text, want.Text):
+			return true
+		case !want.CJK && h.Text == want.Text:
 			return true
 		}
 	}
 	return false
 }
+
+// MinPrefix is the shortest query word, in characters, that matches as the
+// start of longer words; a shorter one matches only itself.
+const MinPrefix = 2
+
+// prefix says whether a query word matches as the start of words.
+func (t SearchTerm) prefix() bool { return utf8.RuneCountInString(t.Text) >= MinPrefix }

@@ -114,8 +114,36 @@ func TestSearchRefusesALongQuery(t *testing.T) {
 // made the index look up every copy again, for seconds.
 func TestSearchLooksUpEachWordOnce(t *testing.T) {
 	got := matchTerms("a A a ａ 你好 你好 hello hello")
-	want := `terms : "a"* AND terms : "你好" AND terms : "hello"*`
+	want := `terms : "a" AND terms : "你好" AND terms : "hello"*`
 	if got != want {
 		t.Fatalf("matchTerms = %s, want %s", got, want)
 	}
+}
+
+// A word of one letter finds itself, not every word that starts with it
+// (which would read a good part of the index); two letters start words.
+func TestSearchOneLetterIsAWord(t *testing.T) {
+	s := openT(t, "", Options{})
+	mustAppend(t, s, talk("lobby", 1, "ann", "a plan"), talk("lobby", 2, "ann", "apples"), talk("lobby", 3, "ann", "apricots"))
+	for q, want := range map[string][]uint64{"a": {1}, "ap": {3, 2}, "A PL": {1}} {
+		msgs, _, err := s.Search(context.Background(), "lobby", q, 0, 10)
+		if err != nil || !slices.Equal(seqs(msgs), want) {
+			t.Errorf("search %q: %v (%v), want %v", q, seqs(msgs), err, want)
+		}
+		if got := matches(q, []string{"a plan", "apples", "apricots"}); !slices.Equal(got, want) {
+			t.Errorf("model.ParseQuery(%q) matches %v, want %v (the NATS scan and the index must agree)", q, got, want)
+		}
+	}
+}
+
+// matches is the seqs (1-based, newest first) of texts that q matches as
+// model.Query does.
+func matches(q string, texts []string) []uint64 {
+	var out []uint64
+	for i := len(texts) - 1; i >= 0; i-- {
+		if model.ParseQuery(q).Match(texts[i]) {
+			out = append(out, uint64(i+1))
+		}
+	}
+	return out
 }

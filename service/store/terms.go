@@ -65,7 +65,9 @@ func matchTerms(query string) string {
 		rs := []rune(p.Text)
 		switch {
 		case !p.CJK:
-			add(p.Text, true)
+			// A word of one letter as a start would read every word
+			// of the index that starts with it (model.MinPrefix).
+			add(p.Text, len(rs) >= model.MinPrefix)
 		case len(rs) == 1:
 			add(p.Text, false)
 		default:
