@@ -41,13 +41,25 @@ type MemoryBroker struct {
 	stopped chan struct{} // closed when the writer is done
 }
 
-// NewMemoryBroker returns an empty in-memory broker. Its seqs start at the
-// clock's microseconds, so that they do not go back when the process
-// restarts with nothing kept (a client coming back with the last seq it
-// saw is not taken for one that saw everything); they would only catch up
-// with the clock at more than a million events a second, sustained.
+// NewMemoryBroker returns an empty in-memory broker.
 func NewMemoryBroker() *MemoryBroker {
-	return &MemoryBroker{seq: uint64(time.Now().UnixMicro()), seed: maphash.MakeSeed(), names: make(map[uint64]string), skeletons: make(map[uint64]int), dir: newDirectory()}
+	return &MemoryBroker{seed: maphash.MakeSeed(), names: make(map[uint64]string), skeletons: make(map[uint64]int), dir: newDirectory()}
+}
+
+// stamp gives ev its seq and time. A seq is the last one plus one, or the
+// clock's microseconds if that is more: so seqs never go back, not when the
+// process restarts with nothing kept, nor with a store restored from a
+// backup, nor after events whose seqs a full disk kept from being recorded
+// (a client coming back with the last seq it saw must not be taken for one
+// that saw what comes next). They run ahead of the clock only past a
+// million events a second. Times never go back either. The caller holds
+// b.mu.
+func (b *MemoryBroker) stamp(ev *model.ChatRoomRequest) {
+	now := time.Now()
+	b.seq = max(b.seq+1, uint64(now.UnixMicro()))
+	ev.Seq = b.seq
+	ev.Timestamp = max(now.UnixMilli(), b.last)
+	b.last = ev.Timestamp
 }
 
 // Subscribe implements Broker. Only h.Event is ever called.
@@ -72,10 +84,7 @@ func (b *MemoryBroker) Publish(ctx context.Context, ev *model.ChatRoomRequest) e
 	if b.closed {
 		return ErrBrokerClosed
 	}
-	b.seq++
-	ev.Seq = b.seq
-	ev.Timestamp = max(time.Now().UnixMilli(), b.last)
-	b.last = ev.Timestamp
+	b.stamp(ev)
 	if b.handler != nil {
 		b.handler(ev)
 	}

@@ -28,13 +28,14 @@ type queued struct {
 }
 
 // NewJournaledBroker returns a MemoryBroker that writes every event through
-// j before delivering it. Its seqs go on after j's LastSeq. A room's Follow
+// j before delivering it. Its seqs go on after j's LastSeq (and the clock's,
+// see stamp). A room's Follow
 // delivers its last replay talks from j (the history a joiner is shown).
 // Close stops the writer once what is queued is written and delivered.
 func NewJournaledBroker(j Journal, replay int) *MemoryBroker {
 	b := NewMemoryBroker()
 	b.journal, b.replay = j, replay
-	b.seq = j.LastSeq() // the journal's seqs go on from there, not the clock's
+	b.seq = j.LastSeq()
 	b.wake = make(chan struct{}, 1)
 	b.stopped = make(chan struct{})
 	go b.write()
@@ -50,10 +51,7 @@ func (b *MemoryBroker) publishJournaled(ctx context.Context, ev *model.ChatRoomR
 		b.mu.Unlock()
 		return ErrBrokerClosed
 	}
-	b.seq++
-	ev.Seq = b.seq
-	ev.Timestamp = max(time.Now().UnixMilli(), b.last)
-	b.last = ev.Timestamp
+	b.stamp(ev)
 	b.queue = append(b.queue, q)
 	b.mu.Unlock()
 	b.signal()

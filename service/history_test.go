@@ -261,14 +261,25 @@ func TestCatchUpFromAResetHistory(t *testing.T) {
 	})
 }
 
-// Without a journal, seqs start at the clock, so that a restart does not
-// make them go back.
-func TestMemorySeqsStartAtTheClock(t *testing.T) {
+// Seqs are the last plus one or the clock's microseconds, whichever is
+// more: a restart without a store, a store restored from an older backup,
+// or a journal ahead of the clock, never make them go back.
+func TestSeqsNeverGoBack(t *testing.T) {
 	start := uint64(time.Now().UnixMicro())
 	h := newHub(t, HubConfig{History: 3})
 	a := join(t, h, "ann")
 	talkN(t, h, a, "", 0, 1)
 	if s, _ := a.talks(); s[0] <= start {
-		t.Fatalf("the first seq is %d, not above the clock's %d µs", s[0], start)
+		t.Fatalf("without a store, the first seq is %d, not above the clock's %d µs", s[0], start)
+	}
+	for _, last := range []uint64{42, start + 1<<40} { // a restored backup; ahead of the clock
+		j := newTestJournal()
+		j.last = last
+		h, _ := newJournaledHub(t, j, HubConfig{History: 3})
+		a := join(t, h, "ann")
+		talkN(t, h, a, "", 0, 1)
+		if s, _ := a.talks(); s[0] <= max(last, start) {
+			t.Fatalf("after a journal's last seq %d, a talk has seq %d", last, s[0])
+		}
 	}
 }

@@ -38,8 +38,7 @@ func (r *room) catchUp(e *entry) {
 	if e.since >= upto {
 		// It saw seqs this server never gave: the history it knew is
 		// gone (a data directory replaced). It starts anew.
-		r.send(e, r.hub.frame(gapEvent(r.name, 0, "this server's history was reset: older messages are not available")))
-		r.replay(e)
+		r.gapThenRing(e, "this server's history was reset: older messages are not available")
 		return
 	}
 	if missed, ok := r.ringAfter(e.since); ok && len(missed) <= r.hub.cfg.CatchUp {
@@ -49,14 +48,31 @@ func (r *room) catchUp(e *entry) {
 		return
 	}
 	if r.hub.history == nil {
-		r.send(e, r.hub.frame(gapEvent(r.name, 0, "older messages are not kept on this server")))
-		r.replay(e)
+		r.gapThenRing(e, "older messages are not kept on this server")
 		return
 	}
 	r.deactivate(e)
 	e.catching = true
 	r.catching = append(r.catching, e)
 	go r.hub.catchUp(r, e, e.since, upto)
+}
+
+// gapThenRing tells e, catching up, that not everything it missed
+// follows (text says why), then sends the ring's talks as a catch-up: the
+// same frames as any gap is followed by. The caller holds r.mu.
+func (r *room) gapThenRing(e *entry, text string) {
+	kept := make([]*model.ChatRoomRequest, len(r.history))
+	for i := range r.history {
+		kept[i] = r.talk(i).ev
+	}
+	var first uint64
+	if len(kept) > 0 {
+		first = kept[0].Seq
+	}
+	r.send(e, r.hub.frame(gapEvent(r.name, first, text)))
+	for _, f := range r.hub.catchUpFrames(r.name, e.since, kept) {
+		r.send(e, f)
+	}
 }
 
 // ringAfter returns the ring's talks after since, if the ring holds every

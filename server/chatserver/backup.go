@@ -24,7 +24,7 @@ func runBackup(ctx context.Context, args []string, lookupEnv func(string) (strin
 	dir := fs.String("data-dir", "", "the server's -data-dir (default: $"+config.EnvName("data-dir")+", else "+config.DefaultDataDir+")")
 	out := fs.String("out", "", "the file to write the copy to; it must not exist (required)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: server backup -data-dir DIR -out FILE\nCopies DIR/%s to FILE, a new file, consistent even while a server runs on DIR.\nTo restore: stop the server, copy FILE to DIR/%s, start the server.\n", store.FileName, store.FileName)
+		fmt.Fprintf(stderr, "Usage: server backup -data-dir DIR -out FILE\nCopies DIR/%s to FILE, a new file, consistent even while a server runs on DIR.\nTo restore: stop the server, move DIR/%[2]s, %[2]s-wal and %[2]s-shm away\n(a WAL left there would be replayed onto the copy), copy FILE to DIR/%[2]s,\nstart the server.\n", store.FileName, store.FileName)
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -41,11 +41,17 @@ func runBackup(ctx context.Context, args []string, lookupEnv func(string) (strin
 		fmt.Fprintln(stderr, "server backup: -out FILE is required")
 		return 2
 	}
-	if *dir == "" {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == "data-dir" })
+	if !set {
 		*dir = config.DefaultDataDir
-		if v, ok := lookupEnv(config.EnvName("data-dir")); ok && v != "" {
+		if v, ok := lookupEnv(config.EnvName("data-dir")); ok {
 			*dir = v
 		}
+	}
+	if *dir == "" {
+		fmt.Fprintln(stderr, `server backup: -data-dir is "": a server run so keeps no database to back up`)
+		return 2
 	}
 	if err := store.BackupDir(ctx, *dir, *out); err != nil {
 		fmt.Fprintln(stderr, "server backup:", err)

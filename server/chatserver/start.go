@@ -43,6 +43,9 @@ func (n *node) openBroker(ctx context.Context) error {
 		return failed{"cannot start the broker", err}
 	}
 	n.broker = broker
+	if n.cfg.NATS == "" {
+		n.log.WithField("history", n.cfg.History).Warn(`-data-dir is "": no database; each room's last talks are kept in memory only, lost at exit, and scroll back and search are refused`)
+	}
 	if h, ok := broker.(service.History); ok {
 		n.history = h
 	}
