@@ -26,7 +26,8 @@ const (
 	catchUpPage = model.MaxHistoryPage
 )
 
-// talkBytes is what a talk counts against maxCatchUpBytes (as pageLen).
+// talkBytes is what a talk counts against maxCatchUpBytes and a page's
+// maxPageBytes.
 func talkBytes(ev *model.ChatRoomRequest) int { return len(ev.Content) + len(ev.UserName) + 32 }
 
 // readCatchUp reads room's talks with since < seq <= upto for a catch-up:
@@ -43,7 +44,7 @@ func (h *Hub) readCatchUp(ctx context.Context, room string, since, upto uint64) 
 	var missed []*model.ChatRoomRequest
 	size, after := 0, since
 	for range limit/catchUpPage + 2 {
-		page, complete, err := h.history.After(ctx, room, after, upto, catchUpPage)
+		page, complete, err := h.cfg.Store.After(ctx, room, after, upto, catchUpPage)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -74,7 +75,7 @@ func (h *Hub) latestTalks(ctx context.Context, room string, upto uint64, text st
 	var latest []*model.ChatRoomRequest // newest first
 	size, before := 0, upto+1
 	for len(latest) < h.cfg.CatchUp {
-		page, more, err := h.history.Before(ctx, room, before, min(catchUpPage, h.cfg.CatchUp-len(latest)))
+		page, more, err := h.cfg.Store.Before(ctx, room, before, min(catchUpPage, h.cfg.CatchUp-len(latest)))
 		if err != nil {
 			return nil, nil, err
 		}

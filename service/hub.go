@@ -75,9 +75,7 @@ type Hub struct {
 	cfg    HubConfig
 	log    logrus.FieldLogger
 	counts counters
-	dms    *dmHistory // direct messages' last talks, when there is no history
-	// history is where talks are read back from (cfg.Store); nil: none.
-	history History
+	dms    *dmHistory // direct messages' last talks, when there is no cfg.Store
 	// seen is the highest seq delivered to this hub (hub_seen.go).
 	seen atomic.Uint64
 	// catchUpReads holds a token per catch-up reading the History
@@ -116,7 +114,7 @@ func NewHub(b Broker, f Framer, cfg HubConfig, log logrus.FieldLogger) (*Hub, er
 	if cfg.RoomsPage <= 0 || cfg.RoomsPage > MaxRoomsPage {
 		cfg.RoomsPage = min(max(cfg.RoomsPage, config.DefaultRoomsPage), MaxRoomsPage)
 	}
-	h := &Hub{broker: b, framer: f, cfg: cfg, log: log, history: cfg.Store, catchUpReads: make(chan struct{}, maxCatchUpReads),
+	h := &Hub{broker: b, framer: f, cfg: cfg, log: log, catchUpReads: make(chan struct{}, maxCatchUpReads),
 		dms: newDMHistory(cfg.History), rooms: make(map[string]*room), users: make(map[string]*localUser), opened: make(map[netip.Addr]int)}
 	h.counts.init()
 	if err := b.Subscribe(Handlers{Event: h.deliver, ClaimLost: h.claimLost, Link: h.linkChanged}); err != nil {

@@ -63,19 +63,20 @@ func (h *Hub) HistoryPage(ctx context.Context, m Member, room, to string, before
 	if err != nil {
 		return err
 	}
-	if h.history == nil {
+	if h.cfg.Store == nil {
 		return refuseIn(c, RefuseNoHistory, "history is not kept on this server")
 	}
 	limit = min(max(limit, 1), model.MaxHistoryPage)
-	msgs, more, err := h.history.Before(ctx, c.key, before, limit)
+	msgs, more, err := h.cfg.Store.Before(ctx, c.key, before, limit)
 	if err != nil {
 		return refuseIn(c, RefuseHistoryFailed, "history cannot be read now: "+err.Error())
 	}
 	msgs, floored := c.above(msgs)
+	more = more && !floored // what is older is not the asker's to read
 	if n := pageLen(msgs, true); n < len(msgs) {
 		msgs, more = msgs[len(msgs)-n:], true
 	}
-	reply := &model.ChatRoomRequest{Type: model.TypeHistory, Room: c.room, To: c.to, Before: before, Messages: msgs, More: more && !floored}
+	reply := &model.ChatRoomRequest{Type: model.TypeHistory, Room: c.room, To: c.to, Before: before, Messages: msgs, More: more}
 	h.Reply(m, h.frame(reply))
 	return nil
 }
@@ -89,7 +90,7 @@ func (h *Hub) Search(ctx context.Context, m Member, room, to, query string, befo
 		return err
 	}
 	switch {
-	case h.history == nil:
+	case h.cfg.Store == nil:
 		return refuseIn(c, RefuseNoHistory, "history is not kept on this server")
 	case len(query) > MaxSearchQuery || !utf8.ValidString(query):
 		return refuseIn(c, RefuseSearch, "search: the query is longer than 256 bytes, or not text")
@@ -100,7 +101,7 @@ func (h *Hub) Search(ctx context.Context, m Member, room, to, query string, befo
 		limit = DefaultSearchPage
 	}
 	limit = min(limit, model.MaxHistoryPage)
-	msgs, more, err := h.history.Search(ctx, c.key, query, before, limit)
+	msgs, more, err := h.cfg.Store.Search(ctx, c.key, query, before, limit)
 	if err != nil {
 		return refuseIn(c, RefuseHistoryFailed, "search cannot be done now: "+err.Error())
 	}

@@ -88,7 +88,7 @@ func (h *Hub) deliverDirect(ev *model.ChatRoomRequest) {
 		return // neither is here: nothing to deliver or keep
 	}
 	f := h.frame(ev)
-	if h.history == nil {
+	if h.cfg.Store == nil {
 		h.dms.add(ev.UserName, ev.To, f)
 	}
 	for _, u := range []*localUser{from, to} {
@@ -139,7 +139,7 @@ func (h *Hub) History(m Member, room, to string) error {
 // and to that m may read back.
 func (h *Hub) lastDirect(m Member, to string) []*Frame {
 	switch {
-	case h.history == nil:
+	case h.cfg.Store == nil:
 		return h.dms.last(m.Name(), to)
 	case h.cfg.History <= 0:
 		return nil
@@ -147,7 +147,7 @@ func (h *Hub) lastDirect(m Member, to string) []*Frame {
 	c, _ := h.conversation(m, "", to)
 	ctx, cancel := context.WithTimeout(context.Background(), catchUpTimeout)
 	defer cancel()
-	msgs, _, err := h.history.Before(ctx, c.key, 0, h.cfg.History)
+	msgs, _, err := h.cfg.Store.Before(ctx, c.key, 0, h.cfg.History)
 	if err != nil {
 		h.log.WithField("error", err).Warn("direct messages' history unreadable")
 	}

@@ -47,7 +47,7 @@ func (r *room) catchUp(e *entry) {
 		}
 		return
 	}
-	if r.hub.history == nil {
+	if r.hub.cfg.Store == nil {
 		r.gapThenRing(e, "older messages are not kept on this server")
 		return
 	}
@@ -187,7 +187,7 @@ func pageLen(msgs []*model.ChatRoomRequest, fromEnd bool) int {
 		if fromEnd {
 			i = len(msgs) - 1 - n
 		}
-		size += len(msgs[i].Content) + len(msgs[i].UserName) + 32
+		size += talkBytes(msgs[i])
 		if n > 0 && size > maxPageBytes {
 			break
 		}

@@ -137,6 +137,11 @@ func TestAttackHistoryCatchUpStorm(t *testing.T) {
 		t.Logf("reading=%v: %d connections, a %d-byte request each; received %d MB; heap %d MB before, %d MB at the peak",
 			reading, conns, len(u), received>>20, ms.HeapInuse>>20, p>>20)
 		t.Logf("bystander's round trip: %v without, %v during", base, under)
+		// Each room's catch-up is at most 1 MB of content, and the
+		// frames' own bytes: before the bound, 388 MB came.
+		if bound := conns * len(rooms) * (1<<20 + 64<<10); received > bound {
+			t.Errorf("%d connections in %d rooms received %d bytes, more than their catch-ups' bound %d", conns, len(rooms), received, bound)
+		}
 		r.stop(t)
 	}
 }

@@ -93,14 +93,11 @@ func TestSessionCatchesUpAfterReconnect(t *testing.T) {
 	}
 }
 
-// More was said while the session was away than the server can replay
-// (a server without a store holds only its rooms' last talks): the session
-// is told of the gap, then gets the room's latest talks, in order.
-func TestSessionIsToldOfAGap(t *testing.T) {
-	cfg := config.DefaultServer()
-	cfg.MsgRate, cfg.MsgRatePerIP = 0, 0
-	cfg.History = 10
-	srv := chattest.Start(t, cfg, "")
+// awayWhileSaid runs alice, through a link that can be cut, and bob in
+// room go of srv: bob says "first", then n talks while alice's link is
+// cut, and the link heals. It returns alice's recorder and the n talks.
+func awayWhileSaid(t *testing.T, srv *chattest.Server, n int) (*recorder, []string) {
+	t.Helper()
 	link := faultnet.New(t, srv.Addr)
 	_, arec, _ := run(t, session.Config{URL: "ws://" + link.Addr() + "/ws", Username: "alice", Rooms: []string{"go"}, Reconnect: true, MinBackoff: 20 * time.Millisecond, MaxBackoff: 100 * time.Millisecond})
 	arec.wait(t, "alice connected", state(session.Connected))
@@ -110,9 +107,20 @@ func TestSessionIsToldOfAGap(t *testing.T) {
 	arec.wait(t, "first", roomTalk("go", "first"))
 	link.Partition()
 	arec.wait(t, "reconnecting", state(session.Reconnecting))
-	away := numbered("away", 25)
+	away := numbered("away", n)
 	sayAll(t, b, brec, "go", away)
 	link.Heal()
+	return arec, away
+}
+
+// More was said while the session was away than the server can replay
+// (a server without a store holds only its rooms' last talks): the session
+// is told of the gap, then gets the room's latest talks, in order.
+func TestSessionIsToldOfAGap(t *testing.T) {
+	cfg := config.DefaultServer()
+	cfg.MsgRate, cfg.MsgRatePerIP = 0, 0
+	cfg.History = 10
+	arec, away := awayWhileSaid(t, chattest.Start(t, cfg, ""), 25)
 	gap := arec.wait(t, "the gap", func(e session.Event) bool { g, ok := e.(session.Gap); return ok && g.Room == "go" }).(session.Gap)
 	if gap.Reason == "" {
 		t.Error("a gap without a reason")
@@ -195,19 +203,7 @@ func serveFrames(t *testing.T, first, answer []byte) string {
 // A catch-up longer than one frame (200 talks) comes in several, in
 // order, from a server that keeps its history in a store.
 func TestSessionCatchesUpInSeveralFrames(t *testing.T) {
-	srv := chattest.StartStored(t, storedConfig(), "", t.TempDir())
-	link := faultnet.New(t, srv.Addr)
-	_, arec, _ := run(t, session.Config{URL: "ws://" + link.Addr() + "/ws", Username: "alice", Rooms: []string{"go"}, Reconnect: true, MinBackoff: 20 * time.Millisecond, MaxBackoff: 100 * time.Millisecond})
-	arec.wait(t, "alice connected", state(session.Connected))
-	b, brec, _ := run(t, session.Config{URL: srv.URL, Username: "bob", Rooms: []string{"go"}})
-	brec.wait(t, "bob connected", state(session.Connected))
-	sayAll(t, b, brec, "go", []string{"first"})
-	arec.wait(t, "first", roomTalk("go", "first"))
-	link.Partition()
-	arec.wait(t, "reconnecting", state(session.Reconnecting))
-	away := numbered("away", model.MaxHistoryPage+50)
-	sayAll(t, b, brec, "go", away)
-	link.Heal()
+	arec, away := awayWhileSaid(t, chattest.StartStored(t, storedConfig(), "", t.TempDir()), model.MaxHistoryPage+50)
 	arec.wait(t, "the last talk", roomTalk("go", away[len(away)-1]))
 	if got, want := arec.roomTalks("go"), append([]string{"first"}, away...); !slices.Equal(got, want) {
 		t.Fatalf("alice holds %d talks, want %d:\n%q", len(got), len(want), got)

@@ -204,21 +204,8 @@ func (s *Store) reindexTail(indexed uint64) error {
 	s.ix = newIndexer(indexed)
 	last := s.lastSeq.Load()
 	if indexed < last {
-		rows, err := s.w.Query(`SELECT m.conv, m.seq, m.content FROM convs c JOIN messages m ON m.conv = c.conv AND m.seq > ? ORDER BY m.seq`, int64(indexed))
+		tail, err := scanPending(s.w.Query(`SELECT m.conv, m.seq, m.content FROM convs c JOIN messages m ON m.conv = c.conv AND m.seq > ? ORDER BY m.seq`, int64(indexed)))
 		if err != nil {
-			return err
-		}
-		var tail []pending
-		for rows.Next() {
-			var p pending
-			if err := rows.Scan(&p.conv, &p.seq, &p.content); err != nil {
-				rows.Close()
-				return err
-			}
-			tail = append(tail, p)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		s.ix.add(tail, last)
@@ -226,4 +213,21 @@ func (s *Store) reindexTail(indexed uint64) error {
 	}
 	go s.runIndexer()
 	return nil
+}
+
+// scanPending reads rows of (conv, seq, content), talks to index.
+func scanPending(rows *sql.Rows, err error) ([]pending, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []pending
+	for rows.Next() {
+		var p pending
+		if err := rows.Scan(&p.conv, &p.seq, &p.content); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
 }

@@ -46,12 +46,18 @@ func (s *Store) Before(ctx context.Context, conv string, before uint64, limit in
 	if err != nil {
 		return nil, false, err
 	}
-	more := len(msgs) > limit
-	if more {
-		msgs = msgs[:limit]
-	}
+	msgs, more := cut(msgs, limit)
 	slices.Reverse(msgs)
 	return msgs, more, nil
+}
+
+// cut returns the first limit of msgs, read with a limit of one more, and
+// whether there were more.
+func cut(msgs []*model.ChatRoomRequest, limit int) ([]*model.ChatRoomRequest, bool) {
+	if len(msgs) <= limit {
+		return msgs, false
+	}
+	return msgs[:limit], true
 }
 
 // After returns the first (at most limit) talks of conv with

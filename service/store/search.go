@@ -9,10 +9,11 @@ import (
 	"fmt"
 
 	"chatroom/model"
+	"chatroom/service"
 )
 
-// MaxQueryBytes is the longest search query.
-const MaxQueryBytes = 256
+// MaxQueryBytes is the longest search query: the hub's limit.
+const MaxQueryBytes = service.MaxSearchQuery
 
 // indexChunk is how many talks step 2 indexes per statement batch.
 const indexChunk = 1000
@@ -42,26 +43,9 @@ func createSearch(ctx context.Context, tx *sql.Tx) error {
 // indexPage indexes the next indexChunk talks after (conv, seq) and moves
 // them on; it says how many it indexed.
 func indexPage(ctx context.Context, tx *sql.Tx, ins *sql.Stmt, conv *string, seq *int64) (int, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT conv, seq, content FROM messages
-		WHERE (conv, seq) > (?, ?) ORDER BY conv, seq LIMIT ?`, *conv, *seq, indexChunk)
+	page, err := scanPending(tx.QueryContext(ctx, `SELECT conv, seq, content FROM messages
+		WHERE (conv, seq) > (?, ?) ORDER BY conv, seq LIMIT ?`, *conv, *seq, indexChunk))
 	if err != nil {
-		return 0, err
-	}
-	type talk struct {
-		conv, content string
-		seq           int64
-	}
-	var page []talk
-	for rows.Next() {
-		var t talk
-		if err := rows.Scan(&t.conv, &t.seq, &t.content); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		page = append(page, t)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return 0, err
 	}
 	for _, t := range page {
@@ -102,9 +86,6 @@ func (s *Store) Search(ctx context.Context, conv, query string, before uint64, l
 	if err != nil {
 		return nil, false, err
 	}
-	more := len(msgs) > limit
-	if more {
-		msgs = msgs[:limit]
-	}
+	msgs, more := cut(msgs, limit)
 	return msgs, more, nil
 }
