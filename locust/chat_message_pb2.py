@@ -13,7 +13,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x12\x63hat_message.proto\x12\x08\x63hatroom\"\x97\x03\n\x0f\x43hatRoomRequest\x12\x0c\n\x04type\x18\x01 \x01(\t\x12\x11\n\tuser_name\x18\x02 \x01(\t\x12\x0f\n\x07\x63ontent\x18\x03 \x01(\t\x12:\n\tuser_list\x18\x04 \x03(\x0b\x32\'.chatroom.ChatRoomRequest.UserListEntry\x12\x11\n\ttimestamp\x18\x05 \x01(\x03\x12\x0b\n\x03seq\x18\x06 \x01(\x04\x12\x0c\n\x04room\x18\x07 \x01(\t\x12\n\n\x02to\x18\x08 \x01(\t\x12!\n\x05rooms\x18\t \x03(\x0b\x32\x12.chatroom.RoomInfo\x12\x0e\n\x06\x63ursor\x18\n \x01(\t\x12\r\n\x05limit\x18\x0b \x01(\r\x12\x0f\n\x07private\x18\x0c \x01(\x08\x12\x0e\n\x06\x62\x65\x66ore\x18\r \x01(\x04\x12\r\n\x05since\x18\x0e \x01(\x04\x12+\n\x08messages\x18\x0f \x03(\x0b\x32\x19.chatroom.ChatRoomRequest\x12\x0c\n\x04more\x18\x10 \x01(\x08\x1a/\n\rUserListEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"8\n\x08RoomInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07members\x18\x02 \x01(\r\x12\r\n\x05topic\x18\x03 \x01(\t\"<\n\rChatRoomBatch\x12+\n\x08messages\x18\x01 \x03(\x0b\x32\x19.chatroom.ChatRoomRequestB\x10Z\x0e\x63hatroom/modelb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x12\x63hat_message.proto\x12\x08\x63hatroom\"\xd3\x03\n\x0f\x43hatRoomRequest\x12\x0c\n\x04type\x18\x01 \x01(\t\x12\x11\n\tuser_name\x18\x02 \x01(\t\x12\x0f\n\x07\x63ontent\x18\x03 \x01(\t\x12:\n\tuser_list\x18\x04 \x03(\x0b\x32\'.chatroom.ChatRoomRequest.UserListEntry\x12\x11\n\ttimestamp\x18\x05 \x01(\x03\x12\x0b\n\x03seq\x18\x06 \x01(\x04\x12\x0c\n\x04room\x18\x07 \x01(\t\x12\n\n\x02to\x18\x08 \x01(\t\x12!\n\x05rooms\x18\t \x03(\x0b\x32\x12.chatroom.RoomInfo\x12\x0e\n\x06\x63ursor\x18\n \x01(\t\x12\r\n\x05limit\x18\x0b \x01(\r\x12\x0f\n\x07private\x18\x0c \x01(\x08\x12\x0e\n\x06\x62\x65\x66ore\x18\r \x01(\x04\x12\r\n\x05since\x18\x0e \x01(\x04\x12+\n\x08messages\x18\x0f \x03(\x0b\x32\x19.chatroom.ChatRoomRequest\x12\x0c\n\x04more\x18\x10 \x01(\x08\x12\x0e\n\x06joined\x18\x11 \x03(\t\x12\x0c\n\x04left\x18\x12 \x03(\t\x12\r\n\x05\x63ount\x18\x13 \x01(\r\x12\r\n\x05large\x18\x14 \x01(\x08\x1a/\n\rUserListEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"8\n\x08RoomInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07members\x18\x02 \x01(\r\x12\r\n\x05topic\x18\x03 \x01(\t\"<\n\rChatRoomBatch\x12+\n\x08messages\x18\x01 \x03(\x0b\x32\x19.chatroom.ChatRoomRequestB\x10Z\x0e\x63hatroom/modelb\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'chat_message_pb2', globals())
@@ -24,11 +24,11 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _CHATROOMREQUEST_USERLISTENTRY._options = None
   _CHATROOMREQUEST_USERLISTENTRY._serialized_options = b'8\001'
   _CHATROOMREQUEST._serialized_start=33
-  _CHATROOMREQUEST._serialized_end=440
-  _CHATROOMREQUEST_USERLISTENTRY._serialized_start=393
-  _CHATROOMREQUEST_USERLISTENTRY._serialized_end=440
-  _ROOMINFO._serialized_start=442
-  _ROOMINFO._serialized_end=498
-  _CHATROOMBATCH._serialized_start=500
-  _CHATROOMBATCH._serialized_end=560
+  _CHATROOMREQUEST._serialized_end=500
+  _CHATROOMREQUEST_USERLISTENTRY._serialized_start=453
+  _CHATROOMREQUEST_USERLISTENTRY._serialized_end=500
+  _ROOMINFO._serialized_start=502
+  _ROOMINFO._serialized_end=558
+  _CHATROOMBATCH._serialized_start=560
+  _CHATROOMBATCH._serialized_end=620
 # @@protoc_insertion_point(module_scope)

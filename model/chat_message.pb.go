@@ -79,6 +79,38 @@
 //   search    server   room | to, content, messages,     one page of results, newest first; more: ask
 //                      more                              again with before = the last one's seq
 //
+// Presence at scale (new fields and types). A room's presence is sent
+// per user (join, leave) only while the room has at most -presence-limit
+// members (default 1000): past it the room is "large", and nobody is sent
+// anyone else's join or leave, only their own. A client that asks for
+// coalesced presence in its handshake (?presence=coalesce, or the header
+// "presence: coalesce") gets, instead of others' joins and leaves, at most
+// one presence frame per room per window (-presence-window, 250ms) with
+// the names that joined and left in it, and in a large room only the
+// count, on change, at most every 8 windows (2 s). Clients that do not
+// ask get per-user joins and leaves in rooms that are not large, as
+// before. Its own join always comes first, at once, to everyone.
+//
+//   type      sent by  fields set                        meaning
+//   presence  server   room count [joined] [left]        the room's members changed: joined are in it
+//                      [large]                           now, left are not (apply both as set changes:
+//                                                        a name in either changed in the window); count
+//                                                        is how many are in the room (all nodes);
+//                                                        large: past -presence-limit, no names are
+//                                                        sent, ask userlist pages
+//   userlist  client   [room] [limit] [cursor]           one page of the room's users, by name: at most
+//                      [content]                         limit (<= 1000) names after cursor, whose
+//                                                        names start with content (case-insensitive);
+//                                                        no limit: the whole room, or in a large room
+//                                                        its first page
+//   userlist  server   user_list room count cursor       the page (or the whole room); count: the room's
+//                      [large]                           members; cursor: ask from it for the next
+//                                                        page, "" after the last
+// A room becomes large when its members pass -presence-limit, and stops
+// being large when they fall below nine tenths of it: then every member
+// is sent the whole userlist (and coalescing clients a presence frame
+// without large).
+//
 // Batched framing (opt-in). A client that offers the WebSocket subprotocol
 // "chatroom.v2" in its handshake, and gets it back, receives ChatRoomBatch
 // frames instead: each binary frame carries one or more ChatRoomRequests, in
@@ -162,7 +194,18 @@ type ChatRoomRequest struct {
 	// to).
 	Messages []*ChatRoomRequest `protobuf:"bytes,15,rep,name=messages,proto3" json:"messages,omitempty"`
 	// A history or search reply: there are more (older) talks to ask for.
-	More          bool `protobuf:"varint,16,opt,name=more,proto3" json:"more,omitempty"`
+	More bool `protobuf:"varint,16,opt,name=more,proto3" json:"more,omitempty"`
+	// A presence frame: the names that joined the room in its window (in
+	// it now).
+	Joined []string `protobuf:"bytes,17,rep,name=joined,proto3" json:"joined,omitempty"`
+	// A presence frame: the names that left the room in its window (not in
+	// it now).
+	Left []string `protobuf:"bytes,18,rep,name=left,proto3" json:"left,omitempty"`
+	// A presence or userlist frame: how many are in the room (all nodes).
+	Count uint32 `protobuf:"varint,19,opt,name=count,proto3" json:"count,omitempty"`
+	// A presence or userlist frame: the room is past -presence-limit
+	// members: no per-user presence is sent, the user list comes in pages.
+	Large         bool `protobuf:"varint,20,opt,name=large,proto3" json:"large,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -309,6 +352,34 @@ func (x *ChatRoomRequest) GetMore() bool {
 	return false
 }
 
+func (x *ChatRoomRequest) GetJoined() []string {
+	if x != nil {
+		return x.Joined
+	}
+	return nil
+}
+
+func (x *ChatRoomRequest) GetLeft() []string {
+	if x != nil {
+		return x.Left
+	}
+	return nil
+}
+
+func (x *ChatRoomRequest) GetCount() uint32 {
+	if x != nil {
+		return x.Count
+	}
+	return 0
+}
+
+func (x *ChatRoomRequest) GetLarge() bool {
+	if x != nil {
+		return x.Large
+	}
+	return false
+}
+
 // One room in a rooms reply.
 type RoomInfo struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -420,7 +491,7 @@ var File_chat_message_proto protoreflect.FileDescriptor
 
 const file_chat_message_proto_rawDesc = "" +
 	"\n" +
-	"\x12chat_message.proto\x12\bchatroom\"\x9e\x04\n" +
+	"\x12chat_message.proto\x12\bchatroom\"\xf6\x04\n" +
 	"\x0fChatRoomRequest\x12\x12\n" +
 	"\x04type\x18\x01 \x01(\tR\x04type\x12\x1b\n" +
 	"\tuser_name\x18\x02 \x01(\tR\buserName\x12\x18\n" +
@@ -438,7 +509,11 @@ const file_chat_message_proto_rawDesc = "" +
 	"\x06before\x18\r \x01(\x04R\x06before\x12\x14\n" +
 	"\x05since\x18\x0e \x01(\x04R\x05since\x125\n" +
 	"\bmessages\x18\x0f \x03(\v2\x19.chatroom.ChatRoomRequestR\bmessages\x12\x12\n" +
-	"\x04more\x18\x10 \x01(\bR\x04more\x1a;\n" +
+	"\x04more\x18\x10 \x01(\bR\x04more\x12\x16\n" +
+	"\x06joined\x18\x11 \x03(\tR\x06joined\x12\x12\n" +
+	"\x04left\x18\x12 \x03(\tR\x04left\x12\x14\n" +
+	"\x05count\x18\x13 \x01(\rR\x05count\x12\x14\n" +
+	"\x05large\x18\x14 \x01(\bR\x05large\x1a;\n" +
 	"\rUserListEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"N\n" +

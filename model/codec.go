@@ -27,7 +27,19 @@ const (
 	// Durable history (see chat_message.proto).
 	TypeSearch = "search"
 	TypeGap    = "gap"
+	// Presence at scale (see chat_message.proto).
+	TypePresence = "presence"
 )
+
+// PresenceParam is the handshake's query parameter (and header) by which
+// a client asks for coalesced presence, with the value PresenceCoalesce.
+const (
+	PresenceParam    = "presence"
+	PresenceCoalesce = "coalesce"
+)
+
+// MaxUserListPage is the most names a userlist page carries.
+const MaxUserListPage = 1000
 
 // MaxHistoryPage is the most talks a history or search reply carries.
 const MaxHistoryPage = 200

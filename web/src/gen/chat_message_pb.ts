@@ -79,6 +79,38 @@
 //   search    server   room | to, content, messages,     one page of results, newest first; more: ask
 //                      more                              again with before = the last one's seq
 //
+// Presence at scale (new fields and types). A room's presence is sent
+// per user (join, leave) only while the room has at most -presence-limit
+// members (default 1000): past it the room is "large", and nobody is sent
+// anyone else's join or leave, only their own. A client that asks for
+// coalesced presence in its handshake (?presence=coalesce, or the header
+// "presence: coalesce") gets, instead of others' joins and leaves, at most
+// one presence frame per room per window (-presence-window, 250ms) with
+// the names that joined and left in it, and in a large room only the
+// count, on change, at most every 8 windows (2 s). Clients that do not
+// ask get per-user joins and leaves in rooms that are not large, as
+// before. Its own join always comes first, at once, to everyone.
+//
+//   type      sent by  fields set                        meaning
+//   presence  server   room count [joined] [left]        the room's members changed: joined are in it
+//                      [large]                           now, left are not (apply both as set changes:
+//                                                        a name in either changed in the window); count
+//                                                        is how many are in the room (all nodes);
+//                                                        large: past -presence-limit, no names are
+//                                                        sent, ask userlist pages
+//   userlist  client   [room] [limit] [cursor]           one page of the room's users, by name: at most
+//                      [content]                         limit (<= 1000) names after cursor, whose
+//                                                        names start with content (case-insensitive);
+//                                                        no limit: the whole room, or in a large room
+//                                                        its first page
+//   userlist  server   user_list room count cursor       the page (or the whole room); count: the room's
+//                      [large]                           members; cursor: ask from it for the next
+//                                                        page, "" after the last
+// A room becomes large when its members pass -presence-limit, and stops
+// being large when they fall below nine tenths of it: then every member
+// is sent the whole userlist (and coalescing clients a presence frame
+// without large).
+//
 // Batched framing (opt-in). A client that offers the WebSocket subprotocol
 // "chatroom.v2" in its handshake, and gets it back, receives ChatRoomBatch
 // frames instead: each binary frame carries one or more ChatRoomRequests, in
@@ -107,7 +139,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file chat_message.proto.
  */
 export const file_chat_message: GenFile = /*@__PURE__*/
-  fileDesc("ChJjaGF0X21lc3NhZ2UucHJvdG8SCGNoYXRyb29tIpcDCg9DaGF0Um9vbVJlcXVlc3QSDAoEdHlwZRgBIAEoCRIRCgl1c2VyX25hbWUYAiABKAkSDwoHY29udGVudBgDIAEoCRI6Cgl1c2VyX2xpc3QYBCADKAsyJy5jaGF0cm9vbS5DaGF0Um9vbVJlcXVlc3QuVXNlckxpc3RFbnRyeRIRCgl0aW1lc3RhbXAYBSABKAMSCwoDc2VxGAYgASgEEgwKBHJvb20YByABKAkSCgoCdG8YCCABKAkSIQoFcm9vbXMYCSADKAsyEi5jaGF0cm9vbS5Sb29tSW5mbxIOCgZjdXJzb3IYCiABKAkSDQoFbGltaXQYCyABKA0SDwoHcHJpdmF0ZRgMIAEoCBIOCgZiZWZvcmUYDSABKAQSDQoFc2luY2UYDiABKAQSKwoIbWVzc2FnZXMYDyADKAsyGS5jaGF0cm9vbS5DaGF0Um9vbVJlcXVlc3QSDAoEbW9yZRgQIAEoCBovCg1Vc2VyTGlzdEVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiOAoIUm9vbUluZm8SDAoEbmFtZRgBIAEoCRIPCgdtZW1iZXJzGAIgASgNEg0KBXRvcGljGAMgASgJIjwKDUNoYXRSb29tQmF0Y2gSKwoIbWVzc2FnZXMYASADKAsyGS5jaGF0cm9vbS5DaGF0Um9vbVJlcXVlc3RCEFoOY2hhdHJvb20vbW9kZWxiBnByb3RvMw");
+  fileDesc("ChJjaGF0X21lc3NhZ2UucHJvdG8SCGNoYXRyb29tItMDCg9DaGF0Um9vbVJlcXVlc3QSDAoEdHlwZRgBIAEoCRIRCgl1c2VyX25hbWUYAiABKAkSDwoHY29udGVudBgDIAEoCRI6Cgl1c2VyX2xpc3QYBCADKAsyJy5jaGF0cm9vbS5DaGF0Um9vbVJlcXVlc3QuVXNlckxpc3RFbnRyeRIRCgl0aW1lc3RhbXAYBSABKAMSCwoDc2VxGAYgASgEEgwKBHJvb20YByABKAkSCgoCdG8YCCABKAkSIQoFcm9vbXMYCSADKAsyEi5jaGF0cm9vbS5Sb29tSW5mbxIOCgZjdXJzb3IYCiABKAkSDQoFbGltaXQYCyABKA0SDwoHcHJpdmF0ZRgMIAEoCBIOCgZiZWZvcmUYDSABKAQSDQoFc2luY2UYDiABKAQSKwoIbWVzc2FnZXMYDyADKAsyGS5jaGF0cm9vbS5DaGF0Um9vbVJlcXVlc3QSDAoEbW9yZRgQIAEoCBIOCgZqb2luZWQYESADKAkSDAoEbGVmdBgSIAMoCRINCgVjb3VudBgTIAEoDRINCgVsYXJnZRgUIAEoCBovCg1Vc2VyTGlzdEVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiOAoIUm9vbUluZm8SDAoEbmFtZRgBIAEoCRIPCgdtZW1iZXJzGAIgASgNEg0KBXRvcGljGAMgASgJIjwKDUNoYXRSb29tQmF0Y2gSKwoIbWVzc2FnZXMYASADKAsyGS5jaGF0cm9vbS5DaGF0Um9vbVJlcXVlc3RCEFoOY2hhdHJvb20vbW9kZWxiBnByb3RvMw");
 
 /**
  * @generated from message chatroom.ChatRoomRequest
@@ -231,6 +263,37 @@ export type ChatRoomRequest = Message<"chatroom.ChatRoomRequest"> & {
    * @generated from field: bool more = 16;
    */
   more: boolean;
+
+  /**
+   * A presence frame: the names that joined the room in its window (in
+   * it now).
+   *
+   * @generated from field: repeated string joined = 17;
+   */
+  joined: string[];
+
+  /**
+   * A presence frame: the names that left the room in its window (not in
+   * it now).
+   *
+   * @generated from field: repeated string left = 18;
+   */
+  left: string[];
+
+  /**
+   * A presence or userlist frame: how many are in the room (all nodes).
+   *
+   * @generated from field: uint32 count = 19;
+   */
+  count: number;
+
+  /**
+   * A presence or userlist frame: the room is past -presence-limit
+   * members: no per-user presence is sent, the user list comes in pages.
+   *
+   * @generated from field: bool large = 20;
+   */
+  large: boolean;
 };
 
 /**
