@@ -29,6 +29,7 @@ type conn struct {
 	sock      *sockConn
 	name      string
 	remote    string
+	begun     time.Time // when it was upgraded
 	ip        netip.Addr
 	batched   bool          // the client negotiated model.SubprotocolBatch
 	wake      chan struct{} // has room for one signal: the write pump has work
@@ -36,6 +37,7 @@ type conn struct {
 	pingTimer *time.Timer   // makes a ping due every PingInterval
 	left      atomic.Bool   // Room.Leave has been called
 	meter     *frameMeter   // sees every frame read, to charge those gorilla handles alone (framemeter.go)
+	ready     readiness     // waits for the next frame on a small stack (idlewait.go)
 	budget    *budget       // what it may still send (budget.go); nil until its first frame (read pump only)
 
 	// Pings, pongs and continuation frames not yet charged to the budget
@@ -149,14 +151,19 @@ func (c *conn) allowPumps() {
 	c.unlockAndWake()
 }
 
-// serve runs the connection until it is gone: the read pump (if it
-// joined), then finish.
-func (c *conn) serve(begun time.Time, joined bool) {
-	var err error
-	if joined {
-		err = c.readPump()
+// serve runs the connection until it is gone: the read pump in bursts
+// (readBurst) if it joined, then finish, which untracks it.
+func (c *conn) serve(joined bool) {
+	if !joined {
+		c.finish(nil)
+		return
 	}
-	c.finish(begun, err)
+	c.setHandlers()
+	if c.ready.idle() {
+		c.waitThenRead()
+		return
+	}
+	c.readBurst()
 }
 
 func (c *conn) leave() {
@@ -166,15 +173,16 @@ func (c *conn) leave() {
 }
 
 // finish ends the connection after the read pump: the close handshake,
-// the write pump's end, leave, the log line.
-func (c *conn) finish(begun time.Time, readErr error) {
+// the write pump's end, leave, the log line; then the server forgets it.
+func (c *conn) finish(readErr error) {
+	defer c.s.untrack(c)
 	d, code, reason := c.ended(readErr)
 	c.s.stats.closes[d.Cause()].Add(1)
 	<-c.pumpDone
 	c.pingTimer.Stop()
 	c.ws.Close()
 	c.leave()
-	log := c.logger().WithFields(logrus.Fields{"code": code, "reason": reason, "duration": time.Since(begun).Round(time.Millisecond).String()})
+	log := c.logger().WithFields(logrus.Fields{"code": code, "reason": reason, "duration": time.Since(c.begun).Round(time.Millisecond).String()})
 	if d == service.DisconnectSlowConsumer || d == service.DisconnectFlood {
 		log.Warn("connection closed")
 	} else {

@@ -67,6 +67,10 @@ type frameMeter struct {
 
 func newFrameMeter(r io.Reader) *frameMeter { return &frameMeter{r: r} }
 
+// atBoundary reports whether the bytes passed so far end with a whole
+// frame, and the meter is not stopped: the next byte starts a header.
+func (m *frameMeter) atBoundary() bool { return m.have == 0 && m.skip == 0 && !m.stopped }
+
 // stop makes every later read fail with errFlooding.
 func (m *frameMeter) stop() { m.stopped = true }
 

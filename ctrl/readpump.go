@@ -18,13 +18,19 @@ const maxReplyType = 32
 // tooBigReason is the close reason of a frame over ReadLimit, with the limit.
 const tooBigReason = "frame is longer than %d bytes"
 
-// readPump reads and handles frames until the connection fails or the
-// server decides to close it.
-func (c *conn) readPump() error {
-	c.setHandlers()
+// readBurst reads and handles frames until gorilla's buffer is empty, then
+// leaves the wait for the next one to a small goroutine (idlewait.go); or
+// until the connection fails or the server decides to close it, and then
+// finishes the connection.
+func (c *conn) readBurst() {
 	for {
 		if done, err := c.readFrame(); done {
-			return err
+			c.finish(err)
+			return
+		}
+		if c.ready.idle() {
+			go c.waitThenRead()
+			return
 		}
 	}
 }

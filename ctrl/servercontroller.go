@@ -128,16 +128,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.start(c, in)
 }
 
-// start joins c to its rooms and serves it, until it ends, on a goroutine
-// of its own: its stack starts small and stays small while the connection
-// is idle, and net/http's (grown by parsing the request and joining) ends.
+// start joins c to its rooms and serves it, until it ends, on goroutines
+// of its own: their stacks start small and stay small while the
+// connection is idle (idlewait.go), and net/http's (grown by parsing the
+// request and joining) ends.
 func (s *Server) start(c *conn, in admission) {
-	begun := time.Now()
+	c.begun = time.Now()
 	joined := c.open(in)
-	go func() {
-		defer s.untrack(c)
-		c.serve(begun, joined)
-	}()
+	go c.serve(joined)
 }
 
 func (s *Server) isClosing() bool {

@@ -25,6 +25,7 @@ func (s *Server) upgrade(w http.ResponseWriter, r *http.Request, in admission, i
 	name := in.name
 	var sock *sockConn
 	var meter *frameMeter
+	var br *bufio.Reader
 	earlyData := false
 	ws, err := s.upgrader.Upgrade(hijacker{w, func(nc net.Conn, brw *bufio.ReadWriter) (net.Conn, *bufio.ReadWriter) {
 		sock = &sockConn{Conn: nc}
@@ -39,7 +40,8 @@ func (s *Server) upgrade(w http.ResponseWriter, r *http.Request, in admission, i
 		// resets it to read from the conn returned, which reads through
 		// the frame meter (framemeter.go).
 		meter = newFrameMeter(sock)
-		return meteredConn{sock, meter}, bufio.NewReadWriter(bufio.NewReaderSize(sock, readBufferSize), brw.Writer)
+		br = bufio.NewReaderSize(sock, readBufferSize)
+		return meteredConn{sock, meter}, bufio.NewReadWriter(br, brw.Writer)
 	}}, r, nil)
 	if err != nil {
 		if earlyData {
@@ -55,6 +57,7 @@ func (s *Server) upgrade(w http.ResponseWriter, r *http.Request, in admission, i
 		ws:       ws,
 		sock:     sock,
 		meter:    meter,
+		ready:    newReadiness(sock.Conn, br),
 		name:     name,
 		batched:  ws.Subprotocol() == model.SubprotocolBatch,
 		remote:   r.RemoteAddr,

@@ -1,0 +1,125 @@
+package ctrl
+
+import (
+	"bufio"
+	"net"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// Idle connections read on a small goroutine. A read pump blocked inside
+// gorilla's NextReader holds the whole chain of its frames (NextReader,
+// advanceFrame, bufio, the frame meter, the socket's Read), and a goroutine
+// that has once handled a frame has grown its stack to 4 or 8 KiB, which
+// the runtime never shrinks back to its 2 KiB minimum (it shrinks a stack
+// only to keep at least four times what is in use, plus its guard). At
+// 15,000 idle connections that was a third of what a connection cost.
+// So the read pump runs in bursts: a goroutine reads and handles frames
+// while gorilla's buffer holds some; when it is empty, that goroutine ends
+// and a fresh one (started at the runtime's small initial size) waits in
+// the runtime's poller, a few frames deep, for the socket to become
+// readable; then it starts the next burst on a fresh goroutine and ends.
+// The wait reads nothing: a non-blocking MSG_PEEK of one byte says whether
+// data (or the end of the stream, or an error) is there, and gorilla's
+// read that follows finds out which, with the read deadline in force
+// throughout. Over TLS (whose reader may hold a decrypted record the
+// socket no longer shows) the read pump stays one goroutine.
+
+// readiness waits for a plain TCP socket's readability; its raw is nil
+// over TLS.
+type readiness struct {
+	raw syscall.RawConn
+	br  *bufio.Reader // gorilla's read buffer, which may hold the next frame
+}
+
+// newReadiness returns the readiness wait for nc read through br, or a
+// zero readiness (no wait) when nc is not a plain socket.
+func newReadiness(nc net.Conn, br *bufio.Reader) readiness {
+	type syscallConn interface {
+		SyscallConn() (syscall.RawConn, error)
+	}
+	if sc, ok := nc.(syscallConn); ok && br != nil {
+		if raw, err := sc.SyscallConn(); err == nil {
+			return readiness{raw: raw, br: br}
+		}
+	}
+	return readiness{}
+}
+
+// idle reports whether the read pump should hand over to a waiter: the
+// socket can be waited on and gorilla's buffer holds nothing.
+func (r readiness) idle() bool { return r.raw != nil && r.br.Buffered() == 0 }
+
+// wait returns once the socket has something to read, or the read
+// deadline has passed, or it is closed. Its errors are left to the read
+// that follows, which meets them again and reports them as it always did.
+func (r readiness) wait() { r.raw.Read(peekReady) }
+
+// peekReady reports whether fd can be read without blocking: false makes
+// the runtime park the goroutine until the poller says it is readable.
+func peekReady(fd uintptr) bool {
+	var b [1]byte
+	_, _, err := unix.Recvfrom(int(fd), b[:], unix.MSG_PEEK|unix.MSG_DONTWAIT)
+	return err != unix.EAGAIN && err != unix.EINTR
+}
+
+// waitThenRead is an idle connection's only goroutine: it waits for the
+// next frame, then hands the reading to a fresh goroutine and ends. A pong
+// (every idle client's answer to the server's pings) it takes itself, as
+// gorilla would (pongFrame), and leaves the next wait to a fresh goroutine,
+// so that no stack grown on the way stays.
+func (c *conn) waitThenRead() {
+	c.ready.wait()
+	if c.takePong() {
+		go c.waitThenRead()
+		return
+	}
+	go c.readBurst()
+}
+
+// maxPong is the longest pong frame a client sends: a header, a mask key
+// and at most 125 bytes of payload (RFC 6455, 5.5).
+const maxPong = 2 + 4 + 125
+
+// takePong reads a complete, well-formed, masked pong frame from the
+// socket if that is what comes next and gorilla is between frames (its
+// buffer empty, the meter at a frame boundary), and does what gorilla's
+// pong handler does: it extends the read deadline. The frame passes the
+// meter like any other, so it is charged as before. Anything else is left
+// to gorilla, which checks it and fails the connection if it is bad.
+func (c *conn) takePong() bool {
+	if !c.ready.idle() || !c.meter.atBoundary() {
+		return false
+	}
+	var b [maxPong]byte
+	n, ok := 0, false
+	c.ready.raw.Read(func(fd uintptr) bool {
+		got, _, err := unix.Recvfrom(int(fd), b[:], unix.MSG_PEEK|unix.MSG_DONTWAIT)
+		if n = pongFrame(b[:max(got, 0)]); err != nil || n == 0 {
+			return true
+		}
+		got, _, err = unix.Recvfrom(int(fd), b[:n], unix.MSG_DONTWAIT)
+		ok = err == nil && got == n // what was peeked is there to read
+		return true
+	})
+	if !ok {
+		return false
+	}
+	c.meter.scan(b[:n])
+	c.extendRead()
+	return true
+}
+
+// pongFrame returns the length of the pong frame b starts with: final, no
+// extension bits, masked, its payload within the control frame limit and
+// all in b; 0 if b does not start with one.
+func pongFrame(b []byte) int {
+	if len(b) < 6 || b[0] != 0x80|opPong || b[1]&0x80 == 0 || b[1]&0x7f > 125 {
+		return 0
+	}
+	if n := 6 + int(b[1]&0x7f); n <= len(b) {
+		return n
+	}
+	return 0
+}
