@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/gorilla/websocket"
 
@@ -44,7 +45,8 @@ func dialPresence(t *testing.T, addr, name string, coalesce bool) (*roomClient, 
 }
 
 // crowd connects the users names (spec clients, who read nothing more
-// than their preamble), a few at a time.
+// than their preamble), a few at a time, and returns once each has read
+// its preamble.
 func crowd(t *testing.T, addr string, names []string) []*roomClient {
 	t.Helper()
 	cs := make([]*roomClient, len(names))
@@ -63,6 +65,7 @@ func crowd(t *testing.T, addr string, names []string) []*roomClient {
 				return
 			}
 			cs[i] = &roomClient{t: t, name: name, ws: ws}
+			errs <- readPreamble(ws)
 		}()
 	}
 	wg.Wait()
@@ -73,9 +76,28 @@ func crowd(t *testing.T, addr string, names []string) []*roomClient {
 		}
 	}
 	for err := range errs {
-		t.Fatal(err)
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 	return cs
+}
+
+// readPreamble reads what a joiner is sent up to its user list: then its
+// join has been delivered to everyone.
+func readPreamble(ws *websocket.Conn) error {
+	ws.SetReadDeadline(time.Now().Add(waitTime))
+	defer ws.SetReadDeadline(time.Time{})
+	for range 1000 {
+		_, b, err := ws.ReadMessage()
+		if err != nil {
+			return err
+		}
+		if m, err := model.Decode(b); err != nil || m.Type == model.TypeUserList {
+			return err
+		}
+	}
+	return fmt.Errorf("no user list in 1000 messages")
 }
 
 // upTo reads until stop says a message is the last, and returns them all.
