@@ -2,6 +2,7 @@ package ctrl
 
 import (
 	"bufio"
+	"io"
 	"net"
 	"syscall"
 
@@ -23,7 +24,9 @@ import (
 // The wait reads nothing: a non-blocking MSG_PEEK of one byte says whether
 // data (or the end of the stream, or an error) is there, and gorilla's
 // read that follows finds out which, with the read deadline in force
-// throughout. Over TLS (whose reader may hold a decrypted record the
+// throughout. While it waits, gorilla's read buffer is swapped for a
+// minimal one (its bytes are all read: there is nothing to keep), and the
+// full one is made again when the burst starts. Over TLS (whose reader may hold a decrypted record the
 // socket no longer shows) the read pump stays one goroutine.
 
 // readiness waits for a plain TCP socket's readability; its raw is nil
@@ -31,17 +34,22 @@ import (
 type readiness struct {
 	raw syscall.RawConn
 	br  *bufio.Reader // gorilla's read buffer, which may hold the next frame
+	src io.Reader     // what br reads from
 }
+
+// idleBufferSize is the read buffer of a connection that waits: bufio's
+// smallest.
+const idleBufferSize = 16
 
 // newReadiness returns the readiness wait for nc read through br, or a
 // zero readiness (no wait) when nc is not a plain socket.
-func newReadiness(nc net.Conn, br *bufio.Reader) readiness {
+func newReadiness(nc net.Conn, br *bufio.Reader, src io.Reader) readiness {
 	type syscallConn interface {
 		SyscallConn() (syscall.RawConn, error)
 	}
 	if sc, ok := nc.(syscallConn); ok && br != nil {
 		if raw, err := sc.SyscallConn(); err == nil {
-			return readiness{raw: raw, br: br}
+			return readiness{raw: raw, br: br, src: src}
 		}
 	}
 	return readiness{}
@@ -50,6 +58,21 @@ func newReadiness(nc net.Conn, br *bufio.Reader) readiness {
 // idle reports whether the read pump should hand over to a waiter: the
 // socket can be waited on and gorilla's buffer holds nothing.
 func (r readiness) idle() bool { return r.raw != nil && r.br.Buffered() == 0 }
+
+// shrink swaps gorilla's empty read buffer for a minimal one, and grow
+// swaps it back: gorilla keeps a pointer to the bufio.Reader, whose value
+// is replaced. Both run only on the goroutine that reads, between frames.
+func (r readiness) shrink() {
+	if r.br.Size() != idleBufferSize {
+		*r.br = *bufio.NewReaderSize(r.src, idleBufferSize)
+	}
+}
+
+func (r readiness) grow() {
+	if r.br.Size() != readBufferSize {
+		*r.br = *bufio.NewReaderSize(r.src, readBufferSize)
+	}
+}
 
 // wait returns once the socket has something to read, or the read
 // deadline has passed, or it is closed. Its errors are left to the read
@@ -70,11 +93,13 @@ func peekReady(fd uintptr) bool {
 // gorilla would (pongFrame), and leaves the next wait to a fresh goroutine,
 // so that no stack grown on the way stays.
 func (c *conn) waitThenRead() {
+	c.ready.shrink()
 	c.ready.wait()
 	if c.takePong() {
 		go c.waitThenRead()
 		return
 	}
+	c.ready.grow()
 	go c.readBurst()
 }
 

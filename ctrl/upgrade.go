@@ -57,7 +57,7 @@ func (s *Server) upgrade(w http.ResponseWriter, r *http.Request, in admission, i
 		ws:       ws,
 		sock:     sock,
 		meter:    meter,
-		ready:    newReadiness(sock.Conn, br),
+		ready:    newReadiness(sock.Conn, br, meteredConn{sock, meter}),
 		name:     name,
 		batched:  ws.Subprotocol() == model.SubprotocolBatch,
 		remote:   r.RemoteAddr,
