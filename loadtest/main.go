@@ -21,6 +21,13 @@
 //	idle     -clients connections held open for -duration; with -pid, the
 //	         server's RSS per connection
 //	connect  -concurrency workers connecting, joining, leaving, for -duration
+//	storm    -clients reconnecting client sessions (service/session, the
+//	         desktop client's) connect 64 at a time; the tool says "storm:
+//	         all connected" on stderr, and waits -duration for the server to
+//	         be restarted under them; it measures the time from the first
+//	         session dropped to the last one back, then -senders sessions
+//	         send 2 talks each, which every session must get exactly once
+//	         within -drain (scripts/bench-reconnect-storm.sh)
 //
 // Deliveries are timed from the send time written into each talk, so the
 // latency is send to receive on one clock. Lost deliveries are talks sent
@@ -93,7 +100,7 @@ func realMain() int {
 		defer pprof.StopCPUProfile()
 	}
 	var sum *summary
-	if o.clients+o.churn > o.perProcess && !o.child && o.scenario != "connect" {
+	if o.clients+o.churn > o.perProcess && !o.child && o.scenario != "connect" && o.scenario != "storm" {
 		sum, err = runProcesses(ctx, o, log)
 	} else {
 		sum, err = run(ctx, o, log)

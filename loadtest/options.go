@@ -110,14 +110,14 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 func (o *options) flagSet(stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&o.scenario, "scenario", "seed", "seed, fanout, rooms, catchup, idle or connect (see go doc ./loadtest)")
+	fs.StringVar(&o.scenario, "scenario", "seed", "seed, fanout, rooms, catchup, idle, connect or storm (see go doc ./loadtest)")
 	fs.StringVar(&o.rawURL, "url", "ws://127.0.0.1:9000/ws", "chat endpoint, ws:// or wss:// (TLS); several, comma-separated, share the clients (one cluster)")
 	fs.StringVar(&o.proto, "protocol", protoV1, "v1 (one message per frame), v2 (the chatroom.v2 subprotocol: batched frames) or lines (plain text, for gorilla's examples/chat)")
 	fs.StringVar(&o.ca, "ca", "", "wss://: PEM file of CA certificates to trust besides the system's (a self-signed server's certificate or its CA)")
 	fs.StringVar(&o.authSecret, "auth-secret", "", "the server's -auth-secret: every user sends an HS256 token for its name (Authorization: Bearer); default $"+authSecretEnv+", which ps does not show")
 	fs.IntVar(&o.clients, "clients", 100, "users to connect")
 	fs.IntVar(&o.churn, "churn", 0, "seed, fanout: this many more users join, stay 0.5-3 s, exit and join again as someone new while talks are sent (not counted in loss)")
-	fs.IntVar(&o.senders, "senders", 10, "fanout, rooms, catchup: how many of the clients send")
+	fs.IntVar(&o.senders, "senders", 10, "fanout, rooms, catchup, storm: how many of the clients send")
 	fs.IntVar(&o.rooms, "rooms", 10, "rooms, catchup: how many rooms (named load-0, load-1, ... with the default -room-prefix)")
 	fs.StringVar(&o.roomPrefix, "room-prefix", defaultRoomPrefix, "rooms, catchup: the rooms' names start with this (two runs with different prefixes use disjoint rooms)")
 	fs.IntVar(&o.roomsPer, "rooms-per-user", 2, "rooms, catchup: how many of the rooms each user is in (joined in its handshake)")
@@ -126,7 +126,7 @@ func (o *options) flagSet(stderr io.Writer) *flag.FlagSet {
 	fs.DurationVar(&o.dropFor, "drop-for", 3*time.Second, "catchup: how long a disconnected user stays away before it reconnects with since")
 	fs.DurationVar(&o.interval, "interval", 2*time.Second, "seed: each user sends one talk (and one userlist request) this often")
 	fs.Float64Var(&o.rate, "rate", 100, "fanout, rooms, catchup: talks per second, all senders together")
-	fs.DurationVar(&o.duration, "duration", 30*time.Second, "how long users send (idle: hold; connect: keep connecting)")
+	fs.DurationVar(&o.duration, "duration", 30*time.Second, "how long users send (idle: hold; connect: keep connecting; storm: the longest wait for the restart, and then for every session to be back)")
 	fs.DurationVar(&o.ramp, "ramp", 10*time.Second, "spread the connections over this long")
 	fs.DurationVar(&o.drain, "drain", 15*time.Second, "after sending stops, wait at most this long for deliveries")
 	fs.IntVar(&o.size, "size", 64, "talk content size in bytes (at least 40)")
@@ -199,8 +199,8 @@ func parseEndpoints(rawURLs string, roots *x509.CertPool) ([]endpoint, error) {
 // check refuses options that do not make a run.
 func (o *options) check() error {
 	switch {
-	case !slices.Contains([]string{"seed", "fanout", "rooms", "catchup", "idle", "connect"}, o.scenario):
-		return fmt.Errorf("-scenario %q: want seed, fanout, rooms, catchup, idle or connect", o.scenario)
+	case !slices.Contains([]string{"seed", "fanout", "rooms", "catchup", "idle", "connect", "storm"}, o.scenario):
+		return fmt.Errorf("-scenario %q: want seed, fanout, rooms, catchup, idle, connect or storm", o.scenario)
 	case o.proto != protoV1 && o.proto != protoV2 && o.proto != protoLines:
 		return fmt.Errorf("-protocol %q: want v1, v2 or lines", o.proto)
 	case o.clients < 1 || o.duration <= 0 || o.ramp < 0 || o.drain < 0 || o.progress <= 0:
@@ -217,6 +217,8 @@ func (o *options) check() error {
 		return errors.New("-concurrency must be >= 1")
 	case o.perProcess < 1:
 		return errors.New("-per-process must be >= 1")
+	case o.scenario == "storm" && (o.clients > o.perProcess || o.senders < 1 || o.senders > o.clients || o.proto != protoV1):
+		return fmt.Errorf("storm needs -clients <= -per-process (%d: its sessions run in one process), 1 <= -senders <= -clients, and -protocol v1 (the session's)", o.perProcess)
 	case o.scenario == "connect" && o.concurrency > o.perProcess:
 		return fmt.Errorf("-concurrency %d: one process holds at most %d connections", o.concurrency, o.perProcess)
 	case o.scenario == "rooms":

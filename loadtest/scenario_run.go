@@ -61,7 +61,15 @@ func run(ctx context.Context, o options, log io.Writer) (*summary, error) {
 		return runConnect(ctx, o, log)
 	case "catchup":
 		return runCatchup(ctx, o, log)
+	case "storm":
+		return runStorm(ctx, o, log)
 	}
+	return runUsers(ctx, o, log)
+}
+
+// runUsers runs the scenarios of the tool's own lean clients: seed,
+// fanout, rooms and idle.
+func runUsers(ctx context.Context, o options, log io.Writer) (*summary, error) {
 	cpu0, scpu0, rss0 := selfCPU(), procCPU(o.pid), rssMiB(o.pid)
 	var errs errCounter
 	users, failures, readers := connectAll(ctx, o, log, &errs)

@@ -47,6 +47,9 @@ type summary struct {
 	// catchup
 	Catchup *catchupCounts `json:"catchup,omitempty"`
 
+	// storm
+	Storm *stormCounts `json:"storm,omitempty"`
+
 	// connect
 	ConnectsPerSec float64   `json:"connects_per_s,omitempty"`
 	HandshakeMs    latencies `json:"handshake_ms"`
@@ -94,6 +97,9 @@ func (s *summary) print(w io.Writer) {
 		fmt.Fprintf(w, "handshake ms       p50 %.2f  p90 %.2f  p99 %.2f  max %.2f\n", s.HandshakeMs.P50, s.HandshakeMs.P90, s.HandshakeMs.P99, s.HandshakeMs.Max)
 	case "idle":
 		fmt.Fprintf(w, "held open for      %.1f s\n", s.DurationSec)
+	case "storm":
+		s.Storm.print(w)
+		fmt.Fprintf(w, "talks              %d sent after the storm, %d deliveries, lost %d\n", s.TalksSent, s.Deliveries, s.Lost)
 	}
 	if len(s.ServerRSSMiB) > 0 {
 		fmt.Fprintf(w, "server RSS MiB     %.1f before connecting, %.1f connected, %.1f at the end\n", s.ServerRSSMiB[0], s.ServerRSSMiB[1], s.ServerRSSMiB[2])

@@ -148,8 +148,10 @@ func (s *Session) Run(ctx context.Context) error {
 			s.setState(StateChanged{State: Disconnected, Err: err})
 			return err
 		}
-		s.setState(StateChanged{State: Reconnecting, Err: err, RetryIn: backoff})
-		t := time.NewTimer(backoff)
+		backoff = s.retryBackoff(backoff, err)
+		wait := jittered(backoff)
+		s.setState(StateChanged{State: Reconnecting, Err: err, RetryIn: wait})
+		t := time.NewTimer(wait)
 		select {
 		case <-t.C:
 		case <-ctx.Done():
