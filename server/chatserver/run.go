@@ -81,6 +81,9 @@ func Run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 		return n.fail(err)
 	}
 	n.serve(ready)
+	trimCtx, stopTrim := context.WithCancel(ctx)
+	defer stopTrim()
+	go trimMemory(trimCtx, n.chat.Connections)
 	if err := n.untilSignal(ctx); err != nil {
 		return n.fail(err)
 	}
