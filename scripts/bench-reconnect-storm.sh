@@ -12,13 +12,16 @@
 # with its per-address limits off (-max-conns-per-ip 0 -join-rate-per-ip 0
 # -msg-rate-per-ip 0 -userlist-rate-per-ip 0); everything else is default.
 # Takes about a minute. Usage: bash scripts/bench-reconnect-storm.sh
-# Environment: CLIENTS (15000), PORT (9211), SIGNAL (TERM or KILL).
+# Environment: CLIENTS (15000), PORT (9211), SIGNAL (TERM or KILL), DOWN
+# (seconds the server stays stopped before it starts again, as a slower
+# deploy would; default 0).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 clients=${CLIENTS:-15000}
 port=${PORT:-9211}
 sig=${SIGNAL:-TERM}
+down=${DOWN:-0}
 
 work=$(mktemp -d)
 pid=
@@ -58,10 +61,11 @@ t0=$(now)
 kill -"$sig" "$pid"
 wait "$pid" || true
 t1=$(now)
+sleep "$down" # the deploy's own time, on purpose
 start_server
 listening "$port" 30 "$pid" || exit 1
 t2=$(now)
-echo "server: stopped (SIG$sig) in $(secs "$t0" "$t1") s, listening again $(secs "$t1" "$t2") s later"
+echo "server: stopped (SIG$sig) in $(secs "$t0" "$t1") s, listening again $(secs "$t1" "$t2") s later (DOWN=$down)"
 rc=0
 wait "$tool" || rc=$?
 tool=
