@@ -30,7 +30,9 @@ func TestCoalescedPresence(t *testing.T) {
 	spec, _ := dialPresence(t, r.addr, "spec", false)
 	// The first window is the watcher's and spec's joins; the crowd's is
 	// the next.
-	watcher.upTo(func(m *model.ChatRoomRequest) bool { return m.Type == model.TypePresence && slices.Contains(m.Joined, "spec") })
+	watcher.upTo(func(m *model.ChatRoomRequest) bool {
+		return m.Type == model.TypePresence && slices.Contains(m.Joined, "spec")
+	})
 	var joiners []string
 	for i := range 20 {
 		joiners = append(joiners, fmt.Sprintf("user%02d", i))
