@@ -1,0 +1,241 @@
+// Who is in a room, as the server says it (presence at scale, see
+// model/chat_message.proto). The page asks for coalesced presence in its
+// handshake, so others' joins and leaves come as presence frames (names
+// that joined and left in a window, and the room's count); an older server,
+// or one that does not coalesce, still sends them one by one (main.ts).
+// Past the server's -presence-limit a room is large: no names come any
+// more, only the count, and the users panel shows a page of the user list
+// at a time, "more" reading the next, and a box that finds users by the
+// start of their name. This file owns that state of each room, the
+// userlist replies and requests, and the panel's box and button;
+// conversations.ts draws the names.
+
+import { withName } from "./bidi.ts";
+import type { Conversation } from "./conversation.ts";
+import type { Conversations } from "./conversations.ts";
+import { byId } from "./dom.ts";
+import type { Texts } from "./i18n.ts";
+import type { ChatRoomRequest, Request } from "./protocol.ts";
+
+// The names a page asks for (the server sends at most model.MaxUserListPage).
+export const userPage = 100;
+// Typing in the find box asks the server once the typing pauses this long.
+const findPause = 300;
+// A presence frame with more names than this is said in one line per kind.
+const namedChanges = 5;
+
+// RoomPresence is a room's presence beyond its set of users.
+export type RoomPresence = {
+  large: boolean; // past -presence-limit: the names shown are pages
+  count: number; // the room's members, as the server last said (large rooms)
+  page: string[]; // large: the names of the pages read, in order
+  cursor: string; // large: where the next page starts ("": no more)
+  prefix: string; // large: the start of the names the pages hold
+  asked: number; // page requests not yet answered
+  appending: boolean; // the latest page request reads on from the pages held
+};
+
+export function newPresence(): RoomPresence {
+  return { large: false, count: 0, page: [], cursor: "", prefix: "", asked: 0, appending: false };
+}
+
+export class Presence {
+  private readonly find = byId<HTMLElement>("users-find");
+  private readonly input = byId<HTMLInputElement>("users-filter");
+  private readonly more = byId<HTMLButtonElement>("users-more");
+  private readonly status = byId<HTMLElement>("users-status");
+  private findTimer = 0;
+  private lastDrawn: Conversation | null = null;
+
+  constructor(
+    private readonly t: Texts,
+    private readonly convs: Conversations,
+    private readonly send: (r: Request) => boolean,
+  ) {
+    byId("users-filter-label").textContent = t.findUser;
+    this.input.placeholder = t.findUser;
+    this.more.textContent = t.moreUsers;
+    this.input.addEventListener("input", () => {
+      window.clearTimeout(this.findTimer);
+      this.findTimer = window.setTimeout(() => this.findNow(), findPause);
+    });
+    this.input.addEventListener("keydown", (e) => {
+      if (e.key === "Enter" && !e.isComposing) {
+        e.preventDefault();
+        this.findNow();
+      }
+    });
+    this.more.addEventListener("click", () => this.readOn());
+    convs.drawnUsers = (c) => this.drawn(c);
+  }
+
+  // presence applies a presence frame to the room c.
+  frame(c: Conversation, m: ChatRoomRequest): void {
+    const p = c.presence;
+    p.count = m.count;
+    if (m.large) {
+      if (!p.large) {
+        this.becomeLarge(c);
+        this.ask(c, "", "", false); // the first page
+      }
+    } else if (!p.large) {
+      this.changes(c, m);
+    }
+    // A large room becoming small again waits for the whole user list,
+    // which the server sends every member: until then the pages stay.
+    this.convs.renderUsers();
+  }
+
+  // changes applies the names that joined and left, and says so.
+  private changes(c: Conversation, m: ChatRoomRequest): void {
+    const me = this.convs.me;
+    const joined = m.joined.filter((n) => n !== me);
+    const left = m.left.filter((n) => n !== me);
+    joined.forEach((n) => c.users.add(n));
+    left.forEach((n) => c.users.delete(n));
+    if (joined.length + left.length > namedChanges) {
+      if (joined.length > 0) c.system(this.t.joinedMany(joined.length), m.timestamp);
+      if (left.length > 0) c.system(this.t.leftMany(left.length), m.timestamp);
+      return;
+    }
+    joined.forEach((n) => c.system(withName(this.t.joined, n), m.timestamp));
+    left.forEach((n) => c.system(withName(this.t.left, n), m.timestamp));
+  }
+
+  // userList applies a userlist frame: the whole room, or one page of it.
+  userList(c: Conversation, m: ChatRoomRequest): void {
+    const p = c.presence;
+    p.count = m.count;
+    const names = Object.keys(m.userList);
+    if (m.large) {
+      this.page(c, m.cursor, names);
+    } else if (m.cursor === "" && (m.count === 0 || names.length === m.count)) {
+      // The whole room (an older server sends no count). After a large
+      // room became small, the first whole list is the server's own; a
+      // later one while a page is asked for is the answer to it.
+      if (p.asked > 0 && !p.large) p.asked--;
+      this.whole(c, names);
+    } else if (p.asked > 0) {
+      // The answer to a page asked while the room was large, given after
+      // it became small: the whole list comes from the server, or is
+      // asked for here if it has not come yet.
+      p.asked--;
+      if (p.large) {
+        this.send({ type: "userlist", room: c.name });
+      }
+    } else {
+      this.whole(c, names); // the server's, if its count ran ahead of the list
+    }
+    this.convs.renderUsers();
+  }
+
+  // page applies one page of a large room: the answer to the latest page
+  // asked (earlier ones are stale), or the first page the server sends a
+  // joiner.
+  private page(c: Conversation, cursor: string, names: string[]): void {
+    const p = c.presence;
+    if (!p.large) {
+      this.becomeLarge(c);
+    }
+    if (p.asked > 0) {
+      p.asked--;
+      if (p.asked > 0) {
+        return; // a newer request is on its way
+      }
+    } else {
+      p.appending = false;
+      p.prefix = "";
+      if (c === this.convs.current) this.input.value = "";
+    }
+    names.sort((a, b) => a.localeCompare(b));
+    p.page = p.appending ? [...p.page, ...names] : names;
+    p.cursor = cursor;
+  }
+
+  private whole(c: Conversation, names: string[]): void {
+    const p = c.presence;
+    c.users = new Set(names);
+    p.large = false;
+    p.page = [];
+    p.cursor = p.prefix = "";
+    if (c === this.convs.current) this.input.value = "";
+  }
+
+  private becomeLarge(c: Conversation): void {
+    const p = c.presence;
+    p.large = true;
+    p.page = [];
+    p.cursor = p.prefix = "";
+    p.asked = 0;
+    c.users.clear(); // no longer kept by events
+  }
+
+  // ask sends a page request for the room c: from cursor, of the names
+  // starting with prefix; appending reads on from the pages held.
+  private ask(c: Conversation, prefix: string, cursor: string, appending: boolean): boolean {
+    const r: Request = { type: "userlist", room: c.name, limit: userPage };
+    if (prefix) r.content = prefix;
+    if (cursor) r.cursor = cursor;
+    if (!this.send(r)) {
+      return false;
+    }
+    const p = c.presence;
+    p.asked++;
+    p.prefix = prefix;
+    p.appending = appending;
+    return true;
+  }
+
+  // findNow asks for the first page of the names starting with what the
+  // box holds.
+  private findNow(): void {
+    window.clearTimeout(this.findTimer);
+    const c = this.convs.current;
+    const prefix = this.input.value.trim();
+    if (!c || c.kind !== "room" || !c.presence.large) {
+      return;
+    }
+    if (prefix === c.presence.prefix && c.presence.asked === 0 && c.presence.page.length > 0) {
+      return; // shown already
+    }
+    if (!this.ask(c, prefix, "", false)) {
+      this.status.textContent = this.t.notConnected;
+    }
+  }
+
+  private readOn(): void {
+    const c = this.convs.current;
+    // While a page is asked for, the cursor held is not yet the one to go on from.
+    if (!c || c.kind !== "room" || !c.presence.large || c.presence.cursor === "" || c.presence.asked > 0) {
+      return;
+    }
+    if (!this.ask(c, c.presence.prefix, c.presence.cursor, true)) {
+      this.status.textContent = this.t.notConnected;
+    }
+  }
+
+  // drawn shows the box, the button and the status that go with the
+  // users drawn for c (the conversation shown).
+  private drawn(c: Conversation | null): void {
+    const p = c?.kind === "room" ? c.presence : null;
+    const large = p?.large ?? false;
+    this.find.hidden = !large;
+    this.more.hidden = !large || p?.cursor === "";
+    const none = p !== null && large && p.asked === 0 && p.page.length === 0 && p.prefix !== "";
+    this.status.replaceChildren(...(none && p ? withName(this.t.noUsersFound, p.prefix) : []));
+    if (c !== this.lastDrawn) {
+      // Another conversation: its own search, not what was typed for the last.
+      window.clearTimeout(this.findTimer);
+      this.input.value = p?.prefix ?? "";
+      this.lastDrawn = c;
+    }
+  }
+
+  // reset forgets what was asked on a connection that is gone.
+  reset(): void {
+    window.clearTimeout(this.findTimer);
+    for (const c of this.convs.rooms()) {
+      c.presence.asked = 0;
+    }
+  }
+}
