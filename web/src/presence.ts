@@ -72,11 +72,16 @@ export class Presence {
   // presence applies a presence frame to the room c.
   frame(c: Conversation, m: ChatRoomRequest): void {
     const p = c.presence;
+    const changed = p.count !== m.count;
     p.count = m.count;
     if (m.large) {
       if (!p.large) {
         this.becomeLarge(c);
         this.ask(c, "", "", false); // the first page
+      } else if (changed && p.prefix === "" && p.cursor === "" && !p.appending && p.asked === 0) {
+        // The room's one page, read when it was smaller (a -presence-limit
+        // under a page): read again, so that it holds who is in it now.
+        this.ask(c, "", "", false);
       }
     } else if (!p.large) {
       this.changes(c, m);
@@ -220,7 +225,13 @@ export class Presence {
     const p = c?.kind === "room" ? c.presence : null;
     const large = p?.large ?? false;
     this.find.hidden = !large;
+    const focused = document.activeElement === this.more;
     this.more.hidden = !large || p?.cursor === "";
+    if (focused && this.more.hidden) {
+      // The last page read: the keyboard's place is its last name.
+      const names = document.querySelectorAll<HTMLElement>("#users button");
+      (names[names.length - 1] ?? this.input).focus();
+    }
     const none = p !== null && large && p.asked === 0 && p.page.length === 0 && p.prefix !== "";
     this.status.replaceChildren(...(none && p ? withName(this.t.noUsersFound, p.prefix) : []));
     if (c !== this.lastDrawn) {
