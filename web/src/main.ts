@@ -326,7 +326,7 @@ class ChatPage implements Link {
       this.refusal = m.content; // the close that follows says what kind
       return;
     }
-    if (this.search.refused(m) || this.history.refused(m)) {
+    if (this.presence.refused(m) || this.search.refused(m) || this.history.refused(m)) {
       return; // said where the request was made
     }
     const words = this.t.serverSaid(m.content);

@@ -23,6 +23,14 @@ export const userPage = 100;
 const findPause = 300;
 // A presence frame with more names than this is said in one line per kind.
 const namedChanges = 5;
+// A page refused for asking too often (the server's -userlist-interval
+// and burst) is asked again after retryAfter, up to retries times.
+const retryAfter = 2_500;
+const retries = 4;
+// Errors that refuse a userlist request (ctrl/userlistlimit.go,
+// service/userlist_page.go).
+const listRefusal = /^user list rate limited|^a user list's/;
+const tooOften = /rate limited/;
 
 // RoomPresence is a room's presence beyond its set of users.
 export type RoomPresence = {
@@ -33,10 +41,14 @@ export type RoomPresence = {
   prefix: string; // large: the start of the names the pages hold
   asked: number; // page requests not yet answered
   appending: boolean; // the latest page request reads on from the pages held
+  listed: boolean; // a user list came on this connection (a joiner's comes unasked)
+  want: Request | null; // the latest page request
+  tries: number; // how often it was refused for asking too often
+  note: string; // why the latest page request was refused ("": it was not)
 };
 
 export function newPresence(): RoomPresence {
-  return { large: false, count: 0, page: [], cursor: "", prefix: "", asked: 0, appending: false };
+  return { large: false, count: 0, page: [], cursor: "", prefix: "", asked: 0, appending: false, listed: false, want: null, tries: 0, note: "" };
 }
 
 export class Presence {
@@ -77,7 +89,9 @@ export class Presence {
     if (m.large) {
       if (!p.large) {
         this.becomeLarge(c);
-        this.ask(c, "", "", false); // the first page
+        if (p.listed) {
+          this.ask(c, "", "", false); // the first page; a joiner is sent it
+        }
       } else if (changed && p.prefix === "" && p.cursor === "" && !p.appending && p.asked === 0) {
         // The room's one page, read when it was smaller (a -presence-limit
         // under a page): read again, so that it holds who is in it now.
@@ -111,6 +125,7 @@ export class Presence {
   userList(c: Conversation, m: ChatRoomRequest): void {
     const p = c.presence;
     p.count = m.count;
+    p.listed = true;
     const names = Object.keys(m.userList);
     if (m.large) {
       this.page(c, m.cursor, names);
@@ -188,6 +203,37 @@ export class Presence {
     p.asked++;
     p.prefix = prefix;
     p.appending = appending;
+    p.want = r;
+    p.tries = 0;
+    p.note = "";
+    return true;
+  }
+
+  // refused takes an error that refuses a page asked for: asked too
+  // often (asked again in a moment), or a prefix the server cannot search
+  // by (said in the panel); false if the error is about something else.
+  refused(m: ChatRoomRequest): boolean {
+    const c = m.room ? this.convs.get("room", m.room) : undefined;
+    const p = c?.presence;
+    if (!c || !p || p.asked === 0 || !listRefusal.test(m.content)) {
+      return false;
+    }
+    p.asked--;
+    if (p.asked > 0) {
+      return true; // a newer request is on its way
+    }
+    const again = p.want;
+    if (tooOften.test(m.content) && again && p.tries < retries) {
+      p.tries++;
+      window.setTimeout(() => {
+        if (c.presence === p && p.large && p.asked === 0 && p.want === again && this.send(again)) {
+          p.asked++;
+        }
+      }, retryAfter);
+    } else {
+      p.note = this.t.serverSaid(m.content);
+    }
+    this.convs.renderUsers();
     return true;
   }
 
@@ -200,8 +246,15 @@ export class Presence {
     if (!c || c.kind !== "room" || !c.presence.large) {
       return;
     }
-    if (prefix === c.presence.prefix && c.presence.asked === 0 && c.presence.page.length > 0) {
+    const p = c.presence;
+    if (prefix === p.prefix && p.asked === 0 && p.page.length > 0) {
       return; // shown already
+    }
+    if (narrows(p, prefix)) {
+      p.page = p.page.filter((n) => n.toLowerCase().startsWith(prefix.toLowerCase()));
+      p.prefix = prefix;
+      this.convs.renderUsers();
+      return;
     }
     if (!this.ask(c, prefix, "", false)) {
       this.status.textContent = this.t.notConnected;
@@ -233,7 +286,7 @@ export class Presence {
       (names[names.length - 1] ?? this.input).focus();
     }
     const none = p !== null && large && p.asked === 0 && p.page.length === 0 && p.prefix !== "";
-    this.status.replaceChildren(...(none && p ? withName(this.t.noUsersFound, p.prefix) : []));
+    this.status.replaceChildren(...(none && p ? withName(this.t.noUsersFound, p.prefix) : [p?.note ?? ""]));
     if (c !== this.lastDrawn) {
       // Another conversation: its own search, not what was typed for the last.
       window.clearTimeout(this.findTimer);
@@ -249,4 +302,20 @@ export class Presence {
       c.presence.asked = 0;
     }
   }
+}
+
+// narrows says whether the names starting with prefix are all among the
+// pages held, read to the end, which hold every name starting with the
+// prefix they were asked by: then the page filters them itself, asking
+// nothing. Only
+// for ASCII, where its lower case is the server's folding exactly.
+function narrows(p: RoomPresence, prefix: string): boolean {
+  const ascii = /^[\x20-\x7e]*$/;
+  return (
+    p.asked === 0 &&
+    p.cursor === "" &&
+    prefix.toLowerCase().startsWith(p.prefix.toLowerCase()) &&
+    ascii.test(prefix) &&
+    p.page.every((n) => ascii.test(n))
+  );
 }

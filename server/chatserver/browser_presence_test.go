@@ -1,0 +1,97 @@
+package chatserver
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/gorilla/websocket"
+)
+
+// Presence at scale in the browser (model/chat_message.proto), in headless
+// Chromium against a real server with a small -presence-limit: the users
+// panel shows the room's count; joins within a window come as one presence
+// frame and are all listed; past the limit the panel shows the count and
+// the list a page at a time, with "more" and a find box; below it again,
+// the whole list.
+
+// usersTitled is true when the users panel's title is text.
+func usersTitled(text string) string {
+	return `document.getElementById("users-title").textContent === ` + js(text)
+}
+
+// usersListed is how many names the users panel lists.
+const usersListed = `document.querySelectorAll("#users li").length`
+
+// usersMoreShown is true when the users panel offers the next page.
+const usersMoreShown = `!document.getElementById("users-more").hidden`
+
+// presenceLine is true when the message list says line as the page's own
+// words for a presence frame: a system line without a seq (per-user joins
+// and leaves carry theirs).
+func presenceLine(line string) string {
+	return `[...document.querySelectorAll("#messages li.system")].some(e => e.dataset.seq === undefined && e.textContent.endsWith(` + js(line) + `))`
+}
+
+func TestBrowserPresenceAtScale(t *testing.T) {
+	b := browser(t)
+	r := start(t, "-presence-limit", "5", "-join-rate-per-ip", "0")
+	base := "http://" + r.addr + "/?username="
+	alice := page(t, b, base+"alice&lang=en", "")
+	waitJS(t, alice, "alice to connect", `document.body.dataset.state === "connected"`)
+	waitJS(t, alice, "the count", usersTitled("1 online"))
+
+	// Three join at once: the page hears of them in presence frames.
+	few := map[string]*websocket.Conn{}
+	for _, name := range []string{"bob", "carol", "dave"} {
+		few[name] = dial(t, r.addr, name)
+	}
+	waitJS(t, alice, "the three listed", userShown("bob")+" && "+userShown("carol")+" && "+userShown("dave")+" && "+usersTitled("4 online"))
+	waitJS(t, alice, "their joins said", presenceLine("bob joined")+" && "+presenceLine("dave joined"))
+	if eval[bool](t, alice, `!document.getElementById("users-find").hidden || `+usersMoreShown) {
+		t.Fatal("a small room's panel offers a find box or more pages")
+	}
+
+	// Past the limit: the count, and the list a page (100) at a time.
+	crowd := make([]*websocket.Conn, 0, 116)
+	for i := range 116 {
+		crowd = append(crowd, dial(t, r.addr, fmt.Sprintf("u%03d", i)))
+	}
+	waitJS(t, alice, "the count of a large room", usersTitled("120 online"))
+	waitJS(t, alice, "the first page", usersListed+" === 100 && "+usersMoreShown+` && !document.getElementById("users-find").hidden`)
+	zhang := page(t, b, base+"%E5%BC%A0%E4%B8%89&lang=zh", "")
+	waitJS(t, zhang, "a joiner's count, in Chinese", usersTitled("121 人在线")+" && "+usersListed+" === 100")
+	waitJS(t, alice, "the count of the one more", usersTitled("121 online"))
+
+	// The next page, by keyboard.
+	if err := chromedp.Do(alice, chromedp.Focus("#users-more"), enter(false)); err != nil {
+		t.Fatal(err)
+	}
+	waitJS(t, alice, "the second page", usersListed+" === 121 && !("+usersMoreShown+")")
+	if !eval[bool](t, alice, userShown("u115")+" && "+userShown("张三")) {
+		t.Fatal("the last names are not listed after the second page")
+	}
+
+	// The find box asks for the names that start with what it holds.
+	if err := chromedp.Do(alice, chromedp.SendKeys("#users-filter", "U10")); err != nil {
+		t.Fatal(err)
+	}
+	waitJS(t, alice, "u100 to u109 found", usersListed+` === 10 && [...document.querySelectorAll("#users li")].every(e => e.dataset.name.startsWith("u10"))`)
+	if err := chromedp.Do(alice, chromedp.SendKeys("#users-filter", "x"), enter(false)); err != nil {
+		t.Fatal(err)
+	}
+	waitJS(t, alice, "no one found", usersListed+` === 0 && document.getElementById("users-status").textContent === "No one online has a name starting with U10x"`)
+
+	// Below nine tenths of the limit again: the whole list, kept by events.
+	for _, ws := range crowd {
+		ws.Close()
+	}
+	few["bob"].Close()
+	for what, p := range map[string]context.Context{"alice": alice, "张三": zhang} {
+		waitJS(t, p, what+"'s whole list", usersListed+" === 4 && "+userShown("carol")+" && "+userShown("dave")+` && document.getElementById("users-find").hidden && !(`+usersMoreShown+")")
+	}
+	waitJS(t, zhang, "the count in Chinese", usersTitled("4 人在线"))
+	few["carol"].Close()
+	waitJS(t, alice, "a leave in a small room again", "!"+userShown("carol")+" && "+usersTitled("3 online")+" && "+presenceLine("carol left"))
+}
