@@ -3,10 +3,16 @@ package chatserver
 import (
 	"context"
 	"fmt"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 	"github.com/gorilla/websocket"
+
+	"chatroom/model"
 )
 
 // Presence at scale in the browser (model/chat_message.proto), in headless
@@ -26,6 +32,12 @@ const usersListed = `document.querySelectorAll("#users li").length`
 
 // usersMoreShown is true when the users panel offers the next page.
 const usersMoreShown = `!document.getElementById("users-more").hidden`
+
+// eventLine is true when the message list says line for a per-user join
+// or leave: a system line with the event's seq.
+func eventLine(line string) string {
+	return `[...document.querySelectorAll("#messages li.system")].some(e => e.dataset.seq !== undefined && e.textContent.endsWith(` + js(line) + `))`
+}
 
 // presenceLine is true when the message list says line as the page's own
 // words for a presence frame: a system line without a seq (per-user joins
@@ -94,4 +106,42 @@ func TestBrowserPresenceAtScale(t *testing.T) {
 	waitJS(t, zhang, "the count in Chinese", usersTitled("4 人在线"))
 	few["carol"].Close()
 	waitJS(t, alice, "a leave in a small room again", "!"+userShown("carol")+" && "+usersTitled("3 online")+" && "+presenceLine("carol left"))
+}
+
+// A server that does not coalesce (one written before presence at scale;
+// here the same server behind a proxy that drops the page's ask): joins
+// and leaves come one by one, and the page keeps its list and count by
+// them.
+func TestBrowserPresenceOneByOne(t *testing.T) {
+	b := browser(t)
+	r := start(t)
+	p := page(t, b, "http://"+olderServer(t, r.addr)+"/?username=alice&lang=en", "")
+	waitJS(t, p, "alice to connect", `document.body.dataset.state === "connected" && `+usersTitled("1 online"))
+	bob := dial(t, r.addr, "bob")
+	waitJS(t, p, "bob's join, one by one", userShown("bob")+" && "+usersTitled("2 online")+" && "+eventLine("bob joined"))
+	bob.Close()
+	waitJS(t, p, "bob's leave, one by one", "!"+userShown("bob")+" && "+usersTitled("1 online")+" && "+eventLine("bob left"))
+}
+
+// olderServer serves the server at addr on an address of its own, as a
+// server that knows nothing of coalesced presence would: the handshake's
+// presence parameter is dropped on the way.
+func olderServer(t *testing.T, addr string) string {
+	t.Helper()
+	target := &url.URL{Scheme: "http", Host: addr}
+	proxy := &httputil.ReverseProxy{Rewrite: func(pr *httputil.ProxyRequest) {
+		pr.SetURL(target)
+		pr.Out.Host = pr.In.Host // the page's origin is the proxy's
+		q := pr.Out.URL.Query()
+		q.Del(model.PresenceParam)
+		pr.Out.URL.RawQuery = q.Encode()
+	}}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: proxy}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return ln.Addr().String()
 }
