@@ -71,6 +71,7 @@ func TestBrowserPresenceAtScale(t *testing.T) {
 		crowd = append(crowd, dial(t, r.addr, fmt.Sprintf("u%03d", i)))
 	}
 	waitJS(t, alice, "the count of a large room", usersTitled("120 online"))
+	waitJS(t, alice, "the line saying so", presenceLine("Many are here now: joins and leaves are no longer shown"))
 	waitJS(t, alice, "the first page", usersListed+" === 100 && "+usersMoreShown+` && !document.getElementById("users-find").hidden`)
 	zhang := page(t, b, base+"%E5%BC%A0%E4%B8%89&lang=zh", "")
 	waitJS(t, zhang, "a joiner's count, in Chinese", usersTitled("121 人在线")+" && "+usersListed+" === 100")
@@ -103,7 +104,7 @@ func TestBrowserPresenceAtScale(t *testing.T) {
 	for what, p := range map[string]context.Context{"alice": alice, "张三": zhang} {
 		waitJS(t, p, what+"'s whole list", usersListed+" === 4 && "+userShown("carol")+" && "+userShown("dave")+` && document.getElementById("users-find").hidden && !(`+usersMoreShown+")")
 	}
-	waitJS(t, zhang, "the count in Chinese", usersTitled("4 人在线"))
+	waitJS(t, zhang, "the count in Chinese", usersTitled("4 人在线")+" && "+presenceLine("重新显示加入和离开"))
 	few["carol"].Close()
 	waitJS(t, alice, "a leave in a small room again", "!"+userShown("carol")+" && "+usersTitled("3 online")+" && "+presenceLine("carol left"))
 }

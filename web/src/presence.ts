@@ -90,6 +90,7 @@ export class Presence {
       if (!p.large) {
         this.becomeLarge(c);
         if (p.listed) {
+          c.system(this.t.roomLarge, m.timestamp);
           this.ask(c, "", "", false); // the first page; a joiner is sent it
         }
       } else if (changed && p.prefix === "" && p.cursor === "" && !p.appending && p.asked === 0) {
@@ -174,6 +175,9 @@ export class Presence {
 
   private whole(c: Conversation, names: string[]): void {
     const p = c.presence;
+    if (p.large) {
+      c.system(this.t.roomSmall, 0n);
+    }
     c.users = new Set(names);
     p.large = false;
     p.page = [];
