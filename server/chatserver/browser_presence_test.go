@@ -146,3 +146,34 @@ func olderServer(t *testing.T, addr string) string {
 	t.Cleanup(func() { srv.Close() })
 	return ln.Addr().String()
 }
+
+// A page asked for more often than the server's user list limit lets
+// through is refused; the page asks again in a moment (the connection's
+// next token comes 3 s after the last) and shows it, and the refusal is
+// not shown as an error.
+func TestBrowserPresencePageAskedTooOften(t *testing.T) {
+	b := browser(t)
+	r := start(t, "-presence-limit", "2", "-userlist-burst", "1", "-userlist-interval", "3s", "-join-rate-per-ip", "0")
+	for i := range 104 { // more than a page: what is typed is asked for
+		dial(t, r.addr, fmt.Sprintf("u%03d", i))
+	}
+	p := page(t, b, "http://"+r.addr+"/?username=alice&lang=en", "")
+	waitJS(t, p, "the first page, sent to a joiner", usersTitled("105 online")+" && "+usersListed+" === 100")
+	setFilter := func(text string) {
+		t.Helper()
+		eval[any](t, p, `document.getElementById("users-filter").value = ""`)
+		if err := chromedp.Do(p, chromedp.SendKeys("#users-filter", text), enter(false)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	setFilter("u10") // the connection's one user list at once
+	waitJS(t, p, "u100 to u103", usersListed+" === 4")
+	setFilter("u0") // refused, asked again every 2.5 s
+	waitJSWithin(t, p, 2*waitTime, "u000 to u099", usersListed+` === 100 && [...document.querySelectorAll("#users li")].every(e => e.dataset.name.startsWith("u0"))`)
+	if n := scrape(t, nil, r.metrics, "chatroom_userlist_limited_total"); n < 1 {
+		t.Fatalf("%v user lists refused: the page was not limited, the test tests nothing", n)
+	}
+	if got := eval[string](t, p, `document.getElementById("users-status").textContent + [...document.querySelectorAll("#messages li")].map(e => e.textContent).join()`); got != "" {
+		t.Fatalf("the refusal was shown: %q", got)
+	}
+}

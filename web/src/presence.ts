@@ -15,7 +15,7 @@ import type { Conversation } from "./conversation.ts";
 import type { Conversations } from "./conversations.ts";
 import { byId } from "./dom.ts";
 import type { Texts } from "./i18n.ts";
-import type { ChatRoomRequest, Request } from "./protocol.ts";
+import { maxUsernameChars, type ChatRoomRequest, type Request } from "./protocol.ts";
 
 // The names a page asks for (the server sends at most model.MaxUserListPage).
 export const userPage = 100;
@@ -67,6 +67,7 @@ export class Presence {
     byId("users-filter-label").textContent = t.findUser;
     this.input.placeholder = t.findUser;
     this.more.textContent = t.moreUsers;
+    this.input.maxLength = maxUsernameChars * 2; // UTF-16 units; no name is longer
     this.input.addEventListener("input", () => {
       window.clearTimeout(this.findTimer);
       this.findTimer = window.setTimeout(() => this.findNow(), findPause);
@@ -81,7 +82,7 @@ export class Presence {
     convs.drawnUsers = (c) => this.drawn(c);
   }
 
-  // presence applies a presence frame to the room c.
+  // frame applies a presence frame to the room c.
   frame(c: Conversation, m: ChatRoomRequest): void {
     const p = c.presence;
     const changed = p.count !== m.count;
@@ -254,8 +255,10 @@ export class Presence {
     if (prefix === p.prefix && p.asked === 0 && p.page.length > 0) {
       return; // shown already
     }
-    if (narrows(p, prefix)) {
-      p.page = p.page.filter((n) => n.toLowerCase().startsWith(prefix.toLowerCase()));
+    const tooLong = [...prefix].length > maxUsernameChars; // no name starts so
+    if (tooLong || narrows(p, prefix)) {
+      p.page = tooLong ? [] : p.page.filter((n) => n.toLowerCase().startsWith(prefix.toLowerCase()));
+      p.cursor = "";
       p.prefix = prefix;
       this.convs.renderUsers();
       return;
