@@ -169,7 +169,7 @@ export class Presence {
       p.prefix = "";
       if (c === this.convs.current) this.input.value = "";
     }
-    names.sort((a, b) => a.localeCompare(b));
+    names.sort(pageOrder);
     p.page = p.appending ? [...p.page, ...names] : names;
     p.cursor = cursor;
   }
@@ -325,4 +325,16 @@ function narrows(p: RoomPresence, prefix: string): boolean {
     ascii.test(prefix) &&
     p.page.every((n) => ascii.test(n))
   );
+}
+
+// pageOrder is the order of the server's pages (a map's keys come in an
+// order of their own): by the name case-folded, then by the name. Lower
+// case after NFKC is near enough Unicode's case folding to sort by.
+function pageOrder(a: string, b: string): number {
+  const fa = a.normalize("NFKC").toLowerCase();
+  const fb = b.normalize("NFKC").toLowerCase();
+  if (fa !== fb) {
+    return fa < fb ? -1 : 1;
+  }
+  return a < b ? -1 : a > b ? 1 : 0;
 }
