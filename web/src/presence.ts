@@ -17,7 +17,8 @@ import { byId } from "./dom.ts";
 import type { Texts } from "./i18n.ts";
 import { maxUsernameChars, type ChatRoomRequest, type Request } from "./protocol.ts";
 
-// The names a page asks for (the server sends at most model.MaxUserListPage).
+// The names a page asks for (the server sends at most model.MaxUserListPage;
+// its first page, service.FirstPage, has as many).
 export const userPage = 100;
 // Typing in the find box asks the server once the typing pauses this long.
 const findPause = 300;
@@ -197,8 +198,12 @@ export class Presence {
 
   // ask sends a page request for the room c: from cursor, of the names
   // starting with prefix; appending reads on from the pages held.
+  // The first page is asked without a limit: the server's first page of a
+  // large room is the same 100 names, encoded once for every member that
+  // asks (and a room small again answers with its whole list).
   private ask(c: Conversation, prefix: string, cursor: string, appending: boolean): boolean {
-    const r: Request = { type: "userlist", room: c.name, limit: userPage };
+    const r: Request = { type: "userlist", room: c.name };
+    if (prefix || cursor) r.limit = userPage;
     if (prefix) r.content = prefix;
     if (cursor) r.cursor = cursor;
     if (!this.send(r)) {
