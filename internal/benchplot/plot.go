@@ -19,6 +19,13 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 )
 
+// shape marks the i-th server's steps: never a cross, which marks a step
+// that broke its server.
+func shape(i int) draw.GlyphDrawer {
+	shapes := []draw.GlyphDrawer{draw.RingGlyph{}, draw.BoxGlyph{}, draw.TriangleGlyph{}, draw.PyramidGlyph{}, draw.CircleGlyph{}, draw.SquareGlyph{}}
+	return shapes[i%len(shapes)]
+}
+
 // minP99Ms is the floor of the latency axis: a log scale has no zero.
 const minP99Ms = 0.1
 
@@ -98,7 +105,7 @@ func addServer(latency, delivered *plot.Plot, s server, i int) (broke bool, err 
 			return false, fmt.Errorf("%s: %w", s.Name, err)
 		}
 		line.Color, points.Color = plotutil.Color(i), plotutil.Color(i)
-		points.Shape = plotutil.Shape(i)
+		points.Shape = shape(i)
 		panel.p.Add(line, points)
 		panel.p.Legend.Add(s.Name, line, points)
 	}
