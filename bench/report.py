@@ -68,8 +68,7 @@ def line(out, logtail, rate=0):
             s.get("server_cpu_s_per_m_deliveries", 0), s.get("server_cpu_s", 0) / secs,
             s.get("loadtest_cpu_s_per_m_deliveries", 0)))
     if s["scenario"] == "idle":
-        parts.append("all joined after %.2f s" % s["all_joined_s"] if s.get("all_joined_s") else
-                     "%d never joined" % s.get("not_joined", 0))
+        parts.append(joined(s))
         parts.append("RSS/conn %.1f KiB total, %.1f KiB growth" % (rss_total(s), s.get("server_rss_per_conn_kib", 0)))
     if s["scenario"] == "connect":
         parts.append("%.0f sessions/s, handshake p99 %.1f ms" % (s.get("connects_per_s", 0), s["handshake_ms"]["P99"]))
@@ -118,6 +117,13 @@ def saturation(work, rates, clients, machine, configs):
     print()
 
 
+def joined(s):
+    """How long an idle run's users took to connect and join, or why not all did."""
+    if s.get("all_joined_s"):
+        return "all joined after %.2f s" % s["all_joined_s"]
+    return "not all joined: %d failed to connect, %d had no join" % (s["connect_failures"], s.get("not_joined", 0))
+
+
 def rss_total(s):
     """The server's whole RSS at the end of an idle run, per connection (KiB):
     the issue's measure; server_rss_per_conn_kib is the growth per connection.
@@ -149,7 +155,7 @@ def cells(work, rates, key):
            "%.2f / %.2f" % (r1.get("server_cpu_s_per_m_deliveries", 0), r1.get("loadtest_cpu_s_per_m_deliveries", 0)) if r1 else "-",
            peak_cell,
            "%.0f" % broke_at if broke_at else ("did not break" if ran else "-"),
-           ("%.2f s" % r3["all_joined_s"] if r3.get("all_joined_s") else "%d never joined" % r3.get("not_joined", 0)) if r3 else "-",
+           joined(r3) if r3 else "-",
            "%.1f / %.1f KiB" % (rss_total(r3), r3["server_rss_per_conn_kib"]) if r3 and r3.get("server_rss_per_conn_kib") else "-",
            "%.0f" % r4["connects_per_s"] if r4 and r4.get("connects_per_s") else "-"]
     nums = {"p99": r1["latency_ms"]["P99"] if healthy(r1) else None,
@@ -166,7 +172,7 @@ def table(work, rates, configs):
     keys = [c.replace(" ", "-") for c in configs]
     print("| server | presence | 1: p50 / p99 ms | 1: lost | 1: server / tool CPU s per M deliveries "
           "| 2: peak deliveries/s (rate, p99, tool CPU at peak) | 2: broke at talks/s "
-          "| 3: all joined after | 3: RSS per idle conn, total / growth | 4: sessions/s |")
+          "| 3: joined | 3: RSS per idle conn, total / growth | 4: sessions/s |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     nums = {}
     for key in keys:

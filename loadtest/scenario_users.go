@@ -51,17 +51,18 @@ func connectAll(ctx context.Context, o options, log io.Writer, errs *errCounter)
 	if o.proto != protoLines {
 		j.missing = waitForJoins(ctx, c.users, joinWaitFor(o))
 	}
-	if j.missing == 0 {
+	switch {
+	case j.missing == 0 && c.failures == 0:
 		j.allAfter = time.Since(start)
 		fmt.Fprintf(log, "all %d joined after %s\n", len(c.users), j.allAfter.Round(time.Millisecond))
-	} else {
+	case j.missing > 0:
 		fmt.Fprintf(log, "%d of %d not joined after %s\n", j.missing, len(c.users), time.Since(start).Round(time.Millisecond))
 	}
 	return c.users, c.failures, c.readers, j
 }
 
 // joining is how connecting went: the time from the first dial until
-// every user connected had joined (0 if some never did), and how many
+// every user had connected and joined (0 if some never did), and how many
 // connected users, not failed, had not joined when the wait ended.
 type joining struct {
 	allAfter time.Duration

@@ -25,9 +25,10 @@ type summary struct {
 	ConnectFailures int            `json:"connect_failures"`
 	FailedClients   int            `json:"failed_clients"` // closed or broken during the run
 	Errors          map[string]int `json:"errors,omitempty"`
-	// AllJoinedSec: from the first dial until every connected user had
-	// its join (for servers without one: was connected); 0 if some never
-	// did, and NotJoined says how many (see joinWaitFor).
+	// AllJoinedSec: from the first dial until every user had connected
+	// and had its join (for servers without one: had connected); 0 if
+	// some never did: connect failures, or NotJoined, how many connected
+	// users had no join when the wait ended (see joinWaitFor).
 	AllJoinedSec float64 `json:"all_joined_s,omitempty"`
 	NotJoined    int     `json:"not_joined,omitempty"`
 

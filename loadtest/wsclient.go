@@ -27,7 +27,7 @@ const (
 	protoV1    = "v1"    // one ChatRoomRequest per frame (the spec's)
 	protoV2    = "v2"    // the chatroom.v2 subprotocol: ChatRoomBatch frames
 	protoLines = "lines" // plain text, several messages per frame separated by '\n' (gorilla's examples/chat)
-	// protoCentrifugo (wscentrifugo.go): Centrifugo's JSON protocol, one channel
+	// and protoCentrifugo, in wscentrifugo.go: Centrifugo's JSON protocol, one channel
 )
 
 // user is one simulated client: a socket, a lean frame reader and what it
@@ -167,9 +167,8 @@ func connect(ep endpoint, timeout time.Duration) (net.Conn, error) {
 
 // requestTarget is the handshake's path and query: the endpoint's, with
 // the username (but for plain-text servers and Centrifugo, which take
-// none in it), a room
-// parameter for each room to start in and a since parameter for each
-// "ROOM:SEQ" to catch up from.
+// none there), a room parameter for each room to start in and a since
+// parameter for each "ROOM:SEQ" to catch up from.
 func (d dialer) requestTarget(ep endpoint, name string, rooms, since []string) string {
 	path := ep.url.EscapedPath()
 	if path == "" {
