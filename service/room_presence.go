@@ -21,9 +21,13 @@ import (
 //     largeCountWindows windows.
 //
 // A room becomes large past the limit, at once telling coalescing members
-// (presence with large); it stops being large below nine tenths of it, and
-// then coalescing members get a presence frame without large and every
-// member the whole user list. Presence frames carry no seq: they do not
+// (presence with large); it stops being large below nine tenths of it, but
+// not before it has been large minLargeWindows windows, and then
+// coalescing members get a presence frame without large and every member
+// the whole user list. (Without that wait, a few clients joining and
+// parting around the threshold had every member sent the whole list at
+// every crossing: one list per member per flap, as fast as they could
+// flap; now at most one per member per minLargeWindows windows.) Presence frames carry no seq: they do not
 // move a client's since. Everything is queued under the room's lock, like
 // the room's other frames; the window's flush runs on a timer of the
 // room's, which a dropped room stops (a flush that races the drop finds
@@ -31,6 +35,11 @@ import (
 
 // largeCountWindows is how many windows apart a large room's counts go.
 const largeCountWindows = 8
+
+// minLargeWindows is how many windows a room stays large at least, so
+// that crossing back, which sends every member the whole list, happens at
+// most once in that time however fast the threshold is crossed.
+const minLargeWindows = 8
 
 // presence is the room's state of presence at scale. It is the room's
 // lock's.
@@ -40,7 +49,9 @@ type presence struct {
 	touched    map[string]struct{} // names that joined or left in this window
 	dirty      bool                // large: the count changed since it last went
 	sentCount  time.Time           // large: when the count last went
+	largeAt    time.Time           // when it last became large
 	flush      *time.Timer         // armed: a flush is due
+	flushAt    time.Time           // when the armed flush is due
 	closed     bool                // the room is dropped
 }
 
@@ -49,7 +60,7 @@ type presence struct {
 // or as a count, as the room's size says. The caller holds r.mu.
 func (r *room) announce(name string, f *Frame, skip *entry) {
 	was := r.p.large
-	r.p.large = r.isLarge()
+	r.p.large = r.isLarge() || (was && r.heldLarge())
 	switch {
 	case !was && !r.p.large:
 		r.presenceTo(f, false, skip)
@@ -85,6 +96,7 @@ func (r *room) isLarge() bool {
 // becameLarge tells coalescing members the room is large, at once; the
 // window's names are not sent.
 func (r *room) becameLarge() {
+	r.p.largeAt = time.Now()
 	clear(r.p.touched)
 	r.p.dirty = false
 	r.p.sentCount = time.Now()
@@ -115,11 +127,32 @@ func (r *room) countChanged() {
 	r.arm(max(w, time.Until(r.p.sentCount.Add(largeCountWindows*w))))
 }
 
-// arm starts the flush timer to fire after d, unless it is armed.
-func (r *room) arm(d time.Duration) {
-	if r.p.flush == nil && !r.p.closed {
-		r.p.flush = time.AfterFunc(d, r.flushPresence)
+// heldLarge says whether a large room that is small enough to stop being
+// large must stay large a while yet (minLargeWindows), and then arms the
+// flush for when it may stop.
+func (r *room) heldLarge() bool {
+	wait := time.Until(r.p.largeAt.Add(minLargeWindows * r.hub.cfg.PresenceWindow))
+	if wait <= 0 {
+		return false
 	}
+	r.arm(wait)
+	return true
+}
+
+// arm has the flush timer fire after d, unless it is armed to fire
+// sooner. A timer that fired already and waits for the lock flushes and
+// re-arms for whatever is left.
+func (r *room) arm(d time.Duration) {
+	at := time.Now().Add(d)
+	switch {
+	case r.p.closed:
+		return
+	case r.p.flush != nil && !at.Before(r.p.flushAt):
+		return
+	case r.p.flush != nil && !r.p.flush.Stop():
+		return
+	}
+	r.p.flush, r.p.flushAt = time.AfterFunc(d, r.flushPresence), at
 }
 
 // flushPresence sends what the window gathered: the names (a room that is
@@ -130,6 +163,9 @@ func (r *room) flushPresence() {
 	r.p.flush = nil
 	switch {
 	case r.p.closed:
+	case r.p.large && !r.isLarge() && !r.heldLarge():
+		r.p.large = false
+		r.becameSmall()
 	case r.p.large && r.p.dirty:
 		w := r.hub.cfg.PresenceWindow
 		if wait := time.Until(r.p.sentCount.Add(largeCountWindows * w)); wait > 0 {
