@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/gorilla/websocket"
@@ -226,5 +227,75 @@ func TestAttackPresenceNegotiation(t *testing.T) {
 	c := &roomClient{t: t, name: "neg", ws: ws}
 	if ts := types(c.upTo(func(m *model.ChatRoomRequest) bool { return m.Type == model.TypeUserList })); !slices.Equal(ts, []string{model.TypeJoin, model.TypePresence, model.TypeUserList}) {
 		t.Errorf("coalesce four times: got %v", ts)
+	}
+}
+
+// A walk by cursor while others join and part the room around it (names
+// that sort first, in the middle and last): each name that stays is
+// visited exactly once and no name twice, in page order, and the walk
+// ends.
+func TestAttackPresencePagesWalkWhileChurning(t *testing.T) {
+	r := start(t, crowdFlags("-presence-limit", "20")...)
+	asker, _ := dialPresence(t, r.addr, "asker", true)
+	stay := crowdNames(60)
+	crowd(t, r.addr, stay)
+	var churners []*roomClient
+	for _, name := range []string{"aaa", "cat030x", "zzz"} {
+		churners = append(churners, dialRoomsWith(t, dialerFrom(attackerAddr), r.addr, name, "base"))
+	}
+	done := make(chan struct{})
+	churned := make(chan int, len(churners))
+	for _, c := range churners {
+		go func() { churned <- churn(c.ws, c.name, done) }()
+	}
+	var walks [][]string
+	for range 6 {
+		walks = append(walks, walk(t, asker, 3, "", 70))
+	}
+	close(done)
+	for range churners {
+		n := <-churned
+		if n < 1 {
+			t.Errorf("a churner could not churn: %d", n)
+		}
+		t.Logf("6 walks by 3 while a name joined and parted %d times", n)
+	}
+	want := append(slices.Clone(stay), "asker")
+	slices.SortFunc(want, cmpPage)
+	for i, got := range walks {
+		if !slices.IsSortedFunc(got, cmpPage) || len(slices.Compact(slices.Clone(got))) != len(got) {
+			t.Fatalf("walk %d is not in page order or names a name twice: %q", i, got)
+		}
+		if stayed := slices.DeleteFunc(got, func(n string) bool { return !slices.Contains(want, n) }); !slices.Equal(stayed, want) {
+			t.Fatalf("walk %d: %d of the %d names that stayed", i, len(stayed), len(want))
+		}
+	}
+}
+
+// churn has the client on ws, named name, join and part the lobby until
+// done, each time reading up to its own leave, and returns how many times
+// it did (-1 on an error).
+func churn(ws *websocket.Conn, name string, done chan struct{}) int {
+	for n := 0; ; n++ {
+		select {
+		case <-done:
+			return n
+		default:
+		}
+		for _, typ := range []string{model.TypeJoin, model.TypePart} {
+			if ws.WriteMessage(websocket.BinaryMessage, model.Encode(&model.ChatRoomRequest{Type: typ, Room: "lobby"})) != nil {
+				return -1
+			}
+		}
+		for {
+			ws.SetReadDeadline(time.Now().Add(waitTime))
+			_, b, err := ws.ReadMessage()
+			if err != nil {
+				return -1
+			}
+			if m, err := model.Decode(b); err == nil && m.Type == model.TypeLeave && m.Room == "lobby" && m.UserName == name {
+				break
+			}
+		}
 	}
 }
