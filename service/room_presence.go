@@ -18,7 +18,8 @@ import (
 //   - in a large room (past HubConfig.PresenceLimit members, or any room
 //     without HubConfig.Presence) nobody gets anyone else's join or leave;
 //     coalescing members get the count, on change, at most every
-//     largeCountWindows windows.
+//     largeCountWindows windows (a count back at the one they were last
+//     sent is not sent again, unless a joiner was told another since).
 //
 // A room becomes large past the limit, at once telling coalescing members
 // (presence with large); it stops being large below nine tenths of it, and
@@ -40,6 +41,8 @@ type presence struct {
 	touched    map[string]struct{} // names that joined or left in this window
 	dirty      bool                // large: the count changed since it last went
 	sentCount  time.Time           // large: when the count last went
+	sentN      int                 // large: the count that last went to every coalescing member
+	welcomed   bool                // large: a coalescing joiner was told a count since
 	flush      *time.Timer         // armed: a flush is due
 	closed     bool                // the room is dropped
 }
@@ -87,7 +90,7 @@ func (r *room) isLarge() bool {
 func (r *room) becameLarge() {
 	clear(r.p.touched)
 	r.p.dirty = false
-	r.p.sentCount = time.Now()
+	r.p.sentCount, r.p.sentN, r.p.welcomed = time.Now(), r.users.len(), false
 	if r.p.coalescers > 0 {
 		r.presenceTo(r.presenceFrame(nil, nil), true, nil)
 	}
@@ -137,7 +140,10 @@ func (r *room) flushPresence() {
 			return
 		}
 		r.p.dirty = false
-		r.p.sentCount = time.Now()
+		if r.users.len() == r.p.sentN && !r.p.welcomed {
+			return // back where it was: every coalescing member has it
+		}
+		r.p.sentCount, r.p.sentN, r.p.welcomed = time.Now(), r.users.len(), false
 		r.presenceTo(r.presenceFrame(nil, nil), true, nil)
 	case !r.p.large && len(r.p.touched) > 0:
 		var joined, left []string
@@ -207,6 +213,7 @@ func (r *room) presenceTo(f *Frame, coalescing bool, skip *entry) {
 func (r *room) welcome(e *entry) {
 	if e.coalesce {
 		r.send(e, r.presenceFrame(nil, nil))
+		r.p.welcomed = r.p.welcomed || r.p.large
 	}
 	r.send(e, r.firstPage())
 }
