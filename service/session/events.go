@@ -44,10 +44,34 @@ type (
 		Msg     *model.ChatRoomRequest
 		History bool
 	}
-	// UserList is one room's users.
+	// UserList is one room's users, all of them. Count is how many the
+	// server says are in the room (0 from a server that does not say).
 	UserList struct {
 		Room  string
 		Users []string
+		Count int
+	}
+	// Presence is a coalescing server's word on a room's members (see
+	// presence.go): Joined are in it now, Left are not, Count is how many
+	// are; Large: the room is past the server's -presence-limit, no names
+	// come any more, and its users are read in pages (UserListPage).
+	Presence struct {
+		Room         string
+		Joined, Left []string
+		Count        int
+		Large        bool
+	}
+	// UserPage is one page of a room's users, by name: the answer to a
+	// UserListPage request for names starting with Prefix after After, or
+	// (Prefix and After empty) the first page a large room sends on its
+	// own when we join it. Cursor asks for the next page, "" after the
+	// last; Count is the room's members; Large as in Presence.
+	UserPage struct {
+		Room, Prefix, After string
+		Users               []string
+		Cursor              string
+		Count               int
+		Large               bool
 	}
 	// Joined and Left are presence changes in Msg.Room. Our own Joined
 	// (Msg.UserName is Name) means we are in that room now, our own Left
@@ -98,6 +122,8 @@ type (
 func (StateChanged) event() {}
 func (Talk) event()         {}
 func (UserList) event()     {}
+func (Presence) event()     {}
+func (UserPage) event()     {}
 func (Joined) event()       {}
 func (Left) event()         {}
 func (ServerError) event()  {}

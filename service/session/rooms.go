@@ -48,7 +48,8 @@ func (s *Session) Rooms() []string {
 }
 
 // handshakeURL is cfg.URL with the public rooms to start in as ?room=,
-// home room first, and where to catch up each from as ?since=ROOM:SEQ.
+// home room first, where to catch up each from as ?since=ROOM:SEQ, and
+// ?presence=coalesce: others' joins and leaves as presence frames.
 // Private rooms are joined after connecting (rejoin).
 func (s *Session) handshakeURL() (string, error) {
 	s.mu.Lock()
@@ -66,6 +67,7 @@ func (s *Session) handshakeURL() (string, error) {
 		}
 	}
 	s.addSince(q, public)
+	q.Set(model.PresenceParam, model.PresenceCoalesce) // presence.go reads what this brings; old servers ignore it
 	u.RawQuery = q.Encode()
 	return u.String(), nil
 }

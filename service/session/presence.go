@@ -1,0 +1,74 @@
+package session
+
+// This file owns presence at scale as the session sees it: userlist
+// frames told apart into a room's whole user list and pages of it, the
+// pages matched to the UserListPage requests that asked for them, and
+// those requests. Presence frames (others' joins and leaves, coalesced,
+// and a large room's count) are asked for in the handshake (rooms.go) and
+// reported as they come (dispatch.go).
+
+import (
+	"math"
+	"slices"
+
+	"chatroom/model"
+)
+
+// pageAsk is one UserListPage request awaiting its answer.
+type pageAsk struct{ prefix, after string }
+
+// UserListPage asks for at most limit (1 to model.MaxUserListPage; out of
+// range: the most) of room's users whose names start with prefix (case
+// does not matter), after the name cursor ("" from the first). The answer
+// is a UserPage naming the prefix and cursor asked, or a ServerError.
+func (s *Session) UserListPage(room, prefix, cursor string, limit int) error {
+	if limit < 1 || limit > model.MaxUserListPage {
+		limit = model.MaxUserListPage
+	}
+	room = canonicalRoom(room)
+	s.mu.Lock()
+	s.userPages[room] = append(s.userPages[room], pageAsk{prefix, cursor})
+	s.mu.Unlock()
+	err := s.write(&model.ChatRoomRequest{Type: model.TypeUserList, Room: room, Content: prefix, Cursor: cursor, Limit: uint32(min(limit, math.MaxInt32))})
+	if err != nil {
+		s.mu.Lock()
+		if asks := s.userPages[room]; len(asks) > 0 {
+			s.userPages[room] = asks[:len(asks)-1]
+		}
+		s.mu.Unlock()
+	}
+	return err
+}
+
+// userList reports userlist frame m: the whole room (not large, no next
+// page, and as many names as the room's count, which a server without
+// pages does not send), or else a page, matched to the oldest request for
+// room's pages (none: the first page of a large room we joined). The
+// server answers requests in order; a whole list it sends on its own (the
+// room stopped being large) may come between, and is taken for the
+// answer to the oldest request only if that asked for the first page of
+// all names, which the whole room is.
+func (s *Session) userList(m *model.ChatRoomRequest) {
+	users := make([]string, 0, len(m.UserList))
+	for _, name := range m.UserList {
+		users = append(users, name)
+	}
+	if !m.Large && m.Cursor == "" && len(users) >= int(m.Count) {
+		s.mu.Lock()
+		if asks := s.userPages[m.Room]; len(asks) > 0 && asks[0] == (pageAsk{}) {
+			s.userPages[m.Room] = asks[1:] // it may answer that: the whole room is its page
+		}
+		s.mu.Unlock()
+		s.onEvent(UserList{Room: m.Room, Users: users, Count: int(m.Count)})
+		return
+	}
+	slices.Sort(users) // a map has no order; a page is a run of names
+	s.mu.Lock()
+	var ask pageAsk
+	if asks := s.userPages[m.Room]; len(asks) > 0 {
+		ask = asks[0]
+		s.userPages[m.Room] = asks[1:]
+	}
+	s.mu.Unlock()
+	s.onEvent(UserPage{Room: m.Room, Prefix: ask.prefix, After: ask.after, Users: users, Cursor: m.Cursor, Count: int(m.Count), Large: m.Large})
+}
