@@ -173,7 +173,7 @@ func TestConnectSendAndSeeIt(t *testing.T) {
 	a.w.Input.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	a.waitLine("alice: hello")
 	ui.until(t, "the input to clear", func() bool { return a.w.Input.Text == "" })
-	if !strings.Contains(a.w.UsersTitle.Text, "(1)") {
+	if a.w.UsersTitle.Text != "1 online" {
 		t.Fatalf("users title %q", a.w.UsersTitle.Text)
 	}
 }
