@@ -346,6 +346,9 @@ func TestChinese(t *testing.T) {
 	if !strings.Contains(test.RenderObjectToMarkup(a.w.UserList), "张三（我）") {
 		t.Fatal("own name not marked in Chinese in the user list")
 	}
+	if a.w.UsersTitle.Text != "1 人在线" {
+		t.Fatalf("users count %q in Chinese", a.w.UsersTitle.Text)
+	}
 }
 
 // The message list follows the newest line, unless the user scrolled up.

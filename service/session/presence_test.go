@@ -1,91 +1,36 @@
 package session_test
 
 import (
-	"net"
-	"net/http"
+	"net/url"
 	"slices"
 	"testing"
 
-	"github.com/gorilla/websocket"
-
+	"chatroom/internal/wsscript"
 	"chatroom/model"
 	"chatroom/service/session"
 )
-
-// serveScript serves a WebSocket endpoint on loopback that sends first,
-// then answers each request it reads with answer's frames; asked gets each
-// handshake's query parameter presence. It returns the URL.
-func serveScript(t *testing.T, asked chan<- string, first []*model.ChatRoomRequest, answer func(*model.ChatRoomRequest) []*model.ChatRoomRequest) string {
-	t.Helper()
-	mux := http.NewServeMux()
-	mux.HandleFunc("/ws", func(w http.ResponseWriter, r *http.Request) {
-		asked <- r.URL.Query().Get(model.PresenceParam)
-		ws, err := (&websocket.Upgrader{}).Upgrade(w, r, nil)
-		if err != nil {
-			return
-		}
-		defer ws.Close()
-		send := func(ms []*model.ChatRoomRequest) bool {
-			for _, m := range ms {
-				if ws.WriteMessage(websocket.BinaryMessage, model.Encode(m)) != nil {
-					return false
-				}
-			}
-			return true
-		}
-		if !send(first) {
-			return
-		}
-		for {
-			_, data, err := ws.ReadMessage()
-			if err != nil {
-				return
-			}
-			m, err := model.Decode(data)
-			if err != nil || !send(answer(m)) {
-				return
-			}
-		}
-	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := &http.Server{Handler: mux}
-	go hs.Serve(ln)
-	t.Cleanup(func() { hs.Close() })
-	return "ws://" + ln.Addr().String() + "/ws"
-}
-
-func names(ns ...string) map[string]string {
-	m := map[string]string{}
-	for _, n := range ns {
-		m[n] = n
-	}
-	return m
-}
 
 // The session asks for coalesced presence, reports a presence frame as one
 // event with all its names, and tells a room's whole user list from a page
 // of a large room's, matching each page to the request that asked for it.
 func TestSessionPresenceFramesAndPages(t *testing.T) {
-	asked := make(chan string, 4)
+	asked := make(chan url.Values, 4)
 	first := []*model.ChatRoomRequest{
 		{Type: model.TypeJoin, UserName: "x", Room: "go", Seq: 1},
-		{Type: model.TypeUserList, Room: "go", UserList: names("x", "a"), Count: 2},
+		{Type: model.TypeUserList, Room: "go", UserList: wsscript.Names("x", "a"), Count: 2},
 		{Type: model.TypePresence, Room: "go", Joined: []string{"b", "c", "d"}, Left: []string{"a"}, Count: 4},
 		{Type: model.TypePresence, Room: "go", Count: 1500, Large: true},
 	}
 	requests := make(chan *model.ChatRoomRequest, 8)
-	url := serveScript(t, asked, first, func(m *model.ChatRoomRequest) []*model.ChatRoomRequest {
+	addr := wsscript.Serve(t, asked, first, func(m *model.ChatRoomRequest) []*model.ChatRoomRequest {
 		requests <- m
 		if m.Type != model.TypeUserList {
 			return nil
 		}
-		return []*model.ChatRoomRequest{{Type: model.TypeUserList, Room: "go", UserList: names(m.Content+"1", m.Content+"2"), Cursor: m.Content + "2", Count: 1500, Large: true}}
+		return []*model.ChatRoomRequest{{Type: model.TypeUserList, Room: "go", UserList: wsscript.Names(m.Content+"1", m.Content+"2"), Cursor: m.Content + "2", Count: 1500, Large: true}}
 	})
-	s, rec, _ := run(t, session.Config{URL: url, Username: "x"})
-	if got := <-asked; got != model.PresenceCoalesce {
+	s, rec, _ := run(t, session.Config{URL: addr, Username: "x"})
+	if got := (<-asked).Get(model.PresenceParam); got != model.PresenceCoalesce {
 		t.Fatalf("the handshake asks presence=%q", got)
 	}
 	ul := rec.wait(t, "the user list", func(e session.Event) bool { _, ok := e.(session.UserList); return ok }).(session.UserList)
