@@ -21,7 +21,9 @@ const EnvPrefix = "CHATROOM_"
 type Server struct {
 	Addr            string        // listen address; the endpoint is ws://Addr/ws
 	History         int           // talk messages replayed to a new user
-	Presence        bool          // broadcast join/leave to everyone
+	Presence        bool          // send joins and leaves to the room (false: every room is large)
+	PresenceLimit   int           // members past which a room is large (presence.go); 0: never
+	PresenceWindow  time.Duration // the window coalesced presence is sent in (presence.go)
 	MaxContent      int           // longest talk content, in bytes
 	ReadLimit       int64         // largest frame accepted, in bytes; larger closes with 1009
 	SendQueue       int           // frames queued for one user before it is closed as a slow consumer
@@ -101,6 +103,8 @@ func DefaultServer() Server {
 		Addr:            "127.0.0.1:9000",
 		History:         50,
 		Presence:        true,
+		PresenceLimit:   DefaultPresenceLimit,
+		PresenceWindow:  DefaultPresenceWindow,
 		MaxContent:      4096,
 		ReadLimit:       64 << 10,
 		SendQueue:       1024,
@@ -144,7 +148,6 @@ func DefaultServer() Server {
 func (c *Server) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (the chat endpoint is ws://ADDR/ws)")
 	fs.IntVar(&c.History, "history", c.History, "talk messages replayed to a user who joins (0: none)")
-	fs.BoolVar(&c.Presence, "presence", c.Presence, "broadcast join/leave events to everyone (turn off for very large rooms)")
 	fs.IntVar(&c.MaxContent, "max-content", c.MaxContent, "longest talk content in bytes; longer gets an error reply")
 	fs.Int64Var(&c.ReadLimit, "read-limit", c.ReadLimit, "largest frame in bytes; larger closes the connection with 1009")
 	fs.IntVar(&c.SendQueue, "send-queue", c.SendQueue, "frames queued per user before it is closed as a slow consumer")
@@ -195,6 +198,7 @@ func (c *Server) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.Replicas, "nats-replicas", c.Replicas, "with -nats: copies of the rooms' events and the names a NATS cluster keeps (3 survives the loss of one NATS server of three)")
 	fs.DurationVar(&c.ClaimTTL, "claim-ttl", c.ClaimTTL, "with -nats: the usernames of a node that died are freed after this long")
 	c.registerRoomFlags(fs)
+	c.registerPresenceFlags(fs)
 	c.registerHistoryFlags(fs)
 	c.Log.RegisterFlags(fs)
 }
@@ -238,7 +242,7 @@ func (c *Server) Validate() error {
 	check((c.TLSCert == "") == (c.TLSKey == ""), "-tls-cert and -tls-key go together")
 	check(c.ClaimTTL >= 3*time.Second, "-claim-ttl must be >= 3s")
 	check(c.Replicas >= 1 && c.Replicas <= 5, "-nats-replicas must be 1 .. 5")
-	errs = append(errs, c.validateExposure(), c.validateRooms(), c.validateHistory())
+	errs = append(errs, c.validateExposure(), c.validateRooms(), c.validatePresence(), c.validateHistory())
 	check(c.AuthSecret == "" || len(c.AuthSecret) >= MinAuthSecret, "-auth-secret must be at least %d bytes (try: openssl rand -base64 32)", MinAuthSecret)
 	errs = append(errs, c.Log.Validate())
 	return errors.Join(errs...)

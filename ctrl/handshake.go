@@ -23,6 +23,8 @@ type admission struct {
 	rooms   []string          // the rooms it starts in, the home room first
 	allowed []string          // the rooms its token lets it join; nil: any
 	since   map[string]uint64 // the last seq it saw, per room it catches up in
+	// coalesce: it asked for coalesced presence (presence.go).
+	coalesce bool
 }
 
 // admit checks a handshake before the upgrade: a WebSocket handshake, the
@@ -38,6 +40,10 @@ func (s *Server) admit(r *http.Request, ip netip.Addr) (admission, *refused) {
 	case s.isClosing():
 		return admission{}, refuse(refuseShuttingDown, config.RefuseShuttingDown)
 	}
+	coalesce, err := coalescing(r)
+	if err != nil {
+		return admission{}, refuse(refuseBadRequest, err.Error())
+	}
 	if origin := r.Header.Get("Origin"); !s.originAllowed(origin, r.Host) {
 		return admission{}, refuse(refuseForbidden, fmt.Sprintf(config.RefuseOrigin, clip(origin)))
 	}
@@ -52,6 +58,7 @@ func (s *Server) admit(r *http.Request, ip netip.Addr) (admission, *refused) {
 		ref.slot = true
 		return admission{}, ref
 	}
+	in.coalesce = coalesce
 	return in, nil
 }
 

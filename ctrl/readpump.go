@@ -107,7 +107,7 @@ func (c *conn) handle(data []byte) bool {
 	case model.TypeTalk:
 		c.talk(msg)
 	case model.TypeUserList:
-		c.sendUserList(msg.Room)
+		c.sendUserList(msg)
 	case model.TypeJoin, model.TypePart, model.TypeRooms:
 		c.handleRooms(msg)
 	case model.TypeHistory, model.TypeSearch:

@@ -23,18 +23,21 @@ import (
 // the main rate limit). The defaults let the spec's load scenario, a user
 // list every 2 s per user, through.
 
-// sendUserList answers a user list request for room: the list, or the
-// error reply when the connection or its address asked too often. The
-// same limit holds for the other lists that grow with the server: rooms
-// lists and histories (listLimited).
-func (c *conn) sendUserList(room string) {
+// sendUserList answers a user list request: the list or the page asked
+// for (room, limit, cursor, and content as the names' prefix), or the
+// error reply when the connection or its address asked too often. Every
+// page costs a request, as a whole list does. The same limit holds for
+// the other lists that grow with the server: rooms lists and histories
+// (listLimited).
+func (c *conn) sendUserList(msg *model.ChatRoomRequest) {
 	if c.allowUserList() {
-		if err := c.s.hub.UserList(c, room); err != nil {
+		q := service.NamesQuery{Room: msg.Room, Limit: int(msg.Limit), Cursor: msg.Cursor, Prefix: msg.Content}
+		if err := c.s.hub.UserListPage(c, q); err != nil {
 			c.refuse(err)
 		}
 		return
 	}
-	c.listLimited(config.ReplyUserListLimited, room, "")
+	c.listLimited(config.ReplyUserListLimited, msg.Room, "")
 }
 
 // listLimited answers a list asked for too often with text, naming the

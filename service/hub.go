@@ -21,8 +21,15 @@ type HubConfig struct {
 	// DefaultRoom is where a connection that names no room starts; it
 	// always exists. Default "lobby".
 	DefaultRoom string
-	History     int  // talks replayed to a joining user, per room and per conversation
-	Presence    bool // broadcast join/leave to the room, not just the joiner
+	History     int // talks replayed to a joining user, per room and per conversation
+	// Presence sends joins and leaves to the room's members; false: every
+	// room is large (room_presence.go).
+	Presence bool
+	// PresenceLimit is the members past which a room is large (0: never).
+	PresenceLimit int
+	// PresenceWindow is the window coalesced presence is sent in. Default
+	// config.DefaultPresenceWindow.
+	PresenceWindow time.Duration
 	// MaxRoomsPerConn bounds the rooms one connection is in (0: no bound).
 	MaxRoomsPerConn int
 	// MaxRooms bounds the rooms someone is in, server-wide (0: no bound).
@@ -95,6 +102,9 @@ type localUser struct {
 	home    string     // the room a message with none is about
 	allowed []string   // the rooms it may join; nil: any
 	addr    netip.Addr // the client's address, which the rooms it opens count against
+	// coalesce: it asked for coalesced presence (room_presence.go), in
+	// every room it joins.
+	coalesce bool
 	// connected is when it connected (Unix ms), and connectedSeq the
 	// highest seq delivered here by then: without trusted names, the
 	// direct messages it may read back are those since, and after it.
@@ -107,6 +117,9 @@ type localUser struct {
 func NewHub(b Broker, f Framer, cfg HubConfig, log logrus.FieldLogger) (*Hub, error) {
 	if cfg.DefaultRoom == "" {
 		cfg.DefaultRoom = config.DefaultRoom
+	}
+	if cfg.PresenceWindow <= 0 {
+		cfg.PresenceWindow = config.DefaultPresenceWindow
 	}
 	if cfg.CatchUp <= 0 {
 		cfg.CatchUp = DefaultCatchUp
@@ -246,6 +259,7 @@ func (h *Hub) frame(m *model.ChatRoomRequest) *Frame { return NewFrame(h.framer,
 // Store unset: the caller opens the store and sets it).
 func Settings(c config.Server) HubConfig {
 	return HubConfig{DefaultRoom: c.Rooms.DefaultRoom, History: c.History, Presence: c.Presence,
+		PresenceLimit: c.PresenceLimit, PresenceWindow: c.PresenceWindow,
 		MaxRoomsPerConn: c.Rooms.MaxRoomsPerConn, MaxRooms: c.Rooms.MaxRooms, MaxRoomsPerIP: c.Rooms.MaxRoomsPerIP, RoomsPage: c.Rooms.RoomsPage, MaxRoomName: c.Rooms.MaxRoomName,
 		OmitTalkContent: !c.Log.Talk, CatchUp: c.Store.CatchUp, TrustedNames: c.AuthSecret != ""}
 }

@@ -22,6 +22,10 @@ type Arrival struct {
 	// catches up from there (see JoinSince). Rooms not in it are joined
 	// anew.
 	Since map[string]uint64
+	// Coalesce: it asked for coalesced presence (?presence=coalesce): it
+	// is sent presence frames instead of others' joins and leaves, in
+	// every room it joins (room_presence.go).
+	Coalesce bool
 }
 
 // Connect makes m, whose name is claimed in a.Rooms, a user of this node
@@ -40,7 +44,7 @@ func (h *Hub) Connect(ctx context.Context, m Member, a Arrival) error {
 		h.broker.Release(name)
 		return fmt.Errorf("%q is connected already", name)
 	}
-	h.users[name] = &localUser{m: m, home: rooms[0], allowed: a.Allowed, addr: a.Addr, connected: time.Now().UnixMilli(), connectedSeq: h.seen.Load()}
+	h.users[name] = &localUser{m: m, home: rooms[0], allowed: a.Allowed, addr: a.Addr, coalesce: a.Coalesce, connected: time.Now().UnixMilli(), connectedSeq: h.seen.Load()}
 	h.mu.Unlock()
 	h.dms.forget(name) // a new session reads no earlier one's direct messages
 	for _, room := range rooms {

@@ -121,7 +121,7 @@ func (h *Hub) checkNew(rooms []string, n int) error {
 // handshake's rooms were checked against by CheckRooms are checked here
 // (a user's join); the limit on rooms in all is checked either way.
 func (h *Hub) join(ctx context.Context, m Member, name string, private, check bool, since uint64) error {
-	r, err := h.enter(m, name, private, check)
+	r, coalesce, err := h.enter(m, name, private, check)
 	if err != nil {
 		return err
 	}
@@ -130,7 +130,7 @@ func (h *Hub) join(ctx context.Context, m Member, name string, private, check bo
 		r.pending--
 		h.mu.Unlock()
 	}
-	if err = h.follow(ctx, r); err == nil && !r.add(m, since) {
+	if err = h.follow(ctx, r); err == nil && !r.add(m, since, coalesce) {
 		err = refuseRoom(RefuseAlreadyIn, name, "you are in room %s already", name)
 	}
 	if err == nil {
@@ -161,54 +161,54 @@ func (h *Hub) join(ctx context.Context, m Member, name string, private, check bo
 
 // enter checks the rules of m joining room name, and records it as one of
 // m's rooms and as a join under way of the room, which it creates if this
-// node does not follow it yet.
-func (h *Hub) enter(m Member, name string, private, check bool) (*room, error) {
+// node does not follow it yet. coalesce says whether m coalesces presence.
+func (h *Hub) enter(m Member, name string, private, check bool) (r *room, coalesce bool, err error) {
 	var dir []RoomCount
 	if h.room(name) == nil {
 		// Asked before the lock: a broker may deliver an event, which
 		// takes the hub's lock, under its own.
 		dir, _ = h.broker.Rooms()
 		if err := lookAlike(name, dir); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	u := h.user(m)
 	if u == nil {
-		return nil, errors.New("not connected")
+		return nil, false, errors.New("not connected")
 	}
 	if slices.ContainsFunc(u.rooms, func(r RoomRef) bool { return r.Name == name }) {
-		return nil, refuseRoom(RefuseAlreadyIn, name, "you are in room %s already", name)
+		return nil, false, refuseRoom(RefuseAlreadyIn, name, "you are in room %s already", name)
 	}
 	if n := h.cfg.MaxRoomsPerConn; check && n > 0 && len(u.rooms) >= n {
-		return nil, refuseRoom(RefuseRoomsPerConn, name, "too many rooms: you are in %d, the most a connection may be in", n)
+		return nil, false, refuseRoom(RefuseRoomsPerConn, name, "too many rooms: you are in %d, the most a connection may be in", n)
 	}
 	if check && !roomAllowed(u.allowed, name) {
-		return nil, denied(name)
+		return nil, false, denied(name)
 	}
-	r := h.rooms[name]
+	r = h.rooms[name]
 	if r == nil {
 		known := slices.IndexFunc(dir, func(c RoomCount) bool { return c.Name == name })
 		if n := h.cfg.MaxRooms; known < 0 && n > 0 && max(len(dir), len(h.rooms)) >= n {
-			return nil, refuseRoom(RefuseRoomsTotal, name, "too many rooms on this server (%d): join one of them", n)
+			return nil, false, refuseRoom(RefuseRoomsTotal, name, "too many rooms on this server (%d): join one of them", n)
 		}
 		if known >= 0 {
 			private = dir[known].Private // as the room is elsewhere
 		}
 		if err := h.mayOpen(u.addr, name); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		r = newRoom(h, name, private)
 		h.rooms[name] = r
 		h.opens(r, u.addr)
 	}
 	if private && !r.private {
-		return nil, refuseRoom(RefuseRoomPublic, name, "room %s exists and is listed: join it without private, or choose another name for a private room", name)
+		return nil, false, refuseRoom(RefuseRoomPublic, name, "room %s exists and is listed: join it without private, or choose another name for a private room", name)
 	}
 	r.pending++
 	u.rooms = append(slices.Clone(u.rooms), RoomRef{Name: name, Private: r.private})
-	return r, nil
+	return r, u.coalesce, nil
 }
 
 // lookAlike refuses a room name that is not one of dir's rooms but looks
@@ -285,6 +285,7 @@ func (h *Hub) dropIfEmpty(r *room) {
 	}
 	h.mu.Unlock()
 	if gone {
+		r.closePresence()
 		h.broker.Unfollow(r.name)
 	}
 }

@@ -99,16 +99,9 @@ func (h *Hub) deliverDirect(ev *model.ChatRoomRequest) {
 }
 
 // UserList queues room's user list (m's home room if empty) to m alone,
-// who must be in it.
+// who must be in it: the whole list, or a large room's first page.
 func (h *Hub) UserList(m Member, room string) error {
-	room, err := h.roomOf(m, room)
-	if err != nil {
-		return err
-	}
-	if r := h.room(room); r == nil || !r.sendUserList(m) {
-		return notIn(room)
-	}
-	return nil
+	return h.UserListPage(m, NamesQuery{Room: room})
 }
 
 // History queues to m alone the last talks of room (m's home room if both

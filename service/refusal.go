@@ -36,11 +36,13 @@ const (
 	RefuseHistoryFailed RefusalReason = "history_failed" // the history could not be read (the store's error)
 	RefuseSearch        RefusalReason = "search_query"   // an empty or too long search query
 	RefuseNotStored     RefusalReason = "not_stored"     // a talk the store could not write (disk full, read-only)
+	// Presence at scale.
+	RefuseBadList RefusalReason = "userlist_query" // a userlist page's prefix or cursor too long or not UTF-8
 )
 
 // RefusalReasons returns every reason, for metrics that list them all.
 func RefusalReasons() []RefusalReason {
-	return []RefusalReason{RefuseRoomName, RefuseRoomsPerConn, RefuseRoomsTotal, RefuseRoomsPerIP, RefuseAlreadyIn, RefuseNotIn, RefuseRoomDenied, RefuseNotOnline, RefuseSelf, RefuseJoinRate, RefuseRoomSimilar, RefuseRoomPublic, RefuseNoHistory, RefuseHistoryFailed, RefuseSearch, RefuseNotStored}
+	return []RefusalReason{RefuseRoomName, RefuseRoomsPerConn, RefuseRoomsTotal, RefuseRoomsPerIP, RefuseAlreadyIn, RefuseNotIn, RefuseRoomDenied, RefuseNotOnline, RefuseSelf, RefuseJoinRate, RefuseRoomSimilar, RefuseRoomPublic, RefuseNoHistory, RefuseHistoryFailed, RefuseSearch, RefuseNotStored, RefuseBadList}
 }
 
 func refuseRoom(reason RefusalReason, room, format string, args ...any) *Refusal {

@@ -12,8 +12,10 @@ import (
 // node), this node's members of it, and its last talks. The Hub owns the
 // rooms; a room receives its events, in the Broker's order, from the Hub.
 //
-// A joining member receives, in order: its own join, the room's user list,
-// the room's last History talks, then live events. Everything a member
+// A joining member receives, in order: its own join, the count if it
+// coalesces presence, the room's user list (its first page if the room is
+// large), the room's last History talks, then live events. Who is told of
+// others' joins and leaves, and how, is room_presence.go's. Everything a member
 // receives is queued under the room's lock, so every member sees the same
 // order; nothing is written to a socket under it.
 type room struct {
@@ -38,6 +40,7 @@ type room struct {
 	history  []kept            // ring of the last History talks
 	histNext int               // index of the oldest talk once history is full
 	lastSeq  uint64            // the seq of the last event delivered
+	p        presence          // room_presence.go
 }
 
 // kept is one talk of the ring: its frame, and the event it encodes (for
@@ -48,10 +51,11 @@ type kept struct {
 }
 
 type entry struct {
-	m       Member
-	pos     int  // index in room.active, or -1
-	joined  bool // its join was delivered
-	leaving bool // a leave (part or goodbye) is on its way
+	m        Member
+	coalesce bool // it asked for coalesced presence (room_presence.go)
+	pos      int  // index in room.active, or -1
+	joined   bool // its join was delivered
+	leaving  bool // a leave (part or goodbye) is on its way
 	// since is the last seq the member saw of the room before it joined
 	// (0: none; it is shown the last talks instead of catching up).
 	since uint64
@@ -62,8 +66,11 @@ type entry struct {
 }
 
 func newRoom(h *Hub, name string, private bool) *room {
-	return &room{name: name, private: private, hub: h, ready: make(chan struct{}),
+	r := &room{name: name, private: private, hub: h, ready: make(chan struct{}),
 		users: newUserList(), local: make(map[string]*entry)}
+	r.p.touched = make(map[string]struct{})
+	r.p.large = r.isLarge()
+	return r
 }
 
 // deliver handles one event of the room. It returns the name of a local
@@ -100,20 +107,19 @@ func (r *room) joined(ev *model.ChatRoomRequest) (lost string) {
 		r.forget(ev.UserName)
 		return ev.UserName
 	}
+	f := r.frame(ev)
+	r.announce(ev.UserName, f, e) // to the others
 	first := e != nil && !e.joined
 	if first {
 		e.joined = true
 		e.pos = len(r.active)
 		r.active = append(r.active, e)
 	}
-	switch {
-	case r.hub.cfg.Presence:
-		r.broadcast(r.frame(ev))
-	case e != nil:
-		r.send(e, r.frame(ev))
+	if e != nil {
+		r.send(e, f)
 	}
 	if first && e.pos >= 0 {
-		r.send(e, r.userListLocked())
+		r.welcome(e)
 		if e.since == 0 {
 			r.replay(e)
 		} else {
@@ -133,18 +139,19 @@ func (r *room) left(ev *model.ChatRoomRequest) (lost string) {
 		r.forget(ev.UserName)
 		lost, e = ev.UserName, nil
 	}
-	// A leave for someone never listed here (several nodes, one of which
+	// A member leaving gets its own leave: the answer to its part. A
+	// leave for someone never listed here (several nodes, one of which
 	// listed a name claimed by a handshake that never joined) tells this
-	// node's users nothing. A member leaving gets its own leave: the
-	// answer to its part.
-	switch {
-	case r.hub.cfg.Presence && listed:
-		r.broadcast(r.frame(ev))
-	case e != nil && e.leaving && (e.pos >= 0 || e.catching):
-		r.send(e, r.frame(ev))
+	// node's users nothing.
+	f := r.frame(ev)
+	if e != nil && e.leaving && (e.pos >= 0 || e.catching) {
+		r.send(e, f)
 	}
 	if e != nil && e.leaving {
 		r.forget(ev.UserName)
+	}
+	if listed {
+		r.announce(ev.UserName, f, e)
 	}
 	// Otherwise e is joining: this leave is an earlier session's, before
 	// the join on its way.
@@ -153,13 +160,16 @@ func (r *room) left(ev *model.ChatRoomRequest) (lost string) {
 
 // add makes m a joining member, which saw the room up to since (0: new to
 // it); false if the room has a member of its name already.
-func (r *room) add(m Member, since uint64) bool {
+func (r *room) add(m Member, since uint64, coalesce bool) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.local[m.Name()] != nil {
 		return false
 	}
-	r.local[m.Name()] = &entry{m: m, pos: -1, since: since}
+	r.local[m.Name()] = &entry{m: m, pos: -1, since: since, coalesce: coalesce}
+	if coalesce {
+		r.p.coalescers++
+	}
 	return true
 }
 
@@ -269,6 +279,9 @@ func (r *room) forget(name string) {
 	if e := r.local[name]; e != nil {
 		r.deactivate(e)
 		delete(r.local, name)
+		if e.coalesce {
+			r.p.coalescers--
+		}
 	}
 }
 
@@ -305,18 +318,6 @@ func (r *room) member(m Member) *entry {
 	return nil
 }
 
-// sendUserList queues the user list to m, a member. It is queued under the
-// room's lock, so it cannot arrive after a join or leave it does not show.
-func (r *room) sendUserList(m Member) bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	e := r.member(m)
-	if e != nil {
-		r.send(e, r.userListLocked())
-	}
-	return e != nil
-}
-
 // sendHistory queues the room's last talks to m, a member, then end.
 func (r *room) sendHistory(m Member, end *Frame) bool {
 	r.mu.Lock()
@@ -329,6 +330,7 @@ func (r *room) sendHistory(m Member, end *Frame) bool {
 	return e != nil
 }
 
+// userListLocked is the whole user list, as the original protocol sends it.
 func (r *room) userListLocked() *Frame {
 	return r.users.frame(r.hub.framer, r.name, r.private)
 }

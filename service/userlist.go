@@ -15,7 +15,8 @@ import (
 type userList struct {
 	chunks []*userChunk
 	where  map[string]*userChunk
-	cached *Frame // nil after a change
+	cached *Frame     // nil after a change
+	index  *nameIndex // the names in page order (nameindex.go); nil until a page is asked for
 }
 
 type userChunk struct {
@@ -36,6 +37,14 @@ func (l *userList) add(name string) {
 	if l.where[name] != nil {
 		return
 	}
+	l.put(name)
+	if l.index != nil {
+		l.index.add(name)
+	}
+}
+
+// put adds name, not in the list, to the chunks.
+func (l *userList) put(name string) {
 	var c *userChunk
 	if n := len(l.chunks); n > 0 && len(l.chunks[n-1].names) < chunkUsers {
 		c = l.chunks[n-1]
@@ -56,6 +65,9 @@ func (l *userList) remove(name string) {
 	}
 	delete(l.where, name)
 	l.cached = nil
+	if l.index != nil {
+		l.index.remove(name)
+	}
 	for i, n := range c.names {
 		if n == name {
 			c.names[i] = c.names[len(c.names)-1]
@@ -93,20 +105,28 @@ func (l *userList) compact() {
 	clear(l.where)
 	for _, c := range old {
 		for _, n := range c.names {
-			l.add(n)
+			l.put(n)
 		}
 	}
 }
 
-// frame returns the userlist message of room (unlisted if private), built
-// by f once per change.
+// pages returns the names in page order, indexed at the first call.
+func (l *userList) pages() *nameIndex {
+	if l.index == nil {
+		names := make([]string, 0, len(l.where))
+		for n := range l.where {
+			names = append(names, n)
+		}
+		l.index = newNameIndex(names)
+	}
+	return l.index
+}
+
+// frame returns the userlist message of room (unlisted if private), with
+// the count, built by f once per change.
 func (l *userList) frame(f Framer, room string, private bool) *Frame {
 	if l.cached == nil {
-		head := protowire.AppendString(protowire.AppendTag(nil, 1, protowire.BytesType), model.TypeUserList)
-		head = protowire.AppendString(protowire.AppendTag(head, 7, protowire.BytesType), room)
-		if private {
-			head = protowire.AppendVarint(protowire.AppendTag(head, 12, protowire.VarintType), 1)
-		}
+		head := userListHead(room, private, uint32(l.len()))
 		more := make([][]byte, len(l.chunks))
 		for i, c := range l.chunks {
 			more[i] = c.data[:len(c.data):len(c.data)]
@@ -114,6 +134,20 @@ func (l *userList) frame(f Framer, room string, private bool) *Frame {
 		l.cached = f.Frame(model.TypeUserList, head, more)
 	}
 	return l.cached
+}
+
+// userListHead starts a userlist message of room: its type, room,
+// private and count.
+func userListHead(room string, private bool, count uint32) []byte {
+	head := protowire.AppendString(protowire.AppendTag(nil, 1, protowire.BytesType), model.TypeUserList)
+	head = protowire.AppendString(protowire.AppendTag(head, 7, protowire.BytesType), room)
+	if private {
+		head = protowire.AppendVarint(protowire.AppendTag(head, 12, protowire.VarintType), 1)
+	}
+	if count > 0 {
+		head = protowire.AppendVarint(protowire.AppendTag(head, 19, protowire.VarintType), uint64(count))
+	}
+	return head
 }
 
 // appendUserEntry appends name's user_list entry, as proto.Marshal encodes it.

@@ -1,0 +1,212 @@
+package service
+
+import (
+	"slices"
+	"time"
+
+	"chatroom/model"
+)
+
+// This file owns who in a room is told of others' joins and leaves, and
+// how. A member always gets its own join and leave, at once. Of others':
+//
+//   - in a room that is not large, members that did not ask for coalesced
+//     presence get each join and leave, as the original protocol says;
+//     members that did (entry.coalesce) get one presence frame per window
+//     (HubConfig.PresenceWindow) with every name that joined or left in it
+//     (in the room at the flush: joined; else left) and the count;
+//   - in a large room (past HubConfig.PresenceLimit members, or any room
+//     without HubConfig.Presence) nobody gets anyone else's join or leave;
+//     coalescing members get the count, on change, at most every
+//     largeCountWindows windows.
+//
+// A room becomes large past the limit, at once telling coalescing members
+// (presence with large); it stops being large below nine tenths of it, and
+// then coalescing members get a presence frame without large and every
+// member the whole user list. Presence frames carry no seq: they do not
+// move a client's since. Everything is queued under the room's lock, like
+// the room's other frames; the window's flush runs on a timer of the
+// room's, which a dropped room stops (a flush that races the drop finds
+// the room closed and does nothing).
+
+// largeCountWindows is how many windows apart a large room's counts go.
+const largeCountWindows = 8
+
+// presence is the room's state of presence at scale. It is the room's
+// lock's.
+type presence struct {
+	large      bool                // past the limit (or Presence off)
+	coalescers int                 // local members, joined or joining, that coalesce
+	touched    map[string]struct{} // names that joined or left in this window
+	dirty      bool                // large: the count changed since it last went
+	sentCount  time.Time           // large: when the count last went
+	flush      *time.Timer         // armed: a flush is due
+	closed     bool                // the room is dropped
+}
+
+// announce tells the room's members but skip (and those joining) of the
+// join or leave of name, whose per-user frame is f: per user, coalesced,
+// or as a count, as the room's size says. The caller holds r.mu.
+func (r *room) announce(name string, f *Frame, skip *entry) {
+	was := r.p.large
+	r.p.large = r.isLarge()
+	switch {
+	case !was && !r.p.large:
+		r.presenceTo(f, false, skip)
+		if r.p.coalescers > 0 {
+			r.p.touched[name] = struct{}{}
+			r.arm(r.hub.cfg.PresenceWindow)
+		}
+	case !was:
+		r.becameLarge()
+	case !r.p.large:
+		r.becameSmall()
+	default:
+		r.countChanged()
+	}
+}
+
+// isLarge says whether the room is large now, with hysteresis: it becomes
+// large past the limit and small again below nine tenths of it.
+func (r *room) isLarge() bool {
+	limit := r.hub.cfg.PresenceLimit
+	n := r.users.len()
+	switch {
+	case !r.hub.cfg.Presence:
+		return true
+	case limit == 0:
+		return false
+	case r.p.large:
+		return 10*n >= 9*limit
+	}
+	return n > limit
+}
+
+// becameLarge tells coalescing members the room is large, at once; the
+// window's names are not sent.
+func (r *room) becameLarge() {
+	clear(r.p.touched)
+	r.p.dirty = false
+	r.p.sentCount = time.Now()
+	if r.p.coalescers > 0 {
+		r.presenceTo(r.presenceFrame(nil, nil), true, nil)
+	}
+}
+
+// becameSmall tells coalescing members the room is not large any more,
+// then every member the whole user list (one frame, shared).
+func (r *room) becameSmall() {
+	clear(r.p.touched)
+	r.p.dirty = false
+	if r.p.coalescers > 0 {
+		r.presenceTo(r.presenceFrame(nil, nil), true, nil)
+	}
+	r.broadcast(r.userListLocked())
+}
+
+// countChanged has a large room's count sent, at most every
+// largeCountWindows windows.
+func (r *room) countChanged() {
+	if r.p.coalescers == 0 {
+		return
+	}
+	r.p.dirty = true
+	w := r.hub.cfg.PresenceWindow
+	r.arm(max(w, time.Until(r.p.sentCount.Add(largeCountWindows*w))))
+}
+
+// arm starts the flush timer to fire after d, unless it is armed.
+func (r *room) arm(d time.Duration) {
+	if r.p.flush == nil && !r.p.closed {
+		r.p.flush = time.AfterFunc(d, r.flushPresence)
+	}
+}
+
+// flushPresence sends what the window gathered: the names (a room that is
+// not large) or the count (a large one, when it is due).
+func (r *room) flushPresence() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.p.flush = nil
+	switch {
+	case r.p.closed:
+	case r.p.large && r.p.dirty:
+		w := r.hub.cfg.PresenceWindow
+		if wait := time.Until(r.p.sentCount.Add(largeCountWindows * w)); wait > 0 {
+			r.arm(wait)
+			return
+		}
+		r.p.dirty = false
+		r.p.sentCount = time.Now()
+		r.presenceTo(r.presenceFrame(nil, nil), true, nil)
+	case !r.p.large && len(r.p.touched) > 0:
+		var joined, left []string
+		for name := range r.p.touched {
+			if r.users.has(name) {
+				joined = append(joined, name)
+			} else {
+				left = append(left, name)
+			}
+		}
+		clear(r.p.touched)
+		slices.Sort(joined)
+		slices.Sort(left)
+		r.presenceTo(r.presenceFrame(joined, left), true, nil)
+	}
+}
+
+// closePresence stops the flush timer of a room that is dropped.
+func (r *room) closePresence() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.p.closed = true
+	if r.p.flush != nil {
+		r.p.flush.Stop()
+		r.p.flush = nil
+	}
+}
+
+// presenceFrame is a presence frame of the room now, with the names that
+// joined and left.
+func (r *room) presenceFrame(joined, left []string) *Frame {
+	return r.frame(&model.ChatRoomRequest{Type: model.TypePresence, Room: r.name, Count: uint32(r.users.len()),
+		Large: r.p.large, Joined: joined, Left: left})
+}
+
+// presenceTo queues f to the members receiving events (and holds it for
+// those catching up) that coalesce, or that do not, but skip. Members
+// whose queue is full are closed as slow consumers.
+func (r *room) presenceTo(f *Frame, coalescing bool, skip *entry) {
+	var slow []*entry
+	queued := 0
+	for _, e := range r.active {
+		if e.coalesce != coalescing || e == skip {
+			continue
+		}
+		switch e.m.Send(f) {
+		case Queued:
+			queued++
+		case QueueFull:
+			slow = append(slow, e)
+		}
+	}
+	r.hub.counts.out(f, queued)
+	for _, e := range slow {
+		r.dropSlow(e)
+	}
+	for _, e := range r.catching {
+		if e.coalesce == coalescing && e != skip {
+			r.hold(e, f)
+		}
+	}
+}
+
+// welcome sends a joiner, after its own join, what it is told of the
+// room: coalescing, the count (and whether the room is large); then the
+// user list, or in a large room its first page.
+func (r *room) welcome(e *entry) {
+	if e.coalesce {
+		r.send(e, r.presenceFrame(nil, nil))
+	}
+	r.send(e, r.firstPage())
+}
