@@ -41,6 +41,7 @@ type roomPresence struct {
 	next    string   // large: the cursor of the next page ("" none)
 	asked   string   // large: the cursor of the page asked for last
 	loading bool     // large: a page is on its way
+	welcome bool     // we have just joined: the server sends the first list or page itself
 }
 
 // presenceOf is room's presence, made if new; c.mu is held.
@@ -67,7 +68,7 @@ func (c *Client) userList(ev session.UserList) {
 			users[u] = true
 		}
 		p := c.presenceOf(ev.Room)
-		p.large, p.page, p.next, p.loading = false, nil, "", false
+		p.large, p.page, p.next, p.loading, p.welcome = false, nil, "", false, false
 	}
 	c.mu.Unlock()
 	c.showUsers(ev.Room)
@@ -75,7 +76,8 @@ func (c *Client) userList(ev session.UserList) {
 
 // presence applies a presence frame: names that joined and left, or (in a
 // large room) the count. A room that has just become large is read in
-// pages from now on, from the first for the filter typed.
+// pages from now on, from the first for the filter typed (unless we have
+// just joined it: the server sends that page with our welcome).
 func (c *Client) presence(ev session.Presence) {
 	c.mu.Lock()
 	users := c.convs.rooms[ev.Room]
@@ -97,9 +99,9 @@ func (c *Client) presence(ev session.Presence) {
 	for _, name := range ev.Joined { // in the room now, even if it left in the same window
 		users[name] = true
 	}
-	filter := p.filter
+	filter, ask := p.filter, became && !p.welcome
 	c.mu.Unlock()
-	if became {
+	if ask {
 		c.askUsers(ev.Room, filter, "")
 	}
 	c.showUsers(ev.Room)
@@ -137,6 +139,7 @@ func (c *Client) userPage(ev session.UserPage) {
 		return
 	}
 	p := c.presenceOf(ev.Room)
+	p.welcome = false
 	if ev.Large && !p.large { // the first page of a large room we joined
 		p.large, p.page, p.next = true, nil, ""
 		clear(users)
@@ -245,9 +248,10 @@ func (c *Client) showUsers(room string) {
 	c.view.SetUsers(RoomConv(room), u)
 }
 
-// hasPrefixFold says whether name starts with prefix, case aside.
+// hasPrefixFold says whether name starts with prefix, case and width
+// aside, as the server matches a large room's names.
 func hasPrefixFold(name, prefix string) bool {
-	return strings.HasPrefix(strings.ToLower(name), strings.ToLower(prefix))
+	return strings.HasPrefix(session.FoldName(name), session.FoldName(prefix))
 }
 
 // resetPresence forgets what the connection gone said of the rooms' users

@@ -207,6 +207,7 @@ func (c *Client) joined(m *model.ChatRoomRequest) {
 	show := own && !in && (c.convs.joining[m.Room] || len(c.convs.rooms) == 1)
 	if own {
 		delete(c.convs.joining, m.Room)
+		c.presenceOf(m.Room).welcome = true // its user list, or first page, follows
 	}
 	if users != nil {
 		users[m.UserName] = true

@@ -6,11 +6,14 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"chatroom/config"
 	"chatroom/ctrl"
+	"chatroom/internal/chattest"
 	"chatroom/internal/wsscript"
 	"chatroom/model"
 )
@@ -123,12 +126,17 @@ func TestLargeRoomPagesAndFilter(t *testing.T) {
 	}
 }
 
-// Coalesced presence changes the members held as sets, with a line per
-// name, or one line counting many; a room crossing to large is read in
+// Per-user joins and leaves (an older server's) and coalesced presence
+// change the members held, with a line per name, or one line counting
+// many; a room crossing to large is read in
 // pages from then on, and crossing back shows all its members again.
 func TestPresenceFramesAndCrossing(t *testing.T) {
 	s := &script{room: "go", pages: []string{"p1", "p2", "p3"}, count: 1500}
 	s.steps = map[string][]*model.ChatRoomRequest{
+		"old": {
+			{Type: model.TypeJoin, Room: "go", UserName: "zed", Seq: 2},
+			{Type: model.TypeLeave, Room: "go", UserName: "zed", Seq: 3},
+		},
 		"few":   {{Type: model.TypePresence, Room: "go", Joined: []string{"carol", "dave"}, Left: []string{"bob"}, Count: 3}},
 		"many":  {{Type: model.TypePresence, Room: "go", Joined: []string{"e1", "e2", "e3", "e4", "e5"}, Left: []string{"carol"}, Count: 7}},
 		"large": {{Type: model.TypePresence, Room: "go", Count: 1500, Large: true}},
@@ -139,6 +147,10 @@ func TestPresenceFramesAndCrossing(t *testing.T) {
 	}
 	a := scripted(t, s.serve(t, &model.ChatRoomRequest{Type: model.TypeUserList, Room: "go", UserList: wsscript.Names("alice", "bob"), Count: 2}), 2)
 	a.waitUsers("alice and bob", "2 online", func(n []string) bool { return slices.Equal(n, []string{"alice", "bob"}) })
+	a.ctrl.Send(ctrl.RoomConv("go"), "old") // a server without presence frames
+	a.waitLine("zed joined")
+	a.waitLine("zed left")
+	a.waitUsers("zed gone again", "2 online", func(n []string) bool { return slices.Equal(n, []string{"alice", "bob"}) })
 	a.ctrl.Send(ctrl.RoomConv("go"), "few")
 	a.waitUsers("bob gone, carol and dave in", "3 online", func(n []string) bool { return slices.Equal(n, []string{"alice", "carol", "dave"}) })
 	for _, l := range []string{"carol joined", "dave joined", "bob left"} {
@@ -161,5 +173,42 @@ func TestPresenceFramesAndCrossing(t *testing.T) {
 	a.waitUsers("x alone, filtered here", "3 online", func(n []string) bool { return slices.Equal(n, []string{"x"}) })
 	if got := s.requests(); !slices.Equal(got, []string{"//2"}) {
 		t.Fatalf("the server was asked %q; a small room's filter asks nothing", got)
+	}
+}
+
+// Against the chat server: a room of 250 past a -presence-limit of 10 is
+// shown a page at a time, filtered by the server, and when most leave and
+// it is small again the window shows everyone, with no More users.
+func TestLargeRoomOnTheServer(t *testing.T) {
+	test.NewTempApp(t)
+	cfg := config.DefaultServer()
+	cfg.PresenceLimit, cfg.PresenceWindow = 10, 20*time.Millisecond
+	cfg.MaxConnsPerIP, cfg.JoinRatePerIP, cfg.MsgRate, cfg.MsgRatePerIP = 0, 0, 0, 0
+	cfg.UserListInterval, cfg.UserListRatePerIP = 0, 0
+	srv := chattest.Start(t, cfg, "")
+	var lurkers []*chattest.Lurker
+	names := []string{"alice"}
+	for i := range 250 {
+		names = append(names, fmt.Sprintf("u%03d", i))
+		lurkers = append(lurkers, srv.Lurk(t, names[i+1], "big"))
+	}
+	a := newClient(t, newUILoop(), ctrl.ClientOptions{Rooms: []string{"big"}})
+	a.w.Win.Resize(fyne.NewSize(1000, 600))
+	a.login(srv.Addr, "alice")
+	a.waitUsers("the first page", "251 online", func(n []string) bool { return slices.Equal(n, names[:100]) })
+	for _, want := range []int{200, 251} {
+		test.Tap(a.w.MoreUsers)
+		a.waitUsers(fmt.Sprint(want, " names"), "251 online", func(n []string) bool { return slices.Equal(n, names[:want]) })
+	}
+	test.Type(a.w.UserFilter, "U24")
+	a.waitUsers("u240 to u249", "251 online", func(n []string) bool { return slices.Equal(n, names[241:]) })
+	a.w.UserFilter.SetText("")
+	a.waitUsers("the first page again", "251 online", func(n []string) bool { return slices.Equal(n, names[:100]) })
+	for _, l := range lurkers[3:] {
+		l.Close()
+	}
+	a.waitUsers("the four left, all shown", "4 online", func(n []string) bool { return slices.Equal(n, names[:4]) })
+	if a.ui.run(); a.w.MoreUsers.Visible() {
+		t.Fatal("More users in a room that is not large")
 	}
 }

@@ -8,8 +8,14 @@ package session
 // reported as they come (dispatch.go).
 
 import (
+	"cmp"
 	"math"
 	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/cases"
+	"golang.org/x/text/unicode/norm"
 
 	"chatroom/model"
 )
@@ -62,7 +68,7 @@ func (s *Session) userList(m *model.ChatRoomRequest) {
 		s.onEvent(UserList{Room: m.Room, Users: users, Count: int(m.Count)})
 		return
 	}
-	slices.Sort(users) // a map has no order; a page is a run of names
+	slices.SortFunc(users, comparePaged) // a map has no order; a page is a run of names in the server's
 	s.mu.Lock()
 	var ask pageAsk
 	if asks := s.userPages[m.Room]; len(asks) > 0 {
@@ -71,4 +77,22 @@ func (s *Session) userList(m *model.ChatRoomRequest) {
 	}
 	s.mu.Unlock()
 	s.onEvent(UserPage{Room: m.Room, Prefix: ask.prefix, After: ask.after, Users: users, Cursor: m.Cursor, Count: int(m.Count), Large: m.Large})
+}
+
+// FoldName is the key a server sorts a room's pages of names by, and
+// matches a name prefix with: NFKC, then Unicode case folding ("Alice",
+// "alice" and "ＡＬＩＣＥ" are one), as service/nameindex.go does.
+func FoldName(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return cases.Fold().String(norm.NFKC.String(s))
+		}
+	}
+	return strings.ToLower(s) // ASCII: NFKC changes nothing
+}
+
+// comparePaged orders names as the server's pages do: by fold, then by
+// the name itself.
+func comparePaged(a, b string) int {
+	return cmp.Or(strings.Compare(FoldName(a), FoldName(b)), strings.Compare(a, b))
 }
