@@ -52,7 +52,10 @@ func isPresence(e session.Event) bool { _, ok := e.(session.Presence); return ok
 // joinedIn and leftFrom match the presence event of name's join, or
 // leave, which the session asks the server to coalesce.
 func joinedIn(name string) func(session.Event) bool {
-	return func(e session.Event) bool { p, ok := e.(session.Presence); return ok && slices.Contains(p.Joined, name) }
+	return func(e session.Event) bool {
+		p, ok := e.(session.Presence)
+		return ok && slices.Contains(p.Joined, name)
+	}
 }
 
 func leftFrom(name string) func(session.Event) bool {
