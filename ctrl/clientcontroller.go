@@ -348,6 +348,8 @@ func (c *Client) handle(ev session.Event) {
 		c.presence(ev)
 	case session.UserPage:
 		c.userPage(ev)
+	case session.UserPageRefused:
+		c.userPageRefused(ev)
 	case session.Joined:
 		c.joined(ev.Msg)
 	case session.Left:

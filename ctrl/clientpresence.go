@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"chatroom/model"
+	"chatroom/service"
 	"chatroom/service/session"
 )
 
@@ -29,6 +30,7 @@ type Users struct {
 	Count int    // how many are in the conversation
 	Paged bool   // a large room: List holds pages, and the filter asks the server
 	More  bool   // paged: there is another page to load (MoreUsers)
+	Note  Text   // paged: why the last page asked for was refused; empty Key when none
 }
 
 // roomPresence is what the controller holds of a room's users besides the
@@ -42,6 +44,7 @@ type roomPresence struct {
 	asked   string   // large: the cursor of the page asked for last
 	loading bool     // large: a page is on its way
 	welcome bool     // we have just joined: the server sends the first list or page itself
+	refused string   // large: the server's words on the last page asked for, if it refused it
 }
 
 // presenceOf is room's presence, made if new; c.mu is held.
@@ -150,7 +153,23 @@ func (c *Client) userPage(ev session.UserPage) {
 			p.page = nil
 		}
 		p.page = append(p.page, ev.Users...)
-		p.next, p.count, p.loading = ev.Cursor, ev.Count, false
+		p.next, p.count, p.loading, p.refused = ev.Cursor, ev.Count, false, ""
+	}
+	c.mu.Unlock()
+	if current {
+		c.showUsers(ev.Room)
+	}
+}
+
+// userPageRefused is the server refusing a page of a large room's users:
+// if it was for the filter typed, the list says why, and the next one
+// may be asked for.
+func (c *Client) userPageRefused(ev session.UserPageRefused) {
+	c.mu.Lock()
+	p := c.convs.presence[ev.Room]
+	current := p != nil && p.large && ev.Prefix == p.filter
+	if current {
+		p.loading, p.refused = false, ev.Reason
 	}
 	c.mu.Unlock()
 	if current {
@@ -165,6 +184,9 @@ func (c *Client) FilterUsers(conv Conv, prefix string) *InputError {
 		return nil
 	}
 	prefix = strings.TrimSpace(prefix)
+	if len(prefix) > service.MaxNamePrefix {
+		return &InputError{FieldUsers, Text{Key: "A name filter is at most {{.Max}} bytes long", Data: map[string]any{"Max": service.MaxNamePrefix}}}
+	}
 	c.mu.Lock()
 	if _, in := c.convs.rooms[conv.Room]; !in {
 		c.mu.Unlock()
@@ -231,6 +253,9 @@ func (c *Client) showUsers(room string) {
 	}
 	if p.large {
 		u = Users{Count: p.count, Paged: true, More: p.next != ""}
+		if p.refused != "" {
+			u.Note = Text{Key: "The user list cannot be loaded: {{.Reason}}", Data: map[string]any{"Reason": p.refused}}
+		}
 		for _, name := range p.page {
 			u.List = append(u.List, User{Name: name, Self: name == c.self})
 		}

@@ -26,6 +26,7 @@ type script struct {
 	pages []string // a large room's names, sorted
 	count uint32   // its count
 	steps map[string][]*model.ChatRoomRequest
+	slow  string // a prefix whose pages are refused, as asked for too often
 
 	mu    sync.Mutex
 	asked []*model.ChatRoomRequest // the userlist requests
@@ -44,6 +45,9 @@ func (s *script) answer(m *model.ChatRoomRequest) []*model.ChatRoomRequest {
 		s.mu.Lock()
 		s.asked = append(s.asked, m)
 		s.mu.Unlock()
+		if m.Content == s.slow && s.slow != "" {
+			return []*model.ChatRoomRequest{{Type: model.TypeError, Room: s.room, Content: "user list rate limited"}}
+		}
 		return []*model.ChatRoomRequest{s.page(m.Content, m.Cursor, int(m.Limit))}
 	}
 	return nil
@@ -99,7 +103,7 @@ func (c *client) waitUsers(what string, count string, names func([]string) bool)
 // with its digits grouped; the filter (Ctrl+U) asks the server once
 // typing pauses, and only then.
 func TestLargeRoomPagesAndFilter(t *testing.T) {
-	s := &script{room: "big", pages: []string{"alice"}, count: 1234}
+	s := &script{room: "big", pages: []string{"alice"}, count: 1234, slow: "zz"}
 	for i := range 250 {
 		s.pages = append(s.pages, fmt.Sprintf("u%03d", i))
 	}
@@ -123,6 +127,15 @@ func TestLargeRoomPagesAndFilter(t *testing.T) {
 	want := []string{"/u098/100", "/u198/100", "U24//100"}
 	if got := s.requests(); !slices.Equal(got, want) {
 		t.Fatalf("the server was asked %q, want %q", got, want)
+	}
+	a.w.UserFilter.SetText("zz")
+	a.ui.until(t, "the refusal under the filter", func() bool {
+		return a.w.UsersErr.Visible() && a.w.UsersErr.Text == "The user list cannot be loaded: user list rate limited"
+	})
+	a.w.UserFilter.SetText(strings.Repeat("长", 22))
+	a.ui.until(t, "too long a filter refused here", func() bool { return a.w.UsersErr.Text == "A name filter is at most 64 bytes long" })
+	if got := s.requests(); len(got) != 4 {
+		t.Fatalf("the server was asked %q; a filter too long is not sent", got)
 	}
 }
 

@@ -111,7 +111,11 @@ func (w *Window) showUsers() {
 	} else {
 		w.MoreUsers.Hide()
 	}
-	showError(w.UsersErr, w.cur.usersErr)
+	note := w.cur.usersErr
+	if note == "" {
+		note = tr(u.Note)
+	}
+	showError(w.UsersErr, note)
 	w.UserList.Refresh()
 }
 

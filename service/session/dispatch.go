@@ -48,7 +48,9 @@ func (s *Session) dispatch(m *model.ChatRoomRequest) {
 		}
 		s.onEvent(Left{m})
 	case model.TypeError:
-		s.onEvent(ServerError{Reason: m.Content, Room: m.Room, To: m.To})
+		if !s.userPageRefused(m) {
+			s.onEvent(ServerError{Reason: m.Content, Room: m.Room, To: m.To})
+		}
 	case model.TypeRooms:
 		s.onEvent(RoomList{Rooms: m.Rooms, Cursor: m.Cursor})
 	case model.TypeHistory:

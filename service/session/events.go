@@ -73,6 +73,10 @@ type (
 		Count               int
 		Large               bool
 	}
+	// UserPageRefused: the server refused the UserListPage request for
+	// names of Room starting with Prefix after After; Reason is its words
+	// (it asked too often, say).
+	UserPageRefused struct{ Room, Prefix, After, Reason string }
 	// Joined and Left are presence changes in Msg.Room. Our own Joined
 	// (Msg.UserName is Name) means we are in that room now, our own Left
 	// that we are not.
@@ -119,19 +123,20 @@ type (
 	}
 )
 
-func (StateChanged) event() {}
-func (Talk) event()         {}
-func (UserList) event()     {}
-func (Presence) event()     {}
-func (UserPage) event()     {}
-func (Joined) event()       {}
-func (Left) event()         {}
-func (ServerError) event()  {}
-func (RoomList) event()     {}
-func (HistoryEnd) event()   {}
-func (Gap) event()          {}
-func (Page) event()         {}
-func (Found) event()        {}
+func (StateChanged) event()    {}
+func (Talk) event()            {}
+func (UserList) event()        {}
+func (Presence) event()        {}
+func (UserPage) event()        {}
+func (UserPageRefused) event() {}
+func (Joined) event()          {}
+func (Left) event()            {}
+func (ServerError) event()     {}
+func (RoomList) event()        {}
+func (HistoryEnd) event()      {}
+func (Gap) event()             {}
+func (Page) event()            {}
+func (Found) event()           {}
 
 // Partner is who a direct message's conversation is with, for the user
 // me: the addressee of what we sent, the sender of what we got.

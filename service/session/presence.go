@@ -79,6 +79,26 @@ func (s *Session) userList(m *model.ChatRoomRequest) {
 	s.onEvent(UserPage{Room: m.Room, Prefix: ask.prefix, After: ask.after, Users: users, Cursor: m.Cursor, Count: int(m.Count), Large: m.Large})
 }
 
+// userPageRefused reports error m as the refusal of the oldest page asked
+// of its room, if it is one: the server answers requests in order, and
+// words a user list's refusals with "user list" (too many asked, a prefix
+// too long). It says whether it was.
+func (s *Session) userPageRefused(m *model.ChatRoomRequest) bool {
+	if m.Room == "" || !strings.Contains(m.Content, "user list") {
+		return false
+	}
+	s.mu.Lock()
+	asks := s.userPages[m.Room]
+	if len(asks) == 0 {
+		s.mu.Unlock()
+		return false
+	}
+	s.userPages[m.Room] = asks[1:]
+	s.mu.Unlock()
+	s.onEvent(UserPageRefused{Room: m.Room, Prefix: asks[0].prefix, After: asks[0].after, Reason: m.Content})
+	return true
+}
+
 // FoldName is the key a server sorts a room's pages of names by, and
 // matches a name prefix with: NFKC, then Unicode case folding ("Alice",
 // "alice" and "ＡＬＩＣＥ" are one), as service/nameindex.go does.

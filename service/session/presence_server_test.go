@@ -154,3 +154,44 @@ func TestSessionPagesARoomOf250(t *testing.T) {
 		t.Fatalf("U24's page %+v", pg)
 	}
 }
+
+// Pages asked for faster than the server's -userlist-burst are refused in
+// words, each refusal reported for the request it answers, so that the
+// pages after it still match theirs.
+func TestSessionPageRefusalsMatchTheirRequests(t *testing.T) {
+	cfg := config.DefaultServer()
+	cfg.PresenceLimit, cfg.MsgRate, cfg.MsgRatePerIP = 2, 0, 0
+	cfg.UserListBurst, cfg.UserListInterval = 2, time.Hour
+	srv := chattest.Start(t, cfg, "")
+	srv.Lurk(t, "bob", "big")
+	srv.Lurk(t, "carol", "big")
+	s, rec := inRoom(t, srv, "alice", "big")
+	for _, prefix := range []string{"a", "b", "c"} {
+		if err := s.UserListPage("big", prefix, "", 10); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	for len(got) < 3 {
+		switch e := rec.wait(t, "an answer", func(e session.Event) bool {
+			switch e := e.(type) {
+			case session.UserPage:
+				return e.Prefix != "" || e.After != "" // not the welcome's first page
+			case session.UserPageRefused, session.ServerError:
+				return true
+			}
+			return false
+		}).(type) {
+		case session.UserPage:
+			got = append(got, fmt.Sprintf("%s: %q", e.Prefix, e.Users))
+		case session.UserPageRefused:
+			got = append(got, e.Prefix+": "+e.Reason)
+		case session.ServerError:
+			t.Fatalf("a page's refusal reported as a server error: %+v", e)
+		}
+	}
+	want := []string{`a: ["alice"]`, `b: ["bob"]`, "c: " + config.ReplyUserListLimited}
+	if !slices.Equal(got, want) {
+		t.Fatalf("answers %q, want %q", got, want)
+	}
+}

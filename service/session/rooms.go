@@ -124,6 +124,7 @@ func (s *Session) parted(room string) {
 	defer s.mu.Unlock()
 	s.rooms = slices.DeleteFunc(s.rooms, func(r inRoom) bool { return r.name == room })
 	delete(s.last, room)
+	delete(s.userPages, room) // their answers, if any come, are not ours to show
 }
 
 // Join joins room; private creates it unlisted if it does not exist. The
