@@ -101,10 +101,15 @@ func (w *Window) showUsers() {
 		w.UserFilter.SetText(w.cur.filter)
 		w.settingFilter = false
 	}
-	if w.cur.conv.IsDirect() {
-		w.UserFilter.Hide()
-	} else {
-		w.UserFilter.Show()
+	if direct := w.cur.conv.IsDirect(); direct != !w.UserFilter.Visible() {
+		if direct { // two people: nothing to filter
+			w.UserFilter.Hide()
+		} else {
+			w.UserFilter.Show()
+		}
+		if w.usersPanel != nil { // laid out: lay it out again, with the filter or without
+			w.usersPanel.Refresh()
+		}
 	}
 	if u.Paged && u.More {
 		w.MoreUsers.Show()

@@ -61,7 +61,8 @@ type Window struct {
 	UserFilter        *widget.Entry // the users filter: a name prefix
 	UsersErr          *widget.Label // why the users could not be asked for
 	UserList          *widget.List
-	MoreUsers         *widget.Button // the next page of a large room's users
+	MoreUsers         *widget.Button  // the next page of a large room's users
+	usersPanel        *fyne.Container // the count, the filter, the list, More users
 	Messages          *widget.List
 	Input             *chatEntry
 	SendBtn           *widget.Button
@@ -154,8 +155,8 @@ func (w *Window) layout() fyne.CanvasObject {
 	bottom := border(nil, container.NewHBox(w.InputErr, w.Counter), nil, w.SendBtn, w.Input)
 	w.center = container.NewStack(w.Messages)
 	middle := border(header, bottom, nil, nil, w.center)
-	users := border(container.NewVBox(w.UsersTitle, w.UserFilter), container.NewVBox(w.UsersErr, w.MoreUsers), nil, nil, w.UserList)
-	right := container.NewHSplit(middle, users)
+	w.usersPanel = border(container.NewVBox(w.UsersTitle, w.UserFilter), container.NewVBox(w.UsersErr, w.MoreUsers), nil, nil, w.UserList)
+	right := container.NewHSplit(middle, w.usersPanel)
 	right.Offset = 0.78
 	split := container.NewHSplit(sidebar, right)
 	split.Offset = 0.22
