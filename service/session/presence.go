@@ -23,14 +23,14 @@ import (
 // pageAsk is one UserListPage request awaiting its answer.
 type pageAsk struct{ prefix, after string }
 
-// UserListPage asks for at most limit (1 to model.MaxUserListPage; out of
-// range: the most) of room's users whose names start with prefix (case
-// does not matter), after the name cursor ("" from the first). The answer
-// is a UserPage naming the prefix and cursor asked, or a ServerError.
+// UserListPage asks for at most limit (at most model.MaxUserListPage) of
+// room's users whose names start with prefix (case does not matter),
+// after the name cursor ("" from the first); limit 0 with no prefix and
+// no cursor asks for the whole room, or a large room's first page. The
+// answer is a UserPage naming the prefix and cursor asked (or a UserList:
+// the whole room), or a UserPageRefused.
 func (s *Session) UserListPage(room, prefix, cursor string, limit int) error {
-	if limit < 1 || limit > model.MaxUserListPage {
-		limit = model.MaxUserListPage
-	}
+	limit = max(0, min(limit, model.MaxUserListPage))
 	room = canonicalRoom(room)
 	s.mu.Lock()
 	s.userPages[room] = append(s.userPages[room], pageAsk{prefix, cursor})

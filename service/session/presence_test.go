@@ -48,7 +48,7 @@ func TestSessionPresenceFramesAndPages(t *testing.T) {
 	if err := s.UserListPage("go", "bo", "", 50); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.UserListPage("go", "al", "al0", 0); err != nil {
+	if err := s.UserListPage("go", "al", "al0", 5000); err != nil {
 		t.Fatal(err)
 	}
 	isPage := func(e session.Event) bool { _, ok := e.(session.UserPage); return ok }

@@ -162,9 +162,10 @@ func (s *Session) Direct(to, text string) error {
 	return s.write(&model.ChatRoomRequest{Type: model.TypeTalk, To: to, Content: text})
 }
 
-// UserList asks for room's users; the answer is a UserList.
+// UserList asks for room's users; the answer is a UserList, or from a
+// large room a UserPage: its first page (presence.go).
 func (s *Session) UserList(room string) error {
-	return s.write(&model.ChatRoomRequest{Type: model.TypeUserList, Room: room})
+	return s.UserListPage(room, "", "", 0)
 }
 
 // History asks for a room's last talks (room set) or the last direct
