@@ -35,7 +35,7 @@ type recorder struct {
 
 func (r *recorder) add(e session.Event) { r.mu.Lock(); r.events = append(r.events, e); r.mu.Unlock() }
 
-func (r *recorder) wait(t *testing.T, what string, match func(session.Event) bool) session.Event {
+func (r *recorder) wait(t testing.TB, what string, match func(session.Event) bool) session.Event {
 	t.Helper()
 	var found session.Event
 	poll.CheckFor(t, waitTime, 2*time.Millisecond, func() error {
