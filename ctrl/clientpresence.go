@@ -41,7 +41,6 @@ type roomPresence struct {
 	filter  string   // the name prefix typed in the filter
 	page    []string // large: the names loaded for filter, in order
 	next    string   // large: the cursor of the next page ("" none)
-	asked   string   // large: the cursor of the page asked for last
 	loading bool     // large: a page is on its way
 	welcome bool     // we have just joined: the server sends the first list or page itself
 	refused string   // large: the server's words on the last page asked for, if it refused it
@@ -80,7 +79,8 @@ func (c *Client) userList(ev session.UserList) {
 // presence applies a presence frame: names that joined and left, or (in a
 // large room) the count. A room that has just become large is read in
 // pages from now on, from the first for the filter typed (unless we have
-// just joined it: the server sends that page with our welcome).
+// just joined it: the server sends that page with our welcome); one that
+// is small again keeps its pages until the whole list that follows.
 func (c *Client) presence(ev session.Presence) {
 	c.mu.Lock()
 	users := c.convs.rooms[ev.Room]
@@ -89,6 +89,12 @@ func (c *Client) presence(ev session.Presence) {
 		return
 	}
 	p := c.presenceOf(ev.Room)
+	if p.large && !ev.Large { // small again: the whole list follows, and shows everyone
+		p.count = ev.Count
+		c.mu.Unlock()
+		c.showUsers(ev.Room)
+		return
+	}
 	became := ev.Large && !p.large
 	p.large, p.count = ev.Large, ev.Count
 	if ev.Large {
