@@ -19,21 +19,22 @@ import (
 
 // convView is one conversation as the window keeps it.
 type convView struct {
-	conv     ctrl.Conv
-	lines    []ctrl.Line
-	heights  []float32        // each line's height in the message list
-	users    ctrl.Users       // its users panel (users.go)
-	filter   string           // what its users filter holds
-	usersErr string           // why its users could not be asked for
-	unread   int              // talks that came while another conversation was shown
-	draft    string           // the message box, while another conversation is shown
-	offset   float32          // the message list's scroll offset, likewise
-	follow   bool             // the list was at the bottom: show the newest lines
-	mark     ctrl.HistoryMark // older lines loading, the beginning held, or refused (history.go)
-	refusal  ctrl.Text        // why they were refused
-	asking   bool             // the controller is being asked for older lines
-	chosen   uint64           // the seq of the talk a search result showed
-	search   searchState      // its search panel (search.go)
+	conv      ctrl.Conv
+	lines     []ctrl.Line
+	heights   []float32        // each line's height in the message list
+	users     ctrl.Users       // its users panel (users.go)
+	filter    string           // what its users filter holds
+	filterGen int              // counts its filter's changes: a pause asks only for the last
+	usersErr  string           // why its users could not be asked for
+	unread    int              // talks that came while another conversation was shown
+	draft     string           // the message box, while another conversation is shown
+	offset    float32          // the message list's scroll offset, likewise
+	follow    bool             // the list was at the bottom: show the newest lines
+	mark      ctrl.HistoryMark // older lines loading, the beginning held, or refused (history.go)
+	refusal   ctrl.Text        // why they were refused
+	asking    bool             // the controller is being asked for older lines
+	chosen    uint64           // the seq of the talk a search result showed
+	search    searchState      // its search panel (search.go)
 }
 
 func newConvView(c ctrl.Conv) *convView { return &convView{conv: c, follow: true} }

@@ -29,7 +29,7 @@ func (w *Window) buildUsers() {
 	w.UserFilter = widget.NewEntry()
 	w.UserFilter.SetPlaceHolder(lang.L("Filter by name"))
 	w.UserFilter.OnChanged = func(string) { w.filterTyped() }
-	w.UserFilter.OnSubmitted = func(string) { w.filterUsers() }
+	w.UserFilter.OnSubmitted = func(string) { w.cur.filterGen++; w.filterUsers(w.cur) }
 	w.UsersErr = errorLabel()
 	w.MoreUsers = widget.NewButton(lang.L("More users"), w.moreUsers)
 	w.MoreUsers.Hide()
@@ -124,33 +124,37 @@ func (w *Window) showUsers() {
 	w.UserList.Refresh()
 }
 
-// filterTyped is the filter changing: a small room's list follows at
-// once; a large room's asks the server once typing pauses.
+// filterTyped is the filter of the conversation shown changing: a small
+// room's list follows at once; a large room's asks the server once typing
+// pauses, even if another conversation is shown by then.
 func (w *Window) filterTyped() {
 	if w.settingFilter {
 		return
 	}
-	w.filterGen++
-	if !w.cur.users.Paged {
-		w.filterUsers()
+	cv := w.cur
+	cv.filter = w.UserFilter.Text
+	cv.filterGen++
+	if !cv.users.Paged {
+		w.filterUsers(cv)
 		return
 	}
-	gen, cv := w.filterGen, w.cur
+	gen := cv.filterGen
 	time.AfterFunc(filterDelay, func() {
 		w.do(func() {
-			if gen == w.filterGen && cv == w.cur {
-				w.filterUsers()
+			if gen == cv.filterGen { // typing paused: nothing typed since
+				w.filterUsers(cv)
 			}
 		})
 	})
 }
 
-// filterUsers applies the filter to the conversation shown.
-func (w *Window) filterUsers() {
-	w.filterGen++ // a pending pause has nothing left to do
-	cv, prefix := w.cur, w.UserFilter.Text
-	cv.filter, cv.usersErr = prefix, ""
-	showError(w.UsersErr, "")
+// filterUsers has the controller apply cv's filter.
+func (w *Window) filterUsers(cv *convView) {
+	cv.usersErr = ""
+	if cv == w.cur {
+		showError(w.UsersErr, "")
+	}
+	prefix := cv.filter
 	go func() {
 		if err := w.ctrl.FilterUsers(cv.conv, prefix); err != nil {
 			w.do(func() { w.usersFailed(cv, err) })

@@ -86,7 +86,6 @@ type Window struct {
 	rowHeight     float32 // one text line of the message list
 	connected     bool
 	sending       bool // a message is on its way: Enter waits for it
-	filterGen     int  // counts users filter changes: a pause's ask goes only for the last
 	settingFilter bool // the users filter is being set, not typed in
 }
 
