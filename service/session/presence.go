@@ -9,7 +9,6 @@ package session
 
 import (
 	"cmp"
-	"math"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -32,14 +31,18 @@ type pageAsk struct{ prefix, after string }
 func (s *Session) UserListPage(room, prefix, cursor string, limit int) error {
 	limit = max(0, min(limit, model.MaxUserListPage))
 	room = canonicalRoom(room)
+	ask := pageAsk{prefix, cursor}
+	s.asking.Lock() // requests go out in the order they are recorded in
+	defer s.asking.Unlock()
 	s.mu.Lock()
-	s.userPages[room] = append(s.userPages[room], pageAsk{prefix, cursor})
+	s.userPages[room] = append(s.userPages[room], ask)
 	s.mu.Unlock()
-	err := s.write(&model.ChatRoomRequest{Type: model.TypeUserList, Room: room, Content: prefix, Cursor: cursor, Limit: uint32(min(limit, math.MaxInt32))})
-	if err != nil {
+	err := s.write(&model.ChatRoomRequest{Type: model.TypeUserList, Room: room, Content: prefix, Cursor: cursor, Limit: uint32(limit)})
+	if err != nil { // not sent: no answer comes (the connection's end clears them all anyway)
 		s.mu.Lock()
-		if asks := s.userPages[room]; len(asks) > 0 {
-			s.userPages[room] = asks[:len(asks)-1]
+		asks := s.userPages[room]
+		if i := slices.Index(asks, ask); i >= 0 {
+			s.userPages[room] = slices.Delete(asks, i, i+1)
 		}
 		s.mu.Unlock()
 	}

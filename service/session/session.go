@@ -27,6 +27,7 @@ type Session struct {
 	closed  chan struct{} // closed by Close
 	closing atomic.Bool   // Close has begun: a connection ending now is no failure
 	once    sync.Once
+	asking  sync.Mutex // held while a UserListPage request is recorded and sent
 
 	mu          sync.Mutex
 	state       State
