@@ -148,11 +148,14 @@ func (c *Client) userPage(ev session.UserPage) {
 		return
 	}
 	p := c.presenceOf(ev.Room)
-	p.welcome = false
 	if ev.Large && !p.large { // the first page of a large room we joined
 		p.large, p.page, p.next = true, nil, ""
 		clear(users)
 	}
+	// The first page of a room joined again (a reconnect) with a filter
+	// typed is not the filter's: ask for that.
+	refilter := p.welcome && p.large && ev.Prefix == "" && ev.After == "" && p.filter != ""
+	p.welcome = false
 	current := p.large && ev.Prefix == p.filter && (ev.After == "" || ev.After == p.next)
 	if current {
 		if ev.After == "" {
@@ -161,7 +164,11 @@ func (c *Client) userPage(ev session.UserPage) {
 		p.page = append(p.page, ev.Users...)
 		p.next, p.count, p.loading, p.refused = ev.Cursor, ev.Count, false, ""
 	}
+	filter := p.filter
 	c.mu.Unlock()
+	if refilter {
+		c.askUsers(ev.Room, filter, "")
+	}
 	if current {
 		c.showUsers(ev.Room)
 	}

@@ -14,6 +14,7 @@ import (
 	"chatroom/config"
 	"chatroom/ctrl"
 	"chatroom/internal/chattest"
+	"chatroom/internal/faultnet"
 	"chatroom/internal/wsscript"
 	"chatroom/model"
 )
@@ -224,4 +225,26 @@ func TestLargeRoomOnTheServer(t *testing.T) {
 	if a.ui.run(); a.w.MoreUsers.Visible() {
 		t.Fatal("More users in a room that is not large")
 	}
+}
+
+// A large room's filter outlives a reconnect: the first page the room
+// sends on the rejoin is not the filter's, so the window asks for that.
+func TestLargeRoomFilterAfterReconnect(t *testing.T) {
+	s := &script{room: "big", count: 300}
+	for i := range 300 {
+		s.pages = append(s.pages, fmt.Sprintf("u%03d", i))
+	}
+	url := s.serve(t, s.page("", "", 100))
+	link := faultnet.New(t, strings.TrimSuffix(strings.TrimPrefix(url, "ws://"), "/ws"))
+	test.NewTempApp(t)
+	a := newClient(t, newUILoop(), ctrl.ClientOptions{Reconnect: true, MinBackoff: 20 * time.Millisecond})
+	a.login(link.Addr(), "alice")
+	a.waitUsers("the first page", "300 online", func(n []string) bool { return len(n) == 100 })
+	a.w.UserFilter.SetText("u12")
+	a.waitUsers("u12x", "300 online", func(n []string) bool { return slices.Equal(n, s.pages[120:130]) })
+	link.Cut()
+	a.waitStatus("Reconnecting")
+	a.waitStatus("Connected as alice")
+	a.ui.until(t, "u12 asked for again", func() bool { return slices.Equal(s.requests(), []string{"u12//100", "u12//100"}) })
+	a.waitUsers("u12x again", "300 online", func(n []string) bool { return slices.Equal(n, s.pages[120:130]) })
 }
