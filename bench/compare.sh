@@ -41,7 +41,9 @@
 # CONNECT_FOR (10s); SECTIONS ("1 2 3 4": which to run); SERVERS ("ours
 # gorilla centrifugo": which to measure); CENTRIFUGO (a centrifugo binary
 # to use instead); PORT (9201: this server's; the next two are gorilla's
-# and Centrifugo's); RESULTS (a folder to keep every run's JSON summary in).
+# and Centrifugo's); RESULTS (a folder to keep every run's JSON summary in);
+# OURS (a server binary to measure instead of one built from ./server: the
+# code before a change, for a before-and-after).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -67,7 +69,7 @@ stop_server() { if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$p
 trap 'stop_server; rm -rf "$work"' EXIT
 
 echo "building ./server, ./loadtest, ./internal/benchplot and github.com/gorilla/websocket/examples/chat"
-go build -o "$work/server" ./server
+if [ -n "${OURS:-}" ]; then cp "$OURS" "$work/server"; else go build -o "$work/server" ./server; fi
 go build -o "$work/loadtest" ./loadtest
 go build -o "$work/benchplot" ./internal/benchplot
 go build -o "$work/gorilla-chat" github.com/gorilla/websocket/examples/chat

@@ -18,7 +18,8 @@ import (
 //   - in a large room (past HubConfig.PresenceLimit members, or any room
 //     without HubConfig.Presence) nobody gets anyone else's join or leave;
 //     coalescing members get the count, on change, at most every
-//     largeCountWindows windows.
+//     largeCountWindows windows (a count back at the one they were last
+//     sent is not sent again, unless a joiner was told another since).
 //
 // A room becomes large past the limit, at once telling coalescing members
 // (presence with large); it stops being large below nine tenths of it, but
@@ -27,8 +28,8 @@ import (
 // the whole user list. (Without that wait, a few clients joining and
 // parting around the threshold had every member sent the whole list at
 // every crossing: one list per member per flap, as fast as they could
-// flap; now at most one per member per minLargeWindows windows.) Presence frames carry no seq: they do not
-// move a client's since. Everything is queued under the room's lock, like
+// flap; now at most one per member per minLargeWindows windows.) Presence
+// frames carry no seq: they do not move a client's since. Everything is queued under the room's lock, like
 // the room's other frames; the window's flush runs on a timer of the
 // room's, which a dropped room stops (a flush that races the drop finds
 // the room closed and does nothing).
@@ -49,6 +50,8 @@ type presence struct {
 	touched    map[string]struct{} // names that joined or left in this window
 	dirty      bool                // large: the count changed since it last went
 	sentCount  time.Time           // large: when the count last went
+	sentN      int                 // large: the count that last went to every coalescing member
+	welcomed   bool                // large: a coalescing joiner was told a count since
 	largeAt    time.Time           // when it last became large
 	flush      *time.Timer         // armed: a flush is due
 	flushAt    time.Time           // when the armed flush is due
@@ -99,7 +102,7 @@ func (r *room) becameLarge() {
 	r.p.largeAt = time.Now()
 	clear(r.p.touched)
 	r.p.dirty = false
-	r.p.sentCount = time.Now()
+	r.p.sentCount, r.p.sentN, r.p.welcomed = time.Now(), r.users.len(), false
 	if r.p.coalescers > 0 {
 		r.presenceTo(r.presenceFrame(nil, nil), true, nil)
 	}
@@ -173,7 +176,10 @@ func (r *room) flushPresence() {
 			return
 		}
 		r.p.dirty = false
-		r.p.sentCount = time.Now()
+		if r.users.len() == r.p.sentN && !r.p.welcomed {
+			return // back where it was: every coalescing member has it
+		}
+		r.p.sentCount, r.p.sentN, r.p.welcomed = time.Now(), r.users.len(), false
 		r.presenceTo(r.presenceFrame(nil, nil), true, nil)
 	case !r.p.large && len(r.p.touched) > 0:
 		var joined, left []string
@@ -243,6 +249,7 @@ func (r *room) presenceTo(f *Frame, coalescing bool, skip *entry) {
 func (r *room) welcome(e *entry) {
 	if e.coalesce {
 		r.send(e, r.presenceFrame(nil, nil))
+		r.p.welcomed = r.p.welcomed || r.p.large
 	}
 	r.send(e, r.firstPage())
 }
