@@ -118,6 +118,23 @@ func TestAttackPresencePagesHostileNames(t *testing.T) {
 		}
 	}
 	checkHostilePageRequests(t, asker, len(all))
+	checkNoRoomOracle(t, r.addr, asker)
+}
+
+// checkNoRoomOracle checks that pages of a private room c is not in, and
+// of a room that does not exist, are refused alike: a page tells nobody
+// that a room exists.
+func checkNoRoomOracle(t *testing.T, addr string, c *roomClient) {
+	t.Helper()
+	owner := dialRoomsWith(t, dialerFrom(bystanderAddr), addr, "owner")
+	owner.send(&model.ChatRoomRequest{Type: model.TypeJoin, Room: "secret", Private: true})
+	owner.until(model.TypeUserList)
+	for _, room := range []string{"secret", "nosuch"} {
+		c.send(&model.ChatRoomRequest{Type: model.TypeUserList, Room: room, Limit: 10, Content: "o"})
+		if m := c.until2(model.TypeUserList, model.TypeError); m.Type != model.TypeError || m.Content != "you are not in room "+room {
+			t.Errorf("a page of %s, not joined: %v", room, m)
+		}
+	}
 }
 
 // checkHostilePageRequests sends page requests no client should: each
