@@ -29,10 +29,11 @@ import (
 // parting around the threshold had every member sent the whole list at
 // every crossing: one list per member per flap, as fast as they could
 // flap; now at most one per member per minLargeWindows windows.) Presence
-// frames carry no seq: they do not move a client's since. Everything is queued under the room's lock, like
-// the room's other frames; the window's flush runs on a timer of the
-// room's, which a dropped room stops (a flush that races the drop finds
-// the room closed and does nothing).
+// frames carry no seq: they do not move a client's since. Everything is
+// queued under the room's lock, like the room's other frames; the window's
+// flush runs on a timer of the room's, which a dropped room stops (a flush
+// that races the drop finds the room closed and does nothing). The timer
+// also ends a room's hold as large.
 
 // largeCountWindows is how many windows apart a large room's counts go.
 const largeCountWindows = 8
