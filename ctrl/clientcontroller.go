@@ -87,6 +87,7 @@ const (
 	FieldMessage
 	FieldRoom   // the join-a-room field
 	FieldSearch // the search field of the conversation shown
+	FieldUsers  // the user list's filter of the conversation shown
 )
 
 // InputError is a problem with what the user typed (or what the server said
@@ -108,8 +109,8 @@ type ClientView interface {
 	OpenConv(c Conv, show bool)
 	// CloseConv takes a conversation off the list (a room we left).
 	CloseConv(Conv)
-	// SetUsers is one conversation's users.
-	SetUsers(Conv, []User)
+	// SetUsers is one conversation's users, and their count (clientpresence.go).
+	SetUsers(Conv, Users)
 	// AppendLine adds a line to a conversation (the zero Conv: the one shown).
 	AppendLine(Conv, Line)
 	// SetRoomList shows a page of the server's public rooms.
@@ -211,6 +212,7 @@ type ClientOptions struct {
 	Token        string        // access token for a server with -auth-secret
 	TLS          *tls.Config   // for wss:// addresses; nil: the system's roots
 	Rooms        []string      // rooms to start in, home room first; none: the server's default
+	UserPageSize int           // names per page of a large room's users; default UserPageSize
 }
 
 // Client is the desktop client's controller.
@@ -234,6 +236,9 @@ type Client struct {
 func NewClient(view ClientView, opts ClientOptions) *Client {
 	if opts.MaxContent <= 0 {
 		opts.MaxContent = config.DefaultServer().MaxContent
+	}
+	if opts.UserPageSize <= 0 {
+		opts.UserPageSize = UserPageSize
 	}
 	return &Client{view: view, opts: opts}
 }
@@ -339,6 +344,12 @@ func (c *Client) handle(ev session.Event) {
 		c.stateChanged(ev)
 	case session.UserList:
 		c.userList(ev)
+	case session.Presence:
+		c.presence(ev)
+	case session.UserPage:
+		c.userPage(ev)
+	case session.UserPageRefused:
+		c.userPageRefused(ev)
 	case session.Joined:
 		c.joined(ev.Msg)
 	case session.Left:
@@ -371,7 +382,7 @@ func (c *Client) stateChanged(ev session.StateChanged) {
 	}
 	if ev.State == session.Disconnected || ev.State == session.Reconnecting {
 		for _, conv := range c.forgetUsers() {
-			c.view.SetUsers(conv, nil)
+			c.showUsers(conv.Room)
 		}
 		c.stopLoading() // the requests of the connection gone have no answer
 	}

@@ -6,7 +6,6 @@ package ctrl
 
 import (
 	"errors"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -46,19 +45,21 @@ type RoomPage struct {
 // convState is what the controller knows of the conversations; Client.mu
 // guards it.
 type convState struct {
-	rooms   map[string]map[string]bool // the rooms we are in, and their users
-	direct  map[string]bool            // the direct conversations open, by partner
-	joining map[string]bool            // rooms we asked to join: their errors go under the join field
-	since   map[string]uint64          // per room, the seq of our first join: the talks it replays are older
-	history map[Conv]*convHistory      // per conversation, reading back (clienthistory.go)
-	next    string                     // the cursor of the rooms list's next page
-	asked   string                     // the cursor of the page asked for last
+	rooms    map[string]map[string]bool // the rooms we are in, and their users
+	direct   map[string]bool            // the direct conversations open, by partner
+	joining  map[string]bool            // rooms we asked to join: their errors go under the join field
+	since    map[string]uint64          // per room, the seq of our first join: the talks it replays are older
+	history  map[Conv]*convHistory      // per conversation, reading back (clienthistory.go)
+	presence map[string]*roomPresence   // per room, its count, filter and pages (clientpresence.go)
+	next     string                     // the cursor of the rooms list's next page
+	asked    string                     // the cursor of the page asked for last
 }
 
 func newConvState() convState {
 	return convState{
 		rooms: map[string]map[string]bool{}, direct: map[string]bool{},
 		joining: map[string]bool{}, since: map[string]uint64{}, history: map[Conv]*convHistory{},
+		presence: map[string]*roomPresence{},
 	}
 }
 
@@ -172,7 +173,7 @@ func (c *Client) openDirect(user string, show bool, me string) bool {
 		return false
 	}
 	c.view.OpenConv(DirectConv(user), show)
-	c.view.SetUsers(DirectConv(user), []User{{Name: me, Self: true}, {Name: user}})
+	c.view.SetUsers(DirectConv(user), Users{List: []User{{Name: me, Self: true}, {Name: user}}, Count: 2})
 	return true
 }
 
@@ -186,6 +187,7 @@ func (c *Client) forgetUsers() []Conv {
 		clear(users)
 		convs = append(convs, RoomConv(room))
 	}
+	c.resetPresence()
 	return convs
 }
 
@@ -205,6 +207,7 @@ func (c *Client) joined(m *model.ChatRoomRequest) {
 	show := own && !in && (c.convs.joining[m.Room] || len(c.convs.rooms) == 1)
 	if own {
 		delete(c.convs.joining, m.Room)
+		c.presenceOf(m.Room).welcome = true // its user list, or first page, follows
 	}
 	if users != nil {
 		users[m.UserName] = true
@@ -226,6 +229,7 @@ func (c *Client) left(m *model.ChatRoomRequest) {
 	if own {
 		delete(c.convs.rooms, m.Room)
 		delete(c.convs.since, m.Room)
+		delete(c.convs.presence, m.Room)
 		if h := c.convs.history[conv]; h != nil { // as CloseDirect
 			c.convs.history[conv] = &convHistory{loading: h.loading}
 		}
@@ -239,35 +243,6 @@ func (c *Client) left(m *model.ChatRoomRequest) {
 	}
 	c.showUsers(m.Room)
 	c.view.AppendLine(conv, Line{Kind: LineLeave, Time: msgTime(m), Sender: m.UserName})
-}
-
-func (c *Client) userList(ev session.UserList) {
-	c.mu.Lock()
-	users := c.convs.rooms[ev.Room]
-	if users == nil && ev.Room == "" { // a server without rooms
-		users = map[string]bool{}
-		c.convs.rooms[""] = users
-	}
-	if users != nil {
-		clear(users)
-		for _, u := range ev.Users {
-			users[u] = true
-		}
-	}
-	c.mu.Unlock()
-	c.showUsers(ev.Room)
-}
-
-// showUsers shows room's users, sorted, ours marked.
-func (c *Client) showUsers(room string) {
-	c.mu.Lock()
-	users := make([]User, 0, len(c.convs.rooms[room]))
-	for u := range c.convs.rooms[room] {
-		users = append(users, User{Name: u, Self: u == c.self})
-	}
-	c.mu.Unlock()
-	slices.SortFunc(users, func(a, b User) int { return strings.Compare(a.Name, b.Name) })
-	c.view.SetUsers(RoomConv(room), users)
 }
 
 // talk shows a talk in its room or direct conversation (opening that).

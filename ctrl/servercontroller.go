@@ -2,7 +2,8 @@
 //
 // The server side turns WebSocket connections into users of the hub's
 // rooms. A handshake is admitted (handshake.go: origin, token, name, the
-// rooms to start in; limits.go: how many connections; addrs.go: per
+// rooms to start in; presence.go: whether it coalesces presence;
+// limits.go: how many connections; addrs.go: per
 // address, counted from accept by listener.go) or refused in words
 // (refusal.go), upgraded (upgrade.go) and started (this file). Each
 // connection (conn.go) then has a read pump (readpump.go: frames in,

@@ -34,7 +34,10 @@
 // in the run that a healthy client (one the server did not close) never
 // received. -protocol v2 negotiates the chatroom.v2 subprotocol (several
 // messages per frame); -protocol lines speaks plain text to servers like
-// gorilla/websocket's examples/chat.
+// gorilla/websocket's examples/chat; -protocol centrifugo speaks
+// Centrifugo's JSON protocol (connect, subscribe to one channel, publish;
+// see wscentrifugo.go) to a Centrifugo server's /connection/websocket, in
+// the seed (talks only), fanout, idle and connect scenarios.
 //
 // The receive path is deliberately lean (frames parsed in place in one
 // reused buffer per client, no allocation per frame), so that the tool, not

@@ -112,7 +112,7 @@ func (o *options) flagSet(stderr io.Writer) *flag.FlagSet {
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.scenario, "scenario", "seed", "seed, fanout, rooms, catchup, idle, connect or storm (see go doc ./loadtest)")
 	fs.StringVar(&o.rawURL, "url", "ws://127.0.0.1:9000/ws", "chat endpoint, ws:// or wss:// (TLS); several, comma-separated, share the clients (one cluster)")
-	fs.StringVar(&o.proto, "protocol", protoV1, "v1 (one message per frame), v2 (the chatroom.v2 subprotocol: batched frames) or lines (plain text, for gorilla's examples/chat)")
+	fs.StringVar(&o.proto, "protocol", protoV1, "v1 (one message per frame), v2 (the chatroom.v2 subprotocol: batched frames), lines (plain text, for gorilla's examples/chat) or centrifugo (Centrifugo's JSON protocol, one channel; -url ws://HOST:PORT/connection/websocket)")
 	fs.StringVar(&o.ca, "ca", "", "wss://: PEM file of CA certificates to trust besides the system's (a self-signed server's certificate or its CA)")
 	fs.StringVar(&o.authSecret, "auth-secret", "", "the server's -auth-secret: every user sends an HS256 token for its name (Authorization: Bearer); default $"+authSecretEnv+", which ps does not show")
 	fs.IntVar(&o.clients, "clients", 100, "users to connect")
@@ -201,8 +201,8 @@ func (o *options) check() error {
 	switch {
 	case !slices.Contains([]string{"seed", "fanout", "rooms", "catchup", "idle", "connect", "storm"}, o.scenario):
 		return fmt.Errorf("-scenario %q: want seed, fanout, rooms, catchup, idle, connect or storm", o.scenario)
-	case o.proto != protoV1 && o.proto != protoV2 && o.proto != protoLines:
-		return fmt.Errorf("-protocol %q: want v1, v2 or lines", o.proto)
+	case !slices.Contains([]string{protoV1, protoV2, protoLines, protoCentrifugo}, o.proto):
+		return fmt.Errorf("-protocol %q: want v1, v2, lines or centrifugo", o.proto)
 	case o.clients < 1 || o.duration <= 0 || o.ramp < 0 || o.drain < 0 || o.progress <= 0:
 		return errors.New("need -clients >= 1, -duration > 0, -ramp >= 0, -drain >= 0, -progress > 0")
 	case o.size < 40 || o.size > 1<<20:

@@ -241,6 +241,8 @@ func (s *summary) add(c *summary) {
 	s.Connected += c.Connected
 	s.ConnectFailures += c.ConnectFailures
 	s.FailedClients += c.FailedClients
+	s.AllJoinedSec = max(s.AllJoinedSec, c.AllJoinedSec) // the processes dial at the same time
+	s.NotJoined += c.NotJoined
 	for k, v := range c.Errors {
 		s.Errors[k] += v
 	}

@@ -41,7 +41,7 @@ type catchupRun struct {
 func runCatchup(ctx context.Context, o options, log io.Writer) (*summary, error) {
 	cpu0, rss0 := selfCPU(), rssMiB(o.pid)
 	var errs errCounter
-	users, failures, readers := connectAll(ctx, o, log, &errs)
+	users, failures, readers, _ := connectAll(ctx, o, log, &errs)
 	c := &catchupRun{o: o, log: log, errs: &errs, d: o.dialer()}
 	c.adopt(users)
 	defer c.closeAll()

@@ -58,8 +58,8 @@ func (c *roomCounts) add(o *roomCounts) {
 // checkRooms refuses rooms options that do not make a run.
 func (o *options) checkRooms() error {
 	switch {
-	case o.proto == protoLines:
-		return errors.New("the rooms scenario needs -protocol v1 or v2: plain text has no rooms")
+	case o.proto == protoLines || o.proto == protoCentrifugo:
+		return fmt.Errorf("the %s scenario needs -protocol v1 or v2: -protocol %s has no rooms", o.scenario, o.proto)
 	case o.rooms < 1 || o.rooms > 1_000_000:
 		return errors.New("-rooms must be 1 .. 1000000")
 	case o.roomsPer < 1 || o.roomsPer > o.rooms:

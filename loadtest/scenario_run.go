@@ -72,7 +72,7 @@ func run(ctx context.Context, o options, log io.Writer) (*summary, error) {
 func runUsers(ctx context.Context, o options, log io.Writer) (*summary, error) {
 	cpu0, scpu0, rss0 := selfCPU(), procCPU(o.pid), rssMiB(o.pid)
 	var errs errCounter
-	users, failures, readers := connectAll(ctx, o, log, &errs)
+	users, failures, readers, joins := connectAll(ctx, o, log, &errs)
 	defer func() {
 		for _, us := range users {
 			us.conn.Close()
@@ -81,7 +81,8 @@ func runUsers(ctx context.Context, o options, log io.Writer) (*summary, error) {
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
-	sum := &summary{Scenario: o.scenario, Protocol: o.proto, URL: o.rawURL, Processes: 1, Clients: o.clients, Connected: len(users), ConnectFailures: failures}
+	sum := &summary{Scenario: o.scenario, Protocol: o.proto, URL: o.rawURL, Processes: 1, Clients: o.clients, Connected: len(users), ConnectFailures: failures,
+		AllJoinedSec: joins.allAfter.Seconds(), NotJoined: joins.missing}
 	rss1, scpu1 := rssMiB(o.pid), procCPU(o.pid)
 	if o.start != 0 && time.Now().UnixNano() > o.start {
 		errs.add(fmt.Errorf("this process's users were connected after the common start: they started late"))

@@ -119,7 +119,7 @@ func (t *talking) sender(ctx context.Context, us *user, phase, period time.Durat
 			return
 		}
 		t.sent.Add(1)
-		if t.o.scenario == "seed" && t.o.userlist && t.o.proto != protoLines {
+		if t.o.scenario == "seed" && t.o.userlist && (t.o.proto == protoV1 || t.o.proto == protoV2) {
 			us.send(&model.ChatRoomRequest{Type: model.TypeUserList})
 		}
 	}

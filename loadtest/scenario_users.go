@@ -12,7 +12,8 @@ import (
 
 // connectAll connects o.clients users spread over the ramp, each with a
 // reader goroutine, and waits until the server has let each of them join.
-func connectAll(ctx context.Context, o options, log io.Writer, errs *errCounter) (users []*user, failures int, readers *sync.WaitGroup) {
+// j says how long that took.
+func connectAll(ctx context.Context, o options, log io.Writer, errs *errCounter) (users []*user, failures int, readers *sync.WaitGroup, j joining) {
 	c := &connecting{readers: new(sync.WaitGroup), errs: errs}
 	fmt.Fprintf(log, "connecting %d clients over %s to %s (%s)\n", o.clients, o.ramp, o.rawURL, o.proto)
 	start := time.Now()
@@ -27,7 +28,7 @@ func connectAll(ctx context.Context, o options, log io.Writer, errs *errCounter)
 		select {
 		case <-ctx.Done():
 			dials.Wait()
-			return c.users, c.failures, c.readers
+			return c.users, c.failures, c.readers, j
 		case <-progress.C:
 			c.mu.Lock()
 			fmt.Fprintf(log, "connecting %6.1fs %d connected, %d failed\n", time.Since(start).Seconds(), len(c.users), c.failures)
@@ -48,9 +49,36 @@ func connectAll(ctx context.Context, o options, log io.Writer, errs *errCounter)
 	// A talk sent before a user has joined does not reach it: wait for the
 	// server's join (plain-text servers send none).
 	if o.proto != protoLines {
-		waitForJoins(ctx, c.users)
+		j.missing = waitForJoins(ctx, c.users, joinWaitFor(o))
 	}
-	return c.users, c.failures, c.readers
+	switch {
+	case j.missing == 0 && c.failures == 0:
+		j.allAfter = time.Since(start)
+		fmt.Fprintf(log, "all %d joined after %s\n", len(c.users), j.allAfter.Round(time.Millisecond))
+	case j.missing > 0:
+		fmt.Fprintf(log, "%d of %d not joined after %s\n", j.missing, len(c.users), time.Since(start).Round(time.Millisecond))
+	}
+	return c.users, c.failures, c.readers, j
+}
+
+// joining is how connecting went: the time from the first dial until
+// every user had connected and joined (0 if some never did), and how many
+// connected users, not failed, had not joined when the wait ended.
+type joining struct {
+	allAfter time.Duration
+	missing  int
+}
+
+// idleJoinWait bounds the wait for joins in the idle scenario, which
+// measures how long a crowd takes to join: longer than joinWait.
+const idleJoinWait = 60 * time.Second
+
+// joinWaitFor is how long connectAll waits for the joins in o's scenario.
+func joinWaitFor(o options) time.Duration {
+	if o.scenario == "idle" {
+		return idleJoinWait
+	}
+	return joinWait
 }
 
 // connecting is what connectAll's dials have done so far.
@@ -107,10 +135,11 @@ func startReader(us *user, readers *sync.WaitGroup, errs *errCounter) {
 	}()
 }
 
-// waitForJoins waits, at most joinWait, until the server has let every
-// user that has not failed join (in the rooms scenario, all its rooms).
-func waitForJoins(ctx context.Context, users []*user) {
-	poll.Until(ctx, joinWait, pollInterval, func() error {
+// waitForJoins waits, at most wait, until the server has let every user
+// that has not failed join (in the rooms scenario, all its rooms). It
+// returns how many had not.
+func waitForJoins(ctx context.Context, users []*user, wait time.Duration) (missing int) {
+	poll.Until(ctx, wait, pollInterval, func() error {
 		for _, us := range users {
 			if !us.joined.Load() && !us.failed.Load() {
 				return fmt.Errorf("user %d has not joined", us.number)
@@ -118,4 +147,10 @@ func waitForJoins(ctx context.Context, users []*user) {
 		}
 		return nil
 	})
+	for _, us := range users {
+		if !us.joined.Load() && !us.failed.Load() {
+			missing++
+		}
+	}
+	return missing
 }

@@ -25,6 +25,12 @@ type summary struct {
 	ConnectFailures int            `json:"connect_failures"`
 	FailedClients   int            `json:"failed_clients"` // closed or broken during the run
 	Errors          map[string]int `json:"errors,omitempty"`
+	// AllJoinedSec: from the first dial until every user had connected
+	// and had its join (for servers without one: had connected); 0 if
+	// some never did: connect failures, or NotJoined, how many connected
+	// users had no join when the wait ended (see joinWaitFor).
+	AllJoinedSec float64 `json:"all_joined_s,omitempty"`
+	NotJoined    int     `json:"not_joined,omitempty"`
 
 	// seed and fanout
 	Senders          int       `json:"senders,omitempty"`
@@ -96,6 +102,7 @@ func (s *summary) print(w io.Writer) {
 		fmt.Fprintf(w, "connects           %.0f/s for %.1f s\n", s.ConnectsPerSec, s.DurationSec)
 		fmt.Fprintf(w, "handshake ms       p50 %.2f  p90 %.2f  p99 %.2f  max %.2f\n", s.HandshakeMs.P50, s.HandshakeMs.P90, s.HandshakeMs.P99, s.HandshakeMs.Max)
 	case "idle":
+		s.printJoins(w)
 		fmt.Fprintf(w, "held open for      %.1f s\n", s.DurationSec)
 	case "storm":
 		s.Storm.print(w)
@@ -124,6 +131,15 @@ func (s *summary) print(w io.Writer) {
 	sort.Strings(keys)
 	for _, k := range keys {
 		fmt.Fprintf(w, "error              %dx %s\n", s.Errors[k], k)
+	}
+}
+
+// printJoins prints how long the users took to join.
+func (s *summary) printJoins(w io.Writer) {
+	if s.NotJoined > 0 {
+		fmt.Fprintf(w, "joined             %d connected users never had their join\n", s.NotJoined)
+	} else if s.AllJoinedSec > 0 {
+		fmt.Fprintf(w, "all joined after   %.2f s (from the first dial)\n", s.AllJoinedSec)
 	}
 }
 

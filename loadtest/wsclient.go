@@ -27,6 +27,7 @@ const (
 	protoV1    = "v1"    // one ChatRoomRequest per frame (the spec's)
 	protoV2    = "v2"    // the chatroom.v2 subprotocol: ChatRoomBatch frames
 	protoLines = "lines" // plain text, several messages per frame separated by '\n' (gorilla's examples/chat)
+	// and protoCentrifugo, in wscentrifugo.go: Centrifugo's JSON protocol, one channel
 )
 
 // user is one simulated client: a socket, a lean frame reader and what it
@@ -39,8 +40,13 @@ type user struct {
 	marker []byte       // this run's id: talks without it are not counted
 	since  atomic.Int64 // unix ns; talks sent earlier are not this run's
 
-	wmu  sync.Mutex // the sender and the reader's pong share the socket
-	wbuf []byte
+	wmu   sync.Mutex // the sender and the reader's pong share the socket
+	wbuf  []byte
+	cmdID int64 // centrifugo: the last command's id (under wmu)
+
+	// byeOnJoin: say goodbye as soon as the join arrives (centrifugo's
+	// visits in the connect scenario, whose join comes after the dial).
+	byeOnJoin bool
 
 	talks   atomic.Int64 // talks of this run received
 	lists   atomic.Int64 // userlist replies received
@@ -112,8 +118,15 @@ func (d dialer) dialSince(ep endpoint, name string, rooms, since []string) (*use
 		conn.Close()
 		return nil, 0, err
 	}
+	us := &user{conn: conn, br: br, proto: d.proto, marker: d.marker}
+	if d.proto == protoCentrifugo {
+		if err := us.centrifugoStart(); err != nil {
+			conn.Close()
+			return nil, 0, err
+		}
+	}
 	conn.SetDeadline(time.Time{})
-	return &user{conn: conn, br: br, proto: d.proto, marker: d.marker}, time.Since(start), nil
+	return us, time.Since(start), nil
 }
 
 // extraHeaders are the handshake's header lines besides the standard ones:
@@ -153,16 +166,16 @@ func connect(ep endpoint, timeout time.Duration) (net.Conn, error) {
 }
 
 // requestTarget is the handshake's path and query: the endpoint's, with
-// the username (but for plain-text servers, which take none), a room
-// parameter for each room to start in and a since parameter for each
-// "ROOM:SEQ" to catch up from.
+// the username (but for plain-text servers and Centrifugo, which take
+// none there), a room parameter for each room to start in and a since
+// parameter for each "ROOM:SEQ" to catch up from.
 func (d dialer) requestTarget(ep endpoint, name string, rooms, since []string) string {
 	path := ep.url.EscapedPath()
 	if path == "" {
 		path = "/"
 	}
 	query := ep.url.RawQuery
-	if d.proto != protoLines {
+	if d.proto != protoLines && d.proto != protoCentrifugo {
 		if query != "" {
 			query += "&"
 		}
@@ -229,8 +242,11 @@ func (us *user) sendTalk(size int) error {
 	us.wmu.Lock()
 	defer us.wmu.Unlock()
 	content := us.talkContent(size, "")
-	if us.proto == protoLines {
+	switch us.proto {
+	case protoLines:
 		return us.writeFrameLocked(0x1, content)
+	case protoCentrifugo:
+		return us.writeFrameLocked(0x1, us.centrifugoPublish(content))
 	}
 	return us.writeFrameLocked(0x2, model.Encode(&model.ChatRoomRequest{Type: model.TypeTalk, Content: string(content)}))
 }
@@ -290,7 +306,7 @@ func (us *user) writeFrameLocked(opcode byte, payload []byte) error {
 
 // bye asks the server to end the session; the reader sees its close frame.
 func (us *user) bye() {
-	if us.proto == protoLines {
+	if us.proto == protoLines || us.proto == protoCentrifugo {
 		us.writeFrame(0x8, []byte{0x03, 0xe8}) // close 1000
 	} else {
 		us.send(&model.ChatRoomRequest{Type: model.TypeExit})

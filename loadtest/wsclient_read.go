@@ -59,10 +59,7 @@ func (us *user) readLoop() error {
 		}
 		switch opcode {
 		case 0x1, 0x2, 0x0:
-			if fin && !msg.open { // a whole frame is handled in place
-				us.frames.Add(1)
-				us.handleFrame(p, now)
-			} else if err = us.fragment(&msg, opcode, fin, p, now); err != nil {
+			if err = us.dataFrame(&msg, opcode, fin, p, now); err != nil {
 				return err
 			}
 		case 0x8: // close: the server is done with us
@@ -116,6 +113,16 @@ type fragments struct {
 	open    bool // its final frame is still to come
 }
 
+// dataFrame handles a data frame: a whole message in place, or a
+// fragment of one.
+func (us *user) dataFrame(m *fragments, opcode byte, fin bool, p []byte, now int64) error {
+	if fin && !m.open {
+		us.frames.Add(1)
+		return us.handleFrame(p, now)
+	}
+	return us.fragment(m, opcode, fin, p, now)
+}
+
 // fragment handles a data frame that is not a whole message: the first,
 // a middle or the last frame of one.
 func (us *user) fragment(m *fragments, opcode byte, fin bool, p []byte, now int64) error {
@@ -127,7 +134,7 @@ func (us *user) fragment(m *fragments, opcode byte, fin bool, p []byte, now int6
 	m.open = !fin
 	if fin {
 		us.frames.Add(1)
-		us.handleFrame(m.message, now)
+		return us.handleFrame(m.message, now)
 	}
 	return nil
 }
@@ -146,9 +153,12 @@ func (us *user) closed(p []byte) error {
 	return nil
 }
 
-// handleFrame counts the messages of one data frame.
-func (us *user) handleFrame(p []byte, now int64) {
+// handleFrame counts the messages of one data frame. An error (a
+// Centrifugo refusal of connect or subscribe) ends the user.
+func (us *user) handleFrame(p []byte, now int64) error {
 	switch us.proto {
+	case protoCentrifugo:
+		return us.centrifugoFrame(p, now)
 	case protoLines:
 		for len(p) > 0 {
 			line := p
@@ -168,6 +178,7 @@ func (us *user) handleFrame(p []byte, now int64) {
 	default:
 		us.handleMessage(p, now)
 	}
+	return nil
 }
 
 // handleMessage looks at one ChatRoomRequest's type (1) and content (3),

@@ -49,7 +49,7 @@ join :98 "中文"
 join :99 "中文"
 say :99 "欢迎来到中文聊天室 😊"
 say :98 "Thanks! Rooms and direct messages work nicely."
-DISPLAY=:99 xdotool mousemove 880 165 click 1; sleep 0.8 # 张三 chooses alice in the user list
+DISPLAY=:99 xdotool mousemove 880 206 click 1; sleep 0.8 # 张三 chooses alice in the user list (under its count and filter)
 say :99 "悄悄话：今晚一起吃饭吗？"
 DISPLAY=:98 xdotool key ctrl+f; sleep 0.5 # alice searches the room shown
 DISPLAY=:98 xdotool type --delay 50 "rooms"; DISPLAY=:98 xdotool key Return; sleep 0.8

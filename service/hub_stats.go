@@ -30,7 +30,7 @@ type counters struct {
 func (c *counters) init() {
 	c.framesOut, c.refusals = make(map[string]*atomic.Uint64), make(map[RefusalReason]*atomic.Uint64)
 	for _, t := range []string{model.TypeTalk, model.TypeJoin, model.TypeLeave, model.TypeUserList, model.TypeError,
-		model.TypePong, model.TypeRooms, model.TypeHistory, "other"} {
+		model.TypePong, model.TypeRooms, model.TypeHistory, model.TypePresence, "other"} {
 		c.framesOut[t] = new(atomic.Uint64)
 	}
 	for _, r := range RefusalReasons() {

@@ -7,8 +7,10 @@
 //     (hub_talk.go, dmhistory.go), the rooms list (hub_list.go), counters
 //     (hub_stats.go);
 //   - room.go: one room — who is in it, what they said, who receives what
-//     in which order, the history a joiner gets; userlist.go keeps its user
-//     list encoded, in chunks every list reply shares;
+//     in which order, the history a joiner gets; room_presence.go who is
+//     told of others' joins and leaves (per user, coalesced, or a large
+//     room's count); userlist.go keeps its user list encoded, in chunks
+//     every list reply shares, userlist_page.go and nameindex.go its pages;
 //   - member.go: the Member a hub delivers to (ctrl implements it over a
 //     WebSocket connection), frame.go: the Frames it is sent and the Framer
 //     that builds them (ctrl gives the hub its WebSocket one), and

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -31,6 +32,9 @@ func TestNameIndexPagesMatchASort(t *testing.T) {
 		}
 		if step == 100 {
 			l.pages() // indexed from here on
+		}
+		if step >= 100 && step%7 == 0 {
+			checkFirstPage(t, l)
 		}
 		if step%500 != 0 || step < 100 {
 			continue
@@ -72,6 +76,20 @@ func checkWalk(t *testing.T, x *nameIndex, online map[string]bool, prefix string
 	}
 	if x.len() != len(online) {
 		t.Fatalf("index of %d names, want %d", x.len(), len(online))
+	}
+}
+
+// checkFirstPage compares l's cached first page with one built afresh.
+func checkFirstPage(t *testing.T, l *userList) {
+	t.Helper()
+	body, cursor := l.firstPage()
+	names, more := l.pages().page("", "", FirstPage)
+	var want []byte
+	for _, n := range names {
+		want = appendUserEntry(want, n)
+	}
+	if !bytes.Equal(body, want) || (cursor != "") != more || (more && cursor != names[len(names)-1]) {
+		t.Fatalf("cached first page of %d bytes, cursor %q; want %d bytes (%d names, more %v)", len(body), cursor, len(want), len(names), more)
 	}
 }
 

@@ -15,8 +15,9 @@ import (
 type userList struct {
 	chunks []*userChunk
 	where  map[string]*userChunk
-	cached *Frame     // nil after a change
-	index  *nameIndex // the names in page order (nameindex.go); nil until a page is asked for
+	cached *Frame      // nil after a change
+	index  *nameIndex  // the names in page order (nameindex.go); nil until a page is asked for
+	first  *firstCache // the first page (userlist_page.go); nil until asked for, or after a change to it
 }
 
 type userChunk struct {
@@ -40,6 +41,7 @@ func (l *userList) add(name string) {
 	l.put(name)
 	if l.index != nil {
 		l.index.add(name)
+		l.changedFirst(name)
 	}
 }
 
@@ -67,6 +69,7 @@ func (l *userList) remove(name string) {
 	l.cached = nil
 	if l.index != nil {
 		l.index.remove(name)
+		l.changedFirst(name)
 	}
 	for i, n := range c.names {
 		if n == name {

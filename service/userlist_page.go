@@ -95,26 +95,72 @@ func (r *room) namesLocked(q NamesQuery) *Frame {
 	if q.whole() && !r.p.large {
 		return r.userListLocked()
 	}
-	limit := q.Limit
-	switch {
-	case limit == 0:
-		limit = FirstPage
-	case limit > model.MaxUserListPage:
-		limit = model.MaxUserListPage
+	var body []byte
+	var cursor string
+	if q.whole() {
+		body, cursor = r.users.firstPage()
+	} else {
+		limit := q.Limit
+		switch {
+		case limit == 0:
+			limit = FirstPage
+		case limit > model.MaxUserListPage:
+			limit = model.MaxUserListPage
+		}
+		names, more := r.users.pages().page(q.Cursor, foldName(q.Prefix), limit)
+		for _, n := range names {
+			body = appendUserEntry(body, n)
+		}
+		if more {
+			cursor = names[len(names)-1]
+		}
 	}
-	names, more := r.users.pages().page(q.Cursor, foldName(q.Prefix), limit)
 	head := userListHead(r.name, r.private, uint32(r.users.len()))
 	if r.p.large {
 		head = protowire.AppendVarint(protowire.AppendTag(head, 20, protowire.VarintType), 1)
 	}
-	if more {
-		head = protowire.AppendString(protowire.AppendTag(head, 10, protowire.BytesType), names[len(names)-1])
-	}
-	var body []byte
-	for _, n := range names {
-		body = appendUserEntry(body, n)
+	if cursor != "" {
+		head = protowire.AppendString(protowire.AppendTag(head, 10, protowire.BytesType), cursor)
 	}
 	return r.hub.framer.Frame(model.TypeUserList, head, [][]byte{body})
+}
+
+// firstCache is the encoded first page of a room's list (no cursor, no
+// prefix), which every joiner of a large room is sent: it stays as it is
+// until a name at or before its last joins or leaves, which in a big room
+// is rare, so a storm of joiners shares one.
+type firstCache struct {
+	body []byte // user_list entries; never changed in place
+	last sortedName
+	full bool // it has FirstPage names: more may follow
+}
+
+// firstPage returns the first page's entries, and its cursor ("" if it
+// holds every name).
+func (l *userList) firstPage() (body []byte, cursor string) {
+	if l.first == nil {
+		names, _ := l.pages().page("", "", FirstPage)
+		c := &firstCache{full: len(names) == FirstPage}
+		for _, n := range names {
+			c.body = appendUserEntry(c.body, n)
+		}
+		if len(names) > 0 {
+			c.last = sortedName{foldName(names[len(names)-1]), names[len(names)-1]}
+		}
+		l.first = c
+	}
+	if l.first.full && l.len() > FirstPage {
+		cursor = l.first.last.name
+	}
+	return l.first.body, cursor
+}
+
+// changedFirst forgets the first page if name, which joined or left,
+// is on it (or the page holds every name).
+func (l *userList) changedFirst(name string) {
+	if c := l.first; c != nil && (!c.full || compareSorted(sortedName{foldName(name), name}, c.last) <= 0) {
+		l.first = nil
+	}
 }
 
 // firstPage is the user list a joiner is sent: the whole list, or in a

@@ -19,19 +19,22 @@ import (
 
 // convView is one conversation as the window keeps it.
 type convView struct {
-	conv    ctrl.Conv
-	lines   []ctrl.Line
-	heights []float32 // each line's height in the message list
-	users   []ctrl.User
-	unread  int              // talks that came while another conversation was shown
-	draft   string           // the message box, while another conversation is shown
-	offset  float32          // the message list's scroll offset, likewise
-	follow  bool             // the list was at the bottom: show the newest lines
-	mark    ctrl.HistoryMark // older lines loading, the beginning held, or refused (history.go)
-	refusal ctrl.Text        // why they were refused
-	asking  bool             // the controller is being asked for older lines
-	chosen  uint64           // the seq of the talk a search result showed
-	search  searchState      // its search panel (search.go)
+	conv      ctrl.Conv
+	lines     []ctrl.Line
+	heights   []float32        // each line's height in the message list
+	users     ctrl.Users       // its users panel (users.go)
+	filter    string           // what its users filter holds
+	filterGen int              // counts its filter's changes: a pause asks only for the last
+	usersErr  string           // why its users could not be asked for
+	unread    int              // talks that came while another conversation was shown
+	draft     string           // the message box, while another conversation is shown
+	offset    float32          // the message list's scroll offset, likewise
+	follow    bool             // the list was at the bottom: show the newest lines
+	mark      ctrl.HistoryMark // older lines loading, the beginning held, or refused (history.go)
+	refusal   ctrl.Text        // why they were refused
+	asking    bool             // the controller is being asked for older lines
+	chosen    uint64           // the seq of the talk a search result showed
+	search    searchState      // its search panel (search.go)
 }
 
 func newConvView(c ctrl.Conv) *convView { return &convView{conv: c, follow: true} }
@@ -71,38 +74,14 @@ func (w *Window) convLabel(cv *convView) string {
 }
 
 // buildConversation makes what shows the current conversation: its title
-// and Leave button, its user list (choosing a user starts a direct
-// conversation with them) and the message list.
+// and Leave button, its users panel (users.go) and the message list.
 func (w *Window) buildConversation() {
 	w.ConvTitle = widget.NewLabel("")
 	w.ConvTitle.TextStyle.Bold = true
 	w.ConvTitle.Truncation = fyne.TextTruncateEllipsis
 	w.PartBtn = widget.NewButton(lang.L("Leave room"), w.part)
-	w.UsersTitle = widget.NewLabel(lang.L("Online ({{.Count}})", map[string]any{"Count": 0}))
-	w.UserList = widget.NewList(
-		func() int { return len(w.cur.users) },
-		func() fyne.CanvasObject { return widget.NewLabel("") },
-		func(id widget.ListItemID, o fyne.CanvasObject) {
-			if id < len(w.cur.users) {
-				drawUser(o.(*widget.Label), w.cur.users[id])
-			}
-		})
-	w.UserList.OnSelected = func(id widget.ListItemID) {
-		w.UserList.UnselectAll()
-		if id < len(w.cur.users) && !w.cur.users[id].Self {
-			w.writeTo(w.cur.users[id].Name)
-		}
-	}
+	w.buildUsers()
 	w.buildMessages()
-}
-
-func drawUser(l *widget.Label, u ctrl.User) {
-	l.TextStyle.Bold = u.Self
-	if u.Self {
-		l.SetText(lang.L("{{.Name}} (you)", map[string]any{"Name": ctrl.ShownName(u.Name)}))
-	} else {
-		l.SetText(ctrl.ShownName(u.Name))
-	}
 }
 
 // writeTo opens (or shows) the direct conversation with user.
@@ -172,28 +151,6 @@ func (w *Window) CloseConv(c ctrl.Conv) {
 		}
 		w.selectCurrent()
 	})
-}
-
-// SetUsers implements ctrl.ClientView.
-func (w *Window) SetUsers(c ctrl.Conv, users []ctrl.User) {
-	w.do(func() {
-		cv := w.find(c)
-		if cv == nil && c == (ctrl.Conv{}) {
-			cv = w.cur // a server without rooms
-		}
-		if cv == nil {
-			return
-		}
-		cv.users = users
-		if cv == w.cur {
-			w.showUsers()
-		}
-	})
-}
-
-func (w *Window) showUsers() {
-	w.UsersTitle.SetText(lang.L("Online ({{.Count}})", map[string]any{"Count": len(w.cur.users)}))
-	w.UserList.Refresh()
 }
 
 // show switches to conversation cv, keeping the place in the one left:
@@ -312,9 +269,6 @@ func (w *Window) Show(c ctrl.Conv) {
 		w.show(cv)
 	}
 }
-
-// Users returns the user list as shown.
-func (w *Window) Users() []ctrl.User { return w.cur.users }
 
 func errorLine(t ctrl.Text) ctrl.Line {
 	return ctrl.Line{Kind: ctrl.LineError, Time: time.Now(), Info: t}

@@ -34,7 +34,7 @@ func TestTranslationsAreComplete(t *testing.T) {
 		t.Fatal("en.json and zh_Hans.json hold different keys")
 	}
 	used := regexp.MustCompile(`(?:Key: |key :?= |lang\.L\(|item\()"([^"]+)"`)
-	for _, file := range []string{"window.go", "conversations.go", "messages.go", "roompanel.go", "send.go", "shortcuts.go", "history.go", "search.go", "../ctrl/clientcontroller.go", "../ctrl/clientrooms.go", "../ctrl/clienthistory.go"} {
+	for _, file := range []string{"window.go", "conversations.go", "messages.go", "roompanel.go", "send.go", "shortcuts.go", "history.go", "search.go", "users.go", "../ctrl/clientcontroller.go", "../ctrl/clientrooms.go", "../ctrl/clienthistory.go", "../ctrl/clientpresence.go"} {
 		src, err := os.ReadFile(file)
 		if err != nil {
 			t.Fatal(err)

@@ -249,7 +249,7 @@ func TestFocusOrder(t *testing.T) {
 	ui := newUILoop()
 	a := loggedIn(t, ui, srv.Addr, "alice")
 	c := a.w.Win.Canvas()
-	want := []fyne.Focusable{a.w.ConvList, a.w.RoomName, a.w.RoomList, a.w.PartBtn, a.w.Messages, a.w.Input, a.w.UserList}
+	want := []fyne.Focusable{a.w.ConvList, a.w.RoomName, a.w.RoomList, a.w.PartBtn, a.w.Messages, a.w.Input, a.w.UserFilter, a.w.UserList}
 	c.Focus(a.w.ConvList)
 	var cycle []fyne.Focusable // one round of Tab, from the conversations list
 	for range 100 {

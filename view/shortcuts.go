@@ -3,7 +3,8 @@ package view
 // This file owns the keyboard shortcuts, as a menu so that they are listed
 // and work whichever field has the focus: joining and finding rooms,
 // leaving the conversation shown, going to the next or previous one, back
-// to the message box, and searching the conversation shown.
+// to the message box, searching the conversation shown, and filtering its
+// users.
 
 import (
 	"fyne.io/fyne/v2"
@@ -12,7 +13,7 @@ import (
 )
 
 // buildMenu makes the Conversations menu and its shortcuts (Ctrl, or Cmd on
-// macOS, with J, R, W, Page Down, Page Up, L and F).
+// macOS, with J, R, W, Page Down, Page Up, L, F and U).
 func (w *Window) buildMenu() {
 	item := func(label string, key fyne.KeyName, action func()) *fyne.MenuItem {
 		it := fyne.NewMenuItem(lang.L(label), action)
@@ -39,6 +40,7 @@ func (w *Window) buildMenu() {
 		item("Previous conversation", fyne.KeyPageUp, func() { w.step(-1) }),
 		item("Write a message", fyne.KeyL, focus(w.Input)),
 		item("Search the conversation", fyne.KeyF, w.openSearch),
+		item("Find a user", fyne.KeyU, w.focusFilter),
 	))
 	w.Win.SetMainMenu(w.Menu)
 }

@@ -30,6 +30,8 @@ type Controller interface {
 	LoadOlder(conv ctrl.Conv) *ctrl.InputError
 	Search(conv ctrl.Conv, query string, more bool) *ctrl.InputError
 	JumpTo(conv ctrl.Conv, seq uint64) *ctrl.InputError
+	FilterUsers(conv ctrl.Conv, prefix string) *ctrl.InputError
+	MoreUsers(conv ctrl.Conv) *ctrl.InputError
 }
 
 // Window is the chat window. It implements ctrl.ClientView.
@@ -55,8 +57,12 @@ type Window struct {
 	// The conversation shown: its title, its users, its messages.
 	ConvTitle         *widget.Label
 	PartBtn           *widget.Button
-	UsersTitle        *widget.Label
+	UsersTitle        *widget.Label // how many are online (users.go)
+	UserFilter        *widget.Entry // the users filter: a name prefix
+	UsersErr          *widget.Label // why the users could not be asked for
 	UserList          *widget.List
+	MoreUsers         *widget.Button  // the next page of a large room's users
+	usersPanel        *fyne.Container // the count, the filter, the list, More users
 	Messages          *widget.List
 	Input             *chatEntry
 	SendBtn           *widget.Button
@@ -73,13 +79,14 @@ type Window struct {
 	center                             *fyne.Container // the message list, under the search panel when open
 
 	// touched only on fyne's goroutine
-	convs       []*convView // the sidebar's conversations: rooms, then direct ones
-	none        *convView   // the conversation of a server without rooms, and before any
-	cur         *convView   // the one shown: none or one of convs
-	publicRooms []ctrl.RoomInfo
-	rowHeight   float32 // one text line of the message list
-	connected   bool
-	sending     bool // a message is on its way: Enter waits for it
+	convs         []*convView // the sidebar's conversations: rooms, then direct ones
+	none          *convView   // the conversation of a server without rooms, and before any
+	cur           *convView   // the one shown: none or one of convs
+	publicRooms   []ctrl.RoomInfo
+	rowHeight     float32 // one text line of the message list
+	connected     bool
+	sending       bool // a message is on its way: Enter waits for it
+	settingFilter bool // the users filter is being set, not typed in
 }
 
 var _ ctrl.ClientView = (*Window)(nil)
@@ -147,8 +154,8 @@ func (w *Window) layout() fyne.CanvasObject {
 	bottom := border(nil, container.NewHBox(w.InputErr, w.Counter), nil, w.SendBtn, w.Input)
 	w.center = container.NewStack(w.Messages)
 	middle := border(header, bottom, nil, nil, w.center)
-	users := border(w.UsersTitle, nil, nil, nil, w.UserList)
-	right := container.NewHSplit(middle, users)
+	w.usersPanel = border(container.NewVBox(w.UsersTitle, w.UserFilter), container.NewVBox(w.UsersErr, w.MoreUsers), nil, nil, w.UserList)
+	right := container.NewHSplit(middle, w.usersPanel)
 	right.Offset = 0.78
 	split := container.NewHSplit(sidebar, right)
 	split.Offset = 0.22
@@ -225,6 +232,9 @@ func (w *Window) fieldError(e *ctrl.InputError) {
 		showError(w.NameErr, tr(e.Text))
 	case ctrl.FieldRoom:
 		showError(w.JoinErr, tr(e.Text))
+	case ctrl.FieldUsers:
+		w.cur.usersErr = tr(e.Text)
+		showError(w.UsersErr, w.cur.usersErr)
 	case ctrl.FieldSearch:
 		w.cur.search.note = tr(e.Text)
 		showError(w.SearchErr, w.cur.search.note)

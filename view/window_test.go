@@ -173,7 +173,7 @@ func TestConnectSendAndSeeIt(t *testing.T) {
 	a.w.Input.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	a.waitLine("alice: hello")
 	ui.until(t, "the input to clear", func() bool { return a.w.Input.Text == "" })
-	if !strings.Contains(a.w.UsersTitle.Text, "(1)") {
+	if a.w.UsersTitle.Text != "1 online" {
 		t.Fatalf("users title %q", a.w.UsersTitle.Text)
 	}
 }
@@ -345,6 +345,9 @@ func TestChinese(t *testing.T) {
 	}
 	if !strings.Contains(test.RenderObjectToMarkup(a.w.UserList), "张三（我）") {
 		t.Fatal("own name not marked in Chinese in the user list")
+	}
+	if a.w.UsersTitle.Text != "1 人在线" {
+		t.Fatalf("users count %q in Chinese", a.w.UsersTitle.Text)
 	}
 }
 

@@ -21,6 +21,9 @@ func TestBrowserIsolatesNames(t *testing.T) {
 	until(t, ws, model.TypeUserList)
 	send(t, ws, model.TypeTalk, "12 apples")
 	waitJS(t, p, "the talk", messageShown("12 apples"))
+	// The page asks for coalesced presence: a join comes at the end of its
+	// window (a join and leave in one window would say only the leave).
+	waitJS(t, p, "the join", `[...document.querySelectorAll("#messages li.system")].some(e => e.textContent.endsWith(" joined"))`)
 	ws.Close()
 	waitJS(t, p, "the leave", `[...document.querySelectorAll("#messages li.system")].some(e => e.textContent.endsWith(" left"))`)
 	isolated := func(sel, text string) string {

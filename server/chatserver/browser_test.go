@@ -180,7 +180,7 @@ func TestBrowserChat(t *testing.T) {
 	for _, p := range []context.Context{alice, zhang} {
 		waitJS(t, p, "gopher in the list", userShown("gopher"))
 	}
-	if got := eval[string](t, zhang, `document.getElementById("users-title").textContent`); got != "在线 (3)" {
+	if got := eval[string](t, zhang, `document.getElementById("users-title").textContent`); got != "3 人在线" {
 		t.Fatalf("张三's user list title %q", got)
 	}
 

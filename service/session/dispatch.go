@@ -34,11 +34,9 @@ func (s *Session) dispatch(m *model.ChatRoomRequest) {
 		if m.Private {
 			s.unlisted(m.Room)
 		}
-		users := make([]string, 0, len(m.UserList))
-		for _, name := range m.UserList {
-			users = append(users, name)
-		}
-		s.onEvent(UserList{Room: m.Room, Users: users})
+		s.userList(m)
+	case model.TypePresence:
+		s.onEvent(Presence{Room: m.Room, Joined: m.Joined, Left: m.Left, Count: int(m.Count), Large: m.Large})
 	case model.TypeJoin:
 		if m.UserName == s.Name() {
 			s.joined(m.Room)
@@ -50,7 +48,9 @@ func (s *Session) dispatch(m *model.ChatRoomRequest) {
 		}
 		s.onEvent(Left{m})
 	case model.TypeError:
-		s.onEvent(ServerError{Reason: m.Content, Room: m.Room, To: m.To})
+		if !s.userPageRefused(m) {
+			s.onEvent(ServerError{Reason: m.Content, Room: m.Room, To: m.To})
+		}
 	case model.TypeRooms:
 		s.onEvent(RoomList{Rooms: m.Rooms, Cursor: m.Cursor})
 	case model.TypeHistory:

@@ -44,11 +44,39 @@ type (
 		Msg     *model.ChatRoomRequest
 		History bool
 	}
-	// UserList is one room's users.
+	// UserList is one room's users, all of them. Count is how many the
+	// server says are in the room (0 from a server that does not say).
 	UserList struct {
 		Room  string
 		Users []string
+		Count int
 	}
+	// Presence is a coalescing server's word on a room's members (see
+	// presence.go): Joined are in it now, Left are not, Count is how many
+	// are; Large: the room is past the server's -presence-limit, no names
+	// come any more, and its users are read in pages (UserListPage).
+	Presence struct {
+		Room         string
+		Joined, Left []string
+		Count        int
+		Large        bool
+	}
+	// UserPage is one page of a room's users, by name: the answer to a
+	// UserListPage request for names starting with Prefix after After, or
+	// (Prefix and After empty) the first page a large room sends on its
+	// own when we join it. Cursor asks for the next page, "" after the
+	// last; Count is the room's members; Large as in Presence.
+	UserPage struct {
+		Room, Prefix, After string
+		Users               []string
+		Cursor              string
+		Count               int
+		Large               bool
+	}
+	// UserPageRefused: the server refused the UserListPage request for
+	// names of Room starting with Prefix after After; Reason is its words
+	// (it asked too often, say).
+	UserPageRefused struct{ Room, Prefix, After, Reason string }
 	// Joined and Left are presence changes in Msg.Room. Our own Joined
 	// (Msg.UserName is Name) means we are in that room now, our own Left
 	// that we are not.
@@ -95,17 +123,20 @@ type (
 	}
 )
 
-func (StateChanged) event() {}
-func (Talk) event()         {}
-func (UserList) event()     {}
-func (Joined) event()       {}
-func (Left) event()         {}
-func (ServerError) event()  {}
-func (RoomList) event()     {}
-func (HistoryEnd) event()   {}
-func (Gap) event()          {}
-func (Page) event()         {}
-func (Found) event()        {}
+func (StateChanged) event()    {}
+func (Talk) event()            {}
+func (UserList) event()        {}
+func (Presence) event()        {}
+func (UserPage) event()        {}
+func (UserPageRefused) event() {}
+func (Joined) event()          {}
+func (Left) event()            {}
+func (ServerError) event()     {}
+func (RoomList) event()        {}
+func (HistoryEnd) event()      {}
+func (Gap) event()             {}
+func (Page) event()            {}
+func (Found) event()           {}
 
 // Partner is who a direct message's conversation is with, for the user
 // me: the addressee of what we sent, the sender of what we got.

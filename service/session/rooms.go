@@ -48,7 +48,8 @@ func (s *Session) Rooms() []string {
 }
 
 // handshakeURL is cfg.URL with the public rooms to start in as ?room=,
-// home room first, and where to catch up each from as ?since=ROOM:SEQ.
+// home room first, where to catch up each from as ?since=ROOM:SEQ, and
+// ?presence=coalesce: others' joins and leaves as presence frames.
 // Private rooms are joined after connecting (rejoin).
 func (s *Session) handshakeURL() (string, error) {
 	s.mu.Lock()
@@ -66,6 +67,7 @@ func (s *Session) handshakeURL() (string, error) {
 		}
 	}
 	s.addSince(q, public)
+	q.Set(model.PresenceParam, model.PresenceCoalesce) // presence.go reads what this brings; old servers ignore it
 	u.RawQuery = q.Encode()
 	return u.String(), nil
 }
@@ -122,6 +124,7 @@ func (s *Session) parted(room string) {
 	defer s.mu.Unlock()
 	s.rooms = slices.DeleteFunc(s.rooms, func(r inRoom) bool { return r.name == room })
 	delete(s.last, room)
+	delete(s.userPages, room) // their answers, if any come, are not ours to show
 }
 
 // Join joins room; private creates it unlisted if it does not exist. The
@@ -159,9 +162,10 @@ func (s *Session) Direct(to, text string) error {
 	return s.write(&model.ChatRoomRequest{Type: model.TypeTalk, To: to, Content: text})
 }
 
-// UserList asks for room's users; the answer is a UserList.
+// UserList asks for room's users; the answer is a UserList, or from a
+// large room a UserPage: its first page (presence.go).
 func (s *Session) UserList(room string) error {
-	return s.write(&model.ChatRoomRequest{Type: model.TypeUserList, Room: room})
+	return s.UserListPage(room, "", "", 0)
 }
 
 // History asks for a room's last talks (room set) or the last direct

@@ -224,7 +224,7 @@ func TestSessionRejoinsAnotherOnesPrivateRoomPrivate(t *testing.T) {
 	if err := a.Part("hideout"); err != nil {
 		t.Fatal(err)
 	}
-	brec.wait(t, "alice's part", func(e session.Event) bool { l, ok := e.(session.Left); return ok && l.Msg.UserName == "alice" })
+	brec.wait(t, "alice's part", leftFrom("alice"))
 	link.Cut()
 	brec.wait(t, "reconnecting", state(session.Reconnecting))
 	brec.wait(t, "connected again", state(session.Connected))

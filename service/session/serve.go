@@ -140,6 +140,7 @@ func (s *Session) connected(out chan outgoing, done chan struct{}, name string) 
 	s.out, s.done = out, done
 	clear(s.histories) // the last connection's requests have no answer now
 	clear(s.pages)
+	clear(s.userPages)
 	private := slices.ContainsFunc(s.rooms, func(r inRoom) bool { return r.private })
 	s.mu.Unlock()
 	s.setState(StateChanged{State: Connected, Name: name})

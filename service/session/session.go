@@ -27,17 +27,19 @@ type Session struct {
 	closed  chan struct{} // closed by Close
 	closing atomic.Bool   // Close has begun: a connection ending now is no failure
 	once    sync.Once
+	asking  sync.Mutex // held while a UserListPage request is recorded and sent
 
 	mu          sync.Mutex
 	state       State
-	name        string            // our name in the room, once the server said it
-	out         chan outgoing     // to the current connection's writer; nil when not connected
-	done        chan struct{}     // closed when the current connection ends
-	last        map[string]uint64 // per room, the seq of the last event seen: a reconnect catches up from it
-	rooms       []inRoom          // the rooms we are in, home first: rejoined on reconnect
-	wantPrivate map[string]bool   // rooms we asked to create unlisted, until our join
-	histories   map[string]int    // History requests awaiting their end, per conversation
-	pages       map[string]int    // Page requests awaiting their answer, per conversation
+	name        string               // our name in the room, once the server said it
+	out         chan outgoing        // to the current connection's writer; nil when not connected
+	done        chan struct{}        // closed when the current connection ends
+	last        map[string]uint64    // per room, the seq of the last event seen: a reconnect catches up from it
+	rooms       []inRoom             // the rooms we are in, home first: rejoined on reconnect
+	wantPrivate map[string]bool      // rooms we asked to create unlisted, until our join
+	histories   map[string]int       // History requests awaiting their end, per conversation
+	pages       map[string]int       // Page requests awaiting their answer, per conversation
+	userPages   map[string][]pageAsk // UserListPage requests awaiting their answer, per room, oldest first
 }
 
 // Config says where and how to connect.
@@ -90,6 +92,7 @@ func New(cfg Config, onEvent func(Event)) *Session {
 		cfg: cfg, onEvent: onEvent, closed: make(chan struct{}),
 		last: map[string]uint64{}, rooms: initialRooms(cfg.Rooms),
 		wantPrivate: map[string]bool{}, histories: map[string]int{}, pages: map[string]int{},
+		userPages: map[string][]pageAsk{},
 	}
 }
 

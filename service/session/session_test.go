@@ -35,7 +35,7 @@ type recorder struct {
 
 func (r *recorder) add(e session.Event) { r.mu.Lock(); r.events = append(r.events, e); r.mu.Unlock() }
 
-func (r *recorder) wait(t *testing.T, what string, match func(session.Event) bool) session.Event {
+func (r *recorder) wait(t testing.TB, what string, match func(session.Event) bool) session.Event {
 	t.Helper()
 	var found session.Event
 	poll.CheckFor(t, waitTime, 2*time.Millisecond, func() error {
@@ -100,7 +100,7 @@ func TestSessionChatsAndSaysGoodbye(t *testing.T) {
 	if !strings.HasPrefix(ev.Name, "guest-") {
 		t.Fatalf("guest got name %q", ev.Name)
 	}
-	arec.wait(t, "b's join", func(e session.Event) bool { j, ok := e.(session.Joined); return ok && j.Msg.UserName == ev.Name })
+	arec.wait(t, "b's join", joinedIn(ev.Name))
 	if err := a.Send("你好"); err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +116,7 @@ func TestSessionChatsAndSaysGoodbye(t *testing.T) {
 	if err := <-adone; err != nil {
 		t.Fatalf("Run after Close: %v", err)
 	}
-	brec.wait(t, "a's leave", func(e session.Event) bool { l, ok := e.(session.Left); return ok && l.Msg.UserName == "张三" })
+	brec.wait(t, "a's leave", leftFrom("张三"))
 	if err := a.Send("late"); !errors.Is(err, session.ErrNotConnected) {
 		t.Fatalf("send after close: %v", err)
 	}

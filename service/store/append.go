@@ -53,9 +53,17 @@ func (s *Store) prepare() error {
 // Append stores, in one transaction, the talks among evs (type talk with a
 // room or a to) under their conversation, hands them to the search
 // indexer (indexer.go), and records the highest seq of all evs (talks, joins, leaves) as the last
-// given. When it returns nil the batch survives the process being killed;
+// given. When it returns nil the batch's talks survive the process being killed;
 // on an error none of it is stored, and the error (an *Error) says why in
 // words: "disk full", "database is read-only", ...
+//
+// A batch of joins and leaves only (a connection storm's) costs no
+// transaction: its seq is kept in memory, and recorded with the next
+// batch that has talks, or by Close. A kill loses at most the seqs of
+// joins and leaves since the last talk; a server's seqs are at least its
+// clock's microseconds (service.MemoryBroker), so the seqs after the
+// restart are past them anyway, unless the clock went back by more than
+// the restart took.
 //
 // Seqs name events across the whole server (one counter), so a seq is
 // stored once: the search index is keyed by it. Append is called by one
@@ -71,6 +79,13 @@ func (s *Store) Append(evs []*model.ChatRoomRequest) error {
 	if err != nil {
 		return err
 	}
+	if len(counts) == 0 {
+		if max > s.lastSeq.Load() {
+			s.lastSeq.Store(max)
+		}
+		return nil
+	}
+	max = maxSeq(max, s.lastSeq.Load()) // joins' seqs not recorded yet
 	if err := s.checkFile(); err != nil {
 		return err
 	}
@@ -83,7 +98,7 @@ func (s *Store) Append(evs []*model.ChatRoomRequest) error {
 	if err != nil {
 		return runError(err)
 	}
-	if max > s.lastSeq.Load() {
+	if max > s.recorded {
 		if _, err := tx.Stmt(s.stmts.last).Exec(int64(max)); err != nil {
 			return runError(err)
 		}
@@ -91,9 +106,8 @@ func (s *Store) Append(evs []*model.ChatRoomRequest) error {
 	if err := tx.Commit(); err != nil {
 		return runError(err)
 	}
-	if max > s.lastSeq.Load() {
-		s.lastSeq.Store(max)
-	}
+	s.recorded = max
+	s.lastSeq.Store(max)
 	if len(talks) > 0 {
 		s.ix.add(talks, max)
 	}
@@ -162,4 +176,18 @@ func (s *Store) insertTalks(tx *sql.Tx, evs []*model.ChatRoomRequest, counts map
 		}
 	}
 	return talks, nil
+}
+
+// recordLast records the last seq given, if a batch of joins and leaves
+// left it unrecorded (Close calls it: a clean stop keeps every seq).
+func (s *Store) recordLast() error {
+	last := s.lastSeq.Load()
+	if last <= s.recorded {
+		return nil
+	}
+	if _, err := s.w.Exec(`UPDATE meta SET value = ? WHERE key = 'last_seq'`, int64(last)); err != nil {
+		return runError(err)
+	}
+	s.recorded = last
+	return nil
 }

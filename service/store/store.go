@@ -88,7 +88,8 @@ type Store struct {
 	w         *sql.DB // the one writing connection
 	r         *sql.DB // read-only connections
 	stmts     writeStmts
-	lastSeq   atomic.Uint64
+	lastSeq   atomic.Uint64 // the highest seq given
+	recorded  uint64        // the last seq in the file (Append's and Close's)
 	closed    atomic.Bool
 	closeOnce sync.Once
 	stopTrim  context.CancelFunc
@@ -191,6 +192,7 @@ func (s *Store) openWriter(sync Sync) error {
 		return s.openError(err)
 	}
 	s.lastSeq.Store(uint64(last))
+	s.recorded = uint64(last)
 	return nil
 }
 
@@ -213,7 +215,8 @@ func dsn(path string, params ...string) string {
 // Path is the database file's path.
 func (s *Store) Path() string { return s.path }
 
-// LastSeq is the highest seq Append recorded; 0 for a new store.
+// LastSeq is the highest seq given to Append (of a talk, a join or a
+// leave), or recorded by the process before; 0 for a new store.
 func (s *Store) LastSeq() uint64 { return s.lastSeq.Load() }
 
 // errClosed is what a Store's methods return after Close.
@@ -234,8 +237,9 @@ func (s *Store) Close() error {
 		if s.r != nil {
 			s.r.Close() // readers first: a checkpoint cannot pass a reader's snapshot
 		}
+		lerr := s.recordLast()
 		_, cerr := s.w.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
-		err = errors.Join(cerr, s.closeDBs())
+		err = errors.Join(lerr, cerr, s.closeDBs())
 		s.unlock()
 	})
 	return err

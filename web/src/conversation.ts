@@ -11,6 +11,7 @@
 // de-duplicated.
 
 import { isolated } from "./bidi.ts";
+import { newPresence } from "./presence.ts";
 import type { ChatRoomRequest } from "./protocol.ts";
 
 export type Kind = "room" | "dm";
@@ -39,7 +40,8 @@ export type SearchState = {
 export class Conversation {
   readonly key: string;
   readonly list: HTMLOListElement;
-  users = new Set<string>();
+  users = new Set<string>(); // a room's users, while it is not large
+  presence = newPresence(); // a room's count, and its pages while large
   unread = 0;
   draft = "";
   historyAsked = false; // a DM conversation reads its latest page once

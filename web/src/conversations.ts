@@ -6,6 +6,7 @@ import { isolated, withName } from "./bidi.ts";
 import { Conversation, keyOf, type Kind } from "./conversation.ts";
 import type { Texts } from "./i18n.ts";
 import { byId } from "./dom.ts";
+import { newPresence } from "./presence.ts";
 
 export class Conversations {
   private readonly all = new Map<string, Conversation>();
@@ -21,6 +22,8 @@ export class Conversations {
   me = "";
   // showing is told which conversation is shown, after each change.
   showing: (c: Conversation | null) => void = () => {};
+  // drawnUsers is told the users of c (the one shown) were drawn.
+  drawnUsers: (c: Conversation | null) => void = () => {};
 
   constructor(
     private readonly t: Texts,
@@ -185,10 +188,13 @@ export class Conversations {
     this.leave.textContent = c?.kind === "dm" ? this.t.closeDm : this.t.leaveRoom;
   }
 
+  // renderUsers draws the users of the one shown: a large room's the
+  // pages read of it (presence.ts), with the room's count in the title.
   renderUsers(): void {
     const c = this.active;
+    const large = c?.kind === "room" && c.presence.large;
     const users = c?.kind === "dm" ? new Set([c.name, this.me]) : (c?.users ?? new Set<string>());
-    const names = [...users].filter((n) => n !== "").sort((a, b) => a.localeCompare(b));
+    const names = large ? c.presence.page : [...users].filter((n) => n !== "").sort((a, b) => a.localeCompare(b));
     const items = names.map((n) => {
       const li = document.createElement("li");
       li.dataset.name = n;
@@ -208,13 +214,15 @@ export class Conversations {
       return li;
     });
     keepFocus(this.usersList, "name", () => this.usersList.replaceChildren(...items));
-    this.usersTitle.textContent = this.t.online(names.length);
+    this.usersTitle.textContent = this.t.members(large ? c.presence.count : names.length);
+    this.drawnUsers(c);
   }
 
   // clearUsers forgets every room's users (the connection is gone).
   clearUsers(): void {
     for (const c of this.all.values()) {
       c.users.clear();
+      c.presence = newPresence();
     }
     this.renderUsers();
   }

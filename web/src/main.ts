@@ -23,6 +23,7 @@ import { byId } from "./dom.ts";
 import { Finder } from "./finder.ts";
 import { HistoryReader } from "./history.ts";
 import { pickLang, texts, type Texts } from "./i18n.ts";
+import { Presence } from "./presence.ts";
 import {
   checkUsername,
   closeCodeRefused,
@@ -30,6 +31,8 @@ import {
   encodeRequest,
   maxContentBytes,
   maxUsernameChars,
+  presenceCoalesce,
+  presenceParam,
   utf8Length,
   type ChatRoomRequest,
   type Request,
@@ -58,6 +61,7 @@ class ChatPage implements Link {
   private readonly finder: Finder;
   private readonly history: HistoryReader;
   private readonly search: Search;
+  private readonly presence: Presence;
 
   private name = ""; // the name asked for, then the one the server gave
   private me = ""; // set once the server's join for us arrived
@@ -78,6 +82,7 @@ class ChatPage implements Link {
     this.finder = new Finder(this.t, (r) => this.request(r), (room) => this.showRoom(room));
     this.history = new HistoryReader(this.t, this.convs, (r) => this.request(r), (c, from) => this.convs.arrived(c, from));
     this.search = new Search(this.t, this.convs, (r) => this.request(r), (c, seq) => this.history.jump(c, seq));
+    this.presence = new Presence(this.t, this.convs, (r) => this.request(r));
     this.convs.showing = () => this.search.render();
     this.translate();
     this.wire();
@@ -167,6 +172,7 @@ class ChatPage implements Link {
     const url = new URL("/ws", location.href);
     url.protocol = location.protocol === "https:" ? "wss:" : "ws:";
     url.searchParams.set("username", this.name);
+    url.searchParams.set(presenceParam, presenceCoalesce); // others' joins and leaves a window at a time
     const rooms = this.convs.rooms();
     const listed = rooms.filter((c) => !c.unlisted).map((c) => c.name);
     for (const room of rooms.length > 0 ? listed : this.params.getAll("room")) {
@@ -197,6 +203,9 @@ class ChatPage implements Link {
         return;
       case "userlist":
         this.userList(m);
+        return;
+      case "presence":
+        this.withRoom(m, (c) => this.presence.frame(c, m));
         return;
       case "talk":
         this.talk(m);
@@ -285,11 +294,17 @@ class ChatPage implements Link {
   }
 
   private userList(m: ChatRoomRequest): void {
+    this.withRoom(m, (c) => {
+      c.unlisted = m.private;
+      this.presence.userList(c, m);
+    });
+  }
+
+  // withRoom runs f on the room m speaks of, if the user is in it.
+  private withRoom(m: ChatRoomRequest, f: (c: Conversation) => void): void {
     const c = this.room(m);
     if (c) {
-      c.unlisted = m.private;
-      c.users = new Set(Object.keys(m.userList));
-      this.convs.renderUsers();
+      f(c);
     }
   }
 
@@ -311,7 +326,7 @@ class ChatPage implements Link {
       this.refusal = m.content; // the close that follows says what kind
       return;
     }
-    if (this.search.refused(m) || this.history.refused(m)) {
+    if (this.presence.refused(m) || this.search.refused(m) || this.history.refused(m)) {
       return; // said where the request was made
     }
     const words = this.t.serverSaid(m.content);
@@ -426,6 +441,7 @@ class ChatPage implements Link {
     this.me = this.convs.me = "";
     this.history.reset();
     this.search.reset();
+    this.presence.reset();
   }
 
   private disconnect(): void {

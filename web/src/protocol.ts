@@ -12,6 +12,11 @@ export type { ChatRoomRequest, RoomInfo };
 export const subprotocolRefusals = "chatroom.refusals";
 export const closeCodeRefused = 4000;
 
+// model.PresenceParam and model.PresenceCoalesce: the handshake's query
+// parameter by which a client asks for coalesced presence.
+export const presenceParam = "presence";
+export const presenceCoalesce = "coalesce";
+
 // The server's default -max-content; a longer talk is refused anyway.
 export const maxContentBytes = 4096;
 // model.MaxUsernameRunes.

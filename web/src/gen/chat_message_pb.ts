@@ -107,9 +107,10 @@
 //                      [large]                           members; cursor: ask from it for the next
 //                                                        page, "" after the last
 // A room becomes large when its members pass -presence-limit, and stops
-// being large when they fall below nine tenths of it: then every member
-// is sent the whole userlist (and coalescing clients a presence frame
-// without large).
+// being large when they fall below nine tenths of it, once it has been
+// large 8 windows (2 s; so that clients joining and parting around the
+// limit cannot have it sent more often): then every member is sent the
+// whole userlist (and coalescing clients a presence frame without large).
 //
 // Batched framing (opt-in). A client that offers the WebSocket subprotocol
 // "chatroom.v2" in its handshake, and gets it back, receives ChatRoomBatch
