@@ -35,8 +35,8 @@
 # Takes about 20 minutes, at most 25 (and two more the first time, to
 # build Centrifugo): section 2 is bounded by SAT_BUDGET per server. Usage: bash bench/compare.sh
 # Environment: CLIENTS (default 2000) in 1 and 2; DURATION (30s) for 1; STEP (10s) per saturation step,
-# RATES (talks/s, "250 500 1000 2000 3000 4000 6000 8000 12000 16000"),
-# SAT_BUDGET (210: seconds of saturation steps per server; a step started
+# RATES (talks/s, "250 500 1000 1500 2000 2500 3000 3500 4000 6000 8000 12000 16000"),
+# SAT_BUDGET (300: seconds of saturation steps per server; a step started
 # before it runs out finishes); IDLE (15000), HOLD (45s);
 # CONNECT_FOR (10s); SECTIONS ("1 2 3 4": which to run); SERVERS ("ours
 # gorilla centrifugo": which to measure); CENTRIFUGO (a centrifugo binary
@@ -49,8 +49,8 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 duration=${DURATION:-30s}
 step=${STEP:-10s}
-rates=${RATES:-250 500 1000 2000 3000 4000 6000 8000 12000 16000}
-sat_budget=${SAT_BUDGET:-210}
+rates=${RATES:-250 500 1000 1500 2000 2500 3000 3500 4000 6000 8000 12000 16000}
+sat_budget=${SAT_BUDGET:-300}
 idle=${IDLE:-15000}
 hold=${HOLD:-45s}
 connect_for=${CONNECT_FOR:-10s}
