@@ -8,13 +8,8 @@ package session
 // reported as they come (dispatch.go).
 
 import (
-	"cmp"
 	"slices"
 	"strings"
-	"unicode/utf8"
-
-	"golang.org/x/text/cases"
-	"golang.org/x/text/unicode/norm"
 
 	"chatroom/model"
 )
@@ -71,7 +66,7 @@ func (s *Session) userList(m *model.ChatRoomRequest) {
 		s.onEvent(UserList{Room: m.Room, Users: users, Count: int(m.Count)})
 		return
 	}
-	slices.SortFunc(users, comparePaged) // a map has no order; a page is a run of names in the server's
+	slices.SortFunc(users, model.CompareNames) // a map has no order; a page is a run of names in the server's
 	s.mu.Lock()
 	var ask pageAsk
 	if asks := s.userPages[m.Room]; len(asks) > 0 {
@@ -100,22 +95,4 @@ func (s *Session) userPageRefused(m *model.ChatRoomRequest) bool {
 	s.mu.Unlock()
 	s.onEvent(UserPageRefused{Room: m.Room, Prefix: asks[0].prefix, After: asks[0].after, Reason: m.Content})
 	return true
-}
-
-// FoldName is the key a server sorts a room's pages of names by, and
-// matches a name prefix with: NFKC, then Unicode case folding ("Alice",
-// "alice" and "ＡＬＩＣＥ" are one), as service/nameindex.go does.
-func FoldName(s string) string {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return cases.Fold().String(norm.NFKC.String(s))
-		}
-	}
-	return strings.ToLower(s) // ASCII: NFKC changes nothing
-}
-
-// comparePaged orders names as the server's pages do: by fold, then by
-// the name itself.
-func comparePaged(a, b string) int {
-	return cmp.Or(strings.Compare(FoldName(a), FoldName(b)), strings.Compare(a, b))
 }
