@@ -50,8 +50,7 @@ func (s *Session) UserListPage(room, prefix, cursor string, limit int) error {
 // room's pages (none: the first page of a large room we joined). The
 // server answers requests in order; a whole list it sends on its own (the
 // room stopped being large) may come between, and is taken for the
-// answer to the oldest request only if that asked for the first page of
-// all names, which the whole room is.
+// answer to the oldest request if it can be that answer (wholeAnswers).
 func (s *Session) userList(m *model.ChatRoomRequest) {
 	users := make([]string, 0, len(m.UserList))
 	for _, name := range m.UserList {
@@ -59,7 +58,7 @@ func (s *Session) userList(m *model.ChatRoomRequest) {
 	}
 	if !m.Large && m.Cursor == "" && len(users) >= int(m.Count) {
 		s.mu.Lock()
-		if asks := s.userPages[m.Room]; len(asks) > 0 && asks[0] == (pageAsk{}) {
+		if asks := s.userPages[m.Room]; len(asks) > 0 && wholeAnswers(asks[0], users) {
 			s.userPages[m.Room] = asks[1:] // it may answer that: the whole room is its page
 		}
 		s.mu.Unlock()
@@ -75,6 +74,22 @@ func (s *Session) userList(m *model.ChatRoomRequest) {
 	}
 	s.mu.Unlock()
 	s.onEvent(UserPage{Room: m.Room, Prefix: ask.prefix, After: ask.after, Users: users, Cursor: m.Cursor, Count: int(m.Count), Large: m.Large})
+}
+
+// wholeAnswers says whether a room's whole user list, users, can be the
+// answer to ask: every name is after its cursor and starts with its
+// prefix. A room that is not large answers a page with a cursor or a
+// prefix that every member fits just so (no cursor, as many names as the
+// count); were it not taken for that answer, the ask would stay, and each
+// later page be matched to the request before its own.
+func wholeAnswers(ask pageAsk, users []string) bool {
+	prefix := model.FoldName(ask.prefix)
+	for _, u := range users {
+		if !strings.HasPrefix(model.FoldName(u), prefix) || (ask.after != "" && model.CompareNames(u, ask.after) <= 0) {
+			return false
+		}
+	}
+	return true
 }
 
 // userPageRefused reports error m as the refusal of the oldest page asked
