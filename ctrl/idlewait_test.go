@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/gorilla/websocket"
 
@@ -11,7 +12,7 @@ import (
 	"chatroom/model"
 )
 
-func TestPongFrame(t *testing.T) {
+func TestControlFrame(t *testing.T) {
 	long := append([]byte{0x8A, 0x80 | 125, 0, 0, 0, 0}, make([]byte, 125)...)
 	cases := []struct {
 		name  string
@@ -27,13 +28,15 @@ func TestPongFrame(t *testing.T) {
 		{"unmasked", []byte{0x8A, 0x00, 0, 0, 0, 0}, 0},
 		{"not final", []byte{0x0A, 0x80, 0, 0, 0, 0}, 0},
 		{"extension bit", []byte{0xCA, 0x80, 0, 0, 0, 0}, 0},
-		{"ping", []byte{0x89, 0x80, 0, 0, 0, 0}, 0},
+		{"ping", []byte{0x89, 0x80, 0, 0, 0, 0}, 6},
+		{"ping with payload", []byte{0x89, 0x81, 1, 2, 3, 4, 'x'}, 7},
 		{"binary", []byte{0x82, 0x80, 0, 0, 0, 0}, 0},
+		{"close", []byte{0x88, 0x80, 0, 0, 0, 0}, 0},
 		{"length past a control frame's", []byte{0x8A, 0x80 | 126, 0, 200, 0, 0, 0, 0}, 0},
 	}
 	for _, tc := range cases {
-		if got := pongFrame(tc.frame); got != tc.want {
-			t.Errorf("%s: pongFrame = %d, want %d", tc.name, got, tc.want)
+		if got := controlFrame(tc.frame); got != tc.want {
+			t.Errorf("%s: controlFrame = %d, want %d", tc.name, got, tc.want)
 		}
 	}
 }
@@ -91,4 +94,40 @@ func TestIdleConnectionsWaitOutsideGorilla(t *testing.T) {
 	if ce := a.expectClose(); ce.Code != websocket.CloseProtocolError {
 		t.Fatalf("alice closed with %d %q, want 1002", ce.Code, ce.Text)
 	}
+}
+
+// A client's ping (the desktop client's heartbeat) is answered, with its
+// payload unmasked, by the small goroutine: the connection goes on waiting
+// outside gorilla, not inside its reader until the next data frame.
+func TestIdlePingAnsweredOutsideGorilla(t *testing.T) {
+	ts := startServer(t, testConfig())
+	a := ts.join("alice")
+	settled := func() error {
+		w, g := idleWaiters()
+		return poll.Check(w == 1 && g == 0, "%d idle waiters and %d readers in gorilla, want 1 and 0", w, g)
+	}
+	poll.CheckFor(t, waitTime, pollEvery, settled)
+
+	pongs := make(chan string, 1)
+	a.ws.SetPongHandler(func(data string) error { pongs <- data; return nil })
+	ping := []byte{0x80 | websocket.PingMessage, 0x82, 1, 2, 3, 4, 'h' ^ 1, 'i' ^ 2} // "hi", masked
+	if _, err := a.ws.NetConn().Write(ping); err != nil {
+		t.Fatal(err)
+	}
+	go func() { // reads until the connection ends, at the test's end
+		for {
+			if _, _, err := a.ws.ReadMessage(); err != nil {
+				return
+			}
+		}
+	}()
+	select {
+	case got := <-pongs:
+		if got != "hi" {
+			t.Fatalf("pong %q, want hi", got)
+		}
+	case <-time.After(waitTime):
+		t.Fatal("no pong")
+	}
+	poll.CheckFor(t, waitTime, pollEvery, settled)
 }
