@@ -62,10 +62,12 @@ func idleWaiters() (waiting, inGorilla int) {
 	return waiting, inGorilla
 }
 
-// An idle connection waits on the small goroutine, not inside gorilla;
-// pongs (whole, split, or followed by a talk in the same write) do not
-// wake gorilla for nothing, and are still handled as pongs; a malformed
-// one still reaches gorilla, which fails the connection.
+// An idle connection waits on the small goroutine, not inside gorilla,
+// and is back there after pongs (whole, split, or followed by a talk in
+// the same write) and the talk; a malformed pong still reaches gorilla,
+// which fails the connection. (That pongs are still handled as pongs, the
+// read deadline moved, is TestHeartbeat's; a split pong may reach gorilla,
+// which holds the read pump until the talk.)
 func TestIdleConnectionsWaitOutsideGorilla(t *testing.T) {
 	ts := startServer(t, testConfig())
 	a, b := ts.join("alice"), ts.join("bob")
