@@ -48,15 +48,17 @@ func maskedFrame(op byte, p []byte) []byte {
 }
 
 // idleWaiters counts the goroutines waiting for an idle connection's next
-// frame, and those blocked in gorilla's reader.
+// frame, and those blocked in gorilla's reader. Only a goroutine's own
+// frames count: a reader's "created by" line names waitThenRead.
 func idleWaiters() (waiting, inGorilla int) {
 	buf := make([]byte, 1<<20)
 	for _, g := range bytes.Split(buf[:runtime.Stack(buf, true)], []byte("\n\n")) {
+		frames, _, _ := bytes.Cut(g, []byte("\ncreated by "))
 		switch {
-		case bytes.Contains(g, []byte("ctrl.(*conn).waitThenRead")):
-			waiting++
-		case bytes.Contains(g, []byte("ctrl.(*conn).readFrame")):
+		case bytes.Contains(frames, []byte("ctrl.(*conn).readFrame")):
 			inGorilla++
+		case bytes.Contains(frames, []byte("ctrl.(*conn).waitThenRead")):
+			waiting++
 		}
 	}
 	return waiting, inGorilla
