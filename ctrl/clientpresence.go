@@ -289,7 +289,7 @@ func (c *Client) showUsers(room string) {
 // hasPrefixFold says whether name starts with prefix, case and width
 // aside, as the server matches a large room's names.
 func hasPrefixFold(name, prefix string) bool {
-	return strings.HasPrefix(session.FoldName(name), session.FoldName(prefix))
+	return strings.HasPrefix(model.FoldName(name), model.FoldName(prefix))
 }
 
 // resetPresence forgets what the connection gone said of the rooms' users

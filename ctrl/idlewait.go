@@ -20,14 +20,16 @@ import (
 // while gorilla's buffer holds some; when it is empty, that goroutine ends
 // and a fresh one (started at the runtime's small initial size) waits in
 // the runtime's poller, a few frames deep, for the socket to become
-// readable; then it starts the next burst on a fresh goroutine and ends.
+// readable; then it takes a ping or pong itself, or starts the next burst
+// on a fresh goroutine, and ends.
 // The wait reads nothing: a non-blocking MSG_PEEK of one byte says whether
 // data (or the end of the stream, or an error) is there, and gorilla's
 // read that follows finds out which, with the read deadline in force
 // throughout. While it waits, gorilla's read buffer is swapped for a
 // minimal one (its bytes are all read: there is nothing to keep), and the
-// full one is made again when the burst starts. Over TLS (whose reader may hold a decrypted record the
-// socket no longer shows) the read pump stays one goroutine.
+// full one is made again when the burst starts. Over TLS (whose reader may
+// hold a decrypted record the socket no longer shows) the read pump stays
+// one goroutine.
 
 // readiness waits for a plain TCP socket's readability; its raw is nil
 // over TLS.
@@ -89,13 +91,14 @@ func peekReady(fd uintptr) bool {
 
 // waitThenRead is an idle connection's only goroutine: it waits for the
 // next frame, then hands the reading to a fresh goroutine and ends. A pong
-// (every idle client's answer to the server's pings) it takes itself, as
-// gorilla would (pongFrame), and leaves the next wait to a fresh goroutine,
-// so that no stack grown on the way stays.
+// (every idle client's answer to the server's pings) or a ping (the
+// desktop client's heartbeat) it takes itself, as gorilla would
+// (controlFrame), and leaves the next wait to a fresh goroutine, so that
+// no stack grown on the way stays.
 func (c *conn) waitThenRead() {
 	c.ready.shrink()
 	c.ready.wait()
-	if c.takePong() {
+	if c.takeControl() {
 		go c.waitThenRead()
 		return
 	}
@@ -103,25 +106,28 @@ func (c *conn) waitThenRead() {
 	go c.readBurst()
 }
 
-// maxPong is the longest pong frame a client sends: a header, a mask key
-// and at most 125 bytes of payload (RFC 6455, 5.5).
-const maxPong = 2 + 4 + 125
+// maxControl is the longest control frame a client sends: a header, a
+// mask key and at most 125 bytes of payload (RFC 6455, 5.5).
+const maxControl = 2 + 4 + 125
 
-// takePong reads a complete, well-formed, masked pong frame from the
-// socket if that is what comes next and gorilla is between frames (its
-// buffer empty, the meter at a frame boundary), and does what gorilla's
-// pong handler does: it extends the read deadline. The frame passes the
-// meter like any other, so it is charged as before. Anything else is left
-// to gorilla, which checks it and fails the connection if it is bad.
-func (c *conn) takePong() bool {
+// takeControl reads a complete, well-formed, masked ping or pong frame
+// from the socket if that is what comes next and gorilla is between frames
+// (its buffer empty, the meter at a frame boundary), and does what the
+// handlers gorilla would call do (setHandlers): a pong extends the read
+// deadline; a ping does too, and has the write pump answer it. The frame
+// passes the meter like any other, so it is charged as before. Anything
+// else is left to gorilla, which checks it and fails the connection if it
+// is bad; a ping or pong gorilla reads (one split across reads, say) keeps
+// the read pump in gorilla until the next data frame.
+func (c *conn) takeControl() bool {
 	if !c.ready.idle() || !c.meter.atBoundary() {
 		return false
 	}
-	var b [maxPong]byte
+	var b [maxControl]byte
 	n, ok := 0, false
 	c.ready.raw.Read(func(fd uintptr) bool {
 		got, _, err := unix.Recvfrom(int(fd), b[:], unix.MSG_PEEK|unix.MSG_DONTWAIT)
-		if n = pongFrame(b[:max(got, 0)]); err != nil || n == 0 {
+		if n = controlFrame(b[:max(got, 0)]); err != nil || n == 0 {
 			return true
 		}
 		got, _, err = unix.Recvfrom(int(fd), b[:n], unix.MSG_DONTWAIT)
@@ -132,19 +138,32 @@ func (c *conn) takePong() bool {
 		return false
 	}
 	c.meter.scan(b[:n])
-	c.extendRead()
+	if b[0]&0x0f == opPing {
+		c.pinged(unmask(b[2:6], b[6:n]))
+	} else {
+		c.extendRead()
+	}
 	return true
 }
 
-// pongFrame returns the length of the pong frame b starts with: final, no
-// extension bits, masked, its payload within the control frame limit and
-// all in b; 0 if b does not start with one.
-func pongFrame(b []byte) int {
-	if len(b) < 6 || b[0] != 0x80|opPong || b[1]&0x80 == 0 || b[1]&0x7f > 125 {
+// controlFrame returns the length of the ping or pong frame b starts
+// with: final, no extension bits, masked, its payload within the control
+// frame limit and all in b; 0 if b does not start with one.
+func controlFrame(b []byte) int {
+	if len(b) < 6 || (b[0] != 0x80|opPong && b[0] != 0x80|opPing) || b[1]&0x80 == 0 || b[1]&0x7f > 125 {
 		return 0
 	}
 	if n := 6 + int(b[1]&0x7f); n <= len(b) {
 		return n
 	}
 	return 0
+}
+
+// unmask returns a copy of a client frame's payload p, unmasked with key.
+func unmask(key, p []byte) []byte {
+	out := make([]byte, len(p))
+	for i := range p {
+		out[i] = p[i] ^ key[i%4]
+	}
+	return out
 }

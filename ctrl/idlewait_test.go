@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/gorilla/websocket"
 
@@ -11,7 +12,7 @@ import (
 	"chatroom/model"
 )
 
-func TestPongFrame(t *testing.T) {
+func TestControlFrame(t *testing.T) {
 	long := append([]byte{0x8A, 0x80 | 125, 0, 0, 0, 0}, make([]byte, 125)...)
 	cases := []struct {
 		name  string
@@ -27,13 +28,15 @@ func TestPongFrame(t *testing.T) {
 		{"unmasked", []byte{0x8A, 0x00, 0, 0, 0, 0}, 0},
 		{"not final", []byte{0x0A, 0x80, 0, 0, 0, 0}, 0},
 		{"extension bit", []byte{0xCA, 0x80, 0, 0, 0, 0}, 0},
-		{"ping", []byte{0x89, 0x80, 0, 0, 0, 0}, 0},
+		{"ping", []byte{0x89, 0x80, 0, 0, 0, 0}, 6},
+		{"ping with payload", []byte{0x89, 0x81, 1, 2, 3, 4, 'x'}, 7},
 		{"binary", []byte{0x82, 0x80, 0, 0, 0, 0}, 0},
+		{"close", []byte{0x88, 0x80, 0, 0, 0, 0}, 0},
 		{"length past a control frame's", []byte{0x8A, 0x80 | 126, 0, 200, 0, 0, 0, 0}, 0},
 	}
 	for _, tc := range cases {
-		if got := pongFrame(tc.frame); got != tc.want {
-			t.Errorf("%s: pongFrame = %d, want %d", tc.name, got, tc.want)
+		if got := controlFrame(tc.frame); got != tc.want {
+			t.Errorf("%s: controlFrame = %d, want %d", tc.name, got, tc.want)
 		}
 	}
 }
@@ -45,24 +48,28 @@ func maskedFrame(op byte, p []byte) []byte {
 }
 
 // idleWaiters counts the goroutines waiting for an idle connection's next
-// frame, and those blocked in gorilla's reader.
+// frame, and those blocked in gorilla's reader. Only a goroutine's own
+// frames count: a reader's "created by" line names waitThenRead.
 func idleWaiters() (waiting, inGorilla int) {
 	buf := make([]byte, 1<<20)
 	for _, g := range bytes.Split(buf[:runtime.Stack(buf, true)], []byte("\n\n")) {
+		frames, _, _ := bytes.Cut(g, []byte("\ncreated by "))
 		switch {
-		case bytes.Contains(g, []byte("ctrl.(*conn).waitThenRead")):
-			waiting++
-		case bytes.Contains(g, []byte("ctrl.(*conn).readFrame")):
+		case bytes.Contains(frames, []byte("ctrl.(*conn).readFrame")):
 			inGorilla++
+		case bytes.Contains(frames, []byte("ctrl.(*conn).waitThenRead")):
+			waiting++
 		}
 	}
 	return waiting, inGorilla
 }
 
-// An idle connection waits on the small goroutine, not inside gorilla;
-// pongs (whole, split, or followed by a talk in the same write) do not
-// wake gorilla for nothing, and are still handled as pongs; a malformed
-// one still reaches gorilla, which fails the connection.
+// An idle connection waits on the small goroutine, not inside gorilla,
+// and is back there after pongs (whole, split, or followed by a talk in
+// the same write) and the talk; a malformed pong still reaches gorilla,
+// which fails the connection. (That pongs are still handled as pongs, the
+// read deadline moved, is TestHeartbeat's; a split pong may reach gorilla,
+// which holds the read pump until the talk.)
 func TestIdleConnectionsWaitOutsideGorilla(t *testing.T) {
 	ts := startServer(t, testConfig())
 	a, b := ts.join("alice"), ts.join("bob")
@@ -91,4 +98,40 @@ func TestIdleConnectionsWaitOutsideGorilla(t *testing.T) {
 	if ce := a.expectClose(); ce.Code != websocket.CloseProtocolError {
 		t.Fatalf("alice closed with %d %q, want 1002", ce.Code, ce.Text)
 	}
+}
+
+// A client's ping (the desktop client's heartbeat) is answered, with its
+// payload unmasked, by the small goroutine: the connection goes on waiting
+// outside gorilla, not inside its reader until the next data frame.
+func TestIdlePingAnsweredOutsideGorilla(t *testing.T) {
+	ts := startServer(t, testConfig())
+	a := ts.join("alice")
+	settled := func() error {
+		w, g := idleWaiters()
+		return poll.Check(w == 1 && g == 0, "%d idle waiters and %d readers in gorilla, want 1 and 0", w, g)
+	}
+	poll.CheckFor(t, waitTime, pollEvery, settled)
+
+	pongs := make(chan string, 1)
+	a.ws.SetPongHandler(func(data string) error { pongs <- data; return nil })
+	ping := []byte{0x80 | websocket.PingMessage, 0x82, 1, 2, 3, 4, 'h' ^ 1, 'i' ^ 2} // "hi", masked
+	if _, err := a.ws.NetConn().Write(ping); err != nil {
+		t.Fatal(err)
+	}
+	go func() { // reads until the connection ends, at the test's end
+		for {
+			if _, _, err := a.ws.ReadMessage(); err != nil {
+				return
+			}
+		}
+	}()
+	select {
+	case got := <-pongs:
+		if got != "hi" {
+			t.Fatalf("pong %q, want hi", got)
+		}
+	case <-time.After(waitTime):
+		t.Fatal("no pong")
+	}
+	poll.CheckFor(t, waitTime, pollEvery, settled)
 }

@@ -39,14 +39,18 @@ func (c *conn) readBurst() {
 // the write pump answer pings.
 func (c *conn) setHandlers() {
 	c.ws.SetPongHandler(func(string) error { c.extendRead(); return nil })
-	c.ws.SetPingHandler(func(data string) error {
-		c.extendRead()
-		c.mu.Lock()
-		c.pong = []byte(data)
-		c.unlockAndWake()
-		return nil
-	})
+	c.ws.SetPingHandler(func(data string) error { c.pinged([]byte(data)); return nil })
 	c.extendRead()
+}
+
+// pinged handles a client's ping (gorilla's handler, or the idle wait's,
+// idlewait.go): it extends the read deadline and has the write pump answer
+// with data.
+func (c *conn) pinged(data []byte) {
+	c.extendRead()
+	c.mu.Lock()
+	c.pong = data
+	c.unlockAndWake()
 }
 
 // readFrame reads and handles one data frame (and the control frames

@@ -58,14 +58,8 @@ func (us *user) centrifugoPublish(content []byte) []byte {
 // centrifugoFrame handles one text frame: its newline-separated messages
 // in turn. An error reply to connect or subscribe ends the user.
 func (us *user) centrifugoFrame(p []byte, now int64) error {
-	for len(p) > 0 {
-		line := p
-		if i := bytes.IndexByte(p, '\n'); i >= 0 {
-			line, p = p[:i], p[i+1:]
-		} else {
-			p = nil
-		}
-		if err := us.centrifugoMessage(line, now); err != nil {
+	for line := range bytes.Lines(p) {
+		if err := us.centrifugoMessage(bytes.TrimSuffix(line, []byte("\n")), now); err != nil {
 			return err
 		}
 	}

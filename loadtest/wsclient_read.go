@@ -160,14 +160,8 @@ func (us *user) handleFrame(p []byte, now int64) error {
 	case protoCentrifugo:
 		return us.centrifugoFrame(p, now)
 	case protoLines:
-		for len(p) > 0 {
-			line := p
-			if i := bytes.IndexByte(p, '\n'); i >= 0 {
-				line, p = p[:i], p[i+1:]
-			} else {
-				p = nil
-			}
-			us.handleTalk(line, now)
+		for line := range bytes.Lines(p) {
+			us.handleTalk(bytes.TrimSuffix(line, []byte("\n")), now)
 		}
 	case protoV2:
 		for num, v, rest, ok := nextField(p); ok; num, v, rest, ok = nextField(rest) {

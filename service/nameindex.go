@@ -3,22 +3,19 @@ package service
 import (
 	"slices"
 	"strings"
-	"unicode/utf8"
 
-	"golang.org/x/text/cases"
-	"golang.org/x/text/unicode/norm"
+	"chatroom/model"
 )
 
-// This file owns the order of a room's user list pages: the names sorted
-// by their fold (NFKC, then Unicode case folding: "Alice", "alice" and
-// "ＡＬＩＣＥ" sort together), then by the name itself, so the order is total
-// and stable. A nameIndex keeps it incrementally: a sorted base and a small
-// sorted list of names added since, with a set of the base's names that
-// left; when those grow past an eighth of the base they are merged into a
+// This file owns a room's names kept in the order of its user list pages
+// (model/namefold.go: by fold, then by the name). A nameIndex keeps it
+// incrementally: a sorted base and a small sorted list of names added
+// since, with a set of the base's names that left; when those grow past an eighth of the base they are merged into a
 // new base, in O(n). A page costs a binary search and its own length, so a
 // storm of joiners each sent a first page costs no sort per join.
 
-// sortedName is one name and its fold, compared by fold then name.
+// sortedName is one name and its fold, compared by fold then name
+// (model.CompareNames, with the fold worked out once).
 type sortedName struct{ fold, name string }
 
 func compareSorted(a, b sortedName) int {
@@ -26,16 +23,6 @@ func compareSorted(a, b sortedName) int {
 		return c
 	}
 	return strings.Compare(a.name, b.name)
-}
-
-// foldName is the key pages are sorted and searched by.
-func foldName(s string) string {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return cases.Fold().String(norm.NFKC.String(s))
-		}
-	}
-	return strings.ToLower(s) // ASCII: NFKC changes nothing
 }
 
 // nameIndex is a set of names in page order.
@@ -50,7 +37,7 @@ func newNameIndex(names []string) *nameIndex {
 	x := &nameIndex{removed: make(map[string]struct{})}
 	x.base = make([]sortedName, len(names))
 	for i, n := range names {
-		x.base[i] = sortedName{foldName(n), n}
+		x.base[i] = sortedName{model.FoldName(n), n}
 	}
 	slices.SortFunc(x.base, compareSorted)
 	return x
@@ -62,7 +49,7 @@ func (x *nameIndex) add(name string) {
 		delete(x.removed, name) // still in base, in its place
 		return
 	}
-	k := sortedName{foldName(name), name}
+	k := sortedName{model.FoldName(name), name}
 	i, _ := slices.BinarySearchFunc(x.added, k, compareSorted)
 	x.added = slices.Insert(x.added, i, k)
 	x.settle()
@@ -70,7 +57,7 @@ func (x *nameIndex) add(name string) {
 
 // remove removes name, which is in the set.
 func (x *nameIndex) remove(name string) {
-	k := sortedName{foldName(name), name}
+	k := sortedName{model.FoldName(name), name}
 	if i, ok := slices.BinarySearchFunc(x.added, k, compareSorted); ok {
 		x.added = slices.Delete(x.added, i, i+1)
 		return
@@ -128,7 +115,7 @@ func (x *nameIndex) start(s []sortedName, from sortedName, after bool) int {
 func (x *nameIndex) page(cursor, prefix string, limit int) (names []string, more bool) {
 	from, after := sortedName{fold: prefix}, false
 	if cursor != "" {
-		if c := (sortedName{foldName(cursor), cursor}); compareSorted(c, from) >= 0 {
+		if c := (sortedName{model.FoldName(cursor), cursor}); compareSorted(c, from) >= 0 {
 			from, after = c, true
 		}
 	}

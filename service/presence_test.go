@@ -51,7 +51,7 @@ func checkWalk(t *testing.T, x *nameIndex, online map[string]bool, prefix string
 	t.Helper()
 	var want []sortedName
 	for n := range online {
-		if k := (sortedName{foldName(n), n}); strings.HasPrefix(k.fold, foldName(prefix)) {
+		if k := (sortedName{model.FoldName(n), n}); strings.HasPrefix(k.fold, model.FoldName(prefix)) {
 			want = append(want, k)
 		}
 	}
@@ -59,7 +59,7 @@ func checkWalk(t *testing.T, x *nameIndex, online map[string]bool, prefix string
 	var got []string
 	cursor := ""
 	for range len(online) + 2 {
-		page, more := x.page(cursor, foldName(prefix), limit)
+		page, more := x.page(cursor, model.FoldName(prefix), limit)
 		got = append(got, page...)
 		if !more {
 			break
@@ -100,7 +100,7 @@ func TestFoldOrder(t *testing.T) {
 	if want := []string{"Alice", "alice", "ALICE1", "ａｌｉｃｅ2", "bob"}; !slices.Equal(got, want) || more {
 		t.Fatalf("order %v, want %v", got, want)
 	}
-	if got, _ := x.page("Alice", foldName("ALI"), 10); !slices.Equal(got, []string{"alice", "ALICE1", "ａｌｉｃｅ2"}) {
+	if got, _ := x.page("Alice", model.FoldName("ALI"), 10); !slices.Equal(got, []string{"alice", "ALICE1", "ａｌｉｃｅ2"}) {
 		t.Fatalf("after Alice, prefix ALI: %v", got)
 	}
 }

@@ -213,26 +213,39 @@ func (r *room) broadcast(f *Frame) {
 	if onFanout != nil { // no clock reads when nobody measures
 		start = time.Now()
 	}
-	var slow []*entry
+	slow := r.queueTo(f, nil)
+	if onFanout != nil {
+		onFanout(len(r.active)+slow, time.Since(start))
+	}
+}
+
+// queueTo queues f to the active members that want it (every one if want
+// is nil) and holds it for those catching up that want it. Members whose
+// queue is full are closed as slow consumers; it returns how many were.
+func (r *room) queueTo(f *Frame, want func(*entry) bool) (slow int) {
+	var full []*entry
 	queued := 0
 	for _, e := range r.active {
+		if want != nil && !want(e) {
+			continue
+		}
 		switch e.m.Send(f) {
 		case Queued:
 			queued++
 		case QueueFull:
-			slow = append(slow, e)
+			full = append(full, e)
 		}
 	}
 	r.hub.counts.out(f, queued)
-	for _, e := range slow {
+	for _, e := range full {
 		r.dropSlow(e)
 	}
 	for _, e := range r.catching {
-		r.hold(e, f)
+		if want == nil || want(e) {
+			r.hold(e, f)
+		}
 	}
-	if onFanout != nil {
-		onFanout(len(r.active)+len(slow), time.Since(start))
-	}
+	return len(full)
 }
 
 func (r *room) send(e *entry, f *Frame) {

@@ -217,31 +217,9 @@ func (r *room) presenceFrame(joined, left []string) *Frame {
 }
 
 // presenceTo queues f to the members receiving events (and holds it for
-// those catching up) that coalesce, or that do not, but skip. Members
-// whose queue is full are closed as slow consumers.
+// those catching up) that coalesce, or that do not, but skip (queueTo).
 func (r *room) presenceTo(f *Frame, coalescing bool, skip *entry) {
-	var slow []*entry
-	queued := 0
-	for _, e := range r.active {
-		if e.coalesce != coalescing || e == skip {
-			continue
-		}
-		switch e.m.Send(f) {
-		case Queued:
-			queued++
-		case QueueFull:
-			slow = append(slow, e)
-		}
-	}
-	r.hub.counts.out(f, queued)
-	for _, e := range slow {
-		r.dropSlow(e)
-	}
-	for _, e := range r.catching {
-		if e.coalesce == coalescing && e != skip {
-			r.hold(e, f)
-		}
-	}
+	r.queueTo(f, func(e *entry) bool { return e.coalesce == coalescing && e != skip })
 }
 
 // welcome sends a joiner, after its own join, what it is told of the

@@ -107,7 +107,7 @@ func (r *room) namesLocked(q NamesQuery) *Frame {
 		case limit > model.MaxUserListPage:
 			limit = model.MaxUserListPage
 		}
-		names, more := r.users.pages().page(q.Cursor, foldName(q.Prefix), limit)
+		names, more := r.users.pages().page(q.Cursor, model.FoldName(q.Prefix), limit)
 		for _, n := range names {
 			body = appendUserEntry(body, n)
 		}
@@ -145,7 +145,7 @@ func (l *userList) firstPage() (body []byte, cursor string) {
 			c.body = appendUserEntry(c.body, n)
 		}
 		if len(names) > 0 {
-			c.last = sortedName{foldName(names[len(names)-1]), names[len(names)-1]}
+			c.last = sortedName{model.FoldName(names[len(names)-1]), names[len(names)-1]}
 		}
 		l.first = c
 	}
@@ -158,7 +158,7 @@ func (l *userList) firstPage() (body []byte, cursor string) {
 // changedFirst forgets the first page if name, which joined or left,
 // is on it (or the page holds every name).
 func (l *userList) changedFirst(name string) {
-	if c := l.first; c != nil && (!c.full || compareSorted(sortedName{foldName(name), name}, c.last) <= 0) {
+	if c := l.first; c != nil && (!c.full || compareSorted(sortedName{model.FoldName(name), name}, c.last) <= 0) {
 		l.first = nil
 	}
 }

@@ -12,8 +12,8 @@ import (
 // moments too, each attempt a thundering herd, the next one further off.
 // So each wait is drawn at random from the upper half of the backoff: the
 // attempts spread over half the backoff, and no wait is longer than the
-// backoff itself (the bound the session's reconnecting state shows), so
-// the jitter costs no client more time than before.
+// backoff itself, so the jitter costs no client more time than before. The
+// reconnecting state's RetryIn is the wait drawn.
 //
 // While the server's address refuses connections outright (nothing
 // listens: it is restarting), an attempt costs the server nothing, so the

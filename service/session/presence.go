@@ -8,13 +8,8 @@ package session
 // reported as they come (dispatch.go).
 
 import (
-	"cmp"
 	"slices"
 	"strings"
-	"unicode/utf8"
-
-	"golang.org/x/text/cases"
-	"golang.org/x/text/unicode/norm"
 
 	"chatroom/model"
 )
@@ -55,8 +50,7 @@ func (s *Session) UserListPage(room, prefix, cursor string, limit int) error {
 // room's pages (none: the first page of a large room we joined). The
 // server answers requests in order; a whole list it sends on its own (the
 // room stopped being large) may come between, and is taken for the
-// answer to the oldest request only if that asked for the first page of
-// all names, which the whole room is.
+// answer to the oldest request if it can be that answer (wholeAnswers).
 func (s *Session) userList(m *model.ChatRoomRequest) {
 	users := make([]string, 0, len(m.UserList))
 	for _, name := range m.UserList {
@@ -64,14 +58,14 @@ func (s *Session) userList(m *model.ChatRoomRequest) {
 	}
 	if !m.Large && m.Cursor == "" && len(users) >= int(m.Count) {
 		s.mu.Lock()
-		if asks := s.userPages[m.Room]; len(asks) > 0 && asks[0] == (pageAsk{}) {
+		if asks := s.userPages[m.Room]; len(asks) > 0 && wholeAnswers(asks[0], users) {
 			s.userPages[m.Room] = asks[1:] // it may answer that: the whole room is its page
 		}
 		s.mu.Unlock()
 		s.onEvent(UserList{Room: m.Room, Users: users, Count: int(m.Count)})
 		return
 	}
-	slices.SortFunc(users, comparePaged) // a map has no order; a page is a run of names in the server's
+	slices.SortFunc(users, model.CompareNames) // a map has no order; a page is a run of names in the server's
 	s.mu.Lock()
 	var ask pageAsk
 	if asks := s.userPages[m.Room]; len(asks) > 0 {
@@ -80,6 +74,22 @@ func (s *Session) userList(m *model.ChatRoomRequest) {
 	}
 	s.mu.Unlock()
 	s.onEvent(UserPage{Room: m.Room, Prefix: ask.prefix, After: ask.after, Users: users, Cursor: m.Cursor, Count: int(m.Count), Large: m.Large})
+}
+
+// wholeAnswers says whether a room's whole user list, users, can be the
+// answer to ask: every name is after its cursor and starts with its
+// prefix. A room that is not large answers a page with a cursor or a
+// prefix that every member fits just so (no cursor, as many names as the
+// count); were it not taken for that answer, the ask would stay, and each
+// later page be matched to the request before its own.
+func wholeAnswers(ask pageAsk, users []string) bool {
+	prefix := model.FoldName(ask.prefix)
+	for _, u := range users {
+		if !strings.HasPrefix(model.FoldName(u), prefix) || (ask.after != "" && model.CompareNames(u, ask.after) <= 0) {
+			return false
+		}
+	}
+	return true
 }
 
 // userPageRefused reports error m as the refusal of the oldest page asked
@@ -100,22 +110,4 @@ func (s *Session) userPageRefused(m *model.ChatRoomRequest) bool {
 	s.mu.Unlock()
 	s.onEvent(UserPageRefused{Room: m.Room, Prefix: asks[0].prefix, After: asks[0].after, Reason: m.Content})
 	return true
-}
-
-// FoldName is the key a server sorts a room's pages of names by, and
-// matches a name prefix with: NFKC, then Unicode case folding ("Alice",
-// "alice" and "ＡＬＩＣＥ" are one), as service/nameindex.go does.
-func FoldName(s string) string {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return cases.Fold().String(norm.NFKC.String(s))
-		}
-	}
-	return strings.ToLower(s) // ASCII: NFKC changes nothing
-}
-
-// comparePaged orders names as the server's pages do: by fold, then by
-// the name itself.
-func comparePaged(a, b string) int {
-	return cmp.Or(strings.Compare(FoldName(a), FoldName(b)), strings.Compare(a, b))
 }

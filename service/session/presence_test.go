@@ -69,3 +69,41 @@ func TestSessionPresenceFramesAndPages(t *testing.T) {
 		t.Fatalf("second request %v", r)
 	}
 }
+
+// A room that is no longer large answers a page asked with a prefix, or
+// after a cursor, that every member fits with what looks like the whole
+// list (no cursor, as many names as its count). That is the page's answer:
+// the next page is matched to the request that asked for it, not to the
+// one before.
+func TestSessionWholeListAnswersAPageEveryMemberFits(t *testing.T) {
+	first := []*model.ChatRoomRequest{
+		{Type: model.TypeJoin, UserName: "bea", Room: "go", Seq: 1},
+		{Type: model.TypePresence, Room: "go", Count: 1500, Large: true},
+	}
+	addr := wsscript.Serve(t, nil, first, func(m *model.ChatRoomRequest) []*model.ChatRoomRequest {
+		if m.Type != model.TypeUserList {
+			return nil
+		}
+		if m.Content == "B" || m.Cursor == "adam" { // small again: everyone fits
+			return []*model.ChatRoomRequest{{Type: model.TypeUserList, Room: "go", UserList: wsscript.Names("bea", "Bob"), Count: 2}}
+		}
+		return []*model.ChatRoomRequest{{Type: model.TypeUserList, Room: "go", UserList: wsscript.Names(m.Content + "1"), Count: 1500, Large: true}}
+	})
+	s, rec, _ := run(t, session.Config{URL: addr, Username: "bea"})
+	rec.wait(t, "the large presence", isPresence)
+	for _, ask := range [][2]string{{"B", ""}, {"", "adam"}, {"ca", ""}} {
+		if err := s.UserListPage("go", ask[0], ask[1], 50); err != nil {
+			t.Fatal(err)
+		}
+	}
+	isList := func(e session.Event) bool { _, ok := e.(session.UserList); return ok }
+	for range 2 {
+		if ul := rec.wait(t, "a whole list", isList).(session.UserList); len(ul.Users) != 2 || ul.Count != 2 {
+			t.Fatalf("whole list %+v", ul)
+		}
+	}
+	isPage := func(e session.Event) bool { _, ok := e.(session.UserPage); return ok }
+	if p := rec.wait(t, "the page of ca", isPage).(session.UserPage); p.Prefix != "ca" || p.After != "" || !slices.Equal(p.Users, []string{"ca1"}) {
+		t.Fatalf("page %+v, want the answer to the prefix ca", p)
+	}
+}
