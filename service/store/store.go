@@ -89,7 +89,7 @@ type Store struct {
 	r         *sql.DB // read-only connections
 	stmts     writeStmts
 	lastSeq   atomic.Uint64 // the highest seq given
-	recorded  uint64        // the last seq in the file (Append's and Close's)
+	recorded  uint64        // the last seq in the file: Append's, then Close's (Close comes after the last Append: the broker's writer has stopped)
 	closed    atomic.Bool
 	closeOnce sync.Once
 	stopTrim  context.CancelFunc
