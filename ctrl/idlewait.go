@@ -106,16 +106,13 @@ func (c *conn) waitThenRead() {
 	go c.readBurst()
 }
 
-// maxControl is the longest control frame a client sends: a header, a
-// mask key and at most 125 bytes of payload (RFC 6455, 5.5).
-const maxControl = 2 + 4 + 125
-
-// takeControl reads a complete, well-formed, masked ping or pong frame
-// from the socket if that is what comes next and gorilla is between frames
-// (its buffer empty, the meter at a frame boundary), and does what the
-// handlers gorilla would call do (setHandlers): a pong extends the read
-// deadline; a ping does too, and has the write pump answer it. The frame
-// passes the meter like any other, so it is charged as before. Anything
+// takeControl reads the complete, well-formed, masked ping and pong frames
+// (up to controlRun bytes of them) from the socket if that is what comes
+// next and gorilla is between frames (its buffer empty, the meter at a
+// frame boundary), and does what the handlers gorilla would call do
+// (setHandlers): a pong extends the read deadline; a ping does too, and
+// has the write pump answer it. Each frame passes the meter like any
+// other, so it is charged as before. Anything
 // else is left to gorilla, which checks it and fails the connection if it
 // is bad; a ping or pong gorilla reads (one split across reads, say) keeps
 // the read pump in gorilla until the next data frame.
@@ -123,11 +120,11 @@ func (c *conn) takeControl() bool {
 	if !c.ready.idle() || !c.meter.atBoundary() {
 		return false
 	}
-	var b [maxControl]byte
+	b := make([]byte, controlRun)
 	n, ok := 0, false
 	c.ready.raw.Read(func(fd uintptr) bool {
-		got, _, err := unix.Recvfrom(int(fd), b[:], unix.MSG_PEEK|unix.MSG_DONTWAIT)
-		if n = controlFrame(b[:max(got, 0)]); err != nil || n == 0 {
+		got, _, err := unix.Recvfrom(int(fd), b, unix.MSG_PEEK|unix.MSG_DONTWAIT)
+		if n = controlRunLen(b[:max(got, 0)]); err != nil || n == 0 {
 			return true
 		}
 		got, _, err = unix.Recvfrom(int(fd), b[:n], unix.MSG_DONTWAIT)
@@ -137,13 +134,40 @@ func (c *conn) takeControl() bool {
 	if !ok {
 		return false
 	}
-	c.meter.scan(b[:n])
-	if b[0]&0x0f == opPing {
-		c.pinged(unmask(b[2:6], b[6:n]))
+	var ping []byte
+	for f := b[:n]; len(f) > 0 && !c.meter.stopped; {
+		k := controlFrame(f)
+		c.meter.scan(f[:k])
+		if f[0]&0x0f == opPing {
+			ping = unmask(f[2:6], f[6:k])
+		}
+		f = f[k:]
+	}
+	if ping != nil {
+		c.pinged(ping) // one pong answers the last, as gorilla's handler does
 	} else {
 		c.extendRead()
 	}
 	return true
+}
+
+// controlRun is the most bytes of pings and pongs the idle wait takes at
+// once: a flood of them is read about as fast as gorilla reads it (its
+// buffer's size), so that the flood is found, and the connection closed
+// with its close handshake, before the socket holds much more of it.
+const controlRun = readBufferSize
+
+// controlRunLen returns the length of the run of whole ping and pong
+// frames b starts with (0: none).
+func controlRunLen(b []byte) int {
+	n := 0
+	for {
+		k := controlFrame(b[n:])
+		if k == 0 {
+			return n
+		}
+		n += k
+	}
 }
 
 // controlFrame returns the length of the ping or pong frame b starts
