@@ -2,17 +2,14 @@ package session_test
 
 import (
 	"fmt"
-	"net"
-	"net/http"
 	"slices"
 	"testing"
 	"time"
 
-	"github.com/gorilla/websocket"
-
 	"chatroom/config"
 	"chatroom/internal/chattest"
 	"chatroom/internal/faultnet"
+	"chatroom/internal/wsscript"
 	"chatroom/model"
 	"chatroom/service/session"
 )
@@ -151,11 +148,11 @@ func TestSessionReadsABigPage(t *testing.T) {
 			Content: string(make([]byte, 4096)),
 		})
 	}
-	frame := model.Encode(page)
-	if len(frame) < 800<<10 {
-		t.Fatalf("the page is only %d bytes", len(frame))
+	if n := len(model.Encode(page)); n < 800<<10 {
+		t.Fatalf("the page is only %d bytes", n)
 	}
-	url := serveFrames(t, model.Encode(&model.ChatRoomRequest{Type: model.TypeJoin, UserName: "x", Room: "go", Seq: 1}), frame)
+	url := wsscript.Serve(t, nil, []*model.ChatRoomRequest{{Type: model.TypeJoin, UserName: "x", Room: "go", Seq: 1}},
+		func(*model.ChatRoomRequest) []*model.ChatRoomRequest { return []*model.ChatRoomRequest{page} })
 	s, rec, _ := run(t, session.Config{URL: url, Username: "x"})
 	rec.wait(t, "connected", state(session.Connected))
 	if err := s.Page("go", "", 1000, 0); err != nil {
@@ -165,39 +162,6 @@ func TestSessionReadsABigPage(t *testing.T) {
 	if len(p.Messages) != model.MaxHistoryPage || !p.More || p.Before != 1000 {
 		t.Fatalf("page of %d talks, more %v, before %d", len(p.Messages), p.More, p.Before)
 	}
-}
-
-// serveFrames serves a WebSocket endpoint on loopback that sends first,
-// then answers each frame it reads with answer; it returns its URL.
-func serveFrames(t *testing.T, first, answer []byte) string {
-	t.Helper()
-	mux := http.NewServeMux()
-	mux.HandleFunc("/ws", func(w http.ResponseWriter, r *http.Request) {
-		ws, err := (&websocket.Upgrader{}).Upgrade(w, r, nil)
-		if err != nil {
-			return
-		}
-		defer ws.Close()
-		if ws.WriteMessage(websocket.BinaryMessage, first) != nil {
-			return
-		}
-		for {
-			if _, _, err := ws.ReadMessage(); err != nil {
-				return
-			}
-			if ws.WriteMessage(websocket.BinaryMessage, answer) != nil {
-				return
-			}
-		}
-	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := &http.Server{Handler: mux}
-	go hs.Serve(ln)
-	t.Cleanup(func() { hs.Close() })
-	return "ws://" + ln.Addr().String() + "/ws"
 }
 
 // A catch-up longer than one frame (200 talks) comes in several, in
