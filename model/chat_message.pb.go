@@ -112,6 +112,54 @@
 // limit cannot have it sent more often): then every member is sent the
 // whole userlist (and coalescing clients a presence frame without large).
 //
+// Moderation (new fields and types). With -auth-secret, names are proven
+// by tokens and roles can be trusted: a server admin (the token's "role"
+// claim "admin", or a name in -admins), a room's owner (whoever created
+// it; the default room has none) and its moderators (named by the owner
+// or an admin). Without -auth-secret nobody has a role over WebSocket
+// (a self-chosen name proves nothing): the operator moderates with the
+// server API (/api/, -api-key). Every request below is refused with an
+// error in words (room or to say what it was about) unless the sender's
+// role in that room allows it, and never acts on someone whose role is
+// the sender's or higher. Every action is kept in the audit trail.
+//
+//   type      sent by  fields set                        meaning (who may)
+//   kick      client   room to [content]                 take to out of room, content the reason (moderator+);
+//                                                        kicked from its home room, to's connection is closed
+//                                                        (4001) after the kick event
+//   ban       client   [room] to [duration] [address]    ban the name to (and with address, the address it is
+//                      [server] [content]                connected from) from room, or with server from the
+//                                                        server (admin), for duration seconds (0: for ever);
+//                                                        an online target is kicked (server: closed, 4003);
+//                                                        bans are stored and survive restarts
+//   unban     client   [room] to [server]                lift the ban
+//   mute      client   room to [duration] [content]      to cannot talk in room for duration s (0: for ever)
+//   unmute    client   room to
+//   delete    client   room target_seq [content]         delete a talk: gone from history and search, and from
+//                                                        every client's view; a tombstone says by whom
+//   topic     client   room topic                        set the room's topic ("" clears it; <= 300 bytes)
+//   slow      client   room duration                     slow mode: each user may talk once per duration s in
+//                                                        room (0: off); moderators are exempt
+//   role      client   room to role                      name to the room's "moderator", or "" to unname
+//                                                        (owner, admin)
+//   audit     client   [room] [before] [limit]           the audit trail, newest first (admin)
+//
+//   kick, ban, mute, unmute, topic, slow, role
+//             server   room user_name by [content]       the action, to the room's members, in the room's order
+//                      [until] [topic] [duration] [role] (seq): user_name is who it was done to, by who did it;
+//                                                        to a joiner, after its own join: topic, slow and its
+//                                                        role, if set (no seq)
+//   unban     server   [room] user_name by [server]      to the one who lifted it
+//   delete    server   room user_name by target_seq      a talk was deleted: drop it from view. In a history or
+//                                                        search reply, a deleted talk is this tombstone, its seq
+//                                                        the talk's, with no content
+//   audit     server   messages more                     one page of the audit trail, newest first: each entry
+//                                                        is the action's event (type, room, user_name, by,
+//                                                        content, duration, until, timestamp; seq: the entry's
+//                                                        id, ask again with before = the last one's seq)
+// A talk whose user_name is "server" is a message from the operator (the
+// server API); no user may take that name.
+//
 // Batched framing (opt-in). A client that offers the WebSocket subprotocol
 // "chatroom.v2" in its handshake, and gets it back, receives ChatRoomBatch
 // frames instead: each binary frame carries one or more ChatRoomRequests, in
@@ -206,7 +254,25 @@ type ChatRoomRequest struct {
 	Count uint32 `protobuf:"varint,19,opt,name=count,proto3" json:"count,omitempty"`
 	// A presence or userlist frame: the room is past -presence-limit
 	// members: no per-user presence is sent, the user list comes in pages.
-	Large         bool `protobuf:"varint,20,opt,name=large,proto3" json:"large,omitempty"`
+	Large bool `protobuf:"varint,20,opt,name=large,proto3" json:"large,omitempty"`
+	// Moderation: ban and mute, how long in seconds (0: for ever); slow,
+	// the seconds between two talks of one user (0: off).
+	Duration uint32 `protobuf:"varint,21,opt,name=duration,proto3" json:"duration,omitempty"`
+	// A ban: the target's address is banned too.
+	Address bool `protobuf:"varint,22,opt,name=address,proto3" json:"address,omitempty"`
+	// A ban or unban of the whole server (admins only).
+	Server bool `protobuf:"varint,23,opt,name=server,proto3" json:"server,omitempty"`
+	// Who did a moderation action (events, tombstones, the audit trail).
+	By string `protobuf:"bytes,24,opt,name=by,proto3" json:"by,omitempty"`
+	// A delete: the seq of the talk deleted.
+	TargetSeq uint64 `protobuf:"varint,25,opt,name=target_seq,json=targetSeq,proto3" json:"target_seq,omitempty"`
+	// A role request or event: "moderator" or "" (none); to a joiner:
+	// its role in the room ("admin", "owner", "moderator").
+	Role string `protobuf:"bytes,26,opt,name=role,proto3" json:"role,omitempty"`
+	// A room's topic (a topic request or event, and to a joiner).
+	Topic string `protobuf:"bytes,27,opt,name=topic,proto3" json:"topic,omitempty"`
+	// A ban or mute: when it ends, Unix milliseconds (0: never).
+	Until         int64 `protobuf:"varint,28,opt,name=until,proto3" json:"until,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -381,6 +447,62 @@ func (x *ChatRoomRequest) GetLarge() bool {
 	return false
 }
 
+func (x *ChatRoomRequest) GetDuration() uint32 {
+	if x != nil {
+		return x.Duration
+	}
+	return 0
+}
+
+func (x *ChatRoomRequest) GetAddress() bool {
+	if x != nil {
+		return x.Address
+	}
+	return false
+}
+
+func (x *ChatRoomRequest) GetServer() bool {
+	if x != nil {
+		return x.Server
+	}
+	return false
+}
+
+func (x *ChatRoomRequest) GetBy() string {
+	if x != nil {
+		return x.By
+	}
+	return ""
+}
+
+func (x *ChatRoomRequest) GetTargetSeq() uint64 {
+	if x != nil {
+		return x.TargetSeq
+	}
+	return 0
+}
+
+func (x *ChatRoomRequest) GetRole() string {
+	if x != nil {
+		return x.Role
+	}
+	return ""
+}
+
+func (x *ChatRoomRequest) GetTopic() string {
+	if x != nil {
+		return x.Topic
+	}
+	return ""
+}
+
+func (x *ChatRoomRequest) GetUntil() int64 {
+	if x != nil {
+		return x.Until
+	}
+	return 0
+}
+
 // One room in a rooms reply.
 type RoomInfo struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -492,7 +614,7 @@ var File_chat_message_proto protoreflect.FileDescriptor
 
 const file_chat_message_proto_rawDesc = "" +
 	"\n" +
-	"\x12chat_message.proto\x12\bchatroom\"\xf6\x04\n" +
+	"\x12chat_message.proto\x12\bchatroom\"\xb3\x06\n" +
 	"\x0fChatRoomRequest\x12\x12\n" +
 	"\x04type\x18\x01 \x01(\tR\x04type\x12\x1b\n" +
 	"\tuser_name\x18\x02 \x01(\tR\buserName\x12\x18\n" +
@@ -514,7 +636,16 @@ const file_chat_message_proto_rawDesc = "" +
 	"\x06joined\x18\x11 \x03(\tR\x06joined\x12\x12\n" +
 	"\x04left\x18\x12 \x03(\tR\x04left\x12\x14\n" +
 	"\x05count\x18\x13 \x01(\rR\x05count\x12\x14\n" +
-	"\x05large\x18\x14 \x01(\bR\x05large\x1a;\n" +
+	"\x05large\x18\x14 \x01(\bR\x05large\x12\x1a\n" +
+	"\bduration\x18\x15 \x01(\rR\bduration\x12\x18\n" +
+	"\aaddress\x18\x16 \x01(\bR\aaddress\x12\x16\n" +
+	"\x06server\x18\x17 \x01(\bR\x06server\x12\x0e\n" +
+	"\x02by\x18\x18 \x01(\tR\x02by\x12\x1d\n" +
+	"\n" +
+	"target_seq\x18\x19 \x01(\x04R\ttargetSeq\x12\x12\n" +
+	"\x04role\x18\x1a \x01(\tR\x04role\x12\x14\n" +
+	"\x05topic\x18\x1b \x01(\tR\x05topic\x12\x14\n" +
+	"\x05until\x18\x1c \x01(\x03R\x05until\x1a;\n" +
 	"\rUserListEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"N\n" +

@@ -112,6 +112,54 @@
 // limit cannot have it sent more often): then every member is sent the
 // whole userlist (and coalescing clients a presence frame without large).
 //
+// Moderation (new fields and types). With -auth-secret, names are proven
+// by tokens and roles can be trusted: a server admin (the token's "role"
+// claim "admin", or a name in -admins), a room's owner (whoever created
+// it; the default room has none) and its moderators (named by the owner
+// or an admin). Without -auth-secret nobody has a role over WebSocket
+// (a self-chosen name proves nothing): the operator moderates with the
+// server API (/api/, -api-key). Every request below is refused with an
+// error in words (room or to say what it was about) unless the sender's
+// role in that room allows it, and never acts on someone whose role is
+// the sender's or higher. Every action is kept in the audit trail.
+//
+//   type      sent by  fields set                        meaning (who may)
+//   kick      client   room to [content]                 take to out of room, content the reason (moderator+);
+//                                                        kicked from its home room, to's connection is closed
+//                                                        (4001) after the kick event
+//   ban       client   [room] to [duration] [address]    ban the name to (and with address, the address it is
+//                      [server] [content]                connected from) from room, or with server from the
+//                                                        server (admin), for duration seconds (0: for ever);
+//                                                        an online target is kicked (server: closed, 4003);
+//                                                        bans are stored and survive restarts
+//   unban     client   [room] to [server]                lift the ban
+//   mute      client   room to [duration] [content]      to cannot talk in room for duration s (0: for ever)
+//   unmute    client   room to
+//   delete    client   room target_seq [content]         delete a talk: gone from history and search, and from
+//                                                        every client's view; a tombstone says by whom
+//   topic     client   room topic                        set the room's topic ("" clears it; <= 300 bytes)
+//   slow      client   room duration                     slow mode: each user may talk once per duration s in
+//                                                        room (0: off); moderators are exempt
+//   role      client   room to role                      name to the room's "moderator", or "" to unname
+//                                                        (owner, admin)
+//   audit     client   [room] [before] [limit]           the audit trail, newest first (admin)
+//
+//   kick, ban, mute, unmute, topic, slow, role
+//             server   room user_name by [content]       the action, to the room's members, in the room's order
+//                      [until] [topic] [duration] [role] (seq): user_name is who it was done to, by who did it;
+//                                                        to a joiner, after its own join: topic, slow and its
+//                                                        role, if set (no seq)
+//   unban     server   [room] user_name by [server]      to the one who lifted it
+//   delete    server   room user_name by target_seq      a talk was deleted: drop it from view. In a history or
+//                                                        search reply, a deleted talk is this tombstone, its seq
+//                                                        the talk's, with no content
+//   audit     server   messages more                     one page of the audit trail, newest first: each entry
+//                                                        is the action's event (type, room, user_name, by,
+//                                                        content, duration, until, timestamp; seq: the entry's
+//                                                        id, ask again with before = the last one's seq)
+// A talk whose user_name is "server" is a message from the operator (the
+// server API); no user may take that name.
+//
 // Batched framing (opt-in). A client that offers the WebSocket subprotocol
 // "chatroom.v2" in its handshake, and gets it back, receives ChatRoomBatch
 // frames instead: each binary frame carries one or more ChatRoomRequests, in
@@ -140,7 +188,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file chat_message.proto.
  */
 export const file_chat_message: GenFile = /*@__PURE__*/
-  fileDesc("ChJjaGF0X21lc3NhZ2UucHJvdG8SCGNoYXRyb29tItMDCg9DaGF0Um9vbVJlcXVlc3QSDAoEdHlwZRgBIAEoCRIRCgl1c2VyX25hbWUYAiABKAkSDwoHY29udGVudBgDIAEoCRI6Cgl1c2VyX2xpc3QYBCADKAsyJy5jaGF0cm9vbS5DaGF0Um9vbVJlcXVlc3QuVXNlckxpc3RFbnRyeRIRCgl0aW1lc3RhbXAYBSABKAMSCwoDc2VxGAYgASgEEgwKBHJvb20YByABKAkSCgoCdG8YCCABKAkSIQoFcm9vbXMYCSADKAsyEi5jaGF0cm9vbS5Sb29tSW5mbxIOCgZjdXJzb3IYCiABKAkSDQoFbGltaXQYCyABKA0SDwoHcHJpdmF0ZRgMIAEoCBIOCgZiZWZvcmUYDSABKAQSDQoFc2luY2UYDiABKAQSKwoIbWVzc2FnZXMYDyADKAsyGS5jaGF0cm9vbS5DaGF0Um9vbVJlcXVlc3QSDAoEbW9yZRgQIAEoCBIOCgZqb2luZWQYESADKAkSDAoEbGVmdBgSIAMoCRINCgVjb3VudBgTIAEoDRINCgVsYXJnZRgUIAEoCBovCg1Vc2VyTGlzdEVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiOAoIUm9vbUluZm8SDAoEbmFtZRgBIAEoCRIPCgdtZW1iZXJzGAIgASgNEg0KBXRvcGljGAMgASgJIjwKDUNoYXRSb29tQmF0Y2gSKwoIbWVzc2FnZXMYASADKAsyGS5jaGF0cm9vbS5DaGF0Um9vbVJlcXVlc3RCEFoOY2hhdHJvb20vbW9kZWxiBnByb3RvMw");
+  fileDesc("ChJjaGF0X21lc3NhZ2UucHJvdG8SCGNoYXRyb29tItIECg9DaGF0Um9vbVJlcXVlc3QSDAoEdHlwZRgBIAEoCRIRCgl1c2VyX25hbWUYAiABKAkSDwoHY29udGVudBgDIAEoCRI6Cgl1c2VyX2xpc3QYBCADKAsyJy5jaGF0cm9vbS5DaGF0Um9vbVJlcXVlc3QuVXNlckxpc3RFbnRyeRIRCgl0aW1lc3RhbXAYBSABKAMSCwoDc2VxGAYgASgEEgwKBHJvb20YByABKAkSCgoCdG8YCCABKAkSIQoFcm9vbXMYCSADKAsyEi5jaGF0cm9vbS5Sb29tSW5mbxIOCgZjdXJzb3IYCiABKAkSDQoFbGltaXQYCyABKA0SDwoHcHJpdmF0ZRgMIAEoCBIOCgZiZWZvcmUYDSABKAQSDQoFc2luY2UYDiABKAQSKwoIbWVzc2FnZXMYDyADKAsyGS5jaGF0cm9vbS5DaGF0Um9vbVJlcXVlc3QSDAoEbW9yZRgQIAEoCBIOCgZqb2luZWQYESADKAkSDAoEbGVmdBgSIAMoCRINCgVjb3VudBgTIAEoDRINCgVsYXJnZRgUIAEoCBIQCghkdXJhdGlvbhgVIAEoDRIPCgdhZGRyZXNzGBYgASgIEg4KBnNlcnZlchgXIAEoCBIKCgJieRgYIAEoCRISCgp0YXJnZXRfc2VxGBkgASgEEgwKBHJvbGUYGiABKAkSDQoFdG9waWMYGyABKAkSDQoFdW50aWwYHCABKAMaLwoNVXNlckxpc3RFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIjgKCFJvb21JbmZvEgwKBG5hbWUYASABKAkSDwoHbWVtYmVycxgCIAEoDRINCgV0b3BpYxgDIAEoCSI8Cg1DaGF0Um9vbUJhdGNoEisKCG1lc3NhZ2VzGAEgAygLMhkuY2hhdHJvb20uQ2hhdFJvb21SZXF1ZXN0QhBaDmNoYXRyb29tL21vZGVsYgZwcm90bzM");
 
 /**
  * @generated from message chatroom.ChatRoomRequest
@@ -295,6 +343,64 @@ export type ChatRoomRequest = Message<"chatroom.ChatRoomRequest"> & {
    * @generated from field: bool large = 20;
    */
   large: boolean;
+
+  /**
+   * Moderation: ban and mute, how long in seconds (0: for ever); slow,
+   * the seconds between two talks of one user (0: off).
+   *
+   * @generated from field: uint32 duration = 21;
+   */
+  duration: number;
+
+  /**
+   * A ban: the target's address is banned too.
+   *
+   * @generated from field: bool address = 22;
+   */
+  address: boolean;
+
+  /**
+   * A ban or unban of the whole server (admins only).
+   *
+   * @generated from field: bool server = 23;
+   */
+  server: boolean;
+
+  /**
+   * Who did a moderation action (events, tombstones, the audit trail).
+   *
+   * @generated from field: string by = 24;
+   */
+  by: string;
+
+  /**
+   * A delete: the seq of the talk deleted.
+   *
+   * @generated from field: uint64 target_seq = 25;
+   */
+  targetSeq: bigint;
+
+  /**
+   * A role request or event: "moderator" or "" (none); to a joiner:
+   * its role in the room ("admin", "owner", "moderator").
+   *
+   * @generated from field: string role = 26;
+   */
+  role: string;
+
+  /**
+   * A room's topic (a topic request or event, and to a joiner).
+   *
+   * @generated from field: string topic = 27;
+   */
+  topic: string;
+
+  /**
+   * A ban or mute: when it ends, Unix milliseconds (0: never).
+   *
+   * @generated from field: int64 until = 28;
+   */
+  until: bigint;
 };
 
 /**

@@ -1,0 +1,45 @@
+package model
+
+// This file owns the moderation protocol's names and limits (see the
+// "Moderation" block of chat_message.proto): the request types, the roles
+// and the reserved name the operator's messages come from.
+
+// Moderation request and event types.
+const (
+	TypeKick   = "kick"
+	TypeBan    = "ban"
+	TypeUnban  = "unban"
+	TypeMute   = "mute"
+	TypeUnmute = "unmute"
+	TypeDelete = "delete"
+	TypeTopic  = "topic"
+	TypeSlow   = "slow"
+	TypeRole   = "role"
+	TypeAudit  = "audit"
+)
+
+// Roles, from the least to the most trusted ("" is no role).
+const (
+	RoleModerator = "moderator"
+	RoleOwner     = "owner"
+	RoleAdmin     = "admin"
+)
+
+// SystemName is the user_name of the operator's messages (the server
+// API's); no user may take it, or a name that looks like it.
+const SystemName = "server"
+
+// MaxTopicBytes is the longest room topic, in bytes of UTF-8.
+const MaxTopicBytes = 300
+
+// MaxReasonBytes is the longest reason of a kick, ban, mute or delete.
+const MaxReasonBytes = 300
+
+// MaxModerationDuration is the longest ban, mute or slow mode period
+// that is not "for ever", in seconds (a year).
+const MaxModerationDuration = 366 * 24 * 3600
+
+// ModerationTypes lists the client request types of moderation.
+func ModerationTypes() []string {
+	return []string{TypeKick, TypeBan, TypeUnban, TypeMute, TypeUnmute, TypeDelete, TypeTopic, TypeSlow, TypeRole, TypeAudit}
+}
