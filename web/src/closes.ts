@@ -34,7 +34,7 @@ export function judgeClose(t: Texts, code: number, why: string, s: Session): End
     return { retry: true, words: s.ousted || t.kickedOut };
   }
   if (code === closeBanned) {
-    return { retry: false, words: t.bannedFromServer(s.lastError || why), aboutName: false };
+    return { retry: false, words: s.lastError ? t.closedBy(s.lastError) : t.bannedFromServer, aboutName: false };
   }
   const status = code - closeCodeRefused;
   if (status === 409 && (!s.wasConnected || s.takenFor > takenRetryFor)) {
