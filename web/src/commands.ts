@@ -98,12 +98,14 @@ function request(t: Texts, name: string, args: string, room: string): Request | 
   return { type: name, room, to }; // unban, unmute
 }
 
-// timed reads a ban's or a mute's optional duration and reason.
+// timed reads a ban's or a mute's optional duration and reason. A number
+// first is a duration, which needs its unit (not a reason: "/ban bob 10"
+// is refused, not a ban for ever).
 function timed(t: Texts, type: string, room: string, to: string, args: string): Request | string {
   const [, first = "", rest = ""] = /^(\S*)\s*([\s\S]*)$/.exec(args) ?? [];
   let duration = 0;
   let reason = args;
-  if (/^\d+[a-z]+$/i.test(first)) {
+  if (/^\d+[a-z]*$/i.test(first)) {
     const s = seconds(first);
     if (s === null) return t.badDuration(first);
     if (s > maxModerationSeconds) return t.durationTooLong;

@@ -128,6 +128,7 @@ export class Moderation {
       c.mod.slow = m.duration;
       if (m.seq > 0n) c.system(m.duration ? withNames(t.slowSet, m.by, String(m.duration)) : withNames(t.slowOff, m.by), m.timestamp, m.seq);
     }
+    if (m.seq > 0n) this.atLeast(c, m.by, "moderator");
     this.render();
   }
 
@@ -137,6 +138,7 @@ export class Moderation {
     } else {
       c.mod.roles.set(m.userName, m.role);
     }
+    this.atLeast(c, m.by, "owner"); // only an owner or an admin names moderators
     if (m.seq > 0n) {
       const words = m.role === "" ? this.t.unmadeModerator : this.t.madeModerator;
       c.system(withNames(words, m.userName, m.by), m.timestamp, m.seq);
@@ -157,6 +159,7 @@ export class Moderation {
       unmute: withNames(t.unmuted, m.userName, m.by),
     };
     const words = this.because(sentences[m.type] ?? [], m.content);
+    if (c) this.atLeast(c, m.by, "moderator");
     const out = m.type === "kick" || (m.type === "ban" && !m.server);
     if (c && out && m.userName === this.convs.me) {
       this.oustedFrom(c, m);
@@ -164,6 +167,15 @@ export class Moderation {
     }
     (c ?? this.convs.current)?.system(words, m.timestamp, c ? m.seq : 0n);
     if (c && out && c.users.delete(m.userName)) {
+      this.convs.renderUsers();
+    }
+  }
+
+  // atLeast records that name, who took an action in c, has at least role
+  // there: its users panel offers no tools against one who outranks the user.
+  private atLeast(c: Conversation, name: string, role: string): void {
+    if (name && name !== this.convs.me && rank(c.mod.roles.get(name) ?? "") < rank(role)) {
+      c.mod.roles.set(name, role);
       this.convs.renderUsers();
     }
   }
