@@ -3,6 +3,7 @@
 // page at a time; "older entries" reads the next page. Escape or its ×
 // closes it.
 
+import { durationText } from "./commands.ts";
 import { timeSpan } from "./conversation.ts";
 import { byId } from "./dom.ts";
 import type { Texts } from "./i18n.ts";
@@ -109,7 +110,7 @@ export class AuditPanel {
     const details: string[] = [];
     if (e.content) details.push(e.content);
     if (e.topic) details.push(e.topic);
-    if (e.duration) details.push(this.t.auditFor(e.duration));
+    if (e.duration) details.push(this.t.auditFor(durationText(e.duration)));
     if (e.until > 0n) details.push(this.t.auditUntil(new Date(Number(e.until)).toLocaleString(document.documentElement.lang)));
     const target = e.userName || (e.targetSeq > 0n ? `#${e.targetSeq}` : "");
     tr.append(cell(timeSpan(e.timestamp, true)), cell(e.by), cell(this.t.actionNames[e.type] ?? e.type), cell(target), cell(e.room), cell(details.join(" · ")));

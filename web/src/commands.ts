@@ -128,6 +128,16 @@ export function seconds(s: string): number | null {
   return Number(m[1]) * unit[m[2].toLowerCase()];
 }
 
+// durationText writes seconds as a command takes them: 7200 is 2h.
+export function durationText(s: number): string {
+  for (const [unit, n] of [["d", 86400], ["h", 3600], ["m", 60]] as const) {
+    if (s >= n && s % n === 0) {
+      return `${s / n}${unit}`;
+    }
+  }
+  return `${s}s`;
+}
+
 // nameOf splits a name (in double quotes if it has spaces) from what follows.
 function nameOf(args: string): [string, string] {
   const m = /^"([^"]*)"\s*([\s\S]*)$/.exec(args) ?? /^(\S*)\s*([\s\S]*)$/.exec(args);

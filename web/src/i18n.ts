@@ -142,7 +142,7 @@ const en = {
   auditEmpty: "No moderation actions recorded",
   auditMore: "Older entries",
   auditColumns: ["When", "Who", "Action", "Target", "Room", "Details"],
-  auditFor: (s: number) => `for ${s} s`,
+  auditFor: (d: string) => `for ${d}`,
   auditUntil: (when: string) => `until ${when}`,
   noAuditAnswer: "No answer from the server: type /audit again",
   actionNames: {
@@ -304,7 +304,7 @@ const zh: Texts = {
   auditEmpty: "没有管理操作记录",
   auditMore: "更早的记录",
   auditColumns: ["时间", "操作者", "操作", "对象", "房间", "详情"],
-  auditFor: (s) => `${s} 秒`,
+  auditFor: (d) => `时长 ${d}`,
   auditUntil: (when) => `直到 ${when}`,
   noAuditAnswer: "服务器没有响应：请重新输入 /audit",
   actionNames: {
