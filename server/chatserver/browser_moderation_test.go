@@ -65,7 +65,7 @@ func TestBrowserModeration(t *testing.T) {
 	alice := brModPage(t, b, r.addr, "alice", model.RoleAdmin, "en")
 	carol := brModPage(t, b, r.addr, "carol", "", "en")
 	bob := brModPage(t, b, r.addr, "bob", "", "en")
-	gopher := brModDial(t, r.addr, "gopher")
+	gopher := brModDial(t, r.addr, "gopher", "")
 
 	// A plain user: no controls, and commands refused here in words.
 	brSend(t, gopher, &model.ChatRoomRequest{Type: model.TypeTalk, Room: "den", Content: "spam here"})
@@ -87,6 +87,13 @@ func TestBrowserModeration(t *testing.T) {
 	waitJS(t, carol, "carol's controls", `document.querySelector('#users li[data-name="bob"] .tool.mute') !== null && `+
 		`document.querySelector('#users li[data-name="alice"] .tool') === null && `+brDeleteButtons+" > 0")
 
+	// bob finds the talk by searching; it will be deleted under his eyes.
+	click(t, bob, "#search-toggle")
+	if err := chromedp.Do(bob, chromedp.SendKeys("#search-query", "spam"), chromedp.Click("#search-go")); err != nil {
+		t.Fatal(err)
+	}
+	waitJS(t, bob, "the search result", `[...document.querySelectorAll("#search-results .result .content")].map(e => e.textContent).join() === "spam here"`)
+
 	// Delete by the button (keyboard reachable, labelled): a tombstone everywhere.
 	del := `#messages li[data-seq="` + strconv.FormatUint(spam.Seq, 10) + `"] button.delete-talk`
 	if got := eval[string](t, carol, `document.querySelector(`+js(del)+`).getAttribute("aria-label")`); got != "Delete this message of gopher" {
@@ -98,6 +105,8 @@ func TestBrowserModeration(t *testing.T) {
 	for who, p := range map[string]context.Context{"carol": carol, "bob": bob} {
 		waitJS(t, p, "the tombstone at "+who, messageShown("message deleted by carol")+" && !"+messageShown("spam here"))
 	}
+	waitJS(t, bob, "the tombstone in the search results", `[...document.querySelectorAll("#search-results .result.deleted .content")].map(e => e.textContent).join() === "message deleted by carol"`)
+	click(t, bob, "#search-close")
 	if m := until(t, gopher, model.TypeDelete); m.TargetSeq != spam.Seq || m.By != "carol" || m.UserName != "gopher" {
 		t.Fatalf("the Go client's delete event: %+v", m)
 	}
@@ -107,9 +116,9 @@ func TestBrowserModeration(t *testing.T) {
 }
 
 // brModDial connects a Go client with a token, in den.
-func brModDial(t *testing.T, addr, name string) *websocket.Conn {
+func brModDial(t *testing.T, addr, name, role string) *websocket.Conn {
 	t.Helper()
-	h := http.Header{"Username": {name}, "Authorization": {"Bearer " + brModToken(t, name, "")}}
+	h := http.Header{"Username": {name}, "Authorization": {"Bearer " + brModToken(t, name, role)}}
 	ws, _, err := websocket.DefaultDialer.Dial("ws://"+addr+"/ws?room=den", h)
 	if err != nil {
 		t.Fatal(err)
@@ -130,6 +139,7 @@ func brModTopicAndMute(t *testing.T, b context.Context, addr string, carol, bob 
 	zhang := brModPage(t, b, addr, "张三", "", "zh")
 	waitJS(t, zhang, "the topic shown to a joiner", `document.getElementById("room-topic-text").textContent === `+js(topic)+
 		` && !document.getElementById("room-about").hidden`)
+	waitJS(t, zhang, "the tombstone in a joiner's history", messageShown("消息已被 carol 删除")+" && !"+messageShown("spam here"))
 
 	typeAndEnter(t, carol, "/slow 10")
 	waitJS(t, bob, "slow mode in the header", `document.getElementById("room-slow").textContent === "slow mode: one message every 10 s"`)
@@ -206,5 +216,19 @@ func TestBrowserModerationCommandsWithoutAuth(t *testing.T) {
 	}
 	if n := eval[int](t, p, brModTools+" + "+brDeleteButtons); n != 0 {
 		t.Fatalf("a user without a role sees %d moderation controls", n)
+	}
+}
+
+// A ban from the whole server (an admin's, here a Go client's): the page
+// says the server's reason and does not connect again.
+func TestBrowserModerationServerBan(t *testing.T) {
+	b := browser(t)
+	r := start(t, "-auth-secret", brModSecret)
+	bob := brModPage(t, b, r.addr, "bob", "", "en")
+	admin := brModDial(t, r.addr, "root", model.RoleAdmin)
+	brSend(t, admin, &model.ChatRoomRequest{Type: model.TypeBan, To: "bob", Server: true, Content: "abuse"})
+	waitJS(t, bob, "the ban said, and no reconnect", `document.body.dataset.state === "disconnected" && document.getElementById("status").textContent === "Disconnected — The server closed the connection: you are banned from this server: abuse"`)
+	if got := eval[string](t, bob, `document.getElementById("connect").textContent`); got != "Connect" {
+		t.Fatalf("the page's button says %q: a retry is due", got)
 	}
 }

@@ -204,7 +204,13 @@ export class Moderation {
   }
 
   // deleted replaces a deleted talk, where it is shown, by its tombstone.
+  // A tombstone the room replays to a joiner in place of the talk (its
+  // seq the talk's: no target, or itself) is a line of its own.
   private deleted(c: Conversation, m: ChatRoomRequest): void {
+    if (m.seq > 0n && (m.targetSeq === 0n || m.targetSeq === m.seq)) {
+      c.talk(m);
+      return;
+    }
     const li = c.line(m.targetSeq);
     if (li) {
       const focused = li.contains(document.activeElement);
