@@ -87,6 +87,8 @@ func TestBrowserModeration(t *testing.T) {
 	waitJS(t, carol, "carol's controls", `document.querySelector('#users li[data-name="bob"] .tool.mute') !== null && `+
 		`document.querySelector('#users li[data-name="alice"] .tool') === null && `+brDeleteButtons+" > 0")
 
+	brModLocalRefusals(t, carol)
+
 	// bob finds the talk by searching; it will be deleted under his eyes.
 	click(t, bob, "#search-toggle")
 	if err := chromedp.Do(bob, chromedp.SendKeys("#search-query", "spam"), chromedp.Click("#search-go")); err != nil {
@@ -113,6 +115,26 @@ func TestBrowserModeration(t *testing.T) {
 
 	brModTopicAndMute(t, b, r.addr, carol, bob)
 	brModKickAndBan(t, alice, carol, bob)
+}
+
+// brModLocalRefusals: a moderator's commands that the page refuses
+// before sending anything, each in words.
+func brModLocalRefusals(t *testing.T, p context.Context) {
+	t.Helper()
+	for line, want := range map[string]string{
+		"/kick":                              "Usage: /kick NAME [reason]",
+		"/ban bob 10 spam":                   "Not a duration: 10 (write e.g. 30s, 10m, 2h or 7d)",
+		"/mute bob 400d":                     "A duration is at most 366 days",
+		"/slow often":                        "Usage: /slow SECONDS",
+		"/unmute bob please":                 "Usage: /unmute NAME",
+		"/mod bob":                           "Only the room's owner or an admin may use /mod here",
+		"/topic " + strings.Repeat("长", 101): "A topic has at most 300 bytes",
+	} {
+		eval[string](t, p, `document.getElementById("message").value = ""`)
+		typeAndEnter(t, p, line)
+		waitJS(t, p, "the refusal of "+line, brSendError+" === "+js(want))
+	}
+	eval[string](t, p, `document.getElementById("message").value = ""`)
 }
 
 // brModDial connects a Go client with a token, in den.
