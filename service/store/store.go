@@ -15,7 +15,8 @@
 // append.go, Before and After in read.go, Search in search.go with what it
 // indexes in terms.go; retention (Trim, and the loop Open starts when
 // Options ask for one) in retention.go and removeoldest.go; Backup in
-// backup.go.
+// backup.go. Moderation's state (the service.ModerationStore) is in
+// moderation*.go, deleting a talk (the service.Deleter) in delete.go.
 package store
 
 import (
