@@ -5,10 +5,12 @@ import (
 	"errors"
 	"net/netip"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"chatroom/model"
 	"chatroom/service"
 )
 
@@ -222,5 +224,25 @@ func TestAClosedStoreRefusesModeration(t *testing.T) {
 		if !errors.Is(err, errClosed) || err.Error() != "history store is closed" {
 			t.Errorf("call %d on a closed store: %v", i+1, err)
 		}
+	}
+}
+
+// TestAppendKeepsNoModerationEvent: moderation events go through the
+// journal for their seqs (every node gets them in order) but are no talks:
+// none is kept, and their seqs are given.
+func TestAppendKeepsNoModerationEvent(t *testing.T) {
+	s := openT(t, "", Options{})
+	mustAppend(t, s, talk("lobby", 1, "ann", "hi"))
+	var evs []*model.ChatRoomRequest
+	for i, typ := range model.ModerationTypes() {
+		evs = append(evs, &model.ChatRoomRequest{Type: typ, Room: "lobby", Seq: uint64(2 + i), UserName: "ann", By: "mod", TargetSeq: 1, Content: "a reason"})
+	}
+	mustAppend(t, s, evs...)
+	mustAppend(t, s, talk("lobby", 100, "bob", "still here"))
+	if got, _ := before(t, s, "lobby", 0, 100); !slices.Equal(got, []uint64{1, 100}) {
+		t.Fatalf("lobby keeps %v, want the two talks [1 100]", got)
+	}
+	if s.LastSeq() != 100 {
+		t.Fatalf("LastSeq = %d", s.LastSeq())
 	}
 }
