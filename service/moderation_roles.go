@@ -45,6 +45,9 @@ func (h *Hub) isAdmin(name string) bool {
 	if slices.ContainsFunc(h.cfg.Admins, func(a string) bool { return model.UsernameKey(a) == key }) {
 		return true
 	}
+	if shown, online := h.broker.Holder(name); online {
+		name = shown // "ROOT" is root; asked before the lock (see Hub.enter)
+	}
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	u := h.users[name]
