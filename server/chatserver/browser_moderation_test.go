@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/gorilla/websocket"
 
 	"chatroom/model"
@@ -23,7 +24,8 @@ import (
 // Chinese (shown as typed to a joiner), turns on slow mode and mutes (the
 // muted page's refused talk says so); a plain user sees no moderation
 // controls and is told locally what it may not do; a ban stops the page's
-// reconnecting; the admin reads the audit trail.
+// reconnecting; the admin reads the audit trail; tombstones in history
+// pages and search results.
 
 const brModSecret = "a-secret-for-moderation-tests-32b"
 
@@ -253,4 +255,27 @@ func TestBrowserModerationServerBan(t *testing.T) {
 	if got := eval[string](t, bob, `document.getElementById("connect").textContent`); got != "Connect" {
 		t.Fatalf("the page's button says %q: a retry is due", got)
 	}
+}
+
+// A deleted talk older than what the room replays to a joiner comes back
+// as its tombstone when the page scrolls back (from the store).
+func TestBrowserModerationTombstoneInScrollBack(t *testing.T) {
+	b := browser(t)
+	r := start(t, "-auth-secret", brModSecret, "-history", "1")
+	gopher := brModDial(t, r.addr, "gopher", "")
+	root := brModDial(t, r.addr, "root", model.RoleAdmin)
+	brSend(t, gopher, &model.ChatRoomRequest{Type: model.TypeTalk, Room: "den", Content: "to be deleted"})
+	doomed := brUntil(t, root, model.TypeTalk, "to be deleted")
+	brSend(t, root, &model.ChatRoomRequest{Type: model.TypeDelete, Room: "den", TargetSeq: doomed.Seq})
+	until(t, root, model.TypeDelete)
+	brSend(t, gopher, &model.ChatRoomRequest{Type: model.TypeTalk, Room: "den", Content: "after"})
+	brUntil(t, root, model.TypeTalk, "after")
+
+	bob := brModPage(t, b, r.addr, "bob", "", "en")
+	waitJS(t, bob, "the one talk replayed", messageShown("after")+" && !"+messageShown("message deleted by root"))
+	if err := chromedp.Do(bob, chromedp.Focus("#messages"), chromedp.KeyEvent(kb.PageUp)); err != nil {
+		t.Fatal(err)
+	}
+	line := `#messages li[data-seq="` + strconv.FormatUint(doomed.Seq, 10) + `"]`
+	waitJS(t, bob, "the tombstone read back", `document.querySelector(`+js(line)+`)?.classList.contains("deleted") && `+messageShown("message deleted by root")+" && !"+messageShown("to be deleted"))
 }
