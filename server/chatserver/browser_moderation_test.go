@@ -279,3 +279,24 @@ func TestBrowserModerationTombstoneInScrollBack(t *testing.T) {
 	line := `#messages li[data-seq="` + strconv.FormatUint(doomed.Seq, 10) + `"]`
 	waitJS(t, bob, "the tombstone read back", `document.querySelector(`+js(line)+`)?.classList.contains("deleted") && `+messageShown("message deleted by root")+" && !"+messageShown("to be deleted"))
 }
+
+// The creator of a room is its owner (the page offers /mod there); kicked
+// from a room that is not its home room, the page drops that room, says
+// why in the room shown, and stays connected.
+func TestBrowserModerationKickFromSecondRoom(t *testing.T) {
+	b := browser(t)
+	r := start(t, "-auth-secret", brModSecret)
+	bob := page(t, b, "http://"+r.addr+"/?room=den&room=side&lang=en&username=bob&token="+brModToken(t, "bob", ""), "")
+	waitJS(t, bob, "bob in den and side", `document.body.dataset.state === "connected" && `+listed("room", "den")+" && "+listed("room", "side"))
+	click(t, bob, conversation("room", "side"))
+	waitJS(t, bob, "side shown", titled("# side"))
+	typeAndEnter(t, bob, "/help")
+	waitJS(t, bob, "the owner's commands", `[...document.querySelectorAll("#messages li.notice li")].some(e => e.textContent.startsWith("/mod NAME"))`)
+
+	root := brModDial(t, r.addr, "root", model.RoleAdmin)
+	brSend(t, root, &model.ChatRoomRequest{Type: model.TypeKick, Room: "side", To: "bob", Content: "off topic"})
+	waitJS(t, bob, "side dropped, the kick said in den", "!("+listed("room", "side")+") && "+titled("# den")+" && "+brSystemShown("You were kicked from side by root: off topic"))
+	if got := eval[string](t, bob, `document.body.dataset.state`); got != "connected" {
+		t.Fatalf("after a kick from a room not its home, the page is %s", got)
+	}
+}
