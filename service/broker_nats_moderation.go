@@ -44,6 +44,8 @@ const (
 	modServerToken     = "_" // the room token of a server-wide ban
 	// modTimeout bounds a read of the bucket whose context has no end.
 	modTimeout = 30 * time.Second
+	// modMarkerTTL is how long a forgotten tombstone's purge marker stays.
+	modMarkerTTL = time.Minute
 	// maxModUpdates bounds the tries of a compare-and-set.
 	maxModUpdates = 100
 )
@@ -56,6 +58,8 @@ func (b *NatsBroker) ensureModeration(ctx context.Context) error {
 		Bucket:   b.cfg.ModBucket,
 		Storage:  jetstream.FileStorage,
 		Replicas: b.cfg.Replicas,
+		// No key expires, but a purge marker may (see forgetTombstone).
+		LimitMarkerTTL: modMarkerTTL,
 	})
 	if err != nil {
 		return fmt.Errorf("NATS bucket %s: %w", b.cfg.ModBucket, err)
@@ -187,6 +191,7 @@ func (m *NatsModeration) Restrictions(ctx context.Context) ([]Restriction, error
 	return out, nil
 }
 
+// modBoolOrder orders false (a ban) before true (a mute).
 func modBoolOrder(x, y bool) int {
 	switch {
 	case x == y:

@@ -22,14 +22,20 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/sirupsen/logrus"
 
 	"chatroom/model"
 )
 
 var _ Deleter = (*NatsBroker)(nil)
 
-// modTombstoneKeys starts a tombstone's key: t.<conversation key>.<seq>.
-const modTombstoneKeys = "t"
+const (
+	// modTombstoneKeys starts a tombstone's key: t.<conversation key>.<seq>.
+	modTombstoneKeys = "t"
+	// maxForgotten bounds the tombstones one read removes (see
+	// shownTombstones); the next read removes more.
+	maxForgotten = 100
+)
 
 // keptTombstone is a tombstone as its key holds it.
 type keptTombstone struct {
@@ -38,6 +44,8 @@ type keptTombstone struct {
 	To   string `json:"to,omitempty"` // a direct message's
 	By   string `json:"by,omitempty"`
 	At   int64  `json:"at"` // the talk's time, Unix milliseconds
+
+	entry uint64 // its key's revision
 }
 
 // tombstonePrefix is the start of the keys of c's tombstones.
@@ -58,6 +66,11 @@ func (b *NatsBroker) Delete(ctx context.Context, conv string, seq uint64, by str
 	}
 	talk, err := b.keptTalk(ctx, c, seq)
 	if err != nil {
+		return "", err
+	}
+	// Tombstones that retention hides now are removed before this delete
+	// lowers the subject's count (see shownTombstones).
+	if _, err := b.tombstones(ctx, c); err != nil {
 		return "", err
 	}
 	data, err := json.Marshal(keptTombstone{Seq: seq, User: talk.UserName, To: talk.To, By: by, At: talk.Timestamp})
@@ -133,6 +146,7 @@ func (b *NatsBroker) tombstones(ctx context.Context, c natsConv) (map[uint64]*mo
 		for _, ev := range evs {
 			var k keptTombstone
 			if json.Unmarshal(ev.data, &k) == nil && k.Seq > 0 { // not a delete or purge marker
+				k.entry = ev.seq
 				kept = append(kept, k)
 			}
 			from = ev.seq + 1
@@ -148,7 +162,10 @@ func (b *NatsBroker) tombstones(ctx context.Context, c natsConv) (map[uint64]*mo
 }
 
 // shownTombstones are the tombstones of kept whose talks retention would
-// have kept, as the history's events.
+// have kept, as the history's events. The others are removed from the
+// bucket: a later delete, which lowers the subject's count below Keep,
+// must not bring them back (Delete reads the tombstones first, so this
+// happens before).
 func (b *NatsBroker) shownTombstones(ctx context.Context, c natsConv, kept []keptTombstone) (map[uint64]*model.ChatRoomRequest, error) {
 	var first uint64 // below it, retention by count took the talks
 	if b.cfg.Keep > 0 {
@@ -165,8 +182,13 @@ func (b *NatsBroker) shownTombstones(ctx context.Context, c natsConv, kept []kep
 		oldest = time.Now().Add(-b.cfg.MaxAge).UnixMilli()
 	}
 	shown := make(map[uint64]*model.ChatRoomRequest, len(kept))
+	forgotten := 0
 	for _, k := range kept {
 		if k.Seq < first || k.At < oldest {
+			if forgotten < maxForgotten {
+				b.forgetTombstone(ctx, c, k)
+				forgotten++
+			}
 			continue
 		}
 		shown[k.Seq] = &model.ChatRoomRequest{Type: model.TypeDelete, Seq: k.Seq, UserName: k.User,
@@ -196,4 +218,15 @@ func withTombstones(talks []*model.ChatRoomRequest, tombs map[uint64]*model.Chat
 	}
 	slices.SortFunc(out, func(x, y *model.ChatRoomRequest) int { return cmp.Compare(x.Seq, y.Seq) })
 	return out
+}
+
+// forgetTombstone purges k's key, at k's revision (another node may have
+// purged it already), leaving a purge marker that goes after
+// modMarkerTTL. A failure leaves it to the next read.
+func (b *NatsBroker) forgetTombstone(ctx context.Context, c natsConv, k keptTombstone) {
+	key := tombstonePrefix(c) + strconv.FormatUint(k.Seq, 10)
+	err := b.mod.Purge(ctx, key, jetstream.LastRevision(k.entry), jetstream.PurgeTTL(modMarkerTTL))
+	if err != nil && !errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
+		b.log.WithFields(logrus.Fields{"seq": k.Seq, "error": err}).Warn("tombstone not forgotten")
+	}
 }
