@@ -82,49 +82,48 @@ func (b *NatsBroker) Delete(ctx context.Context, conv string, seq uint64, by str
 	case errors.Is(err, jetstream.ErrKeyExists):
 		// Deleted already (its erasure may have failed), or by another
 		// node just now: the erasure is made sure of.
-		if err := b.eraseTalk(ctx, seq); err != nil {
+		if err := b.eraseTalk(ctx, c, seq); err != nil {
 			return "", err
 		}
 		return "", ErrNoSuchTalk
 	case err != nil:
 		return "", fmt.Errorf("delete: keeping the tombstone of %d: %w", seq, err)
 	}
-	if err := b.eraseTalk(ctx, seq); err != nil {
+	if err := b.eraseTalk(ctx, c, seq); err != nil {
 		return "", fmt.Errorf("delete: talk %d reads as deleted, but its text is still in the stream: %w", seq, err)
 	}
 	return talk.UserName, nil
 }
 
 // keptTalk is talk seq of c as the stream keeps it; ErrNoSuchTalk if the
-// stream keeps no such talk of c.
+// stream keeps no such talk of c. The stream's leader answers: a replica
+// may not have a talk just published yet.
 func (b *NatsBroker) keptTalk(ctx context.Context, c natsConv, seq uint64) (*model.ChatRoomRequest, error) {
 	if seq == 0 {
 		return nil, ErrNoSuchTalk
 	}
-	msg, err := b.st.GetMsg(ctx, seq)
+	ev, ok, err := b.leaderNext(ctx, c.subject, seq)
 	switch {
-	case errors.Is(err, jetstream.ErrMsgNotFound):
-		return nil, ErrNoSuchTalk
 	case err != nil:
 		return nil, fmt.Errorf("delete: reading event %d: %w", seq, err)
-	case msg.Subject != c.subject:
+	case !ok || ev.seq != seq:
 		return nil, ErrNoSuchTalk
 	}
-	talk := c.talk(storedEvent{seq: msg.Sequence, at: msg.Time, data: msg.Data})
+	talk := c.talk(ev)
 	if talk == nil {
 		return nil, ErrNoSuchTalk
 	}
 	return talk, nil
 }
 
-// eraseTalk removes event seq from the stream, overwriting it; an event
-// gone already is no error.
-func (b *NatsBroker) eraseTalk(ctx context.Context, seq uint64) error {
+// eraseTalk removes event seq of c from the stream, overwriting it; an
+// event gone already is no error.
+func (b *NatsBroker) eraseTalk(ctx context.Context, c natsConv, seq uint64) error {
 	err := b.st.SecureDeleteMsg(ctx, seq)
 	if err == nil {
 		return nil
 	}
-	if _, gerr := b.st.GetMsg(ctx, seq); errors.Is(gerr, jetstream.ErrMsgNotFound) {
+	if ev, ok, gerr := b.leaderNext(ctx, c.subject, seq); gerr == nil && (!ok || ev.seq != seq) {
 		return nil
 	}
 	return fmt.Errorf("NATS: erasing event %d of %s: %w", seq, b.cfg.Stream, err)
