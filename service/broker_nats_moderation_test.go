@@ -310,3 +310,12 @@ func TestNatsModerationReadEndsWithItsContext(t *testing.T) {
 		t.Fatal("a read with an ended context succeeded")
 	}
 }
+
+// A default room's subject among the audit trail's is refused at start,
+// in words, before NATS is reached.
+func TestNatsAuditSubjectIsNoRoomsSubject(t *testing.T) {
+	_, err := NewNatsBroker(t.Context(), NatsConfig{URLs: "nats://127.0.0.1:1", Subject: "chatroom.audit.x"}, nil)
+	if err == nil || !strings.Contains(err.Error(), "the audit trail's") {
+		t.Fatalf("started with the audit trail's subject: %v", err)
+	}
+}
