@@ -23,11 +23,12 @@ func (b *NatsBroker) After(ctx context.Context, conv string, after, upto uint64,
 	if err != nil {
 		return nil, false, err
 	}
+	tombstones := b.tombstonesMeanwhile(ctx, c)
 	msgs, complete, err := b.talksAfter(ctx, c, after, upto, limit)
 	if err != nil {
 		return nil, false, err
 	}
-	tombs, err := b.tombstones(ctx, c)
+	tombs, err := tombstones()
 	if err != nil {
 		return nil, false, err
 	}

@@ -74,11 +74,12 @@ func (b *NatsBroker) Before(ctx context.Context, conv string, before uint64, lim
 	if err != nil {
 		return nil, false, err
 	}
+	tombstones := b.tombstonesMeanwhile(ctx, c)
 	found, err := b.scanBack(ctx, c.subject, before, limit+1, 2*uint64(limit+1)+16, c.talk)
 	if err != nil {
 		return nil, false, err
 	}
-	tombs, err := b.tombstones(ctx, c)
+	tombs, err := tombstones()
 	if err != nil {
 		return nil, false, err
 	}

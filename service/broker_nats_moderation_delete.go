@@ -160,6 +160,24 @@ func (b *NatsBroker) tombstones(ctx context.Context, c natsConv) (map[uint64]*mo
 	return b.shownTombstones(ctx, c, kept)
 }
 
+// tombstonesMeanwhile starts reading c's tombstones, for a reader to
+// read the stream meanwhile, and returns what waits for them.
+func (b *NatsBroker) tombstonesMeanwhile(ctx context.Context, c natsConv) func() (map[uint64]*model.ChatRoomRequest, error) {
+	type read struct {
+		tombs map[uint64]*model.ChatRoomRequest
+		err   error
+	}
+	done := make(chan read, 1) // the reader may not wait, on an error of its own
+	go func() {
+		tombs, err := b.tombstones(ctx, c)
+		done <- read{tombs, err}
+	}()
+	return func() (map[uint64]*model.ChatRoomRequest, error) {
+		r := <-done
+		return r.tombs, r.err
+	}
+}
+
 // shownTombstones are the tombstones of kept whose talks retention would
 // have kept, as the history's events. The others are removed from the
 // bucket: a later delete, which lowers the subject's count below Keep,
