@@ -100,7 +100,7 @@ func (h *Hub) admitJoin(ctx context.Context, m Member, r *room) error {
 	if err := h.banned(r.name, m.Name(), addr); err != nil {
 		return err
 	}
-	if !h.cfg.TrustedNames || r.name == h.cfg.DefaultRoom || r.count() > 0 {
+	if !h.cfg.TrustedNames || r.name == h.cfg.DefaultRoom || !r.emptyBut(m.Name()) {
 		return nil
 	}
 	created, err := h.cfg.Moderation.CreateRoom(ctx, r.name, m.Name())
@@ -112,6 +112,15 @@ func (h *Hub) admitJoin(ctx context.Context, m Member, r *room) error {
 		h.log.WithFields(logrus.Fields{"room": r.name, "owner": m.Name()}).Info("room created")
 	}
 	return nil
+}
+
+// emptyBut says whether no one but name is in the room, on any node (a
+// handshake's claim lists its rooms in the directory before it joins).
+func (r *room) emptyBut(name string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := r.users.len()
+	return n == 0 || n == 1 && r.users.has(name)
 }
 
 // loadModeration loads what the store keeps.

@@ -6,16 +6,11 @@ import (
 	"testing"
 
 	"chatroom/model"
-	"chatroom/service"
-	"chatroom/service/store"
 )
 
 // A ban is kept in -data-dir's store (service/store): it survives a
 // restart of the server on the same directory, as do the rooms' topics.
 func TestModerationBanSurvivesRestart(t *testing.T) {
-	if _, kept := any((*store.Store)(nil)).(service.ModerationStore); !kept {
-		t.Skip("service/store keeps no moderation yet (branch m-store): bans are in memory, lost at exit")
-	}
 	dir := t.TempDir()
 	first := startMod(t, "-data-dir", dir)
 	admin := dialMod(t, first.addr, "admin", "admin", "den")
