@@ -110,6 +110,23 @@ func (s *modState) get(room, name string, mute bool, now time.Time) (r Restricti
 	return r, ok, false
 }
 
+// talking returns what a talk of name in room at now is checked against,
+// with one read lock and no work when nothing is restricted: the mute of
+// name in room (as get does) and the room's slow mode.
+func (s *modState) talking(room, name string, now time.Time) (mute Restriction, muted, expired bool, slow time.Duration) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	slow = s.rooms[room].Slow
+	if len(s.restr) == 0 {
+		return mute, false, false, slow
+	}
+	mute, muted = s.restr[modKey{room: room, name: model.UsernameKey(name), mute: true}]
+	if muted && mute.Expired(now) {
+		return mute, false, true, slow
+	}
+	return mute, muted, false, slow
+}
+
 // byAddr returns a ban of room in force at now on addr.
 func (s *modState) byAddr(room string, addr netip.Addr, now time.Time) (Restriction, bool) {
 	if !addr.IsValid() {
