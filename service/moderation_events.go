@@ -36,7 +36,7 @@ func (r *room) moderated(ev *model.ChatRoomRequest) {
 	}
 	switch ev.Type {
 	case model.TypeBan, model.TypeMute:
-		h.mod.put(restrictionOf(ev, room))
+		h.mod.put(restrictionOf(ev, room), ev.Address)
 	case model.TypeUnban, model.TypeUnmute:
 		h.mod.remove(room, ev.UserName, ev.Type == model.TypeUnmute)
 	case model.TypeTopic, model.TypeSlow, model.TypeRole:
@@ -136,7 +136,7 @@ func (h *Hub) recordAddr(ev *model.ChatRoomRequest, addr netip.Addr) {
 		return
 	}
 	r.Addr = addr
-	h.mod.put(r)
+	h.mod.put(r, false)
 	ctx, cancel := context.WithTimeout(context.Background(), evictTimeout)
 	defer cancel()
 	if err := h.cfg.Moderation.PutRestriction(ctx, r); err != nil {

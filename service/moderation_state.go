@@ -76,12 +76,13 @@ func (s *modState) load(ctx context.Context) error {
 	return nil
 }
 
-// put holds r, keeping the address of the one it replaces if r has none.
-func (s *modState) put(r Restriction) {
+// put holds r. With keepAddr (an event of a ban with address, which
+// carries no address), r keeps the address of the one it replaces.
+func (s *modState) put(r Restriction, keepAddr bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k := keyOf(r)
-	if old, ok := s.restr[k]; ok && !r.Addr.IsValid() && !r.Mute {
+	if old, ok := s.restr[k]; ok && keepAddr && !r.Addr.IsValid() {
 		r.Addr = old.Addr
 	}
 	s.restr[k] = r
