@@ -12,6 +12,7 @@ targets=(
   "./model FuzzDecode"
   "./model FuzzNormalizeUsername"
   "./ctrl FuzzFrame"
+  "./ctrl FuzzModeration"
   "./server/chatserver FuzzHandshake"
 )
 log=$(mktemp)
