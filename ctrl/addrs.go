@@ -142,6 +142,27 @@ func (t *addrTable) accept(ip netip.Addr) (drop string) {
 	return ""
 }
 
+// acceptProxy counts a connection just accepted from a trusted proxy
+// (-trusted-proxies), or says why it may not be served: only the server's
+// limit applies. The proxy's connections carry many clients, each counted
+// under its own address once its request names it (Server.clientIP).
+func (t *addrTable) acceptProxy() (drop string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.all >= t.maxAll {
+		return dropPending
+	}
+	t.all++
+	return ""
+}
+
+// closedProxy gives back what acceptProxy counted.
+func (t *addrTable) closedProxy() {
+	t.mu.Lock()
+	t.all--
+	t.mu.Unlock()
+}
+
 // closed gives back what accept counted.
 func (t *addrTable) closed(ip netip.Addr) {
 	now := time.Now()
