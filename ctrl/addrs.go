@@ -12,7 +12,8 @@ import (
 )
 
 // addrs owns what one client address may hold and do. An address is
-// clientIP's (an IPv6 client is its /64). Per address it counts the
+// clientIP's (an IPv6 client is its /64; behind a trusted proxy, the
+// forwarded client's). Per address it counts the
 // connections open from accept until they close (addrListener), the chat
 // connections among them (MaxConnsPerIP), and keeps three token buckets:
 // the chat connections it may open (JoinRatePerIP), the data frames all its

@@ -81,3 +81,18 @@ func TestProxiesClientIPAndRemote(t *testing.T) {
 		t.Errorf("no trusted proxies: %v", got)
 	}
 }
+
+// Whatever a trusted proxy passes on, reading it gives an address and
+// never panics.
+func FuzzProxiesClient(f *testing.F) {
+	for _, s := range []string{"198.51.100.1", "1.1.1.1, 10.0.0.2", "[2001:db8::1]:80", "garbage, ,", "::ffff:10.0.0.1%eth0", strings.Repeat(",", 100)} {
+		f.Add(s, "198.51.100.9")
+	}
+	p := proxies{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("fd00::/8")}
+	f.Fuzz(func(t *testing.T, forwardedFor, realIP string) {
+		r := &http.Request{RemoteAddr: "10.0.0.1:1000", Header: http.Header{"X-Forwarded-For": {forwardedFor}, "X-Real-Ip": {realIP}}}
+		if ip := p.clientIP(r); !ip.IsValid() || ip.Zone() != "" || ip.Is4In6() {
+			t.Fatalf("X-Forwarded-For %q, X-Real-IP %q: %v", forwardedFor, realIP, ip)
+		}
+	})
+}

@@ -4,7 +4,8 @@
 // rooms. A handshake is admitted (handshake.go: origin, token, name, the
 // rooms to start in; presence.go: whether it coalesces presence;
 // limits.go: how many connections; addrs.go: per
-// address, counted from accept by listener.go) or refused in words
+// address, counted from accept by listener.go; proxies.go: the client's
+// address behind a trusted proxy) or refused in words
 // (refusal.go), upgraded (upgrade.go) and started (this file). Each
 // connection (conn.go) then has a read pump (readpump.go: frames in,
 // checks, rate limits; rooms.go: talks, direct messages, join, part, the
