@@ -197,7 +197,6 @@ func (c *Server) RegisterFlags(fs *flag.FlagSet) {
 	})
 	fs.StringVar(&c.AuthSecret, "auth-secret", c.AuthSecret, fmt.Sprintf("if set (at least %d bytes), every handshake needs an HS256 token signed with this secret (Authorization: Bearer or ?token=); prefer the environment variable, which ps does not show", MinAuthSecret))
 	c.registerExposureFlags(fs)
-	c.registerProxyFlags(fs)
 	fs.StringVar(&c.NATS, "nats", c.NATS, "NATS server URLs, comma-separated (nats://127.0.0.1:4222): every node on the same NATS (JetStream) serves the same rooms; empty: a single node")
 	fs.StringVar(&c.Node, "node", c.Node, "this node's name in a cluster, in logs and NATS (default: host name and process id)")
 	fs.IntVar(&c.Replicas, "nats-replicas", c.Replicas, "with -nats: copies of the rooms' events and the names a NATS cluster keeps (3 survives the loss of one NATS server of three)")
