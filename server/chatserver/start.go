@@ -147,7 +147,7 @@ func (n *node) listen() error {
 		ln = tls.NewListener(ln, n.tls)
 	}
 	n.ln = ln
-	n.hosts = ctrl.NewHostGuard(n.log)
+	n.hosts = ctrl.NewHostGuard(n.log, n.cfg.TrustedProxies)
 	n.metrics.countHosts(n.hosts)
 	n.http = n.httpServer()
 	return nil
