@@ -3,7 +3,6 @@ package ctrl
 import (
 	"net/http"
 	"strconv"
-	"unicode/utf8"
 
 	"chatroom/model"
 	"chatroom/service"
@@ -70,10 +69,6 @@ func tidyRoom(d service.RoomDetails) service.RoomDetails {
 }
 
 func (a *API) roomUsers(r *http.Request) (any, error) {
-	d, err := a.existing(r)
-	if err != nil {
-		return nil, err
-	}
 	q := r.URL.Query()
 	limit := service.FirstPage
 	if s := q.Get("limit"); s != "" {
@@ -82,6 +77,10 @@ func (a *API) roomUsers(r *http.Request) (any, error) {
 			return nil, apiErrorf(http.StatusBadRequest, "limit must be a whole number from 1 to %d", model.MaxUserListPage)
 		}
 		limit = n
+	}
+	d, err := a.existing(r)
+	if err != nil {
+		return nil, err
 	}
 	names, next, count, err := a.hub.RoomUsers(d.Name, q.Get("cursor"), q.Get("prefix"), limit)
 	if err != nil {
@@ -112,15 +111,11 @@ func (a *API) postMessage(r *http.Request) (any, error) {
 	return apiSeq{Seq: seq}, nil
 }
 
-// checkContent refuses a system message the chat would refuse as a talk.
+// checkContent refuses a system message the chat would refuse as a talk
+// (model.CheckContent: empty, only white space, over -max-content).
 func (a *API) checkContent(s string) error {
-	switch {
-	case s == "":
-		return apiErrorf(http.StatusUnprocessableEntity, "content is empty")
-	case len(s) > a.cfg.MaxContent:
-		return apiErrorf(http.StatusUnprocessableEntity, "content is %d bytes, over the server's -max-content of %d", len(s), a.cfg.MaxContent)
-	case !utf8.ValidString(s):
-		return apiErrorf(http.StatusUnprocessableEntity, "content is not valid UTF-8")
+	if err := model.CheckContent(s, a.cfg.MaxContent); err != nil {
+		return apiErrorf(http.StatusUnprocessableEntity, "content: %v", err)
 	}
 	return nil
 }
