@@ -2,6 +2,7 @@ package ctrl
 
 import (
 	"net/http"
+	"net/netip"
 	"sort"
 	"strings"
 
@@ -74,20 +75,21 @@ func APIRoutes() []APIRoute {
 type API struct {
 	cfg   config.Server
 	hub   *service.Hub
+	chat  *Server // the chat endpoint it shares the listener with
 	log   logrus.FieldLogger
 	guard *apiGuard // nil: the API is off
 	mux   *http.ServeMux
 	paths *http.ServeMux // each route's path, any method: which methods a path has
 }
 
-// NewAPI returns the server API of hub, off (every request answered 404
-// in words) when cfg.APIKey is empty.
-func NewAPI(cfg config.Server, hub *service.Hub, log logrus.FieldLogger) *API {
-	a := &API{cfg: cfg, hub: hub, log: log}
-	if cfg.APIKey == "" {
+// NewAPI returns the server API of chat's hub, off (every request
+// answered 404 in words) when chat's -api-key is empty.
+func NewAPI(chat *Server) *API {
+	a := &API{cfg: chat.cfg, hub: chat.hub, chat: chat, log: chat.log}
+	if a.cfg.APIKey == "" {
 		return a
 	}
-	a.guard = newAPIGuard(cfg.APIKey)
+	a.guard = newAPIGuard(a.cfg.APIKey)
 	a.mux, a.paths = http.NewServeMux(), http.NewServeMux()
 	methods := map[string][]string{}
 	for _, rt := range apiRoutes() {
@@ -142,3 +144,7 @@ func (a *API) serveRoute(h apiHandler) http.HandlerFunc {
 		writeJSON(w, http.StatusOK, v)
 	}
 }
+
+// apiClientIP is the address an API request comes from, as the chat's
+// per-address limits see it.
+func (s *Server) apiClientIP(r *http.Request) netip.Addr { return clientIP(r) }

@@ -85,16 +85,16 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 // refusalStatus is the status of a hub's refusal: 404 for someone or
 // something that is not there, 400 for a malformed name or query, 503 for
 // a store that failed, 403 for a rule that forbids it, else 422 (a
-// request understood but refused, such as a talk in a room nobody is in).
+// request understood but refused).
 func refusalStatus(r service.RefusalReason) int {
 	switch r {
-	case service.RefuseNotIn, service.RefuseNotOnline:
+	case service.RefuseNotIn, service.RefuseNotOnline, service.RefuseNoSuchUser, service.RefuseNoSuchMessage:
 		return http.StatusNotFound
 	case service.RefuseRoomName, service.RefuseBadList, service.RefuseSearch:
 		return http.StatusBadRequest
 	case service.RefuseHistoryFailed, service.RefuseNotStored, service.RefuseNoHistory:
 		return http.StatusServiceUnavailable
-	case service.RefuseRoomDenied:
+	case service.RefuseRoomDenied, service.RefuseNotAllowed:
 		return http.StatusForbidden
 	}
 	return http.StatusUnprocessableEntity

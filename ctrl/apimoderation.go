@@ -78,6 +78,9 @@ func (a *API) kick(r *http.Request) (any, error) {
 	if err := firstErr(checkUser(body.User), checkReason(body.Reason)); err != nil {
 		return nil, err
 	}
+	if _, err := a.existing(r); err != nil { // nobody is in a room that does not exist
+		return nil, err
+	}
 	return apiDone(a.hub.Kick(r.Context(), service.APIActor(), r.PathValue("room"), body.User, body.Reason))
 }
 

@@ -3,7 +3,6 @@ package chatserver
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
@@ -111,8 +110,8 @@ func TestAPIDocExamples(t *testing.T) {
 		if err := json.Unmarshal([]byte(body), &m); err != nil {
 			t.Errorf("%s: not JSON: %s", line, body)
 		}
-		if s, ok := m["seq"].(float64); ok {
-			seq = fmt.Sprint(s)
+		if _, ok := m["seq"]; ok {
+			seq = jsonInt(m["seq"])
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -160,6 +161,13 @@ func (c *apiClient) want(status int, method, path string, body any, header ...st
 		c.t.Errorf("%s %s: Content-Type %q, want application/json", method, path, ct)
 	}
 	return r.json(c.t)
+}
+
+// jsonInt is a JSON number decoded as float64, written as a whole
+// number (a seq, an id: below 2^53, so exact).
+func jsonInt(v any) string {
+	f, _ := v.(float64)
+	return strconv.FormatFloat(f, 'f', -1, 64)
 }
 
 // openAPI is the part of docs/openapi.json the tests read.

@@ -92,8 +92,8 @@ func TestAPIBan(t *testing.T) {
 	api := newAPIClient(t, r)
 	cs := apiRoomClients(t, r, "alice", "carol", "dave")
 	api.want(http.StatusOK, "POST", "/api/bans", map[string]any{"user": "carol", "room": "lobby", "duration_seconds": 3600, "reason": "spam"})
-	if k := cs["alice"].until(model.TypeKick); k.UserName != "carol" || k.By != "api" {
-		t.Errorf("alice's kick event: %v", k)
+	if k := cs["alice"].until(model.TypeBan); k.UserName != "carol" || k.By != "api" || k.Content != "spam" || k.Until == 0 {
+		t.Errorf("alice's ban event: %v", k)
 	}
 	wantClosed(t, cs["carol"].ws, 4001)
 	bans := api.want(http.StatusOK, "GET", "/api/bans?room=lobby", nil)["bans"].([]any)
@@ -150,7 +150,7 @@ func TestAPIAudit(t *testing.T) {
 	if first["action"] != model.TypeKick || first["target"] != "alice" || first["actor"] != "api" || first["reason"] != "three" || second["action"] != model.TypeTopic {
 		t.Errorf("the newest entries: %v", entries)
 	}
-	page = api.want(http.StatusOK, "GET", fmt.Sprintf("/api/audit?limit=2&before=%v", second["id"]), nil)
+	page = api.want(http.StatusOK, "GET", "/api/audit?limit=2&before="+jsonInt(second["id"]), nil)
 	entries = page["entries"].([]any)
 	if len(entries) != 1 || page["more"] != false || entries[0].(map[string]any)["action"] != model.TypeMute || entries[0].(map[string]any)["duration_seconds"] != 60.0 {
 		t.Errorf("the last page: %v", page)

@@ -53,7 +53,7 @@ func TestAPIOpenAPIServesEveryOperation(t *testing.T) {
 		{op: "GET /api/rooms/{room}", path: "/api/rooms/lobby"},
 		{op: "GET /api/rooms/{room}/users", path: "/api/rooms/lobby/users?limit=2"},
 		{op: "POST /api/rooms/{room}/messages", path: "/api/rooms/lobby/messages", body: map[string]any{"content": "hello from the operator"},
-			result: func(m map[string]any) { seq = fmt.Sprint(m["seq"]) }},
+			result: func(m map[string]any) { seq = jsonInt(m["seq"]) }},
 		{op: "DELETE /api/rooms/{room}/messages/{seq}", body: map[string]any{"reason": "a test"}},
 		{op: "POST /api/rooms/{room}/mute", path: "/api/rooms/lobby/mute", body: map[string]any{"user": "bob", "duration_seconds": 60, "reason": "calm down"}},
 		{op: "GET /api/rooms/{room}/mutes", path: "/api/rooms/lobby/mutes"},
