@@ -108,9 +108,6 @@ func NewAPI(chat *Server) *API {
 	return a
 }
 
-// On reports whether the API is served (-api-key is set).
-func (a *API) On() bool { return a.guard != nil }
-
 // ServeHTTP checks the key, then serves the route.
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if a.guard == nil {
