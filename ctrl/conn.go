@@ -134,6 +134,12 @@ func (c *conn) open(in admission) (joined bool) {
 	if err := c.s.hub.Connect(context.Background(), c, service.Arrival{Rooms: in.rooms, Allowed: in.allowed, Addr: c.ip, Since: in.since, Coalesce: in.coalesce, Admin: in.admin}); err != nil {
 		// Connect has released the name.
 		c.left.Store(true)
+		var ref *service.Refusal
+		if errors.As(err, &ref) {
+			// A rule the handshake's check could not see yet (a ban
+			// another node made just now): said in words first.
+			c.s.hub.Refuse(c, ref)
+		}
 		c.Close(service.DisconnectServerError)
 		c.logger().WithField("error", err).Error("join failed")
 		c.allowPumps()

@@ -135,4 +135,9 @@ func TestModerationBanRefusals(t *testing.T) {
 	alice.refusedWith("den", "the reason is longer than 300 bytes")
 	alice.send(&model.ChatRoomRequest{Type: model.TypeUnban, Room: "den", To: "nobody"})
 	alice.refusedWith("den", "nobody has no ban in room den")
+	// An admin by its token is an admin however its name is written.
+	dialMod(t, srv.addr, "boss", "admin", "den")
+	alice.untilEvent(model.TypeJoin, "boss")
+	alice.send(&model.ChatRoomRequest{Type: model.TypeBan, Room: "den", To: "BOSS"})
+	alice.refusedWith("den", "may not ban BOSS", "same as yours or higher")
 }

@@ -18,7 +18,7 @@ func TestModerationDelete(t *testing.T) {
 	talk, _ := alice.untilTalk("oops, my password")
 	bob.untilTalk("oops, my password")
 	bob.send(&model.ChatRoomRequest{Type: model.TypeDelete, Room: "den", TargetSeq: talk.Seq})
-	bob.refusedWith("den", "may delete")
+	bob.refusedWith("den", "only a moderator, the owner or an admin of room den may delete messages there")
 	alice.send(&model.ChatRoomRequest{Type: model.TypeDelete, Room: "den", TargetSeq: talk.Seq, Content: "leak"})
 	for _, c := range []*roomClient{alice, bob} {
 		d := c.untilEvent(model.TypeDelete, "bob")
@@ -44,6 +44,23 @@ func TestModerationDelete(t *testing.T) {
 	}
 	if !tomb {
 		t.Error("the history has no tombstone of the talk")
+	}
+	// Kept on disk (-data-dir): scroll back shows the tombstone, search
+	// finds nothing.
+	carol.send(&model.ChatRoomRequest{Type: model.TypeHistory, Room: "den", Limit: 50})
+	page := carol.until(model.TypeHistory)
+	tomb = false
+	for _, m := range page.Messages {
+		if m.Seq == talk.Seq {
+			tomb = m.Type == model.TypeDelete && m.UserName == "bob" && m.By == "alice" && m.Content == ""
+		}
+	}
+	if !tomb {
+		t.Errorf("scroll back has no tombstone: %v", page.Messages)
+	}
+	carol.send(&model.ChatRoomRequest{Type: model.TypeSearch, Room: "den", Content: "password"})
+	if found := carol.until(model.TypeSearch); len(found.Messages) != 0 {
+		t.Errorf("search finds %v", found.Messages)
 	}
 	// Deleted already, or never said.
 	alice.send(&model.ChatRoomRequest{Type: model.TypeDelete, Room: "den", TargetSeq: talk.Seq})
