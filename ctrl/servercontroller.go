@@ -18,6 +18,10 @@
 // userlistlimit.go gives the lists (users, rooms, histories) a limit of
 // their own.
 //
+// api.go serves the operator's HTTP API under /api/ beside the chat
+// endpoint: apiauth.go checks its key, apijson.go reads and writes its
+// JSON, apirooms.go, apimoderation.go and apibans.go are its handlers.
+//
 // clientcontroller.go does the same job for the desktop client: input
 // checks and protocol-to-view mapping; clientrooms.go its rooms and direct
 // conversations, roomsflag.go its -room flag.

@@ -117,6 +117,8 @@ func (n *node) openRoom() error {
 	}
 	n.chat = ctrl.NewServer(n.cfg, hub, n.log)
 	n.metrics.watch(n.chat, hub)
+	n.api = ctrl.NewAPI(n.chat)
+	n.metrics.reg.MustRegister(newAPIMetrics(n.api))
 	n.metrics.linked = n.broker.Connected
 	return nil
 }
