@@ -2,7 +2,6 @@ package ctrl
 
 import (
 	"net/http"
-	"net/netip"
 	"sort"
 	"strings"
 
@@ -141,7 +140,3 @@ func (a *API) serveRoute(h apiHandler) http.HandlerFunc {
 		writeJSON(w, http.StatusOK, v)
 	}
 }
-
-// apiClientIP is the address an API request comes from, as the chat's
-// per-address limits see it.
-func (s *Server) apiClientIP(r *http.Request) netip.Addr { return clientIP(r) }

@@ -62,7 +62,7 @@ func (a *API) Stats() APIStats {
 // authorize reports whether r carries the key; if not, it has answered
 // 401, or 429 for an address out of allowance.
 func (a *API) authorize(w http.ResponseWriter, r *http.Request) bool {
-	g, ip, now := a.guard, a.chat.apiClientIP(r), time.Now()
+	g, ip, now := a.guard, a.chat.clientIP(r), time.Now()
 	if g.exhausted(ip, now) {
 		g.throttled.Add(1)
 		w.Header().Set("Retry-After", strconv.Itoa(int((apiRetryAfter+time.Second-1)/time.Second)))
