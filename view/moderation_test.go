@@ -117,3 +117,41 @@ func TestModerationSeenByAMember(t *testing.T) {
 	a.ui.until(t, "side closed", func() bool { return slices.Equal(a.w.Convs(), []string{"#go"}) })
 	a.waitLineOf(go_, "You were kicked from #side by carol: off topic")
 }
+
+// Deleted talks are tombstones in an older page and in search results
+// too, and a talk deleted while found turns into one among the results.
+func TestTombstonesInPagesAndSearch(t *testing.T) {
+	tomb := &model.ChatRoomRequest{Type: model.TypeDelete, Room: "go", UserName: "bob", By: "carol", Seq: 9}
+	old := &model.ChatRoomRequest{Type: model.TypeTalk, Room: "go", UserName: "carol", Content: "an old word", Seq: 8}
+	url := wsscript.Serve(t, nil, []*model.ChatRoomRequest{
+		{Type: model.TypeJoin, UserName: "alice", Room: "go", Seq: 10},
+		{Type: model.TypeTalk, Room: "go", UserName: "dave", Content: "the latest word", Seq: 11},
+	}, func(m *model.ChatRoomRequest) []*model.ChatRoomRequest {
+		switch m.Type {
+		case model.TypeHistory:
+			return []*model.ChatRoomRequest{{Type: model.TypeHistory, Room: "go", Before: m.Before, Messages: []*model.ChatRoomRequest{old, tomb}}}
+		case model.TypeSearch:
+			return []*model.ChatRoomRequest{{Type: model.TypeSearch, Room: "go", Content: m.Content, Messages: []*model.ChatRoomRequest{
+				{Type: model.TypeTalk, Room: "go", UserName: "dave", Content: "the latest word", Seq: 11}, tomb, old}}}
+		case model.TypeTalk: // a moderator deletes dave's talk
+			return []*model.ChatRoomRequest{{Type: model.TypeDelete, Room: "go", UserName: "dave", By: "carol", TargetSeq: 11, Seq: 12}}
+		}
+		return nil
+	})
+	a := scripted(t, url, 0)
+	a.ui.until(t, "the older page", func() bool {
+		return len(a.w.Lines()) >= 3 && strings.HasSuffix(a.w.Lines()[0], "carol: an old word") && strings.HasSuffix(a.w.Lines()[1], "bob: message deleted by carol")
+	})
+	a.w.Shortcut(fyne.KeyF)
+	a.w.SearchField.SetText("word")
+	a.w.SearchField.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	a.ui.until(t, "three results", func() bool { return len(a.w.SearchResults()) == 3 })
+	if res := a.w.SearchResults(); !strings.HasSuffix(res[1], "bob: message deleted by carol") {
+		t.Fatalf("results: %q", res)
+	}
+	a.say("delete it")
+	a.ui.until(t, "the latest word deleted, in the list and the results", func() bool {
+		res := a.w.SearchResults()
+		return strings.HasSuffix(res[0], "dave: message deleted by carol") && a.lineIndex("the latest word") < 0
+	})
+}
