@@ -28,12 +28,16 @@ type Command struct {
 	Talk string
 }
 
-// usage is each command's form, as /help and its errors show it.
-var usage = map[string]string{
-	"kick": "/kick NAME [reason]", "ban": "/ban NAME [DURATION] [reason]", "unban": "/unban NAME",
-	"mute": "/mute NAME [DURATION] [reason]", "unmute": "/unmute NAME", "delete": "/delete [reason]",
-	"topic": "/topic [TEXT]", "slow": "/slow SECONDS", "mod": "/mod NAME", "unmod": "/unmod NAME",
-	"audit": "/audit", "help": "/help",
+// usage is command word's form, as /help and its errors show it; false
+// for a word that is no command.
+func usage(word string) (string, bool) {
+	form, ok := map[string]string{
+		"kick": "/kick NAME [reason]", "ban": "/ban NAME [DURATION] [reason]", "unban": "/unban NAME",
+		"mute": "/mute NAME [DURATION] [reason]", "unmute": "/unmute NAME", "delete": "/delete [reason]",
+		"topic": "/topic [TEXT]", "slow": "/slow SECONDS", "mod": "/mod NAME", "unmod": "/unmod NAME",
+		"audit": "/audit", "help": "/help",
+	}[word]
+	return form, ok
 }
 
 // ParseCommand reads text, a line of the message box. A line that does
@@ -47,7 +51,7 @@ func ParseCommand(text string) (Command, *InputError) {
 	}
 	word, rest := nextWord(text[1:])
 	word = strings.ToLower(word)
-	form, known := usage[word]
+	form, known := usage(word)
 	if !known {
 		return Command{}, cmdError("Unknown command: /{{.Word}} (try /help)", map[string]any{"Word": word})
 	}

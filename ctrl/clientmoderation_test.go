@@ -12,31 +12,31 @@ import (
 func TestParseCommand(t *testing.T) {
 	cases := []struct {
 		in   string
-		want model.ChatRoomRequest
+		want *model.ChatRoomRequest
 	}{
-		{"/kick bob", model.ChatRoomRequest{Type: model.TypeKick, To: "bob"}},
-		{"/kick  Bob  spamming   links ", model.ChatRoomRequest{Type: model.TypeKick, To: "Bob", Content: "spamming   links"}},
-		{"/KICK bob", model.ChatRoomRequest{Type: model.TypeKick, To: "bob"}},
-		{"/ban bob", model.ChatRoomRequest{Type: model.TypeBan, To: "bob"}},
-		{"/ban bob 10m", model.ChatRoomRequest{Type: model.TypeBan, To: "bob", Duration: 600}},
-		{"/ban bob 2h flood", model.ChatRoomRequest{Type: model.TypeBan, To: "bob", Duration: 7200, Content: "flood"}},
-		{"/ban bob 7d", model.ChatRoomRequest{Type: model.TypeBan, To: "bob", Duration: 7 * 86400}},
-		{"/ban bob 2 many posts", model.ChatRoomRequest{Type: model.TypeBan, To: "bob", Content: "2 many posts"}},
-		{"/ban bob dumb spam", model.ChatRoomRequest{Type: model.TypeBan, To: "bob", Content: "dumb spam"}},
-		{"/mute 张三 30s 冷静一下", model.ChatRoomRequest{Type: model.TypeMute, To: "张三", Duration: 30, Content: "冷静一下"}},
-		{"/mute bob", model.ChatRoomRequest{Type: model.TypeMute, To: "bob"}},
-		{"/unmute bob", model.ChatRoomRequest{Type: model.TypeUnmute, To: "bob"}},
-		{"/unban bob", model.ChatRoomRequest{Type: model.TypeUnban, To: "bob"}},
-		{"/mod bob", model.ChatRoomRequest{Type: model.TypeRole, To: "bob", Role: model.RoleModerator}},
-		{"/unmod bob", model.ChatRoomRequest{Type: model.TypeRole, To: "bob"}},
-		{"/topic Go and  gophers ", model.ChatRoomRequest{Type: model.TypeTopic, Topic: "Go and  gophers"}},
-		{"/topic", model.ChatRoomRequest{Type: model.TypeTopic}},
-		{"/slow 10", model.ChatRoomRequest{Type: model.TypeSlow, Duration: 10}},
-		{"/slow 2m", model.ChatRoomRequest{Type: model.TypeSlow, Duration: 120}},
-		{"/slow 0", model.ChatRoomRequest{Type: model.TypeSlow}},
-		{"/slow off", model.ChatRoomRequest{Type: model.TypeSlow}},
-		{"/delete off topic", model.ChatRoomRequest{Type: model.TypeDelete, Content: "off topic"}},
-		{"/audit", model.ChatRoomRequest{Type: model.TypeAudit, Limit: auditPage}},
+		{"/kick bob", &model.ChatRoomRequest{Type: model.TypeKick, To: "bob"}},
+		{"/kick  Bob  spamming   links ", &model.ChatRoomRequest{Type: model.TypeKick, To: "Bob", Content: "spamming   links"}},
+		{"/KICK bob", &model.ChatRoomRequest{Type: model.TypeKick, To: "bob"}},
+		{"/ban bob", &model.ChatRoomRequest{Type: model.TypeBan, To: "bob"}},
+		{"/ban bob 10m", &model.ChatRoomRequest{Type: model.TypeBan, To: "bob", Duration: 600}},
+		{"/ban bob 2h flood", &model.ChatRoomRequest{Type: model.TypeBan, To: "bob", Duration: 7200, Content: "flood"}},
+		{"/ban bob 7d", &model.ChatRoomRequest{Type: model.TypeBan, To: "bob", Duration: 7 * 86400}},
+		{"/ban bob 2 many posts", &model.ChatRoomRequest{Type: model.TypeBan, To: "bob", Content: "2 many posts"}},
+		{"/ban bob dumb spam", &model.ChatRoomRequest{Type: model.TypeBan, To: "bob", Content: "dumb spam"}},
+		{"/mute 张三 30s 冷静一下", &model.ChatRoomRequest{Type: model.TypeMute, To: "张三", Duration: 30, Content: "冷静一下"}},
+		{"/mute bob", &model.ChatRoomRequest{Type: model.TypeMute, To: "bob"}},
+		{"/unmute bob", &model.ChatRoomRequest{Type: model.TypeUnmute, To: "bob"}},
+		{"/unban bob", &model.ChatRoomRequest{Type: model.TypeUnban, To: "bob"}},
+		{"/mod bob", &model.ChatRoomRequest{Type: model.TypeRole, To: "bob", Role: model.RoleModerator}},
+		{"/unmod bob", &model.ChatRoomRequest{Type: model.TypeRole, To: "bob"}},
+		{"/topic Go and  gophers ", &model.ChatRoomRequest{Type: model.TypeTopic, Topic: "Go and  gophers"}},
+		{"/topic", &model.ChatRoomRequest{Type: model.TypeTopic}},
+		{"/slow 10", &model.ChatRoomRequest{Type: model.TypeSlow, Duration: 10}},
+		{"/slow 2m", &model.ChatRoomRequest{Type: model.TypeSlow, Duration: 120}},
+		{"/slow 0", &model.ChatRoomRequest{Type: model.TypeSlow}},
+		{"/slow off", &model.ChatRoomRequest{Type: model.TypeSlow}},
+		{"/delete off topic", &model.ChatRoomRequest{Type: model.TypeDelete, Content: "off topic"}},
+		{"/audit", &model.ChatRoomRequest{Type: model.TypeAudit, Limit: auditPage}},
 	}
 	for _, tc := range cases {
 		cmd, err := ParseCommand(tc.in)
@@ -47,7 +47,7 @@ func TestParseCommand(t *testing.T) {
 		got := cmd.Req
 		if got.Type != tc.want.Type || got.To != tc.want.To || got.Content != tc.want.Content || got.Duration != tc.want.Duration ||
 			got.Role != tc.want.Role || got.Topic != tc.want.Topic || got.Limit != tc.want.Limit || got.Room != "" {
-			t.Errorf("%q read as %v, want %v", tc.in, got, &tc.want)
+			t.Errorf("%q read as %v, want %v", tc.in, got, tc.want)
 		}
 	}
 }

@@ -6,6 +6,7 @@ package ctrl
 // being kicked or banned ourselves, and pages of the audit trail.
 
 import (
+	"slices"
 	"time"
 
 	"chatroom/model"
@@ -138,20 +139,11 @@ func (c *Client) removed(m *model.ChatRoomRequest) {
 	line := Line{Kind: LineError, Time: msgTime(m), Info: Text{Key: key, Data: data}}
 	c.view.AppendLine(RoomConv(m.Room), line)
 	s := c.current()
-	if s == nil || containsRoom(s.Rooms(), m.Room) {
+	if s == nil || slices.Contains(s.Rooms(), m.Room) {
 		return
 	}
 	c.left(&model.ChatRoomRequest{Type: model.TypeLeave, Room: m.Room, UserName: c.self})
 	c.view.AppendLine(Conv{}, line)
-}
-
-func containsRoom(rooms []string, room string) bool {
-	for _, r := range rooms {
-		if r == room {
-			return true
-		}
-	}
-	return false
 }
 
 // modLine shows a moderation event as a line of its room (an unban, to

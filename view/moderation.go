@@ -131,8 +131,9 @@ func (w *Window) DeleteLine(c ctrl.Conv, seq uint64, tomb ctrl.Line) {
 				w.Results.Refresh()
 			}
 		}
-		if cv.selected == seq {
+		if cv.selected == seq { // deleted: nothing left to delete
 			cv.selected = 0
+			w.ctrl.Select(cv.conv, 0)
 			if cv == w.cur {
 				w.showModControls()
 			}
