@@ -61,6 +61,7 @@ type Server struct {
 	TLSKey         string   // PEM private key
 	AllowedOrigins []string // browser origins allowed besides the server's own (scheme, Host and port); "*": any
 	AuthSecret     string   // if set, handshakes need an HS256 token signed with it
+	Admins         []string // names that are server admins (moderation.go); needs AuthSecret
 
 	// Exposure: who may reach what (security.go).
 	PublicNames []string      // Host names the server answers to besides localhost and IP addresses; "*": any
@@ -193,6 +194,7 @@ func (c *Server) RegisterFlags(fs *flag.FlagSet) {
 	})
 	fs.StringVar(&c.AuthSecret, "auth-secret", c.AuthSecret, fmt.Sprintf("if set (at least %d bytes), every handshake needs an HS256 token signed with this secret (Authorization: Bearer or ?token=); prefer the environment variable, which ps does not show", MinAuthSecret))
 	c.registerExposureFlags(fs)
+	c.registerModerationFlags(fs)
 	fs.StringVar(&c.NATS, "nats", c.NATS, "NATS server URLs, comma-separated (nats://127.0.0.1:4222): every node on the same NATS (JetStream) serves the same rooms; empty: a single node")
 	fs.StringVar(&c.Node, "node", c.Node, "this node's name in a cluster, in logs and NATS (default: host name and process id)")
 	fs.IntVar(&c.Replicas, "nats-replicas", c.Replicas, "with -nats: copies of the rooms' events and the names a NATS cluster keeps (3 survives the loss of one NATS server of three)")
@@ -242,7 +244,7 @@ func (c *Server) Validate() error {
 	check((c.TLSCert == "") == (c.TLSKey == ""), "-tls-cert and -tls-key go together")
 	check(c.ClaimTTL >= 3*time.Second, "-claim-ttl must be >= 3s")
 	check(c.Replicas >= 1 && c.Replicas <= 5, "-nats-replicas must be 1 .. 5")
-	errs = append(errs, c.validateExposure(), c.validateRooms(), c.validatePresence(), c.validateHistory())
+	errs = append(errs, c.validateExposure(), c.validateRooms(), c.validatePresence(), c.validateHistory(), c.validateModeration())
 	check(c.AuthSecret == "" || len(c.AuthSecret) >= MinAuthSecret, "-auth-secret must be at least %d bytes (try: openssl rand -base64 32)", MinAuthSecret)
 	errs = append(errs, c.Log.Validate())
 	return errors.Join(errs...)

@@ -131,7 +131,7 @@ func (c *conn) logger() *logrus.Entry {
 // joins worked.
 func (c *conn) open(in admission) (joined bool) {
 	c.logger().WithField("rooms", in.rooms).Info("connection open")
-	if err := c.s.hub.Connect(context.Background(), c, service.Arrival{Rooms: in.rooms, Allowed: in.allowed, Addr: c.ip, Since: in.since, Coalesce: in.coalesce}); err != nil {
+	if err := c.s.hub.Connect(context.Background(), c, service.Arrival{Rooms: in.rooms, Allowed: in.allowed, Addr: c.ip, Since: in.since, Coalesce: in.coalesce, Admin: in.admin}); err != nil {
 		// Connect has released the name.
 		c.left.Store(true)
 		c.Close(service.DisconnectServerError)

@@ -25,6 +25,7 @@ type admission struct {
 	since   map[string]uint64 // the last seq it saw, per room it catches up in
 	// coalesce: it asked for coalesced presence (presence.go).
 	coalesce bool
+	admin    bool // its token's role claim says it is a server admin
 }
 
 // admit checks a handshake before the upgrade: a WebSocket handshake, the
@@ -107,6 +108,9 @@ func (s *Server) claimName(r *http.Request, ip netip.Addr) (admission, *refused)
 	if in.rooms, ref = s.startRooms(r, ip, in.allowed); ref != nil {
 		return in, ref
 	}
+	if err := s.hub.CheckBanned(in.name, ip, in.rooms); err != nil {
+		return in, refuse(refuseBanned, err.Error()).with(logrus.Fields{"username": clip(in.name)})
+	}
 	var err error
 	if in.since, err = sinceSeqs(r, in.rooms); err != nil {
 		return in, refuse(refuseBadRequest, err.Error())
@@ -137,6 +141,9 @@ func (s *Server) identify(r *http.Request, asked string) (admission, *refused) {
 			return admission{}, nil
 		}
 		name, err := model.NormalizeUsername(asked)
+		if err == nil {
+			err = reservedName(name)
+		}
 		if err != nil {
 			return admission{}, refuse(refuseBadRequest, err.Error()).with(logrus.Fields{"username": clip(asked)})
 		}
@@ -155,7 +162,19 @@ func (s *Server) identify(r *http.Request, asked string) (admission, *refused) {
 			return admission{}, refuse(refuseUnauthorized, fmt.Sprintf(config.RefuseTokenUser, t.Name, clip(asked)))
 		}
 	}
-	return admission{name: t.Name, allowed: t.Rooms}, nil
+	if err := reservedName(t.Name); err != nil {
+		return admission{}, refuse(refuseBadRequest, err.Error()).with(logrus.Fields{"username": t.Name})
+	}
+	return admission{name: t.Name, allowed: t.Rooms, admin: t.Role == model.RoleAdmin}, nil
+}
+
+// reservedName refuses model.SystemName, the name the operator's
+// messages come from, and every name that looks like it.
+func reservedName(name string) error {
+	if model.UsernameKey(name) == model.UsernameKey(model.SystemName) || model.UsernameSkeleton(name) == model.UsernameSkeleton(model.SystemName) {
+		return fmt.Errorf("the username %s is reserved for the operator's messages: choose another", clip(name))
+	}
+	return nil
 }
 
 // maxRoomParams bounds the room names a handshake may carry, before they

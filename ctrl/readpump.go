@@ -129,6 +129,10 @@ func (c *conn) handle(data []byte) bool {
 		c.Close(service.DisconnectBye)
 		return false
 	default:
+		if isModerationRequest(msg.Type) {
+			c.moderate(msg)
+			break
+		}
 		t := msg.Type
 		if len(t) > maxReplyType {
 			t = t[:maxReplyType]

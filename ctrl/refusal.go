@@ -36,6 +36,7 @@ const (
 	refuseJoinRate                    // JoinRatePerIP: the address opens chat connections too fast
 	refuseRoomDenied                  // the token's rooms claim does not name a room asked for
 	refuseRoomsFull                   // a room asked for would be one more than -max-rooms
+	refuseBanned                      // the name or address is banned from the server or a room asked for
 	numRefusals
 )
 
@@ -55,6 +56,7 @@ func (k refusal) info() (status int, result string) {
 		refuseJoinRate:     {http.StatusTooManyRequests, "join_rate"},
 		refuseRoomDenied:   {http.StatusForbidden, "room_denied"},
 		refuseRoomsFull:    {http.StatusServiceUnavailable, "rooms_full"},
+		refuseBanned:       {http.StatusForbidden, "banned"},
 	}[k]
 	return row.status, row.result
 }

@@ -25,12 +25,15 @@ const tokenLeeway = 30 * time.Second
 type roomClaims struct {
 	jwt.RegisteredClaims
 	Rooms []string `json:"rooms,omitempty"`
+	// Role is the user's role on the server: model.RoleAdmin, or none.
+	Role string `json:"role,omitempty"`
 }
 
 // A Token is what a verified token says: who, and where they may go.
 type Token struct {
 	Name  string
 	Rooms []string // normalized; nil: any room
+	Role  string   // the role claim: model.RoleAdmin for a server admin; "" none
 }
 
 // MintToken returns an HS256 token for username, valid for ttl from now.
@@ -41,6 +44,15 @@ func MintToken(secret []byte, username string, ttl time.Duration, now time.Time)
 // MintRoomToken is MintToken for a user who may join only rooms (none:
 // any room).
 func MintRoomToken(secret []byte, username string, rooms []string, ttl time.Duration, now time.Time) (string, error) {
+	return MintRoleToken(secret, username, rooms, "", ttl, now)
+}
+
+// MintRoleToken is MintRoomToken with a role claim: model.RoleAdmin makes
+// its user a server admin; "" is none.
+func MintRoleToken(secret []byte, username string, rooms []string, role string, ttl time.Duration, now time.Time) (string, error) {
+	if role != "" && role != model.RoleAdmin {
+		return "", fmt.Errorf("role %q: the only role a token gives is %q", role, model.RoleAdmin)
+	}
 	if len(secret) == 0 {
 		return "", errors.New("empty secret")
 	}
@@ -55,7 +67,7 @@ func MintRoomToken(secret []byte, username string, rooms []string, ttl time.Dura
 		Subject:   name,
 		IssuedAt:  jwt.NewNumericDate(now),
 		ExpiresAt: jwt.NewNumericDate(now.Add(ttl)),
-	}}
+	}, Role: role}
 	for _, r := range rooms {
 		room, err := model.NormalizeRoom(r)
 		if err != nil {
@@ -109,7 +121,7 @@ func VerifyRoomToken(secret []byte, token string, now time.Time, maxAge time.Dur
 	if err != nil {
 		return Token{}, fmt.Errorf("token's subject is not a valid username: %v", err)
 	}
-	t := Token{Name: name}
+	t := Token{Name: name, Role: claims.Role}
 	if claims.Rooms != nil {
 		t.Rooms = []string{} // listed, even if empty: no room at all
 	}

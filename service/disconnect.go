@@ -18,6 +18,8 @@ const (
 	DisconnectClaimLost                      // its node lost the name's claim (cut off from NATS)
 	DisconnectClientClosed                   // the client sent a close frame
 	DisconnectLost                           // the socket failed
+	DisconnectKicked                         // kicked from its home room
+	DisconnectBanned                         // banned from the server
 	numDisconnects
 )
 
@@ -42,6 +44,8 @@ func (d Disconnect) info() disconnectInfo {
 		DisconnectClaimLost:    {1012, "session expired while the server was cut off", "claim_lost", true},
 		DisconnectClientClosed: {0, "client closed", "client_closed", false},
 		DisconnectLost:         {0, "connection lost", "lost", false},
+		DisconnectKicked:       {4001, "kicked", "kicked", true},
+		DisconnectBanned:       {4003, "banned", "banned", true},
 	}[d]
 }
 

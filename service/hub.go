@@ -59,6 +59,12 @@ type HubConfig struct {
 	// OmitTalkContent logs talk lines with the user and seq but not the
 	// message text, for deployments that must not keep it.
 	OmitTalkContent bool
+	// Moderation keeps bans, mutes, rooms' settings and the audit trail
+	// (moderation_store.go). Nil: a MemoryModeration, lost at exit.
+	Moderation ModerationStore
+	// Admins are the names that are server admins (-admins), besides
+	// those whose token says so; only with TrustedNames.
+	Admins []string
 	// OnFanout, if set, is called after each broadcast with the number of
 	// members it went to and how long queueing it to all of them took.
 	// It runs under a room's lock: keep it short (a histogram's Observe).
@@ -83,6 +89,7 @@ type Hub struct {
 	log    logrus.FieldLogger
 	counts counters
 	dms    *dmHistory // direct messages' last talks, when there is no cfg.Store
+	mod    *modState  // moderation's state (moderation_state.go)
 	// seen is the highest seq delivered to this hub (hub_seen.go).
 	seen atomic.Uint64
 	// catchUpReads holds a token per catch-up reading the History
@@ -102,6 +109,7 @@ type localUser struct {
 	home    string     // the room a message with none is about
 	allowed []string   // the rooms it may join; nil: any
 	addr    netip.Addr // the client's address, which the rooms it opens count against
+	admin   bool       // a server admin (moderation_roles.go)
 	// coalesce: it asked for coalesced presence (room_presence.go), in
 	// every room it joins.
 	coalesce bool
@@ -130,6 +138,13 @@ func NewHub(b Broker, f Framer, cfg HubConfig, log logrus.FieldLogger) (*Hub, er
 	h := &Hub{broker: b, framer: f, cfg: cfg, log: log, catchUpReads: make(chan struct{}, maxCatchUpReads),
 		dms: newDMHistory(cfg.History), rooms: make(map[string]*room), users: make(map[string]*localUser), opened: make(map[netip.Addr]int)}
 	h.counts.init()
+	if cfg.Moderation == nil {
+		h.cfg.Moderation = NewMemoryModeration()
+	}
+	h.mod = newModState(h.cfg.Moderation)
+	if err := h.loadModeration(); err != nil {
+		return nil, err
+	}
 	if err := b.Subscribe(Handlers{Event: h.deliver, ClaimLost: h.claimLost, Link: h.linkChanged}); err != nil {
 		return nil, err
 	}
@@ -261,5 +276,5 @@ func Settings(c config.Server) HubConfig {
 	return HubConfig{DefaultRoom: c.Rooms.DefaultRoom, History: c.History, Presence: c.Presence,
 		PresenceLimit: c.PresenceLimit, PresenceWindow: c.PresenceWindow,
 		MaxRoomsPerConn: c.Rooms.MaxRoomsPerConn, MaxRooms: c.Rooms.MaxRooms, MaxRoomsPerIP: c.Rooms.MaxRoomsPerIP, RoomsPage: c.Rooms.RoomsPage, MaxRoomName: c.Rooms.MaxRoomName,
-		OmitTalkContent: !c.Log.Talk, CatchUp: c.Store.CatchUp, TrustedNames: c.AuthSecret != ""}
+		OmitTalkContent: !c.Log.Talk, CatchUp: c.Store.CatchUp, TrustedNames: c.AuthSecret != "", Admins: c.Admins}
 }

@@ -20,7 +20,8 @@ func (h *Hub) ListRooms(cursor string, limit int) *Frame {
 	slices.SortFunc(public, func(a, b RoomCount) int { return strings.Compare(a.Name, b.Name) })
 	reply := &model.ChatRoomRequest{Type: model.TypeRooms}
 	for _, c := range public[:min(limit, len(public))] {
-		reply.Rooms = append(reply.Rooms, &model.RoomInfo{Name: c.Name, Members: uint32(c.Members)})
+		rs, _ := h.mod.settings(c.Name)
+		reply.Rooms = append(reply.Rooms, &model.RoomInfo{Name: c.Name, Members: uint32(c.Members), Topic: rs.Topic})
 	}
 	if len(public) > limit {
 		reply.Cursor = public[limit-1].Name

@@ -26,6 +26,9 @@ type Arrival struct {
 	// is sent presence frames instead of others' joins and leaves, in
 	// every room it joins (room_presence.go).
 	Coalesce bool
+	// Admin: a server admin (its token's role claim, or -admins), with
+	// trusted names only.
+	Admin bool
 }
 
 // Connect makes m, whose name is claimed in a.Rooms, a user of this node
@@ -44,7 +47,7 @@ func (h *Hub) Connect(ctx context.Context, m Member, a Arrival) error {
 		h.broker.Release(name)
 		return fmt.Errorf("%q is connected already", name)
 	}
-	h.users[name] = &localUser{m: m, home: rooms[0], allowed: a.Allowed, addr: a.Addr, coalesce: a.Coalesce, connected: time.Now().UnixMilli(), connectedSeq: h.seen.Load()}
+	h.users[name] = &localUser{m: m, home: rooms[0], allowed: a.Allowed, addr: a.Addr, coalesce: a.Coalesce, admin: a.Admin && h.cfg.TrustedNames, connected: time.Now().UnixMilli(), connectedSeq: h.seen.Load()}
 	h.mu.Unlock()
 	h.dms.forget(name) // a new session reads no earlier one's direct messages
 	for _, room := range rooms {

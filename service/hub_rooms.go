@@ -130,7 +130,10 @@ func (h *Hub) join(ctx context.Context, m Member, name string, private, check bo
 		r.pending--
 		h.mu.Unlock()
 	}
-	if err = h.follow(ctx, r); err == nil && !r.add(m, since, coalesce) {
+	if err = h.follow(ctx, r); err == nil {
+		err = h.admitJoin(ctx, m, r) // bans, and the owner of a room opened
+	}
+	if err == nil && !r.add(m, since, coalesce, h.RoleIn(name, m.Name())) {
 		err = refuseRoom(RefuseAlreadyIn, name, "you are in room %s already", name)
 	}
 	if err == nil {
@@ -260,6 +263,12 @@ func (h *Hub) follow(ctx context.Context, r *room) error {
 	h.mu.Unlock()
 	if first {
 		r.followErr = h.broker.Follow(ctx, r.name)
+		if r.followErr == nil && r.name != h.cfg.DefaultRoom {
+			// Another node may have changed its moderation meanwhile.
+			if err := h.loadModeration(); err != nil {
+				h.log.WithField("error", err).Warn("moderation: the store cannot be read")
+			}
+		}
 		close(r.ready)
 	}
 	select {

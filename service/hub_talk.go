@@ -17,6 +17,9 @@ func (h *Hub) Talk(ctx context.Context, m Member, room, content string) error {
 	if err != nil {
 		return err
 	}
+	if err := h.mayTalk(m, room); err != nil {
+		return err
+	}
 	ev := event(model.TypeTalk, m.Name(), room, content)
 	if err := h.broker.Publish(ctx, ev); err != nil {
 		return notStored(err, room, "")

@@ -38,11 +38,20 @@ const (
 	RefuseNotStored     RefusalReason = "not_stored"     // a talk the store could not write (disk full, read-only)
 	// Presence at scale.
 	RefuseBadList RefusalReason = "userlist_query" // a userlist page's prefix or cursor too long or not UTF-8
+	// Moderation.
+	RefuseNotAllowed    RefusalReason = "not_allowed"     // the actor's role does not allow the action (or there are no trusted names)
+	RefuseNoSuchUser    RefusalReason = "no_such_user"    // the target is not in the room, or not online
+	RefuseBanned        RefusalReason = "banned"          // joining a room one is banned from
+	RefuseMuted         RefusalReason = "muted"           // talking in a room one is muted in
+	RefuseSlowMode      RefusalReason = "slow_mode"       // talking again sooner than the room's slow mode allows
+	RefuseNoSuchMessage RefusalReason = "no_such_message" // deleting a talk the room does not keep
+	RefuseBadModeration RefusalReason = "bad_moderation"  // a moderation request's fields are wrong
 )
 
 // RefusalReasons returns every reason, for metrics that list them all.
 func RefusalReasons() []RefusalReason {
-	return []RefusalReason{RefuseRoomName, RefuseRoomsPerConn, RefuseRoomsTotal, RefuseRoomsPerIP, RefuseAlreadyIn, RefuseNotIn, RefuseRoomDenied, RefuseNotOnline, RefuseSelf, RefuseJoinRate, RefuseRoomSimilar, RefuseRoomPublic, RefuseNoHistory, RefuseHistoryFailed, RefuseSearch, RefuseNotStored, RefuseBadList}
+	return []RefusalReason{RefuseRoomName, RefuseRoomsPerConn, RefuseRoomsTotal, RefuseRoomsPerIP, RefuseAlreadyIn, RefuseNotIn, RefuseRoomDenied, RefuseNotOnline, RefuseSelf, RefuseJoinRate, RefuseRoomSimilar, RefuseRoomPublic, RefuseNoHistory, RefuseHistoryFailed, RefuseSearch, RefuseNotStored, RefuseBadList,
+		RefuseNotAllowed, RefuseNoSuchUser, RefuseBanned, RefuseMuted, RefuseSlowMode, RefuseNoSuchMessage, RefuseBadModeration}
 }
 
 func refuseRoom(reason RefusalReason, room, format string, args ...any) *Refusal {

@@ -52,10 +52,11 @@ type kept struct {
 
 type entry struct {
 	m        Member
-	coalesce bool // it asked for coalesced presence (room_presence.go)
-	pos      int  // index in room.active, or -1
-	joined   bool // its join was delivered
-	leaving  bool // a leave (part or goodbye) is on its way
+	coalesce bool   // it asked for coalesced presence (room_presence.go)
+	role     string // its role in the room when it joined (moderation_roles.go)
+	pos      int    // index in room.active, or -1
+	joined   bool   // its join was delivered
+	leaving  bool   // a leave (part or goodbye) is on its way
 	// since is the last seq the member saw of the room before it joined
 	// (0: none; it is shown the last talks instead of catching up).
 	since uint64
@@ -92,6 +93,10 @@ func (r *room) deliver(ev *model.ChatRoomRequest) (lost string) {
 	case model.TypeLeave:
 		return r.left(ev)
 	default:
+		if isModeration(ev.Type) {
+			r.moderated(ev)
+			break
+		}
 		r.hub.log.WithField("type", ev.Type).Warn("broker delivered an unknown event type")
 	}
 	return ""
@@ -120,6 +125,7 @@ func (r *room) joined(ev *model.ChatRoomRequest) (lost string) {
 	}
 	if first && e.pos >= 0 {
 		r.welcome(e)
+		r.greet(e)
 		if e.since == 0 {
 			r.replay(e)
 		} else {
@@ -159,14 +165,14 @@ func (r *room) left(ev *model.ChatRoomRequest) (lost string) {
 }
 
 // add makes m a joining member, which saw the room up to since (0: new to
-// it); false if the room has a member of its name already.
-func (r *room) add(m Member, since uint64, coalesce bool) bool {
+// it), with its role in the room; false if the room has a member of its name already.
+func (r *room) add(m Member, since uint64, coalesce bool, role string) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.local[m.Name()] != nil {
 		return false
 	}
-	r.local[m.Name()] = &entry{m: m, pos: -1, since: since, coalesce: coalesce}
+	r.local[m.Name()] = &entry{m: m, pos: -1, since: since, coalesce: coalesce, role: role}
 	if coalesce {
 		r.p.coalescers++
 	}

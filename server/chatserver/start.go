@@ -110,6 +110,7 @@ func (n *node) openRoom() error {
 	settings := service.Settings(n.cfg)
 	settings.OnFanout = n.metrics.observeFanout
 	settings.Store = n.history
+	settings.Moderation = n.moderationStore()
 	hub, err := service.NewHub(n.broker, ctrl.WebSocketFramer{}, settings, n.log)
 	if err != nil {
 		return failed{"cannot open the rooms", err}
@@ -118,6 +119,21 @@ func (n *node) openRoom() error {
 	n.metrics.watch(n.chat, hub)
 	n.metrics.linked = n.broker.Connected
 	return nil
+}
+
+// moderationStore is where bans, mutes, rooms' settings and the audit
+// trail are kept: the history database in -data-dir, or the NATS broker,
+// if it keeps them (service.ModerationStore); else memory, lost at exit.
+func (n *node) moderationStore() service.ModerationStore {
+	var kept any = n.broker
+	if n.store != nil {
+		kept = n.store
+	}
+	if ms, ok := kept.(service.ModerationStore); ok {
+		return ms
+	}
+	n.log.Warn("moderation is kept in memory: bans, mutes, rooms' owners, moderators and topics and the audit trail are lost at exit")
+	return service.NewMemoryModeration()
 }
 
 // listen opens the listening socket (with TLS, if loaded) and the HTTP

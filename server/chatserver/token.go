@@ -20,10 +20,11 @@ func mintToken(args []string, lookupEnv func(string) (string, bool), stdout, std
 	secret := fs.String("auth-secret", "", "the server's -auth-secret (default: $"+config.EnvName("auth-secret")+")")
 	sub := fs.String("sub", "", "the username the token is for (required)")
 	rooms := fs.String("rooms", "", "comma-separated rooms the token's user may join, and no others (default: any room)")
+	role := fs.String("role", "", "the token's role claim: admin makes its user a server admin (moderation; default: none)")
 	ttl := fs.Duration("ttl", 24*time.Hour, "how long the token is valid")
 	maxAge := fs.Duration("token-max-age", config.DefaultTokenMaxAge, "the longest -ttl allowed, as the server's -token-max-age ($"+config.EnvName("token-max-age")+" when set)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: server token -sub NAME [-ttl 24h] [-rooms A,B] [-auth-secret SECRET]\nPrints an HS256 access token for NAME.\n")
+		fmt.Fprintf(stderr, "Usage: server token -sub NAME [-ttl 24h] [-rooms A,B] [-role admin] [-auth-secret SECRET]\nPrints an HS256 access token for NAME.\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -57,7 +58,7 @@ func mintToken(args []string, lookupEnv func(string) (string, bool), stdout, std
 			only = append(only, r)
 		}
 	}
-	token, err := service.MintRoomToken([]byte(*secret), *sub, only, *ttl, time.Now())
+	token, err := service.MintRoleToken([]byte(*secret), *sub, only, *role, *ttl, time.Now())
 	if err != nil {
 		fmt.Fprintln(stderr, "server token:", err)
 		return 2

@@ -1,0 +1,137 @@
+package service
+
+import (
+	"context"
+	"net/netip"
+	"time"
+
+	"github.com/sirupsen/logrus"
+
+	"chatroom/model"
+)
+
+// This file owns the enforcement of moderation: a banned name's (or
+// address's) handshake and joins are refused, a muted name's talks too,
+// and slow mode spaces a user's talks in a room. An expired restriction
+// found on the way is removed, here and from the store.
+
+// expireTimeout bounds the removal of an expired restriction.
+const expireTimeout = 5 * time.Second
+
+// CheckBanned is the handshake's check: a refusal in words if name or
+// addr is banned from the server or from one of rooms, else nil.
+func (h *Hub) CheckBanned(name string, addr netip.Addr, rooms []string) error {
+	if err := h.banned("", name, addr); err != nil {
+		return err
+	}
+	for _, room := range rooms {
+		if err := h.banned(room, name, addr); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// banned refuses name or addr if banned from room ("": the server).
+func (h *Hub) banned(room, name string, addr netip.Addr) error {
+	now := time.Now()
+	r, ok, expired := h.mod.get(room, name, false, now)
+	if expired {
+		h.expire(r)
+	}
+	if !ok {
+		r, ok = h.mod.byAddr(room, addr, now)
+	}
+	if !ok {
+		return nil
+	}
+	text := "you are banned " + where(room) + " " + untilText(r.Until)
+	if r.Reason != "" {
+		text += ": " + r.Reason
+	}
+	return refuseRoom(RefuseBanned, room, "%s", text)
+}
+
+// mayTalk refuses a talk of m in room if m is muted there, or talks
+// sooner than the room's slow mode allows.
+func (h *Hub) mayTalk(m Member, room string) error {
+	now := time.Now()
+	r, ok, expired := h.mod.get(room, m.Name(), true, now)
+	if expired {
+		h.expire(r)
+	}
+	if ok {
+		return refuseRoom(RefuseMuted, room, "you are muted in room %s %s", room, untilText(r.Until))
+	}
+	rs, _ := h.mod.settings(room)
+	if rs.Slow <= 0 || rankOf(h.RoleIn(room, m.Name())) >= rankModerator {
+		return nil
+	}
+	if wait := h.mod.slowWait(room, m.Name(), rs.Slow, now); wait > 0 {
+		secs := int64((wait + time.Second - 1) / time.Second)
+		return refuseRoom(RefuseSlowMode, room, "room %s is in slow mode (one message every %s): wait %d s", room, rs.Slow, secs)
+	}
+	return nil
+}
+
+// expire removes r, found expired, here and from the store.
+func (h *Hub) expire(r Restriction) {
+	if cur, _, expired := h.mod.get(r.Room, r.Name, r.Mute, time.Now()); !expired || !cur.At.Equal(r.At) {
+		return // removed, or replaced, meanwhile
+	}
+	h.mod.remove(r.Room, r.Name, r.Mute)
+	ctx, cancel := context.WithTimeout(context.Background(), expireTimeout)
+	defer cancel()
+	if _, err := h.cfg.Moderation.RemoveRestriction(ctx, r.Room, r.Name, r.Mute); err != nil {
+		h.log.WithFields(logrus.Fields{"room": r.Room, "user": r.Name, "error": err}).Warn("moderation: expired restriction not removed from the store")
+	}
+}
+
+// admitJoin is the moderation of m's join of r, once followed: a ban is
+// refused; the join that opens a room no one is in (but the default room)
+// makes m its owner if the room has no settings yet, with trusted names.
+func (h *Hub) admitJoin(ctx context.Context, m Member, r *room) error {
+	h.mu.RLock()
+	var addr netip.Addr
+	if u := h.user(m); u != nil {
+		addr = u.addr
+	}
+	h.mu.RUnlock()
+	if err := h.banned(r.name, m.Name(), addr); err != nil {
+		return err
+	}
+	if !h.cfg.TrustedNames || r.name == h.cfg.DefaultRoom || r.count() > 0 {
+		return nil
+	}
+	created, err := h.cfg.Moderation.CreateRoom(ctx, r.name, m.Name())
+	switch {
+	case err != nil:
+		h.log.WithFields(logrus.Fields{"room": r.name, "error": err}).Warn("moderation: the room's owner not stored")
+	case created:
+		h.mod.setSettings(RoomSettings{Room: r.name, Owner: m.Name()})
+		h.log.WithFields(logrus.Fields{"room": r.name, "owner": m.Name()}).Info("room created")
+	}
+	return nil
+}
+
+// loadModeration loads what the store keeps.
+func (h *Hub) loadModeration() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return h.mod.load(ctx)
+}
+
+// greet queues to e, a joiner after its own join, the room's topic, slow
+// mode and e's role in it, if set. Under the room's lock.
+func (r *room) greet(e *entry) {
+	rs, _ := r.hub.mod.settings(r.name)
+	if rs.Topic != "" {
+		r.send(e, r.frame(&model.ChatRoomRequest{Type: model.TypeTopic, Room: r.name, Topic: rs.Topic, By: rs.TopicBy}))
+	}
+	if rs.Slow > 0 {
+		r.send(e, r.frame(&model.ChatRoomRequest{Type: model.TypeSlow, Room: r.name, Duration: uint32(rs.Slow / time.Second)}))
+	}
+	if e.role != "" {
+		r.send(e, r.frame(&model.ChatRoomRequest{Type: model.TypeRole, Room: r.name, UserName: e.m.Name(), Role: e.role}))
+	}
+}

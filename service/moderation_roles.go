@@ -1,0 +1,112 @@
+package service
+
+import (
+	"slices"
+
+	"chatroom/model"
+)
+
+// This file owns who may do what: a user's role in a room (server admin,
+// the room's owner, one of its moderators, or none) and the rules of each
+// action. Roles need names proven by tokens (HubConfig.TrustedNames);
+// without them nobody has a role over WebSocket, and only the server API
+// (an Actor with no Member) moderates. Nobody acts on someone whose role
+// in the room is the actor's or higher.
+
+// Ranks of the roles: who outranks whom.
+const (
+	rankNone = iota
+	rankModerator
+	rankOwner
+	rankAdmin
+	rankAPI // the server API: above everyone
+)
+
+// ReplyNoTrustedNames is the refusal of every moderation request over
+// WebSocket on a server without -auth-secret.
+const ReplyNoTrustedNames = "moderation needs names proven by tokens (-auth-secret); the operator moderates with the server API"
+
+func rankOf(role string) int {
+	switch role {
+	case model.RoleAdmin:
+		return rankAdmin
+	case model.RoleOwner:
+		return rankOwner
+	case model.RoleModerator:
+		return rankModerator
+	}
+	return rankNone
+}
+
+// isAdmin says whether name is a server admin: listed in -admins, or
+// connected here with a token that says so.
+func (h *Hub) isAdmin(name string) bool {
+	key := model.UsernameKey(name)
+	if slices.ContainsFunc(h.cfg.Admins, func(a string) bool { return model.UsernameKey(a) == key }) {
+		return true
+	}
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	u := h.users[name]
+	return u != nil && u.admin
+}
+
+// RoleIn returns name's role in room: model.RoleAdmin, model.RoleOwner,
+// model.RoleModerator or "" (none, and always without trusted names).
+func (h *Hub) RoleIn(room, name string) string {
+	if !h.cfg.TrustedNames {
+		return ""
+	}
+	if h.isAdmin(name) {
+		return model.RoleAdmin
+	}
+	rs, _ := h.mod.settings(room)
+	key := model.UsernameKey(name)
+	switch {
+	case rs.Owner != "" && model.UsernameKey(rs.Owner) == key:
+		return model.RoleOwner
+	case slices.ContainsFunc(rs.Moderators, func(m string) bool { return model.UsernameKey(m) == key }):
+		return model.RoleModerator
+	}
+	return ""
+}
+
+// actorRank is a's rank in room.
+func (h *Hub) actorRank(a Actor, room string) int {
+	if a.Member == nil {
+		return rankAPI
+	}
+	return rankOf(h.RoleIn(room, a.Name))
+}
+
+// may checks that a may take action (a model.Type…) in room (the whole
+// server if room is ""), on target if not "": a refusal in words if not.
+func (h *Hub) may(a Actor, action, room, target string) error {
+	if a.Member != nil && !h.cfg.TrustedNames {
+		return &Refusal{Reason: RefuseNotAllowed, Room: room, Text: ReplyNoTrustedNames}
+	}
+	need := rankModerator
+	switch {
+	case action == model.TypeRole:
+		need = rankOwner
+	case room == "" || action == model.TypeAudit:
+		need = rankAdmin
+	}
+	rank := h.actorRank(a, room)
+	if rank < need {
+		return notAllowed(action, room, need)
+	}
+	if target != "" && rankOf(h.RoleIn(room, target)) >= rank {
+		return refuseRoom(RefuseNotAllowed, room, "you may not %s %s: their role is the same as yours or higher", action, target)
+	}
+	return nil
+}
+
+// notAllowed is the refusal of an actor whose role is below need.
+func notAllowed(action, room string, need int) *Refusal {
+	who := map[int]string{rankModerator: "a moderator, the owner or an admin", rankOwner: "the owner or an admin", rankAdmin: "a server admin"}[need]
+	if room == "" {
+		return refuseRoom(RefuseNotAllowed, room, "only %s may %s on the whole server", who, action)
+	}
+	return refuseRoom(RefuseNotAllowed, room, "only %s of room %s may %s there", who, room, action)
+}

@@ -1,0 +1,192 @@
+package service
+
+import (
+	"context"
+	"net/netip"
+	"slices"
+	"sync"
+	"time"
+
+	"chatroom/model"
+)
+
+// This file owns what a hub holds in memory of moderation: the
+// restrictions in force and the rooms' settings, loaded from the
+// ModerationStore at start (and again when the node starts following a
+// room), kept current by the moderation events it delivers; and the time
+// of each user's last talk per room, for slow mode. A restriction past its
+// Until is no restriction: it is checked at use and removed then.
+
+// modKey is a restriction's identity: its room, its name's key, a mute.
+type modKey struct {
+	room string
+	name string // model.UsernameKey
+	mute bool
+}
+
+// slowKey is a user (its name's key) in a room.
+type slowKey struct{ room, name string }
+
+// slowSweep is how many talks are recorded between two sweeps of the
+// last talks past their room's slow mode.
+const slowSweep = 4096
+
+// modState is a hub's moderation state (see the file comment).
+type modState struct {
+	store ModerationStore
+	// write serializes this node's changes of the rooms' settings (read,
+	// changed, stored, held).
+	write sync.Mutex
+
+	mu       sync.RWMutex
+	restr    map[modKey]Restriction
+	rooms    map[string]RoomSettings
+	lastTalk map[slowKey]time.Time // mu's write lock
+	talks    int                   // recorded since the last sweep
+}
+
+func newModState(store ModerationStore) *modState {
+	return &modState{store: store, restr: make(map[modKey]Restriction), rooms: make(map[string]RoomSettings), lastTalk: make(map[slowKey]time.Time)}
+}
+
+func keyOf(r Restriction) modKey {
+	return modKey{room: r.Room, name: model.UsernameKey(r.Name), mute: r.Mute}
+}
+
+// load replaces what is held with what the store keeps.
+func (s *modState) load(ctx context.Context) error {
+	restr, err := s.store.Restrictions(ctx)
+	if err != nil {
+		return err
+	}
+	rooms, err := s.store.Rooms(ctx)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	clear(s.restr)
+	for _, r := range restr {
+		s.restr[keyOf(r)] = r
+	}
+	clear(s.rooms)
+	for _, r := range rooms {
+		s.rooms[r.Room] = r
+	}
+	return nil
+}
+
+// put holds r, keeping the address of the one it replaces if r has none.
+func (s *modState) put(r Restriction) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := keyOf(r)
+	if old, ok := s.restr[k]; ok && !r.Addr.IsValid() && !r.Mute {
+		r.Addr = old.Addr
+	}
+	s.restr[k] = r
+}
+
+// remove drops the restriction of room, name and mute, and returns it.
+func (s *modState) remove(room, name string, mute bool) (Restriction, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := modKey{room: room, name: model.UsernameKey(name), mute: mute}
+	r, ok := s.restr[k]
+	delete(s.restr, k)
+	return r, ok
+}
+
+// get returns the restriction of room, name and mute in force at now.
+// One expired is reported as such (expired true), for the caller to
+// remove.
+func (s *modState) get(room, name string, mute bool, now time.Time) (r Restriction, ok, expired bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	r, ok = s.restr[modKey{room: room, name: model.UsernameKey(name), mute: mute}]
+	if ok && r.Expired(now) {
+		return r, false, true
+	}
+	return r, ok, false
+}
+
+// byAddr returns a ban of room in force at now on addr.
+func (s *modState) byAddr(room string, addr netip.Addr, now time.Time) (Restriction, bool) {
+	if !addr.IsValid() {
+		return Restriction{}, false
+	}
+	addr = addr.Unmap()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for k, r := range s.restr {
+		if k.room == room && !k.mute && r.Addr.IsValid() && r.Addr.Unmap() == addr && !r.Expired(now) {
+			return r, true
+		}
+	}
+	return Restriction{}, false
+}
+
+// list returns the restrictions in force at now, of room only if room
+// is not "" (server-wide bans are of room "").
+func (s *modState) list(room string, now time.Time) []Restriction {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []Restriction
+	for _, r := range s.restr {
+		if (room == "" || r.Room == room) && !r.Expired(now) {
+			out = append(out, r)
+		}
+	}
+	slices.SortFunc(out, func(a, b Restriction) int { return a.At.Compare(b.At) })
+	return out
+}
+
+// settings returns room's settings (Room set even if it has none).
+func (s *modState) settings(room string) (RoomSettings, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	rs, ok := s.rooms[room]
+	rs.Room = room
+	rs.Moderators = slices.Clone(rs.Moderators)
+	return rs, ok
+}
+
+// setSettings holds rs as its room's settings.
+func (s *modState) setSettings(rs RoomSettings) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rooms[rs.Room] = rs
+}
+
+// allSettings returns every room's settings.
+func (s *modState) allSettings() []RoomSettings {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]RoomSettings, 0, len(s.rooms))
+	for _, rs := range s.rooms {
+		out = append(out, rs)
+	}
+	return out
+}
+
+// slowWait records a talk of name in room at now and returns zero, or,
+// if its last one was less than slow ago, records nothing and returns
+// how long it must wait.
+func (s *modState) slowWait(room, name string, slow time.Duration, now time.Time) time.Duration {
+	k := slowKey{room: room, name: model.UsernameKey(name)}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if last, ok := s.lastTalk[k]; ok && now.Sub(last) < slow {
+		return slow - now.Sub(last)
+	}
+	s.lastTalk[k] = now
+	if s.talks++; s.talks >= slowSweep {
+		s.talks = 0
+		for k, t := range s.lastTalk {
+			if now.Sub(t) >= s.rooms[k.room].Slow {
+				delete(s.lastTalk, k)
+			}
+		}
+	}
+	return 0
+}
