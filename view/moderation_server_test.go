@@ -1,0 +1,199 @@
+package view_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"chatroom/config"
+	"chatroom/ctrl"
+	"chatroom/internal/chattest"
+	"chatroom/service"
+	"chatroom/view"
+)
+
+// modSecret is the test server's -auth-secret: roles need proven names.
+const modSecret = "a test secret of at least 32 bytes, for roles"
+
+// modServer starts a chat server whose names are proven by tokens. It
+// keeps history (in SQLite): a refusal of a talk is then never taken for
+// the refusal of an older page asked for at the same time (a server that
+// keeps none refuses every page).
+func modServer(t *testing.T) *chattest.Server {
+	t.Helper()
+	cfg := config.DefaultServer()
+	cfg.MsgRate, cfg.MsgRatePerIP = 0, 0
+	cfg.AuthSecret = modSecret
+	return chattest.StartStored(t, cfg, "", t.TempDir())
+}
+
+// member logs name in to srv with a token, in rooms (home first).
+func member(t *testing.T, ui *uiLoop, srv *chattest.Server, name string, rooms ...string) *client {
+	t.Helper()
+	token, err := service.MintRoomToken([]byte(modSecret), name, nil, time.Hour, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, ui, ctrl.ClientOptions{Token: token, Rooms: rooms})
+	c.w.Win.Resize(fyne.NewSize(1000, 600))
+	c.login(srv.Addr, name)
+	c.waitStatus("Connected as " + name)
+	return c
+}
+
+func (c *client) waitTopic(want string) {
+	c.t.Helper()
+	c.ui.until(c.t, "the room note "+want, func() bool { return c.w.Topic.Visible() && c.w.Topic.Text == want })
+}
+
+// Against the chat server: the room's creator owns it and moderates it
+// from the window: sets its topic (both headers show it), deletes a
+// member's message by selecting it (the member sees the tombstone), and
+// kicks by command (the member's room closes, saying why); the member is
+// offered none of it.
+func TestModeratorOnTheServer(t *testing.T) {
+	test.NewTempApp(t)
+	srv := modServer(t)
+	ui := newUILoop()
+	alice := member(t, ui, srv, "alice", "mods")
+	alice.waitTopic("You are the owner here")
+	bob := member(t, ui, srv, "bob", "lobby", "mods")
+	mods := ctrl.RoomConv("mods")
+	ui.until(t, "bob in lobby and mods", func() bool { return slices.Equal(bob.w.Convs(), []string{"#lobby", "#mods"}) })
+	bob.w.Show(mods)
+
+	bob.say("/kick alice")
+	ui.until(t, "bob's kick refused here", func() bool { return bob.w.InputErr.Text == "You are not a moderator of this room" })
+	alice.say("/topic Gophers welcome")
+	alice.waitTopic("Topic: Gophers welcome · You are the owner here")
+	bob.waitTopic("Topic: Gophers welcome")
+	bob.waitLine("alice set the topic: Gophers welcome")
+
+	bob.say("buy cheap watches")
+	alice.waitLine("bob: buy cheap watches")
+	bob.w.Messages.Select(bob.lineIndex("buy cheap watches"))
+	if ui.run(); bob.w.DeleteBtn.Visible() {
+		t.Fatal("a member is offered Delete message")
+	}
+	alice.w.Messages.Select(alice.lineIndex("buy cheap watches"))
+	if ui.run(); !alice.w.DeleteBtn.Visible() {
+		t.Fatal("the owner is not offered Delete message")
+	}
+	test.Tap(alice.w.DeleteBtn)
+	bob.waitLineOf(mods, "bob: message deleted by alice")
+	alice.waitLineOf(mods, "bob: message deleted by alice")
+	if bob.lineIndex("buy cheap watches") >= 0 {
+		t.Fatalf("the deleted message is still shown: %q", bob.w.Lines())
+	}
+
+	alice.say("/kick bob flooding")
+	alice.waitLine("bob was kicked by alice: flooding")
+	ui.until(t, "mods closed for bob", func() bool { return slices.Equal(bob.w.Convs(), []string{"#lobby"}) })
+	bob.waitLineOf(ctrl.RoomConv("lobby"), "You were kicked from #mods by alice: flooding")
+}
+
+// The room note in Chinese: the topic set by command, and the role.
+func TestTopicInChinese(t *testing.T) {
+	test.NewTempApp(t)
+	t.Cleanup(func() { view.LoadTranslations("en") })
+	t.Setenv("LC_ALL", "zh_CN.UTF-8")
+	if err := view.LoadTranslations(""); err != nil {
+		t.Fatal(err)
+	}
+	srv := modServer(t)
+	ui := newUILoop()
+	token, err := service.MintRoomToken([]byte(modSecret), "张三", nil, time.Hour, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := newClient(t, ui, ctrl.ClientOptions{Token: token, Rooms: []string{"中文"}})
+	a.login(srv.Addr, "张三")
+	a.waitStatus("已连接：张三")
+	a.waitTopic("你是这里的房主")
+	a.say("/topic 欢迎来到中文房间")
+	a.waitTopic("话题：欢迎来到中文房间 · 你是这里的房主")
+	a.waitLine("张三 设置了话题：欢迎来到中文房间")
+	a.say("/踢")
+	ui.until(t, "an unknown command, in Chinese", func() bool {
+		return strings.HasPrefix(a.w.InputErr.Text, "未知命令：/踢")
+	})
+}
+
+// waitRefused waits for a refusal from the server among the lines of conv
+// holding word.
+func (c *client) waitRefused(conv ctrl.Conv, word string) {
+	c.t.Helper()
+	c.ui.until(c.t, "a refusal with "+word, func() bool {
+		return slices.ContainsFunc(c.w.LinesOf(conv), func(l string) bool {
+			return strings.Contains(l, "The server said:") && strings.Contains(l, word)
+		})
+	})
+}
+
+// Against the chat server: a mute refuses the member's talks in words
+// until it is lifted; slow mode shows in both headers and refuses a talk
+// too soon; /delete deletes the message selected.
+func TestMuteSlowAndDeleteByCommand(t *testing.T) {
+	test.NewTempApp(t)
+	srv := modServer(t)
+	ui := newUILoop()
+	alice := member(t, ui, srv, "alice", "mods")
+	bob := member(t, ui, srv, "bob", "lobby", "mods")
+	mods := ctrl.RoomConv("mods")
+	ui.until(t, "bob in mods", func() bool { return slices.Contains(bob.w.Convs(), "#mods") })
+	bob.w.Show(mods)
+	// Its first page read: a refusal while a page is on its way would be
+	// taken for the page's (ctrl.Client.readFailed).
+	ui.until(t, "bob's mods read back", func() bool { return bob.w.HistoryNoteText() == "Beginning of the room" })
+
+	alice.say("/mute bob 10m shouting")
+	bob.waitLine("bob was muted by alice until ")
+	bob.say("LOUD")
+	bob.waitRefused(mods, "mute")
+	alice.say("/unmute bob")
+	bob.waitLine("bob was unmuted by alice")
+	bob.say("sorry")
+	alice.waitLine("bob: sorry")
+
+	alice.w.Messages.Select(alice.lineIndex("bob: sorry"))
+	alice.say("/delete no need")
+	bob.waitLine("bob: message deleted by alice")
+
+	alice.say("/slow 30")
+	alice.waitTopic("Slow mode: one message per 30 s · You are the owner here")
+	bob.waitTopic("Slow mode: one message per 30 s")
+	bob.waitLine("alice turned slow mode on: one message per 30 s")
+	bob.say("one")
+	alice.waitLine("bob: one")
+	bob.say("two")
+	bob.waitRefused(mods, "")
+	alice.say("/slow 0")
+	bob.waitLine("alice turned slow mode off")
+	if ui.run(); bob.w.Topic.Visible() {
+		t.Fatalf("the room note still says %q", bob.w.Topic.Text)
+	}
+}
+
+// Kicked from its home room, a member is told why, its connection is
+// closed (4001), and it comes back.
+func TestKickFromTheHomeRoom(t *testing.T) {
+	test.NewTempApp(t)
+	srv := modServer(t)
+	ui := newUILoop()
+	alice := member(t, ui, srv, "alice", "mods")
+	token, err := service.MintRoomToken([]byte(modSecret), "bob", nil, time.Hour, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob := newClient(t, ui, ctrl.ClientOptions{Token: token, Rooms: []string{"mods"}, Reconnect: true, MinBackoff: time.Second}) // the reconnecting status lasts long enough to see
+	bob.login(srv.Addr, "bob")
+	bob.waitStatus("Connected as bob")
+	alice.say("/kick bob calm down")
+	bob.waitLine("You were kicked from #mods by alice: calm down")
+	bob.waitStatus("You were kicked from your home room")
+	bob.waitStatus("Connected as bob")
+}
