@@ -7,6 +7,7 @@ package ctrl
 
 import (
 	"slices"
+	"strconv"
 	"time"
 
 	"chatroom/model"
@@ -177,50 +178,64 @@ func modText(m *model.ChatRoomRequest) Text {
 	case model.TypeKick:
 		return modKey("{{.Name}} was kicked by {{.By}}{{.Why}}")
 	case model.TypeBan:
-		return ending(m, modKey("{{.Name}} was banned by {{.By}} until {{.Until}}{{.Why}}"), modKey("{{.Name}} was banned by {{.By}} for ever{{.Why}}"))
+		return lasting(m, modKey("{{.Name}} was banned by {{.By}} until {{.Until}}{{.Why}}"),
+			modKey("{{.Name}} was banned by {{.By}} for {{.Period}}{{.Why}}"), modKey("{{.Name}} was banned by {{.By}} for ever{{.Why}}"))
 	case model.TypeMute:
-		return ending(m, modKey("{{.Name}} was muted by {{.By}} until {{.Until}}{{.Why}}"), modKey("{{.Name}} was muted by {{.By}} for ever{{.Why}}"))
+		return lasting(m, modKey("{{.Name}} was muted by {{.By}} until {{.Until}}{{.Why}}"),
+			modKey("{{.Name}} was muted by {{.By}} for {{.Period}}{{.Why}}"), modKey("{{.Name}} was muted by {{.By}} for ever{{.Why}}"))
+	case model.TypeDelete:
+		return modKey("{{.By}} deleted a message of {{.Name}}{{.Why}}")
 	case model.TypeUnban:
 		return modKey("{{.Name}} was unbanned by {{.By}}")
 	case model.TypeUnmute:
 		return modKey("{{.Name}} was unmuted by {{.By}}")
 	case model.TypeTopic:
 		d["Topic"] = ShownText(m.Topic)
-		return ending(m, modKey("{{.By}} cleared the topic"), modKey("{{.By}} set the topic: {{.Topic}}"))
+		if m.Topic == "" {
+			return modKey("{{.By}} cleared the topic")
+		}
+		return modKey("{{.By}} set the topic: {{.Topic}}")
 	case model.TypeSlow:
 		d["Seconds"] = m.Duration
-		return ending(m, modKey("{{.By}} turned slow mode on: one message per {{.Seconds}} s"), modKey("{{.By}} turned slow mode off"))
+		if m.Duration == 0 {
+			return modKey("{{.By}} turned slow mode off")
+		}
+		return modKey("{{.By}} turned slow mode on: one message per {{.Seconds}} s")
 	case model.TypeRole:
-		return ending(m, modKey("{{.By}} removed {{.Name}} as a moderator"), modKey("{{.By}} made {{.Name}} a moderator"))
+		if m.Role == "" {
+			return modKey("{{.By}} removed {{.Name}} as a moderator")
+		}
+		return modKey("{{.By}} made {{.Name}} a moderator")
 	}
 	d["Type"] = m.Type
 	return modKey("{{.By}} did {{.Type}} to {{.Name}}")
 }
 
-// ending picks the first text when m has an end, a duration, a topic or
-// a role, else the second (for ever, off, cleared, unnamed).
-func ending(m *model.ChatRoomRequest, with, without Text) Text {
-	switch m.Type {
-	case model.TypeTopic:
-		if m.Topic == "" {
-			return with
-		}
-		return without
-	case model.TypeSlow:
-		if m.Duration != 0 {
-			return with
-		}
-		return without
-	case model.TypeRole:
-		if m.Role == "" {
-			return with
-		}
-		return without
+// lasting picks how long ban or mute m lasts: until a time (a live
+// event), for a period (an audit entry, which has no end), or for ever.
+func lasting(m *model.ChatRoomRequest, until, period, ever Text) Text {
+	switch {
+	case m.Until != 0:
+		return until
+	case m.Duration != 0:
+		period.Data["Period"] = periodText(m.Duration)
+		return period
 	}
-	if m.Until != 0 {
-		return with
+	return ever
+}
+
+// periodText is a period in seconds as the commands write it: 7d, 2h,
+// 10m or 30s.
+func periodText(secs uint32) string {
+	for _, u := range []struct {
+		secs uint32
+		unit string
+	}{{24 * 3600, "d"}, {3600, "h"}, {60, "m"}} {
+		if secs%u.secs == 0 {
+			return strconv.FormatUint(uint64(secs/u.secs), 10) + u.unit
+		}
 	}
-	return without
+	return strconv.FormatUint(uint64(secs), 10) + "s"
 }
 
 // audit shows a page of the audit trail, newest first, in the room it
@@ -238,6 +253,10 @@ func (c *Client) audit(ev session.Audit) {
 	for _, m := range ev.Messages {
 		text := modText(m)
 		data := map[string]any{"Room": m.Room, "Seq": m.Seq, "Entry": text}
-		c.view.AppendLine(conv, Line{Kind: LineNotice, Time: msgTime(m), Info: Text{Key: "Audit #{{.Seq}} in #{{.Room}}: {{.Entry}}", Data: data}})
+		key := "Audit #{{.Seq}} in #{{.Room}}: {{.Entry}}"
+		if m.Room == "" {
+			key = "Audit #{{.Seq}}, server-wide: {{.Entry}}"
+		}
+		c.view.AppendLine(conv, Line{Kind: LineNotice, Time: msgTime(m), Info: Text{Key: key, Data: data}})
 	}
 }

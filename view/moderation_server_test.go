@@ -1,6 +1,7 @@
 package view_test
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
@@ -38,7 +39,7 @@ func member(t *testing.T, ui *uiLoop, srv *chattest.Server, name string, rooms .
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := newClient(t, ui, ctrl.ClientOptions{Token: token, Rooms: rooms})
+	c := newClient(t, ui, ctrl.ClientOptions{Token: token, Rooms: rooms, Reconnect: true})
 	c.w.Win.Resize(fyne.NewSize(1000, 600))
 	c.login(srv.Addr, name)
 	c.waitStatus("Connected as " + name)
@@ -196,4 +197,37 @@ func TestKickFromTheHomeRoom(t *testing.T) {
 	bob.waitLine("You were kicked from #mods by alice: calm down")
 	bob.waitStatus("You were kicked from your home room")
 	bob.waitStatus("Connected as bob")
+}
+
+// Against the chat server: an admin (-admins) reads the audit trail by
+// command and is shown every command in /help; a ban from the whole
+// server (here by the server API) shows its reason to the one banned,
+// whose client stops reconnecting.
+func TestAuditAndServerBan(t *testing.T) {
+	test.NewTempApp(t)
+	cfg := config.DefaultServer()
+	cfg.MsgRate, cfg.MsgRatePerIP = 0, 0
+	cfg.AuthSecret, cfg.Admins = modSecret, []string{"root"}
+	srv := chattest.StartStored(t, cfg, "", t.TempDir())
+	ui := newUILoop()
+	bob := member(t, ui, srv, "bob", "mods")
+	root := member(t, ui, srv, "root", "lobby", "mods")
+	root.w.Show(ctrl.RoomConv("mods"))
+	root.waitTopic("You are an admin here")
+	root.say("/help")
+	root.waitLine("Admins: /audit (this room's audit trail)")
+	root.say("/mute bob 1h spam")
+	root.waitLine("bob was muted by root until ")
+	root.say("/audit")
+	root.waitLine("Audit #")
+	root.waitLine("in #mods: bob was muted by root for 1h: spam")
+
+	if err := srv.Hub.Ban(context.Background(), service.APIActor(), service.BanRequest{Server: true, Name: "bob", Reason: "a spam bot"}); err != nil {
+		t.Fatal(err)
+	}
+	bob.waitStatus("Disconnected — You are banned from this server")
+	bob.waitLine("a spam bot")
+	if bob.w.ConnectBtn.Disabled() {
+		t.Fatal("the banned client is still trying to connect")
+	}
 }
