@@ -104,10 +104,18 @@ func untilText(t time.Time) string {
 }
 
 // publishAction publishes an action's event; a failure is an error in
-// words.
-func (h *Hub) publishAction(ctx context.Context, ev *model.ChatRoomRequest) error {
+// words. An actor connected here that does not get the event from the
+// room (it is not in it, or the event is an unban, which rooms do not
+// send) gets it alone, as the action's answer.
+func (h *Hub) publishAction(ctx context.Context, a Actor, ev *model.ChatRoomRequest) error {
 	if err := h.broker.Publish(ctx, ev); err != nil {
 		return fmt.Errorf("%s not sent: %w", ev.Type, err)
+	}
+	if a.Member == nil {
+		return nil
+	}
+	if _, err := h.roomOf(a.Member, ev.Room); err != nil || ev.Type == model.TypeUnban {
+		h.Reply(a.Member, h.frame(ev))
 	}
 	return nil
 }
@@ -132,7 +140,7 @@ func (h *Hub) Kick(ctx context.Context, a Actor, room, target, reason string) er
 		return refuseRoom(RefuseNoSuchUser, room, "user %s is not in room %s", target, room)
 	}
 	ev := &model.ChatRoomRequest{Type: model.TypeKick, Room: room, UserName: name, By: a.Name, Content: reason}
-	if err := h.publishAction(ctx, ev); err != nil {
+	if err := h.publishAction(ctx, a, ev); err != nil {
 		return err
 	}
 	h.audit(ctx, AuditEntry{Action: model.TypeKick, Room: room, Actor: a.Name, Target: name, Reason: reason})

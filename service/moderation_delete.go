@@ -43,7 +43,7 @@ func (h *Hub) DeleteTalk(ctx context.Context, a Actor, room string, seq uint64, 
 		}
 	}
 	ev := &model.ChatRoomRequest{Type: model.TypeDelete, Room: room, UserName: author, By: a.Name, TargetSeq: seq}
-	if err := h.publishAction(ctx, ev); err != nil {
+	if err := h.publishAction(ctx, a, ev); err != nil {
 		return err
 	}
 	h.audit(ctx, AuditEntry{Action: model.TypeDelete, Room: room, Actor: a.Name, Target: author, Reason: reason, Seq: seq})

@@ -71,7 +71,7 @@ func (h *Hub) restrict(ctx context.Context, a Actor, r Restriction, d time.Durat
 	if ev.Server {
 		ev.Room = h.cfg.DefaultRoom
 	}
-	if err := h.publishAction(ctx, ev); err != nil {
+	if err := h.publishAction(ctx, a, ev); err != nil {
 		return err
 	}
 	h.audit(ctx, AuditEntry{Action: action, Room: r.Room, Actor: a.Name, Target: r.Name, Reason: r.Reason, Duration: d})
@@ -143,11 +143,8 @@ func (h *Hub) lift(ctx context.Context, a Actor, room, name string, server, mute
 	if server {
 		ev.Room = h.cfg.DefaultRoom
 	}
-	if err := h.publishAction(ctx, ev); err != nil {
+	if err := h.publishAction(ctx, a, ev); err != nil {
 		return err
-	}
-	if !mute && a.Member != nil {
-		h.Reply(a.Member, h.frame(ev))
 	}
 	h.audit(ctx, AuditEntry{Action: action, Room: room, Actor: a.Name, Target: old.Name})
 	return nil

@@ -45,6 +45,9 @@ func (h *Hub) isAdmin(name string) bool {
 	if slices.ContainsFunc(h.cfg.Admins, func(a string) bool { return model.UsernameKey(a) == key }) {
 		return true
 	}
+	if shown, online := h.broker.Holder(name); online {
+		name = shown // "ROOT" is root; asked before the lock (see Hub.enter)
+	}
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	u := h.users[name]
@@ -105,7 +108,10 @@ func (h *Hub) may(a Actor, action, room, target string) error {
 // notAllowed is the refusal of an actor whose role is below need.
 func notAllowed(action, room string, need int) *Refusal {
 	who := map[int]string{rankModerator: "a moderator, the owner or an admin", rankOwner: "the owner or an admin", rankAdmin: "a server admin"}[need]
-	if room == "" {
+	switch {
+	case action == model.TypeAudit:
+		return refuseRoom(RefuseNotAllowed, room, "only %s may read the audit trail", who)
+	case room == "":
 		return refuseRoom(RefuseNotAllowed, room, "only %s may %s on the whole server", who, action)
 	}
 	return refuseRoom(RefuseNotAllowed, room, "only %s of room %s may %s there", who, room, action)

@@ -42,7 +42,7 @@ func (h *Hub) SetTopic(ctx context.Context, a Actor, room, topic string) error {
 		return err
 	}
 	ev := &model.ChatRoomRequest{Type: model.TypeTopic, Room: room, By: a.Name, Topic: topic}
-	if err := h.publishAction(ctx, ev); err != nil {
+	if err := h.publishAction(ctx, a, ev); err != nil {
 		return err
 	}
 	h.audit(ctx, AuditEntry{Action: model.TypeTopic, Room: room, Actor: a.Name, Detail: topic})
@@ -66,7 +66,7 @@ func (h *Hub) SetSlow(ctx context.Context, a Actor, room string, d time.Duration
 		return err
 	}
 	ev := &model.ChatRoomRequest{Type: model.TypeSlow, Room: room, By: a.Name, Duration: uint32(d / time.Second)}
-	if err := h.publishAction(ctx, ev); err != nil {
+	if err := h.publishAction(ctx, a, ev); err != nil {
 		return err
 	}
 	h.audit(ctx, AuditEntry{Action: model.TypeSlow, Room: room, Actor: a.Name, Duration: d})
@@ -96,7 +96,7 @@ func (h *Hub) SetRole(ctx context.Context, a Actor, room, name, role string) err
 		return err
 	}
 	ev := &model.ChatRoomRequest{Type: model.TypeRole, Room: room, UserName: name, By: a.Name, Role: role}
-	if err := h.publishAction(ctx, ev); err != nil {
+	if err := h.publishAction(ctx, a, ev); err != nil {
 		return err
 	}
 	h.audit(ctx, AuditEntry{Action: model.TypeRole, Room: room, Actor: a.Name, Target: name, Detail: role})

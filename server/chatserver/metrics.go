@@ -60,7 +60,7 @@ func newMetrics() *metrics {
 		connections: prometheus.NewDesc("chatroom_connections", "WebSocket connections open now.", nil, nil),
 		users:       prometheus.NewDesc("chatroom_users", "Users online (every node).", nil, nil),
 		rooms:       prometheus.NewDesc("chatroom_rooms", "Rooms someone is in (every node).", nil, nil),
-		refusals:    prometheus.NewDesc("chatroom_room_refusals_total", "Requests about rooms and direct messages refused by a rule, by rule (room_name, room_similar, room_public, rooms_per_conn, rooms_total, rooms_per_ip, already_in, not_in, room_denied, not_online, dm_self, join_rate).", []string{"rule"}, nil),
+		refusals:    prometheus.NewDesc("chatroom_room_refusals_total", "Requests about rooms and direct messages refused by a rule, by rule (room_name, room_similar, room_public, rooms_per_conn, rooms_total, rooms_per_ip, already_in, not_in, room_denied, not_online, dm_self, join_rate; moderation: not_allowed, no_such_user, banned, muted, slow_mode, no_such_message, bad_moderation).", []string{"rule"}, nil),
 		handshakes:  prometheus.NewDesc("chatroom_handshakes_total", "WebSocket handshakes, by result (accepted, or why refused).", []string{"result"}, nil),
 		framesIn:    prometheus.NewDesc("chatroom_frames_in_total", "Data frames received from clients, by message type.", []string{"type"}, nil),
 		framesOut:   prometheus.NewDesc("chatroom_frames_out_total", "Messages queued to clients, by type.", []string{"type"}, nil),

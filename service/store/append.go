@@ -34,7 +34,10 @@ func (s *Store) prepare() error {
 		q  string
 	}{
 		{&s.stmts.insert, `INSERT INTO messages (conv, seq, ts, user, "to", content) VALUES (?, ?, ?, ?, ?, ?)`},
-		{&s.stmts.index, `INSERT INTO search (rowid, conv, terms) VALUES (?, ?, ?)`},
+		// seq, conv's token, terms, then conv and seq again: a talk deleted
+		// before it was indexed is not indexed (delete.go).
+		{&s.stmts.index, `INSERT INTO search (rowid, conv, terms) SELECT ?, ?, ?
+			WHERE EXISTS (SELECT 1 FROM messages WHERE conv = ? AND seq = ? AND deleted_by IS NULL)`},
 		{&s.stmts.count, `INSERT INTO convs (conv, count, floor) VALUES (?, ?, 0)
 			ON CONFLICT (conv) DO UPDATE SET count = count + excluded.count`},
 		{&s.stmts.last, `UPDATE meta SET value = ? WHERE key = 'last_seq'`},

@@ -16,6 +16,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv(childEnv) != "" {
 		os.Exit(appendChild())
 	}
+	if os.Getenv(banChildEnv) != "" {
+		os.Exit(banChild())
+	}
 	goleak.VerifyTestMain(m)
 }
 

@@ -166,7 +166,7 @@ func (s *Store) index(batch []pending, upto uint64) error {
 	defer tx.Rollback()
 	ins := tx.Stmt(s.stmts.index)
 	for _, p := range batch {
-		if _, err := ins.Exec(p.seq, convToken(p.conv), terms(p.content)); err != nil {
+		if _, err := ins.Exec(p.seq, convToken(p.conv), terms(p.content), p.conv, p.seq); err != nil {
 			return runError(err)
 		}
 	}
@@ -204,7 +204,7 @@ func (s *Store) reindexTail(indexed uint64) error {
 	s.ix = newIndexer(indexed)
 	last := s.lastSeq.Load()
 	if indexed < last {
-		tail, err := scanPending(s.w.Query(`SELECT m.conv, m.seq, m.content FROM convs c JOIN messages m ON m.conv = c.conv AND m.seq > ? ORDER BY m.seq`, int64(indexed)))
+		tail, err := scanPending(s.w.Query(`SELECT m.conv, m.seq, m.content FROM convs c JOIN messages m ON m.conv = c.conv AND m.seq > ? AND m.deleted_by IS NULL ORDER BY m.seq`, int64(indexed)))
 		if err != nil {
 			return err
 		}

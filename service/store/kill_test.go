@@ -78,8 +78,16 @@ func TestAKilledWriterLosesNoCommittedTalk(t *testing.T) {
 // reported n batches, and returns every seq it reported.
 func runAndKill(t *testing.T, dir string, n int) []uint64 {
 	t.Helper()
+	return runChildAndKill(t, childEnv, dir, n)
+}
+
+// runChildAndKill starts this test binary as the child that env (set to
+// dir) selects in TestMain, kills it with SIGKILL once it has reported n
+// numbers, and returns every number it reported.
+func runChildAndKill(t *testing.T, env, dir string, n int) []uint64 {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), childEnv+"="+dir)
+	cmd.Env = append(os.Environ(), env+"="+dir)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -107,7 +115,7 @@ func runAndKill(t *testing.T, dir string, n int) []uint64 {
 		t.Fatalf("the child ended with %v, not killed by SIGKILL", cmd.ProcessState)
 	}
 	if len(reported) < n {
-		t.Fatalf("the child reported only %d batches", len(reported))
+		t.Fatalf("the child reported only %d numbers", len(reported))
 	}
 	return reported
 }

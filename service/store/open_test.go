@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -128,7 +129,7 @@ func TestOpenRefusesADatabaseOfANewerChatroom(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	wantOpenError(t, dir, "was written by a newer chatroom (schema 99; this one knows up to 2)")
+	wantOpenError(t, dir, fmt.Sprintf("was written by a newer chatroom (schema 99; this one knows up to %d)", len(migrations())))
 }
 
 func TestOpenRefusesADataDirectoryThatIsAFile(t *testing.T) {

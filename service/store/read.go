@@ -36,11 +36,12 @@ func seqBound(seq uint64) int64 {
 
 // Before returns the last (at most limit) talks of conv with a seq below
 // before (0: the newest), oldest first, and whether older talks are kept.
+// A deleted talk is its tombstone.
 func (s *Store) Before(ctx context.Context, conv string, before uint64, limit int) ([]*model.ChatRoomRequest, bool, error) {
 	if err := s.checkRead(limit); err != nil {
 		return nil, false, err
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT seq, ts, user, "to", content FROM messages
+	rows, err := s.r.QueryContext(ctx, `SELECT seq, ts, user, "to", content, deleted_by FROM messages
 		WHERE conv = ? AND seq < ? ORDER BY seq DESC LIMIT ?`, conv, seqBound(before), limit+1)
 	msgs, err := scanTalks(conv, rows, err)
 	if err != nil {
@@ -64,7 +65,7 @@ func cut(msgs []*model.ChatRoomRequest, limit int) ([]*model.ChatRoomRequest, bo
 // after < seq <= upto (upto 0: no bound), oldest first, and whether every
 // talk of conv after `after` is still kept: false when retention removed
 // one (the conversation's floor, the highest seq it removed, is above
-// after).
+// after). A deleted talk is its tombstone.
 func (s *Store) After(ctx context.Context, conv string, after, upto uint64, limit int) ([]*model.ChatRoomRequest, bool, error) {
 	if err := s.checkRead(limit); err != nil {
 		return nil, false, err
@@ -82,7 +83,7 @@ func (s *Store) After(ctx context.Context, conv string, after, upto uint64, limi
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, false, runError(err)
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT seq, ts, user, "to", content FROM messages
+	rows, err := tx.QueryContext(ctx, `SELECT seq, ts, user, "to", content, deleted_by FROM messages
 		WHERE conv = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?`, conv, int64(after), seqBound(upto), limit)
 	msgs, err := scanTalks(conv, rows, err)
 	if err != nil {
@@ -91,9 +92,10 @@ func (s *Store) After(ctx context.Context, conv string, after, upto uint64, limi
 	return msgs, uint64(floor) <= after, nil
 }
 
-// scanTalks reads rows of (seq, ts, user, to, content) of conv as talks,
-// as they were delivered live: a room's with its room, a direct message's
-// with its to.
+// scanTalks reads rows of (seq, ts, user, to, content, deleted_by) of
+// conv as talks, as they were delivered live: a room's with its room, a
+// direct message's with its to; a deleted talk as its tombstone
+// (delete.go).
 func scanTalks(conv string, rows *sql.Rows, err error) ([]*model.ChatRoomRequest, error) {
 	if err != nil {
 		return nil, runError(err)
@@ -102,9 +104,14 @@ func scanTalks(conv string, rows *sql.Rows, err error) ([]*model.ChatRoomRequest
 	var msgs []*model.ChatRoomRequest
 	for rows.Next() {
 		var seq, ts int64
+		var by sql.NullString
 		m := &model.ChatRoomRequest{Type: model.TypeTalk}
-		if err := rows.Scan(&seq, &ts, &m.UserName, &m.To, &m.Content); err != nil {
+		if err := rows.Scan(&seq, &ts, &m.UserName, &m.To, &m.Content, &by); err != nil {
 			return nil, runError(err)
+		}
+		if by.Valid {
+			msgs = append(msgs, tombstone(conv, seq, ts, m.UserName, m.To, by.String))
+			continue
 		}
 		m.Seq, m.Timestamp = uint64(seq), ts
 		if m.To == "" {

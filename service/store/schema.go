@@ -23,6 +23,7 @@ func migrations() []migration {
 	return []migration{
 		{"the messages table", createMessages},
 		{"the search index", createSearch},
+		{"moderation: restrictions, room settings, the audit trail, deleted talks", createModeration},
 	}
 }
 

@@ -60,7 +60,8 @@ func indexPage(ctx context.Context, tx *sql.Tx, ins *sql.Stmt, conv *string, seq
 // Search returns the talks of conv whose text matches query (all its
 // words, each as the start of a word; Chinese, Japanese and Korean by
 // characters), with a seq below before (0: the newest), newest first, at
-// most limit, and whether there are more. A query with nothing to look for
+// most limit, and whether there are more. A deleted talk is never found
+// (it is out of the index; the query checks it too). A query with nothing to look for
 // (only punctuation) matches nothing. A query longer than MaxQueryBytes is
 // an error.
 func (s *Store) Search(ctx context.Context, conv, query string, before uint64, limit int) ([]*model.ChatRoomRequest, bool, error) {
@@ -78,9 +79,9 @@ func (s *Store) Search(ctx context.Context, conv, query string, before uint64, l
 		return nil, false, err
 	}
 	match = `conv : "` + convToken(conv) + `" AND ` + match
-	rows, err := s.r.QueryContext(ctx, `SELECT m.seq, m.ts, m.user, m."to", m.content
+	rows, err := s.r.QueryContext(ctx, `SELECT m.seq, m.ts, m.user, m."to", m.content, m.deleted_by
 		FROM search JOIN messages m ON m.conv = ? AND m.seq = search.rowid
-		WHERE search MATCH ? AND search.rowid < ?
+		WHERE search MATCH ? AND search.rowid < ? AND m.deleted_by IS NULL
 		ORDER BY search.rowid DESC LIMIT ?`, conv, match, seqBound(before), limit+1)
 	msgs, err := scanTalks(conv, rows, err)
 	if err != nil {

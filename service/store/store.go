@@ -4,9 +4,10 @@
 // scroll back, catch up and search from. It goes through modernc.org/sqlite
 // (pure Go, no cgo).
 //
-// One connection writes (the broker's writer goroutine, retention and
-// migrations take turns on it); a small pool of read-only connections
-// serves Before, After and Search. The database is in WAL mode, so readers
+// One connection writes (the broker's writer goroutine, the search
+// indexer, retention, moderation's writes and Delete, and migrations take
+// turns on it); a small pool of read-only connections serves Before,
+// After, Search and moderation's reads. The database is in WAL mode, so readers
 // never wait for the writer, nor the writer for readers.
 //
 // This file owns the Store's life: its options, Open and Close. The schema
@@ -15,7 +16,8 @@
 // append.go, Before and After in read.go, Search in search.go with what it
 // indexes in terms.go; retention (Trim, and the loop Open starts when
 // Options ask for one) in retention.go and removeoldest.go; Backup in
-// backup.go.
+// backup.go. Moderation's state (the service.ModerationStore) is in
+// moderation*.go, deleting a talk (the service.Deleter) in delete.go.
 package store
 
 import (
