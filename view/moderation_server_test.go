@@ -46,6 +46,18 @@ func member(t *testing.T, ui *uiLoop, srv *chattest.Server, name string, rooms .
 	return c
 }
 
+// readBack reads conv back to its beginning, so that no page is asked for
+// later: a refusal of a talk that comes while a page is on its way is
+// taken for the page's (ctrl.Client.readFailed), and shows in the note
+// above the list instead of among the lines.
+func (c *client) readBack(conv ctrl.Conv) {
+	c.t.Helper()
+	if err := c.ctrl.LoadOlder(conv); err != nil {
+		c.t.Fatal(err.Text.Key)
+	}
+	c.ui.until(c.t, "the beginning of "+conv.Room, func() bool { return c.w.HistoryNoteText() == "Beginning of the room" })
+}
+
 func (c *client) waitTopic(want string) {
 	c.t.Helper()
 	c.ui.until(c.t, "the room note "+want, func() bool { return c.w.Topic.Visible() && c.w.Topic.Text == want })
@@ -147,9 +159,7 @@ func TestMuteSlowAndDeleteByCommand(t *testing.T) {
 	mods := ctrl.RoomConv("mods")
 	ui.until(t, "bob in mods", func() bool { return slices.Contains(bob.w.Convs(), "#mods") })
 	bob.w.Show(mods)
-	// Its first page read: a refusal while a page is on its way would be
-	// taken for the page's (ctrl.Client.readFailed).
-	ui.until(t, "bob's mods read back", func() bool { return bob.w.HistoryNoteText() == "Beginning of the room" })
+	bob.readBack(mods)
 
 	alice.say("/mute bob 10m shouting")
 	bob.waitLine("bob was muted by alice until ")

@@ -71,6 +71,7 @@ func TestModerationSeenByAMember(t *testing.T) {
 		return a.w.Topic.Visible() && a.w.Topic.Text == "Topic: Go talk · Slow mode: one message per 10 s"
 	})
 	a.waitLine("Notice from the operator: maintenance at ten")
+	a.readBack(go_)
 	a.say("events")
 	for _, want := range []string{
 		"dave was kicked by carol: rude",
