@@ -52,7 +52,7 @@ func (c *Client) moderation(m *model.ChatRoomRequest) {
 	case model.TypeDelete:
 		c.deleted(m)
 	case model.TypeKick, model.TypeBan:
-		if m.UserName == c.self && m.Room != "" {
+		if m.UserName == c.self && m.Room != "" && !m.Server { // a server ban closes the connection instead (4003)
 			c.removed(m)
 			return
 		}
