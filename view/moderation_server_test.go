@@ -241,3 +241,34 @@ func TestAuditAndServerBan(t *testing.T) {
 		t.Fatal("the banned client is still trying to connect")
 	}
 }
+
+// Against the chat server: banned from a room, a member is taken out of
+// it, told why and until when, and refused when it joins again (the
+// refusal names the room) until the ban is lifted.
+func TestRoomBan(t *testing.T) {
+	test.NewTempApp(t)
+	srv := modServer(t)
+	ui := newUILoop()
+	alice := member(t, ui, srv, "alice", "mods")
+	bob := member(t, ui, srv, "bob", "lobby", "mods")
+	ui.until(t, "bob in mods", func() bool { return slices.Contains(bob.w.Convs(), "#mods") })
+	alice.say("/ban bob 2h spam")
+	alice.waitLine("bob was banned by alice until ")
+	ui.until(t, "mods closed for bob", func() bool { return slices.Equal(bob.w.Convs(), []string{"#lobby"}) })
+	bob.waitLineOf(ctrl.RoomConv("lobby"), "You were banned from #mods by alice until ")
+	bob.waitLineOf(ctrl.RoomConv("lobby"), ": spam")
+
+	join := func() {
+		bob.w.RoomName.SetText("")
+		test.Type(bob.w.RoomName, "mods")
+		test.Tap(bob.w.JoinBtn)
+	}
+	join()
+	ui.until(t, "the join refused, naming the room", func() bool {
+		return bob.w.JoinErr.Visible() && strings.Contains(bob.w.JoinErr.Text, "mods")
+	})
+	alice.say("/unban bob")
+	alice.waitLine("bob was unbanned by alice")
+	join()
+	ui.until(t, "bob back in mods", func() bool { return slices.Equal(bob.w.Convs(), []string{"#lobby", "#mods"}) })
+}
