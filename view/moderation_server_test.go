@@ -272,3 +272,33 @@ func TestRoomBan(t *testing.T) {
 	join()
 	ui.until(t, "bob back in mods", func() bool { return slices.Equal(bob.w.Convs(), []string{"#lobby", "#mods"}) })
 }
+
+// Against the chat server: named a moderator by the owner, a member gets
+// the role (the room note says it, /help lists moderation, Delete message
+// is offered) and loses it when unnamed; the operator's messages show as
+// notices.
+func TestNamedModerator(t *testing.T) {
+	test.NewTempApp(t)
+	srv := modServer(t)
+	ui := newUILoop()
+	alice := member(t, ui, srv, "alice", "mods")
+	bob := member(t, ui, srv, "bob", "mods")
+	alice.say("/mod bob")
+	bob.waitLine("alice made bob a moderator")
+	bob.waitTopic("You are a moderator here")
+	bob.say("/help")
+	bob.waitLine("Moderation: /kick NAME")
+	if _, err := srv.Hub.SystemMessage(context.Background(), "mods", "maintenance at ten"); err != nil {
+		t.Fatal(err)
+	}
+	bob.waitLine("Notice from the operator: maintenance at ten")
+	bob.w.Messages.Select(bob.lineIndex("maintenance at ten"))
+	if ui.run(); !bob.w.DeleteBtn.Visible() {
+		t.Fatal("a moderator is not offered Delete message")
+	}
+	alice.say("/unmod bob")
+	bob.waitLine("alice removed bob as a moderator")
+	ui.until(t, "bob's role gone", func() bool { return !bob.w.Topic.Visible() && !bob.w.DeleteBtn.Visible() })
+	bob.say("/kick alice")
+	ui.until(t, "bob's kick refused here", func() bool { return bob.w.InputErr.Text == "You are not a moderator of this room" })
+}
