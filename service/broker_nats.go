@@ -14,7 +14,7 @@ import (
 
 // NatsConfig says how a NatsBroker reaches NATS and names what it keeps
 // there. Every node of one chat service must use the same Stream, Subject,
-// Prefix, DefaultRoom and NamesBucket.
+// Prefix, DefaultRoom, NamesBucket, ModBucket and AuditStream.
 type NatsConfig struct {
 	URLs        string        // nats://host:4222[,nats://…]
 	Node        string        // this node's name, for claims and logs
@@ -23,6 +23,8 @@ type NatsConfig struct {
 	Prefix      string        // the other subjects': <prefix>.room.<room key>, <prefix>.dm; default chatroom
 	DefaultRoom string        // the room of the events that name none (-default-room); default lobby
 	NamesBucket string        // key-value bucket of claimed usernames; default chatroom-names
+	ModBucket   string        // key-value bucket of moderation's restrictions, room settings and tombstones; default chatroom-moderation
+	AuditStream string        // JetStream stream of the audit trail, on <prefix>.audit.*; default CHATROOM_AUDIT
 	Keep        int64         // events the stream keeps per room (joins and leaves count), and of all direct messages together (-history-keep); default 100000, negative: no bound
 	MaxAge      time.Duration // and for how long (-history-max-age); 0: for ever
 	MaxEvents   int64         // events the stream keeps, all subjects together; 0: no bound but Keep's and MaxAge's
@@ -55,6 +57,12 @@ func (c *NatsConfig) defaults() {
 	}
 	if c.NamesBucket == "" {
 		c.NamesBucket = "chatroom-names"
+	}
+	if c.ModBucket == "" {
+		c.ModBucket = "chatroom-moderation"
+	}
+	if c.AuditStream == "" {
+		c.AuditStream = "CHATROOM_AUDIT"
 	}
 	if c.Keep == 0 {
 		c.Keep = 100_000
@@ -89,6 +97,9 @@ type NatsBroker struct {
 	st  jetstream.Stream
 	kv  jetstream.KeyValue
 	kvs jetstream.Stream // the bucket's own stream, for a key's latest entry
+
+	mod   jetstream.KeyValue // moderation's bucket (broker_nats_moderation.go)
+	audit jetstream.Stream   // the audit trail's stream
 
 	index *claimIndex // every claim of the cluster, from the watch
 
@@ -203,6 +214,9 @@ func (b *NatsBroker) setUp(ctx context.Context) (jetstream.KeyWatcher, error) {
 		return nil, err
 	}
 	if err := b.ensureBucket(ctx); err != nil {
+		return nil, err
+	}
+	if err := b.ensureModeration(ctx); err != nil {
 		return nil, err
 	}
 	watch, err := b.watch(ctx)

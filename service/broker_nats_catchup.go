@@ -12,9 +12,9 @@ import (
 )
 
 // After implements History: the first limit talks of conv with
-// after < seq <= upto (upto 0: no bound), oldest first, and whether every
-// talk after `after` is still kept (see keptAfter). With upto, it reads
-// up to there from the stream's leader what a replica behind it lacked.
+// after < seq <= upto (upto 0: no bound), oldest first, deleted ones as
+// their tombstones, and whether every talk after `after` is still kept
+// (see keptAfter).
 func (b *NatsBroker) After(ctx context.Context, conv string, after, upto uint64, limit int) ([]*model.ChatRoomRequest, bool, error) {
 	c, err := b.conversation(conv)
 	if err == nil {
@@ -23,6 +23,28 @@ func (b *NatsBroker) After(ctx context.Context, conv string, after, upto uint64,
 	if err != nil {
 		return nil, false, err
 	}
+	tombstones := b.tombstonesMeanwhile(ctx, c)
+	msgs, complete, err := b.talksAfter(ctx, c, after, upto, limit)
+	if err != nil {
+		return nil, false, err
+	}
+	tombs, err := tombstones()
+	if err != nil {
+		return nil, false, err
+	}
+	hi := uint64(0)
+	if upto > 0 {
+		hi = upto + 1
+	}
+	// Of limit talks and the tombstones, the first limit are the page: a
+	// tombstone newer than the newest of those talks is not in it.
+	msgs = withTombstones(msgs, tombs, after, hi)
+	return msgs[:min(len(msgs), limit)], complete, nil
+}
+
+// talksAfter is After's talks, without tombstones. With upto, it reads up
+// to there from the stream's leader what a replica behind it lacked.
+func (b *NatsBroker) talksAfter(ctx context.Context, c natsConv, after, upto uint64, limit int) ([]*model.ChatRoomRequest, bool, error) {
 	complete, err := b.keptAfter(ctx, c.subject, after)
 	if err != nil {
 		return nil, false, err

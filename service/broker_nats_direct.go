@@ -53,6 +53,12 @@ type directRequest struct {
 // last of them (after seq if none). It may return fewer than n while more
 // follow (an answer is at most directMaxBytes): the caller asks again.
 func (b *NatsBroker) directGet(ctx context.Context, subject string, seq uint64, n int) ([]storedEvent, uint64, error) {
+	return b.directGetIn(ctx, b.cfg.Stream, subject, seq, n)
+}
+
+// directGetIn is directGet from stream (the events', moderation's bucket's
+// or the audit trail's); subject may have wildcards.
+func (b *NatsBroker) directGetIn(ctx context.Context, stream, subject string, seq uint64, n int) ([]storedEvent, uint64, error) {
 	ctx, cancel := context.WithTimeout(ctx, directTimeout)
 	defer cancel()
 	req, err := json.Marshal(directRequest{Seq: seq, NextFor: subject, Batch: max(n, 1), MaxBytes: directMaxBytes})
@@ -65,7 +71,7 @@ func (b *NatsBroker) directGet(ctx context.Context, subject string, seq uint64, 
 		return nil, 0, fmt.Errorf("NATS direct get: %w", err)
 	}
 	defer sub.Unsubscribe()
-	if err := b.nc.PublishRequest("$JS.API.DIRECT.GET."+b.cfg.Stream, inbox, req); err != nil {
+	if err := b.nc.PublishRequest("$JS.API.DIRECT.GET."+stream, inbox, req); err != nil {
 		return nil, 0, fmt.Errorf("NATS direct get: %w", err)
 	}
 	var evs []storedEvent

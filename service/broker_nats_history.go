@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"chatroom/model"
 )
@@ -63,7 +64,8 @@ func checkLimit(limit int) error {
 }
 
 // Before implements History: the last limit talks of conv before the seq
-// before, read backwards from the stream in windows.
+// before, read backwards from the stream in windows, deleted ones as
+// their tombstones.
 func (b *NatsBroker) Before(ctx context.Context, conv string, before uint64, limit int) ([]*model.ChatRoomRequest, bool, error) {
 	c, err := b.conversation(conv)
 	if err == nil {
@@ -72,16 +74,21 @@ func (b *NatsBroker) Before(ctx context.Context, conv string, before uint64, lim
 	if err != nil {
 		return nil, false, err
 	}
+	tombstones := b.tombstonesMeanwhile(ctx, c)
 	found, err := b.scanBack(ctx, c.subject, before, limit+1, 2*uint64(limit+1)+16, c.talk)
 	if err != nil {
 		return nil, false, err
 	}
-	more := len(found) > limit
-	found = found[:min(len(found), limit)]
-	for i, j := 0, len(found)-1; i < j; i, j = i+1, j-1 {
-		found[i], found[j] = found[j], found[i]
+	tombs, err := tombstones()
+	if err != nil {
+		return nil, false, err
 	}
-	return found, more, nil
+	slices.Reverse(found)
+	// Of limit+1 talks and the tombstones, the last limit are the page: a
+	// tombstone older than the oldest of those talks is not in it.
+	found = withTombstones(found, tombs, 0, before)
+	more := len(found) > limit
+	return found[max(len(found)-limit, 0):], more, nil
 }
 
 // Search implements History: the talks of conv before the seq before that
@@ -99,8 +106,12 @@ func (b *NatsBroker) Search(ctx context.Context, conv, query string, before uint
 	if err != nil {
 		return nil, false, err
 	}
+	tombs, err := b.tombstones(ctx, c) // of talks whose erasure failed
+	if err != nil {
+		return nil, false, err
+	}
 	match := func(ev storedEvent) *model.ChatRoomRequest {
-		if m := c.talk(ev); m != nil && q.Match(m.Content) {
+		if m := c.talk(ev); m != nil && tombs[m.Seq] == nil && q.Match(m.Content) {
 			return m
 		}
 		return nil

@@ -51,13 +51,16 @@ func (b *NatsBroker) publishSubject(ev *model.ChatRoomRequest) (string, error) {
 }
 
 // checkSubjects refuses a configuration whose subjects overlap: the default
-// room's subject must not be a room's or the direct messages'.
+// room's subject must not be a room's, the direct messages' or the audit
+// trail's.
 func (c *NatsConfig) checkSubjects() error {
 	switch {
 	case c.Subject == c.Prefix+".dm":
 		return errors.New("NATS: the default room's subject is the direct messages' (" + c.Subject + ")")
 	case strings.HasPrefix(c.Subject, c.Prefix+".room."):
 		return errors.New("NATS: the default room's subject is a room's (" + c.Subject + ")")
+	case strings.HasPrefix(c.Subject, c.Prefix+".audit."):
+		return errors.New("NATS: the default room's subject is the audit trail's (" + c.Subject + ")")
 	}
 	return nil
 }
