@@ -210,6 +210,7 @@ func (c *Client) joined(m *model.ChatRoomRequest) {
 	if own {
 		delete(c.convs.joining, m.Room)
 		c.presenceOf(m.Room).welcome = true // its user list, or first page, follows
+		c.convs.mod[m.Room] = &RoomMod{}    // its topic, slow mode and our role follow, if set (clientmodevents.go)
 	}
 	if users != nil {
 		users[m.UserName] = true
@@ -217,6 +218,9 @@ func (c *Client) joined(m *model.ChatRoomRequest) {
 	c.mu.Unlock()
 	if own && !in && m.Room != "" {
 		c.view.OpenConv(conv, show)
+	}
+	if own && in { // a rejoin: what was set while we were away follows
+		c.view.SetRoomMod(conv, RoomMod{})
 	}
 	c.showUsers(m.Room)
 	if !own { // our own join is the room appearing

@@ -190,7 +190,8 @@ func TestMuteSlowAndDeleteByCommand(t *testing.T) {
 }
 
 // Kicked from its home room, a member is told why, its connection is
-// closed (4001), and it comes back.
+// closed (4001), and it comes back; the room note is the room's as it is
+// then (the topic cleared while it was away is gone).
 func TestKickFromTheHomeRoom(t *testing.T) {
 	test.NewTempApp(t)
 	srv := modServer(t)
@@ -203,10 +204,14 @@ func TestKickFromTheHomeRoom(t *testing.T) {
 	bob := newClient(t, ui, ctrl.ClientOptions{Token: token, Rooms: []string{"mods"}, Reconnect: true, MinBackoff: time.Second}) // the reconnecting status lasts long enough to see
 	bob.login(srv.Addr, "bob")
 	bob.waitStatus("Connected as bob")
+	alice.say("/topic before the kick")
+	bob.waitTopic("Topic: before the kick")
 	alice.say("/kick bob calm down")
 	bob.waitLine("You were kicked from #mods by alice: calm down")
 	bob.waitStatus("You were kicked from your home room")
+	alice.say("/topic") // cleared while bob is away, or as he comes back
 	bob.waitStatus("Connected as bob")
+	ui.until(t, "no topic", func() bool { return !bob.w.Topic.Visible() })
 }
 
 // Against the chat server: an admin (-admins) reads the audit trail by
