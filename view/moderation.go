@@ -34,7 +34,8 @@ func (w *Window) buildModeration() {
 func (w *Window) chooseLine(id widget.ListItemID) {
 	cv := w.cur
 	cv.selected = 0
-	if id >= 0 && id < len(cv.lines) && deletable(cv.lines[id]) {
+	// Not our own: the server lets nobody act on their own role's equal.
+	if id >= 0 && id < len(cv.lines) && deletable(cv.lines[id]) && !cv.lines[id].Own {
 		cv.selected = cv.lines[id].Seq
 	}
 	if w.ctrl != nil {

@@ -307,3 +307,46 @@ func TestNamedModerator(t *testing.T) {
 	bob.say("/kick alice")
 	ui.until(t, "bob's kick refused here", func() bool { return bob.w.InputErr.Text == "You are not a moderator of this room" })
 }
+
+// Against the chat server: a talk deleted before someone joins is a
+// tombstone in what the join replays, and search no longer finds it. The
+// owner is not offered to delete its own talk (the server refuses: nobody
+// acts on their own role).
+func TestTombstoneForALaterJoiner(t *testing.T) {
+	test.NewTempApp(t)
+	srv := modServer(t)
+	ui := newUILoop()
+	alice := member(t, ui, srv, "alice", "mods")
+	bob := member(t, ui, srv, "bob", "mods")
+	bob.say("a secret plan")
+	bob.say("a public plan")
+	alice.waitLine("bob: a public plan")
+	alice.say("my own plan")
+	alice.waitLine("alice: my own plan")
+	alice.w.Messages.Select(alice.lineIndex("my own plan"))
+	if ui.run(); alice.w.DeleteBtn.Visible() {
+		t.Fatal("the owner is offered to delete its own talk")
+	}
+	alice.w.Messages.Select(alice.lineIndex("a secret plan"))
+	if ui.run(); !alice.w.DeleteBtn.Visible() {
+		t.Fatal("the owner is not offered Delete message")
+	}
+	test.Tap(alice.w.DeleteBtn)
+	alice.waitLine("bob: message deleted by alice")
+
+	carol := member(t, ui, srv, "carol", "mods")
+	carol.waitLine("bob: a public plan")
+	carol.waitLine("bob: message deleted by alice")
+	if carol.lineIndex("a secret plan") >= 0 {
+		t.Fatalf("the deleted talk is replayed: %q", carol.w.Lines())
+	}
+	carol.w.Shortcut(fyne.KeyF)
+	carol.w.SearchField.SetText("plan")
+	carol.w.SearchField.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	ui.until(t, "the search's results", func() bool { return len(carol.w.SearchResults()) == 2 })
+	for _, r := range carol.w.SearchResults() {
+		if strings.Contains(r, "secret") {
+			t.Fatalf("search found the deleted talk: %q", carol.w.SearchResults())
+		}
+	}
+}
