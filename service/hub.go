@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"net/netip"
 	"sync"
 	"sync/atomic"
@@ -142,9 +143,6 @@ func NewHub(b Broker, f Framer, cfg HubConfig, log logrus.FieldLogger) (*Hub, er
 		h.cfg.Moderation = NewMemoryModeration()
 	}
 	h.mod = newModState(h.cfg.Moderation)
-	if err := h.loadModeration(); err != nil {
-		return nil, err
-	}
 	if err := b.Subscribe(Handlers{Event: h.deliver, ClaimLost: h.claimLost, Link: h.linkChanged}); err != nil {
 		return nil, err
 	}
@@ -154,6 +152,11 @@ func NewHub(b Broker, f Framer, cfg HubConfig, log logrus.FieldLogger) (*Hub, er
 	defer cancel()
 	if err := h.follow(ctx, lobby); err != nil {
 		return nil, err
+	}
+	// After the default room's past, whose moderation events the store's
+	// state supersedes.
+	if err := h.loadModeration(); err != nil {
+		return nil, fmt.Errorf("moderation: %w", err)
 	}
 	return h, nil
 }

@@ -56,20 +56,19 @@ func (h *Hub) banned(room, name string, addr netip.Addr) error {
 // sooner than the room's slow mode allows.
 func (h *Hub) mayTalk(m Member, room string) error {
 	now := time.Now()
-	r, ok, expired := h.mod.get(room, m.Name(), true, now)
+	r, muted, expired, slow := h.mod.talking(room, m.Name(), now)
 	if expired {
 		h.expire(r)
 	}
-	if ok {
+	if muted {
 		return refuseRoom(RefuseMuted, room, "you are muted in room %s %s", room, untilText(r.Until))
 	}
-	rs, _ := h.mod.settings(room)
-	if rs.Slow <= 0 || rankOf(h.RoleIn(room, m.Name())) >= rankModerator {
+	if slow <= 0 || rankOf(h.RoleIn(room, m.Name())) >= rankModerator {
 		return nil
 	}
-	if wait := h.mod.slowWait(room, m.Name(), rs.Slow, now); wait > 0 {
+	if wait := h.mod.slowWait(room, m.Name(), slow, now); wait > 0 {
 		secs := int64((wait + time.Second - 1) / time.Second)
-		return refuseRoom(RefuseSlowMode, room, "room %s is in slow mode (one message every %s): wait %d s", room, rs.Slow, secs)
+		return refuseRoom(RefuseSlowMode, room, "room %s is in slow mode (one message every %s): wait %d s", room, slow, secs)
 	}
 	return nil
 }
@@ -100,7 +99,7 @@ func (h *Hub) admitJoin(ctx context.Context, m Member, r *room) error {
 	if err := h.banned(r.name, m.Name(), addr); err != nil {
 		return err
 	}
-	if !h.cfg.TrustedNames || r.name == h.cfg.DefaultRoom || r.count() > 0 {
+	if !h.cfg.TrustedNames || r.name == h.cfg.DefaultRoom || !r.emptyBut(m.Name()) {
 		return nil
 	}
 	created, err := h.cfg.Moderation.CreateRoom(ctx, r.name, m.Name())
@@ -112,6 +111,15 @@ func (h *Hub) admitJoin(ctx context.Context, m Member, r *room) error {
 		h.log.WithFields(logrus.Fields{"room": r.name, "owner": m.Name()}).Info("room created")
 	}
 	return nil
+}
+
+// emptyBut says whether no one but name is in the room, on any node (a
+// handshake's claim lists its rooms in the directory before it joins).
+func (r *room) emptyBut(name string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := r.users.len()
+	return n == 0 || n == 1 && r.users.has(name)
 }
 
 // loadModeration loads what the store keeps.

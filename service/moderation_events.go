@@ -36,12 +36,18 @@ func (r *room) moderated(ev *model.ChatRoomRequest) {
 	}
 	switch ev.Type {
 	case model.TypeBan, model.TypeMute:
-		h.mod.put(restrictionOf(ev, room))
+		h.mod.put(restrictionOf(ev, room), ev.Address)
 	case model.TypeUnban, model.TypeUnmute:
 		h.mod.remove(room, ev.UserName, ev.Type == model.TypeUnmute)
 	case model.TypeTopic, model.TypeSlow, model.TypeRole:
 		h.mod.applySettings(ev)
 	case model.TypeDelete:
+		if ev.TargetSeq == 0 {
+			// A tombstone read back with the room's past (a Follow):
+			// kept in the last talks in its talk's place, not news.
+			r.remember(r.frame(ev), ev)
+			return
+		}
 		r.tombstone(ev)
 	}
 	if ev.Type == model.TypeUnban {
@@ -130,7 +136,7 @@ func (h *Hub) recordAddr(ev *model.ChatRoomRequest, addr netip.Addr) {
 		return
 	}
 	r.Addr = addr
-	h.mod.put(r)
+	h.mod.put(r, false)
 	ctx, cancel := context.WithTimeout(context.Background(), evictTimeout)
 	defer cancel()
 	if err := h.cfg.Moderation.PutRestriction(ctx, r); err != nil {

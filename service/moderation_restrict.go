@@ -65,7 +65,7 @@ func (h *Hub) restrict(ctx context.Context, a Actor, r Restriction, d time.Durat
 	if err := h.cfg.Moderation.PutRestriction(ctx, r); err != nil {
 		return refuseRoom(RefuseNotStored, r.Room, "%s not stored: %v", action, err)
 	}
-	h.mod.put(r)
+	h.mod.put(r, false)
 	ev := &model.ChatRoomRequest{Type: action, Room: r.Room, UserName: r.Name, By: a.Name, Content: r.Reason,
 		Duration: uint32(d / time.Second), Until: untilMillis(r.Until), Address: address, Server: r.Room == ""}
 	if ev.Server {

@@ -100,7 +100,7 @@ func (h *Hub) may(a Actor, action, room, target string) error {
 		return notAllowed(action, room, need)
 	}
 	if target != "" && rankOf(h.RoleIn(room, target)) >= rank {
-		return refuseRoom(RefuseNotAllowed, room, "you may not %s %s: their role is the same as yours or higher", action, target)
+		return refuseRoom(RefuseNotAllowed, room, "you may not %s %s: their role is the same as yours or higher", actionOn(action), target)
 	}
 	return nil
 }
@@ -112,7 +112,33 @@ func notAllowed(action, room string, need int) *Refusal {
 	case action == model.TypeAudit:
 		return refuseRoom(RefuseNotAllowed, room, "only %s may read the audit trail", who)
 	case room == "":
-		return refuseRoom(RefuseNotAllowed, room, "only %s may %s on the whole server", who, action)
+		return refuseRoom(RefuseNotAllowed, room, "only %s may %s on the whole server", who, actionWords(action))
 	}
-	return refuseRoom(RefuseNotAllowed, room, "only %s of room %s may %s there", who, room, action)
+	return refuseRoom(RefuseNotAllowed, room, "only %s of room %s may %s there", who, room, actionWords(action))
+}
+
+// actionWords says what an action does, in a refusal's words.
+func actionWords(action string) string {
+	switch action {
+	case model.TypeDelete:
+		return "delete messages"
+	case model.TypeTopic:
+		return "set the topic"
+	case model.TypeSlow:
+		return "set slow mode"
+	case model.TypeRole:
+		return "name moderators"
+	}
+	return action // kick, ban, unban, mute, unmute
+}
+
+// actionOn says what an action does to its target, in a refusal's words.
+func actionOn(action string) string {
+	switch action {
+	case model.TypeDelete:
+		return "delete the messages of"
+	case model.TypeRole:
+		return "change the role of"
+	}
+	return action
 }

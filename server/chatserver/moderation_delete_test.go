@@ -18,7 +18,7 @@ func TestModerationDelete(t *testing.T) {
 	talk, _ := alice.untilTalk("oops, my password")
 	bob.untilTalk("oops, my password")
 	bob.send(&model.ChatRoomRequest{Type: model.TypeDelete, Room: "den", TargetSeq: talk.Seq})
-	bob.refusedWith("den", "may delete")
+	bob.refusedWith("den", "only a moderator, the owner or an admin of room den may delete messages there")
 	alice.send(&model.ChatRoomRequest{Type: model.TypeDelete, Room: "den", TargetSeq: talk.Seq, Content: "leak"})
 	for _, c := range []*roomClient{alice, bob} {
 		d := c.untilEvent(model.TypeDelete, "bob")

@@ -3,6 +3,7 @@ package chatserver
 import (
 	"testing"
 
+	"chatroom/internal/poll"
 	"chatroom/model"
 )
 
@@ -41,6 +42,10 @@ func TestModerationKickHomeCloses4001(t *testing.T) {
 	}
 	bob.closedWith(4001)
 	alice.untilEvent(model.TypeLeave, "bob")
+	poll.CheckFor(t, waitTime, pollEvery, func() error {
+		n := scrape(t, nil, srv.metrics, `chatroom_closes_total{cause="kicked"}`)
+		return poll.Check(n == 1, "closes counted as kicked: %v", n)
+	})
 }
 
 func TestModerationKickRefusals(t *testing.T) {
@@ -68,6 +73,12 @@ func TestModerationKickRefusals(t *testing.T) {
 	bob.send(&model.ChatRoomRequest{Type: model.TypeKick, Room: "den", To: "carol", Content: "go"})
 	carol.untilEvent(model.TypeKick, "carol")
 	carol.closedWith(4001)
+	if n := scrape(t, nil, srv.metrics, `chatroom_room_refusals_total{rule="not_allowed"}`); n != 2 {
+		t.Errorf("not_allowed refusals counted: %v, want 2", n)
+	}
+	if n := scrape(t, nil, srv.metrics, `chatroom_room_refusals_total{rule="no_such_user"}`); n != 1 {
+		t.Errorf("no_such_user refusals counted: %v, want 1", n)
+	}
 }
 
 func TestModerationNeedsTrustedNames(t *testing.T) {

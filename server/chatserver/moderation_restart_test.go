@@ -6,16 +6,11 @@ import (
 	"testing"
 
 	"chatroom/model"
-	"chatroom/service"
-	"chatroom/service/store"
 )
 
 // A ban is kept in -data-dir's store (service/store): it survives a
 // restart of the server on the same directory, as do the rooms' topics.
 func TestModerationBanSurvivesRestart(t *testing.T) {
-	if _, kept := any((*store.Store)(nil)).(service.ModerationStore); !kept {
-		t.Skip("service/store keeps no moderation yet (branch m-store): bans are in memory, lost at exit")
-	}
 	dir := t.TempDir()
 	first := startMod(t, "-data-dir", dir)
 	admin := dialMod(t, first.addr, "admin", "admin", "den")
@@ -23,6 +18,12 @@ func TestModerationBanSurvivesRestart(t *testing.T) {
 	admin.untilEvent(model.TypeBan, "bob")
 	admin.send(&model.ChatRoomRequest{Type: model.TypeTopic, Room: "den", Topic: "kept"})
 	admin.until(model.TypeTopic)
+	admin.say("den", "secret")
+	talk, _ := admin.untilTalk("secret")
+	admin.say("den", "after")
+	admin.untilTalk("after")
+	admin.send(&model.ChatRoomRequest{Type: model.TypeDelete, Room: "den", TargetSeq: talk.Seq})
+	admin.untilEvent(model.TypeDelete, "admin")
 	admin.ws.Close()
 	first.cancel()
 	first.wait(t)
@@ -35,5 +36,13 @@ func TestModerationBanSurvivesRestart(t *testing.T) {
 	carol := dialMod(t, again.addr, "carol", "", "den")
 	if m := carol.until(model.TypeTopic); m.Topic != "kept" {
 		t.Errorf("den's topic after a restart: %v", m)
+	}
+	// The joiner's last talks show the tombstone in the talk's place.
+	m := carol.untilAny(model.TypeDelete, model.TypeTalk)
+	if m.Type != model.TypeDelete || m.Seq != talk.Seq || m.UserName != "admin" || m.Content != "" {
+		t.Errorf("the first of den's last talks after a restart: %v", m)
+	}
+	if m, _ := carol.untilTalk("after"); m.Seq <= talk.Seq {
+		t.Errorf("then %v", m)
 	}
 }

@@ -60,7 +60,7 @@ func TestModerationSlowMode(t *testing.T) {
 		t.Errorf("joiner's slow frame %v", s)
 	}
 	bob.send(&model.ChatRoomRequest{Type: model.TypeSlow, Room: "den", Duration: 1})
-	bob.refusedWith("den", "may slow")
+	bob.refusedWith("den", "may set slow mode there")
 	alice.send(&model.ChatRoomRequest{Type: model.TypeSlow, Room: "den", Duration: 0})
 	bob.until(model.TypeSlow)
 	bob.say("den", "three")

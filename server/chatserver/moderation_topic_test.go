@@ -32,7 +32,7 @@ func TestModerationTopic(t *testing.T) {
 	}
 	// A plain user may not; a topic too long is refused.
 	bob.send(&model.ChatRoomRequest{Type: model.TypeTopic, Room: "den", Topic: "mine"})
-	bob.refusedWith("den", "may topic")
+	bob.refusedWith("den", "may set the topic there")
 	alice.send(&model.ChatRoomRequest{Type: model.TypeTopic, Room: "den", Topic: strings.Repeat("x", model.MaxTopicBytes+1)})
 	alice.refusedWith("den", "longer than 300 bytes")
 	// The owner is told its role when it joins again.

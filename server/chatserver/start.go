@@ -122,15 +122,14 @@ func (n *node) openRoom() error {
 }
 
 // moderationStore is where bans, mutes, rooms' settings and the audit
-// trail are kept: the history database in -data-dir, or the NATS broker,
-// if it keeps them (service.ModerationStore); else memory, lost at exit.
+// trail are kept: the history database in -data-dir, or NATS; else
+// memory, lost at exit.
 func (n *node) moderationStore() service.ModerationStore {
-	var kept any = n.broker
 	if n.store != nil {
-		kept = n.store
+		return n.store
 	}
-	if ms, ok := kept.(service.ModerationStore); ok {
-		return ms
+	if nb, ok := n.broker.(*service.NatsBroker); ok {
+		return nb.Moderation() // not the broker itself: its Rooms is the Broker's
 	}
 	n.log.Warn("moderation is kept in memory: bans, mutes, rooms' owners, moderators and topics and the audit trail are lost at exit")
 	return service.NewMemoryModeration()
