@@ -19,7 +19,7 @@ import (
 
 // docFiles are the documents a user follows.
 func docFiles() []string {
-	return []string{"README.md", "BENCHMARKS.md", "RELIABILITY.md", "docs/cluster.md", "docs/operations.md"}
+	return []string{"README.md", "BENCHMARKS.md", "RELIABILITY.md", "docs/cluster.md", "docs/operations.md", "docs/api.md"}
 }
 
 // doc is one document: its path and what it shows as code.

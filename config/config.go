@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -61,6 +62,7 @@ type Server struct {
 	TLSKey         string   // PEM private key
 	AllowedOrigins []string // browser origins allowed besides the server's own (scheme, Host and port); "*": any
 	AuthSecret     string   // if set, handshakes need an HS256 token signed with it
+	APIKey         string   // if set, the server API under /api/ answers requests that send it (apikey.go)
 	Admins         []string // names that are server admins (moderation.go); needs AuthSecret
 
 	// Exposure: who may reach what (security.go).
@@ -68,6 +70,9 @@ type Server struct {
 	MetricsAddr string        // if set, serve /metrics here, apart from the chat port
 	TokenMaxAge time.Duration // a token whose exp is further away than this is refused
 	HSTSMaxAge  time.Duration // with TLS, the Strict-Transport-Security max-age; 0: no header
+
+	// Proxies whose forwarded client addresses are believed (proxies.go).
+	TrustedProxies []netip.Prefix
 
 	// Scale-out.
 	NATS     string        // NATS URLs (comma-separated); empty: one node, in-memory broker
@@ -168,7 +173,7 @@ func (c *Server) RegisterFlags(fs *flag.FlagSet) {
 	fs.Float64Var(&c.UserListRatePerIP, "userlist-rate-per-ip", c.UserListRatePerIP, "user lists per second all connections from one client IP may get, after a burst of -userlist-burst-per-ip; more get an error reply \"user list rate limited\" (0: no limit)")
 	fs.IntVar(&c.UserListBurstPerIP, "userlist-burst-per-ip", c.UserListBurstPerIP, "user lists the connections from one client IP may ask for at once (at least 1)")
 	fs.IntVar(&c.MaxConns, "max-conns", c.MaxConns, fmt.Sprintf("most connections in total; more are refused with 503 (0: the open-file limit less %d, or half of it when that is more)", FDReserve))
-	fs.IntVar(&c.MaxConnsPerIP, "max-conns-per-ip", c.MaxConnsPerIP, fmt.Sprintf("most chat connections from one client IP; more are refused with 503, and a connection beyond this plus %d more of any kind (plain HTTP, handshakes under way) is closed as soon as it is accepted (0: no limit; behind a proxy every user has the proxy's IP)", PendingPerIP))
+	fs.IntVar(&c.MaxConnsPerIP, "max-conns-per-ip", c.MaxConnsPerIP, fmt.Sprintf("most chat connections from one client IP; more are refused with 503, and a connection beyond this plus %d more of any kind (plain HTTP, handshakes under way) is closed as soon as it is accepted (0: no limit; behind a proxy, see -trusted-proxies)", PendingPerIP))
 	fs.Float64Var(&c.JoinRatePerIP, "join-rate-per-ip", c.JoinRatePerIP, "chat connections one client IP may open per second, on average, each room entered past a connection's first counting as one more; more are refused with 429, or a join with an error (0: no limit)")
 	fs.IntVar(&c.JoinBurstPerIP, "join-burst-per-ip", c.JoinBurstPerIP, "chat connections one client IP may open at once above -join-rate-per-ip (at least 1)")
 	fs.Float64Var(&c.MsgRatePerIP, "msg-rate-per-ip", c.MsgRatePerIP, "frames per second all the chat connections of one client IP may send together, on average (0: no limit); excess frames get the error reply \"rate limited\", as with -msg-rate")
@@ -194,6 +199,7 @@ func (c *Server) RegisterFlags(fs *flag.FlagSet) {
 	})
 	fs.StringVar(&c.AuthSecret, "auth-secret", c.AuthSecret, fmt.Sprintf("if set (at least %d bytes), every handshake needs an HS256 token signed with this secret (Authorization: Bearer or ?token=); prefer the environment variable, which ps does not show", MinAuthSecret))
 	c.registerExposureFlags(fs)
+	c.registerAPIFlags(fs)
 	c.registerModerationFlags(fs)
 	fs.StringVar(&c.NATS, "nats", c.NATS, "NATS server URLs, comma-separated (nats://127.0.0.1:4222): every node on the same NATS (JetStream) serves the same rooms; empty: a single node")
 	fs.StringVar(&c.Node, "node", c.Node, "this node's name in a cluster, in logs and NATS (default: host name and process id)")
@@ -244,7 +250,7 @@ func (c *Server) Validate() error {
 	check((c.TLSCert == "") == (c.TLSKey == ""), "-tls-cert and -tls-key go together")
 	check(c.ClaimTTL >= 3*time.Second, "-claim-ttl must be >= 3s")
 	check(c.Replicas >= 1 && c.Replicas <= 5, "-nats-replicas must be 1 .. 5")
-	errs = append(errs, c.validateExposure(), c.validateRooms(), c.validatePresence(), c.validateHistory(), c.validateModeration())
+	errs = append(errs, c.validateExposure(), c.validateAPI(), c.validateRooms(), c.validatePresence(), c.validateHistory(), c.validateModeration())
 	check(c.AuthSecret == "" || len(c.AuthSecret) >= MinAuthSecret, "-auth-secret must be at least %d bytes (try: openssl rand -base64 32)", MinAuthSecret)
 	errs = append(errs, c.Log.Validate())
 	return errors.Join(errs...)

@@ -11,7 +11,8 @@ import (
 
 // The settings that bound what the server exposes beyond the chat itself:
 // the Host names it answers to (against DNS rebinding), where /metrics is
-// served, how long a token may live, and HSTS under TLS.
+// served, how long a token may live, HSTS under TLS, and which proxies'
+// forwarded client addresses are believed (proxies.go).
 
 // registerExposureFlags binds the exposure settings to flags on fs.
 func (c *Server) registerExposureFlags(fs *flag.FlagSet) {
@@ -32,6 +33,7 @@ func (c *Server) registerExposureFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", c.MetricsAddr, "serve Prometheus metrics at http://METRICS-ADDR/metrics, a listener apart from the chat port (off when empty; keep it private)")
 	fs.DurationVar(&c.TokenMaxAge, "token-max-age", c.TokenMaxAge, "refuse a token whose expiry (exp) is further away than this, however it was signed")
 	fs.DurationVar(&c.HSTSMaxAge, "hsts-max-age", c.HSTSMaxAge, "with -tls-cert, every response tells browsers to use only https for this long (Strict-Transport-Security; 0: no header)")
+	c.registerProxyFlags(fs)
 }
 
 // validateExposure reports exposure settings that cannot work.

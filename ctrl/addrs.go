@@ -12,7 +12,8 @@ import (
 )
 
 // addrs owns what one client address may hold and do. An address is
-// clientIP's (an IPv6 client is its /64). Per address it counts the
+// clientIP's (an IPv6 client is its /64; behind a trusted proxy, the
+// forwarded client's). Per address it counts the
 // connections open from accept until they close (addrListener), the chat
 // connections among them (MaxConnsPerIP), and keeps three token buckets:
 // the chat connections it may open (JoinRatePerIP), the data frames all its
@@ -140,6 +141,27 @@ func (t *addrTable) accept(ip netip.Addr) (drop string) {
 	e.open++
 	t.all++
 	return ""
+}
+
+// acceptProxy counts a connection just accepted from a trusted proxy
+// (-trusted-proxies), or says why it may not be served: only the server's
+// limit applies. The proxy's connections carry many clients, each counted
+// under its own address once its request names it (Server.clientIP).
+func (t *addrTable) acceptProxy() (drop string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.all >= t.maxAll {
+		return dropPending
+	}
+	t.all++
+	return ""
+}
+
+// closedProxy gives back what acceptProxy counted.
+func (t *addrTable) closedProxy() {
+	t.mu.Lock()
+	t.all--
+	t.mu.Unlock()
 }
 
 // closed gives back what accept counted.

@@ -53,11 +53,14 @@ type Status struct {
 type LineKind int
 
 const (
-	LineTalk   LineKind = iota // someone's message (Own: ours)
-	LineJoin                   // Sender joined
-	LineLeave                  // Sender left
-	LineError                  // Info: the server rejected something
-	LineNotice                 // Info: something to know, as a gap in what was caught up
+	LineTalk       LineKind = iota // someone's message (Own: ours)
+	LineJoin                       // Sender joined
+	LineLeave                      // Sender left
+	LineError                      // Info: the server rejected something
+	LineNotice                     // Info: something to know, as a gap in what was caught up
+	LineModeration                 // Info: a moderation action in the room (clientmodevents.go)
+	LineDeleted                    // a deleted talk's tombstone: Sender wrote it, By deleted it
+	LineOperator                   // Text: a message from the server's operator (model.SystemName)
 )
 
 // Line is one entry of the message list.
@@ -70,6 +73,7 @@ type Line struct {
 	Past   bool   // said before we joined its room (the history a join replays): not unread
 	Seq    uint64 // a talk's place in its conversation (0: not a talk)
 	Info   Text
+	By     string // who deleted a LineDeleted
 }
 
 // User is one entry of the user list.
@@ -134,6 +138,12 @@ type ClientView interface {
 	SetSearch(Conv, SearchPage)
 	// ScrollToSeq shows the talk with that seq, which the conversation holds.
 	ScrollToSeq(Conv, uint64)
+	// The rest is moderation (clientmodevents.go).
+	// SetRoomMod is a room's topic, slow mode and our role in it.
+	SetRoomMod(Conv, RoomMod)
+	// DeleteLine replaces the talk with that seq, if held, by line (its
+	// tombstone), in the conversation and its search results.
+	DeleteLine(c Conv, seq uint64, line Line)
 }
 
 // DefaultAddress is the server the login form suggests.
@@ -298,8 +308,17 @@ func (c *Client) Disconnect() {
 
 // Send checks and sends a message to conversation conv: a room, a
 // direct conversation, or (the zero Conv) the home room. A nil result
-// means it is on the wire.
+// means it is on the wire. A message starting with "/" is a command
+// (clientmoderation.go); "//" sends a message starting with "/".
 func (c *Client) Send(conv Conv, text string) *InputError {
+	if strings.HasPrefix(text, "/") {
+		return c.command(conv, text) // clientmoderation.go
+	}
+	return c.say(conv, text)
+}
+
+// say sends text as a talk to conv.
+func (c *Client) say(conv Conv, text string) *InputError {
 	if err := ValidateMessage(text, c.opts.MaxContent); err != nil {
 		return err
 	}
@@ -366,6 +385,10 @@ func (c *Client) handle(ev session.Event) {
 		c.gap(ev)
 	case session.Found:
 		c.found(ev)
+	case session.Moderation:
+		c.moderation(ev.Msg)
+	case session.Audit:
+		c.audit(ev)
 	}
 }
 
@@ -408,6 +431,10 @@ func (c *Client) reason(err error) Text {
 		return Text{Key: "The server refused: {{.Reason}}", Data: map[string]any{"Reason": refused.Reason}}
 	case errors.As(err, &unreachable):
 		return Text{Key: "Server unreachable at {{.Addr}}", Data: map[string]any{"Addr": c.addr}}
+	case errors.As(err, &closed) && closed.Code == session.CloseKicked:
+		return Text{Key: "You were kicked from your home room"}
+	case errors.As(err, &closed) && closed.Code == session.CloseBanned:
+		return Text{Key: "You are banned from this server"}
 	case errors.Is(err, session.ErrNoHeartbeat):
 		return Text{Key: "No heartbeat from the server"}
 	case errors.As(err, &closed):

@@ -68,7 +68,7 @@ func logSampled(log logrus.FieldLogger, sampler *logSampler, ip netip.Addr, fiel
 // logRefusal logs a refused handshake, sampled per address, with the
 // client's values in its fields clipped.
 func (s *Server) logRefusal(r *http.Request, ref *refused, status int) {
-	fields := logrus.Fields{"remote": r.RemoteAddr}
+	fields := logrus.Fields{"remote": s.remote(r)}
 	for k, v := range ref.fields {
 		if str, ok := v.(string); ok {
 			v = clip(str)
@@ -77,7 +77,7 @@ func (s *Server) logRefusal(r *http.Request, ref *refused, status int) {
 	}
 	fields["status"] = status
 	fields["reason"] = ref.reason
-	logSampled(s.log, s.logs.refusals, clientIP(r), fields, "handshake refused")
+	logSampled(s.log, s.logs.refusals, s.clientIP(r), fields, "handshake refused")
 }
 
 // logFrame logs a line about a frame c sent, sampled by sampler over all

@@ -51,6 +51,8 @@ type convState struct {
 	since    map[string]uint64          // per room, the seq of our first join: the talks it replays are older
 	history  map[Conv]*convHistory      // per conversation, reading back (clienthistory.go)
 	presence map[string]*roomPresence   // per room, its count, filter and pages (clientpresence.go)
+	mod      map[string]*RoomMod        // per room, its topic, slow mode and our role (clientmodevents.go)
+	selected map[Conv]uint64            // per conversation, the talk selected: what /delete deletes
 	next     string                     // the cursor of the rooms list's next page
 	asked    string                     // the cursor of the page asked for last
 }
@@ -59,7 +61,7 @@ func newConvState() convState {
 	return convState{
 		rooms: map[string]map[string]bool{}, direct: map[string]bool{},
 		joining: map[string]bool{}, since: map[string]uint64{}, history: map[Conv]*convHistory{},
-		presence: map[string]*roomPresence{},
+		presence: map[string]*roomPresence{}, mod: map[string]*RoomMod{}, selected: map[Conv]uint64{},
 	}
 }
 
@@ -208,6 +210,7 @@ func (c *Client) joined(m *model.ChatRoomRequest) {
 	if own {
 		delete(c.convs.joining, m.Room)
 		c.presenceOf(m.Room).welcome = true // its user list, or first page, follows
+		c.convs.mod[m.Room] = &RoomMod{}    // its topic, slow mode and our role follow, if set (clientmodevents.go)
 	}
 	if users != nil {
 		users[m.UserName] = true
@@ -215,6 +218,9 @@ func (c *Client) joined(m *model.ChatRoomRequest) {
 	c.mu.Unlock()
 	if own && !in && m.Room != "" {
 		c.view.OpenConv(conv, show)
+	}
+	if own && in { // a rejoin: what was set while we were away follows
+		c.view.SetRoomMod(conv, RoomMod{})
 	}
 	c.showUsers(m.Room)
 	if !own { // our own join is the room appearing
@@ -230,6 +236,8 @@ func (c *Client) left(m *model.ChatRoomRequest) {
 		delete(c.convs.rooms, m.Room)
 		delete(c.convs.since, m.Room)
 		delete(c.convs.presence, m.Room)
+		delete(c.convs.mod, m.Room)
+		delete(c.convs.selected, conv)
 		if h := c.convs.history[conv]; h != nil { // as CloseDirect
 			c.convs.history[conv] = &convHistory{loading: h.loading}
 		}
@@ -267,6 +275,12 @@ func (c *Client) talk(ev session.Talk) {
 
 // talkLine is talk m as a line of the message list.
 func (c *Client) talkLine(m *model.ChatRoomRequest) Line {
+	switch {
+	case m.Type == model.TypeDelete: // a tombstone, in a page, a search or a catch-up
+		return tombstone(m, m.Seq)
+	case m.UserName == model.SystemName:
+		return Line{Kind: LineOperator, Time: msgTime(m), Sender: m.UserName, Text: m.Content, Seq: m.Seq}
+	}
 	return Line{Kind: LineTalk, Time: msgTime(m), Sender: m.UserName, Text: m.Content, Own: m.UserName == c.self, Seq: m.Seq}
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"slices"
 	"sync/atomic"
 	"time"
@@ -29,12 +30,14 @@ import (
 type HostGuard struct {
 	log     logrus.FieldLogger
 	sampler *logSampler
+	proxies proxies
 	refused atomic.Uint64
 }
 
-// NewHostGuard returns a guard that logs to log.
-func NewHostGuard(log logrus.FieldLogger) *HostGuard {
-	return &HostGuard{log: log, sampler: newLogSampler(logsPerAddr, logPeriod)} // sampled like every line clients cause (clientlog.go)
+// NewHostGuard returns a guard that logs to log, with the client address
+// that trusted (-trusted-proxies) forward.
+func NewHostGuard(log logrus.FieldLogger, trusted []netip.Prefix) *HostGuard {
+	return &HostGuard{log: log, proxies: proxies(trusted), sampler: newLogSampler(logsPerAddr, logPeriod)} // sampled like every line clients cause (clientlog.go)
 }
 
 // Refused is how many requests the guard has refused.
@@ -70,8 +73,8 @@ func knownHost(hostport string, names []string) bool {
 // refuse answers a request for an unknown Host, and logs and counts it.
 func (g *HostGuard) refuse(w http.ResponseWriter, r *http.Request) {
 	g.refused.Add(1)
-	if ok, suppressed := g.sampler.allow(clientIP(r), time.Now()); ok {
-		fields := logrus.Fields{"remote": r.RemoteAddr, "host": clip(r.Host), "path": clip(r.URL.Path), "status": http.StatusMisdirectedRequest}
+	if ok, suppressed := g.sampler.allow(g.proxies.clientIP(r), time.Now()); ok {
+		fields := logrus.Fields{"remote": g.proxies.remote(r), "host": clip(r.Host), "path": clip(r.URL.Path), "status": http.StatusMisdirectedRequest}
 		if suppressed > 0 {
 			fields["suppressed"] = suppressed
 		}

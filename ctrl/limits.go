@@ -61,14 +61,14 @@ func (s *slots) free(ip netip.Addr) {
 	s.addrs.freeChat(ip)
 }
 
-// clientIP is the address the connection comes from (a proxy's, behind
-// one), as counted by the per-address limits: an IPv6 client is its /64,
-// the block one customer usually has. The zero Addr when RemoteAddr is not
-// ip:port.
-func clientIP(r *http.Request) netip.Addr {
-	ap, err := netip.ParseAddrPort(r.RemoteAddr)
-	if err != nil {
-		return netip.Addr{}
-	}
-	return addrKey(ap.Addr())
-}
+// clientIP is the address the request comes from, as the per-address
+// limits count it and address bans compare it: the TCP peer, or, when
+// the peer is a trusted proxy, the client its headers name (proxies.go).
+// An IPv6 client is its /64, the block one customer usually has. The zero
+// Addr when RemoteAddr is not ip:port.
+func (s *Server) clientIP(r *http.Request) netip.Addr { return s.proxies.clientIP(r) }
+
+// remote is where the request comes from, as logged (the "remote" field):
+// the peer's ip:port, or "CLIENT via PROXY-IP:PORT" for a client a trusted
+// proxy forwarded.
+func (s *Server) remote(r *http.Request) string { return s.proxies.remote(r) }

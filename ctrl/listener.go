@@ -17,7 +17,9 @@ import (
 // counted against its address (addrs.go) from the moment it is accepted
 // until it is closed, whatever it becomes (a chat connection, plain HTTP,
 // an idle keep-alive, a handshake that never finishes), and one past the
-// address's limit is dropped at once. Dropped connections are counted in
+// address's limit is dropped at once. A trusted proxy's connections
+// (-trusted-proxies) count only in the server's total: they carry many
+// clients, whose addresses are known only once a request names them. Dropped connections are counted in
 // chatroom_connections_dropped_total and logged, sampled per address.
 
 // Why a connection was dropped when accepted (the reason label of
@@ -62,26 +64,38 @@ func (l *addrListener) Accept() (net.Conn, error) {
 			return c, nil
 		}
 		ip := addrOf(tc.RemoteAddr())
-		reason := l.s.addrs.accept(ip)
+		proxy := l.s.proxies.trustsPeer(tc.RemoteAddr())
+		var reason string
+		if proxy {
+			reason = l.s.addrs.acceptProxy()
+		} else {
+			reason = l.s.addrs.accept(ip)
+		}
 		if reason == "" {
-			return &countedConn{TCPConn: tc, addrs: l.s.addrs}, nil
+			return &countedConn{TCPConn: tc, addrs: l.s.addrs, proxy: proxy}, nil
 		}
 		l.s.drop(tc, ip, reason, l.plain)
 	}
 }
 
 // countedConn is an accepted connection, counted against its address
-// until it is closed. It finds its address again when it closes rather
-// than keep it: every open connection holds one, idle ones included.
+// until it is closed (a trusted proxy's only in the server's total). It
+// finds its address again when it closes rather than keep it: every open
+// connection holds one, idle ones included.
 type countedConn struct {
 	*net.TCPConn
 	addrs  *addrTable
 	closed atomic.Bool
+	proxy  bool // from a trusted proxy: acceptProxy counted it
 }
 
 func (c *countedConn) Close() error {
 	if !c.closed.Swap(true) {
-		c.addrs.closed(addrOf(c.RemoteAddr()))
+		if c.proxy {
+			c.addrs.closedProxy()
+		} else {
+			c.addrs.closed(addrOf(c.RemoteAddr()))
+		}
 	}
 	return c.TCPConn.Close()
 }

@@ -4,7 +4,8 @@
 // rooms. A handshake is admitted (handshake.go: origin, token, name, the
 // rooms to start in; presence.go: whether it coalesces presence;
 // limits.go: how many connections; addrs.go: per
-// address, counted from accept by listener.go) or refused in words
+// address, counted from accept by listener.go; proxies.go: the client's
+// address behind a trusted proxy) or refused in words
 // (refusal.go), upgraded (upgrade.go) and started (this file). Each
 // connection (conn.go) then has a read pump (readpump.go: frames in,
 // checks, rate limits; rooms.go: talks, direct messages, join, part, the
@@ -16,6 +17,10 @@
 // frames gorilla handles alone (pings, pongs, fragments), and
 // userlistlimit.go gives the lists (users, rooms, histories) a limit of
 // their own.
+//
+// api.go serves the operator's HTTP API under /api/ beside the chat
+// endpoint: apiauth.go checks its key, apijson.go reads and writes its
+// JSON, apirooms.go, apimoderation.go and apibans.go are its handlers.
 //
 // clientcontroller.go does the same job for the desktop client: input
 // checks and protocol-to-view mapping; clientrooms.go its rooms and direct
@@ -51,6 +56,7 @@ type Server struct {
 	stats    stats
 	logs     clientLogs // samplers of the lines clients cause (clientlog.go)
 	addrs    *addrTable // per-address counts and buckets
+	proxies  proxies    // -trusted-proxies: whose forwarded addresses count (proxies.go)
 
 	mu      sync.Mutex
 	conns   map[*conn]struct{}
@@ -68,13 +74,14 @@ func NewServer(cfg config.Server, hub *service.Hub, log logrus.FieldLogger) *Ser
 	addrs := newAddrTable(cfg)
 	s := &Server{
 		cfg: cfg, hub: hub, log: log,
-		conns:  make(map[*conn]struct{}),
-		addrs:  addrs,
-		slots:  newSlots(cfg.MaxConns, addrs),
-		stats:  newStats(),
-		logs:   newClientLogs(),
-		inBand: make(chan struct{}, maxRefusalsInBand),
-		pong:   service.NewFrame(WebSocketFramer{}, &model.ChatRoomRequest{Type: model.TypePong}),
+		conns:   make(map[*conn]struct{}),
+		addrs:   addrs,
+		proxies: proxies(cfg.TrustedProxies),
+		slots:   newSlots(cfg.MaxConns, addrs),
+		stats:   newStats(),
+		logs:    newClientLogs(),
+		inBand:  make(chan struct{}, maxRefusalsInBand),
+		pong:    service.NewFrame(WebSocketFramer{}, &model.ChatRoomRequest{Type: model.TypePong}),
 	}
 	if cfg.AuthSecret != "" {
 		s.secret = []byte(cfg.AuthSecret)
@@ -103,7 +110,7 @@ func (s *Server) MaxConns() int { return s.cfg.MaxConns }
 // ServeHTTP admits the handshake (or refuses it in words, logged and
 // counted), upgrades it, and serves the connection until it closes.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	ip := clientIP(r)
+	ip := s.clientIP(r)
 	in, refused := s.admit(r, ip)
 	if refused != nil {
 		s.refuse(w, r, refused)

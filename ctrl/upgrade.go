@@ -49,7 +49,7 @@ func (s *Server) upgrade(w http.ResponseWriter, r *http.Request, in admission, i
 		} else {
 			s.stats.handshakes[hsUpgradeFailed].Add(1)
 		}
-		logSampled(s.log, s.logs.refusals, ip, logrus.Fields{"remote": r.RemoteAddr, "username": clip(name), "error": err}, "upgrade failed")
+		logSampled(s.log, s.logs.refusals, ip, logrus.Fields{"remote": s.remote(r), "username": clip(name), "error": err}, "upgrade failed")
 		return nil
 	}
 	c := &conn{
@@ -60,7 +60,7 @@ func (s *Server) upgrade(w http.ResponseWriter, r *http.Request, in admission, i
 		ready:    newReadiness(sock.Conn, br, meteredConn{sock, meter}),
 		name:     name,
 		batched:  ws.Subprotocol() == model.SubprotocolBatch,
-		remote:   r.RemoteAddr,
+		remote:   s.remote(r),
 		ip:       ip,
 		wake:     make(chan struct{}, 1),
 		pumpDone: make(chan struct{}),

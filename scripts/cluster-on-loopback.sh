@@ -78,7 +78,9 @@ echo "== chat nodes a and b"
 for n in a b; do
   port=$([ $n = a ] && echo "$node_a" || echo "$node_b")
   for _ in $(seq 30); do
-    "$work/server" -addr 127.0.0.1:$port -nats "$nats" -nats-replicas 3 -node $n \
+    # -trusted-proxies: nginx's clients are counted apart (docs/cluster.md);
+    # the limits are off all the same, since every simulated user is 127.0.0.1.
+    "$work/server" -addr 127.0.0.1:$port -nats "$nats" -nats-replicas 3 -node $n -trusted-proxies 127.0.0.1 \
       -max-conns-per-ip 0 -join-rate-per-ip 0 -msg-rate-per-ip 0 -userlist-rate-per-ip 0 -log-dir "$work/log-$n" -log-stderr=false &
     pid=$!
     if listening $port 15 2>/dev/null; then pids+=($pid); break; fi
@@ -112,9 +114,14 @@ http {
       proxy_set_header Upgrade \$http_upgrade;
       proxy_set_header Connection \$connection_upgrade;
       proxy_set_header Host \$http_host;
+      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
       proxy_read_timeout 120s;
     }
-    location / { proxy_pass http://chat; }
+    location / {
+      proxy_pass http://chat;
+      proxy_set_header Host \$http_host;
+      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+    }
   }
 }
 CONF

@@ -3,7 +3,7 @@
 # and fails on the first crash. A crash leaves its input under the
 # package's testdata/fuzz/<target>/, where `go test` replays it from then on.
 #
-#   bash scripts/fuzz-all.sh   # 4 targets x 5 minutes
+#   bash scripts/fuzz-all.sh   # 5 targets x 5 minutes
 #   FUZZTIME=30s bash scripts/fuzz-all.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +12,9 @@ targets=(
   "./model FuzzDecode"
   "./model FuzzNormalizeUsername"
   "./ctrl FuzzFrame"
+  "./ctrl FuzzModeration"
   "./server/chatserver FuzzHandshake"
+  "./server/chatserver FuzzAPI"
 )
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

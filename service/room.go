@@ -165,7 +165,8 @@ func (r *room) left(ev *model.ChatRoomRequest) (lost string) {
 }
 
 // add makes m a joining member, which saw the room up to since (0: new to
-// it), with its role in the room; false if the room has a member of its name already.
+// it), with its role in the room; false if the room has a member of its
+// name already.
 func (r *room) add(m Member, since uint64, coalesce bool, role string) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()

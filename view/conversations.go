@@ -35,6 +35,8 @@ type convView struct {
 	asking    bool             // the controller is being asked for older lines
 	chosen    uint64           // the seq of the talk a search result showed
 	search    searchState      // its search panel (search.go)
+	mod       ctrl.RoomMod     // its topic, slow mode and our role (moderation.go)
+	selected  uint64           // the seq of the message selected in its list (0: none)
 }
 
 func newConvView(c ctrl.Conv) *convView { return &convView{conv: c, follow: true} }
@@ -82,6 +84,7 @@ func (w *Window) buildConversation() {
 	w.PartBtn = widget.NewButton(lang.L("Leave room"), w.part)
 	w.buildUsers()
 	w.buildMessages()
+	w.buildModeration()
 }
 
 // writeTo opens (or shows) the direct conversation with user.
@@ -166,6 +169,7 @@ func (w *Window) show(cv *convView) {
 	cv.unread = 0
 	w.setItemHeights()
 	w.Messages.UnselectAll()
+	cv.selected = 0 // nothing is selected in the list shown now
 	w.Messages.Refresh()
 	if cv.follow {
 		w.Messages.ScrollToBottom()
@@ -198,6 +202,7 @@ func (w *Window) showConvHeader() {
 		w.ConvTitle.SetText("")
 		w.PartBtn.Hide()
 	}
+	w.showModControls()
 }
 
 // selectCurrent marks the conversation shown in the sidebar.

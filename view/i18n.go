@@ -2,6 +2,7 @@ package view
 
 import (
 	"embed"
+	"maps"
 	"os"
 
 	"fyne.io/fyne/v2/lang"
@@ -38,5 +39,12 @@ func tr(t ctrl.Text) string {
 	if t.Data == nil {
 		return lang.L(t.Key)
 	}
-	return lang.L(t.Key, t.Data)
+	data := t.Data
+	for k, v := range t.Data { // a Text in a Text (an audit entry) is translated too
+		if inner, ok := v.(ctrl.Text); ok {
+			data = maps.Clone(data)
+			data[k] = tr(inner)
+		}
+	}
+	return lang.L(t.Key, data)
 }

@@ -33,8 +33,8 @@ func TestTranslationsAreComplete(t *testing.T) {
 	if !slices.Equal(slices.Sorted(maps.Keys(zh)), slices.Sorted(maps.Keys(en))) {
 		t.Fatal("en.json and zh_Hans.json hold different keys")
 	}
-	used := regexp.MustCompile(`(?:Key: |key :?= |lang\.L\(|item\()"([^"]+)"`)
-	for _, file := range []string{"window.go", "conversations.go", "messages.go", "roompanel.go", "send.go", "shortcuts.go", "history.go", "search.go", "users.go", "../ctrl/clientcontroller.go", "../ctrl/clientrooms.go", "../ctrl/clienthistory.go", "../ctrl/clientpresence.go"} {
+	used := regexp.MustCompile(`(?:Key: |key :?= |lang\.L\(|item\(|cmdError\(|modKey\()"([^"]+)"`)
+	for _, file := range []string{"window.go", "conversations.go", "messages.go", "roompanel.go", "send.go", "shortcuts.go", "history.go", "search.go", "users.go", "../ctrl/clientcontroller.go", "../ctrl/clientrooms.go", "../ctrl/clienthistory.go", "../ctrl/clientpresence.go", "moderation.go", "../ctrl/clientmoderation.go", "../ctrl/clientmodevents.go"} {
 		src, err := os.ReadFile(file)
 		if err != nil {
 			t.Fatal(err)

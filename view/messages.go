@@ -118,10 +118,10 @@ func lineText(l ctrl.Line) string {
 		return at + "  " + lang.L("{{.Name}} joined", map[string]any{"Name": ctrl.ShownName(l.Sender)})
 	case ctrl.LineLeave:
 		return at + "  " + lang.L("{{.Name}} left", map[string]any{"Name": ctrl.ShownName(l.Sender)})
-	case ctrl.LineError, ctrl.LineNotice:
+	case ctrl.LineError, ctrl.LineNotice, ctrl.LineModeration:
 		return at + "  " + tr(l.Info)
 	}
-	return at + "  " + ctrl.ShownName(l.Sender) + ": " + ctrl.ShownText(l.Text)
+	return at + "  " + lineBody(l) // moderation.go
 }
 
 func (w *Window) drawLine(label *widget.Label, l ctrl.Line) {
@@ -129,7 +129,7 @@ func (w *Window) drawLine(label *widget.Label, l ctrl.Line) {
 	switch {
 	case l.Kind == ctrl.LineError:
 		label.Importance = widget.DangerImportance
-	case l.Kind == ctrl.LineNotice:
+	case l.Kind == ctrl.LineNotice, l.Kind == ctrl.LineOperator:
 		label.Importance = widget.WarningImportance
 	case l.Kind != ctrl.LineTalk:
 		label.Importance = widget.LowImportance

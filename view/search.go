@@ -57,7 +57,7 @@ func (w *Window) buildSearch() {
 
 // resultText is one search result: when, who, what.
 func resultText(l ctrl.Line) string {
-	return l.Time.Format("2006-01-02 15:04") + "  " + ctrl.ShownName(l.Sender) + ": " + ctrl.ShownText(l.Text)
+	return l.Time.Format("2006-01-02 15:04") + "  " + lineBody(l)
 }
 
 // openSearch shows the search panel of the conversation shown and puts

@@ -32,6 +32,8 @@ type Controller interface {
 	JumpTo(conv ctrl.Conv, seq uint64) *ctrl.InputError
 	FilterUsers(conv ctrl.Conv, prefix string) *ctrl.InputError
 	MoreUsers(conv ctrl.Conv) *ctrl.InputError
+	Select(conv ctrl.Conv, seq uint64)
+	DeleteTalk(conv ctrl.Conv, seq uint64) *ctrl.InputError
 }
 
 // Window is the chat window. It implements ctrl.ClientView.
@@ -57,9 +59,11 @@ type Window struct {
 	// The conversation shown: its title, its users, its messages.
 	ConvTitle         *widget.Label
 	PartBtn           *widget.Button
-	UsersTitle        *widget.Label // how many are online (users.go)
-	UserFilter        *widget.Entry // the users filter: a name prefix
-	UsersErr          *widget.Label // why the users could not be asked for
+	Topic             *widget.Label  // the room's topic, slow mode and our role (moderation.go)
+	DeleteBtn         *widget.Button // deletes the message selected, for moderators and up
+	UsersTitle        *widget.Label  // how many are online (users.go)
+	UserFilter        *widget.Entry  // the users filter: a name prefix
+	UsersErr          *widget.Label  // why the users could not be asked for
 	UserList          *widget.List
 	MoreUsers         *widget.Button  // the next page of a large room's users
 	usersPanel        *fyne.Container // the count, the filter, the list, More users
@@ -150,7 +154,7 @@ func (w *Window) layout() fyne.CanvasObject {
 	rooms := border(joinBox, w.MoreBtn, nil, nil, w.RoomList)
 	sidebar := container.NewVSplit(w.ConvList, rooms)
 	sidebar.Offset = 0.45
-	header := container.NewVBox(border(nil, nil, nil, w.PartBtn, w.ConvTitle), w.HistoryNote)
+	header := container.NewVBox(border(nil, nil, nil, container.NewHBox(w.DeleteBtn, w.PartBtn), w.ConvTitle), w.Topic, w.HistoryNote)
 	bottom := border(nil, container.NewHBox(w.InputErr, w.Counter), nil, w.SendBtn, w.Input)
 	w.center = container.NewStack(w.Messages)
 	middle := border(header, bottom, nil, nil, w.center)

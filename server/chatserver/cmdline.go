@@ -43,8 +43,8 @@ func redactArgs(args []string) []string {
 }
 
 // isSecret says whether value, given to the flag called name, is a secret:
-// -auth-secret's always, -nats's when its URLs carry credentials
+// -auth-secret's and -api-key's always, -nats's when its URLs carry credentials
 // (user:password@).
 func isSecret(name, value string) bool {
-	return name == "auth-secret" || (name == "nats" && strings.Contains(value, "@"))
+	return name == "auth-secret" || name == "api-key" || (name == "nats" && strings.Contains(value, "@"))
 }

@@ -6,6 +6,7 @@ import (
 	"net/http/pprof"
 
 	"chatroom/config"
+	"chatroom/ctrl"
 	"chatroom/web"
 )
 
@@ -15,8 +16,8 @@ func (n *node) httpServer() *http.Server {
 	return &http.Server{
 		Handler: n.routes(),
 		// No slowloris: request headers must arrive within the handshake
-		// timeout, and the whole request (these endpoints take no body)
-		// soon after. A WebSocket connection sets its own deadlines once
+		// timeout, and the whole request (only the server API takes a
+		// body, of at most 64 KiB) soon after. A WebSocket connection sets its own deadlines once
 		// upgraded.
 		ReadHeaderTimeout: n.cfg.HandshakeTimeout,
 		ReadTimeout:       2 * n.cfg.HandshakeTimeout,
@@ -29,13 +30,14 @@ func (n *node) httpServer() *http.Server {
 }
 
 // routes are the chat endpoint, the browser client, health and readiness,
-// behind the Host check and, under TLS, with HSTS (exposure.go). /metrics
+// the server API (/api/, answered 404 in words without -api-key), behind the Host check and, under TLS, with HSTS (exposure.go). /metrics
 // is not among them: it has a listener of its own (-metrics-addr).
 func (n *node) routes() http.Handler {
 	broker, draining := n.broker, &n.draining
 	mux := http.NewServeMux()
 	mux.Handle("/ws", n.chat)
 	mux.Handle("/", web.Handler()) // the browser client
+	mux.Handle(ctrl.APIPrefix, n.api)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		text(w, http.StatusOK, "ok")
 	})

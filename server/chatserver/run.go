@@ -134,6 +134,7 @@ type node struct {
 	store    *store.Store   // the history on disk (-data-dir), if any
 	history  service.History
 	chat     *ctrl.Server // the /ws endpoint
+	api      *ctrl.API    // the server API under /api/ (off without -api-key)
 	ln       net.Listener
 	http     *http.Server
 	debug    *http.Server // pprof on -debug-addr, or nil
@@ -183,6 +184,7 @@ func (n *node) serve(ready func(addr string)) {
 		"log_dir":   n.cfg.Log.Dir,
 		"max_conns": n.chat.MaxConns(),
 		"auth":      n.cfg.AuthSecret != "",
+		"api":       n.cfg.APIKey != "",
 		"pid":       os.Getpid(),
 	}).Info("chat server listening")
 	if ready != nil {

@@ -117,6 +117,8 @@ func (n *node) openRoom() error {
 	}
 	n.chat = ctrl.NewServer(n.cfg, hub, n.log)
 	n.metrics.watch(n.chat, hub)
+	n.api = ctrl.NewAPI(n.chat)
+	n.metrics.reg.MustRegister(newAPIMetrics(n.api))
 	n.metrics.linked = n.broker.Connected
 	return nil
 }
@@ -147,7 +149,7 @@ func (n *node) listen() error {
 		ln = tls.NewListener(ln, n.tls)
 	}
 	n.ln = ln
-	n.hosts = ctrl.NewHostGuard(n.log)
+	n.hosts = ctrl.NewHostGuard(n.log, n.cfg.TrustedProxies)
 	n.metrics.countHosts(n.hosts)
 	n.http = n.httpServer()
 	return nil

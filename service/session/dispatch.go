@@ -59,6 +59,10 @@ func (s *Session) dispatch(m *model.ChatRoomRequest) {
 		s.onEvent(Gap{Room: m.Room, Reason: m.Content, Seq: m.Seq})
 	case model.TypeSearch:
 		s.found(m)
+	default:
+		if isModeration(m.Type) {
+			s.moderated(m)
+		}
 	}
 }
 

@@ -121,6 +121,21 @@ type (
 		Messages        []*model.ChatRoomRequest
 		More            bool
 	}
+	// Moderation is a moderation event of Msg.Room (model.TypeKick, Ban,
+	// Unban, Mute, Unmute, Delete, Topic, Slow, Role): Msg.UserName is who
+	// it was done to (a delete: the author), Msg.By who did it. Right after
+	// our own join, a room's topic, slow mode and our role come as
+	// Moderation events too, without seq. A Delete with no TargetSeq is a
+	// tombstone in a room's last talks: the talk Msg.Seq was deleted.
+	Moderation struct{ Msg *model.ChatRoomRequest }
+	// Audit is a page of the audit trail (admins), newest first: each
+	// entry is the action's event, its Seq the entry's id; More says there
+	// are older ones.
+	Audit struct {
+		Room     string
+		Messages []*model.ChatRoomRequest
+		More     bool
+	}
 )
 
 func (StateChanged) event()    {}
@@ -137,6 +152,8 @@ func (HistoryEnd) event()      {}
 func (Gap) event()             {}
 func (Page) event()            {}
 func (Found) event()           {}
+func (Moderation) event()      {}
+func (Audit) event()           {}
 
 // Partner is who a direct message's conversation is with, for the user
 // me: the addressee of what we sent, the sender of what we got.

@@ -112,7 +112,7 @@ func (s *Session) Name() string {
 
 // Run connects and serves until ctx ends, Close is called, or a connection
 // fails in a way retrying cannot fix (the first dial failing, a refused
-// name or reason). It returns that error, or nil after Close.
+// name or reason, a ban from the server: close 4003). It returns that error, or nil after Close.
 func (s *Session) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -145,7 +145,7 @@ func (s *Session) Run(ctx context.Context) error {
 			return nil
 		}
 		var refused *RefusedError
-		retryable := everConnected && s.cfg.Reconnect &&
+		retryable := everConnected && s.cfg.Reconnect && !banned(err) &&
 			(!errors.As(err, &refused) || refused.NameTaken() || refused.Status >= 500)
 		if !retryable {
 			s.setState(StateChanged{State: Disconnected, Err: err})
