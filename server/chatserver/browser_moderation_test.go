@@ -300,3 +300,28 @@ func TestBrowserModerationKickFromSecondRoom(t *testing.T) {
 		t.Fatalf("after a kick from a room not its home, the page is %s", got)
 	}
 }
+
+// The operator's message (the server API's, from "server") is marked as a
+// notice from the operator.
+func TestBrowserModerationOperatorNotice(t *testing.T) {
+	b := browser(t)
+	const key = "an-api-key-for-browser-tests"
+	r := start(t, "-api-key", key)
+	p := page(t, b, "http://"+r.addr+"/?username=alice&lang=en", "")
+	waitJS(t, p, "the page to connect", `document.body.dataset.state === "connected" && `+titled("# lobby"))
+	req, err := http.NewRequest(http.MethodPost, "http://"+r.addr+"/api/rooms/lobby/messages", strings.NewReader(`{"content":"maintenance at 22:00"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("X-API-Key", key)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("POST /api/rooms/lobby/messages: %s", resp.Status)
+	}
+	waitJS(t, p, "the operator's notice", `[...document.querySelectorAll("#messages li.operator")].some(e => e.title === "A notice from the server's operator" && e.querySelector(".sender").textContent === "server" && e.querySelector(".content").textContent === "maintenance at 22:00")`)
+}
