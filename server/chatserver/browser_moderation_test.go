@@ -189,7 +189,10 @@ func brModKickAndBan(t *testing.T, alice, carol, bob context.Context) {
 	// The status says why it reconnects for a moment only: every text it
 	// shows is kept.
 	eval[any](t, bob, `window.statuses = []; new MutationObserver(() => window.statuses.push(document.getElementById("status").textContent)).observe(document.getElementById("status"), {childList: true, characterData: true, subtree: true}); true`)
-	typeAndEnter(t, carol, "/kick bob spam")
+	// The users panel's Kick writes the command; the reason is typed after it.
+	click(t, carol, `#users li[data-name="bob"] .tool.kick`)
+	waitJS(t, carol, "the kick command written", `document.getElementById("message").value === "/kick bob " && document.activeElement?.id === "message"`)
+	typeAndEnter(t, carol, "spam")
 	waitJS(t, alice, "the kick line", brSystemShown("bob was kicked by carol: spam"))
 	waitJS(t, bob, "the kick said", brSystemShown("You were kicked from den by carol: spam"))
 	waitJS(t, bob, "bob back after the kick", `document.body.dataset.state === "connected" && `+titled("# den"))
