@@ -18,7 +18,7 @@ func wantTombstone(tb testing.TB, m, t *model.ChatRoomRequest, by string) {
 		UserName: t.GetUserName(), Room: t.GetRoom(), To: t.GetTo(), By: by}
 	if m.GetType() != want.Type || m.GetSeq() != want.Seq || m.GetTimestamp() != want.Timestamp ||
 		m.GetUserName() != want.UserName || m.GetRoom() != want.Room || m.GetTo() != want.To ||
-		m.GetBy() != by || m.GetContent() != "" || m.GetTargetSeq() != 0 {
+		m.GetBy() != by || m.GetContent() != "" || m.GetTargetSeq() != want.Seq {
 		tb.Fatalf("read back %v\nwant the tombstone %v", m, want)
 	}
 }
