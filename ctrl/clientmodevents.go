@@ -110,10 +110,11 @@ func tombstone(m *model.ChatRoomRequest, seq uint64) Line {
 	return Line{Kind: LineDeleted, Time: msgTime(m), Sender: m.UserName, By: m.By, Seq: seq, Past: true}
 }
 
-// deleted replaces a deleted talk by its tombstone; a tombstone without a
-// target (in a room's last talks, replayed on a join) is shown as a talk.
+// deleted replaces a deleted talk by its tombstone; a tombstone itself
+// (model.IsTombstone: in a room's last talks, replayed on a join) is
+// shown as a talk.
 func (c *Client) deleted(m *model.ChatRoomRequest) {
-	if m.TargetSeq == 0 {
+	if model.IsTombstone(m) {
 		c.talk(session.Talk{Msg: m})
 		return
 	}

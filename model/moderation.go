@@ -43,3 +43,11 @@ const MaxModerationDuration = 366 * 24 * 3600
 func ModerationTypes() []string {
 	return []string{TypeKick, TypeBan, TypeUnban, TypeMute, TypeUnmute, TypeDelete, TypeTopic, TypeSlow, TypeRole, TypeAudit}
 }
+
+// IsTombstone says whether m is a deleted talk's tombstone (in a history
+// or search reply, or a room's last talks: target_seq is its own seq, or
+// 0 from an older server) rather than a live delete event, whose seq is
+// its own and whose target_seq is the talk's.
+func IsTombstone(m *ChatRoomRequest) bool {
+	return m.GetType() == TypeDelete && (m.GetTargetSeq() == 0 || m.GetTargetSeq() == m.GetSeq())
+}

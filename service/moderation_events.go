@@ -42,7 +42,7 @@ func (r *room) moderated(ev *model.ChatRoomRequest) {
 	case model.TypeTopic, model.TypeSlow, model.TypeRole:
 		h.mod.applySettings(ev)
 	case model.TypeDelete:
-		if ev.TargetSeq == 0 {
+		if model.IsTombstone(ev) {
 			// A tombstone read back with the room's past (a Follow):
 			// kept in the last talks in its talk's place, not news.
 			r.remember(r.frame(ev), ev)

@@ -125,8 +125,9 @@ type (
 	// Unban, Mute, Unmute, Delete, Topic, Slow, Role): Msg.UserName is who
 	// it was done to (a delete: the author), Msg.By who did it. Right after
 	// our own join, a room's topic, slow mode and our role come as
-	// Moderation events too, without seq. A Delete with no TargetSeq is a
-	// tombstone in a room's last talks: the talk Msg.Seq was deleted.
+	// Moderation events too, without seq. A Delete that model.IsTombstone
+	// (its TargetSeq its own Seq, or none) is a tombstone in a room's last
+	// talks: the talk Msg.Seq was deleted.
 	Moderation struct{ Msg *model.ChatRoomRequest }
 	// Audit is a page of the audit trail (admins), newest first: each
 	// entry is the action's event, its Seq the entry's id; More says there
