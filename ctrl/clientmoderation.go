@@ -211,21 +211,16 @@ func (c *Client) command(conv Conv, text string) *InputError {
 // allowed says why role may not send a request of type typ, if it may not
 // (the server checks again, and words its own refusals).
 func allowed(typ, role string) *InputError {
-	need, key := 1, ""
-	switch typ {
-	case model.TypeRole:
-		need = 2
-		key = "Only the room's owner or an admin may name moderators"
-	case model.TypeAudit:
-		need = 3
-		key = "Only an admin may read the audit trail"
-	default:
-		key = "You are not a moderator of this room"
+	need := model.RoleNeeded(typ, false)
+	switch {
+	case model.RoleRank(role) >= model.RoleRank(need):
+		return nil
+	case need == model.RoleOwner:
+		return cmdError("Only the room's owner or an admin may name moderators", nil)
+	case need == model.RoleAdmin:
+		return cmdError("Only an admin may read the audit trail", nil)
 	}
-	if roleRank(role) < need {
-		return cmdError(key, nil)
-	}
-	return nil
+	return cmdError("You are not a moderator of this room", nil)
 }
 
 // moderate sends req about room.
@@ -263,10 +258,10 @@ func (c *Client) help(conv Conv, mod RoomMod) {
 	if mod.CanModerate() {
 		texts = append(texts, Text{Key: "Moderation: /kick NAME [reason], /ban NAME [DURATION] [reason], /unban NAME, /mute NAME [DURATION] [reason], /unmute NAME, /delete [reason] (the message selected), /topic [TEXT], /slow SECONDS (0: off). A DURATION is like 10m, 2h or 7d; none: for ever"})
 	}
-	if roleRank(mod.Role) >= 2 {
+	if model.RoleRank(mod.Role) >= model.RoleRank(model.RoleOwner) {
 		texts = append(texts, Text{Key: "Owners and admins: /mod NAME, /unmod NAME"})
 	}
-	if roleRank(mod.Role) >= 3 {
+	if model.RoleRank(mod.Role) >= model.RoleRank(model.RoleAdmin) {
 		texts = append(texts, Text{Key: "Admins: /audit (this room's audit trail)"})
 	}
 	for _, t := range texts {

@@ -26,20 +26,7 @@ type RoomMod struct {
 
 // CanModerate says whether Role may kick, mute, delete, set the topic and
 // slow mode: any role.
-func (r RoomMod) CanModerate() bool { return roleRank(r.Role) > 0 }
-
-// roleRank orders the roles: none 0, moderator 1, owner 2, admin 3.
-func roleRank(role string) int {
-	switch role {
-	case model.RoleModerator:
-		return 1
-	case model.RoleOwner:
-		return 2
-	case model.RoleAdmin:
-		return 3
-	}
-	return 0
-}
+func (r RoomMod) CanModerate() bool { return model.RoleRank(r.Role) > 0 }
 
 // untilLayout is how the end of a ban or mute is shown.
 const untilLayout = "2006-01-02 15:04"

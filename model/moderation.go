@@ -51,3 +51,31 @@ func ModerationTypes() []string {
 func IsTombstone(m *ChatRoomRequest) bool {
 	return m.GetType() == TypeDelete && (m.GetTargetSeq() == 0 || m.GetTargetSeq() == m.GetSeq())
 }
+
+// RoleRank orders the roles, from no role (0) to a server admin (3): a
+// role may act on roles of a lower rank only.
+func RoleRank(role string) int {
+	switch role {
+	case RoleModerator:
+		return 1
+	case RoleOwner:
+		return 2
+	case RoleAdmin:
+		return 3
+	}
+	return 0
+}
+
+// RoleNeeded is the least role that may send a moderation request of
+// type typ in a room (server: about the whole server): an admin for the
+// audit trail and server-wide bans, the room's owner to name moderators,
+// a moderator for the rest.
+func RoleNeeded(typ string, server bool) string {
+	switch {
+	case typ == TypeAudit || server:
+		return RoleAdmin
+	case typ == TypeRole:
+		return RoleOwner
+	}
+	return RoleModerator
+}

@@ -7,36 +7,19 @@ import (
 )
 
 // This file owns who may do what: a user's role in a room (server admin,
-// the room's owner, one of its moderators, or none) and the rules of each
-// action. Roles need names proven by tokens (HubConfig.TrustedNames);
-// without them nobody has a role over WebSocket, and only the server API
-// (an Actor with no Member) moderates. Nobody acts on someone whose role
-// in the room is the actor's or higher.
+// the room's owner, one of its moderators, or none) and the check of each
+// action against the protocol's rules (model.RoleNeeded, model.RoleRank,
+// which the desktop client checks too). Roles need names proven by tokens
+// (HubConfig.TrustedNames); without them nobody has a role over
+// WebSocket, and only the server API (an Actor with no Member) moderates.
+// Nobody acts on someone whose role in the room is the actor's or higher.
 
-// Ranks of the roles: who outranks whom.
-const (
-	rankNone = iota
-	rankModerator
-	rankOwner
-	rankAdmin
-	rankAPI // the server API: above everyone
-)
+// rankAPI is the server API's rank: above every role's (model.RoleRank).
+const rankAPI = 1 << 10
 
 // ReplyNoTrustedNames is the refusal of every moderation request over
 // WebSocket on a server without -auth-secret.
 const ReplyNoTrustedNames = "moderation needs names proven by tokens (-auth-secret); the operator moderates with the server API"
-
-func rankOf(role string) int {
-	switch role {
-	case model.RoleAdmin:
-		return rankAdmin
-	case model.RoleOwner:
-		return rankOwner
-	case model.RoleModerator:
-		return rankModerator
-	}
-	return rankNone
-}
 
 // isAdmin says whether name is a server admin: listed in -admins, or
 // connected here with a token that says so.
@@ -79,7 +62,7 @@ func (h *Hub) actorRank(a Actor, room string) int {
 	if a.Member == nil {
 		return rankAPI
 	}
-	return rankOf(h.RoleIn(room, a.Name))
+	return model.RoleRank(h.RoleIn(room, a.Name))
 }
 
 // may checks that a may take action (a model.Type…) in room (the whole
@@ -88,26 +71,20 @@ func (h *Hub) may(a Actor, action, room, target string) error {
 	if a.Member != nil && !h.cfg.TrustedNames {
 		return &Refusal{Reason: RefuseNotAllowed, Room: room, Text: ReplyNoTrustedNames}
 	}
-	need := rankModerator
-	switch {
-	case action == model.TypeRole:
-		need = rankOwner
-	case room == "" || action == model.TypeAudit:
-		need = rankAdmin
-	}
+	need := model.RoleNeeded(action, room == "")
 	rank := h.actorRank(a, room)
-	if rank < need {
+	if rank < model.RoleRank(need) {
 		return notAllowed(action, room, need)
 	}
-	if target != "" && rankOf(h.RoleIn(room, target)) >= rank {
+	if target != "" && model.RoleRank(h.RoleIn(room, target)) >= rank {
 		return refuseRoom(RefuseNotAllowed, room, "you may not %s %s: their role is the same as yours or higher", actionOn(action), target)
 	}
 	return nil
 }
 
 // notAllowed is the refusal of an actor whose role is below need.
-func notAllowed(action, room string, need int) *Refusal {
-	who := map[int]string{rankModerator: "a moderator, the owner or an admin", rankOwner: "the owner or an admin", rankAdmin: "a server admin"}[need]
+func notAllowed(action, room, need string) *Refusal {
+	who := map[string]string{model.RoleModerator: "a moderator, the owner or an admin", model.RoleOwner: "the owner or an admin", model.RoleAdmin: "a server admin"}[need]
 	switch {
 	case action == model.TypeAudit:
 		return refuseRoom(RefuseNotAllowed, room, "only %s may read the audit trail", who)
