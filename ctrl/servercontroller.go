@@ -21,10 +21,13 @@
 // api.go serves the operator's HTTP API under /api/ beside the chat
 // endpoint: apiauth.go checks its key, apijson.go reads and writes its
 // JSON, apirooms.go, apimoderation.go and apibans.go are its handlers.
+// moderation.go hands a connection's moderation requests to the hub.
 //
 // clientcontroller.go does the same job for the desktop client: input
 // checks and protocol-to-view mapping; clientrooms.go its rooms and direct
-// conversations, roomsflag.go its -room flag.
+// conversations, roomsflag.go its -room flag; clientmoderation.go its
+// commands (/kick, /ban, ...), clientmodevents.go what it shows of
+// moderation.
 package ctrl
 
 import (

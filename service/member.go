@@ -20,7 +20,19 @@
 //     which room (directory.go); broker_memory.go is its single-process
 //     default, broker_nats*.go the NATS JetStream one (connecting, events,
 //     claims, the reaper of dead nodes' users);
-//   - auth.go: the access tokens a server with an auth secret requires.
+//   - auth.go: the access tokens a server with an auth secret requires;
+//   - moderation_*.go: moderation. moderation_store.go is what it keeps
+//     (the ModerationStore, the Deleter; moderation_memory.go keeps it in
+//     memory, service/store on disk, broker_nats_moderation*.go in
+//     JetStream), moderation_api.go the types of the hub's API of it;
+//     moderation_roles.go who may do what, moderation_actions.go what the
+//     actions share and kick, moderation_restrict.go bans and mutes,
+//     moderation_settings.go topics, slow mode and moderators,
+//     moderation_delete.go deleting a talk; moderation_events.go their
+//     events as the rooms deliver them, moderation_state.go what a hub
+//     holds of them, moderation_enforce.go the refusals of banned, muted
+//     and slowed users; moderation_info.go what the server API reads and
+//     says; moderation_audit.go the audit trail.
 //
 // The headless chat client, which does dial, is service/session.
 package service
