@@ -72,19 +72,23 @@ func restrictionOf(ev *model.ChatRoomRequest, room string) Restriction {
 
 // applySettings holds what a topic, slow or role event sets.
 func (s *modState) applySettings(ev *model.ChatRoomRequest) {
+	typ, room, topic, by := ev.Type, ev.Room, ev.Topic, ev.By
+	slow, user, named := time.Duration(ev.Duration)*time.Second, ev.UserName, ev.Role != ""
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	rs := s.rooms[ev.Room]
-	rs.Room = ev.Room
-	switch ev.Type {
-	case model.TypeTopic:
-		rs.Topic, rs.TopicBy = ev.Topic, ev.By
-	case model.TypeSlow:
-		rs.Slow = time.Duration(ev.Duration) * time.Second
-	case model.TypeRole:
-		rs.Moderators = withModerator(rs.Moderators, ev.UserName, ev.Role != "")
-	}
-	s.rooms[ev.Room] = rs
+	s.change(func() {
+		rs := s.rooms[room]
+		rs.Room = room
+		switch typ {
+		case model.TypeTopic:
+			rs.Topic, rs.TopicBy = topic, by
+		case model.TypeSlow:
+			rs.Slow = slow
+		case model.TypeRole:
+			rs.Moderators = withModerator(rs.Moderators, user, named)
+		}
+		s.rooms[room] = rs
+	})
 }
 
 // evictTimeout bounds the part of a kicked member.

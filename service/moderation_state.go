@@ -15,7 +15,9 @@ import (
 // ModerationStore at start (and again when the node starts following a
 // room), kept current by the moderation events it delivers; and the time
 // of each user's last talk per room, for slow mode. A restriction past its
-// Until is no restriction: it is checked at use and removed then.
+// Until is no restriction: it is checked at use and removed then. A change
+// held while a load reads the store is held again over what the load read
+// (which may predate it), so that no change is lost to a load.
 
 // modKey is a restriction's identity: its room, its name's key, a mute.
 type modKey struct {
@@ -43,6 +45,8 @@ type modState struct {
 	rooms    map[string]RoomSettings
 	lastTalk map[slowKey]time.Time // mu's write lock
 	talks    int                   // recorded since the last sweep
+	loading  int                   // loads reading the store now
+	pending  []func()              // the changes held since the first of them began
 }
 
 func newModState(store ModerationStore) *modState {
@@ -53,8 +57,19 @@ func keyOf(r Restriction) modKey {
 	return modKey{room: r.Room, name: model.UsernameKey(r.Name), mute: r.Mute}
 }
 
-// load replaces what is held with what the store keeps.
+// load replaces what is held with what the store keeps, then holds again
+// the changes held meanwhile.
 func (s *modState) load(ctx context.Context) error {
+	s.mu.Lock()
+	s.loading++
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		if s.loading--; s.loading == 0 {
+			s.pending = nil
+		}
+		s.mu.Unlock()
+	}()
 	restr, err := s.store.Restrictions(ctx)
 	if err != nil {
 		return err
@@ -73,7 +88,19 @@ func (s *modState) load(ctx context.Context) error {
 	for _, r := range rooms {
 		s.rooms[r.Room] = r
 	}
+	for _, change := range s.pending {
+		change()
+	}
 	return nil
+}
+
+// change makes a change of what is held, under mu's write lock, and keeps
+// it while a load is under way, for the load to make again.
+func (s *modState) change(f func()) {
+	f()
+	if s.loading > 0 {
+		s.pending = append(s.pending, f)
+	}
 }
 
 // put holds r. With keepAddr (an event of a ban with address, which
@@ -82,10 +109,13 @@ func (s *modState) put(r Restriction, keepAddr bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k := keyOf(r)
-	if old, ok := s.restr[k]; ok && keepAddr && !r.Addr.IsValid() {
-		r.Addr = old.Addr
-	}
-	s.restr[k] = r
+	s.change(func() {
+		r := r
+		if old, ok := s.restr[k]; ok && keepAddr && !r.Addr.IsValid() {
+			r.Addr = old.Addr
+		}
+		s.restr[k] = r
+	})
 }
 
 // remove drops the restriction of room, name and mute, and returns it.
@@ -94,7 +124,7 @@ func (s *modState) remove(room, name string, mute bool) (Restriction, bool) {
 	defer s.mu.Unlock()
 	k := modKey{room: room, name: model.UsernameKey(name), mute: mute}
 	r, ok := s.restr[k]
-	delete(s.restr, k)
+	s.change(func() { delete(s.restr, k) })
 	return r, ok
 }
 
@@ -173,7 +203,7 @@ func (s *modState) settings(room string) (RoomSettings, bool) {
 func (s *modState) setSettings(rs RoomSettings) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.rooms[rs.Room] = rs
+	s.change(func() { s.rooms[rs.Room] = rs })
 }
 
 // allSettings returns every room's settings.
