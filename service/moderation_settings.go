@@ -13,17 +13,38 @@ import (
 // mode and its moderators. Each is stored, held, and published as the
 // room's event, which every node following it applies.
 
-// changeRoom applies change to room's settings, stores and holds them.
+// changeRoom applies change to room's settings as the store keeps them,
+// stores and holds them. What this node holds of a room it does not
+// follow may be older than the store (other nodes' changes reach only
+// the nodes that follow it): changed, it would undo theirs.
 func (h *Hub) changeRoom(ctx context.Context, room string, change func(*RoomSettings)) error {
 	h.mod.write.Lock()
 	defer h.mod.write.Unlock()
-	rs, _ := h.mod.settings(room)
+	rs, err := h.storedSettings(ctx, room)
+	if err != nil {
+		return refuseRoom(RefuseNotStored, room, "room %s's settings cannot be read: %v", room, err)
+	}
 	change(&rs)
 	if err := h.cfg.Moderation.PutRoom(ctx, rs); err != nil {
 		return refuseRoom(RefuseNotStored, room, "room %s's settings not stored: %v", room, err)
 	}
 	h.mod.setSettings(rs)
 	return nil
+}
+
+// storedSettings returns room's settings as the store keeps them (Room
+// set even if it has none).
+func (h *Hub) storedSettings(ctx context.Context, room string) (RoomSettings, error) {
+	all, err := h.cfg.Moderation.Rooms(ctx)
+	if err != nil {
+		return RoomSettings{}, err
+	}
+	for _, rs := range all {
+		if rs.Room == room {
+			return rs, nil
+		}
+	}
+	return RoomSettings{Room: room}, nil
 }
 
 // SetTopic sets room's topic ("" clears it).
