@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"net/netip"
+	"slices"
 	"time"
 
 	"github.com/sirupsen/logrus"
@@ -37,7 +38,7 @@ func (h *Hub) banned(room, name string, addr netip.Addr) error {
 	now := time.Now()
 	r, ok, expired := h.mod.get(room, name, false, now)
 	if expired {
-		h.expire(r)
+		r, ok = h.expire(r)
 	}
 	if !ok {
 		r, ok = h.mod.byAddr(room, addr, now)
@@ -58,7 +59,7 @@ func (h *Hub) mayTalk(m Member, room string) error {
 	now := time.Now()
 	r, muted, expired, slow := h.mod.talking(room, m.Name(), now)
 	if expired {
-		h.expire(r)
+		r, muted = h.expire(r)
 	}
 	if muted {
 		return refuseRoom(RefuseMuted, room, "you are muted in room %s %s", room, untilText(r.Until))
@@ -73,17 +74,34 @@ func (h *Hub) mayTalk(m Member, room string) error {
 	return nil
 }
 
-// expire removes r, found expired, here and from the store.
-func (h *Hub) expire(r Restriction) {
-	if cur, _, expired := h.mod.get(r.Room, r.Name, r.Mute, time.Now()); !expired || !cur.At.Equal(r.At) {
-		return // removed, or replaced, meanwhile
+// expire removes r, found expired, here and from the store, unless the
+// store keeps a newer one of its room, name and kind (imposed meanwhile,
+// or on a node whose event this one did not get: it does not follow the
+// room): that one is held and returned, with whether it is in force.
+func (h *Hub) expire(r Restriction) (Restriction, bool) {
+	now := time.Now()
+	if cur, ok, expired := h.mod.get(r.Room, r.Name, r.Mute, now); !expired || !cur.At.Equal(r.At) {
+		return cur, ok // removed, or replaced, meanwhile
 	}
-	h.mod.remove(r.Room, r.Name, r.Mute)
 	ctx, cancel := context.WithTimeout(context.Background(), expireTimeout)
 	defer cancel()
-	if _, err := h.cfg.Moderation.RemoveRestriction(ctx, r.Room, r.Name, r.Mute); err != nil {
-		h.log.WithFields(logrus.Fields{"room": r.Room, "user": r.Name, "error": err}).Warn("moderation: expired restriction not removed from the store")
+	log := h.log.WithFields(logrus.Fields{"room": r.Room, "user": r.Name})
+	kept, err := h.cfg.Moderation.Restrictions(ctx)
+	if err != nil {
+		log.WithField("error", err).Warn("moderation: the store cannot be read; an expired restriction stays in it")
+		h.mod.remove(r.Room, r.Name, r.Mute)
+		return Restriction{}, false
 	}
+	key := keyOf(r)
+	if i := slices.IndexFunc(kept, func(k Restriction) bool { return keyOf(k) == key }); i >= 0 && !kept[i].At.Equal(r.At) {
+		h.mod.put(kept[i], false)
+		return kept[i], !kept[i].Expired(now)
+	}
+	h.mod.remove(r.Room, r.Name, r.Mute)
+	if _, err := h.cfg.Moderation.RemoveRestriction(ctx, r.Room, r.Name, r.Mute); err != nil {
+		log.WithField("error", err).Warn("moderation: expired restriction not removed from the store")
+	}
+	return Restriction{}, false
 }
 
 // admitJoin is the moderation of m's join of r, once followed: a ban is
