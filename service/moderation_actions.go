@@ -87,14 +87,6 @@ func until(now time.Time, d time.Duration) time.Time {
 	return now.Add(d)
 }
 
-// untilMillis is t in Unix ms, 0 for never.
-func untilMillis(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixMilli()
-}
-
 // untilText says until when a restriction lasts, in words.
 func untilText(t time.Time) string {
 	if t.IsZero() {
