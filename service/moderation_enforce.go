@@ -20,13 +20,19 @@ import (
 const expireTimeout = 5 * time.Second
 
 // CheckBanned is the handshake's check: a refusal in words if name or
-// addr is banned from the server or from one of rooms, else nil.
+// addr is banned from the server or from one of rooms, else nil. A ban
+// from a room this node does not follow is confirmed by the store first:
+// the node did not hear of the room's unbans made elsewhere.
 func (h *Hub) CheckBanned(name string, addr netip.Addr, rooms []string) error {
 	if err := h.banned("", name, addr); err != nil {
 		return err
 	}
 	for _, room := range rooms {
-		if err := h.banned(room, name, addr); err != nil {
+		err := h.banned(room, name, addr)
+		if err != nil && h.room(room) == nil && h.loadModeration() == nil {
+			err = h.banned(room, name, addr)
+		}
+		if err != nil {
 			return err
 		}
 	}
