@@ -41,12 +41,11 @@ func rankOf(role string) int {
 // isAdmin says whether name is a server admin: listed in -admins, or
 // connected here with a token that says so.
 func (h *Hub) isAdmin(name string) bool {
-	key := model.UsernameKey(name)
-	if slices.ContainsFunc(h.cfg.Admins, func(a string) bool { return model.UsernameKey(a) == key }) {
-		return true
-	}
 	if shown, online := h.broker.Holder(name); online {
 		name = shown // "ROOT" is root; asked before the lock (see Hub.enter)
+	}
+	if slices.ContainsFunc(h.cfg.Admins, func(a string) bool { return sameRoleName(a, name) }) {
+		return true
 	}
 	h.mu.RLock()
 	defer h.mu.RUnlock()
@@ -60,15 +59,17 @@ func (h *Hub) RoleIn(room, name string) string {
 	if !h.cfg.TrustedNames {
 		return ""
 	}
+	if shown, online := h.broker.Holder(name); online {
+		name = shown // the online user the name means (moderation_names.go)
+	}
 	if h.isAdmin(name) {
 		return model.RoleAdmin
 	}
 	rs, _ := h.mod.settings(room)
-	key := model.UsernameKey(name)
 	switch {
-	case rs.Owner != "" && model.UsernameKey(rs.Owner) == key:
+	case rs.Owner != "" && sameRoleName(rs.Owner, name):
 		return model.RoleOwner
-	case slices.ContainsFunc(rs.Moderators, func(m string) bool { return model.UsernameKey(m) == key }):
+	case slices.ContainsFunc(rs.Moderators, func(m string) bool { return sameRoleName(m, name) }):
 		return model.RoleModerator
 	}
 	return ""

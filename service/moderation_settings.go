@@ -105,8 +105,7 @@ func (h *Hub) SetRole(ctx context.Context, a Actor, room, name, role string) err
 
 // withModerator returns mods with name in it (add) or not, sorted.
 func withModerator(mods []string, name string, add bool) []string {
-	key := model.UsernameKey(name)
-	mods = slices.DeleteFunc(slices.Clone(mods), func(m string) bool { return model.UsernameKey(m) == key })
+	mods = slices.DeleteFunc(slices.Clone(mods), func(m string) bool { return sameRoleName(m, name) })
 	if add {
 		mods = append(mods, name)
 	}
