@@ -108,7 +108,11 @@ func (s *Server) claimName(r *http.Request, ip netip.Addr) (admission, *refused)
 	if in.rooms, ref = s.startRooms(r, ip, in.allowed); ref != nil {
 		return in, ref
 	}
-	if err := s.hub.CheckBanned(in.name, ip, in.rooms); err != nil {
+	banIP := ip
+	if in.admin {
+		banIP = netip.Addr{} // an admin by token is not shut out by an address ban (moderation_enforce.go)
+	}
+	if err := s.hub.CheckBanned(in.name, banIP, in.rooms); err != nil {
 		return in, refuse(refuseBanned, err.Error()).with(logrus.Fields{"username": clip(in.name)})
 	}
 	var err error

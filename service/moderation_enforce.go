@@ -19,7 +19,9 @@ import (
 const expireTimeout = 5 * time.Second
 
 // CheckBanned is the handshake's check: a refusal in words if name or
-// addr is banned from the server or from one of rooms, else nil.
+// addr is banned from the server or from one of rooms, else nil. An
+// address ban does not refuse a name with a role in the room (the caller
+// passes no addr for an admin by token, which is not online yet).
 func (h *Hub) CheckBanned(name string, addr netip.Addr, rooms []string) error {
 	if err := h.banned("", name, addr); err != nil {
 		return err
@@ -41,6 +43,10 @@ func (h *Hub) banned(room, name string, addr netip.Addr) error {
 	}
 	if !ok {
 		r, ok = h.mod.byAddr(room, addr, now)
+		// A role holder in room is known by its proven name: an address
+		// ban of someone behind the same address (a NAT, a /64) must not
+		// shut out those its author may not act on by name.
+		ok = ok && h.RoleIn(room, name) == ""
 	}
 	if !ok {
 		return nil
