@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"golang.org/x/text/secure/precis"
+
+	"chatroom/model"
 )
 
 // This file owns how a role finds its holder: by the name it was given to,
@@ -13,7 +15,8 @@ import (
 // keeping a look-alike out while the name is online and for bans and
 // mutes (an evader's look-alike stays banned), but wrong for rights: a
 // look-alike of an admin or owner must neither get its rights nor be
-// protected as it (nobody could kick it but the server API).
+// protected as it (nobody could kick it but the server API). It also owns
+// the operator's name as a target.
 
 // sameRoleName says whether name holds a role given to holder.
 func sameRoleName(holder, name string) bool {
@@ -23,4 +26,21 @@ func sameRoleName(holder, name string) bool {
 		return strings.EqualFold(holder, name)
 	}
 	return a == b
+}
+
+// isSystemName says whether name is, or looks like, the operator's
+// (model.SystemName), which no user may take (the handshake's rule).
+func isSystemName(name string) bool {
+	return model.UsernameKey(name) == model.UsernameKey(model.SystemName) ||
+		model.UsernameSkeleton(name) == model.UsernameSkeleton(model.SystemName)
+}
+
+// refuseSystemTarget refuses an action on the operator's name: its talks
+// are the server API's messages, which only the API deletes, and no user
+// has it to kick, ban, mute or name.
+func refuseSystemTarget(a Actor, action, room, target string) error {
+	if !isSystemName(target) || a.Member == nil && action == model.TypeDelete {
+		return nil
+	}
+	return refuseRoom(RefuseNotAllowed, room, "%s is the operator's name: no user has it, and only the server API deletes its messages", target)
 }

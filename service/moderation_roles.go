@@ -100,6 +100,9 @@ func (h *Hub) may(a Actor, action, room, target string) error {
 	if rank < need {
 		return notAllowed(action, room, need)
 	}
+	if err := refuseSystemTarget(a, action, room, target); err != nil {
+		return err
+	}
 	if target != "" && rankOf(h.RoleIn(room, target)) >= rank {
 		return refuseRoom(RefuseNotAllowed, room, "you may not %s %s: their role is the same as yours or higher", actionOn(action), target)
 	}

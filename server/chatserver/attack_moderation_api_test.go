@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"testing"
+
+	"chatroom/model"
 )
 
 // Attacks on the server API over real sockets: locking the operator out
@@ -48,5 +51,82 @@ func TestAttackModerationAPILockout(t *testing.T) {
 	}
 	if s := apiFrom(t, srv.addr, operator, testAPIKey); s != http.StatusOK {
 		t.Errorf("the operator, after an attack from 4,116 addresses: %d, want 200", s)
+	}
+}
+
+// A direct peer that writes a new X-Forwarded-For with each wrong key is
+// counted by its own address (it is not a trusted proxy): its eleventh
+// guess gets 429, the right key too.
+func TestAttackModerationAPIForgedForwardedFor(t *testing.T) {
+	srv := start(t, "-api-key", testAPIKey, "-trusted-proxies", proxyAddr)
+	api := newAPIClient(t, srv)
+	api.key = "wrong-key-0123456789"
+	for i := range 10 {
+		if r := api.do("GET", "/api/rooms", nil, "X-Forwarded-For", fmt.Sprintf("198.51.100.%d", i+1)); r.status != http.StatusUnauthorized {
+			t.Fatalf("guess %d: %d", i, r.status)
+		}
+	}
+	api.key = testAPIKey
+	if r := api.do("GET", "/api/rooms", nil, "X-Forwarded-For", "198.51.100.99"); r.status != http.StatusTooManyRequests {
+		t.Errorf("after 10 wrong keys with forged X-Forwarded-For: %d, want 429", r.status)
+	}
+}
+
+// Requests a hostile back end (or a stolen key) might send: traversal in
+// {room}, deep JSON, unknown methods, a system message that names its
+// sender. Each is refused in words, and no system message passes for a
+// user's talk.
+func TestAttackModerationAPIHostileRequests(t *testing.T) {
+	srv := start(t, "-api-key", testAPIKey)
+	api := newAPIClient(t, srv)
+	alice := dialRooms(t, srv.addr, "alice")
+	deep := `{"content": ` + strings.Repeat("[", 30000) + strings.Repeat("]", 30000) + "}"
+	for _, c := range []struct {
+		method, path string
+		body         any
+		status       int
+	}{
+		{"GET", "/api/rooms/..%2F..%2Fetc%2Fpasswd", nil, 0},
+		{"GET", "/api/rooms/%2e%2e", nil, 0},
+		{"POST", "/api/rooms/lobby/messages", deep, http.StatusBadRequest},
+		{"POST", "/api/rooms/lobby/messages", `{"content": "hi", "user_name": "alice"}`, http.StatusBadRequest},
+		{"POST", "/api/rooms/lobby/messages", `{"content": "hi", "content": "bye"}`, 0},
+		{"PATCH", "/api/rooms/lobby/topic", `{"topic": "x"}`, http.StatusMethodNotAllowed},
+		{"TRACE", "/api/audit", nil, http.StatusMethodNotAllowed},
+		{"POST", "/api/bans", `{"user": "server"}`, http.StatusForbidden},
+		{"POST", "/api/rooms/lobby/mute", `{"user": "SERVER"}`, http.StatusForbidden},
+		{"PUT", "/api/rooms/lobby/moderators/server", nil, http.StatusForbidden},
+	} {
+		r := api.do(c.method, c.path, c.body)
+		text := r.errorText(t)
+		t.Logf("%s %s %.40v: %d %q", c.method, c.path, c.body, r.status, text)
+		if c.status != 0 && r.status != c.status || r.status < 400 && c.body != `{"content": "hi", "content": "bye"}` || text == "" && r.status >= 400 {
+			t.Errorf("%s %s: %d %q, want %d with words", c.method, c.path, r.status, text, c.status)
+		}
+	}
+	m := alice.until(model.TypeTalk)
+	if m.UserName != model.SystemName {
+		t.Errorf("the API's message is from %q, want %q", m.UserName, model.SystemName)
+	}
+}
+
+// The operator's messages are the server API's: a room's owner may not
+// delete them, nor mute or ban the name "server"; the API deletes them.
+func TestAttackModerationSystemMessageIsTheOperators(t *testing.T) {
+	srv := startMod(t, "-api-key", testAPIKey)
+	api := newAPIClient(t, srv)
+	alice := dialMod(t, srv.addr, "alice", "", "den")
+	seq := jsonInt(api.want(http.StatusOK, "POST", "/api/rooms/den/messages", map[string]any{"content": "maintenance at noon"})["seq"])
+	m := alice.until(model.TypeTalk)
+	if m.UserName != model.SystemName || fmt.Sprint(m.Seq) != seq {
+		t.Fatalf("system message: %v (seq %s)", m, seq)
+	}
+	alice.send(&model.ChatRoomRequest{Type: model.TypeDelete, Room: "den", TargetSeq: m.Seq})
+	alice.refusedWith("den", "server is the operator's name")
+	alice.send(&model.ChatRoomRequest{Type: model.TypeMute, Room: "den", To: "Server"})
+	alice.refusedWith("den", "Server is the operator's name")
+	api.want(http.StatusOK, "DELETE", "/api/rooms/den/messages/"+seq, nil)
+	if d := alice.until(model.TypeDelete); d.TargetSeq != m.Seq || d.By != "api" {
+		t.Errorf("the API's delete: %v", d)
 	}
 }
