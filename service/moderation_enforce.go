@@ -94,7 +94,8 @@ func (h *Hub) expire(r Restriction) {
 
 // admitJoin is the moderation of m's join of r, once followed: a ban is
 // refused; the join that opens a room no one is in (but the default room)
-// makes m its owner if the room has no settings yet, with trusted names.
+// makes m its owner if the room has no settings yet, with trusted names
+// (not one that looks like the default room).
 func (h *Hub) admitJoin(ctx context.Context, m Member, r *room) error {
 	h.mu.RLock()
 	var addr netip.Addr
@@ -105,7 +106,7 @@ func (h *Hub) admitJoin(ctx context.Context, m Member, r *room) error {
 	if err := h.banned(r.name, m.Name(), addr); err != nil {
 		return err
 	}
-	if !h.cfg.TrustedNames || r.name == h.cfg.DefaultRoom || !r.emptyBut(m.Name()) {
+	if !h.cfg.TrustedNames || h.looksDefault(r.name) || !r.emptyBut(m.Name()) {
 		return nil
 	}
 	created, err := h.cfg.Moderation.CreateRoom(ctx, r.name, m.Name())
@@ -117,6 +118,13 @@ func (h *Hub) admitJoin(ctx context.Context, m Member, r *room) error {
 		h.log.WithFields(logrus.Fields{"room": r.name, "owner": m.Name()}).Info("room created")
 	}
 	return nil
+}
+
+// looksDefault says whether room is the default room or looks like it
+// ("l0bby", Cyrillic "lоbby"): such a room gets no owner, or its opener
+// would moderate a room that passes for the operator's.
+func (h *Hub) looksDefault(room string) bool {
+	return room == h.cfg.DefaultRoom || model.UsernameSkeleton(room) == model.UsernameSkeleton(h.cfg.DefaultRoom)
 }
 
 // emptyBut says whether no one but name is in the room, on any node (a

@@ -96,3 +96,16 @@ func TestAttackModerationBanFlood(t *testing.T) {
 		t.Errorf("%d bans taken in %v: more than the rate limit lets through (%d)", taken, elapsed, budget)
 	}
 }
+
+// A room that looks like the default room ("l0bby", Cyrillic "lоbby"),
+// opened while no one is in the default room (else the handshake refuses
+// the look-alike), gets no owner: its opener may not set a topic that
+// passes for the operator's, nor moderate it.
+func TestAttackModerationDefaultRoomLookAlike(t *testing.T) {
+	for _, fake := range []string{"l0bby", "l\u043Ebby", "1obby"} {
+		srv := startMod(t)
+		m := dialMod(t, srv.addr, "mallory", "", fake)
+		m.send(&model.ChatRoomRequest{Type: model.TypeTopic, Room: fake, Topic: "the official lobby"})
+		m.refusedWith(fake, "may set the topic there")
+	}
+}
