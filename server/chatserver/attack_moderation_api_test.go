@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"chatroom/model"
+	"chatroom/service"
 )
 
 // Attacks on the server API over real sockets: locking the operator out
@@ -129,4 +130,24 @@ func TestAttackModerationSystemMessageIsTheOperators(t *testing.T) {
 	if d := alice.until(model.TypeDelete); d.TargetSeq != m.Seq || d.By != "api" {
 		t.Errorf("the API's delete: %v", d)
 	}
+}
+
+// Naming moderators without end (each naming rewrites the room's
+// settings whole, and every role check reads them): a room has at most
+// service.MaxRoomModerators; past that, a naming is refused in words
+// until one is unnamed, and renaming one already named is taken.
+func TestAttackModerationModeratorFlood(t *testing.T) {
+	srv := startMod(t, "-api-key", testAPIKey)
+	api := newAPIClient(t, srv)
+	dialMod(t, srv.addr, "alice", "", "den")
+	for i := range service.MaxRoomModerators {
+		api.want(http.StatusOK, "PUT", fmt.Sprintf("/api/rooms/den/moderators/m%d", i), nil)
+	}
+	r := api.do("PUT", "/api/rooms/den/moderators/onemore", nil)
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.errorText(t), "the most it may have") {
+		t.Errorf("moderator %d: %d %s", service.MaxRoomModerators+1, r.status, r.body)
+	}
+	api.want(http.StatusOK, "PUT", "/api/rooms/den/moderators/m7", nil)
+	api.want(http.StatusOK, "DELETE", "/api/rooms/den/moderators/m7", nil)
+	api.want(http.StatusOK, "PUT", "/api/rooms/den/moderators/onemore", nil)
 }
