@@ -3,6 +3,7 @@ package chatserver
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -127,4 +128,38 @@ func dialModFree(t *testing.T, addr, name string, rooms ...string) *roomClient {
 		c.until(model.TypeUserList)
 	}
 	return c
+}
+
+// A request's by, user_name, until and seq are the server's to write: an
+// owner who writes "by: root" on a topic and a kick is named as itself.
+func TestAttackModerationForgedFields(t *testing.T) {
+	srv := startMod(t)
+	alice := dialMod(t, srv.addr, "alice", "", "den")
+	bob := dialMod(t, srv.addr, "bob", "", "den")
+	alice.untilEvent(model.TypeJoin, "bob")
+	alice.send(&model.ChatRoomRequest{Type: model.TypeTopic, Room: "den", Topic: "hi", By: "root", UserName: "root", Seq: 1})
+	if m := bob.until(model.TypeTopic); m.By != "alice" || m.Seq == 1 {
+		t.Errorf("topic: %v", m)
+	}
+	alice.send(&model.ChatRoomRequest{Type: model.TypeMute, Room: "den", To: "bob", By: "root", UserName: "carol", Until: 1, Duration: 60})
+	if m := bob.untilEvent(model.TypeMute, "bob"); m.By != "alice" || m.Until < time.Now().UnixMilli() {
+		t.Errorf("mute: %v", m)
+	}
+}
+
+// A user named "api" (or a look-alike) would act as the server API's
+// actor does in moderation events and the audit trail ("kicked by api"):
+// the name is reserved, as "server" is.
+func TestAttackModerationAPIName(t *testing.T) {
+	srv := startMod(t)
+	for _, name := range []string{"api", "API", "аpi", "ａｐｉ"} {
+		code, text, _ := handshake(t, nil, modURL(t, srv.addr, name, ""), nil)
+		if code != http.StatusBadRequest || !strings.Contains(text, "reserved for the server API's actions") {
+			t.Errorf("%+q: %d %q, want 400 reserved", name, code, text)
+		}
+	}
+	u := "ws://" + start(t).addr + "/ws" // no -auth-secret: a name in the Username header
+	if code, text, _ := handshake(t, nil, u, http.Header{"Username": {"Api"}}); code != http.StatusBadRequest {
+		t.Errorf("Username: Api: %d %q, want 400", code, text)
+	}
 }
