@@ -33,6 +33,15 @@ func apiFrom(t *testing.T, addr, src, key string) int {
 	return resp.StatusCode
 }
 
+// newAPIClientFrom is newAPIClient whose requests come from the loopback
+// address src.
+func newAPIClientFrom(t *testing.T, r *running, src string) *apiClient {
+	c := newAPIClient(t, r)
+	nd := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}, Timeout: waitTime}
+	c.http = &http.Client{Timeout: waitTime, Transport: &http.Transport{DialContext: nd.DialContext}}
+	return c
+}
+
 // An attacker with many addresses (one wrong key from each of 4,096, the
 // table's size, then more from new ones) spends the allowance that
 // addresses past the table share. The operator's address, which has
@@ -150,4 +159,25 @@ func TestAttackModerationModeratorFlood(t *testing.T) {
 	api.want(http.StatusOK, "PUT", "/api/rooms/den/moderators/m7", nil)
 	api.want(http.StatusOK, "DELETE", "/api/rooms/den/moderators/m7", nil)
 	api.want(http.StatusOK, "PUT", "/api/rooms/den/moderators/onemore", nil)
+}
+
+// Behind a trusted proxy that appends the client's address, an attacker
+// who writes the operator's address first in X-Forwarded-For is counted
+// as itself (the rightmost address the proxy did not pass over): it
+// locks out its own forwarded address, not the operator's.
+func TestAttackModerationAPILockoutBehindProxy(t *testing.T) {
+	srv := start(t, "-api-key", testAPIKey, "-trusted-proxies", proxyAddr)
+	const operator, attacker = "198.51.100.10", "203.0.113.66"
+	api := newAPIClientFrom(t, srv, proxyAddr)
+	api.key = "wrong-key-0123456789"
+	for range 12 {
+		api.do("GET", "/api/rooms", nil, "X-Forwarded-For", operator+", "+attacker)
+	}
+	if r := api.do("GET", "/api/rooms", nil, "X-Forwarded-For", attacker); r.status != http.StatusTooManyRequests {
+		t.Errorf("the attacker's forwarded address: %d, want 429", r.status)
+	}
+	api.key = testAPIKey
+	if r := api.do("GET", "/api/rooms", nil, "X-Forwarded-For", operator); r.status != http.StatusOK {
+		t.Errorf("the operator's forwarded address: %d %s, want 200", r.status, r.body)
+	}
 }
