@@ -41,6 +41,7 @@ func (h *Hub) banned(room, name string, addr netip.Addr) error {
 	if expired {
 		h.expire(r)
 	}
+	ok = ok && h.caughtBy(r, name)
 	if !ok {
 		r, ok = h.mod.byAddr(room, addr, now)
 		// A role holder in room is known by its proven name: an address
@@ -66,7 +67,7 @@ func (h *Hub) mayTalk(m Member, room string) error {
 	if expired {
 		h.expire(r)
 	}
-	if muted {
+	if muted && h.caughtBy(r, m.Name()) {
 		return refuseRoom(RefuseMuted, room, "you are muted in room %s %s", room, untilText(r.Until))
 	}
 	if slow <= 0 || rankOf(h.RoleIn(room, m.Name())) >= rankModerator {

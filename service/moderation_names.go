@@ -15,8 +15,11 @@ import (
 // keeping a look-alike out while the name is online and for bans and
 // mutes (an evader's look-alike stays banned), but wrong for rights: a
 // look-alike of an admin or owner must neither get its rights nor be
-// protected as it (nobody could kick it but the server API). It also owns
-// the operator's name as a target.
+// protected as it when online (nobody could kick it but the server API).
+// Offline, a target is protected by every role of its key, since a ban or
+// a mute holds for the whole key; and a restriction written for a
+// look-alike does not catch a role holder. It also owns the operator's
+// name as a target.
 
 // sameRoleName says whether name holds a role given to holder.
 func sameRoleName(holder, name string) bool {
@@ -26,6 +29,20 @@ func sameRoleName(holder, name string) bool {
 		return strings.EqualFold(holder, name)
 	}
 	return a == b
+}
+
+// sameKey says whether two names are one by model.UsernameKey, look-alikes
+// folded: the names a restriction of holder holds for.
+func sameKey(holder, name string) bool {
+	return model.UsernameKey(holder) == model.UsernameKey(name)
+}
+
+// caughtBy says whether restriction r, found by name's key, holds for
+// name: it does unless it was written for a look-alike of name and name
+// has a role in the room (a moderator banning an online "b0ss" must not
+// keep out the admin "boss").
+func (h *Hub) caughtBy(r Restriction, name string) bool {
+	return sameRoleName(r.Name, name) || h.RoleIn(r.Room, name) == ""
 }
 
 // isSystemName says whether name is, or looks like, the operator's

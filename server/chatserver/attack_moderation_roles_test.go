@@ -163,3 +163,22 @@ func TestAttackModerationAPIName(t *testing.T) {
 		t.Errorf("Username: Api: %d %q, want 400", code, text)
 	}
 }
+
+// Bans hold for a whole key (look-alikes folded), so a ban's target is
+// protected by every role of its key while it is offline: a room's owner
+// cannot ban the admin "boss" by writing "b0ss". A ban of an online
+// look-alike is taken, and does not keep the admin out.
+func TestAttackModerationLookAlikeBanOfAnAdmin(t *testing.T) {
+	srv := startMod(t, "-admins", "boss")
+	alice := dialMod(t, srv.addr, "alice", "", "den")
+	alice.send(&model.ChatRoomRequest{Type: model.TypeBan, Room: "den", To: "b0ss"})
+	alice.refusedWith("den", "you may not ban b0ss")
+	alice.send(&model.ChatRoomRequest{Type: model.TypeMute, Room: "den", To: "B0SS"})
+	alice.refusedWith("den", "you may not mute B0SS")
+	fake := dialMod(t, srv.addr, "b0ss", "", "den")
+	alice.send(&model.ChatRoomRequest{Type: model.TypeBan, Room: "den", To: "b0ss", Content: "impostor"})
+	fake.closedWith(4001)
+	boss := dialModFree(t, srv.addr, "boss", "den")
+	boss.say("den", "still mine")
+	boss.untilTalk("still mine")
+}
