@@ -182,3 +182,23 @@ func TestAttackModerationLookAlikeBanOfAnAdmin(t *testing.T) {
 	boss.say("den", "still mine")
 	boss.untilTalk("still mine")
 }
+
+// Unnaming the owner (as a moderator) leaves it the owner; a moderator
+// unnaming itself is refused (its role is its own).
+func TestAttackModerationUnmodTheOwner(t *testing.T) {
+	srv := startMod(t)
+	alice := dialMod(t, srv.addr, "alice", "", "den")
+	root := dialMod(t, srv.addr, "root", model.RoleAdmin, "den")
+	bob := dialMod(t, srv.addr, "bob", "", "den")
+	alice.untilEvent(model.TypeJoin, "bob")
+	root.send(&model.ChatRoomRequest{Type: model.TypeRole, Room: "den", To: "alice", Role: ""})
+	root.untilEvent(model.TypeRole, "alice")
+	alice.send(&model.ChatRoomRequest{Type: model.TypeTopic, Room: "den", Topic: "still the owner's"})
+	if m := bob.until(model.TypeTopic); m.By != "alice" {
+		t.Errorf("topic: %v", m)
+	}
+	alice.send(&model.ChatRoomRequest{Type: model.TypeRole, Room: "den", To: "bob", Role: model.RoleModerator})
+	bob.untilEvent(model.TypeRole, "bob")
+	bob.send(&model.ChatRoomRequest{Type: model.TypeRole, Room: "den", To: "bob", Role: ""})
+	bob.refusedWith("den", "may name moderators there")
+}
