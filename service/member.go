@@ -25,7 +25,8 @@
 //     (the ModerationStore, the Deleter; moderation_memory.go keeps it in
 //     memory, service/store on disk, broker_nats_moderation*.go in
 //     JetStream), moderation_api.go the types of the hub's API of it;
-//     moderation_roles.go who may do what, moderation_actions.go what the
+//     moderation_roles.go who may do what, moderation_names.go how a role
+//     finds its holder's name, moderation_actions.go what the
 //     actions share and kick, moderation_restrict.go bans and mutes,
 //     moderation_settings.go topics, slow mode and moderators,
 //     moderation_delete.go deleting a talk; moderation_events.go their

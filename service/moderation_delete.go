@@ -33,7 +33,7 @@ func (h *Hub) DeleteTalk(ctx context.Context, a Actor, room string, seq uint64, 
 		return err
 	}
 	// A moderator may delete its own talks; others' only below its role.
-	if model.UsernameKey(author) != model.UsernameKey(a.Name) {
+	if !sameRoleName(author, a.Name) {
 		if err := h.may(a, model.TypeDelete, room, author); err != nil {
 			return err
 		}

@@ -43,8 +43,10 @@ func (r *room) moderated(ev *model.ChatRoomRequest) {
 		h.mod.applySettings(ev)
 	case model.TypeDelete:
 		if model.IsTombstone(ev) {
-			// A tombstone read back with the room's past (a Follow):
-			// kept in the last talks in its talk's place, not news.
+			// A tombstone read back with the room's past (a Follow; its
+			// seq is its talk's, and so is its target_seq, or 0 from an
+			// older store): kept in the last talks in its talk's place,
+			// not news. A live delete has a seq of its own.
 			r.remember(r.frame(ev), ev)
 			return
 		}
