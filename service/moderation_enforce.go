@@ -39,13 +39,17 @@ func (h *Hub) banned(room, name string, addr netip.Addr) error {
 	if expired {
 		h.expire(r)
 	}
+	who := "you are"
 	if !ok {
+		// Another name's ban that also holds its address: this user was
+		// not banned by name, so say what was.
 		r, ok = h.mod.byAddr(room, addr, now)
+		who = "your address is"
 	}
 	if !ok {
 		return nil
 	}
-	text := "you are banned " + where(room) + " " + untilText(r.Until)
+	text := who + " banned " + where(room) + " " + untilText(r.Until)
 	if r.Reason != "" {
 		text += ": " + r.Reason
 	}
