@@ -142,7 +142,7 @@ func (s *Server) identify(r *http.Request, asked string) (admission, *refused) {
 		}
 		name, err := model.NormalizeUsername(asked)
 		if err == nil {
-			err = reservedName(name)
+			err = ReservedName(name)
 		}
 		if err != nil {
 			return admission{}, refuse(refuseBadRequest, err.Error()).with(logrus.Fields{"username": clip(asked)})
@@ -162,15 +162,15 @@ func (s *Server) identify(r *http.Request, asked string) (admission, *refused) {
 			return admission{}, refuse(refuseUnauthorized, fmt.Sprintf(config.RefuseTokenUser, t.Name, clip(asked)))
 		}
 	}
-	if err := reservedName(t.Name); err != nil {
+	if err := ReservedName(t.Name); err != nil {
 		return admission{}, refuse(refuseBadRequest, err.Error()).with(logrus.Fields{"username": t.Name})
 	}
 	return admission{name: t.Name, allowed: t.Rooms, admin: t.Role == model.RoleAdmin}, nil
 }
 
-// reservedName refuses model.SystemName, the name the operator's
+// ReservedName refuses model.SystemName, the name the operator's
 // messages come from, and every name that looks like it.
-func reservedName(name string) error {
+func ReservedName(name string) error {
 	if model.UsernameKey(name) == model.UsernameKey(model.SystemName) || model.UsernameSkeleton(name) == model.UsernameSkeleton(model.SystemName) {
 		return fmt.Errorf("the username %s is reserved for the operator's messages: choose another", clip(name))
 	}
