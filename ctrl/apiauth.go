@@ -20,12 +20,17 @@ import (
 // times (apiFailBurst), then once per apiFailEvery: past that, every
 // request from it gets 429 until its allowance refills, so guessing goes
 // no faster than that (and a key of 16 bytes or more is not guessed).
+// Addresses past the table's size share one allowance, which an attacker
+// with many addresses can spend; an address that has sent the right key
+// (the last apiKnownAddrs of them) never shares it, so such an attack
+// does not lock the operator's back end out.
 
 const (
 	apiFailBurst  = 10               // failed key checks an address may make at once
 	apiFailEvery  = 6 * time.Second  // then one more per this long
 	apiFailAddrs  = 4096             // addresses with failures remembered; more share one allowance
 	apiRetryAfter = apiFailEvery / 2 // what 429's Retry-After suggests, rounded up to seconds
+	apiKnownAddrs = 64               // addresses that sent the right key, remembered
 )
 
 // apiGuard checks keys and remembers each address's failures.
@@ -36,11 +41,12 @@ type apiGuard struct {
 
 	mu    sync.Mutex
 	fails map[netip.Addr]*rate.Limiter // addresses that failed, while their allowance refills
+	known map[netip.Addr]time.Time     // addresses that sent the right key, and when last
 	swept time.Time
 }
 
 func newAPIGuard(key string) *apiGuard {
-	return &apiGuard{sum: sha256.Sum256([]byte(key)), fails: make(map[netip.Addr]*rate.Limiter)}
+	return &apiGuard{sum: sha256.Sum256([]byte(key)), fails: make(map[netip.Addr]*rate.Limiter), known: make(map[netip.Addr]time.Time)}
 }
 
 // APIStats are the server API's counters since start.
@@ -74,6 +80,7 @@ func (a *API) authorize(w http.ResponseWriter, r *http.Request) bool {
 		sum := sha256.Sum256([]byte(key))
 		if subtle.ConstantTimeCompare(sum[:], g.sum[:]) == 1 {
 			g.served.Add(1)
+			g.remember(ip, now)
 			return true
 		}
 	}
@@ -140,5 +147,25 @@ func (g *apiGuard) slot(ip netip.Addr) netip.Addr {
 	if _, ok := g.fails[ip]; ok || len(g.fails) < apiFailAddrs {
 		return ip
 	}
+	if _, ok := g.known[ip]; ok {
+		return ip // its own allowance, past the table's size
+	}
 	return netip.Addr{}
+}
+
+// remember keeps ip as one that sent the right key, forgetting the one
+// least lately seen if there are apiKnownAddrs already.
+func (g *apiGuard) remember(ip netip.Addr, now time.Time) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if _, ok := g.known[ip]; !ok && len(g.known) >= apiKnownAddrs {
+		oldest := ip
+		for k, at := range g.known {
+			if oldest == ip || at.Before(g.known[oldest]) {
+				oldest = k
+			}
+		}
+		delete(g.known, oldest)
+	}
+	g.known[ip] = now
 }

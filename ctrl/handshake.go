@@ -108,7 +108,11 @@ func (s *Server) claimName(r *http.Request, ip netip.Addr) (admission, *refused)
 	if in.rooms, ref = s.startRooms(r, ip, in.allowed); ref != nil {
 		return in, ref
 	}
-	if err := s.hub.CheckBanned(in.name, ip, in.rooms); err != nil {
+	banIP := ip
+	if in.admin {
+		banIP = netip.Addr{} // an admin by token is not shut out by an address ban (moderation_enforce.go)
+	}
+	if err := s.hub.CheckBanned(in.name, banIP, in.rooms); err != nil {
 		return in, refuse(refuseBanned, err.Error()).with(logrus.Fields{"username": clip(in.name)})
 	}
 	var err error
@@ -169,10 +173,17 @@ func (s *Server) identify(r *http.Request, asked string) (admission, *refused) {
 }
 
 // ReservedName refuses model.SystemName, the name the operator's
-// messages come from, and every name that looks like it.
+// messages come from, the server API's actor name (service.APIActor:
+// "api", which moderation events and the audit trail name as who acted),
+// and every name that looks like one of them.
 func ReservedName(name string) error {
-	if model.UsernameKey(name) == model.UsernameKey(model.SystemName) || model.UsernameSkeleton(name) == model.UsernameSkeleton(model.SystemName) {
-		return fmt.Errorf("the username %s is reserved for the operator's messages: choose another", clip(name))
+	for _, r := range []struct{ name, use string }{
+		{model.SystemName, "the operator's messages"},
+		{service.APIActor().Name, "the server API's actions"},
+	} {
+		if model.UsernameKey(name) == model.UsernameKey(r.name) || model.UsernameSkeleton(name) == model.UsernameSkeleton(r.name) {
+			return fmt.Errorf("the username %s is reserved for %s: choose another", clip(name), r.use)
+		}
 	}
 	return nil
 }

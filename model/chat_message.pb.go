@@ -151,8 +151,9 @@
 //                                                        role, if set (no seq)
 //   unban     server   [room] user_name by [server]      to the one who lifted it
 //   delete    server   room user_name by target_seq      a talk was deleted: drop it from view. In a history or
-//                                                        search reply, a deleted talk is this tombstone, its seq
-//                                                        the talk's, with no content
+//                                                        search reply (and in a joiner's last talks), a deleted
+//                                                        talk is this tombstone: seq and target_seq the talk's,
+//                                                        no content
 //   audit     server   messages more                     one page of the audit trail, newest first: each entry
 //                                                        is the action's event (type, room, user_name, by,
 //                                                        content, duration, until, timestamp; seq: the entry's

@@ -208,7 +208,7 @@ func (b *NatsBroker) shownTombstones(ctx context.Context, c natsConv, kept []kep
 			}
 			continue
 		}
-		shown[k.Seq] = &model.ChatRoomRequest{Type: model.TypeDelete, Seq: k.Seq, UserName: k.User,
+		shown[k.Seq] = &model.ChatRoomRequest{Type: model.TypeDelete, Seq: k.Seq, TargetSeq: k.Seq, UserName: k.User,
 			By: k.By, Timestamp: k.At, Room: c.room, To: k.To}
 	}
 	return shown, nil

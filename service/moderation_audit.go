@@ -62,6 +62,9 @@ func AuditReply(entries []AuditEntry, more bool) *model.ChatRoomRequest {
 		case model.TypeBan, model.TypeUnban:
 			ev.Server = e.Room == ""
 		}
+		if (e.Action == model.TypeBan || e.Action == model.TypeMute) && e.Duration > 0 {
+			ev.Until = e.At.Add(e.Duration).UnixMilli()
+		}
 		reply.Messages = append(reply.Messages, ev)
 	}
 	return reply

@@ -33,7 +33,7 @@ func (h *Hub) DeleteTalk(ctx context.Context, a Actor, room string, seq uint64, 
 		return err
 	}
 	// A moderator may delete its own talks; others' only below its role.
-	if model.UsernameKey(author) != model.UsernameKey(a.Name) {
+	if !sameRoleName(author, a.Name) {
 		if err := h.may(a, model.TypeDelete, room, author); err != nil {
 			return err
 		}
@@ -89,7 +89,7 @@ func (r *room) tombstone(ev *model.ChatRoomRequest) {
 		if k.ev.Seq != ev.TargetSeq || k.ev.Type != model.TypeTalk {
 			continue
 		}
-		t := &model.ChatRoomRequest{Type: model.TypeDelete, Room: r.name, Seq: k.ev.Seq, UserName: k.ev.UserName, By: ev.By, Timestamp: k.ev.Timestamp}
+		t := &model.ChatRoomRequest{Type: model.TypeDelete, Room: r.name, Seq: k.ev.Seq, TargetSeq: k.ev.Seq, UserName: k.ev.UserName, By: ev.By, Timestamp: k.ev.Timestamp}
 		r.history[i] = kept{f: r.frame(t), ev: t}
 		return
 	}

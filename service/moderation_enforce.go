@@ -19,7 +19,9 @@ import (
 const expireTimeout = 5 * time.Second
 
 // CheckBanned is the handshake's check: a refusal in words if name or
-// addr is banned from the server or from one of rooms, else nil.
+// addr is banned from the server or from one of rooms, else nil. An
+// address ban does not refuse a name with a role in the room (the caller
+// passes no addr for an admin by token, which is not online yet).
 func (h *Hub) CheckBanned(name string, addr netip.Addr, rooms []string) error {
 	if err := h.banned("", name, addr); err != nil {
 		return err
@@ -40,10 +42,15 @@ func (h *Hub) banned(room, name string, addr netip.Addr) error {
 		h.expire(r)
 	}
 	who := "you are"
+	ok = ok && h.caughtBy(r, name)
 	if !ok {
 		// Another name's ban that also holds its address: this user was
 		// not banned by name, so say what was.
 		r, ok = h.mod.byAddr(room, addr, now)
+		// A role holder in room is known by its proven name: an address
+		// ban of someone behind the same address (a NAT, a /64) must not
+		// shut out those its author may not act on by name.
+		ok = ok && h.RoleIn(room, name) == ""
 		who = "your address is"
 	}
 	if !ok {
@@ -64,7 +71,7 @@ func (h *Hub) mayTalk(m Member, room string) error {
 	if expired {
 		h.expire(r)
 	}
-	if muted {
+	if muted && h.caughtBy(r, m.Name()) {
 		return refuseRoom(RefuseMuted, room, "you are muted in room %s %s", room, untilText(r.Until))
 	}
 	if slow <= 0 || rankOf(h.RoleIn(room, m.Name())) >= rankModerator {
@@ -92,7 +99,8 @@ func (h *Hub) expire(r Restriction) {
 
 // admitJoin is the moderation of m's join of r, once followed: a ban is
 // refused; the join that opens a room no one is in (but the default room)
-// makes m its owner if the room has no settings yet, with trusted names.
+// makes m its owner if the room has no settings yet, with trusted names
+// (not one that looks like the default room).
 func (h *Hub) admitJoin(ctx context.Context, m Member, r *room) error {
 	h.mu.RLock()
 	var addr netip.Addr
@@ -103,7 +111,7 @@ func (h *Hub) admitJoin(ctx context.Context, m Member, r *room) error {
 	if err := h.banned(r.name, m.Name(), addr); err != nil {
 		return err
 	}
-	if !h.cfg.TrustedNames || r.name == h.cfg.DefaultRoom || !r.emptyBut(m.Name()) {
+	if !h.cfg.TrustedNames || h.looksDefault(r.name) || !r.emptyBut(m.Name()) {
 		return nil
 	}
 	created, err := h.cfg.Moderation.CreateRoom(ctx, r.name, m.Name())
@@ -115,6 +123,13 @@ func (h *Hub) admitJoin(ctx context.Context, m Member, r *room) error {
 		h.log.WithFields(logrus.Fields{"room": r.name, "owner": m.Name()}).Info("room created")
 	}
 	return nil
+}
+
+// looksDefault says whether room is the default room or looks like it
+// ("l0bby", Cyrillic "lоbby"): such a room gets no owner, or its opener
+// would moderate a room that passes for the operator's.
+func (h *Hub) looksDefault(room string) bool {
+	return room == h.cfg.DefaultRoom || model.UsernameSkeleton(room) == model.UsernameSkeleton(h.cfg.DefaultRoom)
 }
 
 // emptyBut says whether no one but name is in the room, on any node (a

@@ -42,9 +42,11 @@ func (r *room) moderated(ev *model.ChatRoomRequest) {
 	case model.TypeTopic, model.TypeSlow, model.TypeRole:
 		h.mod.applySettings(ev)
 	case model.TypeDelete:
-		if ev.TargetSeq == 0 {
-			// A tombstone read back with the room's past (a Follow):
-			// kept in the last talks in its talk's place, not news.
+		if ev.TargetSeq == 0 || ev.TargetSeq == ev.Seq {
+			// A tombstone read back with the room's past (a Follow; its
+			// seq is its talk's, and so is its target_seq, or 0 from an
+			// older store): kept in the last talks in its talk's place,
+			// not news. A live delete has a seq of its own.
 			r.remember(r.frame(ev), ev)
 			return
 		}

@@ -38,40 +38,56 @@ func rankOf(role string) int {
 	return rankNone
 }
 
-// isAdmin says whether name is a server admin: listed in -admins, or
-// connected here with a token that says so.
-func (h *Hub) isAdmin(name string) bool {
-	key := model.UsernameKey(name)
-	if slices.ContainsFunc(h.cfg.Admins, func(a string) bool { return model.UsernameKey(a) == key }) {
-		return true
-	}
-	if shown, online := h.broker.Holder(name); online {
-		name = shown // "ROOT" is root; asked before the lock (see Hub.enter)
-	}
+// tokenAdmin says whether name is connected here with a token that makes
+// it a server admin.
+func (h *Hub) tokenAdmin(name string) bool {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	u := h.users[name]
 	return u != nil && u.admin
 }
 
+// roleBy is name's role in room, each role's holder compared with name by
+// same.
+func (h *Hub) roleBy(room, name string, same func(holder, name string) bool) string {
+	if slices.ContainsFunc(h.cfg.Admins, func(a string) bool { return same(a, name) }) || h.tokenAdmin(name) {
+		return model.RoleAdmin
+	}
+	rs, _ := h.mod.settings(room)
+	switch {
+	case rs.Owner != "" && same(rs.Owner, name):
+		return model.RoleOwner
+	case slices.ContainsFunc(rs.Moderators, func(m string) bool { return same(m, name) }):
+		return model.RoleModerator
+	}
+	return ""
+}
+
 // RoleIn returns name's role in room: model.RoleAdmin, model.RoleOwner,
-// model.RoleModerator or "" (none, and always without trusted names).
+// model.RoleModerator or "" (none, and always without trusted names). The
+// name is the online user's it means, and a role is its holder's alone,
+// not a look-alike's (moderation_names.go).
 func (h *Hub) RoleIn(room, name string) string {
 	if !h.cfg.TrustedNames {
 		return ""
 	}
-	if h.isAdmin(name) {
-		return model.RoleAdmin
+	if shown, online := h.broker.Holder(name); online {
+		name = shown // asked before the lock (see Hub.enter)
 	}
-	rs, _ := h.mod.settings(room)
-	key := model.UsernameKey(name)
-	switch {
-	case rs.Owner != "" && model.UsernameKey(rs.Owner) == key:
-		return model.RoleOwner
-	case slices.ContainsFunc(rs.Moderators, func(m string) bool { return model.UsernameKey(m) == key }):
-		return model.RoleModerator
+	return h.roleBy(room, name, sameRoleName)
+}
+
+// targetRole is the role that protects target in room: RoleIn if it is
+// online; if not, the highest role of a name with its key, since a ban or
+// a mute of target holds for every name with that key (moderation_names.go).
+func (h *Hub) targetRole(room, target string) string {
+	if !h.cfg.TrustedNames {
+		return ""
 	}
-	return ""
+	if shown, online := h.broker.Holder(target); online {
+		return h.roleBy(room, shown, sameRoleName)
+	}
+	return h.roleBy(room, target, sameKey)
 }
 
 // actorRank is a's rank in room.
@@ -99,7 +115,10 @@ func (h *Hub) may(a Actor, action, room, target string) error {
 	if rank < need {
 		return notAllowed(action, room, need)
 	}
-	if target != "" && rankOf(h.RoleIn(room, target)) >= rank {
+	if err := refuseSystemTarget(a, action, room, target); err != nil {
+		return err
+	}
+	if target != "" && rankOf(h.targetRole(room, target)) >= rank {
 		return refuseRoom(RefuseNotAllowed, room, "you may not %s %s: their role is the same as yours or higher", actionOn(action), target)
 	}
 	return nil

@@ -13,12 +13,19 @@ import (
 // mode and its moderators. Each is stored, held, and published as the
 // room's event, which every node following it applies.
 
-// changeRoom applies change to room's settings, stores and holds them.
-func (h *Hub) changeRoom(ctx context.Context, room string, change func(*RoomSettings)) error {
+// MaxRoomModerators is the most moderators a room has: each naming
+// rewrites the room's settings whole, and every role check reads them.
+const MaxRoomModerators = 100
+
+// changeRoom applies change to room's settings, stores and holds them; a
+// change's error refuses it.
+func (h *Hub) changeRoom(ctx context.Context, room string, change func(*RoomSettings) error) error {
 	h.mod.write.Lock()
 	defer h.mod.write.Unlock()
 	rs, _ := h.mod.settings(room)
-	change(&rs)
+	if err := change(&rs); err != nil {
+		return err
+	}
 	if err := h.cfg.Moderation.PutRoom(ctx, rs); err != nil {
 		return refuseRoom(RefuseNotStored, room, "room %s's settings not stored: %v", room, err)
 	}
@@ -38,7 +45,7 @@ func (h *Hub) SetTopic(ctx context.Context, a Actor, room, topic string) error {
 	if err := h.may(a, model.TypeTopic, room, ""); err != nil {
 		return err
 	}
-	if err := h.changeRoom(ctx, room, func(rs *RoomSettings) { rs.Topic, rs.TopicBy = topic, a.Name }); err != nil {
+	if err := h.changeRoom(ctx, room, func(rs *RoomSettings) error { rs.Topic, rs.TopicBy = topic, a.Name; return nil }); err != nil {
 		return err
 	}
 	ev := &model.ChatRoomRequest{Type: model.TypeTopic, Room: room, By: a.Name, Topic: topic}
@@ -62,7 +69,7 @@ func (h *Hub) SetSlow(ctx context.Context, a Actor, room string, d time.Duration
 	if err := h.may(a, model.TypeSlow, room, ""); err != nil {
 		return err
 	}
-	if err := h.changeRoom(ctx, room, func(rs *RoomSettings) { rs.Slow = d }); err != nil {
+	if err := h.changeRoom(ctx, room, func(rs *RoomSettings) error { rs.Slow = d; return nil }); err != nil {
 		return err
 	}
 	ev := &model.ChatRoomRequest{Type: model.TypeSlow, Room: room, By: a.Name, Duration: uint32(d / time.Second)}
@@ -92,7 +99,14 @@ func (h *Hub) SetRole(ctx context.Context, a Actor, room, name, role string) err
 	if shown, online := h.broker.Holder(name); online {
 		name = shown
 	}
-	if err := h.changeRoom(ctx, room, func(rs *RoomSettings) { rs.Moderators = withModerator(rs.Moderators, name, role != "") }); err != nil {
+	if err := h.changeRoom(ctx, room, func(rs *RoomSettings) error {
+		mods := withModerator(rs.Moderators, name, role != "")
+		if len(mods) > MaxRoomModerators && len(mods) > len(rs.Moderators) {
+			return badModeration(room, "room %s has %d moderators, the most it may have: unname one first", room, len(rs.Moderators))
+		}
+		rs.Moderators = mods
+		return nil
+	}); err != nil {
 		return err
 	}
 	ev := &model.ChatRoomRequest{Type: model.TypeRole, Room: room, UserName: name, By: a.Name, Role: role}
@@ -105,8 +119,7 @@ func (h *Hub) SetRole(ctx context.Context, a Actor, room, name, role string) err
 
 // withModerator returns mods with name in it (add) or not, sorted.
 func withModerator(mods []string, name string, add bool) []string {
-	key := model.UsernameKey(name)
-	mods = slices.DeleteFunc(slices.Clone(mods), func(m string) bool { return model.UsernameKey(m) == key })
+	mods = slices.DeleteFunc(slices.Clone(mods), func(m string) bool { return sameRoleName(m, name) })
 	if add {
 		mods = append(mods, name)
 	}

@@ -46,7 +46,7 @@ func (w *Window) buildRoomPanel() {
 
 // roomText is one line of the public rooms list.
 func roomText(r ctrl.RoomInfo) string {
-	data := map[string]any{"Name": r.Name, "Count": r.Members, "Topic": r.Topic}
+	data := map[string]any{"Name": r.Name, "Count": r.Members, "Topic": ctrl.ShownText(r.Topic)} // a topic's bidi controls as code points
 	if r.Topic == "" {
 		return lang.L("#{{.Name}} ({{.Count}} online)", data)
 	}

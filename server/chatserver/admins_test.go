@@ -8,12 +8,13 @@ import (
 )
 
 // TestAdminsMustBeUsernames: an -admins entry no user can log in as (the
-// operator's name, a name over 32 characters, one with control
+// operator's name, the server API's, a name over 32 characters, one with control
 // characters) stops the server at start, in words naming the entry,
 // rather than naming an admin no one can ever be.
 func TestAdminsMustBeUsernames(t *testing.T) {
 	for _, c := range []struct{ admins, words string }{
-		{"root,server", `-admins: "server" is reserved for the operator's messages`},
+		{"root,server", "-admins: the username server is reserved for the operator's messages"},
+		{"API", "-admins: the username API is reserved for the server API's actions"},
 		{"root," + strings.Repeat("x", 40), "-admins: " + `"` + strings.Repeat("x", 40) + `"` + " is no username: username is longer than 32 characters"},
 		{"ro\tot", `-admins: "ro\tot" is no username: username contains control characters`},
 	} {

@@ -28,6 +28,7 @@ type apiClient struct {
 	key  string // sent as Authorization: Bearer; "": none
 	doc  *openAPI
 	ops  *http.ServeMux // the documented operations, to find a request's
+	http *http.Client   // nil: http.DefaultClient
 }
 
 // newAPIClient returns a client of r's API that checks every answer
@@ -135,7 +136,11 @@ func (c *apiClient) do(method, path string, body any, header ...string) apiReply
 			req.Header.Set(header[i], header[i+1])
 		}
 	}
-	resp, err := http.DefaultClient.Do(req)
+	client := c.http
+	if client == nil {
+		client = http.DefaultClient
+	}
+	resp, err := client.Do(req)
 	if err != nil {
 		c.t.Fatalf("%s %s: %v", method, path, err)
 	}

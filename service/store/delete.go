@@ -61,7 +61,7 @@ func (s *Store) Delete(ctx context.Context, conv string, seq uint64, by string) 
 // the talk's seq, time, author (user_name) and addressee, by who deleted
 // it, and no content.
 func tombstone(conv string, seq, ts int64, user, to, by string) *model.ChatRoomRequest {
-	m := &model.ChatRoomRequest{Type: model.TypeDelete, Seq: uint64(seq), Timestamp: ts, UserName: user, To: to, By: by}
+	m := &model.ChatRoomRequest{Type: model.TypeDelete, Seq: uint64(seq), TargetSeq: uint64(seq), Timestamp: ts, UserName: user, To: to, By: by}
 	if to == "" {
 		m.Room = conv
 	}

@@ -14,11 +14,11 @@ import (
 // wantTombstone fails unless m is the tombstone of talk t deleted by by.
 func wantTombstone(tb testing.TB, m, t *model.ChatRoomRequest, by string) {
 	tb.Helper()
-	want := &model.ChatRoomRequest{Type: model.TypeDelete, Seq: t.GetSeq(), Timestamp: t.GetTimestamp(),
+	want := &model.ChatRoomRequest{Type: model.TypeDelete, Seq: t.GetSeq(), TargetSeq: t.GetSeq(), Timestamp: t.GetTimestamp(),
 		UserName: t.GetUserName(), Room: t.GetRoom(), To: t.GetTo(), By: by}
 	if m.GetType() != want.Type || m.GetSeq() != want.Seq || m.GetTimestamp() != want.Timestamp ||
 		m.GetUserName() != want.UserName || m.GetRoom() != want.Room || m.GetTo() != want.To ||
-		m.GetBy() != by || m.GetContent() != "" || m.GetTargetSeq() != 0 {
+		m.GetBy() != by || m.GetContent() != "" || m.GetTargetSeq() != want.Seq {
 		tb.Fatalf("read back %v\nwant the tombstone %v", m, want)
 	}
 }

@@ -22,3 +22,20 @@ export function withName(text: (name: string) => string, name: string): (string 
   const [before = "", after = ""] = text("\u0000").split("\u0000");
   return [before, isolated(name), after].filter((p) => p !== "");
 }
+
+// withNames is withName for a sentence of several names (or other words
+// from the network: a reason, a topic), each isolated. text must use each
+// argument once and never hold the characters U+E000 to U+E00F.
+export function withNames(text: (...names: string[]) => string, ...names: string[]): (string | Node)[] {
+  const marks = names.map((_, i) => String.fromCharCode(0xe000 + i));
+  const parts: (string | Node)[] = [];
+  for (const piece of text(...marks).split(/([\uE000-\uE00F])/)) {
+    const at = marks.indexOf(piece);
+    if (at >= 0) {
+      parts.push(isolated(names[at]));
+    } else if (piece !== "") {
+      parts.push(piece);
+    }
+  }
+  return parts;
+}

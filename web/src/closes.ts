@@ -5,7 +5,7 @@
 // previous session, not yet reaped) from a name someone else has.
 
 import type { Texts } from "./i18n.ts";
-import { closeCodeRefused } from "./protocol.ts";
+import { closeBanned, closeCodeRefused, closeKicked } from "./protocol.ts";
 
 // A 409 on reconnecting is our own previous session, not yet gone: it is
 // retried for this long (above the server's default -pong-timeout, 60 s).
@@ -20,11 +20,22 @@ export type Session = {
   name: string;
   wasConnected: boolean; // this name has been in: a 409 on reconnect is our own ghost
   takenFor: number; // ms since the 409s on reconnecting began
+  ousted: string; // the page's words for the user's own kick, if it heard it
+  lastError: string; // the last error frame on the connection (a server ban's reason)
 };
 
 // judgeClose reads a close: code, and why (the refusal's error frame, or
 // the close's reason).
 export function judgeClose(t: Texts, code: number, why: string, s: Session): Ending {
+  // Kicked out of the home room: connecting again is fine (the kick is
+  // not a ban). Banned from the server: the reason came in an error frame,
+  // and connecting again would be refused.
+  if (code === closeKicked) {
+    return { retry: true, words: s.ousted || t.kickedOut };
+  }
+  if (code === closeBanned) {
+    return { retry: false, words: s.lastError ? t.closedBy(s.lastError) : t.bannedFromServer, aboutName: false };
+  }
   const status = code - closeCodeRefused;
   if (status === 409 && (!s.wasConnected || s.takenFor > takenRetryFor)) {
     return { retry: false, words: t.nameTaken(s.name), aboutName: true };

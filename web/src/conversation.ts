@@ -11,6 +11,8 @@
 // de-duplicated.
 
 import { isolated } from "./bidi.ts";
+import { deleteButton, deleteButtons, mark } from "./moderated.ts";
+import { newModeration } from "./moderation.ts";
 import { newPresence } from "./presence.ts";
 import type { ChatRoomRequest } from "./protocol.ts";
 
@@ -42,6 +44,7 @@ export class Conversation {
   readonly list: HTMLOListElement;
   users = new Set<string>(); // a room's users, while it is not large
   presence = newPresence(); // a room's count, and its pages while large
+  mod = newModeration(); // a room's topic, slow mode and roles
   unread = 0;
   draft = "";
   historyAsked = false; // a DM conversation reads its latest page once
@@ -55,6 +58,7 @@ export class Conversation {
   private scrollTop = 0;
   private following = true; // at the end when last shown: new lines keep it there
   private marker: HTMLLIElement | null = null; // the top line: loading, or the beginning
+  private deleting = false; // the user may delete talks here: each has its button
 
   constructor(
     readonly kind: Kind,
@@ -78,14 +82,32 @@ export class Conversation {
   // talk appends a talk (live, or caught up after a reconnect).
   talk(m: ChatRoomRequest): void {
     this.saw(m.seq);
-    this.append(talkLine(m));
+    this.append(this.lineOf(m));
+  }
+
+  // lineOf is the line of a talk, with its delete button if the user may
+  // delete talks here.
+  private lineOf(m: ChatRoomRequest): HTMLLIElement {
+    const li = talkLine(m);
+    if (this.deleting) {
+      deleteButton(li, true);
+    }
+    return li;
+  }
+
+  // mayDelete gives every talk line a delete button (or takes them away).
+  mayDelete(on: boolean): void {
+    if (on !== this.deleting) {
+      this.deleting = on;
+      deleteButtons(this.list, on);
+    }
   }
 
   // caughtUp puts a talk a catch-up replays after the lines held, before
   // any newer ones that came live meanwhile.
   caughtUp(m: ChatRoomRequest): void {
     this.saw(m.seq);
-    const li = talkLine(m);
+    const li = this.lineOf(m);
     let after = this.list.lastElementChild as HTMLElement | null;
     for (let i = 0; after?.dataset.seq !== undefined && BigInt(after.dataset.seq) > m.seq && i < maxLines; i++) {
       after = after.previousElementSibling as HTMLElement | null;
@@ -133,7 +155,7 @@ export class Conversation {
   // came meanwhile) are already below. more: older talks are kept.
   prepend(page: ChatRoomRequest[], more: boolean): void {
     const first = this.firstSeq();
-    const older = page.filter((m) => first === 0n || m.seq < first).map(talkLine);
+    const older = page.filter((m) => first === 0n || m.seq < first).map((m) => this.lineOf(m));
     const l = this.list;
     const anchor = this.marker ? this.marker.nextElementSibling : l.firstElementChild;
     // The line that was first stays where it was in the list's view.
@@ -222,6 +244,7 @@ export function talkLine(m: ChatRoomRequest): HTMLLIElement {
   content.textContent = m.content;
   li.append(isolated(m.userName, "sender"), content);
   li.dataset.seq = m.seq.toString();
+  mark(li, content, m);
   return li;
 }
 

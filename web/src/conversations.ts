@@ -24,6 +24,8 @@ export class Conversations {
   showing: (c: Conversation | null) => void = () => {};
   // drawnUsers is told the users of c (the one shown) were drawn.
   drawnUsers: (c: Conversation | null) => void = () => {};
+  // userTools are the buttons drawn by a name in c's users (moderation's).
+  userTools: (c: Conversation, name: string) => HTMLElement[] = () => [];
 
   constructor(
     private readonly t: Texts,
@@ -211,6 +213,13 @@ export class Conversations {
       b.append(isolated(n));
       b.addEventListener("click", () => this.dm(n));
       li.append(b);
+      const tools = c ? this.userTools(c, n) : [];
+      if (tools.length > 0) {
+        const span = document.createElement("span");
+        span.className = "tools";
+        span.append(...tools);
+        li.append(span);
+      }
       return li;
     });
     keepFocus(this.usersList, "name", () => this.usersList.replaceChildren(...items));

@@ -23,6 +23,7 @@ import { byId } from "./dom.ts";
 import { Finder } from "./finder.ts";
 import { HistoryReader } from "./history.ts";
 import { pickLang, texts, type Texts } from "./i18n.ts";
+import { Moderation } from "./moderation.ts";
 import { Presence } from "./presence.ts";
 import {
   checkUsername,
@@ -62,6 +63,7 @@ class ChatPage implements Link {
   private readonly history: HistoryReader;
   private readonly search: Search;
   private readonly presence: Presence;
+  private readonly moderation: Moderation;
 
   private name = ""; // the name asked for, then the one the server gave
   private me = ""; // set once the server's join for us arrived
@@ -69,6 +71,7 @@ class ChatPage implements Link {
   private takenSince = 0; // when the 409s on reconnecting began
   private quietTimer = 0;
   private refusal = ""; // an error frame before our join: the reason of a refusal in band
+  private lastError = ""; // the last error frame after it (a server ban's reason, before the close)
 
   constructor() {
     const lang = pickLang(this.params.get("lang"), navigator.languages ?? [navigator.language]);
@@ -83,7 +86,11 @@ class ChatPage implements Link {
     this.history = new HistoryReader(this.t, this.convs, (r) => this.request(r), (c, from) => this.convs.arrived(c, from));
     this.search = new Search(this.t, this.convs, (r) => this.request(r), (c, seq) => this.history.jump(c, seq));
     this.presence = new Presence(this.t, this.convs, (r) => this.request(r));
-    this.convs.showing = () => this.search.render();
+    this.moderation = new Moderation(this.t, this.convs, (r) => this.request(r), () => this.search.render());
+    this.convs.showing = () => {
+      this.search.render();
+      this.moderation.render();
+    };
     this.translate();
     this.wire();
     this.setState("disconnected", this.t.disconnected);
@@ -226,7 +233,8 @@ class ChatPage implements Link {
         this.search.reply(m);
         return;
       default:
-        return; // pong, or a type a newer server added
+        this.moderation.frame(m); // or pong, or a type a newer server added
+        return;
     }
   }
 
@@ -242,6 +250,7 @@ class ChatPage implements Link {
     }
     if (m.userName === this.me) {
       const c = this.convs.ensure("room", m.room || (this.convs.rooms()[0]?.name ?? ""));
+      this.moderation.joined(c);
       if (this.finder.joined(c.name)) {
         this.convs.open(c);
         this.box.focus();
@@ -260,6 +269,8 @@ class ChatPage implements Link {
   private welcome(name: string): void {
     this.me = this.convs.me = this.name = name;
     this.wasConnected = true;
+    this.lastError = "";
+    this.moderation.welcome();
     this.takenSince = 0;
     this.conn.resetBackoff();
     remember(name);
@@ -326,7 +337,8 @@ class ChatPage implements Link {
       this.refusal = m.content; // the close that follows says what kind
       return;
     }
-    if (this.presence.refused(m) || this.search.refused(m) || this.history.refused(m)) {
+    this.lastError = m.content;
+    if (this.presence.refused(m) || this.search.refused(m) || this.history.refused(m) || this.moderation.refused(m)) {
       return; // said where the request was made
     }
     const words = this.t.serverSaid(m.content);
@@ -379,23 +391,23 @@ class ChatPage implements Link {
     }
   }
 
+  // send sends what the box holds: a talk, or a command (commands.ts).
   private send(): void {
-    const text = this.box.value;
     const c = this.convs.current;
     if (!this.me || !this.conn.open || !c) {
       this.showSendError(this.t.notConnected);
       return;
     }
-    if (text.trim() === "") {
-      this.showSendError(this.t.typeFirst);
-      return;
-    }
+    const typed = this.moderation.typed(this.box.value, c);
+    const text = typed.kind === "talk" ? typed.text : "";
     const over = utf8Length(text) - maxContentBytes;
-    if (over > 0) {
-      this.showSendError(this.t.messageTooLong(over));
+    if (typed.kind === "problem" || (typed.kind === "talk" && (text.trim() === "" || over > 0))) {
+      this.showSendError(typed.kind === "problem" ? typed.words : over > 0 ? this.t.messageTooLong(over) : this.t.typeFirst);
       return;
     }
-    this.request(c.kind === "room" ? { type: "talk", room: c.name, content: text } : { type: "talk", to: c.name, content: text });
+    if (typed.kind === "talk") {
+      this.request(c.kind === "room" ? { type: "talk", room: c.name, content: text } : { type: "talk", to: c.name, content: text });
+    }
     this.box.value = "";
     this.showSendError("");
   }
@@ -408,7 +420,8 @@ class ChatPage implements Link {
     if (code - closeCodeRefused === 409) {
       this.takenSince ||= now;
     }
-    const end = judgeClose(this.t, code, this.refusal || reason, { name: this.name, wasConnected: this.wasConnected, takenFor: now - this.takenSince });
+    const session = { name: this.name, wasConnected: this.wasConnected, takenFor: now - this.takenSince, ousted: this.moderation.ousted, lastError: this.lastError };
+    const end = judgeClose(this.t, code, this.refusal || reason, session);
     if (end.retry) {
       this.retry(end.words);
     } else {
@@ -442,6 +455,7 @@ class ChatPage implements Link {
     this.history.reset();
     this.search.reset();
     this.presence.reset();
+    this.moderation.reset();
   }
 
   private disconnect(): void {

@@ -37,7 +37,27 @@ export type Request = {
   private?: boolean;
   before?: bigint;
   since?: bigint;
+  duration?: number;
+  server?: boolean;
+  targetSeq?: bigint;
+  role?: string;
+  topic?: string;
 };
+
+// model.SystemName: the operator's messages come from this name, which no
+// user may take.
+export const systemName = "server";
+
+// Moderation's limits (model/moderation.go): the longest topic and reason,
+// in bytes, and the longest duration that is not "for ever", in seconds.
+export const maxTopicBytes = 300;
+export const maxReasonBytes = 300;
+export const maxModerationSeconds = 366 * 24 * 3600;
+
+// The close codes of a moderation action (the server's): kicked out of
+// the home room (reconnecting is fine), and banned from the server.
+export const closeKicked = 4001;
+export const closeBanned = 4003;
 
 export function encode(type: string, content = ""): Uint8Array {
   return encodeRequest({ type, content });

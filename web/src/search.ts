@@ -10,6 +10,7 @@ import { timeSpan, type Conversation } from "./conversation.ts";
 import type { Conversations } from "./conversations.ts";
 import { byId } from "./dom.ts";
 import type { Texts } from "./i18n.ts";
+import { mark } from "./moderated.ts";
 import { utf8Length, type ChatRoomRequest, type Request } from "./protocol.ts";
 
 // Results per page.
@@ -183,11 +184,12 @@ export class Search {
     b.type = "button";
     b.className = "result";
     b.dataset.seq = m.seq.toString();
-    b.title = this.t.jumpTo(m.userName);
     const text = document.createElement("span");
     text.className = "content";
     text.textContent = m.content;
     b.append(isolated(m.userName, "sender"), timeSpan(m.timestamp, true), text);
+    mark(b, text, m); // a tombstone says by whom it was deleted
+    b.title = this.t.jumpTo(m.userName);
     b.addEventListener("click", () => this.jump(c, m.seq));
     li.append(b);
     return li;
