@@ -9,6 +9,8 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
+	"strings"
 
 	"github.com/sirupsen/logrus"
 
@@ -128,10 +130,55 @@ func decodeBody(r *http.Request, v any, optional bool) error {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return apiErrorf(http.StatusBadRequest, "the body is not the JSON this endpoint takes: %s", clipTo(err.Error(), 200))
+		return apiErrorf(http.StatusBadRequest, "the body is not the JSON this endpoint takes: %s", clipTo(jsonWords(err), 200))
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return apiErrorf(http.StatusBadRequest, "the body must be one JSON object, with nothing after it")
 	}
 	return nil
+}
+
+// jsonWords says what json could not decode in the API's words: a value of
+// the wrong type names its key and the type it needs, not the server's Go
+// types ("content must be a string, not a number").
+func jsonWords(err error) string {
+	var te *json.UnmarshalTypeError
+	if !errors.As(err, &te) {
+		return strings.TrimPrefix(err.Error(), "json: ")
+	}
+	if te.Field == "" {
+		return "the body must be a JSON object, not " + withArticle(te.Value)
+	}
+	return fmt.Sprintf("%s must be %s, not %s", te.Field, jsonKind(te.Type), withArticle(te.Value))
+}
+
+// jsonKind names the JSON a value of type t is read from.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	}
+	return "an object"
+}
+
+// withArticle puts "a" or "an" before json's name of a value ("number",
+// "array", "object", "string", "bool"); a number json quotes ("number
+// 1.5") is itself.
+func withArticle(value string) string {
+	if n, ok := strings.CutPrefix(value, "number "); ok {
+		return n
+	}
+	if strings.HasPrefix(value, "a") || strings.HasPrefix(value, "o") {
+		return "an " + value
+	}
+	return "a " + value
 }

@@ -146,7 +146,7 @@ func (s *Server) identify(r *http.Request, asked string) (admission, *refused) {
 		}
 		name, err := model.NormalizeUsername(asked)
 		if err == nil {
-			err = reservedName(name)
+			err = ReservedName(name)
 		}
 		if err != nil {
 			return admission{}, refuse(refuseBadRequest, err.Error()).with(logrus.Fields{"username": clip(asked)})
@@ -166,17 +166,17 @@ func (s *Server) identify(r *http.Request, asked string) (admission, *refused) {
 			return admission{}, refuse(refuseUnauthorized, fmt.Sprintf(config.RefuseTokenUser, t.Name, clip(asked)))
 		}
 	}
-	if err := reservedName(t.Name); err != nil {
+	if err := ReservedName(t.Name); err != nil {
 		return admission{}, refuse(refuseBadRequest, err.Error()).with(logrus.Fields{"username": t.Name})
 	}
 	return admission{name: t.Name, allowed: t.Rooms, admin: t.Role == model.RoleAdmin}, nil
 }
 
-// reservedName refuses model.SystemName, the name the operator's
+// ReservedName refuses model.SystemName, the name the operator's
 // messages come from, the server API's actor name (service.APIActor:
 // "api", which moderation events and the audit trail name as who acted),
 // and every name that looks like one of them.
-func reservedName(name string) error {
+func ReservedName(name string) error {
 	for _, r := range []struct{ name, use string }{
 		{model.SystemName, "the operator's messages"},
 		{service.APIActor().Name, "the server API's actions"},

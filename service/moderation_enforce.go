@@ -48,18 +48,22 @@ func (h *Hub) banned(room, name string, addr netip.Addr) error {
 	if expired {
 		r, ok = h.expire(r)
 	}
+	who := "you are"
 	ok = ok && h.caughtBy(r, name)
 	if !ok {
+		// Another name's ban that also holds its address: this user was
+		// not banned by name, so say what was.
 		r, ok = h.mod.byAddr(room, addr, now)
 		// A role holder in room is known by its proven name: an address
 		// ban of someone behind the same address (a NAT, a /64) must not
 		// shut out those its author may not act on by name.
 		ok = ok && h.RoleIn(room, name) == ""
+		who = "your address is"
 	}
 	if !ok {
 		return nil
 	}
-	text := "you are banned " + where(room) + " " + untilText(r.Until)
+	text := who + " banned " + where(room) + " " + untilText(r.Until)
 	if r.Reason != "" {
 		text += ": " + r.Reason
 	}

@@ -28,3 +28,15 @@ func TestModerationTokenRole(t *testing.T) {
 		t.Errorf("token -role owner: %d %s", c, errOut.String())
 	}
 }
+
+// `server token` refuses the operator's name (and names that look like
+// it), which every handshake refuses: a token for it would be no use.
+func TestTokenRefusesTheOperatorsName(t *testing.T) {
+	env := func(k string) (string, bool) { return modSecret, k == config.EnvName("auth-secret") }
+	for _, name := range []string{"server", "Server", "sеrver"} { // the last with a Cyrillic е
+		var out, errOut bytes.Buffer
+		if c := mintToken([]string{"-sub", name}, env, &out, &errOut); c != 2 || out.Len() != 0 || !strings.Contains(errOut.String(), "reserved for the operator's messages") {
+			t.Errorf("token -sub %s: %d %q %q", name, c, out.String(), errOut.String())
+		}
+	}
+}

@@ -103,6 +103,9 @@ func parse(args []string, lookupEnv func(string) (string, bool), stderr io.Write
 		fmt.Fprintf(stderr, tokenUsage, config.EnvName("auth-secret"))
 		return cfg, 0, false
 	}
+	if err == nil {
+		err = checkAdmins(cfg.Admins)
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "server:", err)
 		return cfg, 2, false

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"chatroom/config"
+	"chatroom/ctrl"
 	"chatroom/service"
 )
 
@@ -50,6 +51,10 @@ func mintToken(args []string, lookupEnv func(string) (string, bool), stdout, std
 	}
 	if len(*secret) < config.MinAuthSecret {
 		fmt.Fprintf(stderr, "server token: the secret must be at least %d bytes, as the server requires\n", config.MinAuthSecret)
+		return 2
+	}
+	if err := ctrl.ReservedName(*sub); err != nil { // every handshake would refuse it
+		fmt.Fprintln(stderr, "server token:", err)
 		return 2
 	}
 	var only []string
