@@ -135,12 +135,16 @@ func (c *conn) open(in admission) (joined bool) {
 		// Connect has released the name.
 		c.left.Store(true)
 		var ref *service.Refusal
+		end := service.DisconnectServerError
 		if errors.As(err, &ref) {
 			// A rule the handshake's check could not see yet (a ban
 			// another node made just now): said in words first.
 			c.s.hub.Refuse(c, ref)
+			if ref.Reason == service.RefuseBanned {
+				end = service.DisconnectBanned
+			}
 		}
-		c.Close(service.DisconnectServerError)
+		c.Close(end)
 		c.logger().WithField("error", err).Error("join failed")
 		c.allowPumps()
 		return false

@@ -263,8 +263,9 @@ func (h *Hub) follow(ctx context.Context, r *room) error {
 	h.mu.Unlock()
 	if first {
 		r.followErr = h.broker.Follow(ctx, r.name)
-		if r.followErr == nil && r.name != h.cfg.DefaultRoom {
-			// Another node may have changed its moderation meanwhile.
+		if _, alone := h.broker.(*MemoryBroker); !alone && r.followErr == nil && r.name != h.cfg.DefaultRoom {
+			// Another node may have changed its moderation meanwhile
+			// (alone, every change was made here, and is held).
 			if err := h.loadModeration(); err != nil {
 				h.log.WithField("error", err).Warn("moderation: the store cannot be read")
 			}

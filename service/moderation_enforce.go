@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"fmt"
 	"net/netip"
 	"slices"
 	"time"
@@ -79,7 +80,11 @@ func (h *Hub) mayTalk(m Member, room string) error {
 		r, muted = h.expire(r)
 	}
 	if muted && h.caughtBy(r, m.Name()) {
-		return refuseRoom(RefuseMuted, room, "you are muted in room %s %s", room, untilText(r.Until))
+		text := fmt.Sprintf("you are muted in room %s %s", room, untilText(r.Until))
+		if r.Reason != "" {
+			text += " (" + r.Reason + ")"
+		}
+		return refuseRoom(RefuseMuted, room, "%s", text)
 	}
 	if slow <= 0 || h.RoleIn(room, m.Name()) != "" { // every role is exempt
 		return nil

@@ -120,6 +120,9 @@ func (h *Hub) SetRole(ctx context.Context, a Actor, room, name, role string) err
 	if shown, online := h.broker.Holder(name); online {
 		name = shown
 	}
+	if has := h.RoleIn(room, name); role != "" && (has == model.RoleAdmin || has == model.RoleOwner) {
+		return badModeration(room, "%s is %s already, above a moderator", name, roleWords(has, room))
+	}
 	if err := h.changeRoom(ctx, room, func(rs *RoomSettings) error {
 		mods := withModerator(rs.Moderators, name, role != "")
 		if len(mods) > MaxRoomModerators && len(mods) > len(rs.Moderators) {
@@ -146,4 +149,12 @@ func withModerator(mods []string, name string, add bool) []string {
 	}
 	slices.SortFunc(mods, strings.Compare)
 	return mods
+}
+
+// roleWords is role in room as a sentence says it.
+func roleWords(role, room string) string {
+	if role == model.RoleOwner {
+		return "the owner of room " + room
+	}
+	return "a server admin"
 }
