@@ -122,7 +122,7 @@ func (s *Server) claimName(r *http.Request, ip netip.Addr) (admission, *refused)
 	if in.name == "" {
 		in.name, err = s.hub.ClaimGuest(r.Context(), in.rooms)
 	} else {
-		err = s.hub.Claim(r.Context(), in.name, in.rooms)
+		err = s.hub.Claim(r.Context(), in.name, in.rooms, service.ClaimOptions{Admin: in.admin})
 	}
 	switch {
 	case errors.Is(err, service.ErrNameSimilar):

@@ -58,8 +58,9 @@ type Broker interface {
 	// Claim reserves name for one connection, which is in rooms;
 	// ErrNameTaken if the name is online, ErrNameSimilar if a name that
 	// looks the same is. Names are compared on their keys
-	// (model.UsernameKey, model.UsernameSkeleton), not as they are.
-	Claim(ctx context.Context, name string, rooms []RoomRef) error
+	// (model.UsernameKey, model.UsernameSkeleton), not as they are. At
+	// most one opts may be given (none: the zero ClaimOptions).
+	Claim(ctx context.Context, name string, rooms []RoomRef, opts ...ClaimOptions) error
 	// SetRooms records the rooms a claimed name is in now, for the
 	// directory (Rooms, and the members a Follow starts with).
 	SetRooms(ctx context.Context, name string, rooms []RoomRef) error
@@ -69,6 +70,10 @@ type Broker interface {
 	// would clash with: the same user by the rules that compare usernames
 	// (case-folded: "BOB" is bob), and whether there is one.
 	Holder(name string) (string, bool)
+	// Admin reports whether name, exactly as given, holds a claim made
+	// with ClaimOptions.Admin, on any node: every node's rank checks
+	// know a server admin by token wherever it is connected.
+	Admin(name string) bool
 	// Rooms returns every room someone is in, with how many are in it, and
 	// how many users are online, on every node. The rooms are in no order.
 	Rooms() (rooms []RoomCount, users int)
@@ -77,6 +82,20 @@ type Broker interface {
 	Connected() bool
 	// Close stops delivery.
 	Close() error
+}
+
+// ClaimOptions are what a claim says of its user besides its name and
+// rooms, for every node to know.
+type ClaimOptions struct {
+	Admin bool // a server admin by its token's role claim (moderation_roles.go)
+}
+
+// claimOpts is the one ClaimOptions of a Claim's opts, or the zero one.
+func claimOpts(opts []ClaimOptions) ClaimOptions {
+	if len(opts) == 0 {
+		return ClaimOptions{}
+	}
+	return opts[0]
 }
 
 // A RoomRef is a room a user is in, as the directory keeps it.

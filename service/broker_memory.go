@@ -29,6 +29,7 @@ type MemoryBroker struct {
 	seed      maphash.Seed
 	names     map[uint64]string
 	skeletons map[uint64]int
+	admins    map[uint64]bool // the names claimed as server admins (ClaimOptions)
 	dir       directory
 	closed    bool
 
@@ -43,7 +44,7 @@ type MemoryBroker struct {
 
 // NewMemoryBroker returns an empty in-memory broker.
 func NewMemoryBroker() *MemoryBroker {
-	return &MemoryBroker{seed: maphash.MakeSeed(), names: make(map[uint64]string), skeletons: make(map[uint64]int), dir: newDirectory()}
+	return &MemoryBroker{seed: maphash.MakeSeed(), names: make(map[uint64]string), skeletons: make(map[uint64]int), admins: make(map[uint64]bool), dir: newDirectory()}
 }
 
 // stamp gives ev its seq and time. A seq is the last one plus one, or the
@@ -93,7 +94,7 @@ func (b *MemoryBroker) Publish(ctx context.Context, ev *model.ChatRoomRequest) e
 
 // Claim implements Broker: name is refused if a claimed name has its key
 // or its skeleton.
-func (b *MemoryBroker) Claim(_ context.Context, name string, rooms []RoomRef) error {
+func (b *MemoryBroker) Claim(_ context.Context, name string, rooms []RoomRef, opts ...ClaimOptions) error {
 	key, skel := b.keys(name)
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -108,7 +109,18 @@ func (b *MemoryBroker) Claim(_ context.Context, name string, rooms []RoomRef) er
 	b.names[key] = name
 	b.skeletons[skel]++
 	b.dir.set(name, rooms)
+	if claimOpts(opts).Admin {
+		b.admins[key] = true
+	}
 	return nil
+}
+
+// Admin implements Broker.
+func (b *MemoryBroker) Admin(name string) bool {
+	key, _ := b.keys(name)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.names[key] == name && b.admins[key]
 }
 
 // SetRooms implements Broker.
@@ -164,6 +176,7 @@ func (b *MemoryBroker) Release(name string) {
 		return // not claimed
 	}
 	delete(b.names, key)
+	delete(b.admins, key)
 	b.dir.set(name, nil)
 	if b.skeletons[skel]--; b.skeletons[skel] <= 0 {
 		delete(b.skeletons, skel)

@@ -25,6 +25,7 @@ type heldClaim struct {
 	update sync.Mutex
 	rev    uint64 // the key's revision; guarded by NatsBroker.mu
 	value  []byte // what it holds; guarded by NatsBroker.mu
+	admin  bool   // claimed as a server admin (ClaimOptions); set once
 }
 
 var (
@@ -40,7 +41,7 @@ var (
 // claimIndex.lookAlike). A name this node holds is taken, even if its key
 // is gone: its session has not ended yet, and its end must not release a
 // new claim.
-func (b *NatsBroker) Claim(ctx context.Context, name string, rooms []RoomRef) error {
+func (b *NatsBroker) Claim(ctx context.Context, name string, rooms []RoomRef, opts ...ClaimOptions) error {
 	if b.isClosed() {
 		return ErrBrokerClosed
 	}
@@ -53,7 +54,8 @@ func (b *NatsBroker) Claim(ctx context.Context, name string, rooms []RoomRef) er
 	if b.index.lookAlike(name) {
 		return ErrNameSimilar
 	}
-	key, value := nameKey(name), claimData(b.cfg.Node, name, rooms)
+	admin := claimOpts(opts).Admin
+	key, value := nameKey(name), claimData(b.cfg.Node, name, rooms, admin)
 	rev, err := b.kv.Create(ctx, key, value)
 	switch {
 	case errors.Is(err, jetstream.ErrKeyExists):
@@ -62,10 +64,10 @@ func (b *NatsBroker) Claim(ctx context.Context, name string, rooms []RoomRef) er
 		return fmt.Errorf("claim: %w", err)
 	}
 	b.mu.Lock()
-	b.claims[name] = &heldClaim{rev: rev, value: value}
+	b.claims[name] = &heldClaim{rev: rev, value: value, admin: admin}
 	// Into the index at once, under b.mu: a Release, which takes the
 	// claim out under b.mu first, cannot come between.
-	b.index.put(key, name, rooms, rev)
+	b.index.put(key, name, rooms, rev, admin)
 	b.mu.Unlock()
 	return nil
 }
@@ -84,7 +86,7 @@ func (b *NatsBroker) SetRooms(ctx context.Context, name string, rooms []RoomRef)
 		return fmt.Errorf("set rooms: %q is not claimed on this node", name)
 	}
 	key := nameKey(name)
-	_, err := b.updateClaim(ctx, name, c, claimData(b.cfg.Node, name, rooms), func(rev uint64) { b.index.put(key, name, rooms, rev) })
+	_, err := b.updateClaim(ctx, name, c, claimData(b.cfg.Node, name, rooms, c.admin), func(rev uint64) { b.index.put(key, name, rooms, rev, c.admin) })
 	if err != nil {
 		return fmt.Errorf("set rooms of %q: %w", name, err)
 	}

@@ -30,20 +30,23 @@ type claimIndex struct {
 	progress chan struct{}
 }
 
-// indexedClaim is one claim: its holder, and the revision of its entry.
+// indexedClaim is one claim: its holder, and the revision of its entry;
+// admin if the holder is a server admin by token.
 type indexedClaim struct {
-	name string
-	rev  uint64
+	name  string
+	rev   uint64
+	admin bool
 }
 
 func newClaimIndex() *claimIndex {
 	return &claimIndex{byKey: make(map[string]indexedClaim), skeletons: make(map[string]int), dir: newDirectory()}
 }
 
-// put records the claim of key by name, in rooms, as of revision rev. An
+// put records the claim of key by name, in rooms, as of revision rev (an
+// admin's if admin). An
 // entry older than the one known is stale, and changes nothing: a node's
 // own claims are put as it makes them, before its watch brings them.
-func (x *claimIndex) put(key, name string, rooms []RoomRef, rev uint64) {
+func (x *claimIndex) put(key, name string, rooms []RoomRef, rev uint64, admin bool) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	old, ok := x.byKey[key]
@@ -56,7 +59,7 @@ func (x *claimIndex) put(key, name string, rooms []RoomRef, rev uint64) {
 	if !ok || old.name != name {
 		x.skeletons[model.UsernameSkeleton(name)]++
 	}
-	x.byKey[key] = indexedClaim{name: name, rev: rev}
+	x.byKey[key] = indexedClaim{name: name, rev: rev, admin: admin}
 	x.dir.set(name, rooms)
 }
 
@@ -143,7 +146,7 @@ func (x *claimIndex) apply(e jetstream.KeyValueEntry, defaultRoom string) (gone 
 		return x.remove(e.Key(), e.Revision())
 	}
 	if name, rooms, ok := parseClaim(e.Value(), defaultRoom); ok {
-		x.put(e.Key(), name, rooms, e.Revision())
+		x.put(e.Key(), name, rooms, e.Revision(), claimAdmin(e.Value()))
 	}
 	return ""
 }
@@ -212,6 +215,13 @@ func (x *claimIndex) lookAlike(name string) bool {
 func (b *NatsBroker) Holder(name string) (string, bool) {
 	c, ok := b.index.holder(nameKey(name))
 	return c.name, ok
+}
+
+// Admin implements Broker, from the claims this node's watch has seen (its
+// own at once).
+func (b *NatsBroker) Admin(name string) bool {
+	c, ok := b.index.holder(nameKey(name))
+	return ok && c.name == name && c.admin
 }
 
 // Rooms implements Broker, from the claims this node's watch has seen.

@@ -39,10 +39,14 @@ type claimValue struct {
 	User    string    `json:"user"`
 	Rooms   *[]string `json:"rooms,omitempty"`
 	Private []string  `json:"private,omitempty"`
+	// Admin: a server admin by token (ClaimOptions.Admin), which every
+	// node's rank checks must know. Older nodes ignore it.
+	Admin bool `json:"admin,omitempty"`
 }
 
-// claimData is the value of name's claim made by node, with its rooms.
-func claimData(node, name string, rooms []RoomRef) []byte {
+// claimData is the value of name's claim made by node, with its rooms and
+// whether it is a server admin.
+func claimData(node, name string, rooms []RoomRef, admin bool) []byte {
 	public := make([]string, 0, len(rooms))
 	var private []string
 	for _, r := range rooms {
@@ -52,7 +56,7 @@ func claimData(node, name string, rooms []RoomRef) []byte {
 			public = append(public, r.Name)
 		}
 	}
-	b, err := json.Marshal(claimValue{Node: node, User: name, Rooms: &public, Private: private})
+	b, err := json.Marshal(claimValue{Node: node, User: name, Rooms: &public, Private: private, Admin: admin})
 	if err != nil {
 		panic("service: claim value: " + err.Error()) // strings always marshal
 	}
@@ -77,6 +81,12 @@ func parseClaim(data []byte, defaultRoom string) (name string, rooms []RoomRef, 
 		rooms = append(rooms, RoomRef{Name: r, Private: true})
 	}
 	return v.User, rooms, true
+}
+
+// claimAdmin says whether a claim's value makes its user a server admin.
+func claimAdmin(data []byte) bool {
+	var v claimValue
+	return json.Unmarshal(data, &v) == nil && v.Admin
 }
 
 // claimUser is the username a claim's value names, if it is one.

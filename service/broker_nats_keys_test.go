@@ -7,15 +7,15 @@ import (
 
 // A claim's value carries the user's rooms, private ones flagged; a value
 // written before rooms (no rooms at all) puts its user in the default
-// room; a value with no user is no claim.
+// room; a value with no user is no claim; an admin's claim says so.
 func TestNatsClaimValues(t *testing.T) {
 	rooms := []RoomRef{{Name: "lobby"}, {Name: "茶馆", Private: true}, {Name: "go"}}
-	name, got, ok := parseClaim(claimData("a", "张三", rooms), "lobby")
+	name, got, ok := parseClaim(claimData("a", "张三", rooms, false), "lobby")
 	want := []RoomRef{{Name: "lobby"}, {Name: "go"}, {Name: "茶馆", Private: true}}
 	if !ok || name != "张三" || !slices.Equal(got, want) {
 		t.Fatalf("%q %v %v", name, got, ok)
 	}
-	if _, got, ok := parseClaim(claimData("a", "u", nil), "lobby"); !ok || len(got) != 0 {
+	if _, got, ok := parseClaim(claimData("a", "u", nil, false), "lobby"); !ok || len(got) != 0 {
 		t.Fatalf("no rooms: %v %v", got, ok)
 	}
 	if _, got, ok := parseClaim([]byte(`{"node":"a","user":"old"}`), "lobby"); !ok || !slices.Equal(got, []RoomRef{{Name: "lobby"}}) {
@@ -26,7 +26,10 @@ func TestNatsClaimValues(t *testing.T) {
 			t.Errorf("%q read as a claim", bad)
 		}
 	}
-	if n := len(claimData("node-1", "alice", []RoomRef{{Name: "lobby"}})); n > 64 {
+	if !claimAdmin(claimData("a", "root", nil, true)) || claimAdmin(claimData("a", "u", nil, false)) || claimAdmin([]byte(`not json`)) {
+		t.Error("a claim's admin flag is not read back as written")
+	}
+	if n := len(claimData("node-1", "alice", []RoomRef{{Name: "lobby"}}, false)); n > 64 {
 		t.Errorf("a claim in one room takes %d bytes", n)
 	}
 }

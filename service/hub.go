@@ -202,8 +202,12 @@ func (h *Hub) linkChanged(up bool) {
 }
 
 // Claim reserves name for a connection that is about to connect in rooms.
-func (h *Hub) Claim(ctx context.Context, name string, rooms []string) error {
-	return h.broker.Claim(ctx, name, h.refs(rooms))
+// An opts' Admin (a token's role claim) is told to every node, and holds
+// only with trusted names.
+func (h *Hub) Claim(ctx context.Context, name string, rooms []string, opts ...ClaimOptions) error {
+	o := claimOpts(opts)
+	o.Admin = o.Admin && h.cfg.TrustedNames
+	return h.broker.Claim(ctx, name, h.refs(rooms), o)
 }
 
 // ClaimGuest reserves and returns a fresh guest name, for users who gave none.

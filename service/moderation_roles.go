@@ -21,13 +21,15 @@ const rankAPI = 1 << 10
 // WebSocket on a server without -auth-secret.
 const ReplyNoTrustedNames = "moderation needs names proven by tokens (-auth-secret); the operator moderates with the server API"
 
-// tokenAdmin says whether name is connected here with a token that makes
-// it a server admin.
+// tokenAdmin says whether name is online with a token that makes it a
+// server admin: connected here, or claimed so on any node (the claim
+// carries the flag, Broker.Admin), so that a node's rank check knows an
+// admin connected to another.
 func (h *Hub) tokenAdmin(name string) bool {
 	h.mu.RLock()
-	defer h.mu.RUnlock()
 	u := h.users[name]
-	return u != nil && u.admin
+	h.mu.RUnlock()
+	return u != nil && u.admin || h.broker.Admin(name)
 }
 
 // roleBy is name's role in room, each role's holder compared with name by
