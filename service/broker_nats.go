@@ -114,8 +114,11 @@ type NatsBroker struct {
 	stopping sync.WaitGroup // the stops of unfollowed feeds' consumers
 
 	rewatch chan struct{} // the connection is back: reap watches anew
-	recheck chan struct{} // a new watch of the claims is there: reconcile now
-	renew   chan struct{} // the connection is back: refresh the claims now
+	// modRewatch: the connection is back: the watch of moderation's
+	// bucket is made anew (broker_nats_moderation_watch.go).
+	modRewatch chan struct{}
+	recheck    chan struct{} // a new watch of the claims is there: reconcile now
+	renew      chan struct{} // the connection is back: refresh the claims now
 }
 
 // NewNatsBroker connects to NATS and makes sure the stream and the bucket
@@ -127,7 +130,7 @@ func NewNatsBroker(ctx context.Context, cfg NatsConfig, log logrus.FieldLogger) 
 	}
 	b := &NatsBroker{cfg: cfg, log: log, claims: make(map[string]*heldClaim),
 		index: newClaimIndex(), feeds: make(map[string]*feed),
-		stop: make(chan struct{}), rewatch: make(chan struct{}, 1), recheck: make(chan struct{}, 1), renew: make(chan struct{}, 1)}
+		stop: make(chan struct{}), rewatch: make(chan struct{}, 1), modRewatch: make(chan struct{}, 1), recheck: make(chan struct{}, 1), renew: make(chan struct{}, 1)}
 	if err := b.connect(); err != nil {
 		return nil, err
 	}
@@ -185,6 +188,7 @@ func (b *NatsBroker) reconnected(c *nats.Conn) {
 	// anew, and then what it missed is reconciled (reap kicks recheck once
 	// the new watch is there).
 	kick(b.rewatch)
+	kick(b.modRewatch)
 	// Claims are refreshed at once: waiting for the next tick, up to
 	// ClaimTTL/3, would let an outage of a third of the TTL expire them,
 	// and end their sessions.

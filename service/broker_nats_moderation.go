@@ -162,6 +162,15 @@ func (k keptRestriction) restriction() (Restriction, error) {
 	return r, nil
 }
 
+// parseRestriction reads a restriction's key's value.
+func parseRestriction(v []byte) (Restriction, error) {
+	var k keptRestriction
+	if err := json.Unmarshal(v, &k); err != nil {
+		return Restriction{}, fmt.Errorf("moderation: a restriction kept as %q: %w", v, err)
+	}
+	return k.restriction()
+}
+
 // Restrictions implements ModerationStore: every restriction the bucket
 // keeps, expired ones too, by room, name, then bans before mutes.
 func (m *NatsModeration) Restrictions(ctx context.Context) ([]Restriction, error) {
@@ -172,11 +181,7 @@ func (m *NatsModeration) Restrictions(ctx context.Context) ([]Restriction, error
 	}
 	out := make([]Restriction, 0, len(values))
 	for _, v := range values {
-		var k keptRestriction
-		if err := json.Unmarshal(v, &k); err != nil {
-			return nil, fmt.Errorf("moderation: a restriction kept as %q: %w", v, err)
-		}
-		r, err := k.restriction()
+		r, err := parseRestriction(v)
 		if err != nil {
 			return nil, err
 		}

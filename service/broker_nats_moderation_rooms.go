@@ -39,6 +39,16 @@ func checkModSettings(s RoomSettings) error {
 		checkModText("moderator", s.Moderators...))
 }
 
+// parseRoomSettings reads a room's settings' key's value.
+func parseRoomSettings(v []byte) (RoomSettings, error) {
+	var k keptRoom
+	if err := json.Unmarshal(v, &k); err != nil {
+		return RoomSettings{}, fmt.Errorf("moderation: a room's settings kept as %q: %w", v, err)
+	}
+	return RoomSettings{Room: k.Room, Owner: k.Owner, Moderators: k.Moderators,
+		Topic: k.Topic, TopicBy: k.TopicBy, Slow: time.Duration(k.Slow) * time.Millisecond}, nil
+}
+
 // Rooms implements ModerationStore: every room's settings, by room.
 func (m *NatsModeration) Rooms(ctx context.Context) ([]RoomSettings, error) {
 	b := m.b
@@ -48,12 +58,11 @@ func (m *NatsModeration) Rooms(ctx context.Context) ([]RoomSettings, error) {
 	}
 	out := make([]RoomSettings, 0, len(values))
 	for _, v := range values {
-		var k keptRoom
-		if err := json.Unmarshal(v, &k); err != nil {
-			return nil, fmt.Errorf("moderation: a room's settings kept as %q: %w", v, err)
+		rs, err := parseRoomSettings(v)
+		if err != nil {
+			return nil, err
 		}
-		out = append(out, RoomSettings{Room: k.Room, Owner: k.Owner, Moderators: k.Moderators,
-			Topic: k.Topic, TopicBy: k.TopicBy, Slow: time.Duration(k.Slow) * time.Millisecond})
+		out = append(out, rs)
 	}
 	slices.SortFunc(out, func(x, y RoomSettings) int { return strings.Compare(x.Room, y.Room) })
 	return out, nil

@@ -91,6 +91,9 @@ type Hub struct {
 	counts counters
 	dms    *dmHistory // direct messages' last talks, when there is no cfg.Store
 	mod    *modState  // moderation's state (moderation_state.go)
+	// modFed: the moderation store tells this hub every change any node
+	// makes (moderation_feed.go); set before NewHub returns.
+	modFed bool
 	// seen is the highest seq delivered to this hub (hub_seen.go).
 	seen atomic.Uint64
 	// catchUpReads holds a token per catch-up reading the History
@@ -154,7 +157,13 @@ func NewHub(b Broker, f Framer, cfg HubConfig, log logrus.FieldLogger) (*Hub, er
 		return nil, err
 	}
 	// After the default room's past, whose moderation events the store's
-	// state supersedes.
+	// state supersedes; the watch of the store's changes first, so that
+	// none made during the load is missed.
+	fed, err := h.watchModeration(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("moderation: %w", err)
+	}
+	h.modFed = fed
 	if err := h.loadModeration(); err != nil {
 		return nil, fmt.Errorf("moderation: %w", err)
 	}

@@ -263,9 +263,10 @@ func (h *Hub) follow(ctx context.Context, r *room) error {
 	h.mu.Unlock()
 	if first {
 		r.followErr = h.broker.Follow(ctx, r.name)
-		if _, alone := h.broker.(*MemoryBroker); !alone && r.followErr == nil && r.name != h.cfg.DefaultRoom {
+		if _, alone := h.broker.(*MemoryBroker); !alone && !h.modFed && r.followErr == nil && r.name != h.cfg.DefaultRoom {
 			// Another node may have changed its moderation meanwhile
-			// (alone, every change was made here, and is held).
+			// (alone, every change was made here, and is held; with a
+			// store that tells every change, it is held as made).
 			if err := h.loadModeration(); err != nil {
 				h.log.WithField("error", err).Warn("moderation: the store cannot be read")
 			}

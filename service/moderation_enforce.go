@@ -24,15 +24,16 @@ const expireTimeout = 5 * time.Second
 // addr is banned from the server or from one of rooms, else nil. An
 // address ban does not refuse a name with a role in the room (the caller
 // passes no addr for an admin by token, which is not online yet). A ban
-// from a room this node does not follow is confirmed by the store first:
-// the node did not hear of the room's unbans made elsewhere.
+// from a room this node does not follow is confirmed by the store first,
+// unless the store tells every change (moderation_feed.go): the node did
+// not hear of the room's unbans made elsewhere.
 func (h *Hub) CheckBanned(name string, addr netip.Addr, rooms []string) error {
 	if err := h.banned("", name, addr); err != nil {
 		return err
 	}
 	for _, room := range rooms {
 		err := h.banned(room, name, addr)
-		if err != nil && h.room(room) == nil && h.loadModeration() == nil {
+		if err != nil && !h.modFed && h.room(room) == nil && h.loadModeration() == nil {
 			err = h.banned(room, name, addr)
 		}
 		if err != nil {

@@ -12,8 +12,10 @@ import (
 
 // This file owns what a hub holds in memory of moderation: the
 // restrictions in force and the rooms' settings, loaded from the
-// ModerationStore at start (and again when the node starts following a
-// room), kept current by the moderation events it delivers; and the time
+// ModerationStore at start, kept current by the moderation events it
+// delivers and, with a store several nodes share, by its changes
+// (moderation_feed.go; without one, a cluster's node loads the store
+// again when it starts following a room); and the time
 // of each user's last talk per room, for slow mode. A restriction past its
 // Until is no restriction: it is checked at use and removed then. A change
 // held while a load reads the store is held again over what the load read
