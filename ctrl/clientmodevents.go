@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"time"
 
+	"google.golang.org/protobuf/proto"
+
 	"chatroom/model"
 	"chatroom/service/session"
 )
@@ -239,6 +241,10 @@ func (c *Client) audit(ev session.Audit) {
 		c.view.AppendLine(conv, Line{Kind: LineNotice, Time: time.Now(), Info: Text{Key: "The audit trail is empty"}})
 	}
 	for _, m := range ev.Messages {
+		// An entry says how long the action was for (its duration), not
+		// until when (its until), as the command that made it did.
+		m = proto.CloneOf(m)
+		m.Until = 0
 		text := modText(m)
 		data := map[string]any{"Room": m.Room, "Seq": m.Seq, "Entry": text}
 		key := "Audit #{{.Seq}} in #{{.Room}}: {{.Entry}}"
