@@ -6,8 +6,9 @@ import (
 	"time"
 )
 
-// A load of the moderation state from the store (at start, and whenever
-// the node follows a room) loses no change held while it read: a mute
+// A load of the moderation state from the store (at start, and, on a
+// cluster's node whose store tells no changes, whenever the node follows a
+// room) loses no change held while it read: a mute
 // held meanwhile (stored after the load read the store, or delivered as
 // an event) is still held after the load.
 
