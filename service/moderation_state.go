@@ -43,7 +43,8 @@ type modState struct {
 	write sync.Mutex
 
 	mu       sync.RWMutex
-	restr    map[modKey]Restriction
+	restr    map[modKey]Restriction // written by hold and drop only
+	idx      restrIndex             // what restr holds, counted for the hot checks
 	rooms    map[string]RoomSettings
 	lastTalk map[slowKey]time.Time // mu's write lock
 	talks    int                   // recorded since the last sweep
@@ -83,8 +84,9 @@ func (s *modState) load(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	clear(s.restr)
+	s.idx = restrIndex{}
 	for _, r := range restr {
-		s.restr[keyOf(r)] = r
+		s.hold(keyOf(r), r)
 	}
 	clear(s.rooms)
 	for _, r := range rooms {
@@ -116,7 +118,7 @@ func (s *modState) put(r Restriction, keepAddr bool) {
 		if old, ok := s.restr[k]; ok && keepAddr && !r.Addr.IsValid() {
 			r.Addr = old.Addr
 		}
-		s.restr[k] = r
+		s.hold(k, r)
 	})
 }
 
@@ -126,7 +128,7 @@ func (s *modState) remove(room, name string, mute bool) (Restriction, bool) {
 	defer s.mu.Unlock()
 	k := modKey{room: room, name: model.UsernameKey(name), mute: mute}
 	r, ok := s.restr[k]
-	s.change(func() { delete(s.restr, k) })
+	s.change(func() { s.drop(k) })
 	return r, ok
 }
 
@@ -150,8 +152,8 @@ func (s *modState) talking(room, name string, now time.Time) (mute Restriction, 
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	slow = s.rooms[room].Slow
-	if len(s.restr) == 0 {
-		return mute, false, false, slow
+	if s.idx.mutes[room] == 0 {
+		return mute, false, false, slow // no key to make: nobody is muted in room
 	}
 	mute, muted = s.restr[modKey{room: room, name: model.UsernameKey(name), mute: true}]
 	if muted && mute.Expired(now) {
@@ -168,6 +170,9 @@ func (s *modState) byAddr(room string, addr netip.Addr, now time.Time) (Restrict
 	addr = addr.Unmap()
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	if s.idx.addrs[roomAddr{room, addr}] == 0 {
+		return Restriction{}, false // the common case: no scan of every ban
+	}
 	for k, r := range s.restr {
 		if k.room == room && !k.mute && r.Addr.IsValid() && r.Addr.Unmap() == addr && !r.Expired(now) {
 			return r, true
