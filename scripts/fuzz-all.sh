@@ -3,7 +3,7 @@
 # and fails on the first crash. A crash leaves its input under the
 # package's testdata/fuzz/<target>/, where `go test` replays it from then on.
 #
-#   bash scripts/fuzz-all.sh   # 5 targets x 5 minutes
+#   bash scripts/fuzz-all.sh   # 7 targets x 5 minutes
 #   FUZZTIME=30s bash scripts/fuzz-all.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +13,7 @@ targets=(
   "./model FuzzNormalizeUsername"
   "./ctrl FuzzFrame"
   "./ctrl FuzzModeration"
+  "./ctrl FuzzProxiesClient"
   "./server/chatserver FuzzHandshake"
   "./server/chatserver FuzzAPI"
 )
