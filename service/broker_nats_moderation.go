@@ -121,22 +121,6 @@ func checkModRoom(room string) error {
 	return checkModText("room", room)
 }
 
-// modMillis is t as kept: Unix milliseconds, 0 for the zero time.
-func modMillis(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixMilli()
-}
-
-// modTime is a kept time back: the zero time for 0.
-func modTime(ms int64) time.Time {
-	if ms == 0 {
-		return time.Time{}
-	}
-	return time.UnixMilli(ms)
-}
-
 // keptRestriction is a Restriction as its key holds it.
 type keptRestriction struct {
 	Room   string `json:"room,omitempty"`
@@ -150,8 +134,8 @@ type keptRestriction struct {
 }
 
 func (k keptRestriction) restriction() (Restriction, error) {
-	r := Restriction{Room: k.Room, Name: k.Name, Mute: k.Mute, Until: modTime(k.Until),
-		By: k.By, Reason: k.Reason, At: modTime(k.At)}
+	r := Restriction{Room: k.Room, Name: k.Name, Mute: k.Mute, Until: StoredTime(k.Until),
+		By: k.By, Reason: k.Reason, At: StoredTime(k.At)}
 	if k.Addr != "" {
 		a, err := netip.ParseAddr(k.Addr)
 		if err != nil {
@@ -217,8 +201,8 @@ func (m *NatsModeration) PutRestriction(ctx context.Context, r Restriction) erro
 	if err := errors.Join(checkModRoom(r.Room), checkModText("restriction", r.Name, r.By, r.Reason)); err != nil {
 		return err
 	}
-	k := keptRestriction{Room: r.Room, Name: r.Name, Mute: r.Mute, Until: modMillis(r.Until), By: r.By,
-		Reason: r.Reason, At: modMillis(r.At)}
+	k := keptRestriction{Room: r.Room, Name: r.Name, Mute: r.Mute, Until: StoredMillis(r.Until), By: r.By,
+		Reason: r.Reason, At: StoredMillis(r.At)}
 	if r.Addr.IsValid() {
 		k.Addr = r.Addr.String()
 	}

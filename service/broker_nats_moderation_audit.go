@@ -46,7 +46,7 @@ func (m *NatsModeration) AddAudit(ctx context.Context, e AuditEntry) (uint64, er
 	if err := checkModText("audit entry", e.Action, e.Actor, e.Target, e.Reason, e.Detail); err != nil {
 		return 0, err
 	}
-	data, err := json.Marshal(keptAudit{At: modMillis(e.At), Action: e.Action, Room: e.Room, Actor: e.Actor,
+	data, err := json.Marshal(keptAudit{At: StoredMillis(e.At), Action: e.Action, Room: e.Room, Actor: e.Actor,
 		Target: e.Target, Reason: e.Reason, Duration: e.Duration.Milliseconds(), Seq: e.Seq, Detail: e.Detail})
 	if err != nil {
 		return 0, fmt.Errorf("moderation: audit: %w", err)
@@ -123,7 +123,7 @@ func (b *NatsBroker) auditWindow(ctx context.Context, subject string, lo, hi uin
 			if err := json.Unmarshal(ev.data, &k); err != nil {
 				return nil, fmt.Errorf("moderation: audit entry %d kept as %q: %w", ev.seq, ev.data, err)
 			}
-			got = append(got, AuditEntry{ID: ev.seq, At: modTime(k.At), Action: k.Action, Room: k.Room,
+			got = append(got, AuditEntry{ID: ev.seq, At: StoredTime(k.At), Action: k.Action, Room: k.Room,
 				Actor: k.Actor, Target: k.Target, Reason: k.Reason, Duration: time.Duration(k.Duration) * time.Millisecond,
 				Seq: k.Seq, Detail: k.Detail})
 			if len(got) >= 2*need { // only the last need count

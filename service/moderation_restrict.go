@@ -67,7 +67,7 @@ func (h *Hub) restrict(ctx context.Context, a Actor, r Restriction, d time.Durat
 	}
 	h.mod.put(r, false)
 	ev := &model.ChatRoomRequest{Type: action, Room: r.Room, UserName: r.Name, By: a.Name, Content: r.Reason,
-		Duration: uint32(d / time.Second), Until: modMillis(r.Until), Address: address, Server: r.Room == ""}
+		Duration: uint32(d / time.Second), Until: StoredMillis(r.Until), Address: address, Server: r.Room == ""}
 	if ev.Server {
 		ev.Room = h.cfg.DefaultRoom
 	}

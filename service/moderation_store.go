@@ -102,3 +102,20 @@ type Deleter interface {
 	// returns who had said it; ErrNoSuchTalk if conv keeps no such talk.
 	Delete(ctx context.Context, conv string, seq uint64, by string) (author string, err error)
 }
+
+// StoredMillis is t as the moderation stores keep times: Unix
+// milliseconds, 0 for the zero time (never, none).
+func StoredMillis(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+// StoredTime is a time StoredMillis kept, back: the zero time for 0.
+func StoredTime(ms int64) time.Time {
+	if ms == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms)
+}

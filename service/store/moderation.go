@@ -17,7 +17,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"time"
 
 	"chatroom/service"
 )
@@ -86,20 +85,4 @@ func (s *Store) checkWrite() error {
 		return err
 	}
 	return s.checkFile()
-}
-
-// millis is t as stored: Unix milliseconds, 0 for the zero time.
-func millis(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixMilli()
-}
-
-// fromMillis is a stored time back: the zero time for 0.
-func fromMillis(ms int64) time.Time {
-	if ms == 0 {
-		return time.Time{}
-	}
-	return time.UnixMilli(ms)
 }

@@ -26,7 +26,7 @@ func (s *Store) AddAudit(ctx context.Context, e service.AuditEntry) (uint64, err
 	var id int64
 	err := s.w.QueryRowContext(ctx, `INSERT INTO audit (at_ms, action, room, actor, target, reason, duration_ms, seq, detail)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		millis(e.At), e.Action, e.Room, e.Actor, e.Target, e.Reason, e.Duration.Milliseconds(), int64(e.Seq), e.Detail).Scan(&id)
+		service.StoredMillis(e.At), e.Action, e.Room, e.Actor, e.Target, e.Reason, e.Duration.Milliseconds(), int64(e.Seq), e.Detail).Scan(&id)
 	if err != nil {
 		return 0, runError(err)
 	}
@@ -74,7 +74,7 @@ func scanAudit(rows *sql.Rows, err error) ([]service.AuditEntry, error) {
 		if err := rows.Scan(&id, &at, &e.Action, &e.Room, &e.Actor, &e.Target, &e.Reason, &dur, &seq, &e.Detail); err != nil {
 			return nil, runError(err)
 		}
-		e.ID, e.At, e.Duration, e.Seq = uint64(id), fromMillis(at), time.Duration(dur)*time.Millisecond, uint64(seq)
+		e.ID, e.At, e.Duration, e.Seq = uint64(id), service.StoredTime(at), time.Duration(dur)*time.Millisecond, uint64(seq)
 		out = append(out, e)
 	}
 	return out, runError(rows.Err())

@@ -39,7 +39,7 @@ func (s *Store) Restrictions(ctx context.Context) ([]service.Restriction, error)
 			}
 			r.Addr = a
 		}
-		r.Until, r.At = fromMillis(until), fromMillis(at)
+		r.Until, r.At = service.StoredTime(until), service.StoredTime(at)
 		out = append(out, r)
 	}
 	return out, runError(rows.Err())
@@ -63,7 +63,7 @@ func (s *Store) PutRestriction(ctx context.Context, r service.Restriction) error
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (room, name, mute) DO UPDATE SET addr = excluded.addr, until_ms = excluded.until_ms,
 			by = excluded.by, reason = excluded.reason, at_ms = excluded.at_ms`,
-		r.Room, r.Name, r.Mute, addr, millis(r.Until), r.By, r.Reason, millis(r.At))
+		r.Room, r.Name, r.Mute, addr, service.StoredMillis(r.Until), r.By, r.Reason, service.StoredMillis(r.At))
 	return runError(err)
 }
 
