@@ -52,6 +52,14 @@ func IsTombstone(m *ChatRoomRequest) bool {
 	return m.GetType() == TypeDelete && (m.GetTargetSeq() == 0 || m.GetTargetSeq() == m.GetSeq())
 }
 
+// Tombstone is what a deleted talk reads back as, wherever it is kept (a
+// store, the NATS stream, a room's last talks): a delete with the talk's
+// seq (also as target_seq, see IsTombstone), time, author (user_name),
+// room or addressee, by who deleted it, and no content.
+func Tombstone(seq uint64, timestamp int64, author, room, to, by string) *ChatRoomRequest {
+	return &ChatRoomRequest{Type: TypeDelete, Seq: seq, TargetSeq: seq, Timestamp: timestamp, UserName: author, Room: room, To: to, By: by}
+}
+
 // RoleRank orders the roles, from no role (0) to a server admin (3): a
 // role may act on roles of a lower rank only.
 func RoleRank(role string) int {

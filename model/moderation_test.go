@@ -40,6 +40,7 @@ func TestIsTombstone(t *testing.T) {
 		{&ChatRoomRequest{Type: TypeDelete, Seq: 7}, true},
 		{&ChatRoomRequest{Type: TypeDelete, Seq: 9, TargetSeq: 7}, false},
 		{&ChatRoomRequest{Type: TypeTalk, Seq: 7, TargetSeq: 7}, false},
+		{Tombstone(7, 1700000000000, "ann", "den", "", "mod"), true},
 	} {
 		if got := IsTombstone(c.m); got != c.want {
 			t.Errorf("IsTombstone(%v) = %v", c.m, got)

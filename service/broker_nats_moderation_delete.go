@@ -208,8 +208,7 @@ func (b *NatsBroker) shownTombstones(ctx context.Context, c natsConv, kept []kep
 			}
 			continue
 		}
-		shown[k.Seq] = &model.ChatRoomRequest{Type: model.TypeDelete, Seq: k.Seq, TargetSeq: k.Seq, UserName: k.User,
-			By: k.By, Timestamp: k.At, Room: c.room, To: k.To}
+		shown[k.Seq] = model.Tombstone(k.Seq, k.At, k.User, c.room, k.To, k.By)
 	}
 	return shown, nil
 }

@@ -89,7 +89,7 @@ func (r *room) tombstone(ev *model.ChatRoomRequest) {
 		if k.ev.Seq != ev.TargetSeq || k.ev.Type != model.TypeTalk {
 			continue
 		}
-		t := &model.ChatRoomRequest{Type: model.TypeDelete, Room: r.name, Seq: k.ev.Seq, TargetSeq: k.ev.Seq, UserName: k.ev.UserName, By: ev.By, Timestamp: k.ev.Timestamp}
+		t := model.Tombstone(k.ev.Seq, k.ev.Timestamp, k.ev.UserName, r.name, "", ev.By)
 		r.history[i] = kept{f: r.frame(t), ev: t}
 		return
 	}

@@ -57,13 +57,12 @@ func (s *Store) Delete(ctx context.Context, conv string, seq uint64, by string) 
 	return author, nil
 }
 
-// tombstone is what a deleted talk of conv reads back as: a delete with
-// the talk's seq, time, author (user_name) and addressee, by who deleted
-// it, and no content.
+// tombstone is what a deleted talk of conv reads back as
+// (model.Tombstone): of a room, or of a direct message to to.
 func tombstone(conv string, seq, ts int64, user, to, by string) *model.ChatRoomRequest {
-	m := &model.ChatRoomRequest{Type: model.TypeDelete, Seq: uint64(seq), TargetSeq: uint64(seq), Timestamp: ts, UserName: user, To: to, By: by}
-	if to == "" {
-		m.Room = conv
+	room := conv
+	if to != "" {
+		room = ""
 	}
-	return m
+	return model.Tombstone(uint64(seq), ts, user, room, to, by)
 }
