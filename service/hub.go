@@ -91,9 +91,6 @@ type Hub struct {
 	counts counters
 	dms    *dmHistory // direct messages' last talks, when there is no cfg.Store
 	mod    *modState  // moderation's state (moderation_state.go)
-	// modFed: the moderation store tells this hub every change any node
-	// makes (moderation_feed.go); set before NewHub returns.
-	modFed bool
 	// seen is the highest seq delivered to this hub (hub_seen.go).
 	seen atomic.Uint64
 	// catchUpReads holds a token per catch-up reading the History
@@ -158,12 +155,12 @@ func NewHub(b Broker, f Framer, cfg HubConfig, log logrus.FieldLogger) (*Hub, er
 	}
 	// After the default room's past, whose moderation events the store's
 	// state supersedes; the watch of the store's changes first, so that
-	// none made during the load is missed.
-	fed, err := h.watchModeration(ctx)
-	if err != nil {
+	// none made during the load is missed. From then on what the hub
+	// holds is current: the only node makes every change itself, and
+	// with several, the store (NATS's) tells every node each change.
+	if err := h.watchModeration(ctx); err != nil {
 		return nil, fmt.Errorf("moderation: %w", err)
 	}
-	h.modFed = fed
 	if err := h.loadModeration(); err != nil {
 		return nil, fmt.Errorf("moderation: %w", err)
 	}

@@ -263,14 +263,6 @@ func (h *Hub) follow(ctx context.Context, r *room) error {
 	h.mu.Unlock()
 	if first {
 		r.followErr = h.broker.Follow(ctx, r.name)
-		if _, alone := h.broker.(*MemoryBroker); !alone && !h.modFed && r.followErr == nil && r.name != h.cfg.DefaultRoom {
-			// Another node may have changed its moderation meanwhile
-			// (alone, every change was made here, and is held; with a
-			// store that tells every change, it is held as made).
-			if err := h.loadModeration(); err != nil {
-				h.log.WithField("error", err).Warn("moderation: the store cannot be read")
-			}
-		}
 		close(r.ready)
 	}
 	select {

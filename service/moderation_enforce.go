@@ -23,20 +23,15 @@ const expireTimeout = 5 * time.Second
 // CheckBanned is the handshake's check: a refusal in words if name or
 // addr is banned from the server or from one of rooms, else nil. An
 // address ban does not refuse a name with a role in the room (the caller
-// passes no addr for an admin by token, which is not online yet). A ban
-// from a room this node does not follow is confirmed by the store first,
-// unless the store tells every change (moderation_feed.go): the node did
-// not hear of the room's unbans made elsewhere.
+// passes no addr for an admin by token, which is not online yet). What
+// the hub holds is current for every room, followed or not: it is the
+// only node, or its store tells it every change (moderation_feed.go).
 func (h *Hub) CheckBanned(name string, addr netip.Addr, rooms []string) error {
 	if err := h.banned("", name, addr); err != nil {
 		return err
 	}
 	for _, room := range rooms {
-		err := h.banned(room, name, addr)
-		if err != nil && !h.modFed && h.room(room) == nil && h.loadModeration() == nil {
-			err = h.banned(room, name, addr)
-		}
-		if err != nil {
+		if err := h.banned(room, name, addr); err != nil {
 			return err
 		}
 	}

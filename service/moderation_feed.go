@@ -43,11 +43,11 @@ func (s *modState) applyChange(c ModerationChange) {
 }
 
 // watchModeration has the hub's moderation state kept current by its
-// store's changes, if the store is a ModerationFeed, and says whether it is.
-func (h *Hub) watchModeration(ctx context.Context) (bool, error) {
+// store's changes, if the store is a ModerationFeed.
+func (h *Hub) watchModeration(ctx context.Context) error {
 	f, ok := h.cfg.Moderation.(ModerationFeed)
 	if !ok {
-		return false, nil
+		return nil
 	}
-	return true, f.WatchChanges(ctx, h.mod.applyChange)
+	return f.WatchChanges(ctx, h.mod.applyChange)
 }

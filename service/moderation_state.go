@@ -14,8 +14,7 @@ import (
 // restrictions in force and the rooms' settings, loaded from the
 // ModerationStore at start, kept current by the moderation events it
 // delivers and, with a store several nodes share, by its changes
-// (moderation_feed.go; without one, a cluster's node loads the store
-// again when it starts following a room); and the time
+// (moderation_feed.go), so it is never loaded again; and the time
 // of each user's last talk per room, for slow mode. A restriction past its
 // Until is no restriction: it is checked at use and removed then. A change
 // held while a load reads the store is held again over what the load read
